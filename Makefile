@@ -1,0 +1,58 @@
+# Massage Chart: `make run` opens the app on the demo practice, `make test` runs the whole suite.
+# Everything is installed into .venv by these rules; nothing needs installing by hand.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check
+export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
+
+# The demo practice lives in its own database in your user data folder, apart from real records.
+# Override with `make run RUN_DB=path/or/url`.
+RUN_DB = $(shell $(PY) -c "from massage_chart.storage.database import user_data_dir; print(user_data_dir() / 'demo.db')")
+
+.PHONY: run test check lint typecheck contracts benchmark clean venv
+
+$(PY):
+	@$(PYTHON) -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 'Massage Chart needs Python 3.11 or newer; set PYTHON=python3.11')"
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed-run
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed-test $(VENV)/.installed-run
+
+venv: $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(PY) -m massage_chart demo --if-empty --db "$(RUN_DB)"
+	$(PY) -m massage_chart --db "$(RUN_DB)"
+
+test: $(VENV)/.installed-test
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 --dist loadfile
+
+lint: $(VENV)/.installed-dev
+	$(PY) -m ruff check massage_chart tests scripts benchmarks
+	$(PY) -m ruff format --check massage_chart tests scripts benchmarks
+
+typecheck: $(VENV)/.installed-dev
+	$(PY) -m mypy
+
+contracts: $(VENV)/.installed-dev
+	$(VENV)/bin/lint-imports
+
+check: lint typecheck contracts test
+
+benchmark: $(VENV)/.installed-test
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest benchmarks --benchmark-only -p no:xdist
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

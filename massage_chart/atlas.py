@@ -1,0 +1,27 @@
+"""Public entry point of the body-chart atlas (PRODUCT.md §3): ``load_atlas()`` and its types."""
+
+from massage_chart.domain.atlas import (
+    CORE_VIEW_IDS,
+    Atlas,
+    AtlasError,
+    AtlasView,
+    Point,
+    Polygon,
+    Region,
+    Side,
+    load_atlas,
+    load_atlas_from,
+)
+
+__all__ = [
+    "CORE_VIEW_IDS",
+    "Atlas",
+    "AtlasError",
+    "AtlasView",
+    "Point",
+    "Polygon",
+    "Region",
+    "Side",
+    "load_atlas",
+    "load_atlas_from",
+]

@@ -1,0 +1,452 @@
+"""The command line: open the app, seed the demo, export PDFs, back up, restore and check."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from massage_chart import __version__
+
+if TYPE_CHECKING:
+    from massage_chart.storage.database import Database
+
+PROG = "massage-chart"
+
+
+def _add_db_option(parser: argparse.ArgumentParser, *, default: object = None) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        default=default,
+        help="database: a SQLAlchemy URL (sqlite:///file.db, postgresql://user@host/db) or a "
+        "file path; default MASSAGE_CHART_DB, else a SQLite file in your user data folder",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``massage-chart``."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Massage Chart: clinical massage charting. With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _add_db_option(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo",
+        help="seed a realistic demo practice into an empty database",
+        description="Seed a demo practice (three therapists, clients with histories, visits with "
+        "SOAP notes) into an empty database.",
+    )
+    _add_db_option(demo, default=argparse.SUPPRESS)
+    demo.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="do nothing (and succeed) when the database already holds clients",
+    )
+    demo.add_argument(
+        "--clients", type=int, default=30, metavar="N", help="how many clients (default 30)"
+    )
+    demo.add_argument("--seed", type=int, default=20261123, help=argparse.SUPPRESS)
+
+    backup = commands.add_parser(
+        "backup",
+        help="take a verified backup of the database now",
+        description="Copy the database with SQLite's online backup, verify the copy, and print "
+        "where it is. Safe while the app is open.",
+    )
+    _add_db_option(backup, default=argparse.SUPPRESS)
+    backup.add_argument(
+        "-o", "--output", metavar="FILE", help="where to write it (default: the backup folder)"
+    )
+
+    restore = commands.add_parser(
+        "restore",
+        help="replace the database with a verified backup (the current file is kept aside)",
+        description="Verify FILE, set the current database file aside (renamed, never deleted) "
+        "and put the backup in its place. Close the app first.",
+    )
+    _add_db_option(restore, default=argparse.SUPPRESS)
+    restore.add_argument("file", metavar="FILE", help="the backup to restore")
+
+    check = commands.add_parser(
+        "check",
+        help="check the database: file integrity, audit log chain, signed notes",
+        description="Check the file's integrity, the audit log's hash chain and every signed "
+        "visit against its content hash. Exits 1 when anything is wrong.",
+    )
+    _add_db_option(check, default=argparse.SUPPRESS)
+
+    export_json = commands.add_parser(
+        "export-json",
+        help="write clients' records to a chart file (format massage-chart/1)",
+        description="Write the named clients (all clients when none are named) with their "
+        "history, visits, marks, billing and addenda to a JSON chart file.",
+    )
+    _add_db_option(export_json, default=argparse.SUPPRESS)
+    export_json.add_argument("client_ids", nargs="*", metavar="CLIENT_ID")
+    export_json.add_argument("-o", "--output", metavar="FILE", required=True, help="the file")
+
+    import_json = commands.add_parser(
+        "import-json",
+        help="add the clients of a chart file to the database",
+        description="Read a chart file (format massage-chart/1), check it whole, and add its "
+        "clients in one transaction: all or nothing. Regions and sides of marks are recomputed "
+        "from the atlas.",
+    )
+    _add_db_option(import_json, default=argparse.SUPPRESS)
+    import_json.add_argument("file", metavar="FILE")
+    import_json.add_argument(
+        "--replace",
+        action="store_true",
+        help="overwrite clients that already exist (same id) and have no signed visits",
+    )
+
+    export = commands.add_parser(
+        "export",
+        help="write PDF documents: the insurer SOAP note, the client summary, a batch",
+        description="Write PDF documents of visits. Every export is written whole or not at all "
+        "and recorded in the audit log.",
+    )
+    export_commands = export.add_subparsers(dest="export_command", metavar="DOCUMENT")
+    export_commands.required = True
+    soap = export_commands.add_parser(
+        "soap",
+        help="the insurer SOAP note of a visit",
+        description="Write the SOAP note of one visit (codes, minutes, body charts, signature).",
+    )
+    summary = export_commands.add_parser(
+        "summary",
+        help="the client's plain-language visit summary",
+        description="Write the client-facing summary of one visit (no codes): what was worked "
+        "on, home care, what to expect, the next appointment.",
+    )
+    for single in (soap, summary):
+        _add_db_option(single, default=argparse.SUPPRESS)
+        single.add_argument("visit_id", metavar="VISIT_ID")
+        single.add_argument("-o", "--output", metavar="FILE.pdf", required=True, help="the file")
+    batch = export_commands.add_parser(
+        "batch",
+        help="the SOAP notes of every signed visit in a date range",
+        description="Write the SOAP note of every signed visit whose date of service is in "
+        "the range (both days included) into a folder, one file per visit, named by date, "
+        "client and visit.",
+    )
+    _add_db_option(batch, default=argparse.SUPPRESS)
+    batch.add_argument("--from", dest="date_from", metavar="DATE", required=True, help="YYYY-MM-DD")
+    batch.add_argument("--to", dest="date_to", metavar="DATE", required=True, help="YYYY-MM-DD")
+    batch.add_argument("-o", "--output", metavar="DIR", required=True, help="an existing folder")
+    batch.add_argument(
+        "--workers", type=int, default=None, metavar="N", help="processes (default: all cores)"
+    )
+
+    audit_parser = commands.add_parser("audit", help="work with the audit log")
+    audit_commands = audit_parser.add_subparsers(dest="audit_command", metavar="ACTION")
+    audit_commands.required = True
+    verify = audit_commands.add_parser(
+        "verify",
+        help="verify the audit log's hash chain",
+        description="Walk the audit log and report any event that was altered or deleted.",
+    )
+    _add_db_option(verify, default=argparse.SUPPRESS)
+    return parser
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return code
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from massage_chart.demo import DemoNotEmptyError, seed_demo
+
+    if args.clients < 1:
+        return _fail("--clients must be at least 1.")
+    database = _open(args)
+    try:
+        summary = seed_demo(
+            database,
+            clients=args.clients,
+            seed=args.seed,
+            progress=lambda message: print(f"  {message}", file=sys.stderr),
+        )
+    except DemoNotEmptyError as exc:
+        if args.if_empty:
+            print(f"The database {database.display_name} already holds clients; demo not added.")
+            return 0
+        return _fail(str(exc))
+    finally:
+        database.dispose()
+    print(
+        f"Demo practice added to {database.display_name}: {summary.providers} therapists, "
+        f"{summary.clients} clients, {summary.visits} visits ({summary.signed_visits} signed)."
+    )
+    return 0
+
+
+def _warn_about_location(database: Database) -> None:
+    from massage_chart.storage.location import location_warning
+
+    if database.file is not None:
+        warning = location_warning(database.file)
+        if warning:
+            print(f"{PROG}: warning: {warning}", file=sys.stderr)
+
+
+def _open(args: argparse.Namespace, *, thorough: bool = False) -> Database:
+    from massage_chart.storage.database import open_database
+
+    database = open_database(args.db, thorough_check=thorough)
+    _warn_about_location(database)
+    return database
+
+
+def _suggest_restore(url: str | None) -> str:
+    """A hint naming the newest verified backup of a damaged SQLite database, if there is one."""
+    from massage_chart.storage.backup import newest_verified_backup
+    from massage_chart.storage.database import default_database_url, normalise_url, sqlite_file
+
+    path = sqlite_file(normalise_url(url or default_database_url()))
+    if path is None:
+        return ""
+    newest = newest_verified_backup(path.parent / "backups", path)
+    if newest is None:
+        return " No verified backup was found beside it."
+    return (
+        f" The newest verified backup is {newest.path} ({newest.taken_at:%Y-%m-%d %H:%M}); "
+        f"restore it with: {PROG} restore --db {path} {newest.path}"
+    )
+
+
+def _run_backup(args: argparse.Namespace) -> int:
+    from massage_chart.storage.maintenance import backup_now
+
+    database = _open(args)
+    try:
+        target = Path(args.output).expanduser().resolve() if args.output else None
+        path = backup_now(database, target=target)
+    finally:
+        database.dispose()
+    print(f"Backup written and verified: {path}")
+    return 0
+
+
+def _run_restore(args: argparse.Namespace) -> int:
+    from massage_chart.storage import audit
+    from massage_chart.storage.backup import BackupError, restore_sqlite
+    from massage_chart.storage.database import (
+        default_database_url,
+        normalise_url,
+        open_database,
+        sqlite_file,
+    )
+
+    url = normalise_url(args.db or default_database_url())
+    target = sqlite_file(url)
+    if target is None:
+        return _fail(
+            "Only SQLite databases are restored by the app; restore a PostgreSQL server with its "
+            "own tools."
+        )
+    backup = Path(args.file).expanduser().resolve()
+    if backup == target.resolve():
+        return _fail("That file is the database itself, not a backup of it.")
+    try:
+        aside = restore_sqlite(backup, target)
+    except BackupError as exc:
+        return _fail(f"Nothing was restored: {exc}.")
+    database = open_database(url)
+    try:
+        with database.write() as session:
+            audit.record(session, audit.AuditAction.RESTORE, detail=f"from {backup}")
+    finally:
+        database.dispose()
+    kept = f" The previous file was kept as {aside}." if aside else ""
+    print(f"Restored {target} from {backup}.{kept}")
+    return 0
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from massage_chart.storage.maintenance import check_database
+
+    database = _open(args, thorough=True)
+    try:
+        report = check_database(database)
+    finally:
+        database.dispose()
+    for item in report.checked:
+        print(f"checked: {item}")
+    if report.ok:
+        print(f"{database.display_name}: no problems found.")
+        return 0
+    for problem in report.problems:
+        print(f"PROBLEM: {problem}")
+    return _fail(f"{len(report.problems)} problem(s) found in {database.display_name}.")
+
+
+def _run_audit_verify(args: argparse.Namespace) -> int:
+    from massage_chart.storage import audit
+
+    database = _open(args)
+    try:
+        with database.read() as session:
+            problems = audit.verify_chain(session)
+            events = audit.count_events(session)
+    finally:
+        database.dispose()
+    if not problems:
+        print(f"The audit log's {events} events verify: nothing altered or deleted.")
+        return 0
+    for problem in problems:
+        print(f"event {problem.seq}: {problem.reason}")
+    return _fail(f"The audit log does not verify: {len(problems)} problem(s).")
+
+
+def _run_export_json(args: argparse.Namespace) -> int:
+    from massage_chart.storage.chart_file import ChartFileError, export_chart, write_chart_file
+
+    database = _open(args)
+    try:
+        with database.write() as session:
+            document = export_chart(session, args.client_ids)
+            write_chart_file(document, Path(args.output).expanduser())
+    except ChartFileError as exc:
+        return _fail(str(exc))
+    finally:
+        database.dispose()
+    clients = document["clients"]
+    visits = sum(len(c["visits"]) for c in clients)
+    print(f"Wrote {len(clients)} clients and {visits} visits to {args.output}.")
+    return 0
+
+
+def _run_import_json(args: argparse.Namespace) -> int:
+    from massage_chart.storage.chart_file import ChartFileError, import_chart, read_chart_file
+
+    try:
+        document = read_chart_file(Path(args.file).expanduser())
+    except ChartFileError as exc:
+        return _fail(f"{exc} Nothing was imported.")
+    database = _open(args)
+    try:
+        with database.write() as session:
+            report = import_chart(session, document, replace=args.replace)
+    except ChartFileError as exc:
+        return _fail(f"{exc} Nothing was imported.")
+    finally:
+        database.dispose()
+    for warning in report.warnings:
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+    print(
+        f"Imported {report.clients} clients, {report.visits} visits and {report.marks} marks"
+        f" from {args.file}."
+    )
+    return 0
+
+
+def _parse_day(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{option} {text!r} is not a date; write it as YYYY-MM-DD.") from None
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from massage_chart.export.atomic import ExportError, check_folder
+    from massage_chart.storage.repositories import NotFoundError
+
+    if args.export_command == "batch":
+        try:
+            first = _parse_day(args.date_from, "--from")
+            last = _parse_day(args.date_to, "--to")
+        except ValueError as exc:
+            return _fail(str(exc))
+        if last < first:
+            return _fail(f"--to {last} is before --from {first}.")
+        if args.workers is not None and args.workers < 1:
+            return _fail("--workers must be at least 1.")
+        folder = Path(args.output).expanduser()
+        try:
+            check_folder(folder)
+        except ExportError as exc:
+            return _fail(str(exc))
+        return _run_export_batch(args, first, last, folder)
+
+    from massage_chart.export.service import DocumentKind, export_document
+
+    kind = DocumentKind(args.export_command)
+    database = _open(args)
+    try:
+        path = export_document(database, kind, args.visit_id, Path(args.output))
+    except NotFoundError:
+        return _fail(f"There is no visit with id {args.visit_id!r}.")
+    except ExportError as exc:
+        return _fail(f"{exc} Nothing was written.")
+    finally:
+        database.dispose()
+    print(f"Wrote the {kind.title} of visit {args.visit_id} to {path}.")
+    return 0
+
+
+def _run_export_batch(args: argparse.Namespace, first: dt.date, last: dt.date, folder: Path) -> int:
+    from massage_chart.export.batch import export_batch
+
+    database = _open(args)
+    url = database.url
+    database.dispose()
+
+    def progress(done: int, total: int, name: str) -> None:
+        print(f"  [{done}/{total}] {name}", file=sys.stderr)
+
+    report = export_batch(url, first, last, folder, workers=args.workers, progress=progress)
+    for failure in report.failures:
+        print(f"{PROG}: error: visit {failure.visit_id}: {failure.message}", file=sys.stderr)
+    print(
+        f"Wrote {len(report.written)} SOAP notes of signed visits from {first} to {last} "
+        f"to {folder} in {report.seconds:.1f} s."
+    )
+    if report.failures:
+        return _fail(f"{len(report.failures)} note(s) could not be written.")
+    return 0
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    from massage_chart.ui.app import run_app
+
+    return run_app(args.db, [sys.argv[0]])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    from massage_chart.storage.database import DatabaseDamagedError, StorageError
+
+    args = build_parser().parse_args(argv)
+    handlers = {
+        "demo": _run_demo,
+        "backup": _run_backup,
+        "restore": _run_restore,
+        "check": _run_check,
+        "audit": _run_audit_verify,
+        "export-json": _run_export_json,
+        "import-json": _run_import_json,
+        "export": _run_export,
+    }
+    try:
+        if args.command is None:
+            return _run_gui(args)
+        return handlers[args.command](args)
+    except DatabaseDamagedError as exc:
+        return _fail(f"{exc}{_suggest_restore(args.db)}")
+    except StorageError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("interrupted.", 130)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

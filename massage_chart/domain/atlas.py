@@ -1,0 +1,275 @@
+"""The body-chart atlas: named, lateralized regions of each view, loaded from resources/atlas."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from massage_chart.resources import resource_path
+
+Side = Literal["left", "right", "midline"]
+Point = tuple[float, float]
+Ring = tuple[Point, ...]
+#: One polygon: its outer ring first, then any holes.
+Polygon = tuple[Ring, ...]
+BBox = tuple[float, float, float, float]
+
+SIDES: tuple[Side, ...] = ("left", "right", "midline")
+#: The four views every chart has; detail views (if any) follow them in ``Atlas.view_ids``.
+CORE_VIEW_IDS: tuple[str, ...] = ("anterior", "posterior", "left_lateral", "right_lateral")
+#: Words kept capitalised when a name is put after the "R"/"L" prefix of a label.
+_PROPER_WORDS = frozenset({"Achilles"})
+_GRID_COLUMNS = 24
+_GRID_ROWS = 48
+
+
+class AtlasError(ValueError):
+    """The atlas data is missing or malformed, or a view or region id is unknown."""
+
+
+def _ring_contains(ring: Ring, x: float, y: float) -> bool:
+    """Even-odd crossing test of one closed ring (the last point joins the first)."""
+    inside = False
+    x1, y1 = ring[-1]
+    for x2, y2 in ring:
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+        x1, y1 = x2, y2
+    return inside
+
+
+def _polygon_contains(polygon: Polygon, x: float, y: float) -> bool:
+    """Whether (x, y) lies inside the outer ring of ``polygon`` and outside all of its holes."""
+    if not _ring_contains(polygon[0], x, y):
+        return False
+    return not any(_ring_contains(hole, x, y) for hole in polygon[1:])
+
+
+def _bbox(polygons: tuple[Polygon, ...]) -> BBox:
+    xs = [x for polygon in polygons for x, _ in polygon[0]]
+    ys = [y for polygon in polygons for _, y in polygon[0]]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def _label(name: str, side: Side) -> str:
+    """Return the chart label: "R upper trapezius", "L SCM", or the bare name on the midline."""
+    if side == "midline":
+        return name
+    first = name.split(" ", 1)[0]
+    keep = first in _PROPER_WORDS or (len(first) > 1 and first[:2].isupper())
+    body = name if keep else name[:1].lower() + name[1:]
+    return f"{'R' if side == 'right' else 'L'} {body}"
+
+
+@dataclass(frozen=True)
+class Region:
+    """One named surface region of one view.
+
+    Attributes:
+        id: stable id, ``<stem>.r`` / ``<stem>.l`` for paired regions, ``<stem>`` on the midline.
+        name: display name without side ("Upper trapezius").
+        side: the client's side, in anatomical position.
+        deep_muscles: deeper muscles palpated through this region, offered for a mark placed here.
+        polygons: the region's area in frame fractions (x right, y down); outer ring, then holes.
+        inner_point: a point guaranteed to lie inside the region (for labels and tests).
+        flags: charting flags such as ``"caution"`` (endangerment site) or ``"sensitive"``.
+        view_id: the view this region belongs to.
+        bbox: the smallest box (x0, y0, x1, y1) that holds the region.
+
+    Two regions are equal when their view, id, name and side are equal.
+    """
+
+    id: str
+    name: str
+    side: Side
+    deep_muscles: tuple[str, ...] = field(compare=False)
+    polygons: tuple[Polygon, ...] = field(compare=False, repr=False)
+    inner_point: Point = field(compare=False)
+    flags: tuple[str, ...] = field(default=(), compare=False)
+    view_id: str = ""
+    bbox: BBox = field(default=(0.0, 0.0, 0.0, 0.0), compare=False, repr=False)
+
+    @property
+    def stem(self) -> str:
+        """The id without its side suffix ("upper_trapezius")."""
+        return self.id.split(".", 1)[0]
+
+    @property
+    def label(self) -> str:
+        """The name as charted, with the client's side: "R upper trapezius"."""
+        return _label(self.name, self.side)
+
+    def contains(self, x: float, y: float) -> bool:
+        """Whether the frame point (x, y) lies in this region."""
+        x0, y0, x1, y1 = self.bbox
+        if x < x0 or x > x1 or y < y0 or y > y1:
+            return False
+        return any(_polygon_contains(polygon, x, y) for polygon in self.polygons)
+
+
+@dataclass(frozen=True)
+class AtlasView:
+    """One drawing of the body: its frame, outlines and regions.
+
+    Attributes:
+        id: view id ("anterior", "posterior", "left_lateral", "right_lateral").
+        caption: human caption that states laterality ("Anterior — client's R on viewer's L").
+        aspect: frame width divided by frame height; all coordinates are fractions of the frame.
+        silhouette: the body outline polygons (outer ring, then holes), drawn heaviest.
+        detail_lines: open polylines of interior anatomy (face, clavicles, fingers, ...).
+        regions: every region of the view; together they tile the silhouette.
+    """
+
+    id: str
+    caption: str
+    aspect: float
+    silhouette: tuple[Polygon, ...]
+    detail_lines: tuple[tuple[Point, ...], ...]
+    regions: tuple[Region, ...]
+    _grid: tuple[tuple[int, ...], ...] = field(default=(), compare=False, repr=False)
+    _by_id: dict[str, Region] = field(default_factory=dict, compare=False, repr=False)
+
+    def region_at(self, x: float, y: float) -> Region | None:
+        """Return the region under the frame point (x, y), or None outside the body."""
+        if not (0.0 <= x < 1.0 and 0.0 <= y < 1.0) or not self._grid:
+            return None
+        cell = self._grid[int(y * _GRID_ROWS) * _GRID_COLUMNS + int(x * _GRID_COLUMNS)]
+        for index in cell:
+            region = self.regions[index]
+            if region.contains(x, y):
+                return region
+        return None
+
+    def region(self, region_id: str) -> Region:
+        """Return the region with this id, or raise AtlasError."""
+        try:
+            return self._by_id[region_id]
+        except KeyError:
+            raise AtlasError(f"No region {region_id!r} in view {self.id!r}") from None
+
+
+def _build_grid(regions: tuple[Region, ...]) -> tuple[tuple[int, ...], ...]:
+    """Bucket region indexes by the grid cells their bounding boxes touch."""
+    cells: list[list[int]] = [[] for _ in range(_GRID_COLUMNS * _GRID_ROWS)]
+    for index, region in enumerate(regions):
+        x0, y0, x1, y1 = region.bbox
+        c0 = max(0, int(x0 * _GRID_COLUMNS))
+        c1 = min(_GRID_COLUMNS - 1, int(x1 * _GRID_COLUMNS))
+        r0 = max(0, int(y0 * _GRID_ROWS))
+        r1 = min(_GRID_ROWS - 1, int(y1 * _GRID_ROWS))
+        for row in range(r0, r1 + 1):
+            for column in range(c0, c1 + 1):
+                cells[row * _GRID_COLUMNS + column].append(index)
+    return tuple(tuple(cell) for cell in cells)
+
+
+def _points(raw: object) -> tuple[Point, ...]:
+    if not isinstance(raw, list) or len(raw) < 2:
+        raise AtlasError("A ring or line needs a list of at least two [x, y] points")
+    return tuple((float(p[0]), float(p[1])) for p in raw)
+
+
+def _polygons(raw: object) -> tuple[Polygon, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise AtlasError("Expected a non-empty list of polygons")
+    return tuple(tuple(_points(ring) for ring in polygon) for polygon in raw)
+
+
+def _parse_view(data: dict[str, object]) -> AtlasView:
+    view_id = str(data["id"])
+    regions: list[Region] = []
+    raw_regions = data["regions"]
+    if not isinstance(raw_regions, list):
+        raise AtlasError(f"View {view_id!r} has no region list")
+    for raw in raw_regions:
+        side = raw["side"]
+        if side not in SIDES:
+            raise AtlasError(f"Region {raw['id']!r} has an unknown side {side!r}")
+        polygons = _polygons(raw["polygons"])
+        inner = raw["inner_point"]
+        regions.append(
+            Region(
+                id=str(raw["id"]),
+                name=str(raw["name"]),
+                side=side,
+                deep_muscles=tuple(str(m) for m in raw.get("deep_muscles", ())),
+                polygons=polygons,
+                inner_point=(float(inner[0]), float(inner[1])),
+                flags=tuple(str(f) for f in raw.get("flags", ())),
+                view_id=view_id,
+                bbox=_bbox(polygons),
+            )
+        )
+    frozen = tuple(regions)
+    raw_details = data.get("detail_lines", [])
+    details = tuple(_points(line) for line in raw_details) if isinstance(raw_details, list) else ()
+    aspect = data["aspect"]
+    if not isinstance(aspect, int | float):
+        raise AtlasError(f"View {view_id!r} has no numeric aspect")
+    return AtlasView(
+        id=view_id,
+        caption=str(data["caption"]),
+        aspect=float(aspect),
+        silhouette=_polygons(data["silhouette"]),
+        detail_lines=details,
+        regions=frozen,
+        _grid=_build_grid(frozen),
+        _by_id={region.id: region for region in frozen},
+    )
+
+
+@dataclass(frozen=True)
+class Atlas:
+    """All views of the body chart, with hit-testing by frame position."""
+
+    views: tuple[AtlasView, ...]
+
+    @property
+    def view_ids(self) -> tuple[str, ...]:
+        """The view ids: the four core views first, detail views after them."""
+        return tuple(view.id for view in self.views)
+
+    def view(self, view_id: str) -> AtlasView:
+        """Return one view, or raise AtlasError for an unknown id."""
+        for view in self.views:
+            if view.id == view_id:
+                return view
+        raise AtlasError(f"Unknown atlas view {view_id!r}")
+
+    def regions(self, view_id: str) -> tuple[Region, ...]:
+        """Every region of one view."""
+        return self.view(view_id).regions
+
+    def region(self, view_id: str, region_id: str) -> Region:
+        """The region with this id in this view."""
+        return self.view(view_id).region(region_id)
+
+    def region_at(self, view_id: str, x: float, y: float) -> Region | None:
+        """The region under (x, y) in frame fractions (origin top-left), or None outside the body."""
+        return self.view(view_id).region_at(x, y)
+
+    def __iter__(self) -> Iterator[AtlasView]:
+        return iter(self.views)
+
+
+def load_atlas_from(folder: Path) -> Atlas:
+    """Read an atlas from a folder holding ``index.json`` and one JSON file per view."""
+    try:
+        index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+        views = tuple(
+            _parse_view(json.loads((folder / f"{view_id}.json").read_text(encoding="utf-8")))
+            for view_id in index["views"]
+        )
+    except (OSError, KeyError, TypeError, IndexError, ValueError) as error:
+        raise AtlasError(f"Cannot read the atlas in {folder}: {error}") from error
+    return Atlas(views=views)
+
+
+@cache
+def load_atlas() -> Atlas:
+    """Return the application's atlas (read once, then cached)."""
+    return load_atlas_from(resource_path("atlas", "index.json").parent)

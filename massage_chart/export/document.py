@@ -1,0 +1,148 @@
+"""The page furniture shared by the documents: footer with "Page X of Y", watermark, build to bytes."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab import rl_config
+from reportlab.lib import colors
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+
+from massage_chart.export import fonts
+from massage_chart.export.styles import (
+    FOOTER_Y,
+    FRAME_WIDTH,
+    MARGIN_BOTTOM,
+    MARGIN_LEFT,
+    MARGIN_RIGHT,
+    MARGIN_TOP,
+    MUTED,
+    PAGE_HEIGHT,
+    PAGE_SIZE,
+    PAGE_WIDTH,
+    RULE,
+    stylesheet,
+)
+
+WATERMARK_GREY = colors.Color(0.78, 0.78, 0.78)
+
+
+@dataclass(frozen=True)
+class PageMarks:
+    """What every page carries.
+
+    Attributes:
+        footer: the left part of the footer (user text: client name, date of birth, date).
+        watermark: large diagonal text under the content ("DRAFT"), or "" for none.
+        watermark_colour: its colour.
+        title, author, subject: PDF metadata.
+    """
+
+    footer: str
+    watermark: str = ""
+    watermark_colour: colors.Color = WATERMARK_GREY
+    title: str = ""
+    author: str = ""
+    subject: str = ""
+
+
+def _canvas_class(marks: PageMarks) -> type[Canvas]:
+    """A canvas that knows the page count when it saves, to print "Page X of Y" on every page."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._draw_footer(total)
+                Canvas.showPage(self)
+            Canvas.save(self)
+
+        def _draw_footer(self, total: int) -> None:
+            self.saveState()
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.5)
+            self.line(MARGIN_LEFT, FOOTER_Y + 9, PAGE_WIDTH - MARGIN_RIGHT, FOOTER_Y + 9)
+            page = f"Page {self._pageNumber} of {total}"
+            self.setFont(fonts.SANS, 7.5)
+            self.setFillColor(MUTED)
+            self.drawRightString(PAGE_WIDTH - MARGIN_RIGHT, FOOTER_Y, page)
+            footer = Paragraph(fonts.markup(marks.footer), stylesheet().tiny)
+            width = FRAME_WIDTH - self.stringWidth(page, fonts.SANS, 7.5) - 12
+            _, height = footer.wrap(width, 20)
+            footer.drawOn(self, MARGIN_LEFT, FOOTER_Y + 7 - height)
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+def _on_page(marks: PageMarks) -> Callable[[Canvas, BaseDocTemplate], None]:
+    def draw(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        if not marks.watermark:
+            return
+        canvas.saveState()
+        canvas.setFillColor(marks.watermark_colour)
+        canvas.setFillAlpha(0.35)
+        canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+        canvas.rotate(52)
+        size = 88.0
+        while canvas.stringWidth(marks.watermark, fonts.SANS_BOLD, size) > PAGE_HEIGHT * 0.95:
+            size -= 4
+        canvas.setFont(fonts.SANS_BOLD, size)
+        canvas.drawCentredString(0, -size * 0.35, marks.watermark)
+        canvas.restoreState()
+
+    return draw
+
+
+def build_pdf(flowables: Sequence[Flowable], marks: PageMarks) -> bytes:
+    """Lay out the flowables on pages with the shared furniture; the PDF as bytes.
+
+    The output is repeatable: the same input gives the same bytes (reportlab's invariant mode).
+    """
+    fonts.register_fonts()
+    # Binary (deflated) streams, not ASCII85: smaller files and a third less time per note.
+    rl_config.useA85 = 0
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=PAGE_SIZE,
+        leftMargin=MARGIN_LEFT,
+        rightMargin=MARGIN_RIGHT,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=marks.title,
+        author=marks.author,
+        subject=marks.subject,
+        creator="Massage Chart",
+        producer="Massage Chart (reportlab)",
+        invariant=1,
+        initialFontName=fonts.SANS,
+        initialFontSize=9.5,
+    )
+    frame = Frame(
+        MARGIN_LEFT,
+        MARGIN_BOTTOM,
+        FRAME_WIDTH,
+        PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="body",
+    )
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_on_page(marks))])
+    doc.build(list(flowables), canvasmaker=_canvas_class(marks))
+    return buffer.getvalue()

@@ -1,0 +1,385 @@
+"""A plain snapshot of one visit for the documents, read in one short session (no ORM after)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from massage_chart.atlas import AtlasError, load_atlas
+from massage_chart.domain.cpt import BillingEntry, compute_totals
+from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.records import PayerType, UnitRule, VisitStatus
+from massage_chart.storage.models import Provider, Visit, utc_now
+from massage_chart.storage.repositories import get_visit
+from massage_chart.storage.signing import verify_visit_hash, visit_content_hash
+
+PAYER_NAMES: dict[PayerType, str] = {
+    PayerType.SELF_PAY: "Self-pay",
+    PayerType.COMMERCIAL: "Commercial insurance",
+    PayerType.PIP: "Auto insurance (PIP)",
+    PayerType.WORKERS_COMP: "Workers' compensation",
+    PayerType.OTHER: "Other payer",
+}
+
+
+@dataclass(frozen=True)
+class PracticeInfo:
+    """The letterhead."""
+
+    name: str
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    logo_png: bytes | None = None
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    """The therapist who treated (or signed)."""
+
+    name: str
+    credentials: str = ""
+    license_number: str = ""
+    license_jurisdiction: str = ""
+    npi: str = ""
+    email: str = ""
+    phone: str = ""
+
+    @property
+    def display_name(self) -> str:
+        """ "Sam Lee, LMT"."""
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Who was treated."""
+
+    id: str
+    first_name: str
+    last_name: str
+    preferred_name: str = ""
+    date_of_birth: dt.date | None = None
+    goals: str = ""
+
+    @property
+    def full_name(self) -> str:
+        """First and last name."""
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True)
+class ClaimInfo:
+    """The claim that pays for the visit."""
+
+    payer_type: PayerType
+    payer_name: str = ""
+    claim_number: str = ""
+    policy_number: str = ""
+    date_of_injury: dt.date | None = None
+    unit_rule: UnitRule = UnitRule.CMS
+
+    @property
+    def payer(self) -> str:
+        """ "State Farm (Auto insurance (PIP))" or the payer type alone."""
+        kind = PAYER_NAMES.get(self.payer_type, self.payer_type.value)
+        return f"{self.payer_name} ({kind})" if self.payer_name else kind
+
+
+@dataclass(frozen=True)
+class ReferralInfo:
+    """The prescription in force for the visit."""
+
+    prescriber: str
+    prescriber_npi: str = ""
+    frequency: str = ""
+    referral_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class DiagnosisInfo:
+    """One ICD-10-CM code with its official description (None when the code is unknown)."""
+
+    code: str
+    description: str | None
+
+
+@dataclass(frozen=True)
+class BillingInfo:
+    """One CPT line."""
+
+    cpt: str
+    minutes: int
+    units: int
+    modifiers: tuple[str, ...]
+    pointers: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MarkInfo:
+    """One charted mark, numbered for the document.
+
+    Attributes:
+        number: 1-based, in atlas view order, then charting order.
+        location: the region label with the client's side ("R upper trapezius").
+    """
+
+    number: int
+    kind: MarkKind
+    view: str
+    points: tuple[tuple[float, float], ...]
+    region_id: str | None
+    location: str
+    side: str
+    whole_region: bool
+    intensity: int | None
+    deep_muscle: str
+    technique: str
+    minutes: int | None
+    pressure: int | None
+    note: str
+
+
+@dataclass(frozen=True)
+class AddendumInfo:
+    """A dated correction after signing."""
+
+    created_at: dt.datetime
+    author: str
+    reason: str
+    text: str
+    content_hash: str | None
+
+
+@dataclass(frozen=True)
+class VisitSnapshot:
+    """Everything the SOAP note and the client summary print about one visit.
+
+    Attributes:
+        integrity_ok: for a signed visit, whether it still matches its content hash; None for a
+            draft.
+        next_visit: the client's next booked visit after this one (and after now), if any.
+        timed_minutes, treatment_minutes: from the billing lines (DOMAIN.md §1.1); treatment
+            minutes fall back to time in to time out when no line records minutes.
+    """
+
+    id: str
+    practice: PracticeInfo
+    client: ClientInfo
+    provider: ProviderInfo | None
+    signer: ProviderInfo | None
+    claim: ClaimInfo | None
+    referral: ReferralInfo | None
+    start: dt.datetime
+    end: dt.datetime | None
+    signed: bool
+    signed_at: dt.datetime | None
+    content_hash: str | None
+    current_hash: str | None
+    integrity_ok: bool | None
+    chief_complaint: str
+    health_update: str
+    subjective: str
+    objective: str
+    assessment: str
+    plan: str
+    pain_before: int | None
+    pain_after: int | None
+    techniques: tuple[str, ...]
+    pressure: int | None
+    positioning: str
+    diagnoses: tuple[DiagnosisInfo, ...]
+    billing: tuple[BillingInfo, ...]
+    timed_minutes: int
+    treatment_minutes: int | None
+    marks: tuple[MarkInfo, ...] = ()
+    addenda: tuple[AddendumInfo, ...] = ()
+    next_visit: dt.datetime | None = None
+
+    @property
+    def duration_minutes(self) -> int | None:
+        """Minutes from time in to time out."""
+        if self.end is None:
+            return None
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+def _provider(provider: Provider | None) -> ProviderInfo | None:
+    if provider is None:
+        return None
+    return ProviderInfo(
+        name=f"{provider.first_name} {provider.last_name}".strip(),
+        credentials=provider.credentials,
+        license_number=provider.license_number,
+        license_jurisdiction=provider.license_jurisdiction,
+        npi=provider.npi,
+        email=provider.email,
+        phone=provider.phone,
+    )
+
+
+def _describe(code: str) -> str | None:
+    from massage_chart.domain.icd10 import describe
+
+    try:
+        return describe(code)
+    except Exception:  # a code-set problem must not stop a note printing; it says "not found"
+        return None
+
+
+def _marks(visit: Visit) -> tuple[MarkInfo, ...]:
+    atlas = load_atlas()
+    order = {view_id: index for index, view_id in enumerate(atlas.view_ids)}
+    rows = sorted(visit.marks, key=lambda m: (order.get(m.view, 99), m.created_at, m.id))
+    marks: list[MarkInfo] = []
+    for number, mark in enumerate(rows, start=1):
+        try:
+            kind = MarkKind(mark.kind)
+        except ValueError:
+            continue
+        location = "outside the body outline"
+        if mark.region_id:
+            try:
+                location = atlas.region(mark.view, mark.region_id).label
+            except AtlasError:
+                location = mark.region_id
+        marks.append(
+            MarkInfo(
+                number=number,
+                kind=kind,
+                view=mark.view,
+                points=tuple((float(p[0]), float(p[1])) for p in mark.points or ()),
+                region_id=mark.region_id,
+                location=location,
+                side=mark.side,
+                whole_region=bool(mark.whole_region),
+                intensity=mark.intensity,
+                deep_muscle=mark.deep_muscle or "",
+                technique=mark.technique or "",
+                minutes=mark.minutes,
+                pressure=mark.pressure,
+                note=mark.note or "",
+            )
+        )
+    return tuple(marks)
+
+
+def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
+    """Read one visit and everything its documents print.
+
+    Raises:
+        NotFoundError: no visit has that id.
+    """
+    from massage_chart.storage.repositories import get_practice
+
+    visit = get_visit(session, visit_id)
+    client = visit.client
+    practice = get_practice(session)
+    claim = visit.claim
+    referral = visit.referral
+    lines = sorted(visit.billing_lines, key=lambda line: line.position)
+    unit_rule = claim.unit_rule if claim else (practice.default_unit_rule if practice else None)
+    totals = compute_totals(
+        [BillingEntry(cpt=line.cpt, minutes=line.minutes) for line in lines],
+        unit_rule or UnitRule.CMS,
+    )
+    treatment: int | None = totals.treatment_minutes or visit.duration_minutes
+    signed = visit.status is VisitStatus.SIGNED
+    now = utc_now()
+    after = max(visit.end or visit.start, now)
+    next_visit = session.scalar(
+        select(Visit.start)
+        .where(Visit.client_id == client.id, Visit.start > after, Visit.id != visit.id)
+        .order_by(Visit.start)
+        .limit(1)
+    )
+    return VisitSnapshot(
+        id=visit.id,
+        practice=PracticeInfo(
+            name=practice.name,
+            address=practice.address,
+            phone=practice.phone,
+            email=practice.email,
+            website=practice.website,
+            logo_png=practice.logo_png,
+        )
+        if practice
+        else PracticeInfo(name=""),
+        client=ClientInfo(
+            id=client.id,
+            first_name=client.first_name,
+            last_name=client.last_name,
+            preferred_name=client.preferred_name,
+            date_of_birth=client.date_of_birth,
+            goals=client.goals,
+        ),
+        provider=_provider(visit.provider),
+        signer=_provider(visit.signed_by),
+        claim=ClaimInfo(
+            payer_type=claim.payer_type,
+            payer_name=claim.payer_name,
+            claim_number=claim.claim_number,
+            policy_number=claim.policy_number,
+            date_of_injury=claim.date_of_injury,
+            unit_rule=claim.unit_rule,
+        )
+        if claim
+        else None,
+        referral=ReferralInfo(
+            prescriber=referral.prescriber,
+            prescriber_npi=referral.prescriber_npi,
+            frequency=referral.frequency,
+            referral_date=referral.referral_date,
+        )
+        if referral
+        else None,
+        start=visit.start,
+        end=visit.end,
+        signed=signed,
+        signed_at=visit.signed_at,
+        content_hash=visit.content_hash,
+        current_hash=visit_content_hash(visit) if signed else None,
+        integrity_ok=verify_visit_hash(visit) if signed else None,
+        chief_complaint=visit.chief_complaint,
+        health_update=visit.health_update,
+        subjective=visit.subjective,
+        objective=visit.objective,
+        assessment=visit.assessment,
+        plan=visit.plan,
+        pain_before=visit.pain_before,
+        pain_after=visit.pain_after,
+        techniques=tuple(str(t) for t in visit.techniques or ()),
+        pressure=visit.pressure,
+        positioning=visit.positioning,
+        diagnoses=tuple(
+            DiagnosisInfo(str(code), _describe(str(code))) for code in visit.icd10_codes or ()
+        ),
+        billing=tuple(
+            BillingInfo(
+                cpt=line.cpt,
+                minutes=line.minutes,
+                units=line.units,
+                modifiers=tuple(str(m) for m in line.modifiers or ()),
+                pointers=tuple(int(p) for p in line.diagnosis_pointers or ()),
+            )
+            for line in lines
+        ),
+        timed_minutes=totals.timed_minutes,
+        treatment_minutes=treatment,
+        marks=_marks(visit),
+        addenda=tuple(
+            AddendumInfo(
+                created_at=a.created_at,
+                author=a.author.display_name if a.author else "",
+                reason=a.reason,
+                text=a.text,
+                content_hash=a.content_hash,
+            )
+            for a in sorted(visit.addenda, key=lambda a: a.created_at)
+        ),
+        next_visit=next_visit,
+    )

@@ -1,0 +1,635 @@
+"""The insurer SOAP note (DOMAIN.md §7.3): letterhead, claim and visit facts, codes, S/O/A/P,
+goals, body charts with legend and numbered marks, the signature block and addenda."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    Spacer,
+    Table,
+)
+
+from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS, MarkKind
+from massage_chart.export.body_chart import (
+    BodyChart,
+    LegendSwatch,
+    figure_height_for,
+    views_with_marks,
+)
+from massage_chart.export.document import PageMarks, build_pdf
+from massage_chart.export.snapshot import MarkInfo, VisitSnapshot
+from massage_chart.export.styles import (
+    ACCENT,
+    ALERT,
+    ALERT_SHADE,
+    FRAME_WIDTH,
+    RULE,
+    SHADE,
+    Styles,
+    para,
+    stylesheet,
+    table_style,
+    trusted,
+)
+
+VIEW_NAMES = {
+    "anterior": "Anterior",
+    "posterior": "Posterior",
+    "left_lateral": "Left lateral",
+    "right_lateral": "Right lateral",
+}
+
+
+def fmt_date(day: dt.date | None) -> str:
+    """ "Nov 20, 2026" (unambiguous in every country), or "not recorded"."""
+    if day is None:
+        return "not recorded"
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+def fmt_time(moment: dt.datetime | None) -> str:
+    """ "10:00 AM"."""
+    if moment is None:
+        return "not recorded"
+    return moment.strftime("%I:%M %p").lstrip("0")
+
+
+def fmt_minutes(minutes: int | None) -> str:
+    """ "52 min"."""
+    return "not recorded" if minutes is None else f"{minutes} min"
+
+
+def pointer_letter(pointer: int) -> str:
+    """Diagnosis pointer 1 -> "A" (CMS-1500 box 24E)."""
+    return chr(ord("A") + pointer - 1) if 1 <= pointer <= 26 else str(pointer)
+
+
+def footer_text(snapshot: VisitSnapshot) -> str:
+    """Client name, date of birth and date of service, for every page."""
+    client = snapshot.client
+    return (
+        f"{client.full_name}  ·  DOB {fmt_date(client.date_of_birth)}  ·  "
+        f"Date of service {fmt_date(snapshot.start.date())}"
+    )
+
+
+def _field(label: str, value: str, styles: Styles, *, bold: bool = False) -> Paragraph:
+    return para(
+        value or "—",
+        styles.value_bold if bold else styles.value,
+        prefix=f'<font size="6.8" color="#5b6470">{escape(label.upper())}</font><br/>',
+    )
+
+
+def _grid(rows: Sequence[Sequence[Flowable]], widths: Sequence[float]) -> Table:
+    table = Table([list(r) for r in rows], colWidths=list(widths), splitInRow=1)
+    table.setStyle(
+        table_style(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 5),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+                ("TOPPADDING", (0, 0), (-1, -1), 3.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ("BOX", (0, 0), (-1, -1), 0.6, RULE),
+                ("INNERGRID", (0, 0), (-1, -1), 0.4, RULE),
+            ]
+        )
+    )
+    return table
+
+
+def letterhead(snapshot: VisitSnapshot, title: str, subtitle: str, styles: Styles) -> Flowable:
+    """The practice's name, logo and contacts on the left, the document's title on the right."""
+    practice = snapshot.practice
+    contact = [practice.address]
+    contact.append("  ·  ".join(x for x in (practice.phone, practice.email, practice.website) if x))
+    left: list[Flowable] = [para(practice.name or "Massage practice", styles.practice)]
+    left.append(para("\n".join(c for c in contact if c), styles.letterhead))
+    logo = _logo(practice.logo_png)
+    cells: list[object] = [
+        left,
+        [trusted(escape(title), styles.title), para(subtitle, styles.subtitle)],
+    ]
+    widths = [FRAME_WIDTH * 0.6, FRAME_WIDTH * 0.4]
+    if logo is not None:
+        cells.insert(0, logo)
+        widths = [logo.drawWidth + 6, FRAME_WIDTH * 0.6 - logo.drawWidth - 6, FRAME_WIDTH * 0.4]
+    table = Table([cells], colWidths=widths)
+    table.setStyle(
+        table_style(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ("LINEBELOW", (0, 0), (-1, 0), 1.2, ACCENT),
+            ]
+        )
+    )
+    return table
+
+
+def _logo(png: bytes | None) -> Image | None:
+    if not png:
+        return None
+    try:
+        image = Image(io.BytesIO(png))
+    except Exception:  # a logo reportlab cannot read is left out, not fatal
+        return None
+    height = 15 * mm
+    if not image.imageHeight:
+        return None
+    width = min(40 * mm, image.imageWidth * height / image.imageHeight)
+    image.drawHeight = width * image.imageHeight / image.imageWidth
+    image.drawWidth = width
+    return image
+
+
+def _section(title: str, styles: Styles) -> Paragraph:
+    return trusted(escape(title), styles.section)
+
+
+def _text_block(label: str, text: str, styles: Styles) -> list[Flowable]:
+    """A labelled run of user text; paragraphs split on blank lines so long notes flow."""
+    if not text.strip():
+        return []
+    chunks = [c for c in text.replace("\r\n", "\n").split("\n\n") if c.strip()]
+    out: list[Flowable] = []
+    for index, chunk in enumerate(chunks):
+        prefix = f"<b>{escape(label)}:</b> " if label and index == 0 else ""
+        out.append(para(chunk.strip("\n"), styles.body, prefix=prefix))
+        out.append(Spacer(1, 2.5))
+    return out
+
+
+def _header_grid(snapshot: VisitSnapshot, styles: Styles) -> Table:
+    client = snapshot.client
+    claim = snapshot.claim
+    provider = snapshot.provider
+    referral = snapshot.referral
+    quarter = FRAME_WIDTH / 4
+    prescriber = "—"
+    if referral is not None:
+        prescriber = referral.prescriber
+        if referral.prescriber_npi:
+            prescriber += f" (NPI {referral.prescriber_npi})"
+    licence = ""
+    if provider is not None:
+        licence = provider.license_number
+        if provider.license_jurisdiction and licence:
+            licence = f"{licence} ({provider.license_jurisdiction})"
+    time_in_out = f"{fmt_time(snapshot.start)} – {fmt_time(snapshot.end)}"
+    if snapshot.duration_minutes is not None:
+        time_in_out += f"\n({snapshot.duration_minutes} min)"
+    rows = [
+        [
+            _field("Client", client.full_name, styles, bold=True),
+            _field("Date of birth", fmt_date(client.date_of_birth), styles),
+            _field("Claim number", claim.claim_number if claim else "", styles),
+            _field("Date of injury", fmt_date(claim.date_of_injury) if claim else "", styles),
+        ],
+        [
+            _field("Payer", claim.payer if claim else "Self-pay", styles),
+            _field("Policy number", claim.policy_number if claim else "", styles),
+            _field("Prescriber / referral", prescriber, styles),
+            _field(
+                "Referral date",
+                fmt_date(referral.referral_date) if referral and referral.referral_date else "",
+                styles,
+            ),
+        ],
+        [
+            _field("Date of service", fmt_date(snapshot.start.date()), styles, bold=True),
+            _field("Time in – time out", time_in_out, styles),
+            _field("Total treatment time", fmt_minutes(snapshot.treatment_minutes), styles),
+            _field("Total timed minutes", fmt_minutes(snapshot.timed_minutes), styles),
+        ],
+        [
+            _field("Provider", provider.display_name if provider else "", styles, bold=True),
+            _field("Credentials", provider.credentials if provider else "", styles),
+            _field("Licence number", licence, styles),
+            _field("NPI", provider.npi if provider else "", styles),
+        ],
+    ]
+    table = _grid(rows, [quarter] * 4)
+    table.setStyle(table_style([("BACKGROUND", (0, 2), (-1, 2), SHADE)]))
+    return table
+
+
+def _table(rows: list[list[object]], widths: Sequence[float], *, total_row: bool = False) -> Table:
+    table = Table(rows, colWidths=list(widths), repeatRows=1, splitInRow=1)
+    commands: list[tuple[object, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.7, RULE),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+    ]
+    if total_row:
+        commands.append(("LINEABOVE", (0, -1), (-1, -1), 0.9, colors.black))
+    table.setStyle(table_style(commands))
+    return table
+
+
+def _diagnoses(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
+    out: list[Flowable] = [_section("Diagnoses (ICD-10-CM)", styles)]
+    if not snapshot.diagnoses:
+        out.append(trusted("No diagnosis codes recorded.", styles.small))
+        return out
+    rows: list[list[object]] = [
+        [trusted(h, styles.cell_bold) for h in ("Ptr", "Code", "Description")]
+    ]
+    for index, dx in enumerate(snapshot.diagnoses, start=1):
+        description = dx.description or "(code not found in the ICD-10-CM code set)"
+        rows.append(
+            [
+                trusted(pointer_letter(index), styles.cell),
+                para(dx.code, styles.cell_bold),
+                para(description, styles.cell),
+            ]
+        )
+    out.append(_table(rows, [12 * mm, 22 * mm, FRAME_WIDTH - 34 * mm]))
+    return out
+
+
+def _services(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
+    out: list[Flowable] = [_section("Services (CPT)", styles)]
+    if not snapshot.billing:
+        out.append(trusted("No services billed.", styles.small))
+        return out
+    header = ("CPT", "Modifiers", "Minutes", "Units", "Dx pointers")
+    rows: list[list[object]] = [
+        [
+            trusted(h, styles.cell_bold_right if h in ("Minutes", "Units") else styles.cell_bold)
+            for h in header
+        ]
+    ]
+    for line in snapshot.billing:
+        rows.append(
+            [
+                para(line.cpt, styles.cell_bold),
+                para(", ".join(line.modifiers) or "—", styles.cell),
+                trusted(str(line.minutes), styles.cell_right),
+                trusted(str(line.units), styles.cell_right),
+                trusted(", ".join(pointer_letter(p) for p in line.pointers) or "—", styles.cell),
+            ]
+        )
+    rows.append(
+        [
+            trusted("<b>Total</b>", styles.cell),
+            trusted("", styles.cell),
+            trusted(f"<b>{sum(line.minutes for line in snapshot.billing)}</b>", styles.cell_right),
+            trusted(f"<b>{sum(line.units for line in snapshot.billing)}</b>", styles.cell_right),
+            trusted(
+                f"Timed {snapshot.timed_minutes} min; treatment "
+                f"{fmt_minutes(snapshot.treatment_minutes)}",
+                styles.small,
+            ),
+        ]
+    )
+    w = FRAME_WIDTH
+    out.append(_table(rows, [0.16 * w, 0.2 * w, 0.14 * w, 0.12 * w, 0.38 * w], total_row=True))
+    return out
+
+
+def _soap(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
+    out: list[Flowable] = []
+    out.append(_section("S — Subjective", styles))
+    out += _text_block("Chief complaint", snapshot.chief_complaint, styles)
+    out += _text_block("Health update", snapshot.health_update, styles)
+    out += _text_block("", snapshot.subjective, styles)
+    out.append(_section("O — Objective", styles))
+    out += _text_block("", snapshot.objective, styles)
+    if snapshot.techniques:
+        out += _text_block("Techniques", ", ".join(snapshot.techniques), styles)
+    if snapshot.pressure is not None:
+        level = WALTON_PRESSURE_LEVELS.get(snapshot.pressure, "")
+        out += _text_block("Pressure", f"Walton {snapshot.pressure}/5 ({level})", styles)
+    if snapshot.positioning:
+        out += _text_block("Positioning", snapshot.positioning, styles)
+    out.append(_section("A — Assessment", styles))
+    if snapshot.pain_before is not None or snapshot.pain_after is not None:
+        before = "—" if snapshot.pain_before is None else f"{snapshot.pain_before}/10"
+        after = "—" if snapshot.pain_after is None else f"{snapshot.pain_after}/10"
+        out.append(
+            trusted(
+                f"<b>Pain (NRS 0–10):</b> {before} before treatment, {after} after treatment",
+                styles.body,
+            )
+        )
+        out.append(Spacer(1, 2.5))
+    out += _text_block("", snapshot.assessment, styles)
+    out.append(_section("P — Plan", styles))
+    out += _text_block("", snapshot.plan, styles) or [trusted("No plan recorded.", styles.small)]
+    out.append(_section("Functional goals", styles))
+    goals = [g.strip(" -•\t") for g in snapshot.client.goals.splitlines() if g.strip()]
+    if goals:
+        for goal in goals:
+            out.append(para(goal, styles.body, prefix="•&nbsp;&nbsp;"))
+    else:
+        out.append(trusted("No functional goals recorded.", styles.small))
+    return out
+
+
+def mark_details(mark: MarkInfo) -> str:
+    """The details column of a mark: depth, technique, minutes, pressure and note."""
+    parts = []
+    if mark.deep_muscle:
+        parts.append(f"deep: {mark.deep_muscle}")
+    if mark.technique:
+        parts.append(mark.technique)
+    if mark.minutes is not None:
+        parts.append(f"{mark.minutes} min")
+    if mark.pressure is not None:
+        parts.append(f"pressure W{mark.pressure}")
+    if mark.note:
+        parts.append(mark.note)
+    return "; ".join(parts)
+
+
+def chart_flowables(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
+    """The body charts of the views that hold marks, the legend, and the numbered marks."""
+    marks = snapshot.marks
+    if not marks:
+        return [_section("Body chart", styles), trusted("No marks charted.", styles.small)]
+    views = views_with_marks(marks)
+    height = figure_height_for(len(views), FRAME_WIDTH, maximum=262.0)
+    figures = [BodyChart(v, [m for m in marks if m.view == v.id], height) for v in views]
+    row = Table([figures], colWidths=[FRAME_WIDTH / len(figures)] * len(figures))
+    row.setStyle(
+        table_style(
+            [
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    kinds = [k for k in MarkKind if any(m.kind is k for m in marks)]
+    cells: list[list[object]] = []
+    per_row = 3
+    for start in range(0, len(kinds), per_row):
+        line: list[object] = []
+        for kind in kinds[start : start + per_row]:
+            legend = kind.legend
+            line += [
+                LegendSwatch(kind),
+                trusted(f"<b>{escape(legend.code)}</b>  {escape(legend.name)}", styles.small),
+            ]
+        while len(line) < per_row * 2:
+            line += ["", ""]
+        cells.append(line)
+    swatch = 22.0
+    text = FRAME_WIDTH / per_row - swatch
+    legend_table = Table(cells, colWidths=[swatch, text] * per_row)
+    legend_table.setStyle(
+        table_style(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fbfbfc")),
+            ]
+        )
+    )
+    header = ("No.", "Finding", "Location (client's side)", "View", "Int.", "Details")
+    rows: list[list[object]] = [[trusted(h, styles.cell_bold) for h in header]]
+    for mark in marks:
+        legend = mark.kind.legend
+        intensity = "—"
+        if mark.intensity is not None and legend.has_intensity:
+            intensity = f"{mark.intensity}/10"
+        where = mark.location + (" (whole region)" if mark.whole_region else "")
+        rows.append(
+            [
+                trusted(f"<b>{mark.number}</b>", styles.cell),
+                trusted(f"<b>{escape(legend.code)}</b> {escape(legend.name)}", styles.cell),
+                para(where, styles.cell),
+                trusted(escape(VIEW_NAMES.get(mark.view, mark.view)), styles.cell),
+                trusted(intensity, styles.cell),
+                para(mark_details(mark), styles.cell),
+            ]
+        )
+    w = FRAME_WIDTH
+    marks_table = _table(rows, [0.06 * w, 0.2 * w, 0.22 * w, 0.12 * w, 0.07 * w, 0.33 * w])
+    geometry_note = (
+        "Figures drawn from the charting atlas. R and L are the client's sides; numbers on the "
+        "figures match the list below."
+    )
+    return [
+        CondPageBreak(height + 80),
+        KeepTogether(
+            [
+                _section("Body chart", styles),
+                row,
+                Spacer(1, 4),
+                trusted(escape(geometry_note), styles.tiny),
+                Spacer(1, 4),
+                legend_table,
+            ]
+        ),
+        Spacer(1, 6),
+        marks_table,
+    ]
+
+
+def _signature(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
+    signer = snapshot.signer or snapshot.provider
+    who = signer.display_name if signer else "an unknown provider"
+    ids = []
+    if signer and signer.license_number:
+        ids.append(f"licence {signer.license_number}")
+    if signer and signer.npi:
+        ids.append(f"NPI {signer.npi}")
+    who_full = who + (f" ({', '.join(ids)})" if ids else "")
+    when = (
+        f"{fmt_date(snapshot.signed_at.date())} at {snapshot.signed_at:%H:%M} UTC"
+        if snapshot.signed_at
+        else "an unknown time"
+    )
+    if not snapshot.signed:
+        body = [
+            trusted("<b>DRAFT — NOT SIGNED</b>", styles.banner),
+            trusted(
+                "This note has not been signed by the provider. It is not a final clinical "
+                "record and must not be submitted as one.",
+                styles.small,
+            ),
+        ]
+        shade, border = ALERT_SHADE, ALERT
+    elif snapshot.integrity_ok:
+        body = [
+            para(
+                f"Electronically signed by {who_full} on {when}.",
+                styles.value_bold,
+            ),
+            trusted(
+                f'Content hash (SHA-256): <font name="MCSans">{escape(snapshot.content_hash or "")}'
+                "</font>",
+                styles.tiny,
+            ),
+            trusted(
+                "The hash seals the note's content at signing; corrections appear only as "
+                "addenda below.",
+                styles.tiny,
+            ),
+        ]
+        shade, border = SHADE, RULE
+    else:
+        body = [
+            trusted("<b>INTEGRITY FAILURE — DO NOT RELY ON THIS NOTE</b>", styles.banner),
+            para(
+                f"This note was signed by {who_full} on {when}, but its content no longer "
+                "matches the hash sealed at signing: it was changed after signing.",
+                styles.small,
+            ),
+            trusted(
+                f"Sealed hash: {escape(snapshot.content_hash or 'none')}<br/>"
+                f"Current content hash: {escape(snapshot.current_hash or '')}",
+                styles.tiny,
+            ),
+        ]
+        shade, border = ALERT_SHADE, ALERT
+    box = Table([[body]], colWidths=[FRAME_WIDTH])
+    box.setStyle(
+        table_style(
+            [
+                ("BOX", (0, 0), (-1, -1), 1.0, border),
+                ("BACKGROUND", (0, 0), (-1, -1), shade),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+            ]
+        )
+    )
+    return [KeepTogether([_section("Signature", styles), box])]
+
+
+def _addenda(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
+    if not snapshot.addenda:
+        return []
+    out: list[Flowable] = [
+        _section("Addenda", styles),
+        trusted(
+            "Entered after the note was signed, in the order written. The signed note above is "
+            "unchanged.",
+            styles.tiny,
+        ),
+        Spacer(1, 3),
+    ]
+    for index, addendum in enumerate(snapshot.addenda, start=1):
+        when = f"{fmt_date(addendum.created_at.date())} {addendum.created_at:%H:%M} UTC"
+        head = f"Addendum {index} — {when}"
+        if addendum.author:
+            head += f" — by {addendum.author}"
+        out.append(para(head, styles.heading))
+        if addendum.reason:
+            out.append(para(addendum.reason, styles.small, prefix="<b>Reason:</b> "))
+        out += _text_block("", addendum.text, styles)
+        if addendum.content_hash:
+            out.append(trusted(f"Hash: {escape(addendum.content_hash)}", styles.tiny))
+        out.append(Spacer(1, 4))
+    return out
+
+
+def _integrity_banner(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
+    if not snapshot.signed or snapshot.integrity_ok:
+        return []
+    box = Table(
+        [
+            [
+                [
+                    trusted(
+                        "INTEGRITY FAILURE: this signed note no longer matches its content hash.",
+                        styles.banner,
+                    ),
+                    trusted(
+                        "Its content was changed after signing. The text below is what the "
+                        "database holds now, not what the provider signed. Do not rely on it; "
+                        "restore the record from a verified backup.",
+                        styles.small,
+                    ),
+                ]
+            ]
+        ],
+        colWidths=[FRAME_WIDTH],
+    )
+    box.setStyle(
+        table_style(
+            [
+                ("BOX", (0, 0), (-1, -1), 1.6, ALERT),
+                ("BACKGROUND", (0, 0), (-1, -1), ALERT_SHADE),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+            ]
+        )
+    )
+    return [box, Spacer(1, 6)]
+
+
+def page_marks(snapshot: VisitSnapshot, title: str) -> PageMarks:
+    """Footer, watermark and metadata of the SOAP note."""
+    watermark = ""
+    colour = colors.Color(0.78, 0.78, 0.78)
+    if not snapshot.signed:
+        watermark = "DRAFT — NOT SIGNED"
+    elif not snapshot.integrity_ok:
+        watermark = "INTEGRITY FAILURE"
+        colour = colors.Color(0.9, 0.55, 0.58)
+    provider = snapshot.provider
+    return PageMarks(
+        footer=footer_text(snapshot),
+        watermark=watermark,
+        watermark_colour=colour,
+        title=f"{title}: {snapshot.client.full_name}, {snapshot.start.date().isoformat()}",
+        author=provider.display_name if provider else "",
+        subject=f"Visit {snapshot.id}",
+    )
+
+
+def soap_flowables(snapshot: VisitSnapshot) -> list[Flowable]:
+    """The flowables of the note, in reading order."""
+    styles = stylesheet()
+    status = "Signed" if snapshot.signed else "DRAFT (unsigned)"
+    if snapshot.signed and not snapshot.integrity_ok:
+        status = "INTEGRITY FAILURE"
+    subtitle = f"Date of service {fmt_date(snapshot.start.date())}\n{status}"
+    story: list[Flowable] = [
+        letterhead(snapshot, "Treatment Note (SOAP)", subtitle, styles),
+        Spacer(1, 8),
+    ]
+    story += _integrity_banner(snapshot, styles)
+    story.append(_header_grid(snapshot, styles))
+    story += _diagnoses(snapshot, styles)
+    story += _services(snapshot, styles)
+    story += _soap(snapshot, styles)
+    story += chart_flowables(snapshot, styles)
+    story += _signature(snapshot, styles)
+    story += _addenda(snapshot, styles)
+    return story
+
+
+def render_soap_pdf(snapshot: VisitSnapshot) -> bytes:
+    """The insurer SOAP note of one visit, as PDF bytes."""
+    return build_pdf(soap_flowables(snapshot), page_marks(snapshot, "SOAP note"))

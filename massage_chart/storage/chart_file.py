@@ -1,0 +1,896 @@
+"""The chart file (format ``massage-chart/1``): lossless JSON export and a validating import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from massage_chart import __version__
+from massage_chart.domain.atlas import AtlasError, load_atlas
+from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.placement import PlacementError, locate
+from massage_chart.domain.records import (
+    ConsentKind,
+    MedicationClass,
+    PayerType,
+    UnitRule,
+    VisitStatus,
+)
+from massage_chart.resources import resource_path
+from massage_chart.storage import audit
+from massage_chart.storage.models import (
+    Addendum,
+    Allergy,
+    BillingLine,
+    Claim,
+    Client,
+    Condition,
+    Consent,
+    HealthHistory,
+    Mark,
+    Medication,
+    Practice,
+    Provider,
+    Referral,
+    Visit,
+)
+from massage_chart.storage.signing import visit_content_hash
+
+FORMAT = "massage-chart/1"
+FORMAT_FAMILY = "massage-chart/"
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+class ChartFileError(ValueError):
+    """The chart file cannot be imported; the message says why, and nothing was changed."""
+
+
+# --------------------------------------------------------------------------- export
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _provider_json(provider: Provider) -> dict[str, Any]:
+    return {
+        "id": provider.id,
+        "name": f"{provider.first_name} {provider.last_name}".strip(),
+        "first_name": provider.first_name,
+        "last_name": provider.last_name,
+        "credentials": provider.credentials,
+        "license": provider.license_number,
+        "license_jurisdiction": provider.license_jurisdiction,
+        "npi": provider.npi,
+        "email": provider.email,
+        "phone": provider.phone,
+    }
+
+
+def _history_json(history: HealthHistory) -> dict[str, Any]:
+    return {
+        "version": history.version,
+        "recorded_at": _iso(history.recorded_at),
+        "recorded_by": history.recorded_by_id,
+        "visit_id": history.visit_id,
+        "conditions": [c.name for c in history.conditions],
+        "medications": [
+            {
+                "name": m.name,
+                "dose": m.dose,
+                "purpose": m.purpose,
+                "class": m.med_class.value if m.med_class else None,
+            }
+            for m in history.medications
+        ],
+        "allergies": [a.substance for a in history.allergies],
+        "surgeries": history.surgeries,
+        "injuries": history.injuries,
+        "pregnant": history.pregnant,
+        "pregnancy_weeks": history.pregnancy_weeks,
+        "notes": history.notes,
+    }
+
+
+def _claim_json(claim: Claim) -> dict[str, Any]:
+    return {
+        "id": claim.id,
+        "payer_type": claim.payer_type.value,
+        "payer_name": claim.payer_name,
+        "claim_number": claim.claim_number,
+        "policy_number": claim.policy_number,
+        "adjuster": claim.adjuster,
+        "date_of_injury": _iso(claim.date_of_injury),
+        "authorised_visits": claim.authorised_visits,
+        "unit_rule": claim.unit_rule.value,
+        "active": claim.active,
+        "created_at": _iso(claim.created_at),
+    }
+
+
+def _referral_json(referral: Referral) -> dict[str, Any]:
+    return {
+        "id": referral.id,
+        "claim_id": referral.claim_id,
+        "prescriber": referral.prescriber,
+        "prescriber_npi": referral.prescriber_npi,
+        "prescriber_phone": referral.prescriber_phone,
+        "referral_date": _iso(referral.referral_date),
+        "expires_on": _iso(referral.expires_on),
+        "icd10": list(referral.icd10_codes),
+        "visits_authorised": referral.visits_authorised,
+        "frequency": referral.frequency,
+        "instructions": referral.instructions,
+        "created_at": _iso(referral.created_at),
+    }
+
+
+def _mark_json(mark: Mark) -> dict[str, Any]:
+    return {
+        "id": mark.id,
+        "kind": mark.kind,
+        "view": mark.view,
+        "points": mark.points,
+        "whole_region": mark.whole_region,
+        "region_id": mark.region_id,
+        "side": mark.side,
+        "intensity": mark.intensity,
+        "deep_muscle": mark.deep_muscle,
+        "technique": mark.technique,
+        "minutes": mark.minutes,
+        "pressure": mark.pressure,
+        "note": mark.note,
+        "confirmed": mark.confirmed,
+        "carried_from_id": mark.carried_from_id,
+        "created_at": _iso(mark.created_at),
+    }
+
+
+def _visit_json(visit: Visit) -> dict[str, Any]:
+    return {
+        "id": visit.id,
+        "start": _iso(visit.start),
+        "end": _iso(visit.end),
+        "provider": _provider_json(visit.provider) if visit.provider else None,
+        "claim_id": visit.claim_id,
+        "referral_id": visit.referral_id,
+        "status": visit.status.value,
+        "chief_complaint": visit.chief_complaint,
+        "health_update": visit.health_update,
+        "subjective": visit.subjective,
+        "objective": visit.objective,
+        "assessment": visit.assessment,
+        "plan": visit.plan,
+        "pain_before": visit.pain_before,
+        "pain_after": visit.pain_after,
+        "techniques": list(visit.techniques),
+        "pressure": visit.pressure,
+        "positioning": visit.positioning,
+        "icd10": list(visit.icd10_codes),
+        "billing": [
+            {
+                "cpt": line.cpt,
+                "minutes": line.minutes,
+                "units": line.units,
+                "modifiers": list(line.modifiers),
+                "diagnosis_pointers": list(line.diagnosis_pointers),
+            }
+            for line in sorted(visit.billing_lines, key=lambda line: line.position)
+        ],
+        "marks": [_mark_json(m) for m in sorted(visit.marks, key=lambda m: (m.created_at, m.id))],
+        "signed_at": _iso(visit.signed_at),
+        "signed_by": visit.signed_by_id,
+        "content_hash": visit.content_hash,
+        "addenda": [
+            {
+                "id": a.id,
+                "author": a.author_id,
+                "created_at": _iso(a.created_at),
+                "reason": a.reason,
+                "text": a.text,
+                "content_hash": a.content_hash,
+            }
+            for a in sorted(visit.addenda, key=lambda a: (a.created_at, a.id))
+        ],
+        "created_at": _iso(visit.created_at),
+    }
+
+
+def _client_json(client: Client) -> dict[str, Any]:
+    histories = sorted(client.health_histories, key=lambda h: h.version)
+    claims = sorted(client.claims, key=lambda c: (c.created_at, c.id))
+    referrals = sorted(client.referrals, key=lambda r: (r.created_at, r.id))
+    active_claims = [c for c in claims if c.active]
+    return {
+        "id": client.id,
+        "first_name": client.first_name,
+        "last_name": client.last_name,
+        "preferred_name": client.preferred_name,
+        "date_of_birth": _iso(client.date_of_birth),
+        "gender": client.gender,
+        "pronouns": client.pronouns,
+        "phone": client.phone,
+        "alternate_phone": client.alternate_phone,
+        "email": client.email,
+        "address": client.address,
+        "occupation": client.occupation,
+        "emergency_contact": {
+            "name": client.emergency_contact_name,
+            "phone": client.emergency_contact_phone,
+            "relationship": client.emergency_contact_relationship,
+        },
+        "primary_care_provider": client.primary_care_provider,
+        "primary_care_phone": client.primary_care_phone,
+        "referring_provider": client.referring_provider,
+        "goals": client.goals,
+        "pressure_preference": client.pressure_preference,
+        "notes": client.notes,
+        "archived": client.archived,
+        "created_at": _iso(client.created_at),
+        "health_history": _history_json(histories[-1]) if histories else None,
+        "health_history_versions": [_history_json(h) for h in histories],
+        "insurance": _claim_json((active_claims or claims)[-1]) if claims else None,
+        "claims": [_claim_json(c) for c in claims],
+        "referral": _referral_json(referrals[-1]) if referrals else None,
+        "referrals": [_referral_json(r) for r in referrals],
+        "consents": [
+            {
+                "id": c.id,
+                "kind": c.kind.value,
+                "signed_on": _iso(c.signed_on),
+                "expires_on": _iso(c.expires_on),
+                "notes": c.notes,
+            }
+            for c in sorted(client.consents, key=lambda c: (c.signed_on, c.id))
+        ],
+        "visits": [_visit_json(v) for v in sorted(client.visits, key=lambda v: (v.start, v.id))],
+    }
+
+
+def export_chart(session: Session, client_ids: Sequence[str] = ()) -> dict[str, Any]:
+    """The chart document of the named clients (all clients when none are named).
+
+    Raises:
+        ChartFileError: a named client does not exist.
+    """
+    query = (
+        select(Client)
+        .options(
+            selectinload(Client.health_histories).selectinload(HealthHistory.conditions),
+            selectinload(Client.health_histories).selectinload(HealthHistory.medications),
+            selectinload(Client.health_histories).selectinload(HealthHistory.allergies),
+            selectinload(Client.claims),
+            selectinload(Client.referrals),
+            selectinload(Client.consents),
+            selectinload(Client.visits).selectinload(Visit.marks),
+            selectinload(Client.visits).selectinload(Visit.billing_lines),
+            selectinload(Client.visits).selectinload(Visit.addenda),
+            selectinload(Client.visits).selectinload(Visit.provider),
+        )
+        .order_by(Client.sort_key, Client.id)
+    )
+    if client_ids:
+        query = query.where(Client.id.in_(client_ids))
+    clients = list(session.scalars(query))
+    missing = sorted(set(client_ids) - {c.id for c in clients})
+    if missing:
+        raise ChartFileError(f"No client with id {', '.join(missing)}.")
+    practice = session.scalar(select(Practice).order_by(Practice.created_at).limit(1))
+    providers = session.scalars(select(Provider).order_by(Provider.id))
+    for client in clients:
+        audit.record(session, audit.AuditAction.EXPORT, client_id=client.id, detail="chart file")
+    return {
+        "format": FORMAT,
+        "generator": f"massage-chart {__version__}",
+        "practice": (
+            {
+                "id": practice.id,
+                "name": practice.name,
+                "address": practice.address,
+                "phone": practice.phone,
+                "email": practice.email,
+                "website": practice.website,
+                "tax_id": practice.tax_id,
+                "default_unit_rule": practice.default_unit_rule.value,
+            }
+            if practice
+            else None
+        ),
+        "providers": [_provider_json(p) for p in providers],
+        "clients": [_client_json(c) for c in clients],
+    }
+
+
+def dumps_chart(document: dict[str, Any]) -> str:
+    """Canonical text of a chart document: sorted keys, two-space indent, UTF-8, final newline."""
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_chart_file(document: dict[str, Any], path: Path) -> None:
+    """Write atomically: a temporary file beside the target, flushed, then renamed over it."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with open(partial, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(dumps_chart(document))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ChartFileError(f"Could not write {path}: {exc.strerror}.") from exc
+
+
+# --------------------------------------------------------------------------- reading and checking
+
+
+@cache
+def chart_schema() -> dict[str, Any]:
+    """The JSON Schema of format ``massage-chart/1`` (resources/chart-format)."""
+    data: dict[str, Any] = json.loads(
+        resource_path("chart-format", "massage-chart-1.schema.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+def _where(path: Iterable[Any]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "the file"
+
+
+def parse_chart_text(text: str) -> dict[str, Any]:
+    """Parse and validate chart-file text.
+
+    Raises:
+        ChartFileError: not JSON, not a chart file, a future format, or a field out of shape.
+    """
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ChartFileError(
+            f"This is not a valid chart file: broken JSON at line {exc.lineno}, column "
+            f"{exc.colno} ({exc.msg})."
+        ) from exc
+    except RecursionError as exc:
+        raise ChartFileError("This is not a valid chart file: it is nested too deeply.") from exc
+    if not isinstance(document, dict) or "format" not in document:
+        raise ChartFileError('This is not a Massage Chart chart file (it has no "format").')
+    declared = document["format"]
+    if declared != FORMAT:
+        if isinstance(declared, str) and declared.startswith(FORMAT_FAMILY):
+            raise ChartFileError(
+                f"This chart file is in format {declared}, written by a newer version of Massage "
+                f"Chart; this version reads {FORMAT}. Update the app to import it."
+            )
+        raise ChartFileError(f"This is not a Massage Chart chart file (format {declared!r}).")
+    validator = Draft202012Validator(
+        chart_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    error = best_match(validator.iter_errors(document))
+    if error is not None:
+        message = error.message
+        if error.validator == "format" and error.validator_value == "date":
+            message = f"{error.instance!r} is not a real date (YYYY-MM-DD)"
+        raise ChartFileError(
+            f"The chart file is not valid at {_where(error.absolute_path)}: {message}."
+        )
+    _check_text(document, "")
+    return document
+
+
+def _check_text(value: Any, where: str) -> None:
+    """Refuse NUL characters anywhere: no database stores them faithfully."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ChartFileError(f"The chart file holds a NUL character in {where or 'a field'}.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_text(item, f"{where}[{index}]")
+
+
+def read_chart_file(path: Path) -> dict[str, Any]:
+    """Read, size-check, decode and validate a chart file.
+
+    Raises:
+        ChartFileError: with a plain reason.
+    """
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ChartFileError(f"Cannot read {path}: {exc.strerror}.") from exc
+    if size > MAX_FILE_BYTES:
+        raise ChartFileError(
+            f"The chart file {path} is {size / 1024 / 1024:.0f} MB; the largest this version "
+            f"imports is {MAX_FILE_BYTES // 1024 // 1024} MB. Export fewer clients per file."
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ChartFileError(f"Cannot read {path}: {exc.strerror}.") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ChartFileError(
+            f"The chart file {path} is not UTF-8 text (byte {exc.start}); it may be damaged."
+        ) from exc
+    return parse_chart_text(text)
+
+
+# --------------------------------------------------------------------------- import
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    clients: int = 0
+    visits: int = 0
+    marks: int = 0
+    providers_created: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def _date(value: str | None, where: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ChartFileError(f"{where}: {value!r} is not a real date (YYYY-MM-DD).") from exc
+
+
+def _datetime(value: str | None, where: str) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ChartFileError(f"{where}: {value!r} is not a real date and time.") from exc
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment
+
+
+def _enum(enum_cls: type[Any], value: Any, where: str) -> Any:
+    try:
+        return enum_cls(value)
+    except ValueError as exc:
+        raise ChartFileError(f"{where}: {value!r} is not one of the known values.") from exc
+
+
+class _Importer:
+    """One import, in the caller's transaction; raises ChartFileError before changing anything
+    that the caller would commit."""
+
+    def __init__(self, session: Session, *, replace: bool) -> None:
+        self.session = session
+        self.replace = replace
+        self.report = ImportReport()
+        self.atlas = load_atlas()
+        self.providers: dict[str, Provider] = {}
+        self.claim_ids: set[str] = set()
+        self.referral_ids: set[str] = set()
+
+    def run(self, document: dict[str, Any]) -> ImportReport:
+        self._check_ids(document)
+        self._practice(document.get("practice"))
+        for index, data in enumerate(document.get("providers", [])):
+            self._provider(data, f"providers[{index}]")
+        for index, data in enumerate(document["clients"]):
+            self._client(data, f"clients[{index}]")
+        return self.report
+
+    def _check_ids(self, document: dict[str, Any]) -> None:
+        seen: set[tuple[str, str]] = set()
+        for index, client in enumerate(document["clients"]):
+            for key, items in (("client", [client]), ("visit", client.get("visits", []))):
+                for item in items:
+                    ident = item.get("id")
+                    if ident is None:
+                        continue
+                    if (key, ident) in seen:
+                        raise ChartFileError(
+                            f"clients[{index}]: the {key} id {ident!r} appears twice in the file."
+                        )
+                    seen.add((key, ident))
+
+    def _practice(self, data: dict[str, Any] | None) -> None:
+        if not data or self.session.scalar(select(Practice.id).limit(1)) is not None:
+            return
+        self.session.add(
+            Practice(
+                id=data.get("id") or None,
+                name=data.get("name", "") or "Practice",
+                address=data.get("address", ""),
+                phone=data.get("phone", ""),
+                email=data.get("email", ""),
+                website=data.get("website", ""),
+                tax_id=data.get("tax_id", ""),
+                default_unit_rule=_enum(UnitRule, data.get("default_unit_rule", "cms"), "practice"),
+            )
+        )
+
+    def _provider(self, data: dict[str, Any] | None, where: str) -> Provider | None:
+        if not data:
+            return None
+        ident = data.get("id")
+        if ident and ident in self.providers:
+            return self.providers[ident]
+        provider = self.session.get(Provider, ident) if ident else None
+        npi = (data.get("npi") or "").strip()
+        if provider is None and npi:
+            provider = self.session.scalar(select(Provider).where(Provider.npi == npi).limit(1))
+        first = data.get("first_name")
+        last = data.get("last_name")
+        if first is None and last is None:
+            first, _, last = (data.get("name") or "").strip().rpartition(" ")
+            if not first:
+                first, last = last, ""
+        license_number = data.get("license", "")
+        if provider is None and (first or last):
+            provider = self.session.scalar(
+                select(Provider)
+                .where(
+                    Provider.first_name == first,
+                    Provider.last_name == last,
+                    Provider.license_number == license_number,
+                )
+                .limit(1)
+            )
+        if provider is None:
+            if not (first or last):
+                raise ChartFileError(f"{where}: a provider needs a name.")
+            provider = Provider(
+                id=ident or None,
+                first_name=first or "",
+                last_name=last or "",
+                credentials=data.get("credentials", ""),
+                license_number=license_number,
+                license_jurisdiction=data.get("license_jurisdiction", ""),
+                npi=npi,
+                email=data.get("email", ""),
+                phone=data.get("phone", ""),
+            )
+            self.session.add(provider)
+            self.session.flush()
+            self.report.providers_created += 1
+        if ident:
+            self.providers[ident] = provider
+        self.providers[provider.id] = provider
+        return provider
+
+    def _provider_id(self, ident: str | None, where: str) -> str | None:
+        if not ident:
+            return None
+        if ident in self.providers:
+            return self.providers[ident].id
+        if self.session.get(Provider, ident) is None:
+            raise ChartFileError(f"{where}: no provider with id {ident!r} in the file or database.")
+        return ident
+
+    def _client(self, data: dict[str, Any], where: str) -> None:
+        ident = data.get("id")
+        if ident:
+            existing = self.session.get(Client, ident)
+            if existing is not None:
+                if not self.replace:
+                    raise ChartFileError(
+                        f"{where}: the client {existing.full_name} (id {ident}) is already in this "
+                        "database. Import again with replace (--replace) to overwrite it."
+                    )
+                self._remove_client(existing, where)
+        contact = data.get("emergency_contact") or {}
+        client = Client(
+            id=ident or None,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            preferred_name=data.get("preferred_name", ""),
+            date_of_birth=_date(data.get("date_of_birth"), f"{where}.date_of_birth"),
+            gender=data.get("gender", ""),
+            pronouns=data.get("pronouns", ""),
+            phone=data.get("phone", ""),
+            alternate_phone=data.get("alternate_phone", ""),
+            email=data.get("email", ""),
+            address=data.get("address", ""),
+            occupation=data.get("occupation", ""),
+            emergency_contact_name=contact.get("name", ""),
+            emergency_contact_phone=contact.get("phone", ""),
+            emergency_contact_relationship=contact.get("relationship", ""),
+            primary_care_provider=data.get("primary_care_provider", ""),
+            primary_care_phone=data.get("primary_care_phone", ""),
+            referring_provider=data.get("referring_provider", ""),
+            goals=data.get("goals", ""),
+            pressure_preference=data.get("pressure_preference", ""),
+            notes=data.get("notes", ""),
+            archived=bool(data.get("archived", False)),
+        )
+        created = _datetime(data.get("created_at"), f"{where}.created_at")
+        if created is not None:
+            client.created_at = created
+        if client.date_of_birth is not None and client.date_of_birth > dt.date.today():
+            raise ChartFileError(f"{where}.date_of_birth: {client.date_of_birth} is in the future.")
+        client.refresh_search_key()
+        self.session.add(client)
+        self.session.flush()
+
+        claims = data.get("claims") or ([data["insurance"]] if data.get("insurance") else [])
+        for index, item in enumerate(claims):
+            self._claim(client, item, f"{where}.claims[{index}]")
+        referrals = data.get("referrals") or ([data["referral"]] if data.get("referral") else [])
+        for index, item in enumerate(referrals):
+            self._referral(client, item, f"{where}.referrals[{index}]")
+        for index, item in enumerate(data.get("consents", [])):
+            self.session.add(
+                Consent(
+                    id=item.get("id") or None,
+                    client_id=client.id,
+                    kind=_enum(ConsentKind, item["kind"], f"{where}.consents[{index}].kind"),
+                    signed_on=_date(item["signed_on"], f"{where}.consents[{index}].signed_on"),
+                    expires_on=_date(
+                        item.get("expires_on"), f"{where}.consents[{index}].expires_on"
+                    ),
+                    notes=item.get("notes", ""),
+                )
+            )
+        self.session.flush()
+        self.claim_ids = {
+            c.id for c in self.session.scalars(select(Claim).where(Claim.client_id == client.id))
+        }
+        self.referral_ids = {
+            r.id
+            for r in self.session.scalars(select(Referral).where(Referral.client_id == client.id))
+        }
+        for index, item in enumerate(data.get("visits", [])):
+            self._visit(client, item, f"{where}.visits[{index}]")
+        histories = data.get("health_history_versions") or (
+            [data["health_history"]] if data.get("health_history") else []
+        )
+        for index, item in enumerate(histories):
+            self._history(client, item, index + 1, f"{where}.health_history_versions[{index}]")
+        self.session.flush()
+        audit.record(
+            self.session, audit.AuditAction.IMPORT, client_id=client.id, detail="chart file"
+        )
+        self.report.clients += 1
+
+    def _remove_client(self, client: Client, where: str) -> None:
+        signed = [v for v in client.visits if v.status is VisitStatus.SIGNED]
+        if signed:
+            raise ChartFileError(
+                f"{where}: the client {client.full_name} (id {client.id}) has {len(signed)} signed "
+                "visits in this database; signed notes are never replaced or deleted."
+            )
+        self.session.delete(client)
+        self.session.flush()
+
+    def _claim(self, client: Client, item: dict[str, Any], where: str) -> None:
+        claim = Claim(
+            id=item.get("id") or None,
+            client_id=client.id,
+            payer_type=_enum(PayerType, item.get("payer_type", "other"), f"{where}.payer_type"),
+            payer_name=item.get("payer_name", ""),
+            claim_number=item.get("claim_number", ""),
+            policy_number=item.get("policy_number", ""),
+            adjuster=item.get("adjuster", ""),
+            date_of_injury=_date(item.get("date_of_injury"), f"{where}.date_of_injury"),
+            authorised_visits=item.get("authorised_visits"),
+            unit_rule=_enum(UnitRule, item.get("unit_rule", "cms"), f"{where}.unit_rule"),
+            active=bool(item.get("active", True)),
+        )
+        created = _datetime(item.get("created_at"), f"{where}.created_at")
+        if created is not None:
+            claim.created_at = created
+        self.session.add(claim)
+
+    def _referral(self, client: Client, item: dict[str, Any], where: str) -> None:
+        claim_id = item.get("claim_id")
+        if claim_id is not None and self.session.get(Claim, claim_id) is None:
+            self.session.flush()
+            if self.session.get(Claim, claim_id) is None:
+                raise ChartFileError(f"{where}.claim_id: no claim {claim_id!r} for this client.")
+        referral = Referral(
+            id=item.get("id") or None,
+            client_id=client.id,
+            claim_id=item.get("claim_id"),
+            prescriber=item.get("prescriber", ""),
+            prescriber_npi=item.get("prescriber_npi", ""),
+            prescriber_phone=item.get("prescriber_phone", ""),
+            referral_date=_date(item.get("referral_date"), f"{where}.referral_date"),
+            expires_on=_date(item.get("expires_on"), f"{where}.expires_on"),
+            icd10_codes=[code.strip().upper() for code in item.get("icd10", [])],
+            visits_authorised=item.get("visits_authorised"),
+            frequency=item.get("frequency", ""),
+            instructions=item.get("instructions", ""),
+        )
+        created = _datetime(item.get("created_at"), f"{where}.created_at")
+        if created is not None:
+            referral.created_at = created
+        self.session.add(referral)
+
+    def _history(self, client: Client, item: dict[str, Any], version: int, where: str) -> None:
+        history = HealthHistory(
+            client_id=client.id,
+            version=item.get("version") or version,
+            recorded_by_id=self._provider_id(item.get("recorded_by"), f"{where}.recorded_by"),
+            visit_id=item.get("visit_id"),
+            surgeries=item.get("surgeries", ""),
+            injuries=item.get("injuries", ""),
+            pregnant=bool(item.get("pregnant", False)),
+            pregnancy_weeks=item.get("pregnancy_weeks"),
+            notes=item.get("notes", ""),
+        )
+        recorded = _datetime(item.get("recorded_at"), f"{where}.recorded_at")
+        if recorded is not None:
+            history.recorded_at = recorded
+        history.conditions = [
+            Condition(position=i, name=name) for i, name in enumerate(item.get("conditions", []))
+        ]
+        history.medications = [
+            Medication(
+                position=i,
+                name=m["name"],
+                dose=m.get("dose", ""),
+                purpose=m.get("purpose", ""),
+                med_class=_enum(MedicationClass, m["class"], f"{where}.medications[{i}].class")
+                if m.get("class")
+                else None,
+            )
+            for i, m in enumerate(item.get("medications", []))
+        ]
+        history.allergies = [
+            Allergy(position=i, substance=name) for i, name in enumerate(item.get("allergies", []))
+        ]
+        self.session.add(history)
+
+    def _visit(self, client: Client, item: dict[str, Any], where: str) -> None:
+        start = _datetime(item["start"], f"{where}.start")
+        assert start is not None
+        end = _datetime(item.get("end"), f"{where}.end")
+        if end is not None and end < start:
+            raise ChartFileError(f"{where}: the visit ends ({end}) before it starts ({start}).")
+        provider = self._provider(item.get("provider"), f"{where}.provider")
+        for key, known in (("claim_id", self.claim_ids), ("referral_id", self.referral_ids)):
+            if item.get(key) is not None and item[key] not in known:
+                raise ChartFileError(f"{where}.{key}: {item[key]!r} is not one of this client's.")
+        visit = Visit(
+            id=item.get("id") or None,
+            client_id=client.id,
+            provider_id=provider.id if provider else None,
+            claim_id=item.get("claim_id"),
+            referral_id=item.get("referral_id"),
+            start=start,
+            end=end,
+            status=VisitStatus.DRAFT,
+            chief_complaint=item.get("chief_complaint", ""),
+            health_update=item.get("health_update", ""),
+            subjective=item.get("subjective", ""),
+            objective=item.get("objective", ""),
+            assessment=item.get("assessment", ""),
+            plan=item.get("plan", ""),
+            pain_before=item.get("pain_before"),
+            pain_after=item.get("pain_after"),
+            techniques=list(item.get("techniques", [])),
+            pressure=item.get("pressure"),
+            positioning=item.get("positioning", ""),
+            icd10_codes=[code.strip().upper() for code in item.get("icd10", [])],
+        )
+        created = _datetime(item.get("created_at"), f"{where}.created_at")
+        if created is not None:
+            visit.created_at = created
+        for index, line in enumerate(item.get("billing", [])):
+            visit.billing_lines.append(
+                BillingLine(
+                    position=index,
+                    cpt=line["cpt"],
+                    minutes=line.get("minutes", 0),
+                    units=line.get("units") or 0,
+                    modifiers=list(line.get("modifiers", [])),
+                    diagnosis_pointers=list(line.get("diagnosis_pointers", [])),
+                )
+            )
+        for index, mark in enumerate(item.get("marks", [])):
+            visit.marks.append(self._mark(mark, f"{where}.marks[{index}]"))
+        self.session.add(visit)
+        self.session.flush()
+        for index, entry in enumerate(item.get("addenda", [])):
+            addendum = Addendum(
+                id=entry.get("id") or None,
+                visit_id=visit.id,
+                author_id=self._provider_id(
+                    entry.get("author"), f"{where}.addenda[{index}].author"
+                ),
+                reason=entry["reason"],
+                text=entry["text"],
+                content_hash=entry.get("content_hash"),
+            )
+            created_at = _datetime(entry.get("created_at"), f"{where}.addenda[{index}].created_at")
+            if created_at is not None:
+                addendum.created_at = created_at
+            self.session.add(addendum)
+        if item.get("status") == "signed" or item.get("signed_at"):
+            signed_at = _datetime(item.get("signed_at"), f"{where}.signed_at")
+            if signed_at is None:
+                raise ChartFileError(f"{where}: a signed visit needs signed_at.")
+            visit.signed_at = signed_at
+            visit.signed_by_id = self._provider_id(item.get("signed_by"), f"{where}.signed_by") or (
+                provider.id if provider else None
+            )
+            recorded_hash = item.get("content_hash")
+            # The database triggers lock a visit once signed: marks and billing go in first.
+            visit.content_hash = recorded_hash or visit_content_hash(visit)
+            visit.status = VisitStatus.SIGNED
+            if recorded_hash and recorded_hash != visit_content_hash(visit):
+                self.report.warnings.append(
+                    f"{where}: the signed visit of {start:%Y-%m-%d} does not match its signature "
+                    "hash; it was imported as it is and will show an integrity failure."
+                )
+        self.session.flush()
+        self.report.visits += 1
+
+    def _mark(self, item: dict[str, Any], where: str) -> Mark:
+        kind = _enum(MarkKind, item["kind"], f"{where}.kind")
+        view = item["view"]
+        whole = bool(item.get("whole_region", False))
+        try:
+            placement = locate(self.atlas, view, kind, item["points"], whole_region=whole)
+        except (PlacementError, AtlasError) as exc:
+            raise ChartFileError(f"{where}: {exc}") from exc
+        intensity = item.get("intensity")
+        if intensity is not None and not kind.legend.has_intensity and kind is not MarkKind.TREATED:
+            self.report.warnings.append(f"{where}: {kind.value} takes no intensity; kept as given.")
+        mark = Mark(
+            id=item.get("id") or None,
+            kind=kind.value,
+            view=view,
+            points=[[float(x), float(y)] for x, y in item["points"]],
+            region_id=placement.region_id,
+            side=placement.side,
+            whole_region=whole,
+            intensity=intensity,
+            deep_muscle=item.get("deep_muscle", ""),
+            technique=item.get("technique", ""),
+            minutes=item.get("minutes"),
+            pressure=item.get("pressure"),
+            note=item.get("note", ""),
+            confirmed=bool(item.get("confirmed", True)),
+            carried_from_id=item.get("carried_from_id"),
+        )
+        created = _datetime(item.get("created_at"), f"{where}.created_at")
+        if created is not None:
+            mark.created_at = created
+        self.report.marks += 1
+        return mark
+
+
+def import_chart(
+    session: Session, document: dict[str, Any], *, replace: bool = False
+) -> ImportReport:
+    """Import a validated chart document in the caller's transaction (all or nothing).
+
+    Raises:
+        ChartFileError: something in the file cannot be imported; the caller's transaction must
+            then be rolled back (``Database.write()`` does so).
+    """
+    try:
+        return _Importer(session, replace=replace).run(document)
+    except IntegrityError as exc:
+        raise ChartFileError(
+            f"The chart file conflicts with records already in this database ({exc.orig})."
+        ) from exc

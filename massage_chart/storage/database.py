@@ -1,0 +1,489 @@
+"""Opening the database: engine set-up, SQLite durability pragmas, schema upgrades, sessions."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from massage_chart.storage import guards
+from massage_chart.storage.backup import BackupError, backup_name, backup_sqlite
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "massage-chart"
+ENV_DATABASE_URL = "MASSAGE_CHART_DB"
+BUSY_TIMEOUT_MS = 10_000
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# Applied to every SQLite connection (RELIABILITY.md §1.2, §8 A15). synchronous=FULL keeps
+# committed transactions across a power cut in WAL mode; mmap is off so that an I/O error is an
+# error rather than a SIGBUS; trusted_schema=OFF and cell_size_check=ON harden against damaged or
+# hostile files.
+SQLITE_PRAGMAS: tuple[tuple[str, str], ...] = (
+    ("busy_timeout", str(BUSY_TIMEOUT_MS)),
+    ("foreign_keys", "ON"),
+    ("journal_mode", "WAL"),
+    ("synchronous", "FULL"),
+    ("mmap_size", "0"),
+    ("trusted_schema", "OFF"),
+    ("cell_size_check", "ON"),
+)
+
+
+class StorageError(Exception):
+    """A problem with the database that the user must be told about in plain words."""
+
+
+class DatabaseTooNewError(StorageError):
+    """The database was written by a newer version of Massage Chart."""
+
+
+class DatabaseDamagedError(StorageError):
+    """The file is not a readable Massage Chart database."""
+
+
+class UnknownDatabaseError(StorageError):
+    """The database holds tables that Massage Chart did not create."""
+
+
+class WriteError(StorageError):
+    """A change could not be saved; what was typed must be kept by the caller and offered again."""
+
+
+def _explain_write_failure(exc: DBAPIError, where: str) -> str:
+    """Turn a driver error into words a therapist can act on."""
+    text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
+    if "disk is full" in text or "no space" in text or "database or disk is full" in text:
+        reason = "the disk is full. Free some space, then save again"
+    elif "readonly" in text or "read-only" in text or "permission" in text:
+        reason = "the database file cannot be written (read-only or no permission)"
+    elif "locked" in text or "busy" in text:
+        reason = "another program kept the database busy for too long. Try again in a moment"
+    elif "i/o" in text or "disk i/o" in text:
+        reason = "the disk reported an error. Check the drive, then save again"
+    elif "too long" in text or "out of range" in text or "invalid byte sequence" in text:
+        reason = f"a value does not fit its field ({exc.orig}). Shorten it, then save again"
+    elif "connection" in text or "server closed" in text or "terminating" in text:
+        reason = (
+            "the connection to the database server was lost. Check the network, then save again"
+        )
+    else:
+        reason = f"the database refused it ({exc.orig})"
+    return f"The change was not saved to {where}: {reason}. Earlier records are safe."
+
+
+class SchemaState(Enum):
+    """How a database's schema compares with this version of the app."""
+
+    EMPTY = "empty"
+    CURRENT = "current"
+    BEHIND = "behind"
+    AHEAD = "ahead"
+    FOREIGN = "foreign"
+
+
+def user_data_dir() -> Path:
+    """The per-user folder where the default database and its backups live."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_database_url() -> str:
+    """``MASSAGE_CHART_DB`` if set, else a SQLite file in the user data folder."""
+    configured = os.environ.get(ENV_DATABASE_URL, "").strip()
+    if configured:
+        return configured
+    return f"sqlite:///{user_data_dir() / 'massage-chart.db'}"
+
+
+def normalise_url(url: str) -> str:
+    """Accept a bare file path as well as a SQLAlchemy URL ("clinic.db" -> "sqlite:///clinic.db").
+
+    Raises:
+        StorageError: the text is neither a path nor a URL SQLAlchemy understands.
+    """
+    text = url.strip()
+    if not text:
+        raise StorageError("No database was given.")
+    if "://" not in text:
+        return f"sqlite:///{Path(text).expanduser().resolve()}"
+    try:
+        parsed = make_url(text)
+        parsed.get_dialect()
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise StorageError(
+            f"Not a database address: {text!r}. Use a file path, sqlite:///path/to/file.db "
+            "or postgresql://user@host/database."
+        ) from exc
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL, or None for an in-memory or non-SQLite database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _install_sqlite_behaviour(engine: Engine) -> None:
+    """Make every SQLite connection durable and every write transaction ``BEGIN IMMEDIATE``.
+
+    The driver's own transaction handling is switched off so that SQLAlchemy's ``begin`` event
+    emits the BEGIN: this makes DDL transactional (a failed migration rolls back whole) and lets a
+    writer take the write lock up front instead of failing with "database is locked" on upgrade
+    from a read lock (RELIABILITY.md §1.9, §8 A14).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            for name, value in SQLITE_PRAGMAS:
+                cursor.execute(f"PRAGMA {name}={value}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_db_engine(url: str) -> Engine:
+    """Create the engine for a normalised URL, with the SQLite behaviour where it applies."""
+    parsed = make_url(url)
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        kwargs["pool_pre_ping"] = True
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        _install_sqlite_behaviour(engine)
+    return engine
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic configuration for the migrations shipped inside the package."""
+    from alembic.config import Config  # Alembic takes ~1 s to import: only for upgrades
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+_REVISION_LINE = re.compile(r"^revision(?:\s*:\s*str)?\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN_LINE = re.compile(
+    r"^down_revision(?:\s*:[^=]+)?\s*=\s*(?:['\"]([^'\"]+)['\"]|None)", re.MULTILINE
+)
+
+
+def known_revisions(folder: Path | None = None) -> tuple[set[str], str]:
+    """Every schema revision the shipped migrations define, and the newest (the head).
+
+    Read from the migration files' ``revision``/``down_revision`` lines, so that opening a
+    current database does not pay for importing Alembic; a test checks this against Alembic.
+    """
+    versions = (folder or MIGRATIONS_DIR) / "versions"
+    revisions: dict[str, str | None] = {}
+    for path in versions.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision = _REVISION_LINE.search(source)
+        down = _DOWN_LINE.search(source)
+        if revision is not None and down is not None:
+            revisions[revision.group(1)] = down.group(1)
+    parents = {down for down in revisions.values() if down is not None}
+    heads = sorted(set(revisions) - parents)
+    if len(heads) != 1:
+        raise StorageError(f"The app's migrations are inconsistent (heads: {heads}); reinstall it.")
+    return set(revisions), heads[0]
+
+
+def head_revision() -> str:
+    """The newest schema revision this version of the app knows."""
+    return known_revisions()[1]
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    """Where a database's schema stands relative to the app."""
+
+    state: SchemaState
+    current: str | None
+    head: str
+
+
+def schema_status(engine: Engine) -> SchemaStatus:
+    """Compare the database's schema revision with the newest one this app knows."""
+    known, head = known_revisions()
+    with engine.execution_options(sqlite_begin="DEFERRED").connect() as connection:
+        tables = set(inspect(connection).get_table_names())
+        current_heads: list[str] = []
+        if "alembic_version" in tables:
+            current_heads = [
+                row[0]
+                for row in connection.execute(text("SELECT version_num FROM alembic_version"))
+            ]
+        connection.rollback()
+    if not current_heads:
+        state = SchemaState.FOREIGN if tables - {"alembic_version"} else SchemaState.EMPTY
+        return SchemaStatus(state, None, head)
+    current = current_heads[0]
+    if current not in known:
+        return SchemaStatus(SchemaState.AHEAD, current, head)
+    if current == head:
+        return SchemaStatus(SchemaState.CURRENT, current, head)
+    return SchemaStatus(SchemaState.BEHIND, current, head)
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _damaged(path: Path, reason: str) -> DatabaseDamagedError:
+    return DatabaseDamagedError(
+        f"The file {path} is damaged or is not a Massage Chart database ({reason}). "
+        "Nothing was changed. Restore it from a backup."
+    )
+
+
+def check_sqlite_file(path: Path, *, thorough: bool = False) -> None:
+    """Refuse a file that is not a whole SQLite database, in plain words.
+
+    The quick checks read only the 100-byte header: the SQLite signature, and a file at least as
+    long as the pages the header counts (a truncated copy fails here). ``thorough`` adds
+    ``PRAGMA quick_check``, which reads every page: seconds on a ten-year database, so the app
+    runs it in the background and ``massage-chart check`` runs the full ``integrity_check``.
+
+    Raises:
+        DatabaseDamagedError: with a plain reason; the file is never written.
+    """
+    if not path.exists():
+        return
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise DatabaseDamagedError(
+            f"The database file {path} cannot be read: {exc.strerror}."
+        ) from exc
+    if size == 0:
+        return
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+        raise _damaged(path, "file is not a database")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    page_count = int.from_bytes(header[28:32], "big")
+    change_counter = header[24:28]
+    valid_for = header[92:96]
+    if page_count and change_counter == valid_for and size < page_size * page_count:
+        raise _damaged(path, f"the file is cut short: {size} of {page_size * page_count} bytes")
+    if not thorough:
+        return
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise DatabaseDamagedError(f"The database file {path} could not be opened: {exc}.") from exc
+    try:
+        rows = connection.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise _damaged(path, str(exc)) from exc
+    finally:
+        connection.close()
+    problems = [row[0] for row in rows if row[0] != "ok"]
+    if problems:
+        raise _damaged(path, "; ".join(problems[:3]))
+
+
+class Database:
+    """An open database: the engine and short sessions, one per user action.
+
+    Args:
+        url: a normalised SQLAlchemy URL.
+        engine: the engine created for it.
+
+    Attributes:
+        backup_dir: where automatic SQLite backups are written (None for server databases).
+    """
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+        self.file = sqlite_file(url)
+        self.backup_dir: Path | None = (
+            self.file.parent / "backups" if self.file is not None else None
+        )
+        self._writer = sessionmaker(
+            bind=engine, class_=guards.GuardedSession, expire_on_commit=False
+        )
+        self._reader = sessionmaker(
+            bind=engine.execution_options(sqlite_begin="DEFERRED"),
+            class_=guards.GuardedSession,
+            expire_on_commit=False,
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether this is a SQLite database (the laptop default)."""
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def display_name(self) -> str:
+        """What to show the user: the file path, or the server URL without its password."""
+        if self.file is not None:
+            return str(self.file)
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session for one user action that writes; commits on success, rolls back on error.
+
+        On SQLite the transaction begins with ``BEGIN IMMEDIATE``. A full disk, an I/O error, a
+        read-only file, a busy database or a lost server connection raises ``WriteError`` with a
+        plain message; the transaction is rolled back whole and nothing earlier is touched.
+
+        Raises:
+            WriteError: the change could not be saved.
+        """
+        try:
+            with self._writer.begin() as session:
+                yield session
+        except IntegrityError as exc:
+            refusal = guards.signed_error_from(exc)
+            if refusal is not None:
+                raise refusal from exc
+            raise
+        except (OperationalError, InterfaceError, DataError) as exc:
+            raise WriteError(_explain_write_failure(exc, self.display_name)) from exc
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only; it never takes the write lock and never commits.
+
+        Objects read stay usable after the session closes (their loaded attributes are kept).
+        """
+        session = self._reader()
+        try:
+            yield session
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        """Close every pooled connection (before a backup is restored over the file, say)."""
+        self.engine.dispose()
+
+
+def open_database(
+    url: str | None = None, *, upgrade: bool = True, thorough_check: bool = False
+) -> Database:
+    """Open (creating if needed) and upgrade a database, refusing one that is newer or damaged.
+
+    An older database is backed up, the backup verified, and then upgraded in one transaction;
+    a failed upgrade leaves the database as it was.
+
+    Args:
+        url: a SQLAlchemy URL or a file path; default from ``MASSAGE_CHART_DB`` or the user folder.
+        upgrade: upgrade an older schema (False only inspects).
+        thorough_check: read every page of a SQLite file before opening it (slow on large files).
+
+    Raises:
+        StorageError: in one of its subclasses, with a message fit for the user.
+    """
+    normalised = normalise_url(url if url is not None else default_database_url())
+    path = sqlite_file(normalised)
+    if path is not None:
+        if path.is_dir():
+            raise StorageError(f"{path} is a folder, not a database file.")
+        check_sqlite_file(path, thorough=thorough_check)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"Cannot create the folder {path.parent}: {exc.strerror}.") from exc
+    engine = create_db_engine(normalised)
+    database = Database(normalised, engine)
+    try:
+        status = schema_status(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        raise StorageError(f"Cannot open the database {database.display_name}: {exc.orig}") from exc
+    except DatabaseError as exc:
+        engine.dispose()
+        raise DatabaseDamagedError(
+            f"The database {database.display_name} is damaged or is not a Massage Chart "
+            f"database ({exc.orig}). Nothing was changed."
+        ) from exc
+    if status.state is SchemaState.AHEAD:
+        engine.dispose()
+        raise DatabaseTooNewError(
+            f"The database {database.display_name} was written by a newer version of Massage "
+            f"Chart (schema {status.current}; this version knows up to {status.head}). "
+            "Install the newer version to open it. Nothing was changed."
+        )
+    if status.state is SchemaState.FOREIGN:
+        engine.dispose()
+        raise UnknownDatabaseError(
+            f"The database {database.display_name} holds tables that Massage Chart did not "
+            "create. Choose an empty database or a Massage Chart one. Nothing was changed."
+        )
+    if upgrade and status.state is not SchemaState.CURRENT:
+        if status.state is SchemaState.BEHIND and database.backup_dir is not None:
+            _backup_before_upgrade(database, status)
+        upgrade_schema(engine)
+    return database
+
+
+def upgrade_schema(engine: Engine, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` inside one transaction."""
+    from alembic import command
+
+    with engine.connect() as connection:
+        command.upgrade(alembic_config(connection), revision)
+        connection.commit()
+
+
+def _backup_before_upgrade(database: Database, status: SchemaStatus) -> Path:
+    """Take and verify a backup named after the old schema version before upgrading."""
+    assert database.backup_dir is not None and database.file is not None
+    target = database.backup_dir / backup_name(database.file, f"pre-upgrade-{status.current}")
+    try:
+        backup_sqlite(database.engine, target)
+    except BackupError as exc:
+        database.dispose()
+        raise StorageError(
+            f"The database needs an upgrade, but the safety backup before it failed: {exc} "
+            "Nothing was changed."
+        ) from exc
+    log.info("backed up %s to %s before upgrading the schema", database.file, target)
+    return target

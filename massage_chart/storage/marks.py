@@ -1,0 +1,414 @@
+"""Marks of a visit's body chart: add, edit, move and delete, one short session per user action.
+
+Every function takes the Session of one user action (``with database.write() as session``) and
+works on ``MarkData``: a plain, immutable snapshot of a mark row that the chart window keeps in
+memory. Region and client's side are always computed by ``domain.placement.locate``, never typed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from massage_chart.domain.atlas import Atlas
+from massage_chart.domain.marks import Geometry, MarkKind
+from massage_chart.domain.placement import locate
+from massage_chart.storage import audit
+from massage_chart.storage.models import Mark, Visit, new_id, utc_now
+from massage_chart.storage.repositories import NotFoundError
+
+Point = tuple[float, float]
+
+#: The fields a therapist edits on a placed mark (everything but where it lies).
+EDITABLE_FIELDS = frozenset(
+    {"intensity", "deep_muscle", "technique", "minutes", "pressure", "note", "confirmed"}
+)
+
+
+@dataclass(frozen=True)
+class MarkData:
+    """One mark as charted: what it is, where it lies, and what the therapist noted.
+
+    Attributes:
+        id: the mark's id (kept across undo and redo, so a re-added mark is the same row).
+        visit_id: the visit it belongs to.
+        kind: the mark kind.
+        view: the atlas view it is drawn on.
+        points: frame fractions (x right, y down) in [0, 1].
+        region_id: the region it names (None off the body), computed by ``locate``.
+        side: the client's side, computed by ``locate``.
+        whole_region: the mark covers the whole of its region.
+        intensity: 0-10 where the kind takes one.
+        deep_muscle: a deep muscle of the region, if chosen.
+        technique, minutes, pressure: for treated areas (pressure on the Walton scale 0-5).
+        note: free text.
+        confirmed: False for a mark copied forward and not yet confirmed.
+        carried_from_id: the mark of an earlier visit this one was copied from.
+        created_at: when it was first charted (kept across undo and redo).
+    """
+
+    id: str
+    visit_id: str
+    kind: MarkKind
+    view: str
+    points: tuple[Point, ...]
+    region_id: str | None
+    side: str
+    whole_region: bool = False
+    intensity: int | None = None
+    deep_muscle: str = ""
+    technique: str = ""
+    minutes: int | None = None
+    pressure: int | None = None
+    note: str = ""
+    confirmed: bool = True
+    carried_from_id: str | None = None
+    created_at: dt.datetime = dataclasses.field(default_factory=utc_now)
+
+    def replace(self, **changes: Any) -> MarkData:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+
+class MarkError(ValueError):
+    """A mark change that does not fit the mark (a field it does not take, a value out of range)."""
+
+
+def _points(raw: Iterable[Sequence[float]]) -> tuple[Point, ...]:
+    return tuple((float(p[0]), float(p[1])) for p in raw)
+
+
+def mark_data(mark: Mark) -> MarkData:
+    """The snapshot of a stored mark."""
+    return MarkData(
+        id=mark.id,
+        visit_id=mark.visit_id,
+        kind=MarkKind(mark.kind),
+        view=mark.view,
+        points=_points(mark.points),
+        region_id=mark.region_id,
+        side=mark.side,
+        whole_region=bool(mark.whole_region),
+        intensity=mark.intensity,
+        deep_muscle=mark.deep_muscle or "",
+        technique=mark.technique or "",
+        minutes=mark.minutes,
+        pressure=mark.pressure,
+        note=mark.note or "",
+        confirmed=bool(mark.confirmed),
+        carried_from_id=mark.carried_from_id,
+        created_at=mark.created_at,
+    )
+
+
+def place_mark(
+    atlas: Atlas,
+    visit_id: str,
+    kind: MarkKind,
+    view: str,
+    points: Sequence[Sequence[float]],
+    *,
+    whole_region: bool = False,
+    mark_id: str | None = None,
+    **fields: Any,
+) -> MarkData:
+    """A new mark (not yet stored) with its region and side computed from the atlas.
+
+    Raises:
+        PlacementError: the points do not fit the kind or lie outside the frame.
+        MarkError: a field does not fit the kind.
+    """
+    whole = whole_region and kind.geometry is Geometry.AREA
+    pts = _points(points[:1] if whole else points)
+    placement = locate(atlas, view, kind, pts, whole_region=whole)
+    data = MarkData(
+        id=mark_id or new_id(),
+        visit_id=visit_id,
+        kind=kind,
+        view=view,
+        points=pts,
+        region_id=placement.region_id,
+        side=placement.side,
+        whole_region=whole,
+    )
+    if fields:
+        data = data.replace(**_checked(data, fields))
+    return data
+
+
+def _checked(data: MarkData, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate edits of a mark's fields; returns them normalised."""
+    out: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name not in EDITABLE_FIELDS:
+            raise MarkError(f"A mark has no editable field {name!r}.")
+        if name == "intensity" and value is not None:
+            if not data.kind.legend.has_intensity:
+                raise MarkError(f"A {data.kind.legend.name.lower()} mark takes no intensity.")
+            if not 0 <= int(value) <= 10:
+                raise MarkError("Intensity is 0 to 10.")
+            value = int(value)
+        if name == "pressure" and value is not None and not 0 <= int(value) <= 5:
+            raise MarkError("Pressure is 0 to 5 on the Walton scale.")
+        if name == "minutes" and value is not None and int(value) < 0:
+            raise MarkError("Minutes cannot be negative.")
+        if name in ("deep_muscle", "technique", "note"):
+            value = str(value or "")
+        if name == "confirmed":
+            value = bool(value)
+        out[name] = value
+    return out
+
+
+def _row(session: Session, mark_id: str) -> Mark:
+    mark = session.get(Mark, mark_id)
+    if mark is None:
+        raise NotFoundError(f"No mark with id {mark_id!r}; it may have been removed elsewhere.")
+    return mark
+
+
+def _audit(session: Session, visit_id: str, detail: str) -> None:
+    visit = session.get(Visit, visit_id)
+    audit.record(
+        session,
+        audit.AuditAction.CHANGE,
+        client_id=visit.client_id if visit is not None else None,
+        visit_id=visit_id,
+        detail=detail,
+    )
+
+
+def add_mark(session: Session, data: MarkData) -> MarkData:
+    """Store a mark with its own id (so undo and redo re-create the same row).
+
+    Raises:
+        SignedVisitError: the visit is signed.
+    """
+    session.add(
+        Mark(
+            id=data.id,
+            visit_id=data.visit_id,
+            kind=data.kind.value,
+            view=data.view,
+            points=[list(p) for p in data.points],
+            region_id=data.region_id,
+            side=data.side,
+            whole_region=data.whole_region,
+            intensity=data.intensity,
+            deep_muscle=data.deep_muscle,
+            technique=data.technique,
+            minutes=data.minutes,
+            pressure=data.pressure,
+            note=data.note,
+            confirmed=data.confirmed,
+            carried_from_id=data.carried_from_id,
+            created_at=data.created_at,
+        )
+    )
+    session.flush()
+    _audit(session, data.visit_id, f"mark added: {data.kind.value} {data.region_id or ''}")
+    return data
+
+
+def update_mark(session: Session, mark_id: str, **changes: Any) -> MarkData:
+    """Change editable fields of a mark (intensity, deep muscle, technique, minutes, pressure,
+    note, confirmed); returns the mark as stored.
+
+    Raises:
+        MarkError: a field does not fit the mark.
+        NotFoundError: no such mark.
+        SignedVisitError: the visit is signed.
+    """
+    mark = _row(session, mark_id)
+    checked = _checked(mark_data(mark), changes)
+    for name, value in checked.items():
+        setattr(mark, name, value)
+    session.flush()
+    _audit(session, mark.visit_id, f"mark changed: {', '.join(sorted(checked))}")
+    return mark_data(mark)
+
+
+def move_mark(
+    session: Session, atlas: Atlas, mark_id: str, points: Sequence[Sequence[float]]
+) -> MarkData:
+    """Put a mark at new points, its region and side recomputed from the atlas.
+
+    Raises:
+        PlacementError: the points do not fit the kind.
+        NotFoundError: no such mark.
+        SignedVisitError: the visit is signed.
+    """
+    mark = _row(session, mark_id)
+    kind = MarkKind(mark.kind)
+    pts = _points(points)
+    placement = locate(atlas, mark.view, kind, pts, whole_region=bool(mark.whole_region))
+    mark.points = [list(p) for p in pts]
+    mark.region_id = placement.region_id
+    mark.side = placement.side
+    session.flush()
+    _audit(session, mark.visit_id, f"mark moved: {kind.value} {placement.region_id or ''}")
+    return mark_data(mark)
+
+
+def delete_mark(session: Session, mark_id: str) -> MarkData:
+    """Remove a mark; returns what it was.
+
+    Raises:
+        NotFoundError: no such mark.
+        SignedVisitError: the visit is signed.
+    """
+    mark = _row(session, mark_id)
+    data = mark_data(mark)
+    session.delete(mark)
+    session.flush()
+    _audit(session, data.visit_id, f"mark removed: {data.kind.value} {data.region_id or ''}")
+    return data
+
+
+def list_marks(session: Session, visit_id: str) -> list[MarkData]:
+    """A visit's marks, in the order they were charted."""
+    rows = session.scalars(
+        select(Mark).where(Mark.visit_id == visit_id).order_by(Mark.created_at, Mark.id)
+    )
+    return [mark_data(mark) for mark in rows]
+
+
+def previous_visit(session: Session, visit_id: str) -> Visit | None:
+    """The client's visit just before this one (by start time), or None."""
+    visit = session.get(Visit, visit_id)
+    if visit is None:
+        raise NotFoundError(f"No visit with id {visit_id!r}.")
+    return session.scalar(
+        select(Visit)
+        .where(Visit.client_id == visit.client_id, Visit.start < visit.start)
+        .order_by(Visit.start.desc(), Visit.id.desc())
+        .limit(1)
+    )
+
+
+def previous_marks(session: Session, visit_id: str) -> list[MarkData]:
+    """The marks of the client's previous visit (empty when this is the first)."""
+    previous = previous_visit(session, visit_id)
+    return [] if previous is None else list_marks(session, previous.id)
+
+
+def standing_avoid_areas(session: Session, visit_id: str) -> list[MarkData]:
+    """The client's areas to avoid that still stand at this visit.
+
+    An AVOID mark of an earlier visit stands unless a later visit (before this one) carried it
+    forward (the copy stands for it) or was copied forward from its visit without it (the
+    therapist resolved it). AVOID marks this visit already carries are left out: they are drawn
+    as this visit's own marks.
+    """
+    visit = session.get(Visit, visit_id)
+    if visit is None:
+        raise NotFoundError(f"No visit with id {visit_id!r}.")
+    earlier = list(
+        session.execute(
+            select(Mark, Visit.start)
+            .join(Visit, Visit.id == Mark.visit_id)
+            .where(Visit.client_id == visit.client_id, Visit.start < visit.start)
+            .order_by(Visit.start, Mark.created_at)
+        )
+    )
+    carried_in_current = set(
+        session.scalars(select(Mark.carried_from_id).where(Mark.visit_id == visit_id))
+    )
+    visit_of: dict[str, str] = {mark.id: mark.visit_id for mark, _ in earlier}
+    carried: set[str] = set()
+    visits_copied_from: dict[str, set[str]] = {}
+    for mark, _start in earlier:
+        if mark.carried_from_id is not None:
+            carried.add(mark.carried_from_id)
+            source_visit = visit_of.get(mark.carried_from_id)
+            if source_visit is not None:
+                visits_copied_from.setdefault(source_visit, set()).add(mark.visit_id)
+    current_sources = {visit_of[i] for i in carried_in_current if i in visit_of}
+    standing: list[MarkData] = []
+    for mark, _start in earlier:
+        if mark.kind != MarkKind.AVOID.value or mark.id in carried:
+            continue
+        if visits_copied_from.get(mark.visit_id):
+            continue  # its visit was copied forward without it: resolved
+        if mark.id in carried_in_current or mark.visit_id in current_sources:
+            continue  # carried into this visit, or resolved when it was copied forward
+        standing.append(mark_data(mark))
+    return standing
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of "changed since last visit".
+
+    Attributes:
+        what: "new", "resolved", "up" or "down".
+        mark: the mark now (the previous one for "resolved").
+        before: the intensity at the previous visit (for "up"/"down").
+    """
+
+    what: str
+    mark: MarkData
+    before: int | None = None
+
+
+def changes_since(previous: Sequence[MarkData], current: Sequence[MarkData]) -> list[Change]:
+    """What changed between the previous visit's marks and this visit's.
+
+    A current mark matches a previous one it was carried from, or else one of the same kind,
+    view and region. Unmatched current marks are new; unmatched previous ones are resolved;
+    matched ones whose intensity rose or fell are "up" or "down". Treated areas are left out
+    (they are this visit's treatment, not a finding).
+    """
+    old = [m for m in previous if m.kind.legend.finding]
+    new = [m for m in current if m.kind.legend.finding]
+    unmatched = {m.id: m for m in old}
+    pairs: list[tuple[MarkData, MarkData]] = []
+    fresh: list[MarkData] = []
+    for mark in new:
+        if mark.carried_from_id in unmatched:
+            pairs.append((unmatched.pop(mark.carried_from_id), mark))
+            continue
+        fresh.append(mark)
+    by_place: dict[tuple[MarkKind, str, str | None], list[MarkData]] = {}
+    for mark in unmatched.values():
+        by_place.setdefault((mark.kind, mark.view, mark.region_id), []).append(mark)
+    still_new: list[MarkData] = []
+    for mark in fresh:
+        candidates = by_place.get((mark.kind, mark.view, mark.region_id))
+        if candidates:
+            match = candidates.pop(0)
+            del unmatched[match.id]
+            pairs.append((match, mark))
+        else:
+            still_new.append(mark)
+    fresh = still_new
+    changes = [Change("new", m) for m in fresh]
+    for before, after in pairs:
+        if before.intensity is not None and after.intensity is not None:
+            if after.intensity > before.intensity:
+                changes.append(Change("up", after, before.intensity))
+            elif after.intensity < before.intensity:
+                changes.append(Change("down", after, before.intensity))
+    changes += [Change("resolved", m) for m in unmatched.values()]
+    return changes
+
+
+def carry_forward(marks: Iterable[MarkData], visit_id: str) -> list[MarkData]:
+    """Copies of earlier marks for this visit: new ids, unconfirmed, each naming its source."""
+    now = utc_now()
+    return [
+        mark.replace(
+            id=new_id(),
+            visit_id=visit_id,
+            confirmed=False,
+            carried_from_id=mark.id,
+            created_at=now + dt.timedelta(microseconds=index),
+        )
+        for index, mark in enumerate(marks)
+    ]

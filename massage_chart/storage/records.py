@@ -1,0 +1,686 @@
+"""Client-record, note, billing, addendum and progress reads and writes for the record windows.
+
+Two conventions live here because the shared model has no column for them:
+
+* **Stop/refer overrides** are stored in the visit's ``health_update`` text, one line each,
+  ``"Stop/refer override [dvt]: <reason>"`` (so the reason is sealed by the signature's content
+  hash and printed with the note), and each one is also logged as an audit CHANGE event.
+* **Physician clearances** are consents of kind TREATMENT whose notes start with
+  ``"Clearance for: <alert codes>"`` (``ConsentKind`` has no clearance member).
+
+Structured sub-fields of the SOAP sections (pain best/worst, functional limits, response, plan
+frequency...) are stored as leading ``"Label: value"`` lines of the section's text, which reads
+naturally on the printed note and is parsed back by ``split_section``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from massage_chart.atlas import AtlasError, load_atlas
+from massage_chart.domain.alerts import HealthSnapshot, Surgery
+from massage_chart.domain.alerts import Medication as AlertMedication
+from massage_chart.domain.findings import MarkFinding
+from massage_chart.domain.marks import MarkKind, Side
+from massage_chart.domain.records import ConsentKind, PayerType, UnitRule, VisitStatus
+from massage_chart.storage import audit
+from massage_chart.storage.models import (
+    Addendum,
+    BillingLine,
+    Claim,
+    Client,
+    Consent,
+    Mark,
+    Referral,
+    Visit,
+    utc_now,
+)
+from massage_chart.storage.repositories import (
+    NotFoundError,
+    get_client,
+    get_practice,
+    get_visit,
+    latest_health_history,
+)
+from massage_chart.storage.signing import sign_visit
+
+# --------------------------------------------------------------------------- client fields
+
+CLIENT_FIELDS: tuple[str, ...] = (
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "date_of_birth",
+    "gender",
+    "pronouns",
+    "phone",
+    "alternate_phone",
+    "email",
+    "address",
+    "occupation",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "emergency_contact_relationship",
+    "primary_care_provider",
+    "primary_care_phone",
+    "referring_provider",
+    "goals",
+    "pressure_preference",
+    "notes",
+)
+"""Every field of ``Client`` the record form edits."""
+
+
+def update_client(session: Session, client_id: str, **fields: Any) -> Client:
+    """Change fields of a client (only those of ``CLIENT_FIELDS``) and log a CHANGE event.
+
+    Raises:
+        NotFoundError: no client has that id.
+        ValueError: a field name is not a client field.
+    """
+    unknown = set(fields) - set(CLIENT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not client fields: {', '.join(sorted(unknown))}")
+    client = get_client(session, client_id)
+    changed = [name for name, value in fields.items() if getattr(client, name) != value]
+    for name in changed:
+        setattr(client, name, fields[name])
+    if changed:
+        client.refresh_search_key()
+        session.flush()
+        audit.record(
+            session,
+            audit.AuditAction.CHANGE,
+            client_id=client_id,
+            detail="client record: " + ", ".join(changed),
+        )
+    return client
+
+
+_Owned = TypeVar("_Owned", Claim, Referral, Consent)
+
+
+def _save_owned(
+    session: Session,
+    model: type[_Owned],
+    client_id: str,
+    row_id: str | None,
+    fields: dict[str, Any],
+) -> _Owned:
+    """Add a client's claim, referral or consent (``row_id`` None) or change one; audited."""
+    row = _owned(session, model, row_id, client_id) if row_id else None
+    if row is None:
+        row = model(client_id=client_id, **fields)
+        session.add(row)
+    else:
+        for name, value in fields.items():
+            setattr(row, name, value)
+    session.flush()
+    detail = model.__tablename__[:-1]
+    audit.record(session, audit.AuditAction.CHANGE, client_id=client_id, detail=detail)
+    return row
+
+
+def save_claim(session: Session, client_id: str, claim_id: str | None, **fields: Any) -> Claim:
+    """Add a claim (``claim_id`` None) or change one; returns it, flushed."""
+    return _save_owned(session, Claim, client_id, claim_id, fields)
+
+
+def save_referral(
+    session: Session, client_id: str, referral_id: str | None, **fields: Any
+) -> Referral:
+    """Add a referral (``referral_id`` None) or change one; returns it, flushed."""
+    return _save_owned(session, Referral, client_id, referral_id, fields)
+
+
+def save_consent(
+    session: Session, client_id: str, consent_id: str | None, **fields: Any
+) -> Consent:
+    """Add a consent (``consent_id`` None) or change one; returns it, flushed."""
+    return _save_owned(session, Consent, client_id, consent_id, fields)
+
+
+def _owned(session: Session, model: type[_Owned], row_id: str, client: str) -> _Owned:
+    row = session.get(model, row_id)
+    if row is None or row.client_id != client:
+        raise NotFoundError(f"No {model.__tablename__[:-1]} with id {row_id!r} for this client.")
+    return row
+
+
+# --------------------------------------------------------------------------- clearances
+
+CLEARANCE_PREFIX = "Clearance for:"
+
+
+def clearance_codes(notes: str) -> frozenset[str]:
+    """The alert codes a consent's notes record a physician clearance for."""
+    first = notes.strip().splitlines()[0] if notes.strip() else ""
+    if not first.startswith(CLEARANCE_PREFIX):
+        return frozenset()
+    codes = first[len(CLEARANCE_PREFIX) :].replace(";", ",").split(",")
+    return frozenset(code.strip() for code in codes if code.strip())
+
+
+def clearance_notes(codes: Iterable[str], note: str = "") -> str:
+    """The consent notes that record a clearance for these alert codes."""
+    line = f"{CLEARANCE_PREFIX} {', '.join(sorted(set(codes)))}"
+    return f"{line}\n{note}" if note.strip() else line
+
+
+def clearances_on_file(consents: Iterable[Consent], today: dt.date) -> frozenset[str]:
+    """Alert codes with a clearance consent signed and not expired on ``today``."""
+    codes: set[str] = set()
+    for consent in consents:
+        if consent.signed_on <= today and (
+            consent.expires_on is None or consent.expires_on >= today
+        ):
+            codes |= clearance_codes(consent.notes)
+    return frozenset(codes)
+
+
+def add_clearance(
+    session: Session,
+    client_id: str,
+    codes: Iterable[str],
+    *,
+    signed_on: dt.date,
+    expires_on: dt.date | None = None,
+    note: str = "",
+) -> Consent:
+    """Record a physician clearance for alert codes (a TREATMENT consent with clearance notes)."""
+    return save_consent(
+        session,
+        client_id,
+        None,
+        kind=ConsentKind.TREATMENT,
+        signed_on=signed_on,
+        expires_on=expires_on,
+        notes=clearance_notes(codes, note),
+    )
+
+
+# --------------------------------------------------------------------------- overrides
+
+OVERRIDE_PREFIX = "Stop/refer override"
+_OVERRIDE_LINE = re.compile(rf"^{re.escape(OVERRIDE_PREFIX)} \[([a-z0-9_]+)\]: (.*)$")
+
+
+def split_overrides(health_update: str) -> tuple[str, dict[str, str]]:
+    """The health update without its override lines, and the overrides (alert code -> reason)."""
+    kept: list[str] = []
+    overrides: dict[str, str] = {}
+    for line in health_update.splitlines():
+        match = _OVERRIDE_LINE.match(line)
+        if match:
+            overrides[match.group(1)] = match.group(2).strip()
+        else:
+            kept.append(line)
+    return "\n".join(kept).rstrip("\n"), overrides
+
+
+def join_overrides(text: str, overrides: Mapping[str, str]) -> str:
+    """The health update text followed by one line per override."""
+    lines = [f"{OVERRIDE_PREFIX} [{code}]: {' '.join(reason.split())}" for code, reason in
+             overrides.items() if reason.strip()]  # fmt: skip
+    body = text.rstrip("\n")
+    if not lines:
+        return body
+    return "\n".join([body, *lines]) if body else "\n".join(lines)
+
+
+def record_override(
+    session: Session, visit_id: str, code: str, reason: str, *, actor: str | None = None
+) -> Visit:
+    """Store a stop/refer override reason on a draft visit and log it as a CHANGE event.
+
+    Raises:
+        ValueError: the reason is blank.
+    """
+    if not reason.strip():
+        raise ValueError("Type the reason for going ahead (or the physician clearance).")
+    visit = get_visit(session, visit_id)
+    text, overrides = split_overrides(visit.health_update)
+    overrides[code] = reason.strip()
+    visit.health_update = join_overrides(text, overrides)
+    session.flush()
+    audit.record(
+        session,
+        audit.AuditAction.CHANGE,
+        actor=actor,
+        client_id=visit.client_id,
+        visit_id=visit.id,
+        detail=f"stop/refer override {code}: {reason.strip()}",
+    )
+    return visit
+
+
+# --------------------------------------------------------------------------- health snapshot
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def _surgeries(text: str) -> tuple[Surgery, ...]:
+    result = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        match = _ISO_DATE.search(line)
+        date = None
+        if match:
+            try:
+                date = dt.date(*(int(part) for part in match.groups()))
+            except ValueError:
+                date = None
+        result.append(Surgery(line.strip(), date))
+    return tuple(result)
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def age_on(born: dt.date | None, today: dt.date) -> int | None:
+    """Age in whole years on a day, or None without a date of birth."""
+    if born is None:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def health_snapshot(
+    session: Session, client_id: str, *, today: dt.date, health_update: str = ""
+) -> HealthSnapshot:
+    """What the alert rules read: the newest health history, age, clearances, today's update."""
+    client = get_client(session, client_id)
+    history = latest_health_history(session, client_id)
+    update, _overrides = split_overrides(health_update)
+    clearances = clearances_on_file(client.consents, today)
+    if history is None:
+        return HealthSnapshot(
+            age=age_on(client.date_of_birth, today),
+            health_update=update,
+            clearances_on_file=clearances,
+        )
+    return HealthSnapshot(
+        conditions=tuple(c.name for c in history.conditions if c.name.strip()),
+        medications=tuple(
+            AlertMedication(m.name, m.med_class) for m in history.medications if m.name.strip()
+        ),
+        allergies=tuple(a.substance for a in history.allergies if a.substance.strip()),
+        surgeries=_surgeries(history.surgeries),
+        injuries=_lines(history.injuries),
+        pregnant=history.pregnant,
+        pregnancy_weeks=history.pregnancy_weeks,
+        age=age_on(client.date_of_birth, today),
+        health_update=update,
+        clearances_on_file=clearances,
+    )
+
+
+# --------------------------------------------------------------------------- SOAP sections
+
+SUBJECTIVE_LABELS: tuple[str, ...] = ("Pain best", "Pain worst", "Functional limits")
+ASSESSMENT_LABELS: tuple[str, ...] = ("Response", "Progress toward goals")
+PLAN_LABELS: tuple[str, ...] = ("Frequency", "Home care", "Referrals", "Next visit")
+
+
+def split_section(text: str, labels: Sequence[str]) -> tuple[dict[str, str], str]:
+    """A section's leading ``Label: value`` lines (for ``labels``) and the free text after them."""
+    values: dict[str, str] = {}
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        label, sep, value = line.partition(": ")
+        if sep and label in labels and label not in values:
+            values[label] = value.strip()
+            index += 1
+        else:
+            break
+    rest = lines[index:]
+    if values and rest and not rest[0].strip():
+        rest = rest[1:]
+    return values, "\n".join(rest)
+
+
+def join_section(values: Mapping[str, str], free_text: str, labels: Sequence[str]) -> str:
+    """A section's text: filled ``Label: value`` lines in label order, a blank line, free text."""
+    head = [f"{label}: {' '.join(values[label].split())}" for label in labels
+            if values.get(label, "").strip()]  # fmt: skip
+    if not head:
+        return free_text
+    if not free_text.strip():
+        return "\n".join(head)
+    return "\n".join(head) + "\n\n" + free_text
+
+
+# --------------------------------------------------------------------------- visit note
+
+NOTE_FIELDS: tuple[str, ...] = (
+    "chief_complaint",
+    "health_update",
+    "subjective",
+    "objective",
+    "assessment",
+    "plan",
+    "pain_before",
+    "pain_after",
+    "techniques",
+    "pressure",
+    "positioning",
+    "icd10_codes",
+    "end",
+)
+"""Fields of ``Visit`` the note editor writes."""
+
+
+def update_visit_note(session: Session, visit_id: str, **fields: Any) -> Visit:
+    """Write note fields of a draft visit (a signed one raises ``SignedVisitError`` at flush).
+
+    Raises:
+        NotFoundError: no visit has that id.
+        ValueError: a field is not a note field.
+    """
+    unknown = set(fields) - set(NOTE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not note fields: {', '.join(sorted(unknown))}")
+    visit = get_visit(session, visit_id)
+    for name, value in fields.items():
+        if getattr(visit, name) != value:
+            setattr(visit, name, value)
+    session.flush()
+    return visit
+
+
+@dataclass(frozen=True)
+class BillingLineData:
+    """One CPT line as the note editor holds it."""
+
+    cpt: str
+    minutes: int = 0
+    units: int = 0
+    modifiers: tuple[str, ...] = ()
+    diagnosis_pointers: tuple[int, ...] = ()
+
+
+def replace_billing_lines(
+    session: Session, visit_id: str, lines: Sequence[BillingLineData]
+) -> list[BillingLine]:
+    """Replace a draft visit's billing lines with these, in order."""
+    visit = get_visit(session, visit_id)
+    current = [
+        (b.cpt, b.minutes, b.units, tuple(b.modifiers or ()), tuple(b.diagnosis_pointers or ()))
+        for b in visit.billing_lines
+    ]
+    wanted = [(b.cpt, b.minutes, b.units, b.modifiers, b.diagnosis_pointers) for b in lines]
+    if current == wanted:
+        return list(visit.billing_lines)
+    visit.billing_lines.clear()
+    session.flush()
+    visit.billing_lines.extend(
+        BillingLine(
+            position=index,
+            cpt=line.cpt,
+            minutes=line.minutes,
+            units=line.units,
+            modifiers=list(line.modifiers),
+            diagnosis_pointers=list(line.diagnosis_pointers),
+        )
+        for index, line in enumerate(lines)
+    )
+    session.flush()
+    return list(visit.billing_lines)
+
+
+def billing_line_data(visit: Visit) -> list[BillingLineData]:
+    """A visit's billing lines as plain values."""
+    return [
+        BillingLineData(
+            b.cpt,
+            b.minutes,
+            b.units,
+            tuple(str(m) for m in b.modifiers or ()),
+            tuple(int(p) for p in b.diagnosis_pointers or ()),
+        )
+        for b in visit.billing_lines
+    ]
+
+
+def visit_unit_rule(session: Session, visit: Visit) -> tuple[UnitRule, PayerType]:
+    """The unit rule and payer type that apply to a visit: its claim's, else self-pay."""
+    claim = session.get(Claim, visit.claim_id) if visit.claim_id else None
+    if claim is not None:
+        return claim.unit_rule, claim.payer_type
+    practice = get_practice(session)
+    rule = practice.default_unit_rule if practice is not None else UnitRule.CMS
+    return rule, PayerType.SELF_PAY
+
+
+def sign_and_record(
+    session: Session, visit_id: str, signer_id: str, signed_at: dt.datetime
+) -> Visit:
+    """Sign a draft visit and log the SIGN event, in the caller's (one) write session."""
+    visit = get_visit(session, visit_id)
+    sign_visit(visit, signer_id, signed_at)
+    session.flush()
+    audit.record(
+        session,
+        audit.AuditAction.SIGN,
+        actor=signer_id,
+        client_id=visit.client_id,
+        visit_id=visit.id,
+        detail=f"signed, content hash {visit.content_hash}",
+    )
+    return visit
+
+
+def addendum_hash(visit_id: str, author_id: str | None, created_at: dt.datetime, reason: str,
+                  text: str) -> str:  # fmt: skip
+    """The SHA-256 digest that seals an addendum's content."""
+    payload = "\x1f".join([visit_id, author_id or "", created_at.isoformat(), reason, text])
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def add_addendum(
+    session: Session,
+    visit_id: str,
+    *,
+    author_id: str | None,
+    reason: str,
+    text: str,
+    created_at: dt.datetime | None = None,
+) -> Addendum:
+    """Append a dated, attributed addendum to a signed visit and log an ADDENDUM event.
+
+    Raises:
+        ValueError: the reason or the text is blank, or the visit is not signed yet.
+    """
+    if not reason.strip():
+        raise ValueError("Say why the addendum is written (late entry, correction...).")
+    if not text.strip():
+        raise ValueError("The addendum has no text.")
+    visit = get_visit(session, visit_id)
+    if visit.status is not VisitStatus.SIGNED:
+        raise ValueError("Only a signed note takes addenda; edit the draft instead.")
+    when = created_at or utc_now()
+    addendum = Addendum(
+        visit_id=visit_id,
+        author_id=author_id,
+        created_at=when,
+        reason=reason.strip(),
+        text=text,
+        content_hash=addendum_hash(visit_id, author_id, when, reason.strip(), text),
+    )
+    session.add(addendum)
+    session.flush()
+    audit.record(
+        session,
+        audit.AuditAction.ADDENDUM,
+        actor=author_id,
+        client_id=visit.client_id,
+        visit_id=visit_id,
+        detail=reason.strip(),
+    )
+    return addendum
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def _label(view: str, region_id: str | None) -> str:
+    if not region_id:
+        return ""
+    try:
+        return load_atlas().region(view, region_id).label
+    except AtlasError:
+        return region_id
+
+
+def _kind(value: str) -> MarkKind | None:
+    try:
+        return MarkKind(value)
+    except ValueError:
+        return None
+
+
+def _side(value: str) -> Side:
+    try:
+        return Side(value)
+    except ValueError:
+        return Side.MIDLINE
+
+
+def mark_findings(marks: Iterable[Mark]) -> list[MarkFinding]:
+    """Mark rows as findings for the SOAP and alert rules, labelled from the atlas."""
+    findings = []
+    for mark in marks:
+        kind = _kind(mark.kind)
+        if kind is None:
+            continue
+        findings.append(
+            MarkFinding(
+                kind=kind,
+                region_id=mark.region_id or "",
+                region_label=_label(mark.view, mark.region_id),
+                side=_side(mark.side),
+                intensity=mark.intensity,
+                deep_muscle=mark.deep_muscle,
+                technique=mark.technique,
+                minutes=mark.minutes,
+                pressure=mark.pressure,
+                note=mark.note,
+            )
+        )
+    return findings
+
+
+def _visit_marks(session: Session, visit_id: str) -> list[Mark]:
+    return list(
+        session.scalars(select(Mark).where(Mark.visit_id == visit_id).order_by(Mark.created_at))
+    )
+
+
+def visit_findings(session: Session, visit_id: str) -> list[MarkFinding]:
+    """A visit's marks as findings."""
+    return mark_findings(_visit_marks(session, visit_id))
+
+
+def previous_visit_findings(session: Session, visit_id: str) -> list[MarkFinding] | None:
+    """The findings of the client's visit before this one, or None when this is the first."""
+    visit = get_visit(session, visit_id)
+    previous = session.scalar(
+        select(Visit)
+        .where(Visit.client_id == visit.client_id, Visit.start < visit.start)
+        .order_by(Visit.start.desc(), Visit.id.desc())
+        .limit(1)
+    )
+    return None if previous is None else visit_findings(session, previous.id)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+@dataclass(frozen=True)
+class PainPoint:
+    """Pain before and after one visit."""
+
+    visit_id: str
+    start: dt.datetime
+    pain_before: int | None
+    pain_after: int | None
+
+
+@dataclass(frozen=True)
+class RegionTrend:
+    """One finding on one region across a client's visits, oldest first.
+
+    Attributes:
+        kind: the mark kind.
+        region_id: the region with its side.
+        label: the region as charted ("R upper trapezius").
+        values: (visit start, highest intensity that visit or None when charted unrated).
+    """
+
+    kind: MarkKind
+    region_id: str
+    label: str
+    values: tuple[tuple[dt.datetime, int | None], ...] = field(default_factory=tuple)
+
+    @property
+    def first(self) -> int | None:
+        """The first rated intensity."""
+        return next((v for _, v in self.values if v is not None), None)
+
+    @property
+    def last(self) -> int | None:
+        """The latest rated intensity."""
+        return next((v for _, v in reversed(self.values) if v is not None), None)
+
+
+def pain_series(session: Session, client_id: str) -> list[PainPoint]:
+    """Pain before and after, per visit, oldest first."""
+    rows = session.scalars(
+        select(Visit).where(Visit.client_id == client_id).order_by(Visit.start, Visit.id)
+    )
+    return [PainPoint(v.id, v.start, v.pain_before, v.pain_after) for v in rows]
+
+
+def region_trends(session: Session, client_id: str) -> list[RegionTrend]:
+    """Findings per kind and region across the client's visits, oldest visit first.
+
+    Only kinds that are findings (not treated areas or areas to avoid) are listed; trends are
+    ordered with the most charted (then the highest latest intensity) first.
+    """
+    visits = list(
+        session.scalars(
+            select(Visit)
+            .where(Visit.client_id == client_id)
+            .order_by(Visit.start, Visit.id)
+            .options(selectinload(Visit.marks))
+        )
+    )
+    series: dict[tuple[MarkKind, str], dict[dt.datetime, int | None]] = {}
+    labels: dict[tuple[MarkKind, str], str] = {}
+    for visit in visits:
+        for finding in mark_findings(visit.marks):
+            if not finding.kind.legend.finding or not finding.region_id:
+                continue
+            key = (finding.kind, finding.region_id)
+            labels.setdefault(key, finding.region_label or finding.region_id)
+            per_visit = series.setdefault(key, {})
+            old = per_visit.get(visit.start)
+            new = finding.intensity
+            per_visit[visit.start] = new if old is None else max(old, new or 0)
+    trends = [
+        RegionTrend(kind, region, labels[(kind, region)], tuple(sorted(values.items())))
+        for (kind, region), values in series.items()
+    ]
+    trends.sort(key=lambda t: (-len(t.values), -(t.last or 0), t.label))
+    return trends

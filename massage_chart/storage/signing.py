@@ -1,0 +1,98 @@
+"""The content hash that seals a signed visit: a SHA-256 digest of its canonical JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from massage_chart.domain.records import VisitStatus
+from massage_chart.storage.models import Visit
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def visit_canonical_content(visit: Visit) -> dict[str, Any]:
+    """Everything a signature covers: times, provider, note, scores, codes, marks and billing."""
+    return {
+        "id": visit.id,
+        "client_id": visit.client_id,
+        "provider_id": visit.provider_id,
+        "start": _iso(visit.start),
+        "end": _iso(visit.end),
+        "chief_complaint": visit.chief_complaint,
+        "health_update": visit.health_update,
+        "subjective": visit.subjective,
+        "objective": visit.objective,
+        "assessment": visit.assessment,
+        "plan": visit.plan,
+        "pain_before": visit.pain_before,
+        "pain_after": visit.pain_after,
+        "techniques": list(visit.techniques or []),
+        "pressure": visit.pressure,
+        "positioning": visit.positioning,
+        "icd10_codes": list(visit.icd10_codes or []),
+        "signed_by_id": visit.signed_by_id,
+        "signed_at": _iso(visit.signed_at),
+        "marks": sorted(
+            (
+                {
+                    "id": m.id,
+                    "kind": m.kind,
+                    "view": m.view,
+                    "points": m.points,
+                    "region_id": m.region_id,
+                    "side": m.side,
+                    "intensity": m.intensity,
+                    "deep_muscle": m.deep_muscle,
+                    "technique": m.technique,
+                    "minutes": m.minutes,
+                    "pressure": m.pressure,
+                    "note": m.note,
+                }
+                for m in visit.marks
+            ),
+            key=lambda mark: str(mark["id"]),
+        ),
+        "billing": [
+            {
+                "cpt": line.cpt,
+                "minutes": line.minutes,
+                "units": line.units,
+                "modifiers": list(line.modifiers or []),
+                "diagnosis_pointers": list(line.diagnosis_pointers or []),
+            }
+            for line in sorted(visit.billing_lines, key=lambda line: line.position)
+        ],
+    }
+
+
+def visit_content_hash(visit: Visit) -> str:
+    """The SHA-256 hex digest of the visit's canonical content."""
+    payload = json.dumps(
+        visit_canonical_content(visit), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def verify_visit_hash(visit: Visit) -> bool:
+    """Whether a signed visit still matches the hash sealed at signing."""
+    return visit.content_hash is not None and visit.content_hash == visit_content_hash(visit)
+
+
+def sign_visit(visit: Visit, signer_id: str, signed_at: dt.datetime) -> None:
+    """Lock a draft visit with the signer, the time and the content hash, in one flush.
+
+    Raises:
+        ValueError: the visit is already signed.
+    """
+    if visit.status is VisitStatus.SIGNED:
+        raise ValueError("This visit is already signed.")
+    visit.signed_by_id = signer_id
+    visit.signed_at = signed_at
+    digest = visit_content_hash(visit)  # may autoflush: the visit is still a draft here
+    visit.content_hash = digest
+    visit.status = VisitStatus.SIGNED

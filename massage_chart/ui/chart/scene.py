@@ -1,0 +1,406 @@
+"""The body-map scene: a projection of the chart document, and the charting tools' input.
+
+The scene shows the document's marks (and the last visit's ghosts and standing avoid areas) on
+one figure per atlas view. Clicks and drags with a tool become document intents; a drag of
+selected marks becomes one Move at mouse release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import (
+    QGraphicsPathItem,
+    QGraphicsScene,
+    QGraphicsSceneMouseEvent,
+    QWidget,
+)
+
+from massage_chart.domain.marks import Geometry, MarkKind
+from massage_chart.storage.marks import MarkData
+from massage_chart.ui.chart import tools
+from massage_chart.ui.chart.document import ChartDocument
+from massage_chart.ui.chart.glyphs import SHORT_NAMES
+from massage_chart.ui.chart.items import FigureItem, MarkItem
+from massage_chart.ui.chart.tools import AreaMode
+
+FIGURE_GAP = 140.0
+DEFAULT_INTENSITY = 5
+
+
+class ChartScene(QGraphicsScene):
+    """Figures of the atlas views with the document's marks; tools turn input into intents.
+
+    Args:
+        document: the chart document shown and edited.
+
+    Attributes:
+        tool: the current tool: a mark kind, or None for Select.
+        area_mode: how area tools draw when dragged.
+        new_intensity: the intensity given to new marks of kinds that take one.
+
+    Signals:
+        hovered(text): the label of the region under the pointer ("" off the body).
+        tool_used(message): a short hint after a tool did nothing (for the status bar).
+    """
+
+    hovered = Signal(str)
+    tool_used = Signal(str)
+
+    def __init__(self, document: ChartDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.tool: MarkKind | None = None
+        self.area_mode = AreaMode.BRUSH
+        self.new_intensity = DEFAULT_INTENSITY
+        self.glyph_scale = 1.0
+        self.figures: dict[str, FigureItem] = {}
+        self.items_by_id: dict[str, MarkItem] = {}
+        self.ghosts: list[MarkItem] = []
+        self.standing: list[MarkItem] = []
+        self._ghosts_visible = True
+        self._gesture_figure: FigureItem | None = None
+        self._gesture: list[tuple[float, float]] = []
+        self._preview = QGraphicsPathItem()
+        self._preview.setZValue(50)
+        self.addItem(self._preview)
+        self._drag_start: dict[str, QPointF] = {}
+        self._hover_figure: FigureItem | None = None
+        self.setBackgroundBrush(QColor("#ece8e3"))
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        for view in document.atlas.views:
+            figure = FigureItem(view)
+            self.addItem(figure)
+            self.figures[view.id] = figure
+        self.layout_views(list(self.figures)[:2])
+        for mark in document.marks.values():
+            self._add_item(mark)
+        self._build_ghosts()
+        document.mark_added.connect(self._on_document_mark_added)
+        document.mark_removed.connect(self._on_document_mark_removed)
+        document.mark_changed.connect(self._on_document_mark_changed)
+        document.mark_moved.connect(self._on_document_mark_changed)
+        document.read_only_changed.connect(self._on_document_read_only_changed)
+        self._on_document_read_only_changed(document.read_only)
+
+    # ------------------------------------------------------------------ layout and display
+
+    def layout_views(self, view_ids: Sequence[str]) -> QRectF:
+        """Show these views side by side (others hidden); returns the area they take."""
+        x = 0.0
+        shown = QRectF()
+        for view_id, figure in self.figures.items():
+            visible = view_id in view_ids
+            figure.setVisible(visible)
+        for view_id in view_ids:
+            figure = self.figures[view_id]
+            figure.setPos(x, 0)
+            shown = shown.united(figure.mapRectToScene(figure.boundingRect()))
+            x += figure.frame_width + FIGURE_GAP
+        self.setSceneRect(shown.adjusted(-40, -20, 40, 20))
+        return shown
+
+    def visible_views(self) -> list[str]:
+        """The views shown now, left to right."""
+        return [v for v, f in self.figures.items() if f.isVisible()]
+
+    def set_zoom(self, scale: float) -> None:
+        """Follow the view's zoom: point glyphs shrink a little when the figures are small."""
+        glyph_scale = round(min(1.0, max(0.7, 0.7 + 0.3 * (scale - 0.5) / 0.7)), 2)
+        if glyph_scale == self.glyph_scale:
+            return
+        self.glyph_scale = glyph_scale
+        for item in [*self.items_by_id.values(), *self.ghosts]:
+            item.set_glyph_scale(glyph_scale)
+        places: set[tuple[str, str | None]] = set()
+        for item in [*self.items_by_id.values(), *self.standing]:
+            if item.badge is not None and item.mark.kind is MarkKind.TREATED:
+                item.badge.setVisible(self._treated_badges())
+                places.add((item.mark.view, item.mark.region_id))
+        for view_id, region_id in places:
+            self._arrange_badges(view_id, region_id)
+
+    def _treated_badges(self) -> bool:
+        """Treated areas are labelled only when zoomed in: their light fill reads at a glance,
+        and at a small size their labels would crowd the findings'."""
+        return self.glyph_scale >= 0.85
+
+    def _add_item(self, mark: MarkData, role: str = "mark") -> MarkItem:
+        item = MarkItem(self.figures[mark.view], mark, role)
+        item.set_glyph_scale(self.glyph_scale)
+        if item.badge is not None and mark.kind is MarkKind.TREATED:
+            item.badge.setVisible(self._treated_badges())
+        if role == "mark":
+            self.items_by_id[mark.id] = item
+            item.setFlag(item.GraphicsItemFlag.ItemIsMovable, not self.document.read_only)
+        self._arrange_badges(mark.view, mark.region_id)
+        return item
+
+    def _arrange_badges(self, view_id: str, region_id: str | None) -> None:
+        """Keep the labels of one region's areas side by side, just below its point marks."""
+        if region_id is None:
+            return
+        figure = self.figures[view_id]
+        items = [
+            item
+            for item in figure.childItems()
+            if isinstance(item, MarkItem)
+            and item.badge is not None
+            and item.badge.isVisibleTo(item)
+            and item.mark.region_id == region_id
+            and item.isVisibleTo(figure)
+        ]
+        items.sort(key=lambda item: (item.zValue(), item.mark.created_at))
+        widths = [item.badge.width() + 2 if item.badge else 0 for item in items]
+        x = -sum(widths) / 2
+        for item, width in zip(items, widths, strict=True):
+            if item.badge is not None:
+                item.badge.set_offset(QPointF(x + width / 2, 16))
+            x += width
+
+    def _build_ghosts(self) -> None:
+        for item in self.ghosts + self.standing:
+            self.removeItem(item)
+        carried = self.document.carried_ids()
+        self.ghosts = [
+            self._add_item(m, "ghost") for m in self.document.previous if m.id not in carried
+        ]
+        for ghost in self.ghosts:
+            ghost.setVisible(self._ghosts_visible)
+        self.standing = [self._add_item(m, "standing") for m in self.document.standing_avoid]
+
+    def set_ghosts_visible(self, visible: bool) -> None:
+        """Show or hide the last visit's marks."""
+        self._ghosts_visible = visible
+        for ghost in self.ghosts:
+            ghost.setVisible(visible)
+
+    def select_marks(self, mark_ids: Sequence[str]) -> None:
+        """Select exactly these marks."""
+        wanted = set(mark_ids)
+        self.blockSignals(True)
+        try:
+            for mark_id, item in self.items_by_id.items():
+                item.setSelected(mark_id in wanted)
+        finally:
+            self.blockSignals(False)
+        self.selectionChanged.emit()
+
+    def selected_mark_ids(self) -> list[str]:
+        """The ids of the selected marks, in charting order."""
+        return [i for i, item in self.items_by_id.items() if item.isSelected()]
+
+    # ------------------------------------------------------------------ document signals
+
+    @Slot(str)
+    def _on_document_mark_added(self, mark_id: str) -> None:
+        self._add_item(self.document.mark(mark_id))
+        if self.document.mark(mark_id).carried_from_id is not None:
+            self._rebuild_ghosts_if_needed()
+
+    @Slot(str)
+    def _on_document_mark_removed(self, mark_id: str) -> None:
+        item = self.items_by_id.pop(mark_id, None)
+        if item is not None:
+            was_selected = item.isSelected()
+            self.removeItem(item)
+            self._arrange_badges(item.mark.view, item.mark.region_id)
+            if was_selected:
+                self.selectionChanged.emit()
+        self._rebuild_ghosts_if_needed()
+
+    def _rebuild_ghosts_if_needed(self) -> None:
+        carried = self.document.carried_ids()
+        expected = {m.id for m in self.document.previous if m.id not in carried}
+        if {g.mark.id for g in self.ghosts} != expected:
+            self._build_ghosts()
+
+    @Slot(str)
+    def _on_document_mark_changed(self, mark_id: str) -> None:
+        item = self.items_by_id.get(mark_id)
+        if item is not None:
+            old_region = item.mark.region_id
+            item.set_mark(self.document.mark(mark_id))
+            item.update()
+            self._arrange_badges(item.mark.view, old_region)
+            if item.mark.region_id != old_region:
+                self._arrange_badges(item.mark.view, item.mark.region_id)
+
+    @Slot(bool)
+    def _on_document_read_only_changed(self, read_only: bool) -> None:
+        for item in self.items_by_id.values():
+            item.setFlag(item.GraphicsItemFlag.ItemIsMovable, not read_only)
+        if read_only:
+            self.tool = None
+
+    # ------------------------------------------------------------------ input
+
+    def figure_at(self, scene_pos: QPointF) -> FigureItem | None:
+        """The visible figure whose frame holds a scene point."""
+        for figure in self.figures.values():
+            if not figure.isVisible():
+                continue
+            local = figure.mapFromScene(scene_pos)
+            if 0 <= local.x() < figure.frame_width and 0 <= local.y() < figure.frame_height:
+                return figure
+        return None
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        """Start a mark, a drawing, or (Select) a selection or drag."""
+        if (
+            self.tool is None
+            or self.document.read_only
+            or event.button() != Qt.MouseButton.LeftButton
+        ):
+            super().mousePressEvent(event)
+            self._drag_start = {
+                i: it.pos() for i, it in self.items_by_id.items() if it.isSelected()
+            }
+            return
+        figure = self.figure_at(event.scenePos())
+        if figure is None:
+            self.tool_used.emit("Click on a figure to chart.")
+            event.accept()
+            return
+        x, y = tools.clamp(*figure.to_fraction(figure.mapFromScene(event.scenePos())))
+        kind = self.tool
+        if kind.geometry is Geometry.POINT:
+            self._chart(kind, figure.view.id, [(x, y)])
+            event.accept()
+            return
+        self._gesture_figure = figure
+        self._gesture = [(x, y)]
+        self._update_preview()
+        event.accept()
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        """Extend a drawing, or let Select drag the selection; say which region is under the
+        pointer."""
+        self._hover(event.scenePos())
+        figure = self._gesture_figure
+        if figure is not None:
+            x, y = tools.clamp(*figure.to_fraction(figure.mapFromScene(event.scenePos())))
+            if tools.keep_point(self._gesture, x, y):
+                self._gesture.append((x, y))
+                self._update_preview()
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        """Finish a drawing as one mark, or a drag as one Move."""
+        figure = self._gesture_figure
+        if figure is not None:
+            points = self._gesture
+            self.cancel_gesture()
+            self._finish_gesture(figure, points)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        starts, self._drag_start = self._drag_start, {}
+        moves: dict[str, list[tuple[float, float]]] = {}
+        for mark_id, start in starts.items():
+            item = self.items_by_id.get(mark_id)
+            if item is None or item.pos() == start:
+                continue
+            delta = item.pos() - start
+            f = item.figure
+            dx, dy = delta.x() / f.frame_width, delta.y() / f.frame_height
+            moves[mark_id] = [tools.clamp(x + dx, y + dy) for x, y in item.mark.points]
+        if moves:
+            self.document.move_marks(moves)
+            for mark_id in moves:  # a refused move puts the item back where the mark is
+                item = self.items_by_id.get(mark_id)
+                if item is not None:
+                    item.set_mark(self.document.mark(mark_id))
+
+    def _hover(self, scene_pos: QPointF) -> None:
+        figure = self.figure_at(scene_pos)
+        region = figure.region_at(figure.mapFromScene(scene_pos)) if figure is not None else None
+        if self._hover_figure is not None and self._hover_figure is not figure:
+            self._hover_figure.show_region(None)
+        self._hover_figure = figure
+        if figure is not None:
+            figure.show_region(region)
+        self.hovered.emit(region.label if region is not None else "")
+
+    def leave(self) -> None:
+        """The pointer left the view: clear the hover outline."""
+        if self._hover_figure is not None:
+            self._hover_figure.show_region(None)
+            self._hover_figure = None
+        self.hovered.emit("")
+
+    def cancel_gesture(self) -> None:
+        """Drop a drawing in progress."""
+        self._gesture_figure = None
+        self._gesture = []
+        self._preview.setPath(QPainterPath())
+
+    def _update_preview(self) -> None:
+        figure = self._gesture_figure
+        if figure is None or self.tool is None:
+            return
+        kind = self.tool
+        path = QPainterPath()
+        pts = [figure.mapToScene(figure.to_local(x, y)) for x, y in self._gesture]
+        if kind.geometry is Geometry.AREA and self.area_mode is AreaMode.BRUSH:
+            width = tools.BRUSH_WIDTH * figure.frame_height
+            for p in pts:
+                path.addEllipse(p, width / 2, width / 2)
+            colour = QColor(kind.legend.colour)
+            colour.setAlpha(90)
+            self._preview.setBrush(colour)
+            self._preview.setPen(Qt.PenStyle.NoPen)
+            self._preview.setPath(path.simplified())
+            return
+        path.addPolygon(QPolygonF(pts))
+        pen = QPen(QColor(kind.legend.colour), 2.0, Qt.PenStyle.DashLine)
+        pen.setCosmetic(True)
+        self._preview.setPen(pen)
+        self._preview.setBrush(Qt.BrushStyle.NoBrush)
+        self._preview.setPath(path)
+
+    def _finish_gesture(self, figure: FigureItem, points: list[tuple[float, float]]) -> None:
+        kind = self.tool
+        if kind is None:
+            return
+        view_id = figure.view.id
+        dragged = tools.path_length(points) > 0.01
+        if kind.geometry is Geometry.STROKE:
+            if not dragged:
+                self.tool_used.emit(f"Drag to draw a {SHORT_NAMES[kind].lower()}.")
+                return
+            self._chart(kind, view_id, tools.simplify(points))
+            return
+        if not dragged:
+            if figure.view.region_at(*points[0]) is None:
+                self.tool_used.emit("Click inside the body to mark a whole region.")
+                return
+            self._chart(kind, view_id, points[:1], whole_region=True)
+            return
+        if self.area_mode is AreaMode.BRUSH:
+            outline = tools.brush_outline(points, figure.view.aspect)
+        else:
+            outline = tools.simplify(points)
+        if len(outline) < 3:
+            self.tool_used.emit("Draw a larger outline.")
+            return
+        self._chart(kind, view_id, outline)
+
+    def _chart(
+        self,
+        kind: MarkKind,
+        view_id: str,
+        points: Sequence[tuple[float, float]],
+        *,
+        whole_region: bool = False,
+    ) -> None:
+        intensity = self.new_intensity if kind.legend.has_intensity else None
+        mark_id = self.document.add_mark(
+            kind, view_id, points, whole_region=whole_region, intensity=intensity
+        )
+        if mark_id is not None:
+            self.select_marks([mark_id])

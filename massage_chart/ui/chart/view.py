@@ -1,0 +1,186 @@
+"""The body-map view: zoom (wheel, pinch, keys), pan (middle-drag, Space+drag, arrows), fit."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import (
+    QKeyEvent,
+    QMouseEvent,
+    QNativeGestureEvent,
+    QPainter,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QGestureEvent, QGraphicsView, QPinchGesture, QWidget
+
+from massage_chart.ui.chart.scene import ChartScene
+
+MIN_SCALE = 0.15
+MAX_SCALE = 8.0
+ZOOM_STEP = 1.25
+
+
+class ChartView(QGraphicsView):
+    """Shows the chart scene; the user zooms and pans, the figures fit until they do.
+
+    Signals:
+        resized(): the viewport changed size (the window may show one figure or two).
+    """
+
+    resized = Signal()
+
+    def __init__(self, scene: ChartScene, parent: QWidget | None = None) -> None:
+        super().__init__(scene, parent)
+        self.chart_scene = scene
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
+        self.setMouseTracking(True)
+        self.viewport().setMouseTracking(True)
+        self.viewport().grabGesture(Qt.GestureType.PinchGesture)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("Body map")
+        self.fitted = True
+        self._pan_from: QPoint | None = None
+        self._space = False
+
+    # ------------------------------------------------------------------ zoom
+
+    def scale_factor(self) -> float:
+        """The current zoom (device pixels per scene unit)."""
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
+        """Zoom in (factor > 1) or out, keeping the point under the pointer (or the centre)."""
+        current = self.scale_factor()
+        target = min(max(current * factor, MIN_SCALE), MAX_SCALE)
+        if target == current:
+            return
+        self.fitted = False
+        if anchor is None:
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+            self.scale(target / current, target / current)
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        else:
+            before = self.mapToScene(anchor.toPoint())
+            self.scale(target / current, target / current)
+            after = self.mapToScene(anchor.toPoint())
+            shift = after - before
+            self.translate(shift.x(), shift.y())
+        self.chart_scene.set_zoom(self.scale_factor())
+
+    def zoom_in(self) -> None:
+        """One step closer."""
+        self.zoom_by(ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        """One step back."""
+        self.zoom_by(1 / ZOOM_STEP)
+
+    def fit(self) -> None:
+        """Fit the shown figures to the view."""
+        self.fitInView(self.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self.fitted = True
+        self.chart_scene.set_zoom(self.scale_factor())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """The wheel zooms around the pointer; Shift+wheel or a touchpad's scroll pans."""
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            super().wheelEvent(event)
+            return
+        steps = event.angleDelta().y() / 120.0
+        if steps == 0:
+            super().wheelEvent(event)
+            return
+        self.zoom_by(ZOOM_STEP**steps, event.position())
+        event.accept()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        """Pinch to zoom: native touchpad gestures and touchscreen pinches."""
+        if (
+            isinstance(event, QNativeGestureEvent)
+            and event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture
+        ):
+            self.zoom_by(1.0 + event.value(), event.position())
+            return True
+        if event.type() == QEvent.Type.Gesture and isinstance(event, QGestureEvent):
+            pinch = event.gesture(Qt.GestureType.PinchGesture)
+            if isinstance(pinch, QPinchGesture):
+                centre = self.viewport().mapFromGlobal(pinch.centerPoint().toPoint())
+                self.zoom_by(pinch.scaleFactor(), QPointF(centre))
+                return True
+        return super().viewportEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Keep the figures fitted until the user zooms."""
+        super().resizeEvent(event)
+        self.resized.emit()
+        if self.fitted:
+            self.fit()
+
+    # ------------------------------------------------------------------ pan
+
+    def _panning(self, event: QMouseEvent) -> bool:
+        return event.button() == Qt.MouseButton.MiddleButton or (
+            self._space and event.button() == Qt.MouseButton.LeftButton
+        )
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """Middle-drag or Space+drag pans; anything else goes to the tools."""
+        if self._panning(event):
+            self._pan_from = event.position().toPoint()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        """Pan while a pan drag is on."""
+        if self._pan_from is not None:
+            now = event.position().toPoint()
+            delta = now - self._pan_from
+            self._pan_from = now
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            self.fitted = False
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        """End a pan drag."""
+        if self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Space held turns a left drag into a pan; arrows pan."""
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            event.accept()
+            return
+        if event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self.fitted = False
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        """Space released: back to the tool."""
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        """Clear the hover outline when the pointer leaves."""
+        self.chart_scene.leave()
+        super().leaveEvent(event)

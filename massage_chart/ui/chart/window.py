@@ -1,0 +1,557 @@
+"""The visit chart window: body map, legend and tools, inspector, list of marks, changes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDockWidget,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from massage_chart.domain.marks import MarkKind
+from massage_chart.storage.database import Database
+from massage_chart.ui.chart.document import ChartDocument
+from massage_chart.ui.chart.glyphs import SHORT_NAMES, kind_icon
+from massage_chart.ui.chart.inspector import MarkInspector
+from massage_chart.ui.chart.legend import LegendPanel
+from massage_chart.ui.chart.mark_list import MarkListView, mark_label
+from massage_chart.ui.chart.scene import ChartScene
+from massage_chart.ui.chart.tools import OTHER_KEYS, TOOL_KEYS, AreaMode
+from massage_chart.ui.chart.view import ChartView
+
+VIEW_NAMES = {
+    "anterior": "Anterior",
+    "posterior": "Posterior",
+    "left_lateral": "Left lateral",
+    "right_lateral": "Right lateral",
+}
+PAIRS = (("anterior", "posterior"), ("left_lateral", "right_lateral"))
+PAIR_MIN_RATIO = 0.8  # viewport width / height from which two figures are shown side by side
+CHANGE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class VisitChartWindow(QMainWindow):
+    """Chart one visit: every change is saved as it happens; a signed visit is read-only.
+
+    Args:
+        database: the open database.
+        visit_id: the visit to chart.
+        document: an existing chart document (made from the database and visit by default).
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        visit_id: str,
+        parent: QWidget | None = None,
+        *,
+        document: ChartDocument | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.document = document or ChartDocument(database, visit_id, parent=self)
+        doc = self.document
+        self.scene = ChartScene(doc, self)
+        self.view = ChartView(self.scene)
+        self.legend = LegendPanel()
+        self.inspector = MarkInspector(doc)
+        self.mark_list = MarkListView(doc)
+        self.changes_list = QListWidget()
+        self.changes_list.setAccessibleName("Changed since last visit")
+        self.current_view = "anterior"
+        self._build_central()
+        self._build_docks()
+        self._build_actions()
+        self._build_toolbar()
+        self.hover_label = QLabel("")
+        self.hover_label.setMinimumWidth(220)
+        self.tool_label = QLabel("")
+        self.statusBar().addWidget(self.hover_label, 1)
+        self.statusBar().addPermanentWidget(self.tool_label)
+        self._changes_timer = QTimer(self)
+        self._changes_timer.setSingleShot(True)
+        self._changes_timer.setInterval(120)
+        self._changes_timer.timeout.connect(self._refresh_changes)
+        self._connect()
+        self.set_tool(None)
+        self.show_view("anterior")
+        self._refresh_changes()
+        self._on_document_read_only_changed(doc.read_only)
+        self._update_title()
+        self.resize(1366, 740)
+
+    # ------------------------------------------------------------------ building
+
+    def _build_central(self) -> None:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.banner = QLabel("")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(
+            "background: #fff4d6; color: #5a3e00; padding: 6px 10px; border-bottom: 1px solid #e0c77a;"
+        )
+        self.banner.hide()
+        self.problem = QLabel("")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet(
+            "background: #fde3e3; color: #8a1111; padding: 6px 10px; border-bottom: 1px solid #e5a0a0;"
+        )
+        self.problem.hide()
+        layout.addWidget(self.banner)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.view, 1)
+        self.setCentralWidget(central)
+
+    def _build_docks(self) -> None:
+        legend_dock = QDockWidget("Legend and tools", self)
+        legend_dock.setObjectName("legend")
+        legend_dock.setWidget(self.legend)
+        legend_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, legend_dock)
+        side = QSplitter(Qt.Orientation.Vertical)
+        side.addWidget(self.inspector)
+        tabs = QTabWidget()
+        tabs.addTab(self.mark_list, "Marks by region")
+        tabs.addTab(self.changes_list, "Since last visit")
+        self.tabs = tabs
+        side.addWidget(tabs)
+        side.setStretchFactor(0, 0)
+        side.setStretchFactor(1, 1)
+        side_dock = QDockWidget("Selected mark and list", self)
+        side_dock.setObjectName("inspector")
+        side_dock.setWidget(side)
+        side_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        side_dock.setMinimumWidth(300)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, side_dock)
+
+    def _action(self, text: str, keys: list[str], slot: object, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        shown = " or ".join(keys)
+        action.setToolTip(f"{tip or text} ({shown})" if keys else tip or text)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.tool_actions: dict[str, QAction] = {}
+        self.tool_actions[""] = self._action(
+            "Select", ["Esc", "Q"], lambda: self.set_tool(None), "Select, move and edit marks"
+        )
+        for kind in MarkKind:
+            self.tool_actions[kind.value] = self._action(
+                kind.legend.name,
+                [TOOL_KEYS[kind]],
+                lambda _=False, k=kind: self.set_tool(k),
+                f"{kind.legend.name} tool",
+            )
+        self.view_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        for number, (view_id, name) in enumerate(VIEW_NAMES.items(), start=1):
+            action = self._action(
+                name,
+                [f"Ctrl+{number}"],
+                lambda _=False, v=view_id: self.show_view(v),
+                f"{name} view",
+            )
+            action.setCheckable(True)
+            group.addAction(action)
+            self.view_actions[view_id] = action
+        self.zoom_in_action = self._action("Zoom in", ["+", "=", "Ctrl++"], self.view.zoom_in)
+        self.zoom_out_action = self._action("Zoom out", ["-", "Ctrl+-"], self.view.zoom_out)
+        self.fit_action = self._action("Fit", ["F", "Ctrl+0"], self.view.fit, "Fit to the window")
+        for digit in range(10):
+            self._action(
+                f"Intensity {digit}", [str(digit)], lambda _=False, d=digit: self.set_intensity(d)
+            )
+        self._action("Intensity down", ["["], lambda: self.step_intensity(-1))
+        self._action("Intensity up", ["]"], lambda: self.step_intensity(1))
+        self.delete_action = self._action(
+            "Remove",
+            ["Delete", "Backspace"],
+            self._on_delete_triggered,
+            "Remove the selected marks",
+        )
+        self.confirm_action = self._action(
+            "Confirm",
+            ["Return", "Enter"],
+            self._on_confirm_triggered,
+            "Confirm marks copied forward",
+        )
+        # Enter confirms only on the map and the list: in a text field it saves the text.
+        self.removeAction(self.confirm_action)
+        self.confirm_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.view.addAction(self.confirm_action)
+        self.mark_list.addAction(self.confirm_action)
+        self._action("Select all", ["Ctrl+A"], self._on_select_all_triggered)
+        self.undo_action = self.document.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.redo_action = self.document.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.addAction(self.undo_action)
+        self.addAction(self.redo_action)
+        self.ghosts_action = self._action(
+            "Last visit",
+            ["Shift+G"],
+            self._on_ghosts_toggled,
+            "Show the last visit's marks faintly",
+        )
+        self.ghosts_action.setCheckable(True)
+        self.ghosts_action.setChecked(True)
+        self.copy_forward_action = self._action(
+            "Copy forward",
+            ["Ctrl+Shift+F"],
+            self._on_copy_forward_triggered,
+            "Bring the last visit's marks in, unconfirmed",
+        )
+        self.area_mode_action = self._action(
+            "Brush", ["M"], self._on_area_mode_triggered, "Area tools: brush or outline"
+        )
+        self.help_action = self._action("Shortcuts", ["F1"], self.show_shortcuts)
+        self._action("Close", ["Ctrl+W"], self.close)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Chart")
+        bar.setObjectName("chart_toolbar")
+        bar.setMovable(False)
+        bar.setIconSize(QSize(18, 18))
+        for action in self.view_actions.values():
+            bar.addAction(action)
+        bar.addSeparator()
+        bar.addAction(self.zoom_out_action)
+        bar.addAction(self.zoom_in_action)
+        bar.addAction(self.fit_action)
+        bar.addSeparator()
+        bar.addAction(self.undo_action)
+        bar.addAction(self.redo_action)
+        bar.addSeparator()
+        bar.addAction(self.area_mode_action)
+        bar.addWidget(QLabel(" New marks "))
+        self.intensity_spin = QSpinBox()
+        self.intensity_spin.setRange(0, 10)
+        self.intensity_spin.setSuffix("/10")
+        self.intensity_spin.setValue(self.scene.new_intensity)
+        self.intensity_spin.setToolTip(
+            "Intensity given to new marks (digits when nothing is selected)"
+        )
+        self.intensity_spin.setAccessibleName("Intensity of new marks")
+        bar.addWidget(self.intensity_spin)
+        bar.addSeparator()
+        bar.addAction(self.ghosts_action)
+        bar.addAction(self.copy_forward_action)
+        bar.addSeparator()
+        bar.addAction(self.help_action)
+        self.addToolBar(bar)
+        self.toolbar = bar
+
+    def _connect(self) -> None:
+        doc = self.document
+        self.scene.selectionChanged.connect(self._on_scene_selection_changed)
+        self.scene.hovered.connect(self._on_scene_hovered)
+        self.scene.tool_used.connect(self._on_scene_tool_used)
+        self.mark_list.marks_selected.connect(self._on_mark_list_marks_selected)
+        self.legend.tool_chosen.connect(self._on_legend_tool_chosen)
+        self.view.resized.connect(self._on_view_resized)
+        self.intensity_spin.valueChanged.connect(self._on_intensity_spin_value_changed)
+        self.changes_list.itemActivated.connect(self._on_changes_list_item_activated)
+        self.changes_list.itemClicked.connect(self._on_changes_list_item_activated)
+        for signal in (doc.mark_added, doc.mark_removed, doc.mark_changed, doc.mark_moved):
+            signal.connect(self._on_document_changed)
+        doc.problem_reported.connect(self._on_document_problem_reported)
+        doc.read_only_changed.connect(self._on_document_read_only_changed)
+        doc.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
+
+    # ------------------------------------------------------------------ behaviour
+
+    def _update_title(self) -> None:
+        doc = self.document
+        when = doc.visit_start.strftime("%d %b %Y %H:%M") if doc.visit_start else ""
+        state = "signed, read-only" if doc.read_only else "draft, saved as you chart"
+        self.setWindowTitle(f"Chart — {doc.client_name} — {when} ({state})")
+
+    def set_tool(self, kind: MarkKind | None) -> None:
+        """Make a tool current (None: Select)."""
+        if kind is not None and self.document.read_only:
+            self._on_document_problem_reported(
+                "This visit is signed: its chart cannot be changed. Add an addendum instead."
+            )
+            kind = None
+        self.scene.cancel_gesture()
+        self.scene.tool = kind
+        self.legend.set_tool(kind)
+        if kind is None:
+            self.view.setDragMode(ChartView.DragMode.RubberBandDrag)
+            self.view.viewport().unsetCursor()
+            self.tool_label.setText("Tool: Select")
+        else:
+            self.view.setDragMode(ChartView.DragMode.NoDrag)
+            self.view.viewport().setCursor(Qt.CursorShape.CrossCursor)
+            how = {
+                "point": "click to mark",
+                "stroke": "drag to draw",
+                "area": f"drag to {'paint' if self.scene.area_mode is AreaMode.BRUSH else 'outline'}; "
+                "click for the whole region",
+            }[kind.geometry.value]
+            self.tool_label.setText(f"Tool: {kind.legend.code} {SHORT_NAMES[kind]} — {how}")
+
+    def show_view(self, view_id: str) -> None:
+        """Show a view, beside its pair (anterior with posterior) when there is room."""
+        self.current_view = view_id
+        self.view_actions[view_id].setChecked(True)
+        self._lay_out()
+        self.view.fit()
+
+    def _lay_out(self) -> None:
+        viewport = self.view.viewport()
+        ratio = viewport.width() / max(1, viewport.height())
+        shown = [self.current_view]
+        if ratio >= PAIR_MIN_RATIO:
+            shown = list(next(p for p in PAIRS if self.current_view in p))
+        if shown != self.scene.visible_views():
+            self.scene.layout_views(shown)
+            self.view.fit()
+
+    def set_intensity(self, value: int) -> None:
+        """Set the intensity of the selected marks, or of new marks when none is selected."""
+        selected = self.scene.selected_mark_ids()
+        if selected:
+            self.document.edit_marks(selected, intensity=value)
+        else:
+            self.intensity_spin.setValue(value)
+
+    def step_intensity(self, step: int) -> None:
+        """Raise or lower the intensity of the selected marks by one (0 to 10), one undo step."""
+        selected = self.scene.selected_mark_ids()
+        if not selected:
+            self.intensity_spin.setValue(self.intensity_spin.value() + step)
+            return
+        changes: dict[int, list[str]] = {}
+        for mark_id in selected:
+            mark = self.document.mark(mark_id)
+            if mark.intensity is None:
+                continue
+            value = min(10, max(0, mark.intensity + step))
+            if value != mark.intensity:
+                changes.setdefault(value, []).append(mark_id)
+        if not changes:
+            return
+        stack = self.document.undo_stack
+        if len(changes) > 1:
+            stack.beginMacro(f"Intensity {'up' if step > 0 else 'down'}")
+        try:
+            for value, ids in changes.items():
+                self.document.edit_marks(ids, intensity=value)
+        finally:
+            if len(changes) > 1:
+                stack.endMacro()
+
+    def show_shortcuts(self) -> None:
+        """A list of every key of the chart."""
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Chart shortcuts")
+        table = QTableWidget(len(MarkKind) + len(OTHER_KEYS), 2, dialog)
+        table.setHorizontalHeaderLabels(["Key", "What it does"])
+        table.verticalHeader().hide()
+        row = 0
+        for kind in MarkKind:
+            table.setItem(row, 0, QTableWidgetItem(TOOL_KEYS[kind]))
+            item = QTableWidgetItem(
+                kind_icon(kind), f"{kind.legend.code} — {kind.legend.name} tool"
+            )
+            table.setItem(row, 1, item)
+            row += 1
+        for keys, words in OTHER_KEYS:
+            table.setItem(row, 0, QTableWidgetItem(keys))
+            table.setItem(row, 1, QTableWidgetItem(words))
+            row += 1
+        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(table)
+        dialog.resize(620, 620)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.shortcuts_dialog = dialog
+
+    # ------------------------------------------------------------------ handlers
+
+    @Slot()
+    def _on_scene_selection_changed(self) -> None:
+        ids = self.scene.selected_mark_ids()
+        self.mark_list.select_marks(ids)
+        self.inspector.show_marks(ids)
+
+    @Slot(list)
+    def _on_mark_list_marks_selected(self, ids: list[str]) -> None:
+        if ids:
+            mark = self.document.mark(ids[-1])
+            if mark.view not in self.scene.visible_views():
+                self.show_view(mark.view)
+            item = self.scene.items_by_id.get(ids[-1])
+            if item is not None:
+                self.view.ensureVisible(item)
+        self.scene.select_marks(ids)
+
+    @Slot(str)
+    def _on_scene_hovered(self, label: str) -> None:
+        self.hover_label.setText(label)
+
+    @Slot(str)
+    def _on_scene_tool_used(self, message: str) -> None:
+        self.statusBar().showMessage(message, 4000)
+
+    @Slot(str)
+    def _on_legend_tool_chosen(self, value: str) -> None:
+        self.set_tool(MarkKind(value) if value else None)
+
+    @Slot()
+    def _on_view_resized(self) -> None:
+        self._lay_out()
+
+    @Slot(int)
+    def _on_intensity_spin_value_changed(self, value: int) -> None:
+        self.scene.new_intensity = value
+
+    @Slot(QListWidgetItem)
+    def _on_changes_list_item_activated(self, item: QListWidgetItem) -> None:
+        mark_id = item.data(CHANGE_ID_ROLE)
+        if mark_id and mark_id in self.document.marks:
+            self._on_mark_list_marks_selected([str(mark_id)])
+
+    @Slot()
+    def _on_delete_triggered(self) -> None:
+        self.document.delete_marks(self.scene.selected_mark_ids())
+
+    @Slot()
+    def _on_confirm_triggered(self) -> None:
+        ids = [i for i in self.scene.selected_mark_ids() if not self.document.mark(i).confirmed]
+        if ids:
+            self.document.confirm_marks(ids)
+
+    @Slot()
+    def _on_select_all_triggered(self) -> None:
+        self.scene.select_marks(list(self.scene.items_by_id))
+
+    @Slot(bool)
+    def _on_ghosts_toggled(self, checked: bool) -> None:
+        self.scene.set_ghosts_visible(checked)
+
+    @Slot()
+    def _on_copy_forward_triggered(self) -> None:
+        count = self.document.copy_forward()
+        if count:
+            self.statusBar().showMessage(
+                f"{count} marks copied from the last visit: confirm (Enter), edit, or remove "
+                "the resolved ones (Delete).",
+                8000,
+            )
+
+    @Slot()
+    def _on_area_mode_triggered(self) -> None:
+        brush = self.scene.area_mode is AreaMode.BRUSH
+        self.scene.area_mode = AreaMode.OUTLINE if brush else AreaMode.BRUSH
+        self.area_mode_action.setText("Outline" if brush else "Brush")
+        self.set_tool(self.scene.tool)
+
+    @Slot(str)
+    def _on_document_changed(self, _mark_id: str) -> None:
+        self.problem.hide()
+        self._changes_timer.start()
+
+    @Slot(str)
+    def _on_document_problem_reported(self, message: str) -> None:
+        self.problem.setText(message)
+        self.problem.show()
+        self.statusBar().showMessage(message, 8000)
+
+    @Slot(bool)
+    def _on_document_read_only_changed(self, read_only: bool) -> None:
+        doc = self.document
+        if read_only:
+            when = doc.signed_at.strftime("%d %b %Y %H:%M") if doc.signed_at else "elsewhere"
+            self.banner.setText(
+                f"Signed {when}: this chart is read-only. Corrections are made as addenda."
+            )
+            self.banner.show()
+            self.set_tool(None)
+        for key, action in self.tool_actions.items():
+            if key:
+                action.setEnabled(not read_only)
+        for action in (self.delete_action, self.confirm_action, self.area_mode_action):
+            action.setEnabled(not read_only)
+        self.intensity_spin.setEnabled(not read_only)
+        self._update_copy_forward()
+        self._update_title()
+
+    @Slot(int)
+    def _on_undo_stack_index_changed(self, _index: int) -> None:
+        self._update_copy_forward()
+
+    def _update_copy_forward(self) -> None:
+        doc = self.document
+        carried = doc.carried_ids()
+        left = sum(1 for m in doc.previous if m.id not in carried)
+        self.copy_forward_action.setText(f"Copy forward ({left})" if left else "Copy forward")
+        self.copy_forward_action.setEnabled(bool(left) and not doc.read_only)
+        self.ghosts_action.setEnabled(bool(doc.previous))
+
+    def _refresh_changes(self) -> None:
+        doc = self.document
+        self.changes_list.clear()
+        if doc.previous_start is None:
+            self.changes_list.addItem("First visit: nothing to compare with.")
+            return
+        header = QListWidgetItem(f"Compared with {doc.previous_start:%d %b %Y}")
+        header.setFlags(Qt.ItemFlag.NoItemFlags)
+        self.changes_list.addItem(header)
+        order = {"down": 0, "up": 1, "resolved": 2, "new": 3}
+        changes = sorted(doc.changes(), key=lambda change: order[change.what])
+        if not changes:
+            self.changes_list.addItem("No change in findings.")
+        symbols = {"new": "＋ New", "resolved": "✓ Resolved", "up": "▲ Up", "down": "▼ Down"}
+        for change in changes:
+            label = mark_label(doc, change.mark)
+            if change.what in ("up", "down"):
+                label += f" (was {change.before}/10)"
+            item = QListWidgetItem(kind_icon(change.mark.kind), f"{symbols[change.what]}: {label}")
+            if change.what != "resolved":
+                item.setData(CHANGE_ID_ROLE, change.mark.id)
+            self.changes_list.addItem(item)
+        self._update_copy_forward()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Nothing to save: every change was committed as it was made."""
+        self.scene.cancel_gesture()
+        super().closeEvent(event)
+
+
+def open_visit_chart(
+    database: Database, visit_id: str, parent: QWidget | None = None
+) -> VisitChartWindow:
+    """Open (and show) the chart window of a visit.
+
+    With a parent, the window is its own top-level window owned by the parent and deleted when
+    closed; without one, the caller keeps the returned window alive.
+    """
+    window = VisitChartWindow(database, visit_id, parent)
+    if parent is not None:
+        window.setWindowFlag(Qt.WindowType.Window, True)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    window.show()
+    return window

@@ -1,0 +1,707 @@
+"""The main window: client list and search on the left, the selected client's record on the right."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import platform
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import PySide6
+from PySide6.QtCore import Qt, QTimer, Slot, qVersion
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+import massage_chart
+from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.text import fold
+from massage_chart.storage.backup import newest_verified_backup
+from massage_chart.storage.database import Database, StorageError
+from massage_chart.storage.location import location_warning
+from massage_chart.storage.maintenance import (
+    backup_now,
+    last_backup_failure,
+    latest_audit_seq,
+    record_backup,
+    remember_backup_failure,
+)
+from massage_chart.storage.repositories import (
+    SEARCH_LIMIT,
+    NotFoundError,
+    count_clients,
+    get_practice,
+    list_providers,
+    list_visits,
+    search_clients,
+)
+from massage_chart.ui.client_detail import ClientDetailPanel
+from massage_chart.ui.client_list import ClientListPanel
+from massage_chart.ui.client_record import load_client_record
+from massage_chart.ui.commands import NewClientCommand, NewVisitCommand
+from massage_chart.ui.dialogs import NewClientDialog, NewVisitDialog, ProviderChoice
+from massage_chart.ui.document import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ClientDetails,
+    PracticeDocument,
+    VisitDetails,
+    describe_error,
+)
+from massage_chart.ui.export_actions import ExportActions
+from massage_chart.ui.formatting import format_date, search_query
+from massage_chart.ui.maintenance import MaintenanceRunner
+from massage_chart.ui.note.editor import VisitNoteEditor
+from massage_chart.ui.progress.progress_dialog import ProgressDialog
+from massage_chart.ui.record.record_dialog import ClientRecordDialog
+from massage_chart.ui.visit_note import VisitNoteDialog, load_visit_note
+
+if TYPE_CHECKING:
+    from massage_chart.ui.chart import VisitChartWindow
+
+STATUS_MESSAGE_MS = 5000
+# A client's record counts as looked at (and goes in the audit log) once it has been on screen
+# this long; arrowing past records on the way to another is not logged as an access to each.
+VIEW_AUDIT_DELAY_MS = 600
+CLIENT_LIST_WIDTH = 440
+
+
+class MainWindow(QMainWindow):
+    """The practice: find a client, see their record and visits, add clients and visits.
+
+    Every action reads or writes in its own short database session; changes go through the
+    document's undo stack.
+
+    Args:
+        database: the open database.
+        today: the calendar (a seam for tests about ages).
+        now: the clock (a seam for tests about visit times).
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        parent: QWidget | None = None,
+        *,
+        today: Callable[[], dt.date] = dt.date.today,
+        now: Callable[[], dt.datetime] = dt.datetime.now,
+        backup_on_close: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.backup_on_close = backup_on_close
+        self._damaged = False
+        # The newest audit event when the last backup was taken: every change is audited, so a
+        # close with nothing new since then needs no backup (a 1 GB one takes seconds).
+        self._audit_mark = latest_audit_seq(database)
+        self.maintenance = MaintenanceRunner(database, self)
+        self.maintenance.check_failed.connect(self._on_maintenance_check_failed)
+        self.maintenance.backup_finished.connect(self._on_maintenance_backup_finished)
+        self.maintenance.backup_failed.connect(self._on_maintenance_backup_failed)
+        self.document = PracticeDocument(database, self)
+        self._today = today
+        self._now = now
+        self._client_total = 0
+        self._audited_client_id = ""
+        self._view_audit_timer = QTimer(self)
+        self._view_audit_timer.setSingleShot(True)
+        self._view_audit_timer.setInterval(VIEW_AUDIT_DELAY_MS)
+        self._view_audit_timer.timeout.connect(self._on_view_audit_timer_timeout)
+
+        self.client_panel = ClientListPanel()
+        self.detail_panel = ClientDetailPanel()
+        self._create_actions()
+        self._create_menus()
+        self._create_status_bar()
+
+        new_client_button = QToolButton()
+        new_client_button.setDefaultAction(self.new_client_action)
+        new_client_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.client_panel.buttons.addWidget(new_client_button)
+        self.detail_panel.new_visit_button.setDefaultAction(self.new_visit_action)
+        self.detail_panel.chart_button.setDefaultAction(self.chart_action)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(10, 10, 6, 8)
+        left_layout.addWidget(self.client_panel)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(14, 12, 12, 8)
+        right_layout.addWidget(self.detail_panel)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        left.setMinimumWidth(300)
+        right.setMinimumWidth(480)
+        self.splitter.setSizes([CLIENT_LIST_WIDTH, 1366 - CLIENT_LIST_WIDTH])
+        self.location_banner = QLabel()
+        self.location_banner.setWordWrap(True)
+        self.location_banner.setObjectName("locationBanner")
+        self.location_banner.setStyleSheet(
+            "#locationBanner { background: #fff4ce; color: #5c3c00; padding: 8px 12px;"
+            " border-bottom: 1px solid #e0c060; }"
+        )
+        warnings = [
+            text
+            for text in (
+                location_warning(database.file) if database.file is not None else None,
+                last_backup_failure(database),
+            )
+            if text
+        ]
+        self.location_banner.setText("\n".join(f"⚠ {text}" for text in warnings))
+        self.location_banner.setVisible(bool(warnings))
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.location_banner)
+        central_layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        # Left column top to bottom, then the right: the order the eye reads the window.
+        tab_chain = (
+            self.client_panel.search_field,
+            self.client_panel.view,
+            new_client_button,
+            self.detail_panel.new_visit_button,
+            self.detail_panel.visit_view,
+        )
+        for before, after in itertools.pairwise(tab_chain):
+            QWidget.setTabOrder(before, after)
+        self.setMinimumSize(800, 500)
+        available = self.screen().availableGeometry()
+        # Leave room for the title bar and the window frame on a 1366x768 laptop.
+        self.resize(min(1280, available.width()), min(760, available.height() - 40))
+
+        self.client_panel.search_requested.connect(self._on_client_panel_search_requested)
+        self.client_panel.client_selected.connect(self._on_client_panel_client_selected)
+        self.client_panel.client_opened.connect(self._on_client_panel_client_opened)
+        self.detail_panel.visit_opened.connect(self._on_detail_panel_visit_opened)
+        for visit_changed in (
+            self.detail_panel.visit_view.selectionModel().currentChanged,
+            self.detail_panel.visit_model.modelReset,
+        ):
+            visit_changed.connect(
+                lambda *_: self.export_actions.set_visit_selected(
+                    bool(self.detail_panel.current_visit_id())
+                )
+            )
+        self.document.client_added.connect(self._on_document_client_added)
+        self.document.client_removed.connect(self._on_document_client_removed)
+        self.document.visit_added.connect(self._on_document_visit_added)
+        self.document.visit_removed.connect(self._on_document_visit_removed)
+        self.document.problem_reported.connect(self._on_document_problem_reported)
+
+        self._update_title()
+        self.refresh()
+        self.client_panel.search_field.setFocus()
+
+    # ------------------------------------------------------------------ set-up
+
+    def _create_actions(self) -> None:
+        self.new_client_action = QAction("&New client…", self)
+        self.new_client_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_client_action.setStatusTip("Add a client to the practice")
+        self.new_client_action.setToolTip("Add a client (Ctrl+N)")
+        self.new_visit_action = QAction("New &visit…", self)
+        self.new_visit_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.new_visit_action.setStatusTip("Start a draft visit for the selected client")
+        self.new_visit_action.setToolTip("Start a visit for the selected client (Ctrl+Shift+N)")
+        self.new_visit_action.setEnabled(False)
+        self.quit_action = QAction("&Quit", self)
+        # Ctrl+Q (Cmd+Q on a Mac); Qt's standard Quit key is empty on Windows and some desktops.
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+
+        stack = self.document.undo_stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.find_action = QAction("&Find client", self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+
+        self.refresh_action = QAction("&Refresh", self)
+        self.refresh_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.refresh_action.setStatusTip(
+            "Read the practice again (after changes on another computer)"
+        )
+        self.about_action = QAction("&About Massage Chart", self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.client_record_action = QAction("Client &record…", self)
+        self.client_record_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.client_record_action.setStatusTip("Contacts, health history, claims, consents")
+        self.edit_note_action = QAction("&Edit note…", self)
+        self.edit_note_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.edit_note_action.setStatusTip("Write the selected visit's SOAP note, bill and sign it")
+        self.chart_action = QAction("Body &chart…", self)
+        self.chart_action.setShortcut(QKeySequence("Ctrl+B"))
+        self.chart_action.setStatusTip("Chart findings and treatment on the body map of the visit")
+        self.chart_action.setToolTip("Open the selected visit's body chart (Ctrl+B)")
+        self.progress_action = QAction("&Progress…", self)
+        self.progress_action.setStatusTip("Pain and findings across the client's visits")
+
+        self.new_client_action.triggered.connect(self._on_new_client_action_triggered)
+        self.new_visit_action.triggered.connect(self._on_new_visit_action_triggered)
+        self.export_actions = ExportActions(self.database, self.detail_panel.current_visit_id, self)
+        self.export_actions.problem_reported.connect(self._show_problem)
+        self.export_actions.finished.connect(
+            lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
+        )
+        self.quit_action.triggered.connect(self.close)
+        self.find_action.triggered.connect(self._on_find_action_triggered)
+        self.refresh_action.triggered.connect(self._on_refresh_action_triggered)
+        self.about_action.triggered.connect(self._on_about_action_triggered)
+        self.client_record_action.triggered.connect(self._on_client_record_action_triggered)
+        self.edit_note_action.triggered.connect(self._on_edit_note_action_triggered)
+        self.progress_action.triggered.connect(self._on_progress_action_triggered)
+        self.chart_action.triggered.connect(self._on_chart_action_triggered)
+
+    def _create_menus(self) -> None:
+        menu_bar = self.menuBar()
+        file_menu = menu_bar.addMenu("&File")
+        file_menu.addAction(self.new_client_action)
+        file_menu.addAction(self.new_visit_action)
+        file_menu.addSeparator()
+        file_menu.addActions(self.export_actions.actions())
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = menu_bar.addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.find_action)
+        view_menu = menu_bar.addMenu("&View")
+        view_menu.addAction(self.refresh_action)
+        client_menu = menu_bar.addMenu("&Client")
+        client_menu.addActions([self.client_record_action, self.edit_note_action])
+        client_menu.addAction(self.chart_action)
+        client_menu.addAction(self.progress_action)
+        help_menu = menu_bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+    def _create_status_bar(self) -> None:
+        self.database_label = QLabel(f"Database: {self.database.display_name}")
+        self.database_label.setToolTip(f"Database: {self.database.display_name}")
+        self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.client_count_label = QLabel()
+        for label in (self.database_label, self.client_count_label):
+            label.setContentsMargins(8, 0, 8, 0)
+        status = self.statusBar()
+        status.addPermanentWidget(self.database_label)
+        status.addPermanentWidget(self.client_count_label)
+
+    # ------------------------------------------------------------------ public
+
+    def start_maintenance(self) -> bool:
+        """Check every page of the database and take the daily backup, off the UI thread."""
+        return self.maintenance.start()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Wait for a running check, then leave a verified backup behind (SQLite databases).
+
+        Closing is never held up: everything entered is already in the database, and the backup is
+        an extra copy. If it fails, the reason is kept beside the backups and shown at next start.
+        """
+        self.maintenance.wait()
+        changed = latest_audit_seq(self.database) != self._audit_mark
+        if (
+            self.backup_on_close
+            and changed
+            and self.database.file is not None
+            and not self._damaged
+        ):
+            self.statusBar().showMessage("Backing up before closing…")
+            try:
+                backup_now(self.database, reason="on-close")
+            except StorageError as exc:
+                remember_backup_failure(self.database, str(exc))
+        super().closeEvent(event)
+
+    def refresh(self) -> None:
+        """Read the client list and the selected client again."""
+        self._run_search(self.client_panel.query)
+        self._show_client(self.client_panel.current_client_id())
+
+    def new_client(self) -> NewClientDialog:
+        """Open the New client dialog (window-modal, not blocking) and return it."""
+        dialog = NewClientDialog(
+            self,
+            today=self._today,
+            find_same_person=self._describe_same_person,
+            save=self._save_new_client,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def new_visit(self) -> NewVisitDialog | None:
+        """Open the New visit dialog for the selected client, if one is selected."""
+        record = self.detail_panel.record
+        if record is None:
+            return None
+        try:
+            with self.database.read() as session:
+                providers = [ProviderChoice(p.id, p.display_name) for p in list_providers(session)]
+        except READ_ERRORS as exc:
+            self._show_problem(describe_error(exc))
+            return None
+        # Propose the therapist of the client's latest visit: most clients keep theirs.
+        latest = self.detail_panel.visit_model.visit_at(0)
+        usual = next((p.id for p in providers if latest and p.id == latest.provider_id), None)
+        dialog = NewVisitDialog(
+            record.id,
+            record.full_name,
+            providers,
+            self._now(),
+            self,
+            provider_id=usual,
+            save=self._save_new_visit,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def open_visit_note(self, visit_id: str) -> VisitNoteDialog | None:
+        """Show a visit's note read-only (not blocking) and return the dialog."""
+        try:
+            with self.database.read() as session:
+                note = load_visit_note(session, visit_id)
+        except NotFoundError:
+            self.refresh()
+            return None
+        except READ_ERRORS as exc:
+            self._show_problem(describe_error(exc))
+            return None
+        self.document.record_view(note.client_id, note.id, "visit note")
+        dialog = VisitNoteDialog(note, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def open_client_record(self) -> ClientRecordDialog | None:
+        """Open the selected client's record (not blocking); the list follows what is saved."""
+        client_id = self.client_panel.current_client_id()
+        if not client_id:
+            self.statusBar().showMessage("Select a client first.", STATUS_MESSAGE_MS)
+            return None
+        dialog = ClientRecordDialog(self.database, client_id, self, today=self._today)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.record_changed.connect(lambda _id: self.refresh())
+        dialog.show()
+        return dialog
+
+    def open_note_editor(self, visit_id: str = "") -> VisitNoteEditor | None:
+        """Open the SOAP note editor for a visit (the selected one by default)."""
+        visit_id = visit_id or self.detail_panel.current_visit_id()
+        if not visit_id:
+            self.statusBar().showMessage("Select a visit first.", STATUS_MESSAGE_MS)
+            return None
+        editor = VisitNoteEditor(self.database, visit_id, self, now=self._now, today=self._today)
+        editor.signed.connect(lambda _id: self._show_client(self.client_panel.current_client_id()))
+        editor.show()
+        return editor
+
+    def open_chart(self, visit_id: str = "") -> VisitChartWindow | None:
+        """Open the body chart of a visit (the selected one by default) in its own window."""
+        visit_id = visit_id or self.detail_panel.current_visit_id()
+        if not visit_id:
+            self.statusBar().showMessage("Select a visit first.", STATUS_MESSAGE_MS)
+            return None
+        from massage_chart.ui.chart import open_visit_chart  # the chart loads on first use
+
+        try:
+            return open_visit_chart(self.database, visit_id, self)
+        except (SQLAlchemyError, StorageError, NotFoundError) as exc:
+            self._show_problem(describe_error(exc))
+            return None
+
+    def open_progress(self) -> ProgressDialog | None:
+        """Show the selected client's progress across visits."""
+        client_id = self.client_panel.current_client_id()
+        if not client_id:
+            self.statusBar().showMessage("Select a client first.", STATUS_MESSAGE_MS)
+            return None
+        dialog = ProgressDialog(self.database, client_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def select_client(self, client_id: str) -> None:
+        """Show a client, clearing the search if it hides them."""
+        if not self.client_panel.select_client(client_id):
+            self.client_panel.clear_search()
+            self.client_panel.select_client(client_id)
+
+    # ------------------------------------------------------------------ reading
+
+    def _run_search(self, query: str, *, recount: bool = True) -> None:
+        """Search and show the results; ``recount=False`` (while typing) keeps the known total."""
+        try:
+            with self.database.read() as session:
+                clients = search_clients(session, search_query(query))
+                total = count_clients(session) if recount else self._client_total
+        except READ_ERRORS as exc:
+            self._show_problem(describe_error(exc))
+            return
+        if not query.strip() and len(clients) < SEARCH_LIMIT:
+            total = len(clients)  # everyone is listed: the list is the count
+        total = max(total, len(clients))
+        self._client_total = total
+        self.client_panel.show_results(clients, total)
+        self.client_count_label.setText(f"{total:,} client" + ("" if total == 1 else "s"))
+
+    def _show_client(self, client_id: str) -> None:
+        if not client_id:
+            self.detail_panel.show_nothing(practice_is_empty=self._client_total == 0)
+            self.new_visit_action.setEnabled(False)
+            self._view_audit_timer.stop()
+            self._audited_client_id = ""
+            return
+        try:
+            with self.database.read() as session:
+                record = load_client_record(session, client_id)
+                visits = list_visits(session, client_id)
+        except NotFoundError:
+            self.detail_panel.show_nothing()
+            self.new_visit_action.setEnabled(False)
+            self.statusBar().showMessage("That client is no longer on record.", STATUS_MESSAGE_MS)
+            return
+        except READ_ERRORS as exc:
+            self._show_problem(describe_error(exc))
+            return
+        self.detail_panel.show_client(record, visits, self._today())
+        self.new_visit_action.setEnabled(True)
+        if client_id != self._audited_client_id:
+            self._view_audit_timer.start()
+
+    def _save_new_client(self, details: ClientDetails) -> str:
+        """Save a client and put the step on the undo stack; returns why it failed, or ""."""
+        try:
+            client_id = self.document.add_client(details)
+        except WRITE_ERRORS as exc:
+            return describe_error(exc)
+        self.document.undo_stack.push(NewClientCommand(self.document, details, client_id))
+        return ""
+
+    def _save_new_visit(self, details: VisitDetails) -> str:
+        """Open a visit and put the step on the undo stack; returns why it failed, or ""."""
+        try:
+            visit_id = self.document.add_visit(details)
+        except WRITE_ERRORS as exc:
+            return describe_error(exc)
+        record = self.detail_panel.record
+        name = record.full_name if record is not None and record.id == details.client_id else ""
+        command = NewVisitCommand(self.document, details, visit_id, name or "client")
+        self.document.undo_stack.push(command)
+        return ""
+
+    def _describe_same_person(self, details: ClientDetails) -> str | None:
+        """A client on record with the same name and date of birth (or none recorded)."""
+        wanted = fold(f"{details.last_name}, {details.first_name}")
+        try:
+            with self.database.read() as session:
+                candidates = search_clients(session, details.full_name, limit=50)
+        except READ_ERRORS:
+            return None  # the check is a courtesy; saving will report a real problem
+        for client in candidates:
+            same_birthday = (
+                client.date_of_birth is None
+                or details.date_of_birth is None
+                or client.date_of_birth == details.date_of_birth
+            )
+            if fold(client.list_name) == wanted and same_birthday:
+                born = format_date(client.date_of_birth)
+                return f"{details.full_name}, born {born}," if born else details.full_name
+        return None
+
+    def _update_title(self) -> None:
+        try:
+            with self.database.read() as session:
+                practice = get_practice(session)
+                name = practice.name if practice is not None else ""
+        except READ_ERRORS:
+            name = ""
+        self.setWindowTitle(f"{name} — Massage Chart" if name else "Massage Chart")
+
+    def _show_problem(self, message: str) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Massage Chart",
+            message,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # ------------------------------------------------------------------ handlers
+
+    @Slot(list)
+    def _on_maintenance_check_failed(self, problems: list[str]) -> None:
+        self._damaged = True
+        file = self.database.file
+        assert file is not None
+        newest = newest_verified_backup(file.parent / "backups", file)
+        shown = "; ".join(problems[:3])
+        if newest is None:
+            advice = (
+                "No verified backup was found beside it. Stop using this copy: make no more "
+                "changes, and ask for help recovering the file."
+            )
+        else:
+            advice = (
+                f"The newest verified backup is from {newest.taken_at:%d %b %Y %H:%M}. Quit Massage "
+                "Chart and restore it with:\n\n"
+                f"massage-chart restore --db {file} {newest.path}\n\n"
+                "The damaged file is kept aside, never overwritten."
+            )
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            "The database is damaged",
+            f"A check of {file} found damage ({shown}). No automatic backup was taken, so the "
+            f"good backups are kept.\n\n{advice}",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    @Slot(str)
+    def _on_maintenance_backup_finished(self, path: str) -> None:
+        try:
+            record_backup(self.database, Path(path))
+        except StorageError as exc:
+            self._show_problem(str(exc))
+            return
+        self._audit_mark = latest_audit_seq(self.database)
+        self.statusBar().showMessage("Daily backup taken and verified.", STATUS_MESSAGE_MS)
+
+    @Slot(str)
+    def _on_maintenance_backup_failed(self, message: str) -> None:
+        self._show_problem(message)
+
+    @Slot(str)
+    def _on_client_panel_search_requested(self, query: str) -> None:
+        self._run_search(query, recount=False)
+
+    @Slot(str)
+    def _on_client_panel_client_selected(self, client_id: str) -> None:
+        self._show_client(client_id)
+
+    @Slot(str)
+    def _on_client_panel_client_opened(self, _client_id: str) -> None:
+        self.detail_panel.focus_visits()
+
+    @Slot(str)
+    def _on_detail_panel_visit_opened(self, visit_id: str) -> None:
+        row = self.detail_panel.visit_model.row_of(visit_id)
+        visit = self.detail_panel.visit_model.visit_at(row) if row is not None else None
+        if visit is not None and visit.status is VisitStatus.DRAFT:
+            self.open_note_editor(visit_id)  # a draft is opened to be written
+        else:
+            self.open_visit_note(visit_id)
+
+    @Slot()
+    def _on_new_client_action_triggered(self) -> None:
+        self.new_client()
+
+    @Slot()
+    def _on_new_visit_action_triggered(self) -> None:
+        self.new_visit()
+
+    @Slot()
+    def _on_find_action_triggered(self) -> None:
+        self.client_panel.search_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.client_panel.search_field.selectAll()
+
+    @Slot()
+    def _on_refresh_action_triggered(self) -> None:
+        self._update_title()
+        self.refresh()
+        self.statusBar().showMessage("Refreshed.", STATUS_MESSAGE_MS)
+
+    @Slot()
+    def _on_about_action_triggered(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle("About Massage Chart")
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setText(f"<b>Massage Chart</b> {massage_chart.__version__}")
+        box.setInformativeText(
+            "Clinical massage charting on your own computer.\n\n"
+            f"Database: {self.database.display_name}\n\n"
+            f"Python {platform.python_version()}, Qt {qVersion()}, PySide6 {PySide6.__version__}"
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    @Slot()
+    def _on_view_audit_timer_timeout(self) -> None:
+        record = self.detail_panel.record
+        if (
+            record is not None
+            and record.id != self._audited_client_id
+            and self.document.record_view(record.id, detail="client record")
+        ):
+            self._audited_client_id = record.id
+
+    @Slot(str)
+    def _on_document_client_added(self, client_id: str) -> None:
+        self._run_search(self.client_panel.query)
+        self.select_client(client_id)
+        self.statusBar().showMessage("Client saved.", STATUS_MESSAGE_MS)
+
+    @Slot(str)
+    def _on_document_client_removed(self, _client_id: str) -> None:
+        self.refresh()
+        self.statusBar().showMessage("New client taken back.", STATUS_MESSAGE_MS)
+
+    @Slot(str, str)
+    def _on_document_visit_added(self, client_id: str, visit_id: str) -> None:
+        self._run_search(self.client_panel.query)
+        if self.client_panel.current_client_id() != client_id:
+            self.select_client(client_id)
+        self._show_client(client_id)
+        self.detail_panel.select_visit(visit_id)
+        self.statusBar().showMessage("Visit started as a draft.", STATUS_MESSAGE_MS)
+
+    @Slot(str, str)
+    def _on_document_visit_removed(self, client_id: str, _visit_id: str) -> None:
+        self._run_search(self.client_panel.query)
+        if self.client_panel.current_client_id() == client_id:
+            self._show_client(client_id)
+        self.statusBar().showMessage("New visit taken back.", STATUS_MESSAGE_MS)
+
+    @Slot(str)
+    def _on_document_problem_reported(self, message: str) -> None:
+        self._show_problem(message)
+
+    @Slot()
+    def _on_client_record_action_triggered(self) -> None:
+        self.open_client_record()
+
+    @Slot()
+    def _on_edit_note_action_triggered(self) -> None:
+        self.open_note_editor()
+
+    @Slot()
+    def _on_chart_action_triggered(self) -> None:
+        self.open_chart()
+
+    @Slot()
+    def _on_progress_action_triggered(self) -> None:
+        self.open_progress()

@@ -1,0 +1,1 @@
+"""The SOAP note editor of a visit: drafting, billing, signing and addenda."""

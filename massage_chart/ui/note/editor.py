@@ -1,0 +1,955 @@
+"""The SOAP note editor of one visit: sections, drafting from the chart, billing, signing, addenda."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from massage_chart.domain.alerts import (
+    Alert,
+    HealthSnapshot,
+    TreatmentWarning,
+    assess_health,
+    blocking_alerts,
+    check_treatment,
+    recommended_max_pressure,
+)
+from massage_chart.domain.findings import MarkFinding
+from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS, Side
+from massage_chart.domain.records import PayerType, UnitRule, VisitStatus
+from massage_chart.domain.soap import (
+    compare_findings,
+    describe_changes,
+    draft_objective,
+    soap_templates,
+)
+from massage_chart.storage.database import Database
+from massage_chart.storage.records import (
+    ASSESSMENT_LABELS,
+    NOTE_FIELDS,
+    PLAN_LABELS,
+    SUBJECTIVE_LABELS,
+    BillingLineData,
+    add_addendum,
+    billing_line_data,
+    health_snapshot,
+    join_overrides,
+    join_section,
+    previous_visit_findings,
+    record_override,
+    replace_billing_lines,
+    sign_and_record,
+    split_overrides,
+    split_section,
+    update_visit_note,
+    visit_findings,
+    visit_unit_rule,
+)
+from massage_chart.storage.repositories import get_client, get_visit, list_providers
+from massage_chart.ui.dialogs import ProviderChoice
+from massage_chart.ui.document import READ_ERRORS, WRITE_ERRORS, describe_error
+from massage_chart.ui.formatting import format_date, format_time, format_time_span
+from massage_chart.ui.note.addendum import AddendumDialog
+from massage_chart.ui.note.billing import BillingPanel
+from massage_chart.ui.record.alerts_banner import AlertsBanner
+from massage_chart.ui.record.fields import ProblemLabel
+from massage_chart.ui.style import error_text, heading, muted
+
+AUTOSAVE_MS = 1000
+"""Text is saved this long after the last keystroke (and at once on focus-out and close)."""
+NOTE_ERRORS: tuple[type[Exception], ...] = (*WRITE_ERRORS, ValueError)
+"""What a note write may raise that the user is told about (ValueError: a rule refused it)."""
+POSITIONS = ("", "prone", "supine", "side-lying", "seated", "prone then supine")
+
+
+@dataclass
+class NoteData:
+    """Everything the editor reads about a visit, in one session."""
+
+    visit_id: str
+    client_id: str
+    client_name: str
+    start: dt.datetime
+    end: dt.datetime | None
+    status: VisitStatus
+    provider_id: str | None
+    signed_by: str
+    signed_at: dt.datetime | None
+    content_hash: str | None
+    fields: dict[str, Any]
+    billing: list[BillingLineData]
+    unit_rule: UnitRule
+    payer_type: PayerType
+    providers: list[ProviderChoice]
+    provider_names: dict[str, str]
+    findings: list[MarkFinding]
+    previous_findings: list[MarkFinding] | None
+    snapshot: HealthSnapshot
+    addenda: list[tuple[dt.datetime, str, str, str]] = field(default_factory=list)
+
+
+def load_note(database: Database, visit_id: str, today: dt.date) -> NoteData:
+    """Read a visit, its client's alerts inputs, marks and billing, in one read session."""
+    with database.read() as session:
+        visit = get_visit(session, visit_id)
+        client = get_client(session, visit.client_id)
+        providers = list_providers(session, active_only=False)
+        names = {p.id: p.display_name for p in providers}
+        rule, payer = visit_unit_rule(session, visit)
+        return NoteData(
+            visit_id=visit.id,
+            client_id=visit.client_id,
+            client_name=client.full_name,
+            start=visit.start,
+            end=visit.end,
+            status=visit.status,
+            provider_id=visit.provider_id,
+            signed_by=names.get(visit.signed_by_id or "", ""),
+            signed_at=visit.signed_at,
+            content_hash=visit.content_hash,
+            fields={name: getattr(visit, name) for name in NOTE_FIELDS if name != "end"},
+            billing=billing_line_data(visit),
+            unit_rule=rule,
+            payer_type=payer,
+            providers=[ProviderChoice(p.id, p.display_name) for p in providers if p.active],
+            provider_names=names,
+            findings=visit_findings(session, visit_id),
+            previous_findings=previous_visit_findings(session, visit_id),
+            snapshot=health_snapshot(session, visit.client_id, today=today),
+            addenda=[
+                (a.created_at, names.get(a.author_id or "", "unknown author"), a.reason, a.text)
+                for a in visit.addenda
+            ],
+        )
+
+
+def _pain_box(name: str) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(-1, 10)
+    box.setSpecialValueText("—")
+    box.setValue(-1)
+    box.setSuffix("/10")
+    box.setAccessibleName(name)
+    box.setMaximumWidth(90)
+    return box
+
+
+def _pain(box: QSpinBox) -> int | None:
+    return None if box.value() < 0 else box.value()
+
+
+def _text_edit(name: str, placeholder: str = "") -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    edit.setAccessibleName(name)
+    edit.setPlaceholderText(placeholder)
+    edit.setTabChangesFocus(True)
+    return edit
+
+
+def _line(name: str, placeholder: str = "") -> QLineEdit:
+    edit = QLineEdit()
+    edit.setAccessibleName(name)
+    edit.setPlaceholderText(placeholder)
+    return edit
+
+
+class VisitNoteEditor(QWidget):
+    """Edit a visit's SOAP note, billing and sign it; a signed note is read-only with addenda.
+
+    Every change is saved about a second after typing stops, and at once when a field loses
+    focus or the window closes, in one short write session. A failed save shows the reason and
+    keeps every word on screen; the next change (or Save now) tries again.
+
+    Args:
+        database: the open database.
+        visit_id: the visit.
+        now: the clock (signing and addendum times; a seam for tests).
+        today: the calendar (alerts).
+
+    Signals:
+        saved(visit_id): the note was written.
+        signed(visit_id): the note was signed.
+    """
+
+    saved = Signal(str)
+    signed = Signal(str)
+
+    def __init__(
+        self,
+        database: Database,
+        visit_id: str,
+        parent: QWidget | None = None,
+        *,
+        now: Callable[[], dt.datetime] = dt.datetime.now,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.database = database
+        self.visit_id = visit_id
+        self._now = now
+        self._today = today
+        self._loading = False
+        self._saved_values: dict[str, Any] = {}
+        self._saved_billing: list[BillingLineData] = []
+        self._overrides: dict[str, str] = {}
+        self.alerts: list[Alert] = []
+        self.warnings: list[TreatmentWarning] = []
+        self.save_error = ""
+        self._sign_despite_errors = False
+        self.addendum_dialog: AddendumDialog | None = None
+        self.unsaved_box: QMessageBox | None = None
+        self.data: NoteData | None = None
+        self.setWindowTitle("Visit note")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+
+        self._build()
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(AUTOSAVE_MS)
+        self._autosave.timeout.connect(self._on_autosave_timeout)
+        self._connect_edits()
+        QShortcut(QKeySequence.StandardKey.Save, self).activated.connect(self.save_now)
+        self.resize(1320, 740)
+        self.reload()
+
+    # ------------------------------------------------------------------ building
+
+    def _build(self) -> None:
+        self.title_label = QLabel()
+        heading(self.title_label, 1.3)
+        self.subtitle_label = QLabel()
+        muted(self.subtitle_label)
+        self.status_label = QLabel()
+        self.status_label.setAccessibleName("Note status")
+        self.save_state_label = QLabel()
+        muted(self.save_state_label)
+        self.save_problem = ProblemLabel()
+        self.banner = AlertsBanner()
+        self.banner.max_banner_height = 170
+        self.banner.override_requested.connect(self._on_banner_override_requested)
+
+        # Subjective
+        self.chief_complaint = _line("Chief complaint", "In the client's words")
+        self.pain_now = _pain_box("Pain now")
+        self.pain_best = _pain_box("Pain at best")
+        self.pain_worst = _pain_box("Pain at worst")
+        self.functional_limits = _line("Functional limits", "e.g. cannot check blind spot")
+        self.health_update = _text_edit(
+            "Health update since last visit", "New conditions, medications, injuries, falls…"
+        )
+        self.health_update.setFixedHeight(54)
+        self.subjective = _text_edit("Subjective", "Onset, quality, what helps, what hurts…")
+        pain_row = QHBoxLayout()
+        for caption, box in (("now", self.pain_now), ("best", self.pain_best),
+                             ("worst", self.pain_worst)):  # fmt: skip
+            pain_row.addWidget(QLabel(caption))
+            pain_row.addWidget(box)
+        pain_row.addStretch(1)
+        subjective = QFormLayout()
+        subjective.addRow("Chief &complaint:", self.chief_complaint)
+        subjective.addRow("Pain (0–10):", pain_row)
+        subjective.addRow("Functional limits:", self.functional_limits)
+        subjective.addRow("Health &update:", self.health_update)
+        subjective.addRow("Notes:", self.subjective)
+
+        # Objective
+        self.draft_button = QPushButton("Draft from chart")
+        self.draft_button.setToolTip(
+            "Replace the Objective with sentences drafted from this visit's marks "
+            "(Ctrl+Z in the text takes it back)"
+        )
+        self.changes_label = QLabel()
+        self.changes_label.setWordWrap(True)
+        self.changes_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.changes_label.setAccessibleName("Changes since last visit")
+        muted(self.changes_label)
+        self.objective = _text_edit("Objective", "Findings on palpation, posture, range of motion…")
+        self.techniques = _line("Techniques", "Swedish, myofascial release, trigger-point therapy")
+        self.pressure = QComboBox()
+        self.pressure.setAccessibleName("Pressure")
+        self.pressure.addItem("—", None)
+        for level, name in WALTON_PRESSURE_LEVELS.items():
+            self.pressure.addItem(f"Walton {level}: {name}", level)
+        self.positioning = QComboBox()
+        self.positioning.setEditable(True)
+        self.positioning.addItems(POSITIONS)
+        self.positioning.setAccessibleName("Positioning")
+        draft_row = QHBoxLayout()
+        draft_row.addWidget(self.draft_button)
+        draft_row.addWidget(self.changes_label, 1)
+        objective = QFormLayout()
+        objective.addRow(draft_row)
+        objective.addRow("Findings:", self.objective)
+        objective.addRow("&Techniques:", self.techniques)
+        objective.addRow("Pressure:", self.pressure)
+        objective.addRow("Positioning:", self.positioning)
+
+        # Assessment
+        self.pain_after = _pain_box("Pain after")
+        self.response = _line("Response", "e.g. tissue softened, ROM improved")
+        self.progress = _line("Progress toward goals", "e.g. STG 1 met: turns head 60°")
+        self.assessment = _text_edit("Assessment")
+        assessment = QFormLayout()
+        assessment.addRow("Pain &after:", self.pain_after)
+        assessment.addRow("Response:", self.response)
+        assessment.addRow("Progress to goals:", self.progress)
+        assessment.addRow("Notes:", self.assessment)
+
+        # Plan
+        self.frequency = _line("Frequency", "e.g. weekly for 4 weeks")
+        self.home_care = _line("Home care", "Stretches, heat, posture breaks")
+        self.referrals = _line("Referrals", "e.g. to PT for strengthening")
+        self.next_visit = _line("Next visit", "e.g. 1 Dec, 60 min")
+        self.plan = _text_edit("Plan")
+        plan = QFormLayout()
+        plan.addRow("&Frequency:", self.frequency)
+        plan.addRow("Home care:", self.home_care)
+        plan.addRow("Referrals:", self.referrals)
+        plan.addRow("Next visit:", self.next_visit)
+        plan.addRow("Notes:", self.plan)
+
+        self.sections = QTabWidget()
+        for section, title in ((subjective, "&S  Subjective"), (objective, "&O  Objective"),
+                              (assessment, "&A  Assessment"), (plan, "&P  Plan")):  # fmt: skip
+            page = QWidget()
+            page.setLayout(section)
+            self.sections.addTab(page, title)
+        self.template_combo = QComboBox()
+        self.template_combo.setAccessibleName("Condition template")
+        self.template_combo.addItem("Condition template…", None)
+        for template in soap_templates().values():
+            self.template_combo.addItem(template.name, template.id)
+        self.template_button = QPushButton("Prefill")
+        self.template_button.setToolTip("Fill empty parts of the note from the template")
+        self.template_button.clicked.connect(self._on_template_button_clicked)
+        template_row = QHBoxLayout()
+        template_row.addWidget(self.template_combo, 1)
+        template_row.addWidget(self.template_button)
+        self.addenda_view = QTextBrowser()
+        self.addenda_view.setAccessibleName("Addenda")
+        self.addenda_view.setMaximumHeight(130)
+        self.addenda_view.hide()
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 6, 0)
+        left_layout.addLayout(template_row)
+        left_layout.addWidget(self.sections, 1)
+        left_layout.addWidget(self.addenda_view)
+
+        # Billing and signing
+        self.billing = BillingPanel()
+        self.billing.changed.connect(self._on_billing_changed)
+        billing_box = QGroupBox("Billing")
+        billing_layout = QVBoxLayout(billing_box)
+        billing_layout.addWidget(self.billing)
+        self.provider_combo = QComboBox()
+        self.provider_combo.setAccessibleName("Signing provider")
+        self.sign_button = QPushButton("&Sign note")
+        self.sign_button.setToolTip("Lock the note with your name, the time and a content hash")
+        self.sign_button.clicked.connect(self._on_sign_button_clicked)
+        self.addendum_button = QPushButton("Add a&ddendum…")
+        self.addendum_button.clicked.connect(self._on_addendum_button_clicked)
+        self.addendum_button.hide()
+        self.sign_problem = QLabel()
+        self.sign_problem.setWordWrap(True)
+        self.sign_problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.sign_problem.setAccessibleName("Signing problem")
+        error_text(self.sign_problem)
+        self.sign_problem.hide()
+        sign_box = QGroupBox("Sign")
+        sign_row = QHBoxLayout()
+        sign_row.addWidget(QLabel("Provider:"))
+        sign_row.addWidget(self.provider_combo, 1)
+        sign_row.addWidget(self.sign_button)
+        sign_row.addWidget(self.addendum_button)
+        sign_layout = QVBoxLayout(sign_box)
+        sign_layout.addLayout(sign_row)
+        sign_layout.addWidget(self.sign_problem)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(6, 0, 0, 0)
+        right_layout.addWidget(billing_box, 1)
+        right_layout.addWidget(sign_box)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([720, 560])
+        header = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.title_label)
+        titles.addWidget(self.subtitle_label)
+        header.addLayout(titles, 1)
+        state = QVBoxLayout()
+        state.setSpacing(0)
+        state.addWidget(self.status_label, 0, Qt.AlignmentFlag.AlignRight)
+        state.addWidget(self.save_state_label, 0, Qt.AlignmentFlag.AlignRight)
+        header.addLayout(state)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(8)
+        layout.addLayout(header)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.save_problem)
+        layout.addWidget(splitter, 1)
+
+    def _text_widgets(self) -> list[QLineEdit | QPlainTextEdit]:
+        return [
+            self.chief_complaint, self.functional_limits, self.health_update, self.subjective,
+            self.objective, self.techniques, self.response, self.progress, self.assessment,
+            self.frequency, self.home_care, self.referrals, self.next_visit, self.plan,
+        ]  # fmt: skip
+
+    def _connect_edits(self) -> None:
+        for widget in self._text_widgets():
+            if isinstance(widget, QPlainTextEdit):
+                widget.textChanged.connect(self._on_field_edited)
+            else:
+                widget.textEdited.connect(self._on_field_edited)
+        for box in (self.pain_now, self.pain_best, self.pain_worst, self.pain_after):
+            box.valueChanged.connect(self._on_field_edited)
+        self.pressure.currentIndexChanged.connect(self._on_field_edited)
+        self.positioning.currentTextChanged.connect(self._on_field_edited)
+        self.techniques.textEdited.connect(self._on_treatment_edited)
+        self.pressure.currentIndexChanged.connect(self._on_treatment_edited)
+        self.positioning.currentTextChanged.connect(self._on_treatment_edited)
+        self.health_update.textChanged.connect(self._on_treatment_edited)
+        self.draft_button.clicked.connect(self._on_draft_button_clicked)
+        application = QApplication.instance()
+        if isinstance(application, QApplication):
+            application.focusChanged.connect(self._on_application_focus_changed)
+
+    # ------------------------------------------------------------------ reading
+
+    def reload(self) -> bool:
+        """Read the visit again and show it; False (after saying why) when it cannot be read."""
+        try:
+            data = load_note(self.database, self.visit_id, self._today())
+        except READ_ERRORS as exc:
+            self.save_problem.say(describe_error(exc))
+            return False
+        self.data = data
+        self._loading = True
+        fields = data.fields
+        subjective_values, subjective_text = split_section(fields["subjective"], SUBJECTIVE_LABELS)
+        assessment_values, assessment_text = split_section(fields["assessment"], ASSESSMENT_LABELS)
+        plan_values, plan_text = split_section(fields["plan"], PLAN_LABELS)
+        update_text, self._overrides = split_overrides(fields["health_update"])
+        self.chief_complaint.setText(fields["chief_complaint"])
+        self.pain_now.setValue(-1 if fields["pain_before"] is None else fields["pain_before"])
+        self.pain_best.setValue(_score(subjective_values.get("Pain best", "")))
+        self.pain_worst.setValue(_score(subjective_values.get("Pain worst", "")))
+        self.functional_limits.setText(subjective_values.get("Functional limits", ""))
+        self.health_update.setPlainText(update_text)
+        self.subjective.setPlainText(subjective_text)
+        self.objective.setPlainText(fields["objective"])
+        self.techniques.setText(", ".join(str(t) for t in fields["techniques"] or []))
+        self.pressure.setCurrentIndex(max(self.pressure.findData(fields["pressure"]), 0))
+        self.positioning.setCurrentText(fields["positioning"])
+        self.pain_after.setValue(-1 if fields["pain_after"] is None else fields["pain_after"])
+        self.response.setText(assessment_values.get("Response", ""))
+        self.progress.setText(assessment_values.get("Progress toward goals", ""))
+        self.assessment.setPlainText(assessment_text)
+        self.frequency.setText(plan_values.get("Frequency", ""))
+        self.home_care.setText(plan_values.get("Home care", ""))
+        self.referrals.setText(plan_values.get("Referrals", ""))
+        self.next_visit.setText(plan_values.get("Next visit", ""))
+        self.plan.setPlainText(plan_text)
+        duration = None if data.end is None else int((data.end - data.start).total_seconds() // 60)
+        self.billing.load(
+            [str(c) for c in fields["icd10_codes"] or []],
+            data.billing,
+            unit_rule=data.unit_rule,
+            payer_type=data.payer_type,
+            visit_minutes=duration,
+        )
+        self.billing.icd_picker.set_mark_sides(
+            [f.side for f in data.findings if f.side is not Side.MIDLINE]
+        )
+        self.provider_combo.clear()
+        for provider in data.providers:
+            self.provider_combo.addItem(provider.name, provider.id)
+        self.provider_combo.setCurrentIndex(max(self.provider_combo.findData(data.provider_id), 0))
+        self._loading = False
+        self._saved_values = self.values()
+        self._saved_billing = self.billing.lines()
+        self._show_header(data)
+        self._show_changes(data)
+        self._show_addenda(data)
+        self._set_read_only(data.status is VisitStatus.SIGNED)
+        self._refresh_alerts()
+        return True
+
+    def _show_header(self, data: NoteData) -> None:
+        self.setWindowTitle(f"{data.client_name} — visit {format_date(data.start.date())}")
+        self.title_label.setText(data.client_name)
+        provider = data.provider_names.get(data.provider_id or "", "")
+        when = f"{format_date(data.start.date())}, {format_time_span(data.start, data.end)}"
+        self.subtitle_label.setText(f"Visit {when}" + (f" · {provider}" if provider else ""))
+        if data.status is VisitStatus.SIGNED and data.signed_at is not None:
+            self.status_label.setText(
+                f"🔒 Signed by {data.signed_by} on {format_date(data.signed_at.date())} "
+                f"at {format_time(data.signed_at)}"
+            )
+            self.status_label.setToolTip(f"Content hash {data.content_hash}")
+            self.save_state_label.setText("Read-only: corrections are added as addenda")
+        else:
+            self.status_label.setText("Draft")
+            self.save_state_label.setText("Saved")
+
+    def _show_changes(self, data: NoteData) -> None:
+        if data.previous_findings is None:
+            self.changes_label.setText("First visit: nothing to compare with.")
+            return
+        text = describe_changes(compare_findings(data.previous_findings, data.findings))
+        self.changes_label.setText(
+            f"Since last visit: {text}" if text else "No change in findings since last visit."
+        )
+
+    def _show_addenda(self, data: NoteData) -> None:
+        if not data.addenda:
+            self.addenda_view.hide()
+            return
+        parts = ["<b>Addenda</b> (after the signed note; the note itself is unchanged)"]
+        for when, author, reason, text in data.addenda:
+            parts.append(
+                f"<p><b>{html.escape(format_date(when.date()))} {html.escape(format_time(when))}"
+                f" — {html.escape(author)}</b> · {html.escape(reason)}<br>"
+                + html.escape(text).replace("\n", "<br>")
+                + "</p>"
+            )
+        self.addenda_view.setHtml("".join(parts))
+        self.addenda_view.show()
+
+    # ------------------------------------------------------------------ values
+
+    def values(self) -> dict[str, Any]:
+        """The note fields as typed, in the form they are stored."""
+        subjective = join_section(
+            {
+                "Pain best": _score_text(self.pain_best),
+                "Pain worst": _score_text(self.pain_worst),
+                "Functional limits": self.functional_limits.text(),
+            },
+            self.subjective.toPlainText(),
+            SUBJECTIVE_LABELS,
+        )
+        assessment = join_section(
+            {"Response": self.response.text(), "Progress toward goals": self.progress.text()},
+            self.assessment.toPlainText(),
+            ASSESSMENT_LABELS,
+        )
+        plan = join_section(
+            {
+                "Frequency": self.frequency.text(),
+                "Home care": self.home_care.text(),
+                "Referrals": self.referrals.text(),
+                "Next visit": self.next_visit.text(),
+            },
+            self.plan.toPlainText(),
+            PLAN_LABELS,
+        )
+        techniques = [t.strip() for t in self.techniques.text().split(",") if t.strip()]
+        return {
+            "chief_complaint": self.chief_complaint.text(),
+            "health_update": join_overrides(self.health_update.toPlainText(), self._overrides),
+            "subjective": subjective,
+            "objective": self.objective.toPlainText(),
+            "assessment": assessment,
+            "plan": plan,
+            "pain_before": _pain(self.pain_now),
+            "pain_after": _pain(self.pain_after),
+            "techniques": techniques,
+            "pressure": self.pressure.currentData(),
+            "positioning": self.positioning.currentText().strip(),
+            "icd10_codes": self.billing.icd_picker.codes(),
+        }
+
+    def is_modified(self) -> bool:
+        """Whether anything on screen is not saved yet."""
+        return self.values() != self._saved_values or self.billing.lines() != self._saved_billing
+
+    def is_signed(self) -> bool:
+        """Whether the note on show is signed (read-only)."""
+        return self.data is not None and self.data.status is VisitStatus.SIGNED
+
+    # ------------------------------------------------------------------ saving
+
+    def save_now(self) -> bool:
+        """Write what is on screen if it changed; True when everything is saved."""
+        self._autosave.stop()
+        if self.is_signed() or self._loading:
+            return True
+        values = self.values()
+        lines = self.billing.lines()
+        changed = {k: v for k, v in values.items() if self._saved_values.get(k) != v}
+        if not changed and lines == self._saved_billing:
+            return True
+        try:
+            with self.database.write() as session:
+                if changed:
+                    update_visit_note(session, self.visit_id, **changed)
+                if lines != self._saved_billing:
+                    replace_billing_lines(session, self.visit_id, lines)
+        except WRITE_ERRORS as exc:
+            self.save_error = describe_error(exc)
+            self.save_problem.say(f"Not saved: {self.save_error} Your text is kept on screen.")
+            self.save_state_label.setText("Not saved")
+            return False
+        self.save_error = ""
+        self.save_problem.say("")
+        self._saved_values = values
+        self._saved_billing = lines
+        self.save_state_label.setText(f"Saved {format_time(self._now())}")
+        self.saved.emit(self.visit_id)
+        return True
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Save on close; if saving fails, keep the window (and the text) open and say why."""
+        if not self.save_now():
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Note not saved",
+                f"The note could not be saved: {self.save_error}\n\nKeep the window open and "
+                "try again, or close it and lose the changes since the last save?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                self,
+            )
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.finished.connect(self._on_unsaved_box_finished)
+            self.unsaved_box = box
+            box.open()
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------------ drafting
+
+    def draft_from_chart(self) -> None:
+        """Replace the Objective with the draft from this visit's marks (undoable in the field)."""
+        if self.data is None or self.is_signed():
+            return
+        self.reload_findings()
+        lines = [draft_objective(self.data.findings)]
+        if self.data.previous_findings is not None:
+            changes = describe_changes(
+                compare_findings(self.data.previous_findings, self.data.findings)
+            )
+            if changes:
+                lines.append(f"Since last visit: {changes}")
+        text = "\n".join(line for line in lines if line) or "No findings charted on this visit."
+        cursor = self.objective.textCursor()
+        cursor.beginEditBlock()
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(text)
+        cursor.endEditBlock()
+        self.save_now()
+
+    def reload_findings(self) -> None:
+        """Read the visit's marks again (the chart may have changed since the editor opened)."""
+        if self.data is None:
+            return
+        try:
+            with self.database.read() as session:
+                findings = visit_findings(session, self.visit_id)
+                previous = previous_visit_findings(session, self.visit_id)
+        except READ_ERRORS as exc:
+            self.save_problem.say(describe_error(exc))
+            return
+        self.data = dataclasses.replace(self.data, findings=findings, previous_findings=previous)
+        self._show_changes(self.data)
+        self._refresh_alerts()
+
+    def apply_template(self, template_id: str) -> None:
+        """Fill the empty parts of the note from a condition template."""
+        template = soap_templates().get(template_id)
+        if template is None or self.is_signed():
+            return
+        for edit, text in (
+            (self.subjective, template.subjective),
+            (self.objective, template.objective),
+            (self.assessment, template.assessment),
+            (self.plan, template.plan),
+        ):
+            if not edit.toPlainText().strip():
+                cursor = edit.textCursor()
+                cursor.movePosition(QTextCursor.MoveOperation.End)
+                cursor.insertText(text)
+        if not self.progress.text().strip() and template.short_term_goals:
+            self.progress.setText("STG: " + "; ".join(template.short_term_goals[:2]))
+        if not self.home_care.text().strip() and template.home_care:
+            self.home_care.setText("; ".join(item.text() for item in template.home_care))
+        self.save_now()
+
+    # ------------------------------------------------------------------ alerts
+
+    def _refresh_alerts(self) -> None:
+        if self.data is None:
+            return
+        snapshot = dataclasses.replace(
+            self.data.snapshot, health_update=self.health_update.toPlainText()
+        )
+        self.alerts = assess_health(snapshot, today=self._today())
+        self.warnings = self._treatment_warnings()
+        self.banner.show_alerts(
+            self.alerts,
+            overrides=self._overrides,
+            warnings=self.warnings,
+            can_override=not self.is_signed(),
+        )
+        # A stop/refer alert without an override holds charting back: the Subjective (where the
+        # health update goes) stays open, the treatment sections and billing wait.
+        blocked = bool(self.blocking()) and not self.is_signed()
+        for index in (1, 2, 3):
+            self.sections.setTabEnabled(index, not blocked)
+        self.billing.setEnabled(not blocked)
+        self.draft_button.setEnabled(not blocked)
+        self.template_button.setEnabled(not blocked and not self.is_signed())
+        cap = recommended_max_pressure(self.alerts)
+        self.pressure.setToolTip(
+            f"Recommended maximum: Walton {cap}" if cap is not None else "Walton pressure scale"
+        )
+
+    def _treatment_warnings(self) -> list[TreatmentWarning]:
+        assert self.data is not None
+        found: dict[str, TreatmentWarning] = {}
+        position = self.positioning.currentText().strip()
+        proposals: list[dict[str, Any]] = [
+            {"technique": technique}
+            for technique in (t.strip() for t in self.techniques.text().split(","))
+            if technique
+        ]
+        pressure = self.pressure.currentData()
+        if pressure is not None:
+            proposals.append({"pressure": pressure})
+        if position:
+            proposals.append({"position": position})
+        for finding in self.data.findings:
+            proposals.append(
+                {
+                    "kind": finding.kind,
+                    "technique": finding.technique,
+                    "pressure": finding.pressure,
+                    "region_id": finding.region_id,
+                    "side": finding.side,
+                }
+            )
+        for proposal in proposals:
+            for warning in check_treatment(self.alerts, overrides=self._overrides, **proposal):
+                found.setdefault(warning.message, warning)
+        return list(found.values())
+
+    def blocking(self) -> list[Alert]:
+        """Stop/refer alerts with no override reason recorded."""
+        return blocking_alerts(self.alerts, self._overrides)
+
+    def record_override(self, code: str, reason: str) -> bool:
+        """Store an override reason for a stop/refer alert (in the health update, and audited)."""
+        if not self.save_now():
+            return False
+        try:
+            with self.database.write() as session:
+                visit = record_override(session, self.visit_id, code, reason)
+                stored = visit.health_update
+        except NOTE_ERRORS as exc:
+            self.save_problem.say(f"Override not recorded: {describe_error(exc)}")
+            return False
+        _text, self._overrides = split_overrides(stored)
+        self._saved_values = self.values()
+        self._refresh_alerts()
+        self.sign_problem.hide()
+        return True
+
+    # ------------------------------------------------------------------ signing
+
+    def sign(self) -> bool:
+        """Check, then sign in one write session; True when the note is signed."""
+        if self.data is None or self.is_signed():
+            return False
+        if not self.save_now():
+            return self._refuse("Save the note before signing: " + self.save_error)
+        provider_id = self.provider_combo.currentData()
+        if not provider_id:
+            return self._refuse("Choose the provider who signs the note.")
+        blocking = self.blocking()
+        if blocking:
+            names = "; ".join(alert.title for alert in blocking)
+            return self._refuse(
+                f"Not signed: record an override reason or physician clearance for: {names}."
+            )
+        if not self.objective.toPlainText().strip() and not self.subjective.toPlainText().strip():
+            return self._refuse("Not signed: the note has no Subjective or Objective yet.")
+        errors = self.billing.errors()
+        if errors and not self._sign_despite_errors:
+            self._sign_despite_errors = True
+            self.sign_button.setText("Sign &anyway")
+            return self._refuse(
+                "Likely to be denied:\n• " + "\n• ".join(errors) + "\nFix them, or press "
+                "Sign anyway (the note is signed as it stands; corrections become addenda)."
+            )
+        try:
+            with self.database.write() as session:
+                sign_and_record(session, self.visit_id, provider_id, self._now())
+        except NOTE_ERRORS as exc:
+            return self._refuse(f"Not signed: {describe_error(exc)}")
+        self.sign_problem.hide()
+        self.reload()
+        self.signed.emit(self.visit_id)
+        return True
+
+    def _refuse(self, message: str) -> bool:
+        self.sign_problem.setText(message)
+        self.sign_problem.show()
+        return False
+
+    def _set_read_only(self, read_only: bool) -> None:
+        for widget in self._text_widgets():
+            widget.setReadOnly(read_only)
+        for box in (self.pain_now, self.pain_best, self.pain_worst, self.pain_after):
+            box.setReadOnly(read_only)
+        for combo in (self.pressure, self.positioning, self.provider_combo, self.template_combo):
+            combo.setEnabled(not read_only)
+        self.billing.set_read_only(read_only)
+        self.draft_button.setVisible(not read_only)
+        self.template_button.setEnabled(not read_only)
+        self.sign_button.setVisible(not read_only)
+        self.addendum_button.setVisible(read_only)
+
+    # ------------------------------------------------------------------ addenda
+
+    def open_addendum_dialog(self) -> AddendumDialog | None:
+        """Open the Add addendum dialog (not blocking) for a signed note."""
+        if self.data is None or not self.is_signed():
+            return None
+        dialog = AddendumDialog(
+            self.data.providers,
+            self.provider_combo.currentData(),
+            self._save_addendum,
+            self,
+        )
+        # Not deleted on close: deleting it after typed key events crashed PySide6 6.11 in the
+        # tests; a closed dialog is a hidden child, deleted with the editor.
+        dialog.finished.connect(self._on_addendum_dialog_finished)
+        self.addendum_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _save_addendum(self, author_id: str | None, reason: str, text: str) -> str:
+        try:
+            with self.database.write() as session:
+                add_addendum(
+                    session,
+                    self.visit_id,
+                    author_id=author_id,
+                    reason=reason,
+                    text=text,
+                    created_at=self._now(),
+                )
+        except NOTE_ERRORS as exc:
+            return describe_error(exc)
+        self.reload()
+        return ""
+
+    # ------------------------------------------------------------------ handlers
+
+    @Slot()
+    def _on_field_edited(self) -> None:
+        if self._loading or self.is_signed():
+            return
+        if self._sign_despite_errors:
+            self._sign_despite_errors = False
+            self.sign_button.setText("&Sign note")
+            self.sign_problem.hide()
+        self.save_state_label.setText("Editing…")
+        self._autosave.start()
+
+    @Slot(QWidget, QWidget)
+    def _on_application_focus_changed(self, old: QWidget | None, _new: QWidget | None) -> None:
+        # Leaving a field of this note saves it at once (no waiting for the pause).
+        if old is not None and self._autosave.isActive() and self.isAncestorOf(old):
+            self.save_now()
+
+    @Slot()
+    def _on_treatment_edited(self) -> None:
+        if not self._loading and self.data is not None:
+            self._refresh_alerts()
+
+    @Slot()
+    def _on_billing_changed(self) -> None:
+        self._on_field_edited()
+
+    @Slot()
+    def _on_autosave_timeout(self) -> None:
+        self.save_now()
+
+    @Slot()
+    def _on_draft_button_clicked(self) -> None:
+        self.draft_from_chart()
+
+    @Slot()
+    def _on_template_button_clicked(self) -> None:
+        template_id = self.template_combo.currentData()
+        if template_id:
+            self.apply_template(str(template_id))
+
+    @Slot(str, str)
+    def _on_banner_override_requested(self, code: str, reason: str) -> None:
+        self.record_override(code, reason)
+
+    @Slot()
+    def _on_sign_button_clicked(self) -> None:
+        self.sign()
+
+    @Slot()
+    def _on_addendum_button_clicked(self) -> None:
+        # Opened once the click is finished: a window-modal dialog shown from inside the
+        # button's mouse release crashed PySide6 6.11's event-filter dispatch offscreen.
+        QTimer.singleShot(0, self, self.open_addendum_dialog)
+
+    @Slot(int)
+    def _on_addendum_dialog_finished(self, _result: int) -> None:
+        self.addendum_dialog = None
+
+    @Slot(int)
+    def _on_unsaved_box_finished(self, result: int) -> None:
+        if result == QMessageBox.StandardButton.Discard.value:
+            self._saved_values = self.values()
+            self._saved_billing = self.billing.lines()
+            self.close()
+
+
+def _score(text: str) -> int:
+    head = text.split("/", 1)[0].strip()
+    return int(head) if head.isdigit() and 0 <= int(head) <= 10 else -1
+
+
+def _score_text(box: QSpinBox) -> str:
+    return "" if box.value() < 0 else f"{box.value()}/10"

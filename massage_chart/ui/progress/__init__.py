@@ -1,0 +1,1 @@
+"""Progress across a client's visits: pain before and after, findings per region."""

@@ -1,0 +1,265 @@
+"""The progress window: pain before and after across visits, and findings per region over time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from massage_chart.domain.soap import MEANINGFUL_CHANGE
+from massage_chart.storage.database import Database
+from massage_chart.storage.records import PainPoint, RegionTrend, pain_series, region_trends
+from massage_chart.storage.repositories import get_client
+from massage_chart.ui.document import READ_ERRORS, describe_error
+from massage_chart.ui.formatting import MONTHS
+from massage_chart.ui.style import heading, muted
+
+BEFORE_COLOUR = QColor("#c0392b")
+AFTER_COLOUR = QColor("#1f6fb2")
+GRID_COLOUR = QColor("#d9d9d9")
+
+
+def _short_date(point: PainPoint) -> str:
+    return f"{point.start.day} {MONTHS[point.start.month - 1]}"
+
+
+class PainChart(QWidget):
+    """A line chart of pain (0-10) before and after each visit, oldest on the left.
+
+    Drawn with QPainter (no QtCharts dependency): the same few lines print and scale anywhere.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.points: list[PainPoint] = []
+        self.setMinimumHeight(220)
+        self.setAccessibleName("Pain before and after each visit")
+
+    def set_points(self, points: Sequence[PainPoint]) -> None:
+        """Show these visits (oldest first)."""
+        self.points = [p for p in points if p.pain_before is not None or p.pain_after is not None]
+        self.setToolTip(
+            "\n".join(
+                f"{_short_date(p)}: before {_score(p.pain_before)}, after {_score(p.pain_after)}"
+                for p in self.points
+            )
+        )
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        """Wide and short, like a trend strip."""
+        return QSize(640, 240)
+
+    def plot_rect(self) -> QRectF:
+        """Where the lines are drawn, inside the axis labels."""
+        return QRectF(44, 16, max(self.width() - 44 - 160, 40), max(self.height() - 16 - 34, 40))
+
+    def point_at(self, index: int, value: int) -> QPointF:
+        """Where a visit's score is drawn."""
+        rect = self.plot_rect()
+        count = len(self.points)
+        x = rect.left() + (rect.width() * index / (count - 1) if count > 1 else rect.width() / 2)
+        y = rect.bottom() - rect.height() * value / 10
+        return QPointF(x, y)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Grid, axes, the two lines with their dots, and a legend."""
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = self.plot_rect()
+        text_colour = self.palette().color(self.foregroundRole())
+        small = QFont(self.font())
+        small.setPointSizeF(self.font().pointSizeF() * 0.9)
+        painter.setFont(small)
+        for value in range(0, 11, 2):
+            y = rect.bottom() - rect.height() * value / 10
+            painter.setPen(QPen(GRID_COLOUR, 1))
+            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+            painter.setPen(text_colour)
+            painter.drawText(
+                QRectF(0, y - 9, rect.left() - 8, 18),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                str(value),
+            )
+        if not self.points:
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "No pain scores recorded yet.")
+            painter.end()
+            return
+        step = max(1, len(self.points) // 8)
+        for index, point in enumerate(self.points):
+            if index % step == 0 or index == len(self.points) - 1:
+                x = self.point_at(index, 0).x()
+                painter.drawText(
+                    QRectF(x - 40, rect.bottom() + 6, 80, 18),
+                    Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                    _short_date(point),
+                )
+        for colour, attribute in ((BEFORE_COLOUR, "pain_before"), (AFTER_COLOUR, "pain_after")):
+            path = QPainterPath()
+            started = False
+            dots = []
+            for index, point in enumerate(self.points):
+                value = getattr(point, attribute)
+                if value is None:
+                    started = False  # a gap where a score was not taken
+                    continue
+                where = self.point_at(index, value)
+                dots.append(where)
+                if started:
+                    path.lineTo(where)
+                else:
+                    path.moveTo(where)
+                    started = True
+            painter.setPen(QPen(colour, 2.2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(path)
+            painter.setBrush(colour)
+            for dot in dots:
+                painter.drawEllipse(dot, 3.5, 3.5)
+        legend_x = rect.right() + 16
+        for row, (colour, label) in enumerate(
+            ((BEFORE_COLOUR, "Before treatment"), (AFTER_COLOUR, "After treatment"))
+        ):
+            y = rect.top() + 8 + row * 22
+            painter.setPen(QPen(colour, 2.2))
+            painter.drawLine(QPointF(legend_x, y), QPointF(legend_x + 18, y))
+            painter.setPen(text_colour)
+            painter.drawText(QPointF(legend_x + 24, y + 4), label)
+        painter.end()
+
+
+def _score(value: int | None) -> str:
+    return "—" if value is None else f"{value}/10"
+
+
+def trend_sentence(trend: RegionTrend) -> str:
+    """ "3 visits ago 7/10, now 3/10" (or how the finding was charted when it has no scores)."""
+    rated = [(when, value) for when, value in trend.values if value is not None]
+    if len(rated) >= 2:
+        ago = len(trend.values) - 1
+        visits = "1 visit ago" if ago == 1 else f"{ago} visits ago"
+        series = " → ".join("·" if value is None else str(value) for _, value in trend.values)
+        return f"{visits} {trend.first}/10, now {trend.last}/10  ({series})"
+    if rated:
+        return f"{rated[0][1]}/10 (rated once)"
+    count = len(trend.values)
+    last = trend.values[-1][0]
+    plural = "" if count == 1 else "s"
+    return f"charted on {count} visit{plural}, last {last.day} {MONTHS[last.month - 1]} {last.year}"
+
+
+def trend_change(trend: RegionTrend) -> str:
+    """Better / worse / unchanged, from the first to the latest rating."""
+    if trend.first is None or trend.last is None or len(trend.values) < 2:
+        return ""
+    delta = trend.last - trend.first
+    if abs(delta) < MEANINGFUL_CHANGE:
+        return "about the same"
+    return f"better by {-delta}" if delta < 0 else f"worse by {delta}"
+
+
+class ProgressDialog(QDialog):
+    """One client's progress: the pain chart and a table of findings per region over time.
+
+    Args:
+        database: the open database.
+        client_id: whose progress.
+    """
+
+    def __init__(self, database: Database, client_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.client_id = client_id
+        self.setWindowTitle("Progress")
+        self.title_label = QLabel("Progress")
+        heading(self.title_label, 1.3)
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        muted(self.summary_label)
+        self.chart = PainChart()
+        findings_title = QLabel("Findings per region over time")
+        heading(findings_title, 1.05)
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Finding", "Region", "Over the visits", "Change"])
+        self.table.setAccessibleName("Findings per region")
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 12)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.chart, 3)
+        layout.addWidget(findings_title)
+        layout.addWidget(self.table, 2)
+        layout.addWidget(buttons)
+        self.resize(960, 680)
+        self.reload()
+
+    def reload(self) -> bool:
+        """Read the client's visits and marks in one session and show them."""
+        try:
+            with self.database.read() as session:
+                name = get_client(session, self.client_id).full_name
+                points = pain_series(session, self.client_id)
+                trends = region_trends(session, self.client_id)
+        except READ_ERRORS as exc:
+            self.summary_label.setText(describe_error(exc))
+            return False
+        self.setWindowTitle(f"{name} — Progress")
+        self.title_label.setText(f"{name}: progress")
+        self.chart.set_points(points)
+        self.summary_label.setText(_summary(points))
+        self.table.setRowCount(0)
+        for trend in trends:
+            row = self.table.rowCount()
+            self.table.insertRow(row)
+            finding = trend.kind.legend.name
+            for column, text in enumerate(
+                (finding, trend.label, trend_sentence(trend), trend_change(trend))
+            ):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        self.table.setCurrentCell(-1, -1)
+        return True
+
+    def trend_rows(self) -> list[tuple[str, str, str, str]]:
+        """The findings table as text, row by row."""
+        rows = []
+        for row in range(self.table.rowCount()):
+            cells = [self.table.item(row, column) for column in range(4)]
+            a, b, c, d = (cell.text() if cell is not None else "" for cell in cells)
+            rows.append((a, b, c, d))
+        return rows
+
+
+def _summary(points: Sequence[PainPoint]) -> str:
+    rated = [p for p in points if p.pain_before is not None]
+    if not points:
+        return "No visits yet."
+    text = f"{len(points)} visit" + ("" if len(points) == 1 else "s")
+    if len(rated) >= 2:
+        first, last = rated[0].pain_before, rated[-1].pain_before
+        text += f"; pain before treatment went from {first}/10 to {last}/10"
+    relief = [p.pain_before - p.pain_after for p in points
+              if p.pain_before is not None and p.pain_after is not None]  # fmt: skip
+    if relief:
+        text += f"; on average {sum(relief) / len(relief):.1f} points less after each treatment"
+    return text + "."

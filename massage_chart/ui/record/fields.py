@@ -1,0 +1,127 @@
+"""Form parts shared by the record pages: typed dates, problem lines, the ICD-10 preload."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QLayout, QLineEdit, QScrollArea, QSpinBox, QWidget
+
+from massage_chart.domain import icd10
+from massage_chart.ui.formatting import format_date, search_query
+from massage_chart.ui.style import error_text
+
+DATE_PLACEHOLDER = "yyyy-mm-dd"
+
+
+def parse_date(text: str) -> tuple[dt.date | None, str]:
+    """A typed date ("2026-11-23", "23 Nov 2026"), or None and why it is not one ("" if empty)."""
+    if not text.strip():
+        return None, ""
+    try:
+        return dt.date.fromisoformat(search_query(text.strip())), ""
+    except ValueError:
+        return None, f"“{text.strip()}” is not a date. Type it year first, like 2026-11-23."
+
+
+class DateField(QLineEdit):
+    """A date typed year first; what is typed is never changed, even when it is wrong."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText(DATE_PLACEHOLDER)
+        self.setMaximumWidth(160)
+
+    def set_date(self, value: dt.date | None) -> None:
+        """Show a date (ISO, so it reads back exactly), or nothing."""
+        self.setText(value.isoformat() if value else "")
+
+    def date(self) -> tuple[dt.date | None, str]:
+        """The date typed, or None and a sentence about what is wrong."""
+        return parse_date(self.text())
+
+
+class ProblemLabel(QLabel):
+    """A line under a field saying what is wrong with it; hidden while there is nothing to say."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setAccessibleName("Problem")
+        error_text(self)
+        self.hide()
+
+    def say(self, message: str) -> None:
+        """Show a message, or hide the line when it is empty."""
+        self.setText(message)
+        self.setVisible(bool(message))
+
+
+def scrolling(layout: QLayout) -> QScrollArea:
+    """A frameless scroll area holding a layout, so long forms fit a 768-pixel-high screen."""
+    inner = QWidget()
+    inner.setLayout(layout)
+    area = QScrollArea()
+    area.setWidget(inner)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
+
+
+def optional_count(maximum: int = 999) -> QSpinBox:
+    """A spin box for a count that may be unknown: 0 shows "—" (not recorded)."""
+    box = QSpinBox()
+    box.setRange(0, maximum)
+    box.setSpecialValueText("—")
+    box.setMaximumWidth(100)
+    return box
+
+
+def count_value(box: QSpinBox) -> int | None:
+    """The count, or None for "—"."""
+    return box.value() or None
+
+
+def expiry_text(expires_on: dt.date | None, today: dt.date) -> str:
+    """ "expired 1 Oct 2026" / "expires 1 Oct 2027" / ""."""
+    if expires_on is None:
+        return ""
+    word = "expired" if expires_on < today else "expires"
+    return f"{word} {format_date(expires_on)}"
+
+
+# ICD-10: the library takes seconds to import, so it loads once in a worker thread.
+
+_icd_ready = threading.Event()
+_icd_lock = threading.Lock()
+_icd_thread: threading.Thread | None = None
+
+
+def start_icd10_preload() -> None:
+    """Start loading the ICD-10 tables in a worker thread (once); returns at once."""
+    global _icd_thread
+    with _icd_lock:
+        if _icd_thread is not None:
+            return
+        _icd_thread = threading.Thread(target=_preload, name="icd10-preload", daemon=True)
+        _icd_thread.start()
+
+
+def _preload() -> None:
+    try:
+        icd10.preload()
+    finally:
+        _icd_ready.set()
+
+
+def icd10_ready() -> bool:
+    """Whether the ICD-10 tables are loaded (search and checks are instant)."""
+    return _icd_ready.is_set()
+
+
+def wait_for_icd10(timeout: float | None = None) -> bool:
+    """Block until the ICD-10 tables are loaded (for tests and scripts); True when ready."""
+    start_icd10_preload()
+    return _icd_ready.wait(timeout)

@@ -1,0 +1,239 @@
+"""The command line, run as a user would: a subprocess with arguments and an exit code."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from massage_chart import __version__
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "massage_chart", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=full_env,
+        check=False,
+    )
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"massage-chart {__version__}"
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).with_name("massage-chart")
+    result = subprocess.run([script, "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert __version__ in result.stdout
+
+
+def test_help_lists_only_commands_that_exist() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    assert "demo" in result.stdout
+    assert "--db" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["frobnicate", "print-all"])
+def test_unknown_commands_fail_clearly(command: str) -> None:
+    result = run(command)
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
+
+
+def test_demo_seeds_an_empty_database_once(tmp_path: Path) -> None:
+    path = tmp_path / "demo.db"
+    first = run("demo", "--db", str(path), "--clients", "6")
+    assert first.returncode == 0, first.stderr
+    assert "6 clients" in first.stdout
+    connection = sqlite3.connect(path)
+    try:
+        assert connection.execute("SELECT count(*) FROM clients").fetchone() == (6,)
+        visits = connection.execute("SELECT count(*) FROM visits").fetchone()[0]
+    finally:
+        connection.close()
+    assert 6 * 5 <= visits <= 6 * 15
+
+    again = run("demo", "--db", str(path))
+    assert again.returncode == 1
+    assert "already holds clients" in again.stderr
+
+    quiet = run("--db", str(path), "demo", "--if-empty")
+    assert quiet.returncode == 0
+    assert "demo not added" in quiet.stdout
+
+
+def test_demo_honours_the_environment_variable(tmp_path: Path) -> None:
+    path = tmp_path / "from-env.db"
+    result = run("demo", "--clients", "2", env={"MASSAGE_CHART_DB": f"sqlite:///{path}"})
+    assert result.returncode == 0, result.stderr
+    assert path.exists()
+
+
+def test_bad_database_arguments_get_a_message_not_a_traceback(tmp_path: Path) -> None:
+    garbage = tmp_path / "notes.db"
+    garbage.write_bytes(b"not a database at all\n" * 100)
+    damaged = run("demo", "--db", str(garbage))
+    assert damaged.returncode == 1
+    assert "damaged or is not a Massage Chart database" in damaged.stderr
+    assert "Traceback" not in damaged.stderr
+    assert garbage.read_bytes() == b"not a database at all\n" * 100
+
+    bad_url = run("demo", "--db", "nonsense://x")
+    assert bad_url.returncode == 1
+    assert "Not a database address" in bad_url.stderr
+
+    too_few = run("demo", "--db", str(tmp_path / "x.db"), "--clients", "0")
+    assert too_few.returncode == 1
+    assert "at least 1" in too_few.stderr
+
+
+def test_demo_refuses_a_database_from_a_newer_version(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    assert run("demo", "--db", str(path), "--clients", "1").returncode == 0
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    connection.commit()
+    connection.close()
+    result = run("demo", "--db", str(path))
+    assert result.returncode == 1
+    assert "newer version of Massage Chart" in result.stderr
+
+
+def _demo(path: Path, clients: int = 2) -> None:
+    result = run("demo", "--db", str(path), "--clients", str(clients))
+    assert result.returncode == 0, result.stderr
+
+
+def test_backup_check_and_audit_verify(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    _demo(path)
+    backup = run("backup", "--db", str(path))
+    assert backup.returncode == 0, backup.stderr
+    assert "verified" in backup.stdout
+    assert len(list((tmp_path / "backups").glob("p-*-manual.db"))) == 1
+
+    named = run("backup", "--db", str(path), "-o", str(tmp_path / "copy.db"))
+    assert named.returncode == 0
+    assert (tmp_path / "copy.db").exists()
+
+    check = run("check", "--db", str(path))
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "no problems found" in check.stdout
+
+    verify = run("audit", "verify", "--db", str(path))
+    assert verify.returncode == 0
+    assert "verify" in verify.stdout
+
+    connection = sqlite3.connect(path)
+    connection.execute("UPDATE audit_events SET actor = 'mallory' WHERE seq = 1")
+    connection.commit()
+    connection.close()
+    tampered = run("audit", "verify", "--db", str(path))
+    assert tampered.returncode == 1
+    assert "event 1: this event was altered" in tampered.stdout
+    assert run("check", "--db", str(path)).returncode == 1
+
+
+def test_a_damaged_database_points_to_the_newest_backup_and_restore_brings_it_back(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "p.db"
+    _demo(path, clients=3)
+    assert run("backup", "--db", str(path)).returncode == 0
+    (backup,) = (tmp_path / "backups").glob("p-*.db")
+    damaged = b"\x00" * 8192
+    path.write_bytes(damaged)
+    for companion in ("p.db-wal", "p.db-shm"):
+        (tmp_path / companion).unlink(missing_ok=True)
+
+    check = run("check", "--db", str(path))
+    assert check.returncode == 1
+    assert "damaged" in check.stderr
+    assert str(backup) in check.stderr
+    assert path.read_bytes() == damaged  # never overwritten by a check
+
+    restored = run("restore", "--db", str(path), str(backup))
+    assert restored.returncode == 0, restored.stderr
+    kept = list(tmp_path.glob("p.db.replaced-*"))
+    assert len(kept) == 1
+    assert kept[0].read_bytes() == damaged
+    assert run("check", "--db", str(path)).returncode == 0
+    connection = sqlite3.connect(path)
+    try:
+        assert connection.execute("SELECT count(*) FROM clients").fetchone() == (3,)
+    finally:
+        connection.close()
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    _demo(path)
+    before = path.read_bytes()
+    fake = tmp_path / "fake.db"
+    fake.write_bytes(b"%PDF-1.7 invoice")
+    result = run("restore", "--db", str(path), str(fake))
+    assert result.returncode == 1
+    assert "Nothing was restored" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_export_and_import_json_round_trip(tmp_path: Path) -> None:
+    source = tmp_path / "a.db"
+    _demo(source, clients=3)
+    chart = tmp_path / "chart.json"
+    exported = run("export-json", "--db", str(source), "-o", str(chart))
+    assert exported.returncode == 0, exported.stderr
+    assert "3 clients" in exported.stdout
+
+    target = tmp_path / "b.db"
+    imported = run("import-json", "--db", str(target), str(chart))
+    assert imported.returncode == 0, imported.stderr
+    again = tmp_path / "again.json"
+    assert run("export-json", "--db", str(target), "-o", str(again)).returncode == 0
+    assert again.read_bytes() == chart.read_bytes()
+
+    refused = run("import-json", "--db", str(target), str(chart))
+    assert refused.returncode == 1
+    assert "already in this database" in refused.stderr
+    assert "Nothing was imported" in refused.stderr
+
+
+def test_export_json_of_one_client_and_of_an_unknown_one(tmp_path: Path) -> None:
+    source = tmp_path / "a.db"
+    _demo(source, clients=2)
+    connection = sqlite3.connect(source)
+    (client_id,) = connection.execute("SELECT id FROM clients LIMIT 1").fetchone()
+    connection.close()
+    one = tmp_path / "one.json"
+    assert run("export-json", "--db", str(source), client_id, "-o", str(one)).returncode == 0
+    assert '"clients": [' in one.read_text(encoding="utf-8")
+    missing = run(
+        "export-json", "--db", str(source), "no-such-client", "-o", str(tmp_path / "x.json")
+    )
+    assert missing.returncode == 1
+    assert "No client with id no-such-client" in missing.stderr
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_import_json_of_a_future_format_changes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "b.db"
+    _demo(target, clients=1)
+    before = target.read_bytes()
+    future = tmp_path / "future.json"
+    future.write_text('{"format": "massage-chart/2", "clients": []}', encoding="utf-8")
+    result = run("import-json", "--db", str(target), str(future))
+    assert result.returncode == 1
+    assert "newer version of Massage Chart" in result.stderr
+    assert target.read_bytes() == before

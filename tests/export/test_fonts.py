@@ -1,0 +1,40 @@
+"""Fonts: escaped markup, a fallback font per script, no mixed-font words to garble."""
+
+from __future__ import annotations
+
+from massage_chart.export import fonts
+
+
+def test_markup_escapes_user_text() -> None:
+    assert fonts.markup('a <b>x</b> & "q"') == 'a &lt;b&gt;x&lt;/b&gt; &amp; "q"'
+
+
+def test_markup_keeps_line_breaks() -> None:
+    assert fonts.markup("one\ntwo\r\nthree") == "one<br/>two<br/>three"
+
+
+def test_latin_greek_and_cyrillic_stay_in_noto_sans() -> None:
+    text = "Zoë Ağaoğlu Łukasz Ελένη Дмитрий"
+    assert fonts.markup(text) == text
+
+
+def test_cjk_hangul_arabic_and_hebrew_get_their_fallback_fonts() -> None:
+    assert fonts.markup("王小明") == f'<font name="{fonts.CJK}">王小明</font>'
+    assert fonts.markup("김민준") == f'<font name="{fonts.KOREAN}">김민준</font>'
+    assert fonts.markup("محمد") == f'<font name="{fonts.ARABIC}">محمد</font>'
+    assert fonts.markup("דוד") == f'<font name="{fonts.HEBREW}">דוד</font>'
+
+
+def test_punctuation_follows_the_letters_of_its_word_when_the_font_has_it() -> None:
+    # Noto Sans Arabic has the comma: the whole word is one Arabic run (shaped as one).
+    assert fonts.markup("العلي,") == f'<font name="{fonts.ARABIC}">العلي,</font>'
+
+
+def test_only_right_to_left_text_needs_shaping() -> None:
+    assert fonts.needs_shaping("محمد") and fonts.needs_shaping("Dr. דוד")
+    assert not fonts.needs_shaping("王小明 Дмитрий Zoë")
+
+
+def test_single_font_for_canvas_strings() -> None:
+    assert fonts.single_font("王小明") == fonts.CJK
+    assert fonts.single_font("Zoë 王") == fonts.SANS

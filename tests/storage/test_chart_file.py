@@ -1,0 +1,417 @@
+"""The chart file: lossless round trips, atlas-computed regions, and hostile files refused whole."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from massage_chart.atlas import load_atlas
+from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.placement import locate
+from massage_chart.storage.chart_file import (
+    ChartFileError,
+    dumps_chart,
+    export_chart,
+    import_chart,
+    parse_chart_text,
+    read_chart_file,
+)
+from massage_chart.storage.database import Database, open_database
+from massage_chart.storage.models import Addendum, Client, Mark, Visit
+from massage_chart.storage.repositories import get_visit
+from massage_chart.storage.signing import sign_visit, verify_visit_hash
+from tests.storage.test_repositories import _clients, _provider
+
+PRODUCT_EXAMPLE: dict[str, Any] = {
+    "format": "massage-chart/1",
+    "clients": [
+        {
+            "id": "c-123",
+            "first_name": "Zoë",
+            "last_name": "Nguyễn",
+            "date_of_birth": "1984-02-29",
+            "health_history": {
+                "conditions": ["osteoporosis"],
+                "medications": [{"name": "warfarin"}],
+                "allergies": ["almond oil"],
+            },
+            "insurance": {
+                "payer_type": "pip",
+                "claim_number": "A-77",
+                "date_of_injury": "2026-09-01",
+                "unit_rule": "cms",
+            },
+            "referral": {"prescriber": "Dr. A. Rahman", "icd10": ["M54.2", "S13.4XXD"]},
+            "visits": [
+                {
+                    "id": "v-9",
+                    "start": "2026-11-20T10:00:00",
+                    "end": "2026-11-20T11:00:00",
+                    "provider": {
+                        "name": "Sam Lee",
+                        "credentials": "LMT",
+                        "license": "MA.60012345",
+                        "npi": "1234567893",
+                    },
+                    "subjective": "...",
+                    "objective": "...",
+                    "assessment": "...",
+                    "plan": "...",
+                    "pain_before": 7,
+                    "pain_after": 3,
+                    "techniques": ["trigger point therapy"],
+                    "icd10": ["M54.2"],
+                    "billing": [{"cpt": "97140", "minutes": 38, "modifiers": []}],
+                    "marks": [
+                        {
+                            "kind": "trigger_point_active",
+                            "view": "posterior",
+                            "points": [[0.62, 0.21]],
+                            "intensity": 7,
+                            "note": "refers to temple",
+                        }
+                    ],
+                    "signed_at": None,
+                    "addenda": [],
+                }
+            ],
+        }
+    ],
+}
+
+
+def _count_clients(db: Database) -> int:
+    with db.read() as session:
+        return int(session.scalar(select(func.count(Client.id))) or 0)
+
+
+def _import(db: Database, document: dict[str, Any], *, replace: bool = False) -> None:
+    with db.write() as session:
+        import_chart(session, document, replace=replace)
+
+
+def _export_text(db: Database) -> str:
+    with db.write() as session:
+        return dumps_chart(export_chart(session))
+
+
+def _rich_database(db: Database) -> None:
+    """Clients in many scripts, a signed visit with marks on every core view, and an addendum."""
+    provider_id = _provider(db)
+    ids = _clients(db)
+    atlas = load_atlas()
+    with db.write() as session:
+        visit = Visit(
+            client_id=ids["Zoë"],
+            provider_id=provider_id,
+            start=dt.datetime(2026, 11, 2, 9, 0),
+            end=dt.datetime(2026, 11, 2, 10, 0),
+            subjective="Neck pain. " * 5000,
+            techniques=["trigger point therapy", "myofascial release"],
+            pain_before=7,
+            pain_after=3,
+        )
+        for view_id in ("anterior", "posterior", "left_lateral", "right_lateral"):
+            region = atlas.regions(view_id)[3]
+            x, y = region.inner_point
+            visit.marks.append(
+                Mark(
+                    kind="tender_point",
+                    view=view_id,
+                    points=[[x, y]],
+                    region_id=region.id,
+                    side=region.side,
+                    intensity=4,
+                    note="ça fait mal — 痛い",
+                )
+            )
+        outline = [[0.4, 0.3], [0.6, 0.3], [0.5, 0.4]]
+        placed = locate(atlas, "posterior", MarkKind.TREATED, outline)  # as the chart does
+        visit.marks.append(
+            Mark(
+                kind="treated",
+                view="posterior",
+                points=outline,
+                region_id=placed.region_id,
+                side=placed.side,
+                minutes=12,
+                pressure=3,
+                technique="myofascial release",
+            )
+        )
+        session.add(visit)
+        session.flush()
+        sign_visit(visit, provider_id, dt.datetime(2026, 11, 2, 10, 30))
+        session.flush()
+        visit.addenda.append(Addendum(reason="late entry", text="Called next day: 2/10."))
+
+
+def test_export_import_export_is_byte_identical(db: Database, tmp_path: Path) -> None:
+    _rich_database(db)
+    first = _export_text(db)
+    other = open_database(str(tmp_path / "other.db"))
+    try:
+        _import(other, json.loads(first))
+        assert _export_text(other) == first
+        with other.read() as session:
+            visit = session.scalars(select(Visit)).one()
+            assert verify_visit_hash(visit)
+            assert len(visit.marks) == 5
+    finally:
+        other.dispose()
+
+
+def test_the_product_example_imports_with_ids_kept_and_regions_from_the_atlas(db: Database) -> None:
+    document = copy.deepcopy(PRODUCT_EXAMPLE)
+    document["clients"][0]["visits"][0]["marks"][0]["side"] = "left"  # never trusted
+    document["clients"][0]["visits"][0]["marks"][0]["region_id"] = "big_toe.l"
+    _import(db, document)
+    expected = load_atlas().region_at("posterior", 0.62, 0.21)
+    assert expected is not None
+    assert expected.side == "right"  # posterior view: the viewer's right is the client's right
+    with db.read() as session:
+        visit = get_visit(session, "v-9")
+        assert visit.client.first_name == "Zoë"
+        assert visit.provider is not None
+        assert visit.provider.npi == "1234567893"
+        (mark,) = visit.marks
+        assert (mark.region_id, mark.side) == (expected.id, "right")
+        assert visit.client.claims[0].claim_number == "A-77"
+        assert visit.client.referrals[0].icd10_codes == ["M54.2", "S13.4XXD"]
+        assert visit.billing_lines[0].minutes == 38
+
+
+def test_an_existing_client_is_refused_unless_replaced(db: Database) -> None:
+    _import(db, PRODUCT_EXAMPLE)
+    changed = copy.deepcopy(PRODUCT_EXAMPLE)
+    changed["clients"][0]["last_name"] = "Martín"
+    with pytest.raises(ChartFileError, match="already in this database"):
+        _import(db, changed)
+    _import(db, changed, replace=True)
+    with db.read() as session:
+        assert session.scalars(select(Client.last_name)).all() == ["Martín"]
+
+
+def test_replace_never_removes_signed_notes(db: Database) -> None:
+    signed = copy.deepcopy(PRODUCT_EXAMPLE)
+    signed["clients"][0]["visits"][0]["signed_at"] = "2026-11-20T11:05:00"
+    _import(db, signed)
+    with pytest.raises(ChartFileError, match="signed notes are never replaced"):
+        _import(db, PRODUCT_EXAMPLE, replace=True)
+    with db.read() as session:
+        assert get_visit(session, "v-9").is_signed
+
+
+def test_a_tampered_signed_visit_is_imported_with_a_warning(db: Database) -> None:
+    _rich_database(db)
+    document = json.loads(_export_text(db))
+    signed = next(v for c in document["clients"] for v in c["visits"] if v["status"] == "signed")
+    assert signed["content_hash"]
+    signed["subjective"] = "changed after signing"
+    other_document = copy.deepcopy(document)
+    for client in other_document["clients"]:
+        client["id"] = client["id"] + "-copy"
+        for visit in client["visits"]:
+            visit["id"] = visit["id"] + "-copy"
+            for item in visit["marks"] + visit["addenda"]:
+                item["id"] = item["id"] + "-copy"
+    with db.write() as session:
+        report = import_chart(session, other_document)
+    assert any("does not match its signature" in w for w in report.warnings)
+
+
+def _mutate(path: str, value: Any) -> dict[str, Any]:
+    document = copy.deepcopy(PRODUCT_EXAMPLE)
+    target: Any = document
+    keys = path.split("/")
+    for key in keys[:-1]:
+        target = target[int(key)] if key.isdigit() else target[key]
+    last = keys[-1]
+    if last.isdigit():
+        target[int(last)] = value
+    else:
+        target[last] = value
+    return document
+
+
+BAD_DOCUMENTS = [
+    (_mutate("clients/0/visits/0/pain_before", 11), "greater than the maximum"),
+    (_mutate("clients/0/date_of_birth", "2026-02-30"), "not a real date"),
+    (_mutate("clients/0/date_of_birth", "2999-01-01"), "in the future"),
+    (_mutate("clients/0/visits/0/end", "2026-11-20T09:00:00"), "ends"),
+    (_mutate("clients/0/visits/0/start", "yesterday"), "not a real date and time"),
+    (_mutate("clients/0/visits/0/marks/0/kind", "tickle"), "tickle"),
+    (_mutate("clients/0/visits/0/marks/0/view", "dorsal"), "Unknown atlas view"),
+    (_mutate("clients/0/visits/0/marks/0/points", [[1.5, 0.2]]), "greater than the maximum"),
+    (_mutate("clients/0/visits/0/marks/0/points", [[0.5, 0.2], [0.6, 0.3]]), "one point"),
+    (_mutate("clients/0/visits/0/billing/0/cpt", "97140'; DROP TABLE visits;--"), "does not match"),
+    (_mutate("clients/0/first_name", "Zo\x00ë"), "NUL"),
+    (_mutate("clients/0/visits/0/claim_id", "someone-elses-claim"), "not one of this client's"),
+    (_mutate("format", "massage-chart/2"), "newer version"),
+    (_mutate("format", "vcard"), "not a Massage Chart chart file"),
+    (_mutate("clients", {"not": "a list"}), "is not of type 'array'"),
+]
+
+
+@pytest.mark.parametrize(("document", "message"), BAD_DOCUMENTS)
+def test_a_bad_chart_file_is_refused_whole_with_a_reason(
+    db: Database, document: dict[str, Any], message: str
+) -> None:
+    extra = copy.deepcopy(PRODUCT_EXAMPLE["clients"][0])
+    extra["id"] = "c-first"
+    for visit in extra["visits"]:
+        visit["id"] = "v-first"
+    document = copy.deepcopy(document)
+    if isinstance(document.get("clients"), list):
+        document["clients"].insert(0, extra)  # a good client before the bad one is not kept
+    with pytest.raises(ChartFileError, match=message):
+        _import(db, parse_chart_text(json.dumps(document)))
+    assert _count_clients(db) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "broken JSON"),
+        (b'{"format": "massage-chart/1", "clients": [', "broken JSON at line 1"),
+        (b"[1, 2, 3]", "not a Massage Chart chart file"),
+        (b"\xff\xfe\x00garbage", "not UTF-8"),
+        (b"[" * 100_000 + b"]" * 100_000, "chart file"),
+    ],
+)
+def test_malformed_and_truncated_files(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "chart.json"
+    path.write_bytes(content)
+    with pytest.raises(ChartFileError, match=message):
+        read_chart_file(path)
+
+
+def test_a_truncated_export_is_refused(db: Database, tmp_path: Path) -> None:
+    _rich_database(db)
+    text = _export_text(db).encode("utf-8")
+    path = tmp_path / "cut.json"
+    path.write_bytes(text[: len(text) // 2])
+    with pytest.raises(ChartFileError, match="broken JSON"):
+        read_chart_file(path)
+
+
+def test_a_200_mb_file_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.json"
+    with open(path, "wb") as handle:
+        handle.truncate(200 * 1024 * 1024)  # sparse: costs no disk
+    with pytest.raises(ChartFileError, match="200 MB"):
+        read_chart_file(path)
+
+
+def test_ids_that_clash_with_other_records_are_refused(db: Database) -> None:
+    _rich_database(db)
+    document = json.loads(_export_text(db))
+    for client in document["clients"]:
+        client["id"] = client["id"] + "-copy"  # new clients, but their visits' ids already exist
+    before = _count_clients(db)
+    with pytest.raises(ChartFileError, match="conflicts with records already in this database"):
+        _import(db, document)
+    assert _count_clients(db) == before
+
+
+def test_a_missing_file_says_so(tmp_path: Path) -> None:
+    with pytest.raises(ChartFileError, match="Cannot read"):
+        read_chart_file(tmp_path / "nope.json")
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300))
+def test_any_text_is_parsed_or_refused_cleanly(text: str) -> None:
+    with contextlib.suppress(ChartFileError):
+        parse_chart_text(text)
+
+
+class _RollBackError(Exception):
+    """Ends a write session without keeping what it did."""
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    client=st.fixed_dictionaries(
+        {"first_name": st.text(max_size=20), "last_name": st.text(max_size=20)},
+        optional=dict.fromkeys(
+            set(PRODUCT_EXAMPLE["clients"][0]) - {"first_name", "last_name"}, JSON_VALUES
+        ),
+    )
+)
+def test_any_client_shape_is_imported_or_refused_cleanly(
+    db: Database, client: dict[str, Any]
+) -> None:
+    """Whatever the file holds, the import either succeeds or says why; it never crashes."""
+    try:
+        document = parse_chart_text(json.dumps({"format": "massage-chart/1", "clients": [client]}))
+    except ChartFileError:
+        return
+    with contextlib.suppress(ChartFileError, _RollBackError), db.write() as session:
+        import_chart(session, document)
+        raise _RollBackError
+    assert _count_clients(db) == 0
+
+
+def test_a_chart_moves_from_sqlite_to_postgresql_unchanged(db: Database, pg_db: Database) -> None:
+    _rich_database(db)
+    first = _export_text(db)
+    _import(pg_db, json.loads(first))
+    assert _export_text(pg_db) == first
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*prefix, index))
+    return found
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(path=st.sampled_from(_paths(PRODUCT_EXAMPLE)), value=JSON_VALUES)
+def test_any_single_field_gone_wrong_is_imported_or_refused_cleanly(
+    db: Database, path: tuple[Any, ...], value: Any
+) -> None:
+    document = copy.deepcopy(PRODUCT_EXAMPLE)
+    target: Any = document
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    try:
+        parsed = parse_chart_text(json.dumps(document))
+    except ChartFileError:
+        return
+    with contextlib.suppress(ChartFileError, _RollBackError), db.write() as session:
+        import_chart(session, parsed)
+        raise _RollBackError
+    assert _count_clients(db) == 0

@@ -1,0 +1,222 @@
+"""Mark persistence on a real database: add, edit, move, delete, previous visit, standing avoid."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from massage_chart.atlas import load_atlas
+from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.placement import PlacementError
+from massage_chart.storage import marks as store
+from massage_chart.storage.database import Database
+from massage_chart.storage.guards import SignedVisitError
+from massage_chart.storage.marks import MarkError
+from massage_chart.storage.models import AuditEvent, Mark, Provider
+from massage_chart.storage.repositories import NotFoundError, add_client, create_visit, get_visit
+from massage_chart.storage.signing import sign_visit
+
+ATLAS = load_atlas()
+
+
+@dataclass(frozen=True)
+class Course:
+    provider_id: str
+    client_id: str
+    visit_ids: tuple[str, ...]
+
+
+@pytest.fixture
+def course(db: Database) -> Course:
+    """A client with three draft visits a week apart."""
+    with db.write() as session:
+        provider = Provider(first_name="Sam", last_name="Lee", credentials="LMT")
+        session.add(provider)
+        session.flush()
+        client = add_client(session, first_name="Zoë", last_name="Nguyễn")
+        visits = [
+            create_visit(
+                session,
+                client.id,
+                provider_id=provider.id,
+                start=dt.datetime(2026, 11, 2 + 7 * i, 10, 0),
+            ).id
+            for i in range(3)
+        ]
+        return Course(provider.id, client.id, tuple(visits))
+
+
+def _at(view: str, region_id: str) -> tuple[float, float]:
+    return ATLAS.region(view, region_id).inner_point
+
+
+def _add(db: Database, visit_id: str, kind: MarkKind, view: str, region: str, **f: object) -> str:
+    data = store.place_mark(ATLAS, visit_id, kind, view, [_at(view, region)], **f)  # type: ignore[arg-type]
+    with db.write() as session:
+        store.add_mark(session, data)
+    return data.id
+
+
+def test_place_mark_names_region_and_client_side() -> None:
+    x, y = _at("posterior", "upper_trapezius.r")
+    data = store.place_mark(
+        ATLAS, "v", MarkKind.TRIGGER_POINT_ACTIVE, "posterior", [(x, y)], intensity=7
+    )
+    assert data.region_id == "upper_trapezius.r"
+    assert data.side == "right"
+    assert data.intensity == 7
+    area = store.place_mark(ATLAS, "v", MarkKind.TREATED, "anterior", [(x, y)], whole_region=True)
+    assert area.whole_region and len(area.points) == 1
+
+
+def test_place_mark_refuses_what_does_not_fit() -> None:
+    with pytest.raises(PlacementError):
+        store.place_mark(ATLAS, "v", MarkKind.HYPERTONICITY, "posterior", [(0.5, 0.2)])
+    with pytest.raises(MarkError, match="no intensity"):
+        store.place_mark(
+            ATLAS, "v", MarkKind.SCAR, "posterior", [(0.5, 0.2), (0.5, 0.3)], intensity=3
+        )
+    with pytest.raises(MarkError, match="0 to 10"):
+        store.place_mark(ATLAS, "v", MarkKind.PAIN, "posterior", [(0.5, 0.2)], intensity=11)
+
+
+def test_add_update_move_delete_round_trip(db: Database, course: Course) -> None:
+    visit_id = course.visit_ids[0]
+    mark_id = _add(
+        db, visit_id, MarkKind.TRIGGER_POINT_ACTIVE, "posterior", "upper_trapezius.r", intensity=7
+    )
+    with db.read() as session:
+        (stored,) = store.list_marks(session, visit_id)
+    assert (
+        stored.id == mark_id and stored.region_id == "upper_trapezius.r" and stored.intensity == 7
+    )
+
+    with db.write() as session:
+        changed = store.update_mark(session, mark_id, intensity=5, note="refers to temple")
+    assert changed.intensity == 5 and changed.note == "refers to temple"
+
+    with db.write() as session:
+        moved = store.move_mark(session, ATLAS, mark_id, [_at("posterior", "levator_scapulae.l")])
+    assert (moved.region_id, moved.side) == ("levator_scapulae.l", "left")
+
+    with db.write() as session:
+        store.delete_mark(session, mark_id)
+    with db.read() as session:
+        assert store.list_marks(session, visit_id) == []
+        details = session.scalars(select(AuditEvent.detail)).all()
+    assert any("mark added" in d for d in details) and any("mark removed" in d for d in details)
+
+
+def test_re_adding_keeps_the_same_row(db: Database, course: Course) -> None:
+    visit_id = course.visit_ids[0]
+    mark_id = _add(db, visit_id, MarkKind.PAIN, "anterior", "pec_major.l", intensity=4)
+    with db.read() as session:
+        (before,) = store.list_marks(session, visit_id)
+    with db.write() as session:
+        store.delete_mark(session, mark_id)
+    with db.write() as session:
+        store.add_mark(session, before)
+    with db.read() as session:
+        assert store.list_marks(session, visit_id) == [before]
+
+
+def test_unknown_mark_and_bad_field_are_refused(db: Database, course: Course) -> None:
+    with db.write() as session, pytest.raises(NotFoundError):
+        store.update_mark(session, "nope", note="x")
+    mark_id = _add(
+        db, course.visit_ids[0], MarkKind.TREATED, "posterior", "rhomboid.r", whole_region=True
+    )
+    with db.write() as session, pytest.raises(MarkError):
+        store.update_mark(session, mark_id, region_id="anything")
+    with db.write() as session, pytest.raises(MarkError, match="Walton"):
+        store.update_mark(session, mark_id, pressure=6)
+
+
+def test_signed_visit_marks_cannot_change(db: Database, course: Course) -> None:
+    visit_id = course.visit_ids[0]
+    mark_id = _add(db, visit_id, MarkKind.SPASM, "posterior", "rhomboid.l", whole_region=True)
+    with db.write() as session:
+        sign_visit(get_visit(session, visit_id), course.provider_id, dt.datetime(2026, 11, 2, 12))
+    data = store.place_mark(
+        ATLAS, visit_id, MarkKind.PAIN, "posterior", [_at("posterior", "rhomboid.l")]
+    )
+    with pytest.raises(SignedVisitError), db.write() as session:
+        store.add_mark(session, data)
+    with pytest.raises(SignedVisitError), db.write() as session:
+        store.update_mark(session, mark_id, note="late")
+    with pytest.raises(SignedVisitError), db.write() as session:
+        store.delete_mark(session, mark_id)
+    with db.read() as session:
+        assert [m.id for m in session.scalars(select(Mark))] == [mark_id]
+
+
+def test_previous_visit_and_its_marks(db: Database, course: Course) -> None:
+    first, second, third = course.visit_ids
+    _add(db, first, MarkKind.TRIGGER_POINT_ACTIVE, "posterior", "upper_trapezius.r", intensity=7)
+    with db.read() as session:
+        assert store.previous_visit(session, first) is None
+        previous = store.previous_visit(session, third)
+        assert previous is not None and previous.id == second
+        assert [m.region_id for m in store.previous_marks(session, second)] == ["upper_trapezius.r"]
+
+
+def test_standing_avoid_areas_carry_until_resolved(db: Database, course: Course) -> None:
+    first, second, third = course.visit_ids
+    avoid = _add(db, first, MarkKind.AVOID, "posterior", "popliteal.l", whole_region=True)
+    _add(db, first, MarkKind.PAIN, "posterior", "rhomboid.r", intensity=3)
+    with db.read() as session:
+        assert [m.id for m in store.standing_avoid_areas(session, second)] == [avoid]
+        assert [m.id for m in store.standing_avoid_areas(session, third)] == [avoid]
+        assert store.standing_avoid_areas(session, first) == []
+        marks_one = store.list_marks(session, first)
+    # The second visit copies forward only the pain mark: the avoid area was resolved there.
+    pain = [m for m in marks_one if m.kind is MarkKind.PAIN]
+    with db.write() as session:
+        for copy in store.carry_forward(pain, second):
+            store.add_mark(session, copy)
+    with db.read() as session:
+        assert store.standing_avoid_areas(session, third) == []
+        assert store.standing_avoid_areas(session, second) == []
+
+
+def test_carried_avoid_area_stands_through_its_copy(db: Database, course: Course) -> None:
+    first, second, third = course.visit_ids
+    _add(db, first, MarkKind.AVOID, "anterior", "sternocleidomastoid.r", whole_region=True)
+    with db.read() as session:
+        marks_one = store.list_marks(session, first)
+    with db.write() as session:
+        (copy,) = store.carry_forward(marks_one, second)
+        store.add_mark(session, copy)
+    with db.read() as session:
+        assert [m.id for m in store.standing_avoid_areas(session, third)] == [copy.id]
+        assert store.standing_avoid_areas(session, second) == []
+
+
+def test_changes_since_last_visit(db: Database, course: Course) -> None:
+    first, second, _ = course.visit_ids
+    _add(db, first, MarkKind.TRIGGER_POINT_ACTIVE, "posterior", "upper_trapezius.r", intensity=7)
+    _add(db, first, MarkKind.SPASM, "posterior", "rhomboid.l", whole_region=True, intensity=5)
+    _add(db, first, MarkKind.TENDER_POINT, "posterior", "levator_scapulae.r", intensity=4)
+    with db.read() as session:
+        previous = store.list_marks(session, first)
+    with db.write() as session:
+        copies = store.carry_forward(previous, second)
+        for copy in copies:
+            if copy.kind is MarkKind.TRIGGER_POINT_ACTIVE:
+                store.add_mark(session, copy.replace(intensity=5))
+            elif copy.kind is MarkKind.TENDER_POINT:
+                store.add_mark(session, copy.replace(intensity=6))
+    _add(db, second, MarkKind.PAIN, "posterior", "lumbar_erector.r", intensity=3)
+    _add(db, second, MarkKind.TREATED, "posterior", "rhomboid.r", whole_region=True)
+    with db.read() as session:
+        current = store.list_marks(session, second)
+    changes = {(c.what, c.mark.kind, c.before) for c in store.changes_since(previous, current)}
+    assert changes == {
+        ("down", MarkKind.TRIGGER_POINT_ACTIVE, 7),
+        ("up", MarkKind.TENDER_POINT, 4),
+        ("new", MarkKind.PAIN, None),
+        ("resolved", MarkKind.SPASM, None),
+    }

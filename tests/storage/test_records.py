@@ -1,0 +1,189 @@
+"""Record-window storage: client fields, claims, clearances, overrides, note, billing, progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from massage_chart.domain.alerts import AlertTier, assess_health
+from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.records import PayerType, UnitRule, VisitStatus
+from massage_chart.storage.database import Database
+from massage_chart.storage.guards import SignedVisitError
+from massage_chart.storage.models import AuditEvent, Mark, Provider
+from massage_chart.storage.records import (
+    PLAN_LABELS,
+    BillingLineData,
+    add_addendum,
+    add_clearance,
+    health_snapshot,
+    join_overrides,
+    join_section,
+    pain_series,
+    record_override,
+    region_trends,
+    replace_billing_lines,
+    save_claim,
+    sign_and_record,
+    split_overrides,
+    split_section,
+    update_client,
+    update_visit_note,
+    visit_findings,
+    visit_unit_rule,
+)
+from massage_chart.storage.repositories import (
+    MedicationEntry,
+    add_client,
+    add_health_history_version,
+    create_visit,
+    get_client,
+    get_visit,
+)
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def _client(db: Database) -> tuple[str, str]:
+    with db.write() as session:
+        provider = Provider(first_name="Sam", last_name="Lee", credentials="LMT")
+        session.add(provider)
+        client = add_client(session, first_name="Ana", last_name="Silva")
+        session.flush()
+        return client.id, provider.id
+
+
+def test_update_client_changes_fields_and_logs(db: Database) -> None:
+    client_id, _ = _client(db)
+    with db.write() as session:
+        update_client(session, client_id, email="ana@example.com", goals="Sleep without pain")
+    with db.read() as session:
+        client = get_client(session, client_id)
+        assert client.email == "ana@example.com"
+        assert "ana@example.com" in client.search_key
+        events = session.scalars(select(AuditEvent.detail)).all()
+        assert any("email" in detail for detail in events)
+    with pytest.raises(ValueError, match="Not client fields"), db.write() as session:
+        update_client(session, client_id, archived=True)
+
+
+def test_clearance_consent_silences_clearance_alert(db: Database) -> None:
+    client_id, _ = _client(db)
+    with db.write() as session:
+        add_health_history_version(session, client_id, conditions=["heart disease"])
+    with db.read() as session:
+        alerts = assess_health(health_snapshot(session, client_id, today=TODAY), today=TODAY)
+    clearance = [a for a in alerts if a.tier is AlertTier.CLEARANCE]
+    assert clearance and all(a.needs_clearance for a in clearance)
+    with db.write() as session:
+        add_clearance(session, client_id, [a.code for a in clearance], signed_on=TODAY)
+    with db.read() as session:
+        alerts = assess_health(health_snapshot(session, client_id, today=TODAY), today=TODAY)
+    assert not [a for a in alerts if a.needs_clearance]
+
+
+def test_overrides_round_trip_and_are_logged(db: Database) -> None:
+    client_id, provider_id = _client(db)
+    text = join_overrides("Calf swollen since Monday", {"dvt": "Cleared by Dr Raman by phone"})
+    assert split_overrides(text) == (
+        "Calf swollen since Monday",
+        {"dvt": "Cleared by Dr Raman by phone"},
+    )
+    with db.write() as session:
+        visit = create_visit(
+            session, client_id, provider_id=provider_id, start=dt.datetime(2026, 11, 23, 9)
+        )
+        visit_id = visit.id
+    with db.write() as session:
+        record_override(session, visit_id, "fever", "Temperature rechecked 36.8")
+    with db.read() as session:
+        visit = get_visit(session, visit_id)
+        assert split_overrides(visit.health_update)[1] == {"fever": "Temperature rechecked 36.8"}
+        details = session.scalars(select(AuditEvent.detail)).all()
+        assert any("fever" in d and "36.8" in d for d in details)
+
+
+def test_sections_keep_labelled_lines_and_free_text() -> None:
+    text = join_section(
+        {"Frequency": "weekly x4", "Next visit": "1 Dec"}, "Stretch daily.", PLAN_LABELS
+    )
+    assert text == "Frequency: weekly x4\nNext visit: 1 Dec\n\nStretch daily."
+    assert split_section(text, PLAN_LABELS) == (
+        {"Frequency": "weekly x4", "Next visit": "1 Dec"},
+        "Stretch daily.",
+    )
+    assert split_section("Just text", PLAN_LABELS) == ({}, "Just text")
+
+
+def test_note_billing_sign_and_addendum(db: Database) -> None:
+    client_id, provider_id = _client(db)
+    with db.write() as session:
+        claim = save_claim(
+            session, client_id, None, payer_type=PayerType.PIP, unit_rule=UnitRule.AMA
+        )
+        visit = create_visit(
+            session, client_id, provider_id=provider_id, start=dt.datetime(2026, 11, 23, 9)
+        )
+        visit_id = visit.id
+        assert visit.claim_id == claim.id
+    with db.write() as session:
+        update_visit_note(session, visit_id, subjective="Neck stiff", pain_before=6)
+        replace_billing_lines(session, visit_id, [BillingLineData("97140", 23, 2, ("59",), (1,))])
+    with db.read() as session:
+        visit = get_visit(session, visit_id)
+        assert visit_unit_rule(session, visit) == (UnitRule.AMA, PayerType.PIP)
+        assert [(b.cpt, b.units, b.modifiers) for b in visit.billing_lines] == [
+            ("97140", 2, ["59"])
+        ]
+    with pytest.raises(ValueError, match="Only a signed note"), db.write() as session:
+        add_addendum(session, visit_id, author_id=provider_id, reason="Late", text="x")
+    with db.write() as session:
+        sign_and_record(session, visit_id, provider_id, dt.datetime(2026, 11, 23, 10))
+    with pytest.raises(SignedVisitError), db.write() as session:
+        update_visit_note(session, visit_id, subjective="changed")
+    with db.write() as session:
+        add_addendum(
+            session, visit_id, author_id=provider_id, reason="Late entry", text="Ice advised."
+        )
+    with db.read() as session:
+        visit = get_visit(session, visit_id)
+        assert visit.status is VisitStatus.SIGNED and visit.subjective == "Neck stiff"
+        assert [a.text for a in visit.addenda] == ["Ice advised."]
+        actions = session.scalars(select(AuditEvent.action)).all()
+        assert "sign" in actions and "addendum" in actions
+
+
+def test_findings_and_progress_from_marks(db: Database) -> None:
+    client_id, provider_id = _client(db)
+    with db.write() as session:
+        add_health_history_version(session, client_id, medications=[MedicationEntry("warfarin")])
+        ids = []
+        for day, intensity in ((1, 7), (8, 5), (15, 3)):
+            visit = create_visit(
+                session,
+                client_id,
+                provider_id=provider_id,
+                start=dt.datetime(2026, 11, day, 9),
+                pain_before=intensity + 1,
+                pain_after=intensity - 1,
+            )
+            session.add(
+                Mark(
+                    visit_id=visit.id,
+                    kind=MarkKind.TRIGGER_POINT_ACTIVE.value,
+                    view="posterior",
+                    points=[[0.4, 0.2]],
+                    region_id="upper_trapezius.r",
+                    side="right",
+                    intensity=intensity,
+                )
+            )
+            ids.append(visit.id)
+    with db.read() as session:
+        findings = visit_findings(session, ids[-1])
+        assert findings[0].region_label == "R upper trapezius"
+        assert [p.pain_before for p in pain_series(session, client_id)] == [8, 6, 4]
+        trend = region_trends(session, client_id)[0]
+    assert (trend.label, trend.first, trend.last) == ("R upper trapezius", 7, 3)

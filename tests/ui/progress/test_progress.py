@@ -1,0 +1,76 @@
+"""The progress window: pain before and after across visits, findings per region over time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from massage_chart.domain.marks import MarkKind
+from massage_chart.storage.database import Database
+from massage_chart.storage.models import Mark
+from massage_chart.storage.repositories import add_client, create_visit
+from massage_chart.ui.progress.progress_dialog import ProgressDialog
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+@pytest.fixture
+def client_id(db: Database) -> str:
+    """A client whose R upper trapezius trigger point eases 7 -> 5 -> 3 over three visits."""
+    with db.write() as session:
+        client = add_client(session, first_name="Ana", last_name="Silva")
+        for day, intensity, before, after in ((1, 7, 8, 5), (8, 5, 6, 4), (15, 3, 4, 2)):
+            visit = create_visit(
+                session,
+                client.id,
+                provider_id=None,
+                start=dt.datetime(2026, 11, day, 9),
+                pain_before=before,
+                pain_after=after,
+            )
+            session.add(
+                Mark(
+                    visit_id=visit.id,
+                    kind=MarkKind.TRIGGER_POINT_ACTIVE.value,
+                    view="posterior",
+                    points=[[0.4, 0.2]],
+                    region_id="upper_trapezius.r",
+                    side="right",
+                    intensity=intensity,
+                )
+            )
+        return client.id
+
+
+def test_progress_shows_pain_and_findings_over_time(
+    qtbot: QtBot, db: Database, client_id: str
+) -> None:
+    dialog = ProgressDialog(db, client_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert [(p.pain_before, p.pain_after) for p in dialog.chart.points] == [(8, 5), (6, 4), (4, 2)]
+    assert "from 8/10 to 4/10" in dialog.summary_label.text()
+    assert dialog.trend_rows()[0] == (
+        "Trigger point, active",
+        "R upper trapezius",
+        "2 visits ago 7/10, now 3/10  (7 → 5 → 3)",
+        "better by 4",
+    )
+    # The lines are drawn where the scores are: the first "before" dot is high, the last low.
+    first = dialog.chart.point_at(0, 8)
+    last = dialog.chart.point_at(2, 4)
+    assert first.x() < last.x() and first.y() < last.y()
+    image = dialog.chart.grab().toImage()
+    assert image.pixelColor(int(first.x()), int(first.y())).red() > 150
+
+
+def test_progress_without_visits(qtbot: QtBot, db: Database) -> None:
+    with db.write() as session:
+        client_id = add_client(session, first_name="Bo", last_name="Ek").id
+    dialog = ProgressDialog(db, client_id)
+    qtbot.addWidget(dialog)
+    assert dialog.summary_label.text() == "No visits yet."
+    assert dialog.trend_rows() == []
