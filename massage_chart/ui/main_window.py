@@ -13,10 +13,12 @@ import PySide6
 from PySide6.QtCore import Qt, QTimer, Slot, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -26,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import massage_chart
 from massage_chart.domain.records import VisitStatus
 from massage_chart.domain.text import fold
+from massage_chart.storage import audit
 from massage_chart.storage.backup import newest_verified_backup
 from massage_chart.storage.database import Database, StorageError
 from massage_chart.storage.location import location_warning
@@ -60,6 +63,7 @@ from massage_chart.ui.document import (
 )
 from massage_chart.ui.export_actions import ExportActions
 from massage_chart.ui.formatting import format_date, search_query
+from massage_chart.ui.idle_lock import IdleWatcher, LockScreen
 from massage_chart.ui.maintenance import MaintenanceRunner
 from massage_chart.ui.note.editor import VisitNoteEditor
 from massage_chart.ui.progress.progress_dialog import ProgressDialog
@@ -86,6 +90,10 @@ class MainWindow(QMainWindow):
         database: the open database.
         today: the calendar (a seam for tests about ages).
         now: the clock (a seam for tests about visit times).
+        lock_minutes: lock the window after this many minutes without input (0: never).
+        unlock_check: checks what is typed on the lock screen (the database passphrase or the
+            unlock password); None unlocks without asking.
+        secret_name: what the lock screen calls that secret.
     """
 
     def __init__(
@@ -96,9 +104,16 @@ class MainWindow(QMainWindow):
         today: Callable[[], dt.date] = dt.date.today,
         now: Callable[[], dt.datetime] = dt.datetime.now,
         backup_on_close: bool = True,
+        lock_minutes: int = 0,
+        unlock_check: Callable[[str], bool] | None = None,
+        secret_name: str = "unlock password",
     ) -> None:
         super().__init__(parent)
         self.database = database
+        self.unlock_check = unlock_check
+        self.failed_unlocks = 0
+        self._hidden_while_locked: list[QWidget] = []
+        self._disabled_while_locked: list[QAction] = []
         self.backup_on_close = backup_on_close
         self._damaged = False
         # The newest audit event when the last backup was taken: every change is audited, so a
@@ -171,7 +186,16 @@ class MainWindow(QMainWindow):
         central_layout.setSpacing(0)
         central_layout.addWidget(self.location_banner)
         central_layout.addWidget(self.splitter, 1)
-        self.setCentralWidget(central)
+        self.lock_screen = LockScreen(
+            needs_secret=unlock_check is not None, secret_name=secret_name
+        )
+        self.lock_screen.unlock_requested.connect(self._on_lock_screen_unlock_requested)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(central)
+        self.pages.addWidget(self.lock_screen)
+        self.setCentralWidget(self.pages)
+        self.idle_watcher = IdleWatcher(lock_minutes, self)
+        self.idle_watcher.idle.connect(self.lock)
         # Left column top to bottom, then the right: the order the eye reads the window.
         tab_chain = (
             self.client_panel.search_field,
@@ -226,6 +250,9 @@ class MainWindow(QMainWindow):
         # Ctrl+Q (Cmd+Q on a Mac); Qt's standard Quit key is empty on Windows and some desktops.
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.lock_action = QAction("&Lock now", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setStatusTip("Hide client records until you unlock (you keep your work)")
 
         stack = self.document.undo_stack
         self.undo_action = stack.createUndoAction(self, "&Undo")
@@ -263,6 +290,7 @@ class MainWindow(QMainWindow):
             lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
         )
         self.quit_action.triggered.connect(self.close)
+        self.lock_action.triggered.connect(self.lock)
         self.find_action.triggered.connect(self._on_find_action_triggered)
         self.refresh_action.triggered.connect(self._on_refresh_action_triggered)
         self.about_action.triggered.connect(self._on_about_action_triggered)
@@ -279,6 +307,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions(self.export_actions.actions())
         file_menu.addSeparator()
+        file_menu.addAction(self.lock_action)
         file_menu.addAction(self.quit_action)
         edit_menu = menu_bar.addMenu("&Edit")
         edit_menu.addAction(self.undo_action)
@@ -311,12 +340,109 @@ class MainWindow(QMainWindow):
         """Check every page of the database and take the daily backup, off the UI thread."""
         return self.maintenance.start()
 
+    @property
+    def locked(self) -> bool:
+        """Whether client data is hidden behind the lock screen."""
+        return self.pages.currentWidget() is self.lock_screen
+
+    @Slot()
+    def lock(self) -> None:
+        """Hide every client record (this window and every other one) behind the lock screen.
+
+        Open notes are saved first and their windows only hidden, so nothing typed is lost.
+        """
+        if self.locked:
+            return
+        for editor in self.findChildren(VisitNoteEditor):
+            editor.save_now()
+        self._hidden_while_locked = [
+            widget
+            for widget in QApplication.topLevelWidgets()
+            if widget is not self and widget.isVisible()
+        ]
+        for widget in self._hidden_while_locked:
+            widget.hide()
+        self._disabled_while_locked = [
+            action
+            for action in self.findChildren(QAction)
+            if action.isEnabled() and action is not self.quit_action
+        ]
+        for action in self._disabled_while_locked:
+            action.setEnabled(False)
+        self.menuBar().hide()
+        self.statusBar().hide()
+        self.pages.setCurrentWidget(self.lock_screen)
+        self.setWindowTitle("Massage Chart — locked")
+        self.lock_screen.reset()
+
+    def unlock(self, secret: str = "") -> bool:
+        """Show the records again if ``secret`` is right; a wrong one is audited and refused."""
+        if not self.locked:
+            return True
+        if self.unlock_check is not None and not self.unlock_check(secret):
+            self.failed_unlocks += 1
+            try:
+                with self.database.write() as session:
+                    audit.record(
+                        session,
+                        audit.AuditAction.FAILED_UNLOCK,
+                        detail=f"idle lock: wrong secret, try {self.failed_unlocks} in a row",
+                    )
+            except WRITE_ERRORS:
+                pass  # the refusal matters more than its record; the lock stays
+            self.lock_screen.refuse(self.failed_unlocks)
+            return False
+        self.failed_unlocks = 0
+        self.pages.setCurrentIndex(0)
+        self.menuBar().show()
+        self.statusBar().show()
+        for action in self._disabled_while_locked:
+            action.setEnabled(True)
+        self._disabled_while_locked = []
+        for widget in self._hidden_while_locked:
+            widget.show()
+        self._hidden_while_locked = []
+        self._update_title()
+        self.idle_watcher.touch()
+        return True
+
+    def _owns(self, widget: QWidget) -> bool:
+        """Whether ``widget`` is a window opened from this one (a note, a chart, a dialog)."""
+        parent = widget.parentWidget()
+        while parent is not None:
+            if parent is self:
+                return True
+            parent = parent.parentWidget()
+        return False
+
+    def close_other_windows(self) -> bool:
+        """Close every note, chart and record window; False if one stays open (unsaved text)."""
+        hidden = self._hidden_while_locked
+        for widget in QApplication.topLevelWidgets():
+            if not self._owns(widget) or not (widget.isVisible() or widget in hidden):
+                continue
+            if not widget.close():
+                if self.locked:
+                    # It asks about its unsaved text: that is shown only after unlocking.
+                    self.statusBar().showMessage("Unlock to see the window that needs you.")
+                else:
+                    widget.raise_()
+                    widget.activateWindow()
+                return False
+            if widget in hidden:
+                hidden.remove(widget)
+        return True
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Wait for a running check, then leave a verified backup behind (SQLite databases).
+        """Close the other windows (each saves or asks), then leave a verified backup behind.
 
         Closing is never held up: everything entered is already in the database, and the backup is
         an extra copy. If it fails, the reason is kept beside the backups and shown at next start.
         """
+        if not self.close_other_windows():
+            event.ignore()
+            return
+        self.idle_watcher.stop()
         self.maintenance.wait()
         changed = latest_audit_seq(self.database) != self._audit_mark
         if (
@@ -648,6 +774,10 @@ class MainWindow(QMainWindow):
         )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+
+    @Slot(str)
+    def _on_lock_screen_unlock_requested(self, secret: str) -> None:
+        self.unlock(secret)
 
     @Slot()
     def _on_view_audit_timer_timeout(self) -> None:
