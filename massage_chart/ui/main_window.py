@@ -31,6 +31,7 @@ from massage_chart.domain.text import fold
 from massage_chart.storage import audit
 from massage_chart.storage.backup import newest_verified_backup
 from massage_chart.storage.database import Database, StorageError
+from massage_chart.storage.drafts import DraftStore, drafts_folder_for
 from massage_chart.storage.location import location_warning
 from massage_chart.storage.maintenance import (
     backup_now,
@@ -94,6 +95,8 @@ class MainWindow(QMainWindow):
         unlock_check: checks what is typed on the lock screen (the database passphrase or the
             unlock password); None unlocks without asking.
         secret_name: what the lock screen calls that secret.
+        drafts: where unsaved note text is kept (default: the database's own folder of drafts,
+            or none for an encrypted database unless one is given).
     """
 
     def __init__(
@@ -107,9 +110,15 @@ class MainWindow(QMainWindow):
         lock_minutes: int = 0,
         unlock_check: Callable[[str], bool] | None = None,
         secret_name: str = "unlock password",
+        drafts: DraftStore | None = None,
     ) -> None:
         super().__init__(parent)
         self.database = database
+        if drafts is None and not getattr(database, "is_encrypted", False):
+            # Drafts of an encrypted database must be encrypted: only its opener can do that.
+            drafts = DraftStore(drafts_folder_for(database.url))
+        self.drafts = drafts
+        self.drafts_box: QMessageBox | None = None
         self.unlock_check = unlock_check
         self.failed_unlocks = 0
         self._hidden_while_locked: list[QWidget] = []
@@ -233,6 +242,8 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.refresh()
         self.client_panel.search_field.setFocus()
+        # Text kept from a session that ended before it was saved is offered once the window is up.
+        QTimer.singleShot(0, self, self.offer_drafts)
 
     # ------------------------------------------------------------------ set-up
 
@@ -335,6 +346,53 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.client_count_label)
 
     # ------------------------------------------------------------------ public
+
+    def offer_drafts(self) -> QMessageBox | None:
+        """After a crash: say which notes have text that was never saved, and offer to open them.
+
+        Each note opens with a bar to restore or discard its text. Answering "Later" keeps the
+        drafts: they are offered again when the note is opened, and at the next start.
+        """
+        if self.drafts is None:
+            return None
+        drafts = self.drafts.all()
+        if not drafts:
+            return None
+        lines = "\n".join(
+            f"• {draft.label} (kept {format_date(draft.saved_at.astimezone().date())} "
+            f"{draft.saved_at.astimezone():%H:%M})"
+            for draft in drafts[:8]
+        )
+        more = f"\n…and {len(drafts) - 8} more" if len(drafts) > 8 else ""
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Unsaved text was kept",
+            "Massage Chart closed before this text was saved:\n\n"
+            f"{lines}{more}\n\nOpen these notes now to restore or discard it?",
+            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Close,
+            self,
+        )
+        box.button(QMessageBox.StandardButton.Close).setText("Later")
+        box.setDefaultButton(QMessageBox.StandardButton.Open)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(self._on_drafts_box_finished)
+        self.drafts_box = box
+        box.open()
+        return box
+
+    def open_drafts(self) -> list[VisitNoteEditor]:
+        """Open the note (and addendum) of every kept draft."""
+        editors: list[VisitNoteEditor] = []
+        if self.drafts is None:
+            return editors
+        for draft in self.drafts.all():
+            editor = self.open_note_editor(draft.record_id)
+            if editor is None:
+                continue
+            if draft.kind == "addendum" and editor.is_signed():
+                editor.open_addendum_dialog()
+            editors.append(editor)
+        return editors
 
     def start_maintenance(self) -> bool:
         """Check every page of the database and take the daily backup, off the UI thread."""
@@ -537,7 +595,14 @@ class MainWindow(QMainWindow):
         if not visit_id:
             self.statusBar().showMessage("Select a visit first.", STATUS_MESSAGE_MS)
             return None
-        editor = VisitNoteEditor(self.database, visit_id, self, now=self._now, today=self._today)
+        for existing in self.findChildren(VisitNoteEditor):
+            if existing.visit_id == visit_id and existing.isVisible():
+                existing.raise_()
+                existing.activateWindow()
+                return existing
+        editor = VisitNoteEditor(
+            self.database, visit_id, self, now=self._now, today=self._today, drafts=self.drafts
+        )
         editor.signed.connect(lambda _id: self._show_client(self.client_panel.current_client_id()))
         editor.show()
         return editor
@@ -774,6 +839,12 @@ class MainWindow(QMainWindow):
         )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+
+    @Slot(int)
+    def _on_drafts_box_finished(self, result: int) -> None:
+        self.drafts_box = None
+        if result == QMessageBox.StandardButton.Open.value:
+            self.open_drafts()
 
     @Slot(str)
     def _on_lock_screen_unlock_requested(self, secret: str) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -21,6 +22,7 @@ from massage_chart.ui.record.fields import ProblemLabel
 from massage_chart.ui.style import heading, muted
 
 REASONS = ("Late entry", "Correction", "Clarification", "Client-requested amendment")
+DRAFT_MS = 3000
 
 
 class AddendumDialog(QDialog):
@@ -30,6 +32,9 @@ class AddendumDialog(QDialog):
         providers: who may author it.
         author_id: the author proposed (the note's signer).
         save: called with (author id, reason, text); returns why saving failed, or "".
+        keep: called every few seconds with (reason, text) while text is typed (the draft
+            store), and once more when the dialog closes with the text kept.
+        forget: called when the text is saved or the user discards it.
     """
 
     def __init__(
@@ -38,9 +43,16 @@ class AddendumDialog(QDialog):
         author_id: str | None,
         save: Callable[[str | None, str, str], str],
         parent: QWidget | None = None,
+        *,
+        keep: Callable[[str, str], None] | None = None,
+        forget: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self._save = save
+        self._keep = keep
+        self._forget = forget
+        self.discard_box: QMessageBox | None = None
+        self._confirmed_discard = False
         self.setWindowTitle("Add addendum")
         title = QLabel("Add addendum")
         heading(title, 1.2)
@@ -81,7 +93,60 @@ class AddendumDialog(QDialog):
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setInterval(DRAFT_MS)
+        self._draft_timer.timeout.connect(self._on_draft_timer_timeout)
+        self.text.textChanged.connect(self._on_text_text_changed)
         self.resize(560, 380)
+
+    def has_text(self) -> bool:
+        """Whether anything is typed that would be lost by closing."""
+        return bool(self.text.toPlainText().strip())
+
+    def keep_draft(self) -> None:
+        """Hand what is typed to the draft store now."""
+        if self._keep is not None and self.has_text():
+            self._keep(self.reason.currentText(), self.text.toPlainText())
+
+    def reject(self) -> None:
+        """Cancel, Escape or the close button: typed text is never dropped without asking."""
+        if not self.has_text() or self._confirmed_discard:
+            self._draft_timer.stop()
+            super().reject()
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Discard the addendum?",
+            "The addendum you typed is not saved. Discard it?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.button(QMessageBox.StandardButton.Cancel).setText("Keep writing")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(self._on_discard_box_finished)
+        self.discard_box = box
+        box.open()
+
+    @Slot(int)
+    def _on_discard_box_finished(self, result: int) -> None:
+        self.discard_box = None
+        if result == QMessageBox.StandardButton.Discard.value:
+            self._confirmed_discard = True
+            if self._forget is not None:
+                self._forget()
+            self.reject()
+
+    @Slot()
+    def _on_text_text_changed(self) -> None:
+        if self._keep is not None and not self._draft_timer.isActive():
+            self._draft_timer.start()
+
+    @Slot()
+    def _on_draft_timer_timeout(self) -> None:
+        if self.has_text():
+            self.keep_draft()
+        else:
+            self._draft_timer.stop()
 
     def accept(self) -> None:
         """Save; on a problem say what it is and keep everything typed."""
@@ -96,6 +161,10 @@ class AddendumDialog(QDialog):
             return
         problem = self._save(self.author.currentData(), reason, text)
         if problem:
+            self.keep_draft()
             self.problem_label.say(problem)
             return
+        self._draft_timer.stop()
+        if self._forget is not None:
+            self._forget()
         super().accept()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -49,6 +50,7 @@ from massage_chart.domain.soap import (
     soap_templates,
 )
 from massage_chart.storage.database import Database
+from massage_chart.storage.drafts import Draft, DraftError, DraftStore, draft_key
 from massage_chart.storage.records import (
     ASSESSMENT_LABELS,
     NOTE_FIELDS,
@@ -81,6 +83,9 @@ from massage_chart.ui.record.fields import ProblemLabel
 from massage_chart.ui.style import error_text, heading, muted
 
 AUTOSAVE_MS = 1000
+# While typing goes on (the autosave waits for a pause), what is on screen is kept as a draft
+# this often; and at once whenever the database refuses a save.
+DRAFT_MS = 3000
 """Text is saved this long after the last keystroke (and at once on focus-out and close)."""
 NOTE_ERRORS: tuple[type[Exception], ...] = (*WRITE_ERRORS, ValueError)
 """What a note write may raise that the user is told about (ValueError: a rule refused it)."""
@@ -190,6 +195,7 @@ class VisitNoteEditor(QWidget):
         visit_id: the visit.
         now: the clock (signing and addendum times; a seam for tests).
         today: the calendar (alerts).
+        drafts: where unsaved text is kept while typing and when saving fails (None: nowhere).
 
     Signals:
         saved(visit_id): the note was written.
@@ -207,10 +213,13 @@ class VisitNoteEditor(QWidget):
         *,
         now: Callable[[], dt.datetime] = dt.datetime.now,
         today: Callable[[], dt.date] = dt.date.today,
+        drafts: DraftStore | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.database = database
         self.visit_id = visit_id
+        self.drafts = drafts
+        self.draft_error = ""
         self._now = now
         self._today = today
         self._loading = False
@@ -232,10 +241,14 @@ class VisitNoteEditor(QWidget):
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(AUTOSAVE_MS)
         self._autosave.timeout.connect(self._on_autosave_timeout)
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setInterval(DRAFT_MS)
+        self._draft_timer.timeout.connect(self._on_draft_timer_timeout)
         self._connect_edits()
         QShortcut(QKeySequence.StandardKey.Save, self).activated.connect(self.save_now)
         self.resize(1320, 740)
         self.reload()
+        self.pending_draft = self._find_pending_draft()
 
     # ------------------------------------------------------------------ building
 
@@ -418,6 +431,22 @@ class VisitNoteEditor(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.banner)
         layout.addWidget(self.save_problem)
+        self.draft_bar = QFrame()
+        self.draft_bar.setObjectName("draftBar")
+        self.draft_bar.setStyleSheet(
+            "#draftBar { background: #fff4ce; border: 1px solid #e0c060; border-radius: 4px; }"
+        )
+        self.draft_label = QLabel()
+        self.draft_label.setWordWrap(True)
+        self.restore_draft_button = QPushButton("&Restore that text")
+        self.discard_draft_button = QPushButton("Discard it")
+        bar_layout = QHBoxLayout(self.draft_bar)
+        bar_layout.setContentsMargins(10, 6, 10, 6)
+        bar_layout.addWidget(self.draft_label, 1)
+        bar_layout.addWidget(self.restore_draft_button)
+        bar_layout.addWidget(self.discard_draft_button)
+        self.draft_bar.hide()
+        layout.addWidget(self.draft_bar)
         layout.addWidget(splitter, 1)
 
     def _text_widgets(self) -> list[QLineEdit | QPlainTextEdit]:
@@ -442,6 +471,8 @@ class VisitNoteEditor(QWidget):
         self.positioning.currentTextChanged.connect(self._on_treatment_edited)
         self.health_update.textChanged.connect(self._on_treatment_edited)
         self.draft_button.clicked.connect(self._on_draft_button_clicked)
+        self.restore_draft_button.clicked.connect(self._on_restore_draft_button_clicked)
+        self.discard_draft_button.clicked.connect(self._on_discard_draft_button_clicked)
         application = QApplication.instance()
         if isinstance(application, QApplication):
             application.focusChanged.connect(self._on_application_focus_changed)
@@ -457,7 +488,34 @@ class VisitNoteEditor(QWidget):
             return False
         self.data = data
         self._loading = True
-        fields = data.fields
+        self._show_fields(data.fields)
+        duration = None if data.end is None else int((data.end - data.start).total_seconds() // 60)
+        self.billing.load(
+            [str(c) for c in data.fields["icd10_codes"] or []],
+            data.billing,
+            unit_rule=data.unit_rule,
+            payer_type=data.payer_type,
+            visit_minutes=duration,
+        )
+        self.billing.icd_picker.set_mark_sides(
+            [f.side for f in data.findings if f.side is not Side.MIDLINE]
+        )
+        self.provider_combo.clear()
+        for provider in data.providers:
+            self.provider_combo.addItem(provider.name, provider.id)
+        self.provider_combo.setCurrentIndex(max(self.provider_combo.findData(data.provider_id), 0))
+        self._loading = False
+        self._saved_values = self.values()
+        self._saved_billing = self.billing.lines()
+        self._show_header(data)
+        self._show_changes(data)
+        self._show_addenda(data)
+        self._set_read_only(data.status is VisitStatus.SIGNED)
+        self._refresh_alerts()
+        return True
+
+    def _show_fields(self, fields: dict[str, Any]) -> None:
+        """Put stored note fields (or a draft's) on screen."""
         subjective_values, subjective_text = split_section(fields["subjective"], SUBJECTIVE_LABELS)
         assessment_values, assessment_text = split_section(fields["assessment"], ASSESSMENT_LABELS)
         plan_values, plan_text = split_section(fields["plan"], PLAN_LABELS)
@@ -482,30 +540,6 @@ class VisitNoteEditor(QWidget):
         self.referrals.setText(plan_values.get("Referrals", ""))
         self.next_visit.setText(plan_values.get("Next visit", ""))
         self.plan.setPlainText(plan_text)
-        duration = None if data.end is None else int((data.end - data.start).total_seconds() // 60)
-        self.billing.load(
-            [str(c) for c in fields["icd10_codes"] or []],
-            data.billing,
-            unit_rule=data.unit_rule,
-            payer_type=data.payer_type,
-            visit_minutes=duration,
-        )
-        self.billing.icd_picker.set_mark_sides(
-            [f.side for f in data.findings if f.side is not Side.MIDLINE]
-        )
-        self.provider_combo.clear()
-        for provider in data.providers:
-            self.provider_combo.addItem(provider.name, provider.id)
-        self.provider_combo.setCurrentIndex(max(self.provider_combo.findData(data.provider_id), 0))
-        self._loading = False
-        self._saved_values = self.values()
-        self._saved_billing = self.billing.lines()
-        self._show_header(data)
-        self._show_changes(data)
-        self._show_addenda(data)
-        self._set_read_only(data.status is VisitStatus.SIGNED)
-        self._refresh_alerts()
-        return True
 
     def _show_header(self, data: NoteData) -> None:
         self.setWindowTitle(f"{data.client_name} — visit {format_date(data.start.date())}")
@@ -620,7 +654,14 @@ class VisitNoteEditor(QWidget):
                     replace_billing_lines(session, self.visit_id, lines)
         except WRITE_ERRORS as exc:
             self.save_error = describe_error(exc)
-            self.save_problem.say(f"Not saved: {self.save_error} Your text is kept on screen.")
+            kept = self.keep_draft()
+            where = (
+                "Your text is kept on screen and in a draft that is offered back if Massage Chart "
+                "closes unexpectedly."
+                if kept
+                else "Your text is kept on screen only: keep this window open."
+            )
+            self.save_problem.say(f"Not saved: {self.save_error} {where}")
             self.save_state_label.setText("Not saved")
             return False
         self.save_error = ""
@@ -628,11 +669,141 @@ class VisitNoteEditor(QWidget):
         self._saved_values = values
         self._saved_billing = lines
         self.save_state_label.setText(f"Saved {format_time(self._now())}")
+        if not self.is_modified():
+            self.discard_draft()
         self.saved.emit(self.visit_id)
+        return True
+
+    # ------------------------------------------------------------------ drafts
+
+    @property
+    def draft_key(self) -> str:
+        """The key of this note's draft in the draft store."""
+        return draft_key("note", self.visit_id)
+
+    def keep_draft(self) -> bool:
+        """Keep what is on screen in the draft store if it is not saved; True when it is kept."""
+        if self.drafts is None or self.data is None or self.is_signed() or self._loading:
+            return False
+        if not self.is_modified():
+            self.discard_draft()
+            return True
+        label = f"SOAP note — {self.data.client_name}, visit {format_date(self.data.start.date())}"
+        fields = {
+            "values": self.values(),
+            "billing": [dataclasses.asdict(line) for line in self.billing.lines()],
+        }
+        try:
+            self.drafts.save(Draft(self.draft_key, label, fields))
+        except DraftError as exc:
+            self.draft_error = str(exc)
+            return False
+        self.draft_error = ""
+        return True
+
+    def _find_pending_draft(self) -> Draft | None:
+        """A draft left by an earlier session whose text differs from the note; offered in a bar."""
+        if self.drafts is None or self.data is None:
+            return None
+        draft = self.drafts.load(self.draft_key)
+        if draft is None:
+            return None
+        if not self._draft_changes(draft):
+            self.discard_draft()
+            return None
+        kept = draft.saved_at.astimezone()
+        when = f"on {format_date(kept.date())} at {format_time(kept)}"
+        if self.is_signed():
+            self.draft_label.setText(
+                f"Text typed {when} was never saved, and this note has been signed since. "
+                "Add what is still needed as an addendum?"
+            )
+            self.restore_draft_button.setText("Add as &addendum…")
+        else:
+            self.draft_label.setText(
+                f"Text typed {when} was not saved before Massage Chart closed. "
+                "Restore it into this note?"
+            )
+        self.draft_bar.show()
+        return draft
+
+    def _draft_changes(self, draft: Draft) -> list[str]:
+        """The sections where a draft differs from the note as saved, as "Section: text"."""
+        values = draft.fields.get("values") or {}
+        changes = []
+        for key, value in values.items():
+            if key in self._saved_values and self._saved_values[key] != value and value:
+                name = key.replace("_", " ").capitalize()
+                changes.append(
+                    f"{name}: {value if not isinstance(value, list) else ', '.join(map(str, value))}"
+                )
+        saved_billing = [dataclasses.asdict(line) for line in self._saved_billing]
+        billing = draft.fields.get("billing")
+        if billing is not None and [dict(b) for b in billing] != saved_billing:
+            changes.append("Billing lines changed")
+        return changes
+
+    def discard_draft(self) -> None:
+        """Forget this note's draft (its text is saved, or the user let it go)."""
+        self._draft_timer.stop()
+        if self.drafts is not None:
+            try:
+                self.drafts.discard(self.draft_key)
+            except OSError as exc:
+                self.draft_error = str(exc)
+
+    def apply_draft(self, draft: Draft) -> bool:
+        """Put a kept draft's text back on screen and save it; False for a signed note.
+
+        The draft is applied over the note as it is stored now, so a section that was saved
+        after the draft was kept is replaced by the draft's text: the user chose to restore it.
+        """
+        if self.data is None or self.is_signed():
+            return False
+        values = dict(draft.fields.get("values") or {})
+        stored = self.values()
+        merged = {key: values.get(key, stored[key]) for key in stored}
+        billing = [
+            BillingLineData(
+                cpt=str(line["cpt"]),
+                minutes=int(line.get("minutes", 0)),
+                units=int(line.get("units", 0)),
+                modifiers=tuple(str(m) for m in line.get("modifiers", ())),
+                diagnosis_pointers=tuple(int(p) for p in line.get("diagnosis_pointers", ())),
+            )
+            for line in draft.fields.get("billing") or []
+        ]
+        self._loading = True
+        try:
+            self._show_fields(merged)
+            duration = (
+                None
+                if self.data.end is None
+                else int((self.data.end - self.data.start).total_seconds() // 60)
+            )
+            self.billing.load(
+                [str(c) for c in merged["icd10_codes"] or []],
+                billing,
+                unit_rule=self.data.unit_rule,
+                payer_type=self.data.payer_type,
+                visit_minutes=duration,
+            )
+        finally:
+            self._loading = False
+        self._refresh_alerts()
+        self.save_state_label.setText(f"Restored text kept {format_time(draft.saved_at)}")
+        self.save_now()
         return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save on close; if saving fails, keep the window (and the text) open and say why."""
+        dialog = self.addendum_dialog
+        if dialog is not None and dialog.isVisible() and dialog.has_text():
+            dialog.keep_draft()
+            dialog.raise_()
+            dialog.reject()  # asks whether to discard the typed addendum
+            event.ignore()
+            return
         if not self.save_now():
             box = QMessageBox(
                 QMessageBox.Icon.Warning,
@@ -854,13 +1025,34 @@ class VisitNoteEditor(QWidget):
             self.provider_combo.currentData(),
             self._save_addendum,
             self,
+            keep=self._keep_addendum_draft if self.drafts is not None else None,
+            forget=self._forget_addendum_draft,
         )
+        kept = self.drafts.load(draft_key("addendum", self.visit_id)) if self.drafts else None
+        if kept is not None:
+            dialog.reason.setCurrentText(str(kept.fields.get("reason", "")))
+            dialog.text.setPlainText(str(kept.fields.get("text", "")))
         # Not deleted on close: deleting it after typed key events crashed PySide6 6.11 in the
         # tests; a closed dialog is a hidden child, deleted with the editor.
         dialog.finished.connect(self._on_addendum_dialog_finished)
         self.addendum_dialog = dialog
         dialog.open()
         return dialog
+
+    def _keep_addendum_draft(self, reason: str, text: str) -> None:
+        if self.drafts is None or self.data is None:
+            return
+        label = f"Addendum — {self.data.client_name}, visit {format_date(self.data.start.date())}"
+        try:
+            self.drafts.save(
+                Draft(draft_key("addendum", self.visit_id), label, {"reason": reason, "text": text})
+            )
+        except DraftError as exc:
+            self.draft_error = str(exc)
+
+    def _forget_addendum_draft(self) -> None:
+        if self.drafts is not None:
+            self.drafts.discard(draft_key("addendum", self.visit_id))
 
     def _save_addendum(self, author_id: str | None, reason: str, text: str) -> str:
         try:
@@ -890,6 +1082,8 @@ class VisitNoteEditor(QWidget):
             self.sign_problem.hide()
         self.save_state_label.setText("Editing…")
         self._autosave.start()
+        if self.drafts is not None and not self._draft_timer.isActive():
+            self._draft_timer.start()
 
     @Slot(QWidget, QWidget)
     def _on_application_focus_changed(self, old: QWidget | None, _new: QWidget | None) -> None:
@@ -909,6 +1103,35 @@ class VisitNoteEditor(QWidget):
     @Slot()
     def _on_autosave_timeout(self) -> None:
         self.save_now()
+
+    @Slot()
+    def _on_restore_draft_button_clicked(self) -> None:
+        draft = self.pending_draft
+        if draft is None:
+            return
+        if self.is_signed():
+            dialog = self.open_addendum_dialog()
+            if dialog is not None:
+                dialog.reason.setCurrentText("Late entry")
+                dialog.text.setPlainText("\n".join(self._draft_changes(draft)))
+                dialog.accepted.connect(self._on_discard_draft_button_clicked)
+            return
+        if self.apply_draft(draft):
+            self.pending_draft = None
+            self.draft_bar.hide()
+
+    @Slot()
+    def _on_discard_draft_button_clicked(self) -> None:
+        self.pending_draft = None
+        self.discard_draft()
+        self.draft_bar.hide()
+
+    @Slot()
+    def _on_draft_timer_timeout(self) -> None:
+        if not self.is_modified():
+            self.discard_draft()
+        else:
+            self.keep_draft()
 
     @Slot()
     def _on_draft_button_clicked(self) -> None:
@@ -943,6 +1166,7 @@ class VisitNoteEditor(QWidget):
         if result == QMessageBox.StandardButton.Discard.value:
             self._saved_values = self.values()
             self._saved_billing = self.billing.lines()
+            self.discard_draft()
             self.close()
 
 
