@@ -44,11 +44,13 @@ from massage_chart.storage.models import (
     Referral,
     Visit,
 )
+from massage_chart.storage.repositories import row_problem
 from massage_chart.storage.signing import visit_content_hash
 
 FORMAT = "massage-chart/1"
 FORMAT_FAMILY = "massage-chart/"
 MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_HISTORY_VERSION = 100_000
 
 
 class ChartFileError(ValueError):
@@ -367,6 +369,10 @@ def parse_chart_text(text: str) -> dict[str, Any]:
         ) from exc
     except RecursionError as exc:
         raise ChartFileError("This is not a valid chart file: it is nested too deeply.") from exc
+    except ValueError as exc:  # Python refuses to read a number of thousands of digits
+        raise ChartFileError(
+            "This is not a valid chart file: a number in it has thousands of digits."
+        ) from exc
     if not isinstance(document, dict) or "format" not in document:
         raise ChartFileError('This is not a Massage Chart chart file (it has no "format").')
     declared = document["format"]
@@ -377,6 +383,7 @@ def parse_chart_text(text: str) -> dict[str, Any]:
                 f"Chart; this version reads {FORMAT}. Update the app to import it."
             )
         raise ChartFileError(f"This is not a Massage Chart chart file (format {declared!r}).")
+    _check_text(document, "")
     validator = Draft202012Validator(
         chart_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER
     )
@@ -388,17 +395,29 @@ def parse_chart_text(text: str) -> dict[str, Any]:
         raise ChartFileError(
             f"The chart file is not valid at {_where(error.absolute_path)}: {message}."
         )
-    _check_text(document, "")
     return document
 
 
+def _broken_text(text: str) -> str | None:
+    if "\x00" in text:
+        return "a NUL character"
+    if any("\ud800" <= char <= "\udfff" for char in text):
+        return "a broken character (half of a UTF-16 surrogate pair)"
+    return None
+
+
 def _check_text(value: Any, where: str) -> None:
-    """Refuse NUL characters anywhere: no database stores them faithfully."""
+    """Refuse NUL characters and lone surrogates anywhere: no database stores them faithfully,
+    and a lone surrogate cannot even be printed in a message."""
     if isinstance(value, str):
-        if "\x00" in value:
-            raise ChartFileError(f"The chart file holds a NUL character in {where or 'a field'}.")
+        broken = _broken_text(value)
+        if broken:
+            raise ChartFileError(f"The chart file holds {broken} in {where or 'a field'}.")
     elif isinstance(value, dict):
         for key, item in value.items():
+            broken = _broken_text(key)
+            if broken:
+                raise ChartFileError(f"The chart file holds {broken} in a field name.")
             _check_text(item, f"{where}.{key}" if where else str(key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
@@ -498,34 +517,62 @@ class _Importer:
         return self.report
 
     def _check_ids(self, document: dict[str, Any]) -> None:
-        seen: set[tuple[str, str]] = set()
+        """Refuse an id used twice in the file for the same kind of record (a copy-paste slip);
+        otherwise the database would refuse it with a confusing conflict."""
+        seen: set[tuple[str, Any]] = set()
+
+        def see(kind: str, item: Any, where: str) -> None:
+            ident = item.get("id") if isinstance(item, dict) else None
+            if ident is None or ident == "":
+                return
+            if (kind, ident) in seen:
+                raise ChartFileError(f"{where}: the {kind} id {ident!r} appears twice in the file.")
+            seen.add((kind, ident))
+
         for index, client in enumerate(document["clients"]):
-            for key, items in (("client", [client]), ("visit", client.get("visits", []))):
+            where = f"clients[{index}]"
+            see("client", client, where)
+            claims = client.get("claims") or (
+                [client["insurance"]] if client.get("insurance") else []
+            )
+            referrals = client.get("referrals") or (
+                [client["referral"]] if client.get("referral") else []
+            )
+            for kind, items in (
+                ("claim", claims),
+                ("referral", referrals),
+                ("consent", client.get("consents") or []),
+                ("visit", client.get("visits") or []),
+            ):
                 for item in items:
-                    ident = item.get("id")
-                    if ident is None:
-                        continue
-                    if (key, ident) in seen:
-                        raise ChartFileError(
-                            f"clients[{index}]: the {key} id {ident!r} appears twice in the file."
-                        )
-                    seen.add((key, ident))
+                    see(kind, item, where)
+            for visit in client.get("visits") or []:
+                for kind, key in (("mark", "marks"), ("addendum", "addenda")):
+                    for item in visit.get(key) or []:
+                        see(kind, item, where)
+
+    def _check(self, row: object, where: str) -> None:
+        """Refuse a row whose text is too long, holds a NUL, or whose numbers or dates are
+        impossible, with the same words the record window uses."""
+        problem = row_problem(row)
+        if problem:
+            raise ChartFileError(f"{where}: {problem}")
 
     def _practice(self, data: dict[str, Any] | None) -> None:
         if not data or self.session.scalar(select(Practice.id).limit(1)) is not None:
             return
-        self.session.add(
-            Practice(
-                id=data.get("id") or None,
-                name=data.get("name", "") or "Practice",
-                address=data.get("address", ""),
-                phone=data.get("phone", ""),
-                email=data.get("email", ""),
-                website=data.get("website", ""),
-                tax_id=data.get("tax_id", ""),
-                default_unit_rule=_enum(UnitRule, data.get("default_unit_rule", "cms"), "practice"),
-            )
+        practice = Practice(
+            id=data.get("id") or None,
+            name=data.get("name", "") or "Practice",
+            address=data.get("address", ""),
+            phone=data.get("phone", ""),
+            email=data.get("email", ""),
+            website=data.get("website", ""),
+            tax_id=data.get("tax_id", ""),
+            default_unit_rule=_enum(UnitRule, data.get("default_unit_rule", "cms"), "practice"),
         )
+        self._check(practice, "practice")
+        self.session.add(practice)
 
     def _provider(self, data: dict[str, Any] | None, where: str) -> Provider | None:
         if not data:
@@ -568,6 +615,7 @@ class _Importer:
                 email=data.get("email", ""),
                 phone=data.get("phone", ""),
             )
+            self._check(provider, where)
             self.session.add(provider)
             self.session.flush()
             self.report.providers_created += 1
@@ -626,6 +674,7 @@ class _Importer:
             client.created_at = created
         if client.date_of_birth is not None and client.date_of_birth > dt.date.today():
             raise ChartFileError(f"{where}.date_of_birth: {client.date_of_birth} is in the future.")
+        self._check(client, where)
         client.refresh_search_key()
         self.session.add(client)
         self.session.flush()
@@ -637,18 +686,16 @@ class _Importer:
         for index, item in enumerate(referrals):
             self._referral(client, item, f"{where}.referrals[{index}]")
         for index, item in enumerate(data.get("consents", [])):
-            self.session.add(
-                Consent(
-                    id=item.get("id") or None,
-                    client_id=client.id,
-                    kind=_enum(ConsentKind, item["kind"], f"{where}.consents[{index}].kind"),
-                    signed_on=_date(item["signed_on"], f"{where}.consents[{index}].signed_on"),
-                    expires_on=_date(
-                        item.get("expires_on"), f"{where}.consents[{index}].expires_on"
-                    ),
-                    notes=item.get("notes", ""),
-                )
+            consent = Consent(
+                id=item.get("id") or None,
+                client_id=client.id,
+                kind=_enum(ConsentKind, item["kind"], f"{where}.consents[{index}].kind"),
+                signed_on=_date(item["signed_on"], f"{where}.consents[{index}].signed_on"),
+                expires_on=_date(item.get("expires_on"), f"{where}.consents[{index}].expires_on"),
+                notes=item.get("notes", ""),
             )
+            self._check(consent, f"{where}.consents[{index}]")
+            self.session.add(consent)
         self.session.flush()
         self.claim_ids = {
             c.id for c in self.session.scalars(select(Claim).where(Claim.client_id == client.id))
@@ -697,13 +744,15 @@ class _Importer:
         created = _datetime(item.get("created_at"), f"{where}.created_at")
         if created is not None:
             claim.created_at = created
+        self._check(claim, where)
         self.session.add(claim)
 
     def _referral(self, client: Client, item: dict[str, Any], where: str) -> None:
         claim_id = item.get("claim_id")
-        if claim_id is not None and self.session.get(Claim, claim_id) is None:
+        if claim_id is not None:
             self.session.flush()
-            if self.session.get(Claim, claim_id) is None:
+            claim = self.session.get(Claim, claim_id)
+            if claim is None or claim.client_id != client.id:
                 raise ChartFileError(f"{where}.claim_id: no claim {claim_id!r} for this client.")
         referral = Referral(
             id=item.get("id") or None,
@@ -722,12 +771,21 @@ class _Importer:
         created = _datetime(item.get("created_at"), f"{where}.created_at")
         if created is not None:
             referral.created_at = created
+        self._check(referral, where)
         self.session.add(referral)
 
     def _history(self, client: Client, item: dict[str, Any], version: int, where: str) -> None:
+        number = item.get("version") or version
+        if not isinstance(number, int) or not 1 <= number <= MAX_HISTORY_VERSION:
+            raise ChartFileError(f"{where}.version: {number!r} is not a plausible version number.")
+        visit_id = item.get("visit_id")
+        if visit_id is not None:
+            visit = self.session.get(Visit, visit_id)
+            if visit is None or visit.client_id != client.id:
+                raise ChartFileError(f"{where}.visit_id: no visit {visit_id!r} for this client.")
         history = HealthHistory(
             client_id=client.id,
-            version=item.get("version") or version,
+            version=number,
             recorded_by_id=self._provider_id(item.get("recorded_by"), f"{where}.recorded_by"),
             visit_id=item.get("visit_id"),
             surgeries=item.get("surgeries", ""),
@@ -757,6 +815,8 @@ class _Importer:
         history.allergies = [
             Allergy(position=i, substance=name) for i, name in enumerate(item.get("allergies", []))
         ]
+        for row in (history, *history.conditions, *history.medications, *history.allergies):
+            self._check(row, where)
         self.session.add(history)
 
     def _visit(self, client: Client, item: dict[str, Any], where: str) -> None:
@@ -807,6 +867,9 @@ class _Importer:
             )
         for index, mark in enumerate(item.get("marks", [])):
             visit.marks.append(self._mark(mark, f"{where}.marks[{index}]"))
+        self._check(visit, where)
+        for index, billing_line in enumerate(visit.billing_lines):
+            self._check(billing_line, f"{where}.billing[{index}]")
         self.session.add(visit)
         self.session.flush()
         for index, entry in enumerate(item.get("addenda", [])):
@@ -823,6 +886,7 @@ class _Importer:
             created_at = _datetime(entry.get("created_at"), f"{where}.addenda[{index}].created_at")
             if created_at is not None:
                 addendum.created_at = created_at
+            self._check(addendum, f"{where}.addenda[{index}]")
             self.session.add(addendum)
         if item.get("status") == "signed" or item.get("signed_at"):
             signed_at = _datetime(item.get("signed_at"), f"{where}.signed_at")
@@ -875,6 +939,7 @@ class _Importer:
         created = _datetime(item.get("created_at"), f"{where}.created_at")
         if created is not None:
             mark.created_at = created
+        self._check(mark, where)
         self.report.marks += 1
         return mark
 
@@ -894,3 +959,5 @@ def import_chart(
         raise ChartFileError(
             f"The chart file conflicts with records already in this database ({exc.orig})."
         ) from exc
+    except OverflowError as exc:  # a number beyond what the database's integers hold
+        raise ChartFileError(f"The chart file holds a number too large to store ({exc}).") from exc

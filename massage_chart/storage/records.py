@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from massage_chart.atlas import AtlasError, load_atlas
+from massage_chart.domain import limits
 from massage_chart.domain.alerts import HealthSnapshot, Surgery
 from massage_chart.domain.alerts import Medication as AlertMedication
 from massage_chart.domain.findings import MarkFinding
@@ -44,7 +45,9 @@ from massage_chart.storage.models import (
     utc_now,
 )
 from massage_chart.storage.repositories import (
+    FieldRefusedError,
     NotFoundError,
+    check_row,
     get_client,
     get_practice,
     get_visit,
@@ -85,6 +88,8 @@ def update_client(session: Session, client_id: str, **fields: Any) -> Client:
     Raises:
         NotFoundError: no client has that id.
         ValueError: a field name is not a client field.
+        FieldRefusedError: a changed field is too long, holds a NUL, or is an impossible date
+            (values stored earlier and left unchanged are not checked again).
     """
     unknown = set(fields) - set(CLIENT_FIELDS)
     if unknown:
@@ -93,6 +98,7 @@ def update_client(session: Session, client_id: str, **fields: Any) -> Client:
     changed = [name for name, value in fields.items() if getattr(client, name) != value]
     for name in changed:
         setattr(client, name, fields[name])
+    check_row(client, changed)
     if changed:
         client.refresh_search_key()
         session.flush()
@@ -115,14 +121,31 @@ def _save_owned(
     row_id: str | None,
     fields: dict[str, Any],
 ) -> _Owned:
-    """Add a client's claim, referral or consent (``row_id`` None) or change one; audited."""
+    """Add a client's claim, referral or consent (``row_id`` None) or change one; audited.
+
+    Raises:
+        FieldRefusedError: a new or changed value is too long, out of range or out of order.
+    """
     row = _owned(session, model, row_id, client_id) if row_id else None
     if row is None:
+        get_client(session, client_id)
         row = model(client_id=client_id, **fields)
+        check_row(row)
         session.add(row)
     else:
-        for name, value in fields.items():
-            setattr(row, name, value)
+        changed = [name for name, value in fields.items() if getattr(row, name) != value]
+        for name in changed:
+            setattr(row, name, fields[name])
+        check_row(row, changed)
+    if isinstance(row, Claim) and row.date_of_injury is not None and row.id is not None:
+        first_visit = session.scalar(
+            select(Visit.start).where(Visit.claim_id == row.id).order_by(Visit.start).limit(1)
+        )
+        if first_visit is not None and first_visit.date() < row.date_of_injury:
+            raise FieldRefusedError(
+                f"The date of injury {row.date_of_injury.isoformat()} is after a visit billed to "
+                f"this claim ({first_visit.date().isoformat()}); check the date."
+            )
     session.flush()
     detail = model.__tablename__[:-1]
     audit.record(session, audit.AuditAction.CHANGE, client_id=client_id, detail=detail)
@@ -246,10 +269,14 @@ def record_override(
     """
     if not reason.strip():
         raise ValueError("Type the reason for going ahead (or the physician clearance).")
+    problem = limits.OVERRIDE_REASON.problem(reason)
+    if problem:
+        raise FieldRefusedError(problem)
     visit = get_visit(session, visit_id)
     text, overrides = split_overrides(visit.health_update)
     overrides[code] = reason.strip()
     visit.health_update = join_overrides(text, overrides)
+    check_row(visit, ["health_update"])
     session.flush()
     audit.record(
         session,
@@ -387,14 +414,16 @@ def update_visit_note(session: Session, visit_id: str, **fields: Any) -> Visit:
     Raises:
         NotFoundError: no visit has that id.
         ValueError: a field is not a note field.
+        FieldRefusedError: a changed field is too long, holds a NUL, or a score is out of range.
     """
     unknown = set(fields) - set(NOTE_FIELDS)
     if unknown:
         raise ValueError(f"Not note fields: {', '.join(sorted(unknown))}")
     visit = get_visit(session, visit_id)
-    for name, value in fields.items():
-        if getattr(visit, name) != value:
-            setattr(visit, name, value)
+    changed = [name for name, value in fields.items() if getattr(visit, name) != value]
+    for name in changed:
+        setattr(visit, name, fields[name])
+    check_row(visit, changed)
     session.flush()
     return visit
 
@@ -413,7 +442,28 @@ class BillingLineData:
 def replace_billing_lines(
     session: Session, visit_id: str, lines: Sequence[BillingLineData]
 ) -> list[BillingLine]:
-    """Replace a draft visit's billing lines with these, in order."""
+    """Replace a draft visit's billing lines with these, in order.
+
+    Raises:
+        FieldRefusedError: a code, minutes, units, modifier or pointer is out of range.
+    """
+    if len(lines) > limits.LIST_ITEMS:
+        raise FieldRefusedError(
+            f"A visit has at most {limits.LIST_ITEMS} billing lines; this one has {len(lines):,}."
+        )
+    rows = [
+        BillingLine(
+            position=index,
+            cpt=line.cpt,
+            minutes=line.minutes,
+            units=line.units,
+            modifiers=list(line.modifiers),
+            diagnosis_pointers=list(line.diagnosis_pointers),
+        )
+        for index, line in enumerate(lines)
+    ]
+    for row in rows:
+        check_row(row)
     visit = get_visit(session, visit_id)
     current = [
         (b.cpt, b.minutes, b.units, tuple(b.modifiers or ()), tuple(b.diagnosis_pointers or ()))
@@ -424,17 +474,7 @@ def replace_billing_lines(
         return list(visit.billing_lines)
     visit.billing_lines.clear()
     session.flush()
-    visit.billing_lines.extend(
-        BillingLine(
-            position=index,
-            cpt=line.cpt,
-            minutes=line.minutes,
-            units=line.units,
-            modifiers=list(line.modifiers),
-            diagnosis_pointers=list(line.diagnosis_pointers),
-        )
-        for index, line in enumerate(lines)
-    )
+    visit.billing_lines.extend(rows)
     session.flush()
     return list(visit.billing_lines)
 
@@ -501,11 +541,15 @@ def add_addendum(
 
     Raises:
         ValueError: the reason or the text is blank, or the visit is not signed yet.
+        FieldRefusedError: the reason or text is too long or holds a NUL.
     """
     if not reason.strip():
         raise ValueError("Say why the addendum is written (late entry, correction...).")
     if not text.strip():
         raise ValueError("The addendum has no text.")
+    problem = limits.fields_problem(limits.ADDENDUM, {"reason": reason.strip(), "text": text})
+    if problem:
+        raise FieldRefusedError(problem)
     visit = get_visit(session, visit_id)
     if visit.status is not VisitStatus.SIGNED:
         raise ValueError("Only a signed note takes addenda; edit the draft instead.")

@@ -3,34 +3,172 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from massage_chart.domain import limits
+from massage_chart.domain.limits import InputRefusedError, NumberRange, TextLimit
 from massage_chart.domain.text import search_terms
 from massage_chart.storage import audit
+from massage_chart.storage.database import WriteError
 from massage_chart.storage.models import (
+    Addendum,
     Allergy,
+    BillingLine,
+    Claim,
     Client,
     Condition,
+    Consent,
     HealthHistory,
     Mark,
     Medication,
     MedicationClass,
     Practice,
     Provider,
+    Referral,
     Visit,
     VisitStatus,
 )
 
 SEARCH_LIMIT = 500
+SEARCH_MAX_TERMS = 12
+"""Words of a search beyond this are ignored (a pasted paragraph must not build a huge query)."""
+SEARCH_MAX_CHARS = limits.NAME
+"""Characters of a search beyond this are ignored."""
 
 
 class NotFoundError(LookupError):
     """The record asked for does not exist (it may have been removed on another computer)."""
+
+
+class FieldRefusedError(WriteError, InputRefusedError):
+    """A value was refused before anything was written: too long, a NUL or broken character,
+    a number out of range or dates in an impossible order. The message names the field.
+
+    It is a ``WriteError`` (so every window that reports failed saves reports it) and a
+    ``ValueError`` (so scripts can treat it as bad input).
+    """
+
+
+# --------------------------------------------------------------------------- input checks
+
+TEXT_LIMITS: dict[type[Any], Mapping[str, TextLimit]] = {
+    Client: limits.CLIENT,
+    Claim: limits.CLAIM,
+    Referral: limits.REFERRAL,
+    Consent: limits.CONSENT,
+    HealthHistory: limits.HEALTH_HISTORY,
+    Condition: {"name": limits.CONDITION, "since": TextLimit("Since", limits.SHORT_LABEL)},
+    Medication: limits.MEDICATION,
+    Allergy: {"substance": limits.ALLERGY, "reaction": TextLimit("Reaction", limits.ENTRY)},
+    Visit: limits.VISIT_NOTE,
+    Addendum: limits.ADDENDUM,
+    Mark: limits.MARK,
+    BillingLine: {"cpt": limits.CPT_CODE},
+    Provider: limits.PROVIDER,
+    Practice: limits.PRACTICE,
+}
+"""The text limit of every user-typed column, per model."""
+
+NUMBER_RANGES: dict[type[Any], Mapping[str, NumberRange]] = {
+    Visit: {
+        "pain_before": replace(limits.PAIN, label="Pain before"),
+        "pain_after": replace(limits.PAIN, label="Pain after"),
+        "pressure": limits.PRESSURE,
+    },
+    Mark: {
+        "intensity": limits.INTENSITY,
+        "minutes": limits.MINUTES,
+        "pressure": limits.PRESSURE,
+    },
+    BillingLine: {"minutes": limits.MINUTES, "units": limits.UNITS},
+    Claim: {"authorised_visits": limits.VISIT_COUNT},
+    Referral: {"visits_authorised": limits.VISIT_COUNT},
+    HealthHistory: {"pregnancy_weeks": limits.PREGNANCY_WEEKS},
+}
+"""The accepted range of every user-entered whole number, per model."""
+
+LIST_LIMITS: dict[type[Any], Mapping[str, TextLimit]] = {
+    Visit: {
+        "techniques": TextLimit("Techniques", limits.NAME),
+        "icd10_codes": TextLimit("ICD-10 codes", limits.ICD10_CODE.most),
+    },
+    Referral: {"icd10_codes": TextLimit("ICD-10 codes", limits.ICD10_CODE.most)},
+    BillingLine: {"modifiers": TextLimit("Modifiers", limits.MODIFIER.most)},
+}
+"""Columns holding a list of short texts, with the limit of each entry."""
+
+
+def _date_problem(row: object, names: set[str] | None) -> str | None:
+    def wanted(*fields: str) -> bool:
+        return names is None or any(name in names for name in fields)
+
+    if isinstance(row, Client) and wanted("date_of_birth"):
+        return limits.birth_date_problem(row.date_of_birth, dt.date.today())
+    if isinstance(row, Consent) and wanted("signed_on", "expires_on"):
+        return limits.date_order_problem(
+            row.signed_on, row.expires_on, "The consent expires before it was signed."
+        )
+    if isinstance(row, Referral) and wanted("referral_date", "expires_on"):
+        return limits.date_order_problem(
+            row.referral_date, row.expires_on, "The referral expires before it was written."
+        )
+    if isinstance(row, Visit) and wanted("start", "end"):
+        start = row.start.date() if row.start is not None else None
+        if row.start is not None and row.end is not None and row.end < row.start:
+            return f"The visit ends ({row.end:%Y-%m-%d %H:%M}) before it starts ({start})."
+    return None
+
+
+def row_problem(row: object, names: Iterable[str] | None = None) -> str | None:
+    """What is wrong with a row about to be written, in plain words, or None.
+
+    Args:
+        row: a model instance (a client, claim, visit, mark...).
+        names: check only these columns (the ones being changed); all when None, so values
+            stored before a limit existed are never refused while the user edits something else.
+    """
+    wanted = set(names) if names is not None else None
+    model = type(row)
+    for name, limit in TEXT_LIMITS.get(model, {}).items():
+        if wanted is None or name in wanted:
+            problem = limit.problem(getattr(row, name))
+            if problem:
+                return problem
+    for name, number_range in NUMBER_RANGES.get(model, {}).items():
+        if wanted is None or name in wanted:
+            problem = number_range.problem(getattr(row, name))
+            if problem:
+                return problem
+    for name, limit in LIST_LIMITS.get(model, {}).items():
+        if wanted is None or name in wanted:
+            problem = limits.list_problem(limit.label, getattr(row, name) or [], limit.most)
+            if problem:
+                return problem
+    if isinstance(row, BillingLine) and (wanted is None or "diagnosis_pointers" in wanted):
+        pointers = row.diagnosis_pointers or []
+        if not isinstance(pointers, list | tuple) or len(pointers) > 12:
+            return "A billing line points at no more than 12 diagnoses."
+        for pointer in pointers:
+            problem = limits.DIAGNOSIS_POINTER.problem(pointer)
+            if problem:
+                return problem
+    return _date_problem(row, wanted)
+
+
+def check_row(row: object, names: Iterable[str] | None = None) -> None:
+    """Refuse a row about to be written when ``row_problem`` finds something wrong.
+
+    Raises:
+        FieldRefusedError: with the plain reason.
+    """
+    problem = row_problem(row, names)
+    if problem:
+        raise FieldRefusedError(problem)
 
 
 # --------------------------------------------------------------------------- practice, providers
@@ -101,7 +239,8 @@ def search_clients(
         .order_by(Client.sort_key, Client.id)
         .limit(limit)
     )
-    conditions = [Client.search_key.contains(term, autoescape=True) for term in search_terms(query)]
+    terms = search_terms(query[:SEARCH_MAX_CHARS])[:SEARCH_MAX_TERMS]
+    conditions = [Client.search_key.contains(term, autoescape=True) for term in terms]
     if not include_archived:
         conditions.append(Client.archived.is_(False))
     if conditions:
@@ -142,8 +281,13 @@ def get_client(session: Session, client_id: str) -> Client:
 
 
 def add_client(session: Session, *, first_name: str, last_name: str, **fields: Any) -> Client:
-    """Create a client and record it in the audit log."""
+    """Create a client and record it in the audit log.
+
+    Raises:
+        FieldRefusedError: a field is too long, holds a NUL, or the date of birth is impossible.
+    """
     client = Client(first_name=first_name.strip(), last_name=last_name.strip(), **fields)
+    check_row(client, ["first_name", "last_name", "date_of_birth", *fields])
     client.refresh_search_key()
     session.add(client)
     session.flush()
@@ -204,7 +348,11 @@ def add_health_history_version(
     visit_id: str | None = None,
     recorded_at: dt.datetime | None = None,
 ) -> HealthHistory:
-    """Write a new, complete version of the client's health history; older versions are kept."""
+    """Write a new, complete version of the client's health history; older versions are kept.
+
+    Raises:
+        FieldRefusedError: an entry is too long or holds a NUL, or the weeks are out of range.
+    """
     current = session.scalar(
         select(func.max(HealthHistory.version)).where(HealthHistory.client_id == client_id)
     )
@@ -227,6 +375,14 @@ def add_health_history_version(
         for i, m in enumerate(medications)
     ]
     history.allergies = [Allergy(position=i, substance=a) for i, a in enumerate(allergies)]
+    for label, items in (("Conditions", conditions), ("Medications", medications),
+                         ("Allergies", allergies)):  # fmt: skip
+        if len(items) > limits.LIST_ITEMS:
+            raise FieldRefusedError(
+                f"{label} has {len(items):,} entries; the most is {limits.LIST_ITEMS:,}."
+            )
+    for row in (history, *history.conditions, *history.medications, *history.allergies):
+        check_row(row)
     session.add(history)
     session.flush()
     audit.record(
@@ -313,7 +469,12 @@ def create_visit(
     **fields: Any,
 ) -> Visit:
     """Open a new draft visit for a client, linked to the client's active claim and to the newest
-    referral still in force on the visit's day (its ICD-10 codes are copied to the visit)."""
+    referral still in force on the visit's day (its ICD-10 codes are copied to the visit).
+
+    Raises:
+        NotFoundError: no client has that id.
+        FieldRefusedError: a note field is too long or out of range.
+    """
     client = get_client(session, client_id)
     claim = next((c for c in reversed(client.claims) if c.active), None)
     day = start.date()
@@ -335,6 +496,7 @@ def create_visit(
         icd10_codes=list(referral.icd10_codes) if referral else [],
         **fields,
     )
+    check_row(visit, ["start", *fields])
     session.add(visit)
     session.flush()
     audit.record(session, audit.AuditAction.CREATE, client_id=client_id, visit_id=visit.id)
