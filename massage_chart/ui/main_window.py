@@ -49,6 +49,7 @@ from massage_chart.storage.repositories import (
     list_visits,
     search_clients,
 )
+from massage_chart.ui.backup_actions import BackupActions
 from massage_chart.ui.client_detail import ClientDetailPanel
 from massage_chart.ui.client_list import ClientListPanel
 from massage_chart.ui.client_record import load_client_record
@@ -119,6 +120,8 @@ class MainWindow(QMainWindow):
             drafts = DraftStore(drafts_folder_for(database.url))
         self.drafts = drafts
         self.drafts_box: QMessageBox | None = None
+        # A backup the user chose to restore: the window closes and the app restores it.
+        self.pending_restore: Path | None = None
         self.unlock_check = unlock_check
         self.failed_unlocks = 0
         self._hidden_while_locked: list[QWidget] = []
@@ -300,6 +303,12 @@ class MainWindow(QMainWindow):
         self.export_actions.finished.connect(
             lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
         )
+        self.backup_actions = BackupActions(self.database, self)
+        self.backup_actions.problem_reported.connect(self._show_problem)
+        self.backup_actions.finished.connect(
+            lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
+        )
+        self.backup_actions.restore_requested.connect(self._on_backup_actions_restore_requested)
         self.quit_action.triggered.connect(self.close)
         self.lock_action.triggered.connect(self.lock)
         self.find_action.triggered.connect(self._on_find_action_triggered)
@@ -317,6 +326,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.new_visit_action)
         file_menu.addSeparator()
         file_menu.addActions(self.export_actions.actions())
+        file_menu.addSeparator()
+        file_menu.addActions(self.backup_actions.actions())
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.quit_action)
@@ -498,13 +509,16 @@ class MainWindow(QMainWindow):
         an extra copy. If it fails, the reason is kept beside the backups and shown at next start.
         """
         if not self.close_other_windows():
+            self.pending_restore = None
             event.ignore()
             return
         self.idle_watcher.stop()
         self.maintenance.wait()
+        self.backup_actions.wait()
         changed = latest_audit_seq(self.database) != self._audit_mark
         if (
             self.backup_on_close
+            and self.pending_restore is None
             and changed
             and self.database.file is not None
             and not self._damaged
@@ -839,6 +853,11 @@ class MainWindow(QMainWindow):
         )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+
+    @Slot(str)
+    def _on_backup_actions_restore_requested(self, path: str) -> None:
+        self.pending_restore = Path(path)
+        self.close()
 
     @Slot(int)
     def _on_drafts_box_finished(self, result: int) -> None:

@@ -12,10 +12,11 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from massage_chart.domain.records import PayerType, VisitStatus
+from massage_chart.domain.records import PayerType
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import Claim, Practice, Provider, Referral
 from massage_chart.storage.repositories import add_client, create_visit
+from massage_chart.storage.signing import sign_visit
 from massage_chart.ui.main_window import MainWindow
 
 TODAY = dt.date(2026, 11, 23)
@@ -96,9 +97,8 @@ def practice(db: Database) -> SmallPractice:
             assessment="Responded well to treatment.",
             plan="Weekly for four weeks.",
         )
-        first.status = VisitStatus.SIGNED
-        first.signed_at = dt.datetime(2026, 10, 1, 10, 50)
-        first.signed_by_id = rivera.id
+        session.flush()
+        sign_visit(first, rivera.id, dt.datetime(2026, 10, 1, 10, 50))
         second = create_visit(
             session,
             zoe.id,
