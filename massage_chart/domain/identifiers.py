@@ -17,9 +17,14 @@ def _luhn_check_digit(digits: str) -> int:
     return (10 - total % 10) % 10
 
 
+def _ascii_digits(text: str) -> bool:
+    # str.isdigit() is also true for "²" and "١", which int() rejects or an NPI never holds.
+    return text.isascii() and text.isdigit()
+
+
 def npi_with_check_digit(first_nine: str) -> str:
     """Complete a 9-digit NPI base with its check digit ("123456789" -> "1234567893")."""
-    if len(first_nine) != 9 or not first_nine.isdigit():
+    if len(first_nine) != 9 or not _ascii_digits(first_nine):
         raise ValueError("An NPI base is exactly 9 digits.")
     return first_nine + str(_luhn_check_digit(_NPI_PREFIX + first_nine))
 
@@ -29,7 +34,7 @@ def npi_problem(npi: str) -> str | None:
     text = npi.strip()
     if not text:
         return None
-    if len(text) != 10 or not text.isdigit():
+    if len(text) != 10 or not _ascii_digits(text):
         return "An NPI is exactly 10 digits."
     if text[0] not in "12":
         return "An NPI starts with 1 or 2."

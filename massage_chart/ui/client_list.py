@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from massage_chart.storage.repositories import SEARCH_LIMIT, ClientSummary
+from massage_chart.storage.repositories import SEARCH_LIMIT, SEARCH_MAX_CHARS, ClientSummary
 from massage_chart.ui.formatting import format_date
 
 SEARCH_DELAY_MS = 150
@@ -163,6 +163,7 @@ class ClientListPanel(QWidget):
         super().__init__(parent)
         self.search_field = ClientSearchField()
         self.search_field.setPlaceholderText("Search name, phone, email or date of birth")
+        self.search_field.setMaxLength(SEARCH_MAX_CHARS)
         self.search_field.setClearButtonEnabled(True)
         self.search_field.setAccessibleName("Search clients")
 

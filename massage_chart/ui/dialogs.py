@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
+from massage_chart.domain import limits
 from massage_chart.ui.document import ClientDetails, VisitDetails
 from massage_chart.ui.formatting import (
     EARLIEST_BIRTH_YEAR,
@@ -244,15 +245,15 @@ class NewClientDialog(_FormDialog):
         self._find_same_person = find_same_person
         self._confirmed_same_person: ClientDetails | None = None
         self.first_name_edit = QLineEdit()
-        self.first_name_edit.setMaxLength(200)
+        self.first_name_edit.setMaxLength(limits.CLIENT["first_name"].most)
         self.last_name_edit = QLineEdit()
-        self.last_name_edit.setMaxLength(200)
+        self.last_name_edit.setMaxLength(limits.CLIENT["last_name"].most)
         self.date_of_birth_input = DateOfBirthInput(today=today)
         self.phone_edit = QLineEdit()
-        self.phone_edit.setMaxLength(40)
+        self.phone_edit.setMaxLength(limits.CLIENT["phone"].most)
         self.phone_edit.setPlaceholderText("(555) 555-0123")
         self.email_edit = QLineEdit()
-        self.email_edit.setMaxLength(200)
+        self.email_edit.setMaxLength(limits.CLIENT["email"].most)
         self.email_edit.setPlaceholderText("name@example.com")
         for edit in (self.first_name_edit, self.last_name_edit, self.phone_edit, self.email_edit):
             edit.setMinimumWidth(FIELD_WIDTH)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from massage_chart.domain import limits
 from massage_chart.domain.alerts import Alert, AlertTier, TreatmentWarning, WarningLevel
 
 
@@ -237,6 +238,7 @@ class AlertsBanner(QWidget):
 
     def _override_row(self, alert: Alert) -> QHBoxLayout:
         field = QLineEdit()
+        field.setMaxLength(limits.OVERRIDE_REASON.most)
         field.setPlaceholderText("Reason for going ahead, or the physician clearance obtained")
         field.setAccessibleName(f"Override reason for {alert.title}")
         field.setClearButtonEnabled(True)

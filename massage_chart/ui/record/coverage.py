@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from massage_chart.domain import limits
 from massage_chart.domain.identifiers import npi_problem
 from massage_chart.domain.records import ConsentKind, PayerType, UnitRule
 from massage_chart.storage.models import Claim, Consent, Referral
@@ -31,10 +31,12 @@ from massage_chart.ui.formatting import format_date
 from massage_chart.ui.record.fields import (
     DateField,
     ProblemLabel,
+    capped_line,
     count_value,
     expiry_text,
     optional_count,
     scrolling,
+    show_line_text,
 )
 from massage_chart.ui.record.icd_picker import Icd10Picker
 
@@ -190,10 +192,10 @@ class ClaimsPage(_ListFormPage):
         self.payer_type = QComboBox()
         for payer, label in PAYER_LABELS.items():
             self.payer_type.addItem(label, payer)
-        self.payer_name = QLineEdit()
-        self.claim_number = QLineEdit()
-        self.policy_number = QLineEdit()
-        self.adjuster = QLineEdit()
+        self.payer_name = capped_line(limits.CLAIM["payer_name"])
+        self.claim_number = capped_line(limits.CLAIM["claim_number"])
+        self.policy_number = capped_line(limits.CLAIM["policy_number"])
+        self.adjuster = capped_line(limits.CLAIM["adjuster"])
         self.date_of_injury = DateField()
         self.authorised_visits = optional_count()
         self.unit_rule = QComboBox()
@@ -238,10 +240,10 @@ class ClaimsPage(_ListFormPage):
         """Show a claim."""
         claim = self._claims[row_id]
         self.payer_type.setCurrentIndex(self.payer_type.findData(claim.payer_type))
-        self.payer_name.setText(claim.payer_name)
-        self.claim_number.setText(claim.claim_number)
-        self.policy_number.setText(claim.policy_number)
-        self.adjuster.setText(claim.adjuster)
+        show_line_text(self.payer_name, claim.payer_name)
+        show_line_text(self.claim_number, claim.claim_number)
+        show_line_text(self.policy_number, claim.policy_number)
+        show_line_text(self.adjuster, claim.adjuster)
         self.date_of_injury.set_date(claim.date_of_injury)
         self.authorised_visits.setValue(claim.authorised_visits or 0)
         self.unit_rule.setCurrentIndex(self.unit_rule.findData(claim.unit_rule))
@@ -296,18 +298,17 @@ class ReferralsPage(_ListFormPage):
     def __init__(self, today: Callable[[], dt.date], parent: QWidget | None = None) -> None:
         super().__init__("referral", today, parent)
         self._referrals: dict[str, Referral] = {}
-        self.prescriber = QLineEdit()
+        self.prescriber = capped_line(limits.REFERRAL["prescriber"])
         self.prescriber.setPlaceholderText("Dr. Priya Raman, MD")
-        self.prescriber_npi = QLineEdit()
-        self.prescriber_npi.setMaxLength(12)
+        self.prescriber_npi = capped_line(12)  # ten digits, and room for stray spaces
         self.prescriber_npi.setMaximumWidth(160)
-        self.prescriber_phone = QLineEdit()
+        self.prescriber_phone = capped_line(limits.REFERRAL["prescriber_phone"])
         self.claim = QComboBox()
         self.referral_date = DateField()
         self.expires_on = DateField()
         self.codes = Icd10Picker()
         self.visits_authorised = optional_count()
-        self.frequency = QLineEdit()
+        self.frequency = capped_line(limits.REFERRAL["frequency"])
         self.frequency.setPlaceholderText("e.g. 2x/week for 4 weeks")
         self.instructions = QPlainTextEdit()
         self.instructions.setFixedHeight(50)
@@ -359,15 +360,15 @@ class ReferralsPage(_ListFormPage):
     def fill_form(self, row_id: str) -> None:
         """Show a referral."""
         referral = self._referrals[row_id]
-        self.prescriber.setText(referral.prescriber)
-        self.prescriber_npi.setText(referral.prescriber_npi)
-        self.prescriber_phone.setText(referral.prescriber_phone)
+        show_line_text(self.prescriber, referral.prescriber)
+        show_line_text(self.prescriber_npi, referral.prescriber_npi)
+        show_line_text(self.prescriber_phone, referral.prescriber_phone)
         self.claim.setCurrentIndex(max(self.claim.findData(referral.claim_id), 0))
         self.referral_date.set_date(referral.referral_date)
         self.expires_on.set_date(referral.expires_on)
         self.codes.set_codes([str(c) for c in referral.icd10_codes or []])
         self.visits_authorised.setValue(referral.visits_authorised or 0)
-        self.frequency.setText(referral.frequency)
+        show_line_text(self.frequency, referral.frequency)
         self.instructions.setPlainText(referral.instructions)
 
     def validate(self) -> dict[str, Any] | None:

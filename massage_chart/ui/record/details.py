@@ -21,10 +21,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from massage_chart.domain import limits
 from massage_chart.storage.models import Client
 from massage_chart.ui.dialogs import email_problem
 from massage_chart.ui.formatting import parse_date_of_birth
-from massage_chart.ui.record.fields import DATE_PLACEHOLDER, ProblemLabel
+from massage_chart.ui.record.fields import (
+    DATE_MAX_LENGTH,
+    DATE_PLACEHOLDER,
+    ProblemLabel,
+    capped_line,
+    show_line_text,
+)
 
 # (field, label, multi-line) per group, in reading order.
 GROUPS: tuple[tuple[str, tuple[tuple[str, str, bool], ...]], ...] = (
@@ -110,7 +117,7 @@ class ClientDetailsPage(QWidget):
                     widget.setFixedHeight(62)
                     widget.textChanged.connect(self.edited)
                 else:
-                    widget = QLineEdit()
+                    widget = capped_line(limits.CLIENT.get(name) or DATE_MAX_LENGTH)
                     widget.textEdited.connect(self.edited)
                 widget.setAccessibleName(label.replace("&", ""))
                 self.fields[name] = widget
@@ -169,7 +176,7 @@ class ClientDetailsPage(QWidget):
             if isinstance(widget, QPlainTextEdit):
                 widget.setPlainText(text)
             else:
-                widget.setText(text)
+                show_line_text(widget, text)
         self._loaded = self.texts()
         for problem in self.problems.values():
             problem.say("")
@@ -183,7 +190,7 @@ class ClientDetailsPage(QWidget):
             if isinstance(widget, QPlainTextEdit):
                 widget.setPlainText(text)
             else:
-                widget.setText(text)
+                show_line_text(widget, text)
             self._loaded[name] = text
             self.problems[name].say("")
 
@@ -214,6 +221,13 @@ class ClientDetailsPage(QWidget):
         problem = email_problem(texts["email"])
         if problem:
             problems["email"] = problem
+        for name, text in texts.items():
+            limit = limits.CLIENT.get(name)
+            # Only what was changed: a long value stored before the limits existed is kept.
+            if limit is not None and text != self._loaded.get(name) and name not in problems:
+                too_long = limit.problem(self._value(name, text))
+                if too_long:
+                    problems[name] = too_long
         for name, label in self.problems.items():
             label.say(problems.get(name, ""))
         if problems:
@@ -222,9 +236,10 @@ class ClientDetailsPage(QWidget):
             self.problem_label.say("Not saved: fix the fields marked in red.")
             return None
         self.problem_label.say("")
-        values: dict[str, Any] = {
-            name: (text.strip() if isinstance(self.fields[name], QLineEdit) else text)
-            for name, text in texts.items()
-        }
+        values: dict[str, Any] = {name: self._value(name, text) for name, text in texts.items()}
         values["date_of_birth"] = born.date
         return values
+
+    def _value(self, name: str, text: str) -> str:
+        """A field's text as stored: one-line fields without surrounding spaces."""
+        return text.strip() if isinstance(self.fields[name], QLineEdit) else text

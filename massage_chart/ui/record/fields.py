@@ -9,10 +9,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QLayout, QLineEdit, QScrollArea, QSpinBox, QWidget
 
 from massage_chart.domain import icd10
+from massage_chart.domain.limits import TextLimit
 from massage_chart.ui.formatting import format_date, search_query
 from massage_chart.ui.style import error_text
 
 DATE_PLACEHOLDER = "yyyy-mm-dd"
+DATE_MAX_LENGTH = 40
+"""Characters a typed date may have ("23 November 2026" and then some)."""
 
 
 def parse_date(text: str) -> tuple[dt.date | None, str]:
@@ -25,6 +28,33 @@ def parse_date(text: str) -> tuple[dt.date | None, str]:
         return None, f"“{text.strip()}” is not a date. Type it year first, like 2026-11-23."
 
 
+def capped_line(limit: TextLimit | int, edit: QLineEdit | None = None) -> QLineEdit:
+    """A line edit (new, or the one given) that takes at most the field's characters.
+
+    Qt keeps only what fits when text is pasted; the limit is the storage one, so whatever the
+    field holds can be saved.
+    """
+    line = edit if edit is not None else QLineEdit()
+    most = limit.most if isinstance(limit, TextLimit) else limit
+    line.setMaxLength(most)
+    line.setProperty("field_limit", most)
+    return line
+
+
+def show_line_text(edit: QLineEdit, text: str) -> None:
+    """Show stored text whole, even when it is longer than the field's limit.
+
+    ``setText`` cuts text to ``maxLength``; a value stored before the limit existed (or by an
+    import) would be shortened on screen and then written back shortened by the next save. The
+    limit is widened to fit it instead; saving a changed over-long value is refused with a
+    message by the storage layer.
+    """
+    limit = edit.property("field_limit")
+    most = int(limit) if isinstance(limit, int) else edit.maxLength()
+    edit.setMaxLength(max(most, len(text)))
+    edit.setText(text)
+
+
 class DateField(QLineEdit):
     """A date typed year first; what is typed is never changed, even when it is wrong."""
 
@@ -32,6 +62,7 @@ class DateField(QLineEdit):
         super().__init__(parent)
         self.setPlaceholderText(DATE_PLACEHOLDER)
         self.setMaximumWidth(160)
+        capped_line(DATE_MAX_LENGTH, self)
 
     def set_date(self, value: dt.date | None) -> None:
         """Show a date (ISO, so it reads back exactly), or nothing."""

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from massage_chart.domain import limits
 from massage_chart.domain.medications import classify_medication
 from massage_chart.domain.records import MedicationClass
 from massage_chart.storage.models import HealthHistory
@@ -65,6 +66,7 @@ class _NameDelegate(QStyledItemDelegate):
     ) -> QWidget:
         """A line edit that classifies the name as it is typed."""
         editor = QLineEdit(parent)
+        editor.setMaxLength(limits.MEDICATION["name"].most)
         row = index.row()
         editor.textEdited.connect(lambda text: self._page.classify_row(row, text))
         return editor

@@ -23,6 +23,8 @@ from massage_chart.ui.record.fields import icd10_ready, start_icd10_preload
 from massage_chart.ui.style import error_text, muted
 
 SEARCH_LIMIT = 30
+SEARCH_MAX_LENGTH = 100
+"""Characters the code search takes (a description search is a few words)."""
 POLL_MS = 100
 
 
@@ -52,6 +54,7 @@ class Icd10Picker(QWidget):
         self.code_list.setWordWrap(True)
         self.code_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.search_field = QLineEdit()
+        self.search_field.setMaxLength(SEARCH_MAX_LENGTH)
         self.search_field.setPlaceholderText(
             "Add a code: type a code or words (“m54.2”, “neck pain”)"
         )
