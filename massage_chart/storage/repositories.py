@@ -62,7 +62,11 @@ TEXT_LIMITS: dict[type[Any], Mapping[str, TextLimit]] = {
     Referral: limits.REFERRAL,
     Consent: limits.CONSENT,
     HealthHistory: limits.HEALTH_HISTORY,
-    Condition: {"name": limits.CONDITION, "since": TextLimit("Since", limits.SHORT_LABEL)},
+    Condition: {
+        "name": limits.CONDITION,
+        "since": TextLimit("Since", limits.SHORT_LABEL),
+        "notes": TextLimit("Condition notes", limits.LONG_TEXT),
+    },
     Medication: limits.MEDICATION,
     Allergy: {"substance": limits.ALLERGY, "reaction": TextLimit("Reaction", limits.ENTRY)},
     Visit: limits.VISIT_NOTE,
@@ -240,6 +244,8 @@ def search_clients(
         .limit(limit)
     )
     terms = search_terms(query[:SEARCH_MAX_CHARS])[:SEARCH_MAX_TERMS]
+    if any(limits.text_problem("", term, SEARCH_MAX_CHARS) for term in terms):
+        return []  # a NUL or broken character is in no stored text (and PostgreSQL refuses it)
     conditions = [Client.search_key.contains(term, autoescape=True) for term in terms]
     if not include_archived:
         conditions.append(Client.archived.is_(False))
