@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QFontMetrics, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -82,7 +82,7 @@ TYPED_TEXT_MOST = 1_000_000
 """Line edits keep a long paste whole (Qt's default cuts at 32,767 without a word) so the
 message can say how long it was; the limits of domain/limits.py decide what is stored."""
 PAGE_LIST_WIDTH = 150
-PROVIDER_LIST_WIDTH = 190
+PROVIDER_LIST_WIDTH = 220
 FIELD_MINIMUM_WIDTH = 280
 LOGO_PREVIEW = QSize(200, 80)
 SIGNATURE_PREVIEW = QSize(200, 60)
@@ -669,6 +669,9 @@ class SettingsDialog(QDialog):
         page, layout = _page(
             "Backups",
             "A verified copy of the database is made every day. These settings are for this "
+            "computer only."
+            if self.database.file is not None
+            else "Where this computer keeps exported files. These settings are for this "
             "computer only.",
         )
         backups = QGroupBox("Automatic backups")
@@ -741,9 +744,7 @@ class SettingsDialog(QDialog):
                 checked.clear_problem()
             self.logo_picker.set_image(self._practice.logo_png)
             self.drafts = [ProviderDraft.of(p) for p in providers]
-            self.provider_list.clear()
-            for draft in self.drafts:
-                QListWidgetItem(draft.display_name, self.provider_list)
+            self._fill_provider_list()
             self.unit_rule_buttons[self.settings.default_unit_rule].setChecked(True)
             self.auto_lock_spin.setValue(self.settings.auto_lock_minutes)
             self.backup_folder_picker.line_edit.setText(self.settings.get(BACKUP_FOLDER))
@@ -927,9 +928,7 @@ class SettingsDialog(QDialog):
         self.drafts = [ProviderDraft.of(p) for p in providers]
         self._loading = True
         try:
-            self.provider_list.clear()
-            for draft in self.drafts:
-                QListWidgetItem(draft.display_name, self.provider_list)
+            self._fill_provider_list()
         finally:
             self._loading = False
         self.provider_list.setCurrentRow(min(current, len(self.drafts) - 1))
@@ -987,15 +986,25 @@ class SettingsDialog(QDialog):
             self.deactivate_button.setText("Reactivate")
             self.deactivate_button.setToolTip("Offer this provider for new visits again")
 
+    def _fill_provider_list(self) -> None:
+        self.provider_list.clear()
+        for draft in self.drafts:
+            self._style_provider_item(QListWidgetItem(self.provider_list), draft)
+
+    @staticmethod
+    def _style_provider_item(item: QListWidgetItem, draft: ProviderDraft) -> None:
+        item.setText(draft.display_name)
+        item.setToolTip(draft.display_name)  # a long name is cut short in the list
+        font = item.font()
+        font.setItalic(not draft.values["active"])
+        item.setFont(font)
+        item.setSizeHint(QSize(0, QFontMetrics(font).height() + 10))
+
     def _refresh_provider_item(self) -> None:
-        row = self.provider_list.currentRow()
-        item = self.provider_list.item(row)
+        item = self.provider_list.currentItem()
         draft = self.current_draft()
         if item is not None and draft is not None:
-            item.setText(draft.display_name)
-            font = item.font()
-            font.setItalic(not draft.values["active"])
-            item.setFont(font)
+            self._style_provider_item(item, draft)
 
     @Slot(int)
     def _on_provider_list_current_row_changed(self, row: int) -> None:
@@ -1042,7 +1051,7 @@ class SettingsDialog(QDialog):
     def _on_add_provider_button_clicked(self) -> None:
         draft = ProviderDraft.of(None)
         self.drafts.append(draft)
-        QListWidgetItem(draft.display_name, self.provider_list)
+        self._style_provider_item(QListWidgetItem(self.provider_list), draft)
         self.provider_list.setCurrentRow(len(self.drafts) - 1)
         self.provider_fields["first_name"].setFocus(Qt.FocusReason.OtherFocusReason)
 
