@@ -86,8 +86,8 @@ UNITS = NumberRange("Units", 0, 99)
 VISIT_COUNT = NumberRange("Authorised visits", 0, 9999)
 PREGNANCY_WEEKS = NumberRange("Weeks of pregnancy", 0, 45)
 DIAGNOSIS_POINTER = NumberRange("Diagnosis pointer", 1, 12)
-OLDEST_BIRTH_YEAR = 1880
-"""Dates of birth before this are a typo (nobody alive was born earlier)."""
+OLDEST_BIRTH_YEAR = 1900
+"""Dates of birth before this are a typo (as the date-of-birth field says too)."""
 
 
 def _number(value: int) -> str:

@@ -228,7 +228,7 @@ def test_a_value_stored_before_the_limits_does_not_block_other_edits(db: Databas
     [
         (dt.date.today() + dt.timedelta(days=1), "in the future"),
         (dt.date(9999, 12, 31), "in the future"),
-        (dt.date(1, 1, 1), "before 1880"),
+        (dt.date(1, 1, 1), "before 1900"),
     ],
 )
 def test_impossible_dates_of_birth_are_refused(
