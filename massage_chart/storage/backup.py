@@ -1,16 +1,23 @@
-"""Verified SQLite backups through the SQLite backup API (never a file copy), rotation and restore."""
+"""Verified SQLite backups through the SQLite backup API (never a file copy), rotation and restore.
+
+A backup of an encrypted database is encrypted with the same key (``keying``): it is written,
+verified and restored only through SQLCipher, never through the standard ``sqlite3``.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
+
+from massage_chart.storage import encryption
+from massage_chart.storage.encryption import FileKind, Keying
 
 BACKUP_SUFFIX = ".db"
 DAMAGED_MARK = "damaged"
@@ -22,34 +29,54 @@ class BackupError(Exception):
     """A backup could not be written, did not verify, or could not be restored."""
 
 
-def _integrity_problems(connection: sqlite3.Connection) -> list[str]:
-    problems = [row[0] for row in connection.execute("PRAGMA integrity_check") if row[0] != "ok"]
-    broken = connection.execute("PRAGMA foreign_key_check").fetchall()
-    if broken:
-        problems.append(f"{len(broken)} broken references between records")
-    return problems
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    """The DB-API error classes of both SQLite libraries (sqlcipher3's only once it is loaded)."""
+    import sys
+
+    errors: list[type[BaseException]] = [sqlite3.Error, encryption.EncryptionError]
+    cipher = sys.modules.get("sqlcipher3.dbapi2")
+    if cipher is not None:
+        errors.append(cipher.Error)
+    return tuple(errors)
 
 
-def verify_sqlite_backup(path: Path) -> None:
+def _keying_for(path: Path, keying: Keying | None) -> Keying | None:
+    """The keying to read ``path`` with: none for a plain file (an old plain backup of a
+    database encrypted since), ``keying`` otherwise."""
+    try:
+        kind = encryption.file_kind(path)
+    except OSError:
+        return keying
+    return None if kind is FileKind.PLAIN else keying
+
+
+def verify_sqlite_backup(path: Path, keying: Keying | None = None) -> None:
     """Check that a backup file is a whole, healthy Massage Chart database.
 
+    An encrypted backup is opened with ``keying`` and also passes ``cipher_integrity_check``
+    (every page's HMAC); a plain one is read with the standard ``sqlite3``.
+
     Raises:
-        BackupError: the file is not a database, fails ``integrity_check`` or
-            ``foreign_key_check``, or holds no Massage Chart schema.
+        BackupError: the file is not a database (or does not open with the key), fails
+            ``integrity_check`` or ``foreign_key_check``, or holds no Massage Chart schema.
     """
     if not path.is_file():
         raise BackupError(f"the backup {path} does not exist")
+    use = _keying_for(path, keying)
+    if use is None and encryption.is_encrypted_file(path):
+        raise BackupError(
+            f"the backup {path} is encrypted (or damaged): its passphrase is needed to check it"
+        )
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise BackupError(f"the backup {path} cannot be opened ({exc})") from exc
-    try:
-        problems = _integrity_problems(connection)
-        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
-    except sqlite3.DatabaseError as exc:
+        with encryption.connect(path, use, read_only=True) as connection:
+            problems = encryption.integrity_problems(connection, encrypted=use is not None)
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    except encryption.UnlockError as exc:
+        raise BackupError(
+            f"the backup {path} does not open with this passphrase, or it is damaged"
+        ) from exc
+    except _driver_errors() as exc:
         raise BackupError(f"the file {path} is not a readable database ({exc})") from exc
-    finally:
-        connection.close()
     if problems:
         raise BackupError(
             f"the backup {path} failed its integrity check: {'; '.join(problems[:3])}"
@@ -58,50 +85,48 @@ def verify_sqlite_backup(path: Path) -> None:
         raise BackupError(f"the file {path} is not a Massage Chart database")
 
 
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX; a no-op where directories cannot be opened)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+_fsync_dir = encryption.fsync_dir
+_fsync_file = encryption.fsync_file
 
 
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
+def _copy_with_backup_api(
+    source: Any, target: Path, keying: Keying | None = None, *, export: bool = False
+) -> None:
+    """Write ``source`` to ``target`` through a temporary file, verified, renamed into place.
 
-
-def _copy_with_backup_api(source: sqlite3.Connection, target: Path) -> None:
-    """Write ``source`` to ``target`` through a temporary file, verified, renamed into place."""
+    ``source`` is a connection of the library that matches ``keying`` (the standard ``sqlite3``
+    without, SQLCipher with). With ``export`` it is a SQLCipher connection to a plain file
+    whose database is exported into an encrypted copy (SQLite's backup API cannot change
+    encryption).
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
-        destination = sqlite3.connect(partial)
-        try:
-            source.backup(destination)
-            destination.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            destination.close()
-        verify_sqlite_backup(partial)
+        if export:
+            encryption.export_copy(source, partial, keying)
+        else:
+            with encryption.connect(partial, keying, check=False) as destination:
+                source.backup(destination)
+                destination.execute("PRAGMA journal_mode=DELETE")
+        verify_sqlite_backup(partial, keying)
         _fsync_file(partial)
         os.replace(partial, target)
         _fsync_dir(target.parent)
-    except sqlite3.Error as exc:
-        raise BackupError(f"the copy to {target} failed ({exc})") from exc
     except OSError as exc:
         raise BackupError(f"the copy to {target} could not be written ({exc.strerror})") from exc
+    except _driver_errors() as exc:
+        raise BackupError(f"the copy to {target} failed ({exc})") from exc
     finally:
         partial.unlink(missing_ok=True)
 
 
-def backup_sqlite(engine: Engine, target: Path) -> Path:
+def backup_sqlite(engine: Engine, target: Path, *, keying: Keying | None = None) -> Path:
     """Copy the live database behind ``engine`` to ``target`` and verify the copy.
 
     The copy is made with the SQLite online-backup API on a connection of the engine (so one SQLite
     library touches the file), written to a temporary name, verified, and renamed into place.
+    With ``keying`` (an encrypted database) the copy is encrypted with the same key.
 
     Raises:
         BackupError: the copy failed or did not verify; ``target`` is then left untouched.
@@ -109,9 +134,11 @@ def backup_sqlite(engine: Engine, target: Path) -> Path:
     raw = engine.raw_connection()
     try:
         source = raw.driver_connection
-        if not isinstance(source, sqlite3.Connection):
+        if keying is None and not isinstance(source, sqlite3.Connection):
             raise BackupError("only SQLite databases are backed up by the app")
-        _copy_with_backup_api(source, target)
+        if keying is not None and engine.dialect.name != "sqlite":
+            raise BackupError("only SQLite databases are backed up by the app")
+        _copy_with_backup_api(source, target, keying)
     finally:
         raw.close()
     return target
@@ -149,11 +176,14 @@ def list_backups(folder: Path, database_file: Path | None = None) -> list[Backup
     return sorted(found, key=lambda info: (info.taken_at, info.path.name), reverse=True)
 
 
-def newest_verified_backup(folder: Path, database_file: Path | None = None) -> BackupInfo | None:
-    """The newest backup that passes verification now, or None."""
+def newest_verified_backup(
+    folder: Path, database_file: Path | None = None, keying: Keying | None = None
+) -> BackupInfo | None:
+    """The newest backup that passes verification now (with ``keying`` for encrypted ones),
+    or None."""
     for info in list_backups(folder, database_file):
         try:
-            verify_sqlite_backup(info.path)
+            verify_sqlite_backup(info.path, keying)
         except BackupError:
             continue
         return info
@@ -206,21 +236,31 @@ def set_aside(path: Path, label: str = DAMAGED_MARK) -> Path | None:
     return aside
 
 
-def restore_sqlite(backup: Path, target: Path, *, label: str = "replaced") -> Path | None:
+def restore_sqlite(
+    backup: Path, target: Path, *, label: str = "replaced", keying: Keying | None = None
+) -> Path | None:
     """Put a verified backup in place of ``target``; the old file is set aside, never overwritten.
 
     Close every connection to ``target`` first. Returns where the old file was set aside.
+    With ``keying`` (an encrypted database) the restored file is encrypted with it: an
+    encrypted backup is checked and copied with the key, a plain one (taken before the
+    database was encrypted) is encrypted on the way.
 
     Raises:
         BackupError: the backup does not verify (nothing is changed then).
     """
-    verify_sqlite_backup(backup)
-    source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    verify_sqlite_backup(backup, keying)
+    source_keying = _keying_for(backup, keying)
+    export = keying is not None and source_keying is None
     staged = target.with_name(target.name + ".restoring")
+    driver = encryption.Driver.SQLCIPHER3 if keying is not None else None
     try:
-        _copy_with_backup_api(source, staged)
-    finally:
-        source.close()
+        with encryption.connect(
+            backup, source_keying, read_only=not export, driver=driver
+        ) as source:
+            _copy_with_backup_api(source, staged, keying, export=export)
+    except encryption.EncryptionError as exc:
+        raise BackupError(f"the backup {backup} could not be read ({exc})") from exc
     try:
         aside = set_aside(target, label)
         os.replace(staged, target)
@@ -231,30 +271,37 @@ def restore_sqlite(backup: Path, target: Path, *, label: str = "replaced") -> Pa
     return aside
 
 
-def backup_sqlite_file(source: Path, target: Path) -> Path:
+def backup_sqlite_file(source: Path, target: Path, keying: Keying | None = None) -> Path:
     """Back up a database file through a connection of its own (safe from a worker thread).
+
+    With ``keying`` the file is read through SQLCipher and the copy encrypted with the same key.
 
     Raises:
         BackupError: the copy failed or did not verify; ``target`` is then left untouched.
     """
-    connection = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
-        _copy_with_backup_api(connection, target)
-    finally:
-        connection.close()
+        with encryption.connect(source, keying, read_only=True) as connection:
+            _copy_with_backup_api(connection, target, keying)
+    except encryption.EncryptionError as exc:
+        raise BackupError(str(exc)) from exc
+    except _driver_errors() as exc:
+        raise BackupError(f"the database {source} could not be read ({exc})") from exc
     return target
 
 
-def quick_check_file(path: Path) -> list[str]:
-    """Read every page of a database file with ``PRAGMA quick_check`` on a connection of its own;
-    returns the problems found (empty when healthy)."""
+def quick_check_file(path: Path, keying: Keying | None = None) -> list[str]:
+    """Read every page of a database file with ``PRAGMA quick_check`` on a connection of its own
+    (and, encrypted, check every page's HMAC); returns the problems found (empty when healthy)."""
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
+        with encryption.connect(path, keying, read_only=True) as connection:
+            problems = []
+            if keying is not None:
+                problems.extend(
+                    str(row[0]) for row in connection.execute("PRAGMA cipher_integrity_check")
+                )
+            problems.extend(
+                str(row[0]) for row in connection.execute("PRAGMA quick_check") if row[0] != "ok"
+            )
+            return problems
+    except _driver_errors() as exc:
         return [str(exc)]
-    try:
-        return [row[0] for row in connection.execute("PRAGMA quick_check") if row[0] != "ok"]
-    except sqlite3.DatabaseError as exc:
-        return [str(exc)]
-    finally:
-        connection.close()

@@ -28,8 +28,9 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from massage_chart.storage import guards
+from massage_chart.storage import encryption, guards
 from massage_chart.storage.backup import BackupError, backup_name, backup_sqlite
+from massage_chart.storage.encryption import FileKind, Keying
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -74,6 +75,28 @@ class UnknownDatabaseError(StorageError):
 
 class WriteError(StorageError):
     """A change could not be saved; what was typed must be kept by the caller and offered again."""
+
+
+class PassphraseRequiredError(StorageError):
+    """The file is encrypted (or damaged: without the key the two look the same); no passphrase
+    was given."""
+
+
+class WrongPassphraseError(StorageError):
+    """The passphrase does not open the file, or the file is damaged: the two look the same.
+
+    The message starts with "Incorrect passphrase or damaged file" and never suggests deleting
+    or recreating anything.
+    """
+
+
+def wrong_passphrase_message(path: Path) -> str:
+    """What to tell the user when a passphrase does not open ``path``."""
+    return (
+        f"{encryption.WRONG_PASSPHRASE_TEXT}: {path} did not open. Check the passphrase "
+        "(capital letters, the keyboard layout) and try again. If it is right, the file is "
+        "damaged: restore the newest backup. Nothing was changed."
+    )
 
 
 def _explain_write_failure(exc: DBAPIError, where: str) -> str:
@@ -156,6 +179,41 @@ def sqlite_file(url: str) -> Path | None:
     return Path(database)
 
 
+def _install_one_library_per_file(engine: Engine, path: Path, keying: Keying | None) -> None:
+    """Count every connection of ``engine`` in the one-library-per-file registry, and key every
+    SQLCipher connection before anything else runs on it.
+
+    The connection is made here (``do_connect``), so the registry refuses it before the file is
+    touched when the other SQLite library has it open in this process.
+    """
+    driver = encryption.Driver.SQLCIPHER3 if keying is not None else encryption.Driver.SQLITE3
+
+    @event.listens_for(engine, "do_connect")
+    def _on_do_connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        encryption.claim(path, driver)
+        try:
+            connection = dialect.loaded_dbapi.connect(*cargs, **cparams)
+        except BaseException:
+            encryption.release(path, driver)
+            raise
+        if keying is not None:
+            try:
+                keying.apply(connection, path)
+            except BaseException:
+                connection.close()
+                encryption.release(path, driver)
+                raise
+        return connection
+
+    @event.listens_for(engine, "close")
+    def _on_close(_dbapi_connection: Any, _record: Any) -> None:
+        encryption.release(path, driver)
+
+    @event.listens_for(engine, "close_detached")
+    def _on_close_detached(_dbapi_connection: Any) -> None:
+        encryption.release(path, driver)
+
+
 def _install_sqlite_behaviour(engine: Engine) -> None:
     """Make every SQLite connection durable and every write transaction ``BEGIN IMMEDIATE``.
 
@@ -181,14 +239,27 @@ def _install_sqlite_behaviour(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_db_engine(url: str) -> Engine:
-    """Create the engine for a normalised URL, with the SQLite behaviour where it applies."""
+def create_db_engine(url: str, keying: Keying | None = None) -> Engine:
+    """Create the engine for a normalised URL, with the SQLite behaviour where it applies.
+
+    With ``keying`` the SQLite file is opened through SQLCipher (``sqlcipher3``, imported only
+    then), keyed as the first statement of every connection. The pool is SQLAlchemy's usual
+    one for files, not the SingletonThreadPool of its pysqlcipher dialect, so that the
+    window's thread and the backup thread each get a connection without reconnecting.
+    """
     parsed = make_url(url)
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "postgresql":
         kwargs["pool_pre_ping"] = True
+    if keying is not None:
+        kwargs["module"] = encryption.sqlcipher_module()
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
+        path = sqlite_file(url)
+        if path is not None:
+            _install_one_library_per_file(engine, path, keying)
+        elif keying is not None:
+            raise StorageError("Only a database file can be encrypted.")
         _install_sqlite_behaviour(engine)
     return engine
 
@@ -334,13 +405,17 @@ class Database:
         url: a normalised SQLAlchemy URL.
         engine: the engine created for it.
 
+        keying: the key of an encrypted SQLite file (None for a plain one).
+
     Attributes:
         backup_dir: where automatic SQLite backups are written (None for server databases).
+        keying: how its files (and its backups) are keyed; None when it is not encrypted.
     """
 
-    def __init__(self, url: str, engine: Engine) -> None:
+    def __init__(self, url: str, engine: Engine, keying: Keying | None = None) -> None:
         self.url = url
         self.engine = engine
+        self.keying = keying
         self.file = sqlite_file(url)
         self.backup_dir: Path | None = (
             self.file.parent / "backups" if self.file is not None else None
@@ -358,6 +433,19 @@ class Database:
     def is_sqlite(self) -> bool:
         """Whether this is a SQLite database (the laptop default)."""
         return self.engine.dialect.name == "sqlite"
+
+    @property
+    def is_encrypted(self) -> bool:
+        """Whether the file is encrypted at rest with SQLCipher (its backups are too)."""
+        return self.keying is not None
+
+    def check_passphrase(self, text: str) -> bool:
+        """Whether ``text`` is the passphrase of this encrypted database (the lock screen).
+
+        The comparison is of keys derived from it (about a quarter of a second, like opening
+        the file) and takes the same time whatever ``text`` is. False for a plain database.
+        """
+        return self.keying is not None and self.keying.matches(text)
 
     @property
     def display_name(self) -> str:
@@ -405,36 +493,128 @@ class Database:
         self.engine.dispose()
 
 
+CIPHER_DRIVERNAME = "sqlite+pysqlcipher"
+
+
+def split_passphrase(url: str) -> tuple[str, str | None]:
+    """Split SQLAlchemy's keyed form ``sqlite+pysqlcipher://:passphrase@/path`` into the plain
+    URL of the file and its passphrase; any other URL comes back as it is, with None."""
+    if not url.startswith(CIPHER_DRIVERNAME + "://"):
+        return url, None
+    parsed = make_url(url)
+    plain = parsed.set(drivername="sqlite", username=None, password=None, query={})
+    return plain.render_as_string(hide_password=False), parsed.password or None
+
+
+def file_kind_of(path: Path) -> FileKind:
+    """``encryption.file_kind`` with an unreadable file worded for the user.
+
+    Raises:
+        DatabaseDamagedError: the file exists but cannot be read.
+    """
+    try:
+        return encryption.file_kind(path)
+    except OSError as exc:
+        raise DatabaseDamagedError(
+            f"The database file {path} cannot be read: {exc.strerror}."
+        ) from exc
+
+
+def _unlock(path: Path, keying: Keying, *, thorough: bool) -> None:
+    """Open an encrypted file once with the key: a wrong key fails here, before any engine.
+
+    Raises:
+        WrongPassphraseError: the key does not open it (or page 1 is damaged).
+        DatabaseDamagedError: ``thorough`` found damaged pages.
+    """
+    try:
+        with encryption.connect(path, keying, read_only=True) as connection:
+            problems = encryption.integrity_problems(connection, encrypted=True) if thorough else []
+    except encryption.UnlockError as exc:
+        raise WrongPassphraseError(wrong_passphrase_message(path)) from exc
+    except encryption.EncryptionError as exc:
+        raise StorageError(str(exc)) from exc
+    except Exception as exc:  # the DB-API error of sqlcipher3, imported lazily
+        if encryption.WRONG_PASSPHRASE_TEXT.lower() in str(exc).lower():
+            raise WrongPassphraseError(wrong_passphrase_message(path)) from exc
+        raise _damaged(path, str(exc)) from exc
+    if problems:
+        raise _damaged(path, "; ".join(problems[:3]))
+
+
 def open_database(
-    url: str | None = None, *, upgrade: bool = True, thorough_check: bool = False
+    url: str | None = None,
+    *,
+    upgrade: bool = True,
+    thorough_check: bool = False,
+    passphrase: str | None = None,
 ) -> Database:
     """Open (creating if needed) and upgrade a database, refusing one that is newer or damaged.
 
     An older database is backed up, the backup verified, and then upgraded in one transaction;
     a failed upgrade leaves the database as it was.
 
+    A SQLite file without the plain SQLite header is opened with SQLCipher when a passphrase is
+    given (from ``passphrase`` or a ``sqlite+pysqlcipher://:passphrase@/path`` URL); a new file
+    with a passphrase is created encrypted. Plain files never load SQLCipher.
+
     Args:
         url: a SQLAlchemy URL or a file path; default from ``MASSAGE_CHART_DB`` or the user folder.
         upgrade: upgrade an older schema (False only inspects).
         thorough_check: read every page of a SQLite file before opening it (slow on large files).
+        passphrase: the passphrase of an encrypted SQLite file.
 
     Raises:
-        StorageError: in one of its subclasses, with a message fit for the user.
+        StorageError: in one of its subclasses, with a message fit for the user:
+            ``PassphraseRequiredError`` (encrypted, no passphrase), ``WrongPassphraseError``
+            (incorrect passphrase or damaged file), ``DatabaseDamagedError``...
     """
     normalised = normalise_url(url if url is not None else default_database_url())
+    normalised, url_passphrase = split_passphrase(normalised)
+    if passphrase is None:
+        passphrase = url_passphrase
     path = sqlite_file(normalised)
+    keying: Keying | None = None
     if path is not None:
         if path.is_dir():
             raise StorageError(f"{path} is a folder, not a database file.")
-        check_sqlite_file(path, thorough=thorough_check)
+        kind = file_kind_of(path)
+        if passphrase is not None and kind is not FileKind.PLAIN:
+            try:
+                keying = Keying(passphrase)
+            except encryption.EncryptionError as exc:
+                raise WrongPassphraseError(f"{exc} {wrong_passphrase_message(path)}") from exc
+        if kind is FileKind.ENCRYPTED_OR_DAMAGED:
+            if keying is None:
+                raise PassphraseRequiredError(
+                    f"The database {path} is encrypted (or damaged): its passphrase is needed "
+                    "to open it. Nothing was changed."
+                )
+            _unlock(path, keying, thorough=thorough_check)
+        elif kind is FileKind.PLAIN and passphrase is not None:
+            raise StorageError(
+                f"The database {path} is not encrypted, so it has no passphrase. Open it "
+                "without one (it can be encrypted from the File menu or with "
+                "massage-chart encrypt)."
+            )
+        else:
+            check_sqlite_file(path, thorough=thorough_check)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(f"Cannot create the folder {path.parent}: {exc.strerror}.") from exc
-    engine = create_db_engine(normalised)
-    database = Database(normalised, engine)
+    elif passphrase is not None:
+        raise StorageError("Only a SQLite database file can be encrypted by the app.")
+    try:
+        engine = create_db_engine(normalised, keying)
+    except encryption.EncryptionError as exc:
+        raise StorageError(str(exc)) from exc
+    database = Database(normalised, engine, keying)
     try:
         status = schema_status(engine)
+    except encryption.EncryptionError as exc:
+        engine.dispose()
+        raise StorageError(str(exc)) from exc
     except OperationalError as exc:
         engine.dispose()
         raise StorageError(f"Cannot open the database {database.display_name}: {exc.orig}") from exc
@@ -457,6 +637,8 @@ def open_database(
             f"The database {database.display_name} holds tables that Massage Chart did not "
             "create. Choose an empty database or a Massage Chart one. Nothing was changed."
         )
+    if keying is not None and path is not None:
+        keying.adopt_salt_of(path)
     if upgrade and status.state is not SchemaState.CURRENT:
         if status.state is SchemaState.BEHIND and database.backup_dir is not None:
             _backup_before_upgrade(database, status)
@@ -478,7 +660,7 @@ def _backup_before_upgrade(database: Database, status: SchemaStatus) -> Path:
     assert database.backup_dir is not None and database.file is not None
     target = database.backup_dir / backup_name(database.file, f"pre-upgrade-{status.current}")
     try:
-        backup_sqlite(database.engine, target)
+        backup_sqlite(database.engine, target, keying=database.keying)
     except BackupError as exc:
         database.dispose()
         raise StorageError(
