@@ -18,8 +18,10 @@ from massage_chart.domain.text import fold
 MAX_CLAIM_CODES = 12
 """CMS-1500 box 21 holds twelve diagnosis codes, A to L (DOMAIN.md §1.7)."""
 
-_CODE_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
-_LOOKS_LIKE_CODE = re.compile(r"^[A-Za-z][0-9][0-9A-Za-z]?\.?[0-9A-Za-z]*$")
+# The second character is a digit except in the FY2026 QA0 category (QA0.0109...), which the
+# tabular lists and the picker offers; a letter-letter-digit start is read as a code, not words.
+_CODE_SHAPE = re.compile(r"^[A-Z](?:[0-9][0-9A-Z]|[A-Z][0-9])(?:\.[0-9A-Z]{1,4})?$")
+_LOOKS_LIKE_CODE = re.compile(r"^[A-Za-z](?:[0-9][0-9A-Za-z]?|[A-Za-z][0-9])\.?[0-9A-Za-z]*$")
 _PAREN = re.compile(r"\(([^)]*)\)")
 _LATERAL_CHAPTERS = frozenset("MSTG")
 _SIDE_WORDS = (

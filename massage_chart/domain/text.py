@@ -29,7 +29,11 @@ def fold(text: str) -> str:
     their usual Latin spelling. Letters of other scripts (Cyrillic, Greek, CJK, Arabic) are kept,
     case-folded, so "дмитрий" finds "Дмитрий".
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Case-fold again after the decomposition: compatibility forms such as "𝕬" or "ℍ" have no
+    # case mapping of their own and decompose to capitals (Unicode's compatibility caseless
+    # matching, NFKD(casefold(NFKD(casefold(x))))).
+    once = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", once.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFC", stripped.translate(_EXTRA_FOLDS))
 
