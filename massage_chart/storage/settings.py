@@ -216,6 +216,23 @@ DEFAULT_UNIT_RULE: SettingSpec[UnitRule] = SettingSpec(
     scope=Scope.PRACTICE,
 )
 
+
+def _unlock_hash(value: Any) -> str | None:
+    if value == "" or (isinstance(value, str) and value.startswith("scrypt$")):
+        return None
+    return "The unlock password is stored only as a hash; set it again in Settings › Security."
+
+
+UNLOCK_PASSWORD_HASH: SettingSpec[str] = SettingSpec(
+    key="unlock_password_hash",
+    type=str,
+    default="",
+    doc="The salted hash of the password that unlocks the window after the idle lock "
+    "(an encrypted database is unlocked with its passphrase instead). Empty: no password.",
+    validate=_unlock_hash,
+    label="Unlock password",
+)
+
 REGISTRY: dict[str, SettingSpec[Any]] = {
     spec.key: spec
     for spec in (
@@ -225,6 +242,7 @@ REGISTRY: dict[str, SettingSpec[Any]] = {
         BACKUP_DAYS_TO_KEEP,
         EXPORT_FOLDER,
         DEFAULT_UNIT_RULE,
+        UNLOCK_PASSWORD_HASH,
     )
 }
 """Every setting of the app, by key."""

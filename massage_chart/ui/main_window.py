@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -27,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import massage_chart
 from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.secrets import verify_password
 from massage_chart.domain.text import fold
 from massage_chart.storage import audit
 from massage_chart.storage.backup import newest_verified_backup
@@ -49,6 +51,7 @@ from massage_chart.storage.repositories import (
     list_visits,
     search_clients,
 )
+from massage_chart.storage.settings import AUTO_LOCK_MINUTES, UNLOCK_PASSWORD_HASH, Settings
 from massage_chart.ui.backup_actions import BackupActions
 from massage_chart.ui.client_detail import ClientDetailPanel
 from massage_chart.ui.client_list import ClientListPanel
@@ -70,6 +73,8 @@ from massage_chart.ui.maintenance import MaintenanceRunner
 from massage_chart.ui.note.editor import VisitNoteEditor
 from massage_chart.ui.progress.progress_dialog import ProgressDialog
 from massage_chart.ui.record.record_dialog import ClientRecordDialog
+from massage_chart.ui.settings_dialog import SettingsDialog
+from massage_chart.ui.unlock_password_dialog import UnlockPasswordDialog
 from massage_chart.ui.visit_note import VisitNoteDialog, load_visit_note
 
 if TYPE_CHECKING:
@@ -92,10 +97,13 @@ class MainWindow(QMainWindow):
         database: the open database.
         today: the calendar (a seam for tests about ages).
         now: the clock (a seam for tests about visit times).
-        lock_minutes: lock the window after this many minutes without input (0: never).
-        unlock_check: checks what is typed on the lock screen (the database passphrase or the
-            unlock password); None unlocks without asking.
-        secret_name: what the lock screen calls that secret.
+        settings: the app's settings (default: this computer's, with the practice's).
+        lock_minutes: lock the window after this many minutes without input (0: never;
+            default: the auto-lock setting).
+        unlock_check: checks what is typed on the lock screen; by default the database
+            passphrase of an encrypted database, else the unlock password of the settings, else
+            nothing is asked.
+        secret_name: what the lock screen calls a given ``unlock_check``'s secret.
         drafts: where unsaved note text is kept (default: the database's own folder of drafts,
             or none for an encrypted database unless one is given).
     """
@@ -108,13 +116,17 @@ class MainWindow(QMainWindow):
         today: Callable[[], dt.date] = dt.date.today,
         now: Callable[[], dt.datetime] = dt.datetime.now,
         backup_on_close: bool = True,
-        lock_minutes: int = 0,
+        settings: Settings | None = None,
+        lock_minutes: int | None = None,
         unlock_check: Callable[[str], bool] | None = None,
         secret_name: str = "unlock password",
         drafts: DraftStore | None = None,
     ) -> None:
         super().__init__(parent)
         self.database = database
+        self.settings = settings if settings is not None else Settings.load(database=database)
+        self._secret_name = secret_name
+        self.settings_dialog: SettingsDialog | None = None
         if drafts is None and not getattr(database, "is_encrypted", False):
             # Drafts of an encrypted database must be encrypted: only its opener can do that.
             drafts = DraftStore(drafts_folder_for(database.url))
@@ -198,15 +210,15 @@ class MainWindow(QMainWindow):
         central_layout.setSpacing(0)
         central_layout.addWidget(self.location_banner)
         central_layout.addWidget(self.splitter, 1)
-        self.lock_screen = LockScreen(
-            needs_secret=unlock_check is not None, secret_name=secret_name
-        )
+        self.lock_screen = LockScreen()
         self.lock_screen.unlock_requested.connect(self._on_lock_screen_unlock_requested)
         self.pages = QStackedWidget()
         self.pages.addWidget(central)
         self.pages.addWidget(self.lock_screen)
         self.setCentralWidget(self.pages)
-        self.idle_watcher = IdleWatcher(lock_minutes, self)
+        self.idle_watcher = IdleWatcher(
+            self.settings.auto_lock_minutes if lock_minutes is None else lock_minutes, self
+        )
         self.idle_watcher.idle.connect(self.lock)
         # Left column top to bottom, then the right: the order the eye reads the window.
         tab_chain = (
@@ -264,6 +276,12 @@ class MainWindow(QMainWindow):
         # Ctrl+Q (Cmd+Q on a Mac); Qt's standard Quit key is empty on Windows and some desktops.
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.settings_action = QAction("&Settings…", self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.setStatusTip(
+            "Practice and providers, unit rule, idle lock, backups, encryption"
+        )
         self.lock_action = QAction("&Lock now", self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.setStatusTip("Hide client records until you unlock (you keep your work)")
@@ -311,6 +329,7 @@ class MainWindow(QMainWindow):
         self.backup_actions.restore_requested.connect(self._on_backup_actions_restore_requested)
         self.quit_action.triggered.connect(self.close)
         self.lock_action.triggered.connect(self.lock)
+        self.settings_action.triggered.connect(self.open_settings)
         self.find_action.triggered.connect(self._on_find_action_triggered)
         self.refresh_action.triggered.connect(self._on_refresh_action_triggered)
         self.about_action.triggered.connect(self._on_about_action_triggered)
@@ -336,6 +355,8 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.find_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.settings_action)
         view_menu = menu_bar.addMenu("&View")
         view_menu.addAction(self.refresh_action)
         client_menu = menu_bar.addMenu("&Client")
@@ -422,6 +443,8 @@ class MainWindow(QMainWindow):
         """
         if self.locked:
             return
+        check, name = self._unlock_check()
+        self.lock_screen.set_needs_secret(check is not None, name)
         for editor in self.findChildren(VisitNoteEditor):
             editor.save_now()
         self._hidden_while_locked = [
@@ -448,7 +471,8 @@ class MainWindow(QMainWindow):
         """Show the records again if ``secret`` is right; a wrong one is audited and refused."""
         if not self.locked:
             return True
-        if self.unlock_check is not None and not self.unlock_check(secret):
+        check, _name = self._unlock_check()
+        if check is not None and not check(secret):
             self.failed_unlocks += 1
             try:
                 with self.database.write() as session:
@@ -483,6 +507,39 @@ class MainWindow(QMainWindow):
                 return True
             parent = parent.parentWidget()
         return False
+
+    def _unlock_check(self) -> tuple[Callable[[str], bool] | None, str]:
+        """What unlocks the window now, and what to call it on the lock screen."""
+        if self.unlock_check is not None:
+            return self.unlock_check, self._secret_name
+        check_passphrase = getattr(self.database, "check_passphrase", None)
+        if getattr(self.database, "is_encrypted", False) and check_passphrase is not None:
+            return check_passphrase, "database passphrase"
+        stored = str(self.settings.get(UNLOCK_PASSWORD_HASH))
+        if stored:
+            return (lambda secret: verify_password(secret, stored)), "unlock password"
+        return None, "unlock password"
+
+    def open_settings(self) -> SettingsDialog:
+        """Open the Settings window (not blocking)."""
+        if self.settings_dialog is not None and self.settings_dialog.isVisible():
+            self.settings_dialog.raise_()
+            return self.settings_dialog
+        dialog = SettingsDialog(self.database, self.settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        password_button = QPushButton("Set unlock &password…")
+        password_button.setToolTip(
+            "The password the lock screen asks for (an encrypted database asks for its "
+            "passphrase instead)"
+        )
+        password_button.clicked.connect(self._on_password_button_clicked)
+        dialog.security_extra_layout.addWidget(password_button, 0, Qt.AlignmentFlag.AlignLeft)
+        dialog.settings_changed.connect(self._on_settings_dialog_settings_changed)
+        dialog.practice_changed.connect(self._update_title)
+        dialog.finished.connect(self._on_settings_dialog_finished)
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
 
     def close_other_windows(self) -> bool:
         """Close every note, chart and record window; False if one stays open (unsaved text)."""
@@ -853,6 +910,21 @@ class MainWindow(QMainWindow):
         )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+
+    @Slot(str)
+    def _on_settings_dialog_settings_changed(self, key: str) -> None:
+        if key == AUTO_LOCK_MINUTES.key:
+            self.idle_watcher.set_minutes(self.settings.auto_lock_minutes)
+
+    @Slot(int)
+    def _on_settings_dialog_finished(self, _result: int) -> None:
+        self.settings_dialog = None
+
+    @Slot()
+    def _on_password_button_clicked(self) -> None:
+        dialog = UnlockPasswordDialog(self.settings, self.settings_dialog or self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     @Slot(str)
     def _on_backup_actions_restore_requested(self, path: str) -> None:
