@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DatabaseError,
@@ -502,7 +502,7 @@ def split_passphrase(url: str) -> tuple[str, str | None]:
     if not url.startswith(CIPHER_DRIVERNAME + "://"):
         return url, None
     parsed = make_url(url)
-    plain = parsed.set(drivername="sqlite", username=None, password=None, query={})
+    plain = URL.create("sqlite", database=parsed.database)
     return plain.render_as_string(hide_password=False), parsed.password or None
 
 

@@ -1,8 +1,10 @@
-"""Keeping a database healthy: backups now or when due, and a full check of what was stored."""
+"""Keeping a database healthy: backups now or when due, a full check of what was stored, and
+encrypting it or changing its passphrase (with its backups)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from massage_chart.domain.records import VisitStatus
-from massage_chart.storage import audit
+from massage_chart.storage import audit, encryption
 from massage_chart.storage.backup import (
     BackupError,
     BackupInfo,
@@ -20,7 +22,14 @@ from massage_chart.storage.backup import (
     list_backups,
     rotate_backups,
 )
-from massage_chart.storage.database import Database, StorageError
+from massage_chart.storage.database import (
+    Database,
+    StorageError,
+    WrongPassphraseError,
+    open_database,
+    wrong_passphrase_message,
+)
+from massage_chart.storage.encryption import FileKind, Keying
 from massage_chart.storage.models import Visit
 from massage_chart.storage.signing import visit_content_hash
 
@@ -42,7 +51,7 @@ def backup_now(database: Database, *, target: Path | None = None, reason: str = 
     if destination.resolve() == database.file.resolve():
         raise StorageError("A backup cannot be written over the database itself.")
     try:
-        path = backup_sqlite(database.engine, destination)
+        path = backup_sqlite(database.engine, destination, keying=database.keying)
     except BackupError as exc:
         raise StorageError(f"The backup failed: {exc}. The database is unchanged.") from exc
     _clear_backup_failure(database)
@@ -122,7 +131,7 @@ def background_backup(database: Database) -> Path:
         raise StorageError("Only SQLite databases are backed up by the app.")
     target = database.backup_dir / backup_name(database.file, "auto")
     try:
-        backup_sqlite_file(database.file, target)
+        backup_sqlite_file(database.file, target, database.keying)
     except BackupError as exc:
         raise StorageError(f"The daily backup failed: {exc}. The database is unchanged.") from exc
     rotate_backups(database.backup_dir, database.file)
@@ -154,14 +163,25 @@ def check_database(database: Database) -> CheckReport:
     report = CheckReport()
     if database.is_sqlite:
         with database.engine.execution_options(sqlite_begin="DEFERRED").connect() as connection:
-            rows = [row[0] for row in connection.exec_driver_sql("PRAGMA integrity_check")]
+            rows = []
+            if database.is_encrypted:
+                # Every page's HMAC: damage or tampering that still decrypts to a valid page.
+                rows.extend(
+                    f"encryption: {row[0]}"
+                    for row in connection.exec_driver_sql("PRAGMA cipher_integrity_check")
+                )
+            rows.extend(row[0] for row in connection.exec_driver_sql("PRAGMA integrity_check"))
             broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             connection.rollback()
         if rows != ["ok"]:
             report.problems.extend(f"database structure: {row}" for row in rows[:20])
         if broken:
             report.problems.append(f"{len(broken)} records refer to records that do not exist")
-        report.checked.append("database structure (integrity_check, foreign_key_check)")
+        report.checked.append(
+            "database structure ("
+            + ("cipher_integrity_check, " if database.is_encrypted else "")
+            + "integrity_check, foreign_key_check)"
+        )
     with database.read() as session:
         chain = audit.verify_chain(session)
         report.problems.extend(f"audit log event {p.seq}: {p.reason}" for p in chain)
@@ -177,3 +197,195 @@ def check_database(database: Database) -> CheckReport:
                 )
         report.checked.append(f"{signed} signed visits against their content hashes")
     return report
+
+
+# --------------------------------------------------------------------------- encryption at rest
+
+
+def record_failed_unlocks(
+    database: Database, attempts: Sequence[dt.datetime], *, where: str = "start"
+) -> None:
+    """Write one ``FAILED_UNLOCK`` audit event per wrong passphrase typed before ``database``
+    was opened.
+
+    They are written late, once the file is open, because the log is inside the encrypted file:
+    attempts on a file that is never opened cannot be recorded in it.
+    """
+    if not attempts:
+        return
+    with database.write() as session:
+        for number, moment in enumerate(attempts, start=1):
+            audit.record(
+                session,
+                audit.AuditAction.FAILED_UNLOCK,
+                detail=(
+                    f"{where}: incorrect passphrase or damaged file at "
+                    f"{moment:%Y-%m-%d %H:%M:%S}, try {number} of {len(attempts)} before the "
+                    "database was opened"
+                ),
+            )
+
+
+@dataclass
+class EncryptionOutcome:
+    """What encrypting a database, or changing its passphrase, did.
+
+    Attributes:
+        database: the database reopened with the new key; the one passed in is closed.
+        backups_done: backups now encrypted with the new key.
+        backups_left: backups that could not be converted, with the reason (kept as they were).
+        plaintext_left: other unencrypted copies beside the database (files set aside after
+            damage or a restore), never deleted by the app: the user decides.
+        old_file_overwritten: whether the old bytes of the database were overwritten before
+            being deleted (not possible on drives without hard links, such as FAT).
+    """
+
+    database: Database
+    backups_done: list[Path] = field(default_factory=list)
+    backups_left: list[tuple[Path, str]] = field(default_factory=list)
+    plaintext_left: list[Path] = field(default_factory=list)
+    old_file_overwritten: bool = False
+
+
+def _require_file(database: Database) -> Path:
+    if database.file is None or not database.is_sqlite:
+        raise StorageError(
+            "Only a SQLite database file can be encrypted by the app; a PostgreSQL server is "
+            "protected by the server's own disk encryption and TLS."
+        )
+    return database.file
+
+
+def _convert_backups(
+    database: Database, old: Keying | None, new: Keying, outcome: EncryptionOutcome
+) -> None:
+    """Rewrite every backup of ``database`` that opens with ``old`` (or is plain) under ``new``;
+    the old bytes are overwritten before they are deleted."""
+    if database.backup_dir is None or database.file is None:
+        return
+    for info in list_backups(database.backup_dir, database.file):
+        try:
+            kind = encryption.file_kind(info.path)
+        except OSError as exc:
+            outcome.backups_left.append((info.path, f"cannot be read ({exc.strerror})"))
+            continue
+        source = None if kind is FileKind.PLAIN else old
+        if kind is FileKind.NOT_A_DATABASE or (source is None and kind is not FileKind.PLAIN):
+            outcome.backups_left.append((info.path, "not a readable database"))
+            continue
+        try:
+            encryption.rewrite_file(info.path, source, new, wipe_old=True)
+        except encryption.UnlockError:
+            outcome.backups_left.append(
+                (info.path, "does not open with the old passphrase (or is damaged)")
+            )
+        except encryption.EncryptionError as exc:
+            outcome.backups_left.append((info.path, str(exc)))
+        else:
+            outcome.backups_done.append(info.path)
+
+
+def _plaintext_copies(file: Path) -> list[Path]:
+    """Unencrypted copies the app set aside beside ``file`` (``<name>.damaged-…`` and the like)."""
+    found: list[Path] = []
+    for path in sorted(file.parent.glob(f"{file.name}.*")):
+        if path.is_file() and not path.name.endswith(("-wal", "-shm", "-journal")):
+            try:
+                if encryption.file_kind(path) is FileKind.PLAIN:
+                    found.append(path)
+            except OSError:
+                continue
+    return found
+
+
+def encrypt_database(database: Database, passphrase: str) -> EncryptionOutcome:
+    """Encrypt a plain SQLite database at rest, and its backups, with ``passphrase``.
+
+    The database is closed, copied into a new SQLCipher file (every table and row checked,
+    then the copy checked on its own with the key), and the copy renamed over the original;
+    the plaintext is then overwritten and deleted. The app's backups of it are encrypted the
+    same way. Copies the app set aside after damage or a restore are listed, not touched.
+
+    Whatever happens, ``database`` is closed; on failure it can be used again as it was.
+
+    Raises:
+        StorageError: nothing was encrypted (the database is as it was); the message says why.
+    """
+    file = _require_file(database)
+    if database.is_encrypted:
+        raise StorageError(f"The database {file} is already encrypted.")
+    try:
+        encryption.check_new_passphrase(passphrase)
+        keying = Keying(passphrase)
+    except encryption.EncryptionError as exc:
+        raise StorageError(str(exc)) from exc
+    database.dispose()
+    try:
+        overwritten = encryption.rewrite_file(file, None, keying, wipe_old=True)
+    except encryption.EncryptionError as exc:
+        raise StorageError(
+            f"The database was not encrypted: {exc}. It is unchanged and still open."
+        ) from exc
+    reopened = open_database(str(file), passphrase=passphrase)
+    outcome = EncryptionOutcome(reopened, old_file_overwritten=overwritten)
+    assert reopened.keying is not None
+    _convert_backups(reopened, None, reopened.keying, outcome)
+    outcome.plaintext_left = _plaintext_copies(file)
+    with reopened.write() as session:
+        audit.record(
+            session,
+            audit.AuditAction.CHANGE,
+            detail=(
+                f"database encrypted at rest (SQLCipher); {len(outcome.backups_done)} backups "
+                f"encrypted, {len(outcome.backups_left)} left as they were"
+            ),
+        )
+    return outcome
+
+
+def change_passphrase(database: Database, old: str, new: str) -> EncryptionOutcome:
+    """Change the passphrase of an encrypted database, and of its backups.
+
+    The database is rewritten under the new key beside itself and renamed into place (never
+    half old, half new), reopened with the new passphrase, and every backup that opens with the
+    old one is rewritten under the new one, so that one passphrase opens them all. Backups that
+    do not open with the old passphrase are left as they were and listed.
+
+    Raises:
+        WrongPassphraseError: ``old`` is not the passphrase (nothing is changed).
+        StorageError: nothing was changed; the message says why.
+    """
+    file = _require_file(database)
+    if database.keying is None:
+        raise StorageError(f"The database {file} is not encrypted; encrypt it first.")
+    if not database.check_passphrase(old):
+        raise WrongPassphraseError(wrong_passphrase_message(file))
+    if new == old:
+        raise StorageError("The new passphrase is the same as the old one.")
+    try:
+        encryption.check_new_passphrase(new)
+        new_keying = Keying(new)
+    except encryption.EncryptionError as exc:
+        raise StorageError(str(exc)) from exc
+    old_keying = database.keying
+    database.dispose()
+    try:
+        overwritten = encryption.rewrite_file(file, old_keying, new_keying, wipe_old=True)
+    except encryption.EncryptionError as exc:
+        raise StorageError(
+            f"The passphrase was not changed: {exc}. The database is unchanged and still open."
+        ) from exc
+    reopened = open_database(str(file), passphrase=new)
+    outcome = EncryptionOutcome(reopened, old_file_overwritten=overwritten)
+    assert reopened.keying is not None
+    _convert_backups(reopened, old_keying, reopened.keying, outcome)
+    with reopened.write() as session:
+        audit.record(
+            session,
+            audit.AuditAction.CHANGE,
+            detail=(
+                f"database passphrase changed; {len(outcome.backups_done)} backups re-keyed, "
+                f"{len(outcome.backups_left)} left as they were"
+            ),
+        )
+    return outcome
