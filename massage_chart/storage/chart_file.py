@@ -319,7 +319,13 @@ def dumps_chart(document: dict[str, Any]) -> str:
 
 
 def write_chart_file(document: dict[str, Any], path: Path) -> None:
-    """Write atomically: a temporary file beside the target, flushed, then renamed over it."""
+    """Write atomically: a temporary file beside the target, flushed, then renamed over it.
+
+    Raises:
+        ChartFileError: the path is a folder, or the file cannot be written.
+    """
+    if not path.name or path.is_dir():
+        raise ChartFileError(f"{path} is a folder; give a file name, such as chart.json.")
     partial = path.with_name(f".{path.name}.partial")
     try:
         with open(partial, "w", encoding="utf-8", newline="\n") as handle:
