@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,8 +14,12 @@ from massage_chart import __version__
 
 if TYPE_CHECKING:
     from massage_chart.storage.database import Database
+    from massage_chart.storage.encryption import Keying
 
 PROG = "massage-chart"
+ENV_PASSPHRASE = "MASSAGE_CHART_PASSPHRASE"
+ENV_NEW_PASSPHRASE = "MASSAGE_CHART_NEW_PASSPHRASE"
+PROMPT_TRIES = 3
 
 
 def _add_db_option(parser: argparse.ArgumentParser, *, default: object = None) -> None:
@@ -24,6 +29,13 @@ def _add_db_option(parser: argparse.ArgumentParser, *, default: object = None) -
         default=default,
         help="database: a SQLAlchemy URL (sqlite:///file.db, postgresql://user@host/db) or a "
         "file path; default MASSAGE_CHART_DB, else a SQLite file in your user data folder",
+    )
+    parser.add_argument(
+        "--passphrase-file",
+        metavar="FILE",
+        default=default,
+        help=f"read the passphrase of an encrypted database from FILE (its first line); else "
+        f"{ENV_PASSPHRASE}, else it is asked for when run in a terminal",
     )
 
 
@@ -154,6 +166,30 @@ def build_parser() -> argparse.ArgumentParser:
         description="Walk the audit log and report any event that was altered or deleted.",
     )
     _add_db_option(verify, default=argparse.SUPPRESS)
+
+    encrypt = commands.add_parser(
+        "encrypt",
+        help="encrypt the database and its backups at rest with a passphrase (SQLCipher)",
+        description="Encrypt a plain SQLite database: a checked encrypted copy replaces it, the "
+        "plaintext is overwritten and deleted, and the backups are encrypted too. The passphrase "
+        f"comes from --passphrase-file or {ENV_PASSPHRASE}, else it is asked for twice. "
+        "A lost passphrase means lost records AND lost backups: nobody can recover them. "
+        "Close the app first.",
+    )
+    _add_db_option(encrypt, default=argparse.SUPPRESS)
+
+    change = commands.add_parser(
+        "change-passphrase",
+        help="change the passphrase of an encrypted database and of its backups",
+        description="Rewrite the database and its backups under a new passphrase. The old one "
+        f"comes from --passphrase-file or {ENV_PASSPHRASE}, the new one from "
+        f"--new-passphrase-file or {ENV_NEW_PASSPHRASE}; else they are asked for. Close the "
+        "app first.",
+    )
+    _add_db_option(change, default=argparse.SUPPRESS)
+    change.add_argument(
+        "--new-passphrase-file", metavar="FILE", help="read the new passphrase from FILE"
+    )
     return parser
 
 
@@ -198,23 +234,163 @@ def _warn_about_location(database: Database) -> None:
             print(f"{PROG}: warning: {warning}", file=sys.stderr)
 
 
-def _open(args: argparse.Namespace, *, thorough: bool = False) -> Database:
-    from massage_chart.storage.database import open_database
+class PassphraseUnavailableError(Exception):
+    """No passphrase was given and none can be asked for."""
 
-    database = open_database(args.db, thorough_check=thorough)
+
+def _read_passphrase_file(name: str) -> str:
+    try:
+        with open(Path(name).expanduser(), encoding="utf-8") as handle:
+            line = handle.readline()
+    except OSError as exc:
+        raise PassphraseUnavailableError(
+            f"The passphrase file {name} cannot be read: {exc.strerror}."
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise PassphraseUnavailableError(f"The passphrase file {name} is not UTF-8 text.") from exc
+    passphrase = line.rstrip("\r\n")
+    if not passphrase:
+        raise PassphraseUnavailableError(f"The passphrase file {name} is empty.")
+    return passphrase
+
+
+def _given_passphrase(args: argparse.Namespace) -> str | None:
+    """The passphrase from --passphrase-file or MASSAGE_CHART_PASSPHRASE, if either is set."""
+    name = getattr(args, "passphrase_file", None)
+    if name:
+        return _read_passphrase_file(name)
+    return os.environ.get(ENV_PASSPHRASE) or None
+
+
+def _can_prompt() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _prompt(text: str) -> str:
+    import getpass
+
+    return getpass.getpass(text)
+
+
+def _no_passphrase(what: str) -> PassphraseUnavailableError:
+    return PassphraseUnavailableError(
+        f"{what} Give it with --passphrase-file FILE or the {ENV_PASSPHRASE} environment "
+        "variable, or run the command in a terminal to be asked for it."
+    )
+
+
+def _new_passphrase(args: argparse.Namespace, *, file_option: str, env: str) -> str:
+    """A new passphrase: from a file or the environment, else typed twice in a terminal."""
+    name = getattr(args, file_option, None)
+    if name:
+        return _read_passphrase_file(name)
+    if os.environ.get(env):
+        return os.environ[env]
+    if not _can_prompt():
+        raise PassphraseUnavailableError(
+            f"A new passphrase is needed. Give it with --{file_option.replace('_', '-')} FILE or "
+            f"the {env} environment variable, or run the command in a terminal."
+        )
+    print(
+        "A lost passphrase means lost records AND lost backups: nobody, not even Massage Chart's "
+        "makers, can open them without it. Write it down and keep it apart from this computer.",
+        file=sys.stderr,
+    )
+    for _ in range(PROMPT_TRIES):
+        first = _prompt("New passphrase: ")
+        if first != _prompt("The same passphrase again: "):
+            print("The two passphrases differ; type them again.", file=sys.stderr)
+            continue
+        return first
+    raise PassphraseUnavailableError("The passphrases typed did not match; nothing was changed.")
+
+
+def _database_path(args: argparse.Namespace) -> Path | None:
+    from massage_chart.storage.database import (
+        default_database_url,
+        normalise_url,
+        split_passphrase,
+        sqlite_file,
+    )
+
+    url, _passphrase = split_passphrase(normalise_url(args.db or default_database_url()))
+    return sqlite_file(url)
+
+
+def _needs_passphrase(path: Path | None) -> bool:
+    from massage_chart.storage.encryption import is_encrypted_file
+
+    return path is not None and is_encrypted_file(path)
+
+
+def _open(args: argparse.Namespace, *, thorough: bool = False) -> Database:
+    """Open the database of ``--db``; an encrypted one with the passphrase given or asked for.
+
+    Wrong passphrases typed in a terminal are written to the audit log once the right one
+    opens it (the log is inside the encrypted file: a file never opened cannot hold them).
+    A wrong passphrase from a file or the environment is not retried.
+    """
+    from massage_chart.storage.database import WrongPassphraseError, open_database
+    from massage_chart.storage.maintenance import record_failed_unlocks
+
+    path = _database_path(args)
+    if not _needs_passphrase(path):
+        database = open_database(args.db, thorough_check=thorough)
+        _warn_about_location(database)
+        return database
+    given = _given_passphrase(args)
+    if given is not None:
+        database = open_database(args.db, thorough_check=thorough, passphrase=given)
+        args.opened_passphrase = given
+        _warn_about_location(database)
+        return database
+    if not _can_prompt():
+        raise _no_passphrase(f"The database {path} is encrypted: its passphrase is needed.")
+    failures: list[dt.datetime] = []
+    while True:
+        typed = _prompt(f"Passphrase of {path}: ")
+        try:
+            database = open_database(args.db, thorough_check=thorough, passphrase=typed)
+        except WrongPassphraseError as exc:
+            failures.append(dt.datetime.now())
+            if len(failures) >= PROMPT_TRIES:
+                raise
+            print(f"{exc}", file=sys.stderr)
+            continue
+        break
+    args.opened_passphrase = typed
+    record_failed_unlocks(database, failures, where="command line")
     _warn_about_location(database)
     return database
 
 
-def _suggest_restore(url: str | None) -> str:
-    """A hint naming the newest verified backup of a damaged SQLite database, if there is one."""
-    from massage_chart.storage.backup import newest_verified_backup
-    from massage_chart.storage.database import default_database_url, normalise_url, sqlite_file
+def _keying_of(args: argparse.Namespace) -> Keying | None:
+    """The keying of the passphrase this command used (for backups of an encrypted database)."""
+    from massage_chart.storage.encryption import Keying
 
-    path = sqlite_file(normalise_url(url or default_database_url()))
+    passphrase = getattr(args, "opened_passphrase", None)
+    return Keying(passphrase) if passphrase else None
+
+
+def _suggest_restore(url: str | None, keying: Keying | None = None) -> str:
+    """A hint naming the newest verified backup of a damaged SQLite database, if there is one."""
+    from massage_chart.storage.backup import list_backups, newest_verified_backup
+    from massage_chart.storage.database import (
+        default_database_url,
+        normalise_url,
+        split_passphrase,
+        sqlite_file,
+    )
+
+    path = sqlite_file(split_passphrase(normalise_url(url or default_database_url()))[0])
     if path is None:
         return ""
-    newest = newest_verified_backup(path.parent / "backups", path)
+    newest = newest_verified_backup(path.parent / "backups", path, keying)
+    if newest is None and keying is not None and list_backups(path.parent / "backups", path):
+        return (
+            " No backup opens with this passphrase either, so the passphrase is probably "
+            "wrong rather than the file damaged."
+        )
     if newest is None:
         return " No verified backup was found beside it."
     return (
@@ -243,10 +419,12 @@ def _run_restore(args: argparse.Namespace) -> int:
         default_database_url,
         normalise_url,
         open_database,
+        split_passphrase,
         sqlite_file,
     )
+    from massage_chart.storage.encryption import Keying, is_encrypted_file
 
-    url = normalise_url(args.db or default_database_url())
+    url, url_passphrase = split_passphrase(normalise_url(args.db or default_database_url()))
     target = sqlite_file(url)
     if target is None:
         return _fail(
@@ -256,11 +434,20 @@ def _run_restore(args: argparse.Namespace) -> int:
     backup = Path(args.file).expanduser().resolve()
     if backup == target.resolve():
         return _fail("That file is the database itself, not a backup of it.")
+    passphrase: str | None = None
+    if is_encrypted_file(target) or is_encrypted_file(backup):
+        # The restored file is encrypted with this passphrase; the backup must open with it.
+        passphrase = url_passphrase or _given_passphrase(args)
+        if passphrase is None:
+            if not _can_prompt():
+                raise _no_passphrase("The database or the backup is encrypted.")
+            passphrase = _prompt(f"Passphrase of {backup.name}: ")
+    keying = Keying(passphrase) if passphrase else None
     try:
-        aside = restore_sqlite(backup, target)
+        aside = restore_sqlite(backup, target, keying=keying)
     except BackupError as exc:
         return _fail(f"Nothing was restored: {exc}.")
-    database = open_database(url)
+    database = open_database(url, passphrase=passphrase)
     try:
         with database.write() as session:
             audit.record(session, audit.AuditAction.RESTORE, detail=f"from {backup}")
@@ -398,6 +585,14 @@ def _run_export_batch(args: argparse.Namespace, first: dt.date, last: dt.date, f
 
     database = _open(args)
     url = database.url
+    passphrase = getattr(args, "opened_passphrase", None)
+    if passphrase:
+        # The worker processes open the file themselves: SQLAlchemy's keyed URL carries the
+        # passphrase to them (it is never printed).
+        from urllib.parse import quote
+
+        assert database.file is not None
+        url = f"sqlite+pysqlcipher://:{quote(passphrase, safe='')}@/{database.file}"
     database.dispose()
 
     def progress(done: int, total: int, name: str) -> None:
@@ -415,6 +610,65 @@ def _run_export_batch(args: argparse.Namespace, first: dt.date, last: dt.date, f
     return 0
 
 
+def _print_outcome(outcome: object, done: str) -> None:
+    from massage_chart.storage.maintenance import EncryptionOutcome
+
+    assert isinstance(outcome, EncryptionOutcome)
+    print(f"{done} {len(outcome.backups_done)} backup(s) converted with it.")
+    for path, reason in outcome.backups_left:
+        print(f"{PROG}: warning: the backup {path} was left as it was: {reason}.", file=sys.stderr)
+    for path in outcome.plaintext_left:
+        print(
+            f"{PROG}: warning: {path} is an unencrypted copy set aside earlier (after damage or "
+            "a restore). It was not touched; delete it yourself once you no longer need it.",
+            file=sys.stderr,
+        )
+    if not outcome.old_file_overwritten:
+        print(
+            f"{PROG}: warning: the old file could not be overwritten before it was deleted on "
+            "this drive; its bytes may remain in free space until reused.",
+            file=sys.stderr,
+        )
+
+
+def _run_encrypt(args: argparse.Namespace) -> int:
+    from massage_chart.storage.maintenance import encrypt_database
+
+    path = _database_path(args)
+    if path is None:
+        return _fail("Only a SQLite database file can be encrypted by the app.")
+    if _needs_passphrase(path):
+        return _fail(f"The database {path} is already encrypted (or damaged).")
+    passphrase = _new_passphrase(args, file_option="passphrase_file", env=ENV_PASSPHRASE)
+    database = _open(args)
+    outcome = encrypt_database(database, passphrase)
+    outcome.database.dispose()
+    _print_outcome(
+        outcome,
+        f"Encrypted {path}. Keep the passphrase safe: without it the records and the backups "
+        "cannot be opened.",
+    )
+    return 0
+
+
+def _run_change_passphrase(args: argparse.Namespace) -> int:
+    from massage_chart.storage.maintenance import change_passphrase
+
+    path = _database_path(args)
+    if not _needs_passphrase(path):
+        return _fail(f"The database {path} is not encrypted; encrypt it with: {PROG} encrypt")
+    database = _open(args)
+    old = getattr(args, "opened_passphrase", "")
+    try:
+        new = _new_passphrase(args, file_option="new_passphrase_file", env=ENV_NEW_PASSPHRASE)
+        outcome = change_passphrase(database, old, new)
+    finally:
+        database.dispose()
+    outcome.database.dispose()
+    _print_outcome(outcome, f"Changed the passphrase of {path}.")
+    return 0
+
+
 def _run_gui(args: argparse.Namespace) -> int:
     from massage_chart.ui.app import run_app
 
@@ -423,7 +677,12 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
-    from massage_chart.storage.database import DatabaseDamagedError, StorageError
+    from massage_chart.storage.database import (
+        DatabaseDamagedError,
+        StorageError,
+        WrongPassphraseError,
+    )
+    from massage_chart.storage.encryption import EncryptionError
 
     args = build_parser().parse_args(argv)
     handlers = {
@@ -435,17 +694,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export-json": _run_export_json,
         "import-json": _run_import_json,
         "export": _run_export,
+        "encrypt": _run_encrypt,
+        "change-passphrase": _run_change_passphrase,
     }
     try:
         if args.command is None:
             return _run_gui(args)
         return handlers[args.command](args)
     except DatabaseDamagedError as exc:
-        return _fail(f"{exc}{_suggest_restore(args.db)}")
-    except StorageError as exc:
+        return _fail(f"{exc}{_suggest_restore(args.db, _keying_of(args))}")
+    except WrongPassphraseError as exc:
+        keying = _wrong_keying(args)
+        return _fail(f"{exc}{_suggest_restore(args.db, keying) if keying else ''}")
+    except (StorageError, EncryptionError, PassphraseUnavailableError) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail("interrupted.", 130)
+
+
+def _wrong_keying(args: argparse.Namespace) -> Keying | None:
+    """The keying of a passphrase given by file or environment that did not open the file: the
+    backups tell whether it is the passphrase or the file that is wrong."""
+    from massage_chart.storage.encryption import EncryptionError, Keying
+
+    try:
+        passphrase = _given_passphrase(args)
+        return Keying(passphrase) if passphrase else None
+    except (PassphraseUnavailableError, EncryptionError):
+        return None
 
 
 if __name__ == "__main__":
