@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from massage_chart.storage import encryption
 from massage_chart.storage.encryption import FileKind, Keying
@@ -131,7 +132,10 @@ def backup_sqlite(engine: Engine, target: Path, *, keying: Keying | None = None)
     Raises:
         BackupError: the copy failed or did not verify; ``target`` is then left untouched.
     """
-    raw = engine.raw_connection()
+    try:
+        raw = engine.raw_connection()
+    except (SQLAlchemyError, encryption.EncryptionError) as exc:
+        raise BackupError(f"the database could not be read ({exc})") from exc
     try:
         source = raw.driver_connection
         if keying is None and not isinstance(source, sqlite3.Connection):
@@ -294,7 +298,7 @@ def quick_check_file(path: Path, keying: Keying | None = None) -> list[str]:
     (and, encrypted, check every page's HMAC); returns the problems found (empty when healthy)."""
     try:
         with encryption.connect(path, keying, read_only=True) as connection:
-            problems = []
+            problems: list[str] = []
             if keying is not None:
                 problems.extend(
                     str(row[0]) for row in connection.execute("PRAGMA cipher_integrity_check")

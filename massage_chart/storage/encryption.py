@@ -260,6 +260,11 @@ class Keying:
     def __repr__(self) -> str:
         return "Keying(<hidden>)"
 
+    def reveal_passphrase(self) -> str:
+        """The passphrase itself: for reopening the file after a restore, and for keys derived
+        elsewhere (encrypted drafts). Never log or show it."""
+        return self._secret.decode("utf-8")
+
     def _key_for(self, salt: bytes) -> bytes:
         with self._keys_lock:
             key = self._keys.get(salt)

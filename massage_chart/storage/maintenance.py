@@ -163,7 +163,7 @@ def check_database(database: Database) -> CheckReport:
     report = CheckReport()
     if database.is_sqlite:
         with database.engine.execution_options(sqlite_begin="DEFERRED").connect() as connection:
-            rows = []
+            rows: list[str] = []
             if database.is_encrypted:
                 # Every page's HMAC: damage or tampering that still decrypts to a valid page.
                 rows.extend(

@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sys
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from sqlalchemy.exc import SQLAlchemyError
 
 import massage_chart
 from massage_chart.storage import audit
-from massage_chart.storage.backup import BackupError, newest_verified_backup, restore_sqlite
+from massage_chart.storage.backup import (
+    BackupError,
+    list_backups,
+    newest_verified_backup,
+    restore_sqlite,
+)
 from massage_chart.storage.database import (
     Database,
     DatabaseDamagedError,
     StorageError,
+    WrongPassphraseError,
     default_database_url,
     normalise_url,
     open_database,
     sqlite_file,
 )
+from massage_chart.storage.encryption import EncryptionError, Keying, is_encrypted_file
+from massage_chart.storage.maintenance import record_failed_unlocks
+from massage_chart.ui.passphrase_dialog import PassphraseDialog
 
 log = logging.getLogger(__name__)
 
@@ -65,16 +77,40 @@ def _tell_cannot_open(message: str) -> None:
     )
 
 
-def _offer_restore(database_url: str | None, message: str) -> Database | None:
+def _database_path(database_url: str | None) -> Path | None:
+    return sqlite_file(normalise_url(database_url or default_database_url()))
+
+
+def _offer_restore(
+    database_url: str | None,
+    message: str,
+    passphrase: str | None = None,
+    failed_unlocks: list[dt.datetime] | None = None,
+) -> Database | None:
     """Offer the newest verified backup of a damaged SQLite file; the damaged file is set aside.
+
+    For an encrypted database, ``passphrase`` is what the user typed: only backups that open
+    with it are offered, and the restored file is encrypted with it.
 
     Returns the reopened database, or None when there is no backup, the user declines, or the
     restore fails (each said in plain words).
     """
-    path = sqlite_file(normalise_url(database_url or default_database_url()))
-    newest = newest_verified_backup(path.parent / "backups", path) if path is not None else None
+    path = _database_path(database_url)
+    try:
+        keying = Keying(passphrase) if passphrase else None
+    except EncryptionError:
+        keying = None
+    newest = (
+        newest_verified_backup(path.parent / "backups", path, keying) if path is not None else None
+    )
     if path is None or newest is None:
-        _tell_cannot_open(f"{message}\n\nNo verified backup was found beside it.")
+        if keying is not None and path is not None and list_backups(path.parent / "backups", path):
+            _tell_cannot_open(
+                f"{message}\n\nNo backup opens with this passphrase either, so the passphrase "
+                "is probably wrong rather than the file damaged. Nothing was changed."
+            )
+        else:
+            _tell_cannot_open(f"{message}\n\nNo verified backup was found beside it.")
         return None
     answer = QMessageBox.question(
         None,
@@ -88,14 +124,103 @@ def _offer_restore(database_url: str | None, message: str) -> Database | None:
     if answer != QMessageBox.StandardButton.Yes:
         return None
     try:
-        restore_sqlite(newest.path, path, label="damaged")
-        database = open_database(str(path))
+        restore_sqlite(newest.path, path, label="damaged", keying=keying)
+        database = open_database(str(path), passphrase=passphrase)
     except (BackupError, StorageError) as exc:
         _tell_cannot_open(f"The backup could not be restored: {exc}")
         return None
     with database.write() as session:
         audit.record(session, audit.AuditAction.RESTORE, detail=f"from {newest.path}")
+    record_failed_unlocks(database, failed_unlocks or [])
     return database
+
+
+def unlock_at_start(database_url: str | None, path: Path) -> Database | None:
+    """Ask for the passphrase of an encrypted (or damaged) file until it opens, the user
+    restores the newest backup that opens with what they typed, or quits (None).
+
+    Wrong passphrases are counted and written to the audit log once the database is open: the
+    log is inside the encrypted file, so attempts on a file that is never opened cannot be
+    recorded anywhere trustworthy.
+    """
+    failures: list[dt.datetime] = []
+    dialog = PassphraseDialog(path)
+    try:
+        while True:
+            result = dialog.exec()
+            typed = dialog.passphrase()
+            if result == PassphraseDialog.RESTORE:
+                restored = _offer_restore(
+                    database_url,
+                    f"The database {path} does not open with this passphrase.",
+                    typed,
+                    failures,
+                )
+                if restored is not None:
+                    return restored
+                continue
+            if result != QDialog.DialogCode.Accepted.value:
+                return None
+            try:
+                database = open_database(database_url, passphrase=typed)
+            except WrongPassphraseError as exc:
+                failures.append(dt.datetime.now())
+                tries = f" ({len(failures)} wrong tries)" if len(failures) > 1 else ""
+                dialog.show_problem(f"{str(exc).split(':', 1)[0]}{tries}. {_hint()}")
+                continue
+            except DatabaseDamagedError as exc:
+                restored = _offer_restore(database_url, str(exc), typed, failures)
+                if restored is not None:
+                    return restored
+                dialog.show_problem(str(exc))
+                continue
+            record_failed_unlocks(database, failures)
+            return database
+    finally:
+        dialog.deleteLater()
+
+
+def _hint() -> str:
+    return (
+        "Check capital letters and the keyboard layout. If the passphrase is right, the file "
+        "is damaged: restore the newest backup."
+    )
+
+
+def _open_at_start(database_url: str | None) -> Database | None:
+    """Open the database, asking for a passphrase or offering a restore as needed; None after
+    the user was told why it cannot be opened (or chose to quit)."""
+    path = _database_path(database_url)
+    if path is not None and is_encrypted_file(path):
+        return unlock_at_start(database_url, path)
+    return open_database(database_url)
+
+
+def _window_options(database: Database) -> dict[str, Any]:
+    """How the window unlocks after the idle lock: with the database passphrase if it has one."""
+    if database.is_encrypted:
+        return {"unlock_check": database.check_passphrase, "secret_name": "database passphrase"}
+    return {}
+
+
+def _restore_pending(database: Database, backup: Path) -> Database:
+    """Restore the backup the window asked for (it closed to let it happen) and reopen."""
+    file = database.file
+    if file is None:
+        raise StorageError("Only SQLite databases are restored by the app.")
+    keying = database.keying
+    database.dispose()
+    try:
+        aside = restore_sqlite(backup, file, keying=keying)
+    except BackupError as exc:
+        raise StorageError(f"Nothing was restored: {exc}.") from exc
+    reopened = open_database(
+        str(file), passphrase=None if keying is None else keying.reveal_passphrase()
+    )
+    with reopened.write() as session:
+        kept = f"; the previous file was kept as {aside}" if aside else ""
+        audit.record(session, audit.AuditAction.RESTORE, detail=f"from {backup}{kept}")
+    return reopened
 
 
 def run_app(database_url: str | None, argv: list[str] | None = None) -> int:
@@ -110,7 +235,10 @@ def run_app(database_url: str | None, argv: list[str] | None = None) -> int:
     """
     app = _application(list(sys.argv if argv is None else argv))
     try:
-        database = open_database(database_url)
+        opened = _open_at_start(database_url)
+        if opened is None:
+            return 0  # the user chose to quit at the passphrase, or was told why in a box
+        database = opened
     except DatabaseDamagedError as exc:
         restored = _offer_restore(database_url, str(exc))
         if restored is None:
@@ -132,13 +260,30 @@ def run_app(database_url: str | None, argv: list[str] | None = None) -> int:
     # Imported here so that a failed start shows its message without loading the window's modules.
     from massage_chart.ui.main_window import MainWindow
 
-    window = MainWindow(database)
-    window.show()
-    # The page check and the daily backup start once the window is up and drawn.
-    QTimer.singleShot(STARTUP_MAINTENANCE_DELAY_MS, window, window.start_maintenance)
-    try:
-        return app.exec()
-    finally:
-        window.close()
-        window.deleteLater()
+    while True:
+        window = MainWindow(database, **_window_options(database))
+        window.show()
+        # The page check and the daily backup start once the window is up and drawn.
+        QTimer.singleShot(STARTUP_MAINTENANCE_DELAY_MS, window, window.start_maintenance)
+        try:
+            code = app.exec()
+        finally:
+            window.close()
+            window.deleteLater()
+        # The window closed to be replaced: encrypted or re-keyed (a new Database), or to
+        # restore a backup over the file it had open.
+        reopened: Database | None = getattr(window, "reopen_with", None)
+        pending: Path | None = getattr(window, "pending_restore", None)
+        if reopened is not None:
+            database.dispose()
+            database = reopened
+            continue
+        if pending is not None:
+            try:
+                database = _restore_pending(database, pending)
+            except StorageError as exc:
+                _tell_cannot_open(str(exc))
+                return 1
+            continue
         database.dispose()
+        return code
