@@ -174,7 +174,7 @@ def test_a_failed_backup_on_close_never_holds_up_closing_and_is_shown_next_time(
 ) -> None:
     from massage_chart.storage import maintenance
 
-    def disk_full(_engine: object, _target: Path) -> Path:
+    def disk_full(_engine: object, _target: Path, **_keying: object) -> Path:
         raise maintenance.BackupError("no space left on the backup drive")
 
     monkeypatch.setattr(maintenance, "backup_sqlite", disk_full)
