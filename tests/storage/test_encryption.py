@@ -333,7 +333,10 @@ def test_encrypting_a_plain_database_keeps_every_row_and_the_audit_chain(
     for canary in CANARIES:
         assert canary not in everything
     assert sorted(p.name for p in db_path.parent.iterdir() if p.is_file()) == ["practice.db"]
-    assert len(list_backups(db_path.parent / "backups", db_path)) == 2
+    backups = list_backups(db_path.parent / "backups", db_path)
+    assert backups and all(
+        encryption.file_kind(b.path) is FileKind.ENCRYPTED_OR_DAMAGED for b in backups
+    )
 
 
 def test_set_aside_plaintext_copies_are_listed_not_deleted(db: Database, db_path: Path) -> None:
