@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -32,10 +32,18 @@ class AddendumDialog(QDialog):
         providers: who may author it.
         author_id: the author proposed (the note's signer).
         save: called with (author id, reason, text); returns why saving failed, or "".
-        keep: called every few seconds with (reason, text) while text is typed (the draft
-            store), and once more when the dialog closes with the text kept.
-        forget: called when the text is saved or the user discards it.
+        keeps_drafts: whether to ask every few seconds for what is typed to be kept.
+
+    Signals:
+        keep_requested(reason, text): keep this in the draft store (every few seconds while
+            text is typed, and when a save fails).
+        forget_requested(): the text is saved, or the user discarded it.
     """
+
+    # Signals rather than callbacks: a callback would tie the dialog and the editor into a
+    # reference cycle, and collecting such cycles crashed PySide6 6.11 now and then.
+    keep_requested = Signal(str, str)
+    forget_requested = Signal()
 
     def __init__(
         self,
@@ -44,13 +52,11 @@ class AddendumDialog(QDialog):
         save: Callable[[str | None, str, str], str],
         parent: QWidget | None = None,
         *,
-        keep: Callable[[str, str], None] | None = None,
-        forget: Callable[[], None] | None = None,
+        keeps_drafts: bool = False,
     ) -> None:
         super().__init__(parent)
         self._save = save
-        self._keep = keep
-        self._forget = forget
+        self._keeps_drafts = keeps_drafts
         self.discard_box: QMessageBox | None = None
         self._confirmed_discard = False
         self.setWindowTitle("Add addendum")
@@ -105,14 +111,16 @@ class AddendumDialog(QDialog):
 
     def keep_draft(self) -> None:
         """Hand what is typed to the draft store now."""
-        if self._keep is not None and self.has_text():
-            self._keep(self.reason.currentText(), self.text.toPlainText())
+        if self._keeps_drafts and self.has_text():
+            self.keep_requested.emit(self.reason.currentText(), self.text.toPlainText())
 
     def reject(self) -> None:
         """Cancel, Escape or the close button: typed text is never dropped without asking."""
         if not self.has_text() or self._confirmed_discard:
             self._draft_timer.stop()
             super().reject()
+            return
+        if self.discard_box is not None and self.discard_box.isVisible():
             return
         box = QMessageBox(
             QMessageBox.Icon.Question,
@@ -129,16 +137,16 @@ class AddendumDialog(QDialog):
 
     @Slot(int)
     def _on_discard_box_finished(self, result: int) -> None:
-        self.discard_box = None
+        # The box stays referenced (a hidden child) and the dialog closes once the box's own
+        # signal is over: closing the parent from inside it crashed PySide6 6.11 now and then.
         if result == QMessageBox.StandardButton.Discard.value:
             self._confirmed_discard = True
-            if self._forget is not None:
-                self._forget()
-            self.reject()
+            self.forget_requested.emit()
+            QTimer.singleShot(0, self, self.reject)
 
     @Slot()
     def _on_text_text_changed(self) -> None:
-        if self._keep is not None and not self._draft_timer.isActive():
+        if self._keeps_drafts and not self._draft_timer.isActive():
             self._draft_timer.start()
 
     @Slot()
@@ -165,6 +173,5 @@ class AddendumDialog(QDialog):
             self.problem_label.say(problem)
             return
         self._draft_timer.stop()
-        if self._forget is not None:
-            self._forget()
+        self.forget_requested.emit()
         super().accept()

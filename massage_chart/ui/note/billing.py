@@ -55,7 +55,7 @@ def _pointers(text: str) -> tuple[int, ...]:
     result = []
     for part in text.replace(",", " ").split():
         part = part.strip().upper()
-        if part.isdigit():
+        if part.isascii() and part.isdigit():
             result.append(int(part))
         elif len(part) == 1 and "A" <= part <= "L":
             result.append(ord(part) - ord("A") + 1)
@@ -201,7 +201,7 @@ class BillingPanel(QWidget):
                 BillingLineData(
                     cpt=code,
                     minutes=self._minutes(row),
-                    units=int(units_text) if units_text.isdigit() else 0,
+                    units=int(units_text) if units_text.isascii() and units_text.isdigit() else 0,
                     modifiers=tuple(
                         normalise_modifier(m)
                         for m in self._text(row, BillingColumn.MODIFIERS).replace(",", " ").split()
@@ -303,7 +303,7 @@ class BillingPanel(QWidget):
 
     def _minutes(self, row: int) -> int:
         text = self._text(row, BillingColumn.MINUTES)
-        return int(text) if text.isdigit() else 0
+        return int(text) if text.isascii() and text.isdigit() else 0
 
     @staticmethod
     def _label_for(code: str) -> str:

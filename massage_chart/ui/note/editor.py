@@ -41,6 +41,7 @@ from massage_chart.domain.alerts import (
     recommended_max_pressure,
 )
 from massage_chart.domain.findings import MarkFinding
+from massage_chart.domain.limits import VISIT_NOTE
 from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS, Side
 from massage_chart.domain.records import PayerType, UnitRule, VisitStatus
 from massage_chart.domain.soap import (
@@ -268,6 +269,7 @@ class VisitNoteEditor(QWidget):
 
         # Subjective
         self.chief_complaint = _line("Chief complaint", "In the client's words")
+        self.chief_complaint.setMaxLength(VISIT_NOTE["chief_complaint"].most)
         self.pain_now = _pain_box("Pain now")
         self.pain_best = _pain_box("Pain at best")
         self.pain_worst = _pain_box("Pain at worst")
@@ -1025,9 +1027,10 @@ class VisitNoteEditor(QWidget):
             self.provider_combo.currentData(),
             self._save_addendum,
             self,
-            keep=self._keep_addendum_draft if self.drafts is not None else None,
-            forget=self._forget_addendum_draft,
+            keeps_drafts=self.drafts is not None,
         )
+        dialog.keep_requested.connect(self._on_addendum_dialog_keep_requested)
+        dialog.forget_requested.connect(self._on_addendum_dialog_forget_requested)
         kept = self.drafts.load(draft_key("addendum", self.visit_id)) if self.drafts else None
         if kept is not None:
             dialog.reason.setCurrentText(str(kept.fields.get("reason", "")))
@@ -1039,7 +1042,8 @@ class VisitNoteEditor(QWidget):
         dialog.open()
         return dialog
 
-    def _keep_addendum_draft(self, reason: str, text: str) -> None:
+    @Slot(str, str)
+    def _on_addendum_dialog_keep_requested(self, reason: str, text: str) -> None:
         if self.drafts is None or self.data is None:
             return
         label = f"Addendum — {self.data.client_name}, visit {format_date(self.data.start.date())}"
@@ -1050,7 +1054,8 @@ class VisitNoteEditor(QWidget):
         except DraftError as exc:
             self.draft_error = str(exc)
 
-    def _forget_addendum_draft(self) -> None:
+    @Slot()
+    def _on_addendum_dialog_forget_requested(self) -> None:
         if self.drafts is not None:
             self.drafts.discard(draft_key("addendum", self.visit_id))
 

@@ -14,9 +14,10 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from massage_chart.storage.database import Database, WriteError, open_database
-from massage_chart.storage.drafts import DraftStore, draft_key
+from massage_chart.storage.drafts import Draft, DraftStore, draft_key
 from massage_chart.storage.repositories import get_visit
 from massage_chart.ui.main_window import MainWindow
+from massage_chart.ui.note import addendum as addendum_module
 from massage_chart.ui.note import editor as editor_module
 from massage_chart.ui.note.editor import VisitNoteEditor
 from tests.ui.conftest import NOW, TODAY, SmallPractice, type_text
@@ -146,25 +147,28 @@ def test_escape_on_a_typed_addendum_asks_before_dropping_it(
     dialog.keep_draft()
     assert store.load(draft_key("addendum", practice.zoe_first_visit_id)) is not None
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
-    assert dialog.discard_box is not None
-    dialog.discard_box.button(QMessageBox.StandardButton.Discard).click()
-    assert not dialog.isVisible()
+    box = dialog.discard_box
+    assert box is not None and box.isVisible()
+    box.button(QMessageBox.StandardButton.Discard).click()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
     assert store.all() == []
 
 
 def test_an_addendum_kept_as_a_draft_comes_back_in_the_dialog(
     qtbot: QtBot, db: Database, practice: SmallPractice, store: DraftStore
 ) -> None:
-    editor = _editor(qtbot, db, practice.zoe_first_visit_id, store)
-    dialog = editor.open_addendum_dialog()
-    assert dialog is not None
-    dialog.reason.setCurrentText("Correction")
-    type_text(dialog.text, "Pressure was Walton 3, not 4.")
-    dialog.keep_draft()
-    editor.hide()  # the app dies with the dialog open
+    visit_id = practice.zoe_first_visit_id
+    # What the dialog keeps every few seconds, left behind by a session that died.
+    store.save(
+        Draft(
+            draft_key("addendum", visit_id),
+            "Addendum — Zoë Nguyễn, visit 1 Oct 2026",
+            {"reason": "Correction", "text": "Pressure was Walton 3, not 4."},
+        )
+    )
 
-    again = _editor(qtbot, db, practice.zoe_first_visit_id, store)
-    restored = again.open_addendum_dialog()
+    editor = _editor(qtbot, db, visit_id, store)
+    restored = editor.open_addendum_dialog()
 
     assert restored is not None
     assert restored.text.toPlainText() == "Pressure was Walton 3, not 4."
@@ -172,8 +176,24 @@ def test_an_addendum_kept_as_a_draft_comes_back_in_the_dialog(
     qtbot.mouseClick(restored.ok_button, Qt.MouseButton.LeftButton)
     assert store.all() == []
     with db.read() as session:
-        texts = [a.text for a in get_visit(session, practice.zoe_first_visit_id).addenda]
+        texts = [a.text for a in get_visit(session, visit_id).addenda]
     assert texts == ["Pressure was Walton 3, not 4."]
+
+
+def test_the_addendum_dialog_keeps_what_is_typed_in_the_draft_store(
+    qtbot: QtBot, db: Database, practice: SmallPractice, store: DraftStore
+) -> None:
+    editor = _editor(qtbot, db, practice.zoe_first_visit_id, store)
+    dialog = editor.open_addendum_dialog()
+    assert dialog is not None
+    dialog.reason.setCurrentText("Correction")
+    type_text(dialog.text, "Pressure was Walton 3, not 4.")
+
+    qtbot.waitUntil(lambda: bool(store.all()), timeout=addendum_module.DRAFT_MS + 2000)
+
+    kept = store.all()[0]
+    assert kept.key == draft_key("addendum", practice.zoe_first_visit_id)
+    assert kept.fields == {"reason": "Correction", "text": "Pressure was Walton 3, not 4."}
 
 
 def test_quitting_with_a_note_that_cannot_be_saved_asks_and_stays_open(
