@@ -203,26 +203,6 @@ def _window_options(database: Database) -> dict[str, Any]:
     return {}
 
 
-def _restore_pending(database: Database, backup: Path) -> Database:
-    """Restore the backup the window asked for (it closed to let it happen) and reopen."""
-    file = database.file
-    if file is None:
-        raise StorageError("Only SQLite databases are restored by the app.")
-    keying = database.keying
-    database.dispose()
-    try:
-        aside = restore_sqlite(backup, file, keying=keying)
-    except BackupError as exc:
-        raise StorageError(f"Nothing was restored: {exc}.") from exc
-    reopened = open_database(
-        str(file), passphrase=None if keying is None else keying.reveal_passphrase()
-    )
-    with reopened.write() as session:
-        kept = f"; the previous file was kept as {aside}" if aside else ""
-        audit.record(session, audit.AuditAction.RESTORE, detail=f"from {backup}{kept}")
-    return reopened
-
-
 def run_app(database_url: str | None, argv: list[str] | None = None) -> int:
     """Open the database and show the main window until the user quits.
 
@@ -258,6 +238,7 @@ def run_app(database_url: str | None, argv: list[str] | None = None) -> int:
         return 1
 
     # Imported here so that a failed start shows its message without loading the window's modules.
+    from massage_chart.ui.backup_actions import restore_and_reopen
     from massage_chart.ui.main_window import MainWindow
 
     while True:
@@ -280,7 +261,7 @@ def run_app(database_url: str | None, argv: list[str] | None = None) -> int:
             continue
         if pending is not None:
             try:
-                database = _restore_pending(database, pending)
+                database = restore_and_reopen(database, pending)
             except StorageError as exc:
                 _tell_cannot_open(str(exc))
                 return 1

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction
@@ -38,9 +38,9 @@ from massage_chart.ui.formatting import format_date
 log = logging.getLogger(__name__)
 
 
-def restore_and_reopen(database: Database, backup: Path, **open_options: Any) -> Database:
+def restore_and_reopen(database: Database, backup: Path) -> Database:
     """Close ``database``, put ``backup`` in its place (the current file is set aside, never
-    deleted), reopen it and write the restore in the audit log.
+    deleted), reopen it (with the same passphrase when encrypted) and audit the restore.
 
     Raises:
         StorageError: nothing was restored (the backup does not verify, the folder cannot be
@@ -49,12 +49,15 @@ def restore_and_reopen(database: Database, backup: Path, **open_options: Any) ->
     file = database.file
     if file is None:
         raise StorageError("Only SQLite databases are restored by the app.")
+    keying = database.keying
     database.dispose()
     try:
-        aside = restore_sqlite(backup, file)
+        aside = restore_sqlite(backup, file, keying=keying)
     except BackupError as exc:
         raise StorageError(f"Nothing was restored: {exc}.") from exc
-    reopened = open_database(str(file), **open_options)
+    reopened = open_database(
+        str(file), passphrase=None if keying is None else keying.reveal_passphrase()
+    )
     with reopened.write() as session:
         kept = f"; the previous file was kept as {aside}" if aside else ""
         audit.record(session, audit.AuditAction.RESTORE, detail=f"from {backup}{kept}")
@@ -216,7 +219,8 @@ class BackupActions(QObject):
                 f"There is no backup of this database in {folder} yet. Use Back up now to take one."
             )
             return None
-        dialog = RestoreDialog(backups, self._parent)
+        verify = functools.partial(verify_sqlite_backup, keying=self.database.keying)
+        dialog = RestoreDialog(backups, self._parent, verify=verify)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self._on_restore_dialog_accepted)
         self.restore_dialog = dialog

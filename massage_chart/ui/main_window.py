@@ -66,6 +66,7 @@ from massage_chart.ui.document import (
     VisitDetails,
     describe_error,
 )
+from massage_chart.ui.encryption_actions import EncryptionActions
 from massage_chart.ui.export_actions import ExportActions
 from massage_chart.ui.formatting import format_date, search_query
 from massage_chart.ui.idle_lock import IdleWatcher, LockScreen
@@ -127,13 +128,19 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else Settings.load(database=database)
         self._secret_name = secret_name
         self.settings_dialog: SettingsDialog | None = None
-        if drafts is None and not getattr(database, "is_encrypted", False):
-            # Drafts of an encrypted database must be encrypted: only its opener can do that.
-            drafts = DraftStore(drafts_folder_for(database.url))
+        if drafts is None:
+            # Drafts of an encrypted database are encrypted with its passphrase.
+            keying = database.keying
+            drafts = DraftStore(
+                drafts_folder_for(database.display_name),
+                passphrase=None if keying is None else keying.reveal_passphrase(),
+            )
         self.drafts = drafts
         self.drafts_box: QMessageBox | None = None
         # A backup the user chose to restore: the window closes and the app restores it.
         self.pending_restore: Path | None = None
+        # The database reopened encrypted or with a new passphrase: the app opens a new window.
+        self.reopen_with: Database | None = None
         self.unlock_check = unlock_check
         self.failed_unlocks = 0
         self._hidden_while_locked: list[QWidget] = []
@@ -327,6 +334,10 @@ class MainWindow(QMainWindow):
             lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
         )
         self.backup_actions.restore_requested.connect(self._on_backup_actions_restore_requested)
+        self.encryption_actions = EncryptionActions(self.database, self)
+        self.encryption_actions.database_reopened.connect(
+            self._on_encryption_actions_database_reopened
+        )
         self.quit_action.triggered.connect(self.close)
         self.lock_action.triggered.connect(self.lock)
         self.settings_action.triggered.connect(self.open_settings)
@@ -534,6 +545,12 @@ class MainWindow(QMainWindow):
         )
         password_button.clicked.connect(self._on_password_button_clicked)
         dialog.security_extra_layout.addWidget(password_button, 0, Qt.AlignmentFlag.AlignLeft)
+        for action in self.encryption_actions.actions():
+            if action.isEnabled():
+                button = QPushButton(action.text())
+                button.setToolTip(action.statusTip())
+                button.clicked.connect(action.trigger)
+                dialog.security_extra_layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
         dialog.settings_changed.connect(self._on_settings_dialog_settings_changed)
         dialog.practice_changed.connect(self._update_title)
         dialog.finished.connect(self._on_settings_dialog_finished)
@@ -572,13 +589,13 @@ class MainWindow(QMainWindow):
         self.idle_watcher.stop()
         self.maintenance.wait()
         self.backup_actions.wait()
-        changed = latest_audit_seq(self.database) != self._audit_mark
         if (
             self.backup_on_close
             and self.pending_restore is None
-            and changed
+            and self.reopen_with is None
             and self.database.file is not None
             and not self._damaged
+            and latest_audit_seq(self.database) != self._audit_mark
         ):
             self.statusBar().showMessage("Backing up before closing…")
             try:
@@ -818,7 +835,8 @@ class MainWindow(QMainWindow):
         self._damaged = True
         file = self.database.file
         assert file is not None
-        newest = newest_verified_backup(file.parent / "backups", file)
+        folder = self.database.backup_dir or file.parent / "backups"
+        newest = newest_verified_backup(folder, file, self.database.keying)
         shown = "; ".join(problems[:3])
         if newest is None:
             advice = (
@@ -910,6 +928,27 @@ class MainWindow(QMainWindow):
         )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+
+    @Slot(object)
+    def _on_encryption_actions_database_reopened(self, database: Database) -> None:
+        keying = database.keying
+        if self.drafts is not None and keying is not None:
+            # Drafts written before the database was encrypted are rewritten encrypted.
+            sealed = DraftStore(self.drafts.folder, passphrase=keying.reveal_passphrase())
+            for draft in self.drafts.all():
+                sealed.save(draft)
+            self.drafts = sealed
+        for editor in self.findChildren(VisitNoteEditor):
+            # Open notes save what is left, as they close, into the file as it is now.
+            editor.database = database
+            editor.drafts = self.drafts
+        self.reopen_with = database
+        self.backup_on_close = False  # the old engine is closed; the new file has its backups
+        box = self.encryption_actions.report_box
+        if box is not None and box.isVisible():
+            box.finished.connect(self.close)  # let the user read what was done first
+        else:
+            self.close()
 
     @Slot(str)
     def _on_settings_dialog_settings_changed(self, key: str) -> None:

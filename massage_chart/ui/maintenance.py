@@ -59,7 +59,7 @@ class MaintenanceRunner(QObject):
         try:
             file = self.database.file
             assert file is not None
-            problems = quick_check_file(file)
+            problems = quick_check_file(file, self.database.keying)
             if problems:
                 self.check_failed.emit(problems)
                 return
