@@ -420,6 +420,9 @@ class Database:
         self.backup_dir: Path | None = (
             self.file.parent / "backups" if self.file is not None else None
         )
+        # How many automatic backups rotation keeps (the backup settings set these).
+        self.keep_recent = 10
+        self.keep_daily = 30
         self._writer = sessionmaker(
             bind=engine, class_=guards.GuardedSession, expire_on_commit=False
         )

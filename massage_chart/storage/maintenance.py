@@ -58,7 +58,12 @@ def backup_now(database: Database, *, target: Path | None = None, reason: str = 
     with database.write() as session:
         audit.record(session, audit.AuditAction.BACKUP, detail=str(path))
     if target is None and reason in ("auto", "on-close"):
-        rotate_backups(database.backup_dir, database.file)
+        rotate_backups(
+            database.backup_dir,
+            database.file,
+            keep_recent=database.keep_recent,
+            keep_daily=database.keep_daily,
+        )
     return path
 
 
@@ -134,7 +139,12 @@ def background_backup(database: Database) -> Path:
         backup_sqlite_file(database.file, target, database.keying)
     except BackupError as exc:
         raise StorageError(f"The daily backup failed: {exc}. The database is unchanged.") from exc
-    rotate_backups(database.backup_dir, database.file)
+    rotate_backups(
+        database.backup_dir,
+        database.file,
+        keep_recent=database.keep_recent,
+        keep_daily=database.keep_daily,
+    )
     _clear_backup_failure(database)
     return target
 

@@ -33,6 +33,7 @@ from massage_chart.storage.database import (
 )
 from massage_chart.storage.encryption import EncryptionError, Keying, is_encrypted_file
 from massage_chart.storage.maintenance import record_failed_unlocks
+from massage_chart.storage.settings import Settings
 from massage_chart.ui.passphrase_dialog import PassphraseDialog
 
 log = logging.getLogger(__name__)
@@ -100,11 +101,15 @@ def _offer_restore(
         keying = Keying(passphrase) if passphrase else None
     except EncryptionError:
         keying = None
+    # The backup folder may have been moved in Settings (this computer's settings file).
+    folder = Settings.load().backup_folder(path) if path is not None else None
     newest = (
-        newest_verified_backup(path.parent / "backups", path, keying) if path is not None else None
+        newest_verified_backup(folder, path, keying)
+        if path is not None and folder is not None
+        else None
     )
-    if path is None or newest is None:
-        if keying is not None and path is not None and list_backups(path.parent / "backups", path):
+    if path is None or folder is None or newest is None:
+        if keying is not None and path is not None and folder and list_backups(folder, path):
             _tell_cannot_open(
                 f"{message}\n\nNo backup opens with this passphrase either, so the passphrase "
                 "is probably wrong rather than the file damaged. Nothing was changed."

@@ -111,8 +111,10 @@ class ExportActions(QObject):
         *,
         save_path: AskSavePath = ask_save_path,
         printer: AskPrinter = ask_printer,
+        folder: Callable[[], Path] | None = None,
     ) -> None:
         super().__init__(parent)
+        self._folder = folder
         self.database = database
         self._window = parent
         self._current_visit = current_visit
@@ -149,7 +151,11 @@ class ExportActions(QObject):
         if document is None:
             return None
         caption = "Export SOAP note" if kind is DocumentKind.SOAP else "Export visit summary"
-        chosen = self._save_path(self._window, caption, suggested_name(document))
+        chosen = self._save_path(
+            self._window,
+            caption,
+            suggested_name(document, self._folder() if self._folder else None),
+        )
         if not chosen:
             return None
         target = Path(chosen)
@@ -212,12 +218,12 @@ class ExportActions(QObject):
         self.print_visit()
 
 
-def suggested_name(document: RenderedDocument) -> str:
-    """ "2026-11-20 Nguyễn Zoë SOAP note.pdf" in the user's documents folder."""
+def suggested_name(document: RenderedDocument, folder: Path | None = None) -> str:
+    """ "2026-11-20 Nguyễn Zoë SOAP note.pdf" in ``folder`` (default: the home folder)."""
     snapshot = document.snapshot
     day = snapshot.start.date() if isinstance(snapshot.start, dt.datetime) else snapshot.start
     client = (
         f"{safe_name_part(snapshot.client.last_name)} {safe_name_part(snapshot.client.first_name)}"
     )
     what = "SOAP note" if document.kind is DocumentKind.SOAP else "visit summary"
-    return str(Path.home() / f"{day.isoformat()} {client} {what}.pdf")
+    return str((folder or Path.home()) / f"{day.isoformat()} {client} {what}.pdf")

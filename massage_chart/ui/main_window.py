@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else Settings.load(database=database)
         self._secret_name = secret_name
         self.settings_dialog: SettingsDialog | None = None
+        self._apply_backup_settings()
         if drafts is None:
             # Drafts of an encrypted database are encrypted with its passphrase.
             keying = database.keying
@@ -323,7 +324,12 @@ class MainWindow(QMainWindow):
 
         self.new_client_action.triggered.connect(self._on_new_client_action_triggered)
         self.new_visit_action.triggered.connect(self._on_new_visit_action_triggered)
-        self.export_actions = ExportActions(self.database, self.detail_panel.current_visit_id, self)
+        self.export_actions = ExportActions(
+            self.database,
+            self.detail_panel.current_visit_id,
+            self,
+            folder=self.settings.export_folder,
+        )
         self.export_actions.problem_reported.connect(self._show_problem)
         self.export_actions.finished.connect(
             lambda text: self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
@@ -530,6 +536,14 @@ class MainWindow(QMainWindow):
         if stored:
             return (lambda secret: verify_password(secret, stored)), "unlock password"
         return None, "unlock password"
+
+    def _apply_backup_settings(self) -> None:
+        """Point the database's backups at the chosen folder and keep counts."""
+        folder = self.settings.backup_folder(self.database.file)
+        if folder is not None:
+            self.database.backup_dir = folder
+        self.database.keep_recent = self.settings.backups_to_keep
+        self.database.keep_daily = self.settings.backup_days_to_keep
 
     def open_settings(self) -> SettingsDialog:
         """Open the Settings window (not blocking)."""
@@ -954,6 +968,8 @@ class MainWindow(QMainWindow):
     def _on_settings_dialog_settings_changed(self, key: str) -> None:
         if key == AUTO_LOCK_MINUTES.key:
             self.idle_watcher.set_minutes(self.settings.auto_lock_minutes)
+        else:
+            self._apply_backup_settings()
 
     @Slot(int)
     def _on_settings_dialog_finished(self, _result: int) -> None:

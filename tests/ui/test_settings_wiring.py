@@ -97,3 +97,27 @@ def test_changing_the_unlock_password_needs_the_current_one(
     type_text(dialog.current, "first-pass")
     dialog.accept()
     assert verify_password("second-pass", settings.get(UNLOCK_PASSWORD_HASH))
+
+
+def test_backups_go_to_the_folder_chosen_in_settings(
+    qtbot: QtBot, db: Database, practice: SmallPractice, tmp_path: Path
+) -> None:
+    from massage_chart.storage.backup import list_backups
+    from massage_chart.storage.settings import BACKUP_FOLDER, BACKUPS_TO_KEEP
+
+    settings = Settings.load(tmp_path / "config" / "settings.json", database=db)
+    chosen = tmp_path / "usb-stick" / "massage-backups"
+    chosen.mkdir(parents=True)
+    settings.update({BACKUP_FOLDER.key: str(chosen), BACKUPS_TO_KEEP.key: 3})
+    window = MainWindow(
+        db, today=lambda: TODAY, now=lambda: NOW, backup_on_close=False, settings=settings
+    )
+    qtbot.addWidget(window)
+
+    window.backup_actions.back_up()
+    qtbot.waitUntil(lambda: not window.backup_actions.busy)
+
+    assert db.file is not None
+    assert len(list_backups(chosen, db.file)) == 1
+    assert not (db.file.parent / "backups").exists()
+    assert db.keep_recent == 3
