@@ -21,7 +21,7 @@ from massage_chart.domain.marks import Geometry, MarkKind
 from massage_chart.domain.placement import locate
 from massage_chart.storage import audit
 from massage_chart.storage.models import Mark, Visit, new_id, utc_now
-from massage_chart.storage.repositories import NotFoundError
+from massage_chart.storage.repositories import NotFoundError, check_row
 
 Point = tuple[float, float]
 
@@ -190,27 +190,27 @@ def add_mark(session: Session, data: MarkData) -> MarkData:
     Raises:
         SignedVisitError: the visit is signed.
     """
-    session.add(
-        Mark(
-            id=data.id,
-            visit_id=data.visit_id,
-            kind=data.kind.value,
-            view=data.view,
-            points=[list(p) for p in data.points],
-            region_id=data.region_id,
-            side=data.side,
-            whole_region=data.whole_region,
-            intensity=data.intensity,
-            deep_muscle=data.deep_muscle,
-            technique=data.technique,
-            minutes=data.minutes,
-            pressure=data.pressure,
-            note=data.note,
-            confirmed=data.confirmed,
-            carried_from_id=data.carried_from_id,
-            created_at=data.created_at,
-        )
+    mark = Mark(
+        id=data.id,
+        visit_id=data.visit_id,
+        kind=data.kind.value,
+        view=data.view,
+        points=[list(p) for p in data.points],
+        region_id=data.region_id,
+        side=data.side,
+        whole_region=data.whole_region,
+        intensity=data.intensity,
+        deep_muscle=data.deep_muscle,
+        technique=data.technique,
+        minutes=data.minutes,
+        pressure=data.pressure,
+        note=data.note,
+        confirmed=data.confirmed,
+        carried_from_id=data.carried_from_id,
+        created_at=data.created_at,
     )
+    check_row(mark)
+    session.add(mark)
     session.flush()
     _audit(session, data.visit_id, f"mark added: {data.kind.value} {data.region_id or ''}")
     return data
@@ -222,6 +222,7 @@ def update_mark(session: Session, mark_id: str, **changes: Any) -> MarkData:
 
     Raises:
         MarkError: a field does not fit the mark.
+        FieldRefusedError: a text is too long or holds a NUL character.
         NotFoundError: no such mark.
         SignedVisitError: the visit is signed.
     """
@@ -229,6 +230,7 @@ def update_mark(session: Session, mark_id: str, **changes: Any) -> MarkData:
     checked = _checked(mark_data(mark), changes)
     for name, value in checked.items():
         setattr(mark, name, value)
+    check_row(mark, checked)
     session.flush()
     _audit(session, mark.visit_id, f"mark changed: {', '.join(sorted(checked))}")
     return mark_data(mark)

@@ -220,3 +220,21 @@ def test_changes_since_last_visit(db: Database, course: Course) -> None:
         ("new", MarkKind.PAIN, None),
         ("resolved", MarkKind.SPASM, None),
     }
+
+
+def test_a_mark_note_too_long_or_with_a_nul_is_refused_and_nothing_changes(
+    db: Database, course: Course
+) -> None:
+    from massage_chart.storage.repositories import FieldRefusedError
+
+    visit_id = course.visit_ids[0]
+    mark_id = _add(db, visit_id, MarkKind.TRIGGER_POINT_ACTIVE, "posterior", "upper_trapezius.r",
+                   intensity=7, note="tender")  # fmt: skip
+    for bad in ("x" * 100_001, "tender\x00spot"):
+        with pytest.raises(FieldRefusedError), db.write() as session:
+            store.update_mark(session, mark_id, note=bad)
+    with pytest.raises(FieldRefusedError):
+        _add(db, visit_id, MarkKind.TRIGGER_POINT_ACTIVE, "posterior", "upper_trapezius.l",
+             note="\x00")  # fmt: skip
+    with db.read() as session:
+        assert [m.note for m in store.list_marks(session, visit_id)] == ["tender"]
