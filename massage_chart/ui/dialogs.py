@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Slot
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Slot
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QComboBox,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -244,6 +245,8 @@ class NewClientDialog(_FormDialog):
         self._save = save
         self._find_same_person = find_same_person
         self._confirmed_same_person: ClientDetails | None = None
+        self.discard_box: QMessageBox | None = None
+        self._discard_confirmed = False
         self.first_name_edit = QLineEdit()
         self.first_name_edit.setMaxLength(limits.CLIENT["first_name"].most)
         self.last_name_edit = QLineEdit()
@@ -277,6 +280,43 @@ class NewClientDialog(_FormDialog):
             phone=self.phone_edit.text().strip(),
             email=self.email_edit.text().strip(),
         )
+
+    def has_text(self) -> bool:
+        """Whether anything is typed that closing would throw away."""
+        fields = (
+            self.first_name_edit,
+            self.last_name_edit,
+            self.phone_edit,
+            self.email_edit,
+            self.date_of_birth_input.line_edit,
+        )
+        return any(field.text().strip() for field in fields)
+
+    def reject(self) -> None:
+        """Cancel, Escape or the close button: typed details are never dropped without asking."""
+        if not self.has_text() or self._discard_confirmed:
+            super().reject()
+            return
+        if self.discard_box is not None and self.discard_box.isVisible():
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Discard the new client?",
+            "The new client's details are not saved. Discard them?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.button(QMessageBox.StandardButton.Cancel).setText("Keep editing")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(self._on_discard_box_finished)
+        self.discard_box = box
+        box.open()
+
+    @Slot(int)
+    def _on_discard_box_finished(self, result: int) -> None:
+        if result == QMessageBox.StandardButton.Discard.value:
+            self._discard_confirmed = True
+            QTimer.singleShot(0, self, self.reject)
 
     def accept(self) -> None:
         """Close only when the entries can be saved; otherwise say why and keep the text."""
