@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from massage_chart.domain.records import VisitStatus
 from massage_chart.storage import audit, encryption
@@ -30,7 +31,8 @@ from massage_chart.storage.database import (
     wrong_passphrase_message,
 )
 from massage_chart.storage.encryption import FileKind, Keying
-from massage_chart.storage.models import Visit
+from massage_chart.storage.models import Addendum, AuditEvent, Visit
+from massage_chart.storage.records import addendum_hash
 from massage_chart.storage.signing import visit_content_hash
 
 DAILY = dt.timedelta(hours=24)
@@ -206,7 +208,106 @@ def check_database(database: Database) -> CheckReport:
                     "signature (changed outside the app)"
                 )
         report.checked.append(f"{signed} signed visits against their content hashes")
+        _check_against_audit(session, report)
+    _check_protections(database, report)
     return report
+
+
+def _check_against_audit(session: Session, report: CheckReport) -> None:
+    """Signed visits and addenda against the audit log that recorded them being written."""
+    signed_now = set(session.scalars(select(Visit.id).where(Visit.status == VisitStatus.SIGNED)))
+    events = session.execute(
+        select(AuditEvent.visit_id, AuditEvent.action).where(
+            AuditEvent.action.in_([audit.AuditAction.SIGN.value, audit.AuditAction.ADDENDUM.value])
+        )
+    ).all()
+    signed_in_log = {visit_id for visit_id, action in events if action == "sign" and visit_id}
+    for visit_id in sorted(signed_in_log - signed_now):
+        report.problems.append(
+            f"visit {visit_id} was signed (audit log) but is no longer signed or no longer there"
+        )
+    written: dict[str, int] = {}
+    for event_visit, action in events:
+        if action == "addendum" and event_visit:
+            written[event_visit] = written.get(event_visit, 0) + 1
+    stored: dict[str, int] = {}
+    for addendum in session.scalars(select(Addendum)):
+        stored[addendum.visit_id] = stored.get(addendum.visit_id, 0) + 1
+        expected = addendum_hash(
+            addendum.visit_id,
+            addendum.author_id,
+            addendum.created_at,
+            addendum.reason,
+            addendum.text,
+        )
+        if addendum.content_hash is not None and addendum.content_hash != expected:
+            report.problems.append(
+                f"addendum {addendum.id} of visit {addendum.visit_id} no longer matches its "
+                "seal (changed outside the app)"
+            )
+    for visit_id, count in sorted(written.items()):
+        if stored.get(visit_id, 0) < count:
+            report.problems.append(
+                f"visit {visit_id} had {count} addenda written (audit log) but "
+                f"{stored.get(visit_id, 0)} remain"
+            )
+    report.checked.append(
+        f"{len(signed_in_log)} signings and {sum(written.values())} addenda against the audit log"
+    )
+
+
+# Triggers that keep signed notes, addenda and the audit log unchangeable (migrations 0002, 0004).
+SQLITE_PROTECTIONS = (
+    "trg_visits_signed_update",
+    "trg_visits_signed_delete",
+    "trg_visits_signed_replace",
+    "trg_addenda_update",
+    "trg_addenda_delete",
+    "trg_addenda_replace",
+    "trg_audit_events_update",
+    "trg_audit_events_delete",
+    *(
+        f"trg_{table}_signed_{event}"
+        for table in ("marks", "billing_lines")
+        for event in ("insert", "update", "delete")
+    ),
+)
+POSTGRES_PROTECTIONS = (
+    "trg_visits_signed",
+    "trg_marks_signed",
+    "trg_billing_lines_signed",
+    "trg_addenda_immutable",
+    "trg_audit_events_immutable",
+)
+
+
+def _check_protections(database: Database, report: CheckReport) -> None:
+    """Every protective trigger is still there (someone with a database shell can drop one)."""
+    with database.engine.execution_options(sqlite_begin="DEFERRED").connect() as connection:
+        if database.is_sqlite:
+            found = {
+                row[0]
+                for row in connection.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                )
+            }
+            wanted: tuple[str, ...] = SQLITE_PROTECTIONS
+        else:
+            found = {
+                row[0]
+                for row in connection.exec_driver_sql(
+                    "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'"
+                )
+            }
+            wanted = POSTGRES_PROTECTIONS
+        connection.rollback()
+    missing = [name for name in wanted if name not in found]
+    if missing:
+        report.problems.append(
+            f"{len(missing)} protection(s) of signed notes or the audit log were removed or "
+            f"switched off: {', '.join(missing)}"
+        )
+    report.checked.append(f"{len(wanted)} protections of signed notes and the audit log")
 
 
 # --------------------------------------------------------------------------- encryption at rest

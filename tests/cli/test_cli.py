@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from massage_chart import __version__
+from tests.helpers.tamper import disable_audit_protection
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -137,6 +138,7 @@ def test_backup_check_and_audit_verify(tmp_path: Path) -> None:
     assert "verify" in verify.stdout
 
     connection = sqlite3.connect(path)
+    disable_audit_protection(connection)
     connection.execute("UPDATE audit_events SET actor = 'mallory' WHERE seq = 1")
     connection.commit()
     connection.close()

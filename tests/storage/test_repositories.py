@@ -35,6 +35,7 @@ from massage_chart.storage.repositories import (
     search_clients,
 )
 from massage_chart.storage.signing import sign_visit, verify_visit_hash
+from tests.helpers.tamper import disable_audit_protection
 
 NAMES = [
     ("Zoë", "Nguyễn"),
@@ -300,6 +301,12 @@ def test_audit_chain_verifies_and_detects_tampering(any_db: Database) -> None:
         count = len(session.scalars(select(audit.AuditEvent)).all())
         assert count == len(NAMES) + 2
     with any_db.engine.begin() as connection:
+        with (
+            pytest.raises(DBAPIError, match="audit log cannot be changed"),
+            connection.begin_nested(),
+        ):
+            connection.execute(text("DELETE FROM audit_events WHERE action = 'view'"))
+        disable_audit_protection(connection, any_db.engine.dialect.name)
         connection.execute(text("UPDATE audit_events SET detail = 'pdf' WHERE detail = 'soap'"))
     with any_db.read() as session:
         assert [p.reason for p in audit.verify_chain(session)] == ["this event was altered"]
@@ -400,3 +407,64 @@ def test_a_new_visit_takes_the_referral_in_force_on_its_day(db: Database) -> Non
         assert expired.icd10_codes == []
     with db.read() as session:
         assert {s.provider_id for s in list_visits(session, ids["Zoë"])} == {provider_id}
+
+
+def test_insert_or_replace_cannot_swap_out_a_signed_visit_or_an_addendum(db: Database) -> None:
+    """SQLite's REPLACE deletes the old row without firing DELETE triggers: INSERT ones catch it."""
+    visit_id = _signed_visit(db)
+    with db.write() as session:
+        visit = get_visit(session, visit_id)
+        visit.addenda.append(Addendum(reason="late entry", text="Called: 2/10."))
+    with db.engine.connect() as connection:
+        columns = [row[1] for row in connection.exec_driver_sql("PRAGMA table_info(visits)")]
+        connection.rollback()
+    picked = ", ".join("'draft'" if c == "status" else c for c in columns)
+    for statement in (
+        f"INSERT OR REPLACE INTO visits SELECT {picked} FROM visits WHERE id = :id",
+        "INSERT OR REPLACE INTO addenda SELECT * FROM addenda WHERE visit_id = :id",
+        "INSERT OR REPLACE INTO audit_events SELECT * FROM audit_events LIMIT 1",
+    ):
+        with pytest.raises(DBAPIError), db.engine.begin() as connection:
+            connection.execute(text(statement), {"id": visit_id})
+    with db.read() as session:
+        visit = get_visit(session, visit_id)
+        assert visit.status is VisitStatus.SIGNED
+        assert verify_visit_hash(visit)
+        assert [a.text for a in visit.addenda] == ["Called: 2/10."]
+        assert len(visit.marks) == 1
+        assert audit.verify_chain(session) == []
+
+
+def test_check_names_every_way_a_shell_can_undo_the_record(db: Database) -> None:
+    from massage_chart.storage.maintenance import check_database
+    from massage_chart.storage.records import add_addendum, sign_and_record
+
+    provider_id = _provider(db)
+    ids = _clients(db)
+    with db.write() as session:
+        visit = create_visit(
+            session, ids["Zoë"], provider_id=provider_id, start=dt.datetime(2026, 11, 2, 9, 0)
+        )
+        visit.subjective = "Neck pain 6/10."
+        session.flush()
+        visit_id = visit.id
+    with db.write() as session:
+        sign_and_record(session, visit_id, provider_id, dt.datetime(2026, 11, 2, 10, 5))
+    with db.write() as session:
+        add_addendum(session, visit_id, author_id=provider_id, reason="Late entry", text="2/10.")
+    assert check_database(db).ok
+
+    with db.engine.begin() as connection:
+        for name in ("trg_addenda_update", "trg_addenda_delete", "trg_visits_signed_update"):
+            connection.exec_driver_sql(f"DROP TRIGGER {name}")
+        connection.exec_driver_sql("UPDATE addenda SET text = 'ALTERED'")
+        connection.exec_driver_sql("UPDATE visits SET status = 'draft'")
+
+    problems = "\n".join(check_database(db).problems)
+    assert "protection(s)" in problems and "trg_addenda_update" in problems
+    assert "no longer matches its seal" in problems
+    assert "was signed (audit log) but is no longer signed" in problems
+
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM addenda")
+    assert "addenda written (audit log) but 0 remain" in "\n".join(check_database(db).problems)
