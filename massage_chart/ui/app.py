@@ -31,7 +31,13 @@ from massage_chart.storage.database import (
     open_database,
     sqlite_file,
 )
-from massage_chart.storage.encryption import EncryptionError, Keying, is_encrypted_file
+from massage_chart.storage.encryption import (
+    EncryptionError,
+    FileKind,
+    Keying,
+    file_kind,
+    is_encrypted_file,
+)
 from massage_chart.storage.maintenance import record_failed_unlocks
 from massage_chart.storage.settings import Settings
 from massage_chart.ui.passphrase_dialog import PassphraseDialog
@@ -128,6 +134,10 @@ def _offer_restore(
     )
     if answer != QMessageBox.StandardButton.Yes:
         return None
+    # A plain backup goes back plain: a damaged first page of a plain file looks encrypted, and
+    # what was typed at the passphrase prompt must never become the key of the records.
+    if file_kind(newest.path) is FileKind.PLAIN:
+        keying, passphrase = None, None
     try:
         restore_sqlite(newest.path, path, label="damaged", keying=keying)
         database = open_database(str(path), passphrase=passphrase)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -170,6 +171,38 @@ def test_a_damaged_encrypted_file_is_restored_from_the_backup_that_opens_with_th
     finally:
         restored.dispose()
     assert list(encrypted_path.parent.glob("practice.db.damaged-*"))
+
+
+def test_a_plain_file_with_a_ruined_first_page_is_restored_plain_never_keyed_by_a_guess(
+    qtbot: QtBot, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = open_database(str(db_path))
+    with database.write() as session:
+        add_client(session, first_name="Grace", last_name="Hopper")
+    backup_now(database)
+    database.dispose()
+    data = bytearray(db_path.read_bytes())
+    data[:4096] = os.urandom(4096)  # random bytes: the file now looks encrypted
+    db_path.write_bytes(bytes(data))
+    assert file_kind(db_path) is FileKind.ENCRYPTED_OR_DAMAGED
+    monkeypatch.setattr(
+        app_module.QMessageBox, "question", lambda *_a: QMessageBox.StandardButton.Yes
+    )
+
+    def restore(dialog: PassphraseDialog) -> None:
+        type_text(dialog.field, "anything123")
+        qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+
+    _answer([_type_and_open(qtbot, "anything123"), restore])
+    restored = app_module.unlock_at_start(str(db_path), db_path)
+    assert restored is not None
+    try:
+        assert not restored.is_encrypted
+        assert file_kind(db_path) is FileKind.PLAIN
+        with restored.read() as session:
+            assert [c.list_name for c in search_clients(session)] == ["Hopper, Grace"]
+    finally:
+        restored.dispose()
 
 
 def test_the_new_passphrase_must_be_typed_twice_alike(qtbot: QtBot) -> None:
