@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
             )
         self.drafts = drafts
         self.drafts_box: QMessageBox | None = None
+        self._offer_drafts_on_unlock = False
         # A backup the user chose to restore: the window closes and the app restores it.
         self.pending_restore: Path | None = None
         # The database reopened encrypted or with a new passphrase: the app opens a new window.
@@ -265,7 +266,16 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.refresh()
         self.client_panel.search_field.setFocus()
-        # Text kept from a session that ended before it was saved is offered once the window is up.
+        # An unlock password guards the start too: quitting the lock screen and starting again
+        # must not get round it. (An encrypted database asked for its passphrase already.)
+        if (
+            self.unlock_check is None
+            and not getattr(database, "is_encrypted", False)
+            and self.settings.get(UNLOCK_PASSWORD_HASH)
+        ):
+            self.lock()
+        # Text kept from a session that ended before it was saved is offered once the window is up
+        # (after unlocking: the list names clients).
         QTimer.singleShot(0, self, self.offer_drafts)
 
     # ------------------------------------------------------------------ set-up
@@ -404,6 +414,9 @@ class MainWindow(QMainWindow):
         """
         if self.drafts is None:
             return None
+        if self.locked:
+            self._offer_drafts_on_unlock = True
+            return None
         drafts = self.drafts.all()
         if not drafts:
             return None
@@ -514,6 +527,9 @@ class MainWindow(QMainWindow):
         self._hidden_while_locked = []
         self._update_title()
         self.idle_watcher.touch()
+        if self._offer_drafts_on_unlock:
+            self._offer_drafts_on_unlock = False
+            QTimer.singleShot(0, self, self.offer_drafts)
         return True
 
     def _owns(self, widget: QWidget) -> bool:

@@ -121,3 +121,32 @@ def test_backups_go_to_the_folder_chosen_in_settings(
     assert len(list_backups(chosen, db.file)) == 1
     assert not (db.file.parent / "backups").exists()
     assert db.keep_recent == 3
+
+
+def test_with_an_unlock_password_the_window_starts_locked_and_offers_drafts_after(
+    qtbot: QtBot, db: Database, practice: SmallPractice, settings: Settings, tmp_path: Path
+) -> None:
+    from massage_chart.domain.secrets import hash_password
+    from massage_chart.storage.drafts import Draft, DraftStore, draft_key
+
+    settings.set(UNLOCK_PASSWORD_HASH, hash_password("lavender-42"))
+    store = DraftStore(tmp_path / "drafts")
+    store.save(Draft(draft_key("note", practice.zoe_second_visit_id), "SOAP note — Zoë", {}))
+    window = MainWindow(
+        db,
+        today=lambda: TODAY,
+        now=lambda: NOW,
+        backup_on_close=False,
+        settings=settings,
+        drafts=store,
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.wait(50)
+
+    assert window.locked
+    assert window.drafts_box is None  # the list names clients: not before unlocking
+    assert window.unlock("lavender-42")
+    qtbot.waitUntil(lambda: window.drafts_box is not None)
+    assert window.drafts_box is not None
+    window.drafts_box.close()
