@@ -203,7 +203,7 @@ def _run_demo(args: argparse.Namespace) -> int:
 
     if args.clients < 1:
         return _fail("--clients must be at least 1.")
-    database = _open(args)
+    database = _open(args, create=True)
     try:
         summary = seed_demo(
             database,
@@ -323,8 +323,11 @@ def _needs_passphrase(path: Path | None) -> bool:
     return path is not None and is_encrypted_file(path)
 
 
-def _open(args: argparse.Namespace, *, thorough: bool = False) -> Database:
+def _open(args: argparse.Namespace, *, thorough: bool = False, create: bool = False) -> Database:
     """Open the database of ``--db``; an encrypted one with the passphrase given or asked for.
+
+    Only ``create`` (demo, import) makes a new database where none is: a mistyped ``--db``
+    for ``check`` or ``backup`` must not answer "no problems found" about an empty new file.
 
     Wrong passphrases typed in a terminal are written to the audit log once the right one
     opens it (the log is inside the encrypted file: a file never opened cannot hold them).
@@ -334,6 +337,12 @@ def _open(args: argparse.Namespace, *, thorough: bool = False) -> Database:
     from massage_chart.storage.maintenance import record_failed_unlocks
 
     path = _database_path(args)
+    if not create and path is not None and not path.exists():
+        from massage_chart.storage.database import StorageError
+
+        raise StorageError(
+            f"There is no database at {path}. Check the --db path (nothing was created)."
+        )
     if not _needs_passphrase(path):
         database = open_database(args.db, thorough_check=thorough)
         _warn_about_location(database)
@@ -519,7 +528,7 @@ def _run_import_json(args: argparse.Namespace) -> int:
         document = read_chart_file(Path(args.file).expanduser())
     except ChartFileError as exc:
         return _fail(f"{exc} Nothing was imported.")
-    database = _open(args)
+    database = _open(args, create=True)
     try:
         with database.write() as session:
             report = import_chart(session, document, replace=args.replace)

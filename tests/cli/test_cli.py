@@ -239,3 +239,17 @@ def test_import_json_of_a_future_format_changes_nothing(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "newer version of Massage Chart" in result.stderr
     assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", [["check"], ["backup"], ["audit", "verify"], ["encrypt"]])
+def test_a_mistyped_db_path_is_refused_and_nothing_is_created(
+    tmp_path: Path, command: list[str]
+) -> None:
+    missing = tmp_path / "no-such-folder" / "practce.db"
+
+    result = run(*command, "--db", str(missing), env={"MASSAGE_CHART_PASSPHRASE": "x" * 12})
+
+    assert result.returncode == 1
+    assert "There is no database at" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not missing.parent.exists()
