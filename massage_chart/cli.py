@@ -324,6 +324,17 @@ def _needs_passphrase(path: Path | None) -> bool:
 
 
 def _open(args: argparse.Namespace, *, thorough: bool = False, create: bool = False) -> Database:
+    """Open the database of ``--db`` (see ``_open_database``), its backups where Settings say."""
+    from massage_chart.storage.settings import Settings, apply_backup_settings
+
+    database = _open_database(args, thorough=thorough, create=create)
+    apply_backup_settings(Settings.load(), database)
+    return database
+
+
+def _open_database(
+    args: argparse.Namespace, *, thorough: bool = False, create: bool = False
+) -> Database:
     """Open the database of ``--db``; an encrypted one with the passphrase given or asked for.
 
     Only ``create`` (demo, import) makes a new database where none is: a mistyped ``--db``
@@ -394,8 +405,11 @@ def _suggest_restore(url: str | None, keying: Keying | None = None) -> str:
     path = sqlite_file(split_passphrase(normalise_url(url or default_database_url()))[0])
     if path is None:
         return ""
-    newest = newest_verified_backup(path.parent / "backups", path, keying)
-    if newest is None and keying is not None and list_backups(path.parent / "backups", path):
+    from massage_chart.storage.settings import Settings
+
+    folder = Settings.load().backup_folder(path) or path.parent / "backups"
+    newest = newest_verified_backup(folder, path, keying)
+    if newest is None and keying is not None and list_backups(folder, path):
         return (
             " No backup opens with this passphrase either, so the passphrase is probably "
             "wrong rather than the file damaged."

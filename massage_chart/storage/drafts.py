@@ -230,3 +230,16 @@ def _fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def rekey_drafts(folder: Path, old: str | None, new: str | None) -> int:
+    """Rewrite every draft in ``folder`` from the old passphrase (None: in clear) to the new one.
+
+    Called when a database is encrypted or its passphrase changes, so that its drafts can still
+    be offered and none is left in clear. Returns how many drafts were rewritten.
+    """
+    drafts = DraftStore(folder, passphrase=old).all()
+    sealed = DraftStore(folder, passphrase=new)
+    for draft in drafts:
+        sealed.save(draft)
+    return len(drafts)

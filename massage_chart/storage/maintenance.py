@@ -3,6 +3,7 @@ encrypting it or changing its passphrase (with its backups)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -409,6 +410,22 @@ def _plaintext_copies(file: Path) -> list[Path]:
     return found
 
 
+def _carry_over(database: Database, reopened: Database) -> None:
+    """Keep the backup folder and keep counts the settings gave the database before."""
+    reopened.backup_dir = database.backup_dir
+    reopened.keep_recent = database.keep_recent
+    reopened.keep_daily = database.keep_daily
+
+
+def _rekey_drafts(database: Database, old: str | None, new: str) -> None:
+    """Unsaved text kept for this database follows its new key (never left in clear)."""
+    from massage_chart.storage.drafts import DraftError, drafts_folder_for, rekey_drafts
+
+    # Drafts are a courtesy copy; the records themselves are re-keyed and verified.
+    with contextlib.suppress(DraftError, OSError):
+        rekey_drafts(drafts_folder_for(database.display_name), old, new)
+
+
 def encrypt_database(database: Database, passphrase: str) -> EncryptionOutcome:
     """Encrypt a plain SQLite database at rest, and its backups, with ``passphrase``.
 
@@ -438,9 +455,11 @@ def encrypt_database(database: Database, passphrase: str) -> EncryptionOutcome:
             f"The database was not encrypted: {exc}. It is unchanged and still open."
         ) from exc
     reopened = open_database(str(file), passphrase=passphrase)
+    _carry_over(database, reopened)
     outcome = EncryptionOutcome(reopened, old_file_overwritten=overwritten)
     assert reopened.keying is not None
     _convert_backups(reopened, None, reopened.keying, outcome)
+    _rekey_drafts(reopened, None, passphrase)
     outcome.plaintext_left = _plaintext_copies(file)
     with reopened.write() as session:
         audit.record(
@@ -487,9 +506,11 @@ def change_passphrase(database: Database, old: str, new: str) -> EncryptionOutco
             f"The passphrase was not changed: {exc}. The database is unchanged and still open."
         ) from exc
     reopened = open_database(str(file), passphrase=new)
+    _carry_over(database, reopened)
     outcome = EncryptionOutcome(reopened, old_file_overwritten=overwritten)
     assert reopened.keying is not None
     _convert_backups(reopened, old_keying, reopened.keying, outcome)
+    _rekey_drafts(reopened, old, new)
     with reopened.write() as session:
         audit.record(
             session,

@@ -620,3 +620,16 @@ def folder_write_problem(folder: Path) -> str | None:
     except OSError as exc:
         return f"Files cannot be written in {folder}: {_reason(exc)}."
     return None
+
+
+def apply_backup_settings(settings: Settings, database: Database) -> None:
+    """Point a database's backups at the folder and keep counts chosen in Settings.
+
+    The window and the command line both call this, so a backup taken by either is found by the
+    other's restore.
+    """
+    folder = settings.backup_folder(database.file)
+    if folder is not None:
+        database.backup_dir = folder
+    database.keep_recent = settings.backups_to_keep
+    database.keep_daily = settings.backup_days_to_keep

@@ -51,7 +51,12 @@ from massage_chart.storage.repositories import (
     list_visits,
     search_clients,
 )
-from massage_chart.storage.settings import AUTO_LOCK_MINUTES, UNLOCK_PASSWORD_HASH, Settings
+from massage_chart.storage.settings import (
+    AUTO_LOCK_MINUTES,
+    UNLOCK_PASSWORD_HASH,
+    Settings,
+    apply_backup_settings,
+)
 from massage_chart.ui.backup_actions import BackupActions
 from massage_chart.ui.client_detail import ClientDetailPanel
 from massage_chart.ui.client_list import ClientListPanel
@@ -555,11 +560,7 @@ class MainWindow(QMainWindow):
 
     def _apply_backup_settings(self) -> None:
         """Point the database's backups at the chosen folder and keep counts."""
-        folder = self.settings.backup_folder(self.database.file)
-        if folder is not None:
-            self.database.backup_dir = folder
-        self.database.keep_recent = self.settings.backups_to_keep
-        self.database.keep_daily = self.settings.backup_days_to_keep
+        apply_backup_settings(self.settings, self.database)
 
     def open_settings(self) -> SettingsDialog:
         """Open the Settings window (not blocking)."""
@@ -963,11 +964,8 @@ class MainWindow(QMainWindow):
     def _on_encryption_actions_database_reopened(self, database: Database) -> None:
         keying = database.keying
         if self.drafts is not None and keying is not None:
-            # Drafts written before the database was encrypted are rewritten encrypted.
-            sealed = DraftStore(self.drafts.folder, passphrase=keying.reveal_passphrase())
-            for draft in self.drafts.all():
-                sealed.save(draft)
-            self.drafts = sealed
+            # The drafts were rewritten under the new key with the database.
+            self.drafts = DraftStore(self.drafts.folder, passphrase=keying.reveal_passphrase())
         for editor in self.findChildren(VisitNoteEditor):
             # Open notes save what is left, as they close, into the file as it is now.
             editor.database = database

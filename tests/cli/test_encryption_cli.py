@@ -161,3 +161,57 @@ def test_as_a_user_runs_it_demo_encrypt_and_a_batch_export(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     assert list(out.glob("*.pdf"))
     assert "ERROR CORE" not in result.stderr
+
+
+def test_encrypt_seals_backups_in_the_chosen_folder_and_the_drafts_left_in_clear(
+    tmp_path: Path,
+) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from massage_chart.storage.database import open_database
+    from massage_chart.storage.drafts import Draft, DraftStore, draft_key, drafts_folder_for
+    from massage_chart.storage.repositories import add_client
+
+    path = tmp_path / "clinic.db"
+    database = open_database(str(path))
+    with database.write() as session:
+        add_client(session, first_name="Amara", last_name="Diallo")
+    database.dispose()
+    elsewhere = tmp_path / "usb" / "backups"
+    elsewhere.mkdir(parents=True)
+    config = tmp_path / "settings.json"
+    config.write_text(json.dumps({"backup_folder": str(elsewhere)}))
+    env = {
+        **os.environ,
+        "MASSAGE_CHART_CONFIG": str(config),
+        "MASSAGE_CHART_PASSPHRASE": "lavender fields 7",
+        "QT_QPA_PLATFORM": "offscreen",
+    }
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "massage_chart", *args, "--db", str(path)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+
+    assert cli("backup").returncode == 0
+    backups = list(elsewhere.glob("clinic-*.db"))
+    assert len(backups) == 1, "the command line takes its backups where Settings say"
+    folder = drafts_folder_for(str(path))
+    DraftStore(folder).save(Draft(draft_key("note", "v-1"), "Amara Diallo", {"plan": "ice"}))
+
+    result = cli("encrypt")
+
+    assert result.returncode == 0, result.stderr
+    assert not backups[0].read_bytes().startswith(b"SQLite format 3")
+    raw = b"".join(p.read_bytes() for p in folder.glob("*.draft"))
+    assert b"Amara" not in raw and b"ice" not in raw
+    kept = DraftStore(folder, passphrase="lavender fields 7").all()
+    assert [d.fields for d in kept] == [{"plan": "ice"}]

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from massage_chart.storage.database import Database, open_database
-from massage_chart.storage.drafts import Draft, DraftStore, draft_key
+from massage_chart.storage.drafts import Draft, DraftStore, draft_key, drafts_folder_for
 from massage_chart.storage.models import AuditEvent
 from massage_chart.storage.repositories import add_client
 from massage_chart.storage.settings import Settings
@@ -88,7 +88,8 @@ def test_encrypting_from_settings_reopens_and_seals_the_drafts_left_in_clear(
 ) -> None:
     with db.write() as session:
         add_client(session, first_name="Łukasz", last_name="Nowak")
-    window = _window(qtbot, db, tmp_path, drafts=DraftStore(tmp_path / "drafts"))
+    folder = drafts_folder_for(db.display_name)
+    window = _window(qtbot, db, tmp_path)
     assert window.drafts is not None
     window.drafts.save(
         Draft(draft_key("note", "v-1"), "SOAP note — Łukasz Nowak", {"plan": "ibuprofen"})
@@ -108,9 +109,9 @@ def test_encrypting_from_settings_reopens_and_seals_the_drafts_left_in_clear(
     assert window.reopen_with is reopened
     try:
         assert reopened.is_encrypted
-        raw = b"".join(p.read_bytes() for p in (tmp_path / "drafts").glob("*.draft"))
+        raw = b"".join(p.read_bytes() for p in folder.glob("*.draft"))
         assert b"ibuprofen" not in raw and "Łukasz".encode() not in raw
-        sealed = DraftStore(tmp_path / "drafts", passphrase="lavender fields 7").all()
+        sealed = DraftStore(folder, passphrase="lavender fields 7").all()
         assert [d.fields["plan"] for d in sealed] == ["ibuprofen"]
         assert db.file is not None
         assert "Łukasz".encode() not in db.file.read_bytes()
