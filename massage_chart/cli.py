@@ -708,6 +708,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from massage_chart.storage.encryption import EncryptionError
 
     args = build_parser().parse_args(argv)
+    # Records, backups, drafts and PDFs are health information: files this program creates are
+    # readable by their owner only (POSIX; Windows ignores the mask).
+    os.umask(0o077)
     handlers = {
         "demo": _run_demo,
         "backup": _run_backup,

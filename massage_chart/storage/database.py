@@ -597,7 +597,7 @@ def open_database(
         elif kind is FileKind.PLAIN and passphrase is not None:
             raise StorageError(
                 f"The database {path} is not encrypted, so it has no passphrase. Open it "
-                "without one (it can be encrypted from the File menu or with "
+                "without one (it can be encrypted in Edit › Settings › Security or with "
                 "massage-chart encrypt)."
             )
         else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -33,6 +32,7 @@ from massage_chart.storage.backup import (
 )
 from massage_chart.storage.database import Database, StorageError, open_database
 from massage_chart.storage.maintenance import CheckReport, backup_now, check_database
+from massage_chart.storage.repositories import get_practice
 from massage_chart.ui.formatting import format_date
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,13 @@ def restore_and_reopen(database: Database, backup: Path) -> Database:
     return reopened
 
 
+def _practice_of(database: Database) -> tuple[str, str] | None:
+    """The id and name of the practice a database holds, or None (none recorded yet)."""
+    with database.read() as session:
+        practice = get_practice(session)
+        return None if practice is None else (practice.id, practice.name)
+
+
 class RestoreDialog(QDialog):
     """Choose a backup to restore: newest first, with its date, reason and size.
 
@@ -88,6 +95,9 @@ class RestoreDialog(QDialog):
             "The database as it is now is kept beside it, renamed, never deleted."
         )
         intro.setWordWrap(True)
+        self.folder_label = QLabel()
+        self.folder_label.setWordWrap(True)
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.list = QListWidget()
         self.list.setAccessibleName("Backups")
         for info in sorted(backups, key=lambda b: b.taken_at, reverse=True):
@@ -111,6 +121,7 @@ class RestoreDialog(QDialog):
         self.restore_button.setEnabled(bool(backups))
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.folder_label)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
@@ -219,13 +230,41 @@ class BackupActions(QObject):
                 f"There is no backup of this database in {folder} yet. Use Back up now to take one."
             )
             return None
-        verify = functools.partial(verify_sqlite_backup, keying=self.database.keying)
-        dialog = RestoreDialog(backups, self._parent, verify=verify)
+        dialog = RestoreDialog(backups, self._parent, verify=self._verify_same_practice)
+        dialog.folder_label.setText(f"Backups in {folder}")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self._on_restore_dialog_accepted)
         self.restore_dialog = dialog
         dialog.open()
         return dialog
+
+    def _verify_same_practice(self, path: Path) -> None:
+        """Verify a backup and check it is of this practice's database, not another one whose
+        file has the same name (backups are found by file name, and a backup folder can be
+        shared by several databases).
+
+        Raises:
+            BackupError: the backup does not verify, or holds another practice.
+        """
+        verify_sqlite_backup(path, keying=self.database.keying)
+        ours = _practice_of(self.database)
+        keying = self.database.keying
+        try:
+            other = open_database(
+                str(path),
+                upgrade=False,
+                passphrase=None if keying is None else keying.reveal_passphrase(),
+            )
+        except StorageError as exc:
+            raise BackupError(str(exc)) from exc
+        try:
+            theirs = _practice_of(other)
+        finally:
+            other.dispose()
+        if ours is not None and theirs is not None and ours[0] != theirs[0]:
+            raise BackupError(
+                f"it is a backup of another practice's database (“{theirs[1]}”), not of “{ours[1]}”"
+            )
 
     # ------------------------------------------------------------------ workers
 
@@ -273,6 +312,7 @@ class BackupActions(QObject):
     def _on_backup_done(self, path: str, problem: str) -> None:
         self._enable()
         if problem:
+            self.finished.emit("The backup failed; nothing was changed.")
             self.problem_reported.emit(problem)
             return
         self.finished.emit(f"Backup taken and verified: {Path(path).name}")

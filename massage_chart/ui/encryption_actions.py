@@ -1,4 +1,4 @@
-"""File menu actions for encryption at rest: encrypt the database, change its passphrase."""
+"""Encryption at rest in the window (Settings › Security): encrypt the database, change its passphrase."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 class EncryptionActions(QObject):
-    """ "Encrypt database…" and "Change passphrase…" for the File menu.
+    """ "Encrypt database…" and "Change passphrase…" for Settings › Security.
 
     Both rewrite the database file under a new key, so the open ``Database`` is closed and a
     new one is opened with the key. The work runs on the window's thread behind a busy cursor

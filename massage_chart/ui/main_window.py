@@ -47,6 +47,7 @@ from massage_chart.storage.repositories import (
     NotFoundError,
     count_clients,
     get_practice,
+    get_visit,
     list_providers,
     list_visits,
     search_clients,
@@ -703,6 +704,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Select a client first.", STATUS_MESSAGE_MS)
             return None
         dialog = ClientRecordDialog(self.database, client_id, self, today=self._today)
+        self.document.record_view(client_id, detail="client record dialog")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.record_changed.connect(lambda _id: self.refresh())
         dialog.show()
@@ -722,6 +724,8 @@ class MainWindow(QMainWindow):
         editor = VisitNoteEditor(
             self.database, visit_id, self, now=self._now, today=self._today, drafts=self.drafts
         )
+        if editor.data is not None:
+            self.document.record_view(editor.data.client_id, visit_id, "note editor")
         editor.signed.connect(lambda _id: self._show_client(self.client_panel.current_client_id()))
         editor.show()
         return editor
@@ -735,7 +739,11 @@ class MainWindow(QMainWindow):
         from massage_chart.ui.chart import open_visit_chart  # the chart loads on first use
 
         try:
-            return open_visit_chart(self.database, visit_id, self)
+            chart = open_visit_chart(self.database, visit_id, self)
+            client_id = self._client_of_visit(visit_id)
+            if client_id:
+                self.document.record_view(client_id, visit_id, "body chart")
+            return chart
         except (SQLAlchemyError, StorageError, NotFoundError) as exc:
             self._show_problem(describe_error(exc))
             return None
@@ -747,9 +755,20 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Select a client first.", STATUS_MESSAGE_MS)
             return None
         dialog = ProgressDialog(self.database, client_id, self)
+        self.document.record_view(client_id, detail="progress")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
+
+    def _client_of_visit(self, visit_id: str) -> str:
+        """The client of a visit, for the audit log ("" if it cannot be read)."""
+        try:
+            with self.database.read() as session:
+                return get_visit(session, visit_id).client_id
+        except NotFoundError:
+            return ""
+        except READ_ERRORS:
+            return ""
 
     def select_client(self, client_id: str) -> None:
         """Show a client, clearing the search if it hides them."""

@@ -253,3 +253,11 @@ def test_a_mistyped_db_path_is_refused_and_nothing_is_created(
     assert "There is no database at" in result.stderr
     assert "Traceback" not in result.stderr
     assert not missing.parent.exists()
+
+
+def test_files_the_command_line_creates_are_readable_by_their_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "private.db"
+    assert run("demo", "--clients", "1", "--db", str(path)).returncode == 0
+    assert run("backup", "--db", str(path)).returncode == 0
+    for created in [path, *(tmp_path / "backups").glob("*.db")]:
+        assert created.stat().st_mode & 0o077 == 0, f"{created} is readable by others"

@@ -148,3 +148,28 @@ def test_restoring_a_server_database_is_refused(db: Database, tmp_path: Path) ->
 
     with pytest.raises(StorageError, match="Only SQLite"):
         restore_and_reopen(Server(), tmp_path / "x.db")  # type: ignore[arg-type]
+
+
+def test_a_backup_of_another_practice_with_the_same_file_name_is_refused(
+    qtbot: QtBot, window: MainWindow, db: Database, tmp_path: Path
+) -> None:
+    from massage_chart.storage.database import open_database
+    from massage_chart.storage.maintenance import backup_now
+    from massage_chart.storage.models import Practice
+
+    assert db.file is not None and db.backup_dir is not None
+    other = open_database(str(tmp_path / "elsewhere" / db.file.name))
+    with other.write() as session:
+        session.add(Practice(name="Another Clinic"))
+    stray = db.backup_dir / backup_name(db.file, "manual", dt.datetime(2026, 11, 22, 8, 0))
+    backup_now(other, target=stray)
+    other.dispose()
+
+    dialog = window.backup_actions.choose_backup()
+    assert dialog is not None
+    assert str(db.backup_dir) in dialog.folder_label.text()
+    dialog.restore_button.click()
+
+    assert dialog.isVisible()
+    assert "another practice's database (“Another Clinic”)" in dialog.problem.text()
+    assert window.backup_actions.confirm_box is None

@@ -523,3 +523,22 @@ def test_an_empty_new_client_closes_without_asking(qtbot: QtBot, window: MainWin
     dialog = window.new_client()
     with qtbot.waitSignal(dialog.destroyed):
         qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+
+def test_every_window_that_shows_a_clients_record_is_in_the_audit_log(
+    qtbot: QtBot, window: MainWindow, db: Database, practice: SmallPractice
+) -> None:
+    window.select_client(practice.zoe_id)
+    editor = window.open_note_editor(practice.zoe_second_visit_id)
+    chart = window.open_chart(practice.zoe_second_visit_id)
+    record = window.open_client_record()
+    progress = window.open_progress()
+
+    with db.read() as session:
+        views = session.scalars(select(AuditEvent).where(AuditEvent.action == "view")).all()
+        details = {(e.detail, e.client_id) for e in views}
+    for detail in ("note editor", "body chart", "client record dialog", "progress"):
+        assert (detail, practice.zoe_id) in details
+    for opened in (editor, chart, record, progress):
+        assert opened is not None
+        opened.close()
