@@ -262,6 +262,11 @@ class VisitNoteEditor(QWidget):
         self.status_label.setAccessibleName("Note status")
         self.save_state_label = QLabel()
         muted(self.save_state_label)
+        # Room for the longest short state, so "Not saved" is never cut to "Not save".
+        self.save_state_label.setMinimumWidth(
+            self.save_state_label.fontMetrics().horizontalAdvance("Restored text kept 00:00 PM")
+        )
+        self.save_state_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.save_problem = ProblemLabel()
         self.banner = AlertsBanner()
         self.banner.max_banner_height = 170
