@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         self.drafts = drafts
         self.drafts_box: QMessageBox | None = None
         self._offer_drafts_on_unlock = False
+        self.damage_box: QMessageBox | None = None
         # A backup the user chose to restore: the window closes and the app restores it.
         self.pending_restore: Path | None = None
         # The database reopened encrypted or with a new passphrase: the app opens a new window.
@@ -895,20 +896,24 @@ class MainWindow(QMainWindow):
             )
         else:
             advice = (
-                f"The newest verified backup is from {newest.taken_at:%d %b %Y %H:%M}. Quit Massage "
-                "Chart and restore it with:\n\n"
-                f"massage-chart restore --db {file} {newest.path}\n\n"
-                "The damaged file is kept aside, never overwritten."
+                f"The newest verified backup is from {newest.taken_at:%d %b %Y %H:%M}. Restore "
+                "it now (Restore from backup…, also in the File menu): open notes save first, "
+                "and the damaged file is kept aside, never overwritten."
             )
         box = QMessageBox(
             QMessageBox.Icon.Critical,
             "The database is damaged",
             f"A check of {file} found damage ({shown}). No automatic backup was taken, so the "
             f"good backups are kept.\n\n{advice}",
-            QMessageBox.StandardButton.Ok,
+            QMessageBox.StandardButton.Close,
             self,
         )
+        if newest is not None:
+            restore = box.addButton("Restore from backup…", QMessageBox.ButtonRole.AcceptRole)
+            restore.clicked.connect(self.backup_actions.choose_backup)
+            box.setDefaultButton(restore)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.damage_box = box
         box.open()
 
     @Slot(str)

@@ -75,7 +75,14 @@ def test_damage_found_while_open_is_reported_and_no_backup_replaces_good_ones(
     qtbot.waitUntil(lambda: bool(_messages(window)))
     (text,) = _messages(window)
     assert "found damage" in text
-    assert "massage-chart restore" in text
+    assert "Restore from backup" in text
+    box = window.damage_box
+    assert box is not None
+    restore = next(b for b in box.buttons() if b.text() == "Restore from backup…")
+    restore.click()
+    dialog = window.backup_actions.restore_dialog
+    assert dialog is not None and dialog.list.count() == 1
+    dialog.reject()
     assert damaged.backup_dir is not None
     assert [b.reason for b in list_backups(damaged.backup_dir)] == ["manual"]
     for box in window.findChildren(QMessageBox):
