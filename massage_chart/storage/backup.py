@@ -164,6 +164,21 @@ def backup_name(database_file: Path, reason: str, when: dt.datetime | None = Non
     return f"{database_file.stem}-{moment.strftime(_STAMP_FORMAT)}-{reason}{BACKUP_SUFFIX}"
 
 
+def new_backup_path(
+    folder: Path, database_file: Path, reason: str, when: dt.datetime | None = None
+) -> Path:
+    """A path for a new backup that names no existing file: a second backup in the same second
+    gets ``-2`` (then ``-3``...) after the time, instead of replacing the first."""
+    moment = when or dt.datetime.now()
+    path = folder / backup_name(database_file, reason, moment)
+    number = 2
+    while path.exists() or path.with_name(path.name + ".partial").exists():
+        stamp = moment.strftime(_STAMP_FORMAT)
+        path = folder / f"{database_file.stem}-{stamp}-{number}-{reason}{BACKUP_SUFFIX}"
+        number += 1
+    return path
+
+
 def list_backups(folder: Path, database_file: Path | None = None) -> list[BackupInfo]:
     """Backups in ``folder`` (of one database, if given), newest first."""
     if not folder.is_dir():

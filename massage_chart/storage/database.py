@@ -29,7 +29,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from massage_chart.storage import encryption, guards
-from massage_chart.storage.backup import BackupError, backup_name, backup_sqlite
+from massage_chart.storage.backup import BackupError, backup_sqlite, new_backup_path
 from massage_chart.storage.encryption import FileKind, Keying
 
 if TYPE_CHECKING:
@@ -661,7 +661,7 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> None:
 def _backup_before_upgrade(database: Database, status: SchemaStatus) -> Path:
     """Take and verify a backup named after the old schema version before upgrading."""
     assert database.backup_dir is not None and database.file is not None
-    target = database.backup_dir / backup_name(database.file, f"pre-upgrade-{status.current}")
+    target = new_backup_path(database.backup_dir, database.file, f"pre-upgrade-{status.current}")
     try:
         backup_sqlite(database.engine, target, keying=database.keying)
     except BackupError as exc:

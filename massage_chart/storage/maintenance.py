@@ -18,10 +18,10 @@ from massage_chart.storage import audit, encryption
 from massage_chart.storage.backup import (
     BackupError,
     BackupInfo,
-    backup_name,
     backup_sqlite,
     backup_sqlite_file,
     list_backups,
+    new_backup_path,
     rotate_backups,
 )
 from massage_chart.storage.database import (
@@ -50,7 +50,7 @@ def backup_now(database: Database, *, target: Path | None = None, reason: str = 
             "The app backs up SQLite databases only; back up a PostgreSQL server with the "
             "server's own tools (pg_dump or continuous archiving)."
         )
-    destination = target or database.backup_dir / backup_name(database.file, reason)
+    destination = target or new_backup_path(database.backup_dir, database.file, reason)
     if destination.resolve() == database.file.resolve():
         raise StorageError("A backup cannot be written over the database itself.")
     try:
@@ -137,7 +137,7 @@ def background_backup(database: Database) -> Path:
     """
     if database.file is None or database.backup_dir is None:
         raise StorageError("Only SQLite databases are backed up by the app.")
-    target = database.backup_dir / backup_name(database.file, "auto")
+    target = new_backup_path(database.backup_dir, database.file, "auto")
     try:
         backup_sqlite_file(database.file, target, database.keying)
     except BackupError as exc:

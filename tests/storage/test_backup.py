@@ -170,3 +170,21 @@ def test_check_finds_a_signed_note_changed_behind_the_apps_back(db: Database) ->
     report = check_database(db)
     assert not report.ok
     assert any("no longer matches its signature" in p for p in report.problems)
+
+
+def test_two_backups_in_the_same_second_are_both_kept(tmp_path: Path) -> None:
+    from massage_chart.storage.backup import list_backups, new_backup_path
+
+    file = tmp_path / "practice.db"
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    moment = dt.datetime(2026, 11, 23, 10, 0, 0)
+    first = new_backup_path(folder, file, "manual", moment)
+    first.write_bytes(b"one")
+    second = new_backup_path(folder, file, "manual", moment)
+    second.write_bytes(b"two")
+
+    assert first != second
+    found = list_backups(folder, file)
+    assert {info.path for info in found} == {first, second}
+    assert {info.reason for info in found} == {"manual"}
