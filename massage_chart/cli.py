@@ -466,10 +466,15 @@ def _run_restore(args: argparse.Namespace) -> int:
                 raise _no_passphrase("The database or the backup is encrypted.")
             passphrase = _prompt(f"Passphrase of {backup.name}: ")
     keying = Keying(passphrase) if passphrase else None
+    from massage_chart.storage.in_use import DatabaseInUseError, alone
+
     try:
-        aside = restore_sqlite(backup, target, keying=keying)
+        with alone(target):
+            aside = restore_sqlite(backup, target, keying=keying)
     except BackupError as exc:
         return _fail(f"Nothing was restored: {exc}.")
+    except DatabaseInUseError as exc:
+        return _fail(f"Nothing was restored: {exc}")
     database = open_database(url, passphrase=passphrase)
     try:
         with database.write() as session:

@@ -38,6 +38,7 @@ from massage_chart.storage.encryption import (
     file_kind,
     is_encrypted_file,
 )
+from massage_chart.storage.in_use import InUse
 from massage_chart.storage.maintenance import record_failed_unlocks
 from massage_chart.storage.settings import Settings
 from massage_chart.ui.passphrase_dialog import PassphraseDialog
@@ -252,6 +253,23 @@ def run_app(database_url: str | None, argv: list[str] | None = None) -> int:
         )
         return 1
 
+    # While the window is open, a restore from the command line is refused (it would pull the
+    # file from under the window, whose later saves would land in the copy set aside).
+    in_use = InUse(database.file) if database.file is not None else None
+    try:
+        if in_use is not None:
+            in_use.share()
+        return _run_windows(app, database, in_use)
+    except StorageError as exc:
+        _tell_cannot_open(str(exc))
+        return 1
+    finally:
+        if in_use is not None:
+            in_use.release()
+
+
+def _run_windows(app: QApplication, database: Database, in_use: InUse | None) -> int:
+    """Show the main window; open a new one when it closed to be replaced; the exit code."""
     # Imported here so that a failed start shows its message without loading the window's modules.
     from massage_chart.ui.backup_actions import restore_and_reopen
     from massage_chart.ui.main_window import MainWindow
@@ -275,11 +293,15 @@ def run_app(database_url: str | None, argv: list[str] | None = None) -> int:
             database = reopened
             continue
         if pending is not None:
+            if in_use is not None:
+                in_use.release()  # the restore takes the file alone
             try:
                 database = restore_and_reopen(database, pending)
             except StorageError as exc:
                 _tell_cannot_open(str(exc))
                 return 1
+            if in_use is not None:
+                in_use.share()
             continue
         database.dispose()
         return code

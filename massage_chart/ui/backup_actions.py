@@ -31,6 +31,7 @@ from massage_chart.storage.backup import (
     verify_sqlite_backup,
 )
 from massage_chart.storage.database import Database, StorageError, open_database
+from massage_chart.storage.in_use import alone
 from massage_chart.storage.maintenance import CheckReport, backup_now, check_database
 from massage_chart.storage.repositories import get_practice
 from massage_chart.ui.formatting import format_date
@@ -52,7 +53,8 @@ def restore_and_reopen(database: Database, backup: Path) -> Database:
     keying = database.keying
     database.dispose()
     try:
-        aside = restore_sqlite(backup, file, keying=keying)
+        with alone(file):
+            aside = restore_sqlite(backup, file, keying=keying)
     except BackupError as exc:
         raise StorageError(f"Nothing was restored: {exc}.") from exc
     reopened = open_database(
