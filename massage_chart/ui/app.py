@@ -41,6 +41,7 @@ from massage_chart.storage.encryption import (
 from massage_chart.storage.in_use import InUse
 from massage_chart.storage.maintenance import record_failed_unlocks
 from massage_chart.storage.settings import Settings
+from massage_chart.ui.idle_lock import retry_delay
 from massage_chart.ui.passphrase_dialog import PassphraseDialog
 
 log = logging.getLogger(__name__)
@@ -183,6 +184,7 @@ def unlock_at_start(database_url: str | None, path: Path) -> Database | None:
                 failures.append(dt.datetime.now())
                 tries = f" ({len(failures)} wrong tries)" if len(failures) > 1 else ""
                 dialog.show_problem(f"{str(exc).split(':', 1)[0]}{tries}. {_hint()}")
+                dialog.hold(retry_delay(len(failures)))
                 continue
             except DatabaseDamagedError as exc:
                 restored = _offer_restore(database_url, str(exc), typed, failures)

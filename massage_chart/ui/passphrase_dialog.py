@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -102,6 +102,26 @@ class PassphraseDialog(QDialog):
         self.problem.show()
         self.restore_button.show()
         self.field.clear()
+        self.field.setFocus()
+        needed = self.sizeHint()
+        if needed.height() > self.height():
+            self.resize(self.width(), needed.height())  # the message is never cut off
+
+    def hold(self, seconds: int) -> None:
+        """After repeated wrong passphrases, take no new try for ``seconds``."""
+        if seconds <= 0:
+            return
+        self.field.setEnabled(False)
+        self.open_button.setEnabled(False)
+        self.restore_button.setEnabled(False)
+        self.problem.setText(
+            f"{self.problem.text()} After several wrong tries, wait {seconds} s before the next."
+        )
+        QTimer.singleShot(seconds * 1000, self, self._on_hold_over)
+
+    @Slot()
+    def _on_hold_over(self) -> None:
+        self.field.setEnabled(True)
         self.field.setFocus()
 
     @Slot(str)

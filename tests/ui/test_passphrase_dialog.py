@@ -220,3 +220,15 @@ def test_the_new_passphrase_must_be_typed_twice_alike(qtbot: QtBot) -> None:
     assert "lost records AND lost backups" in " ".join(
         label.text() for label in dialog.findChildren(type(dialog.problem))
     )
+
+
+def test_after_three_wrong_passphrases_the_next_try_waits(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = PassphraseDialog(tmp_path / "sealed.db")
+    qtbot.addWidget(dialog)
+    dialog.show_problem("Incorrect passphrase or damaged file (3 wrong tries).")
+    dialog.hold(1)
+    assert not dialog.field.isEnabled() and not dialog.open_button.isEnabled()
+    assert "wait 1 s" in dialog.problem.text()
+    qtbot.waitUntil(dialog.field.isEnabled, timeout=3000)
+    type_text(dialog.field, "again")
+    assert dialog.open_button.isEnabled()
