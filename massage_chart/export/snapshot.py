@@ -48,6 +48,7 @@ class ProviderInfo:
     npi: str = ""
     email: str = ""
     phone: str = ""
+    signature_png: bytes | None = None
 
     @property
     def display_name(self) -> str:
@@ -219,6 +220,7 @@ def _provider(provider: Provider | None) -> ProviderInfo | None:
         npi=provider.npi,
         email=provider.email,
         phone=provider.phone,
+        signature_png=provider.signature_png,
     )
 
 

@@ -157,6 +157,23 @@ def _logo(png: bytes | None) -> Image | None:
     return image
 
 
+def _signature_image(png: bytes | None) -> Image | None:
+    """The signer's handwritten signature from Settings, at most 60 x 18 mm, left-aligned."""
+    if not png:
+        return None
+    try:
+        image = Image(io.BytesIO(png))
+    except Exception:  # an image reportlab cannot read is left out; the text signature stands
+        return None
+    if not image.imageHeight or not image.imageWidth:
+        return None
+    scale = min(60 * mm / image.imageWidth, 18 * mm / image.imageHeight)
+    image.drawWidth = image.imageWidth * scale
+    image.drawHeight = image.imageHeight * scale
+    image.hAlign = "LEFT"
+    return image
+
+
 def _section(title: str, styles: Styles) -> Paragraph:
     return trusted(escape(title), styles.section)
 
@@ -477,7 +494,9 @@ def _signature(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
         ]
         shade, border = ALERT_SHADE, ALERT
     elif snapshot.integrity_ok:
+        signature = _signature_image(signer.signature_png if signer else None)
         body = [
+            *([signature] if signature is not None else []),
             para(
                 f"Electronically signed by {who_full} on {when}.",
                 styles.value_bold,

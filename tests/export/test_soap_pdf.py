@@ -287,3 +287,25 @@ def test_the_practice_logo_is_on_the_letterhead(db: Database, visit_factory: Fac
 def test_a_broken_logo_is_left_out(db: Database, visit_factory: Factory) -> None:
     body = all_text(soap(db, visit_factory(logo_png=b"not a png")))
     assert "Harbourview Clinical Massage" in body
+
+
+def test_the_signers_signature_image_is_in_the_signature_block(
+    db: Database, visit_factory: Factory
+) -> None:
+    import io
+
+    from PIL import Image
+    from pypdf import PdfReader
+    from sqlalchemy import select
+
+    from massage_chart.storage.models import Provider
+
+    made = visit_factory()
+    ink = io.BytesIO()
+    Image.new("RGB", (300, 90), (20, 20, 60)).save(ink, format="PNG")
+    with db.write() as session:
+        for provider in session.scalars(select(Provider)):
+            provider.signature_png = ink.getvalue()
+    pages = PdfReader(io.BytesIO(soap(db, made))).pages
+    signed_page = next(p for p in pages if "Electronically signed by" in (p.extract_text() or ""))
+    assert len(signed_page.images) == 1
