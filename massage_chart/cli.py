@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from massage_chart import __version__
 
@@ -166,6 +166,23 @@ def build_parser() -> argparse.ArgumentParser:
         description="Walk the audit log and report any event that was altered or deleted.",
     )
     _add_db_option(verify, default=argparse.SUPPRESS)
+    listing = audit_commands.add_parser(
+        "list",
+        help="show the audit log: who did what to which record, and when",
+        description="Print audit events, oldest first, one per line (tab-separated: number, "
+        "time in UTC, who, what, client, visit, detail).",
+    )
+    _add_db_option(listing, default=argparse.SUPPRESS)
+    listing.add_argument("--client", metavar="CLIENT_ID", help="only this client's events")
+    listing.add_argument(
+        "--action",
+        choices=[a.value for a in _audit_actions()],
+        help="only this kind of event",
+    )
+    listing.add_argument("--since", metavar="DATE", help="only events from this day on")
+    listing.add_argument(
+        "--limit", type=int, default=200, metavar="N", help="the newest N events (default 200)"
+    )
 
     encrypt = commands.add_parser(
         "encrypt",
@@ -504,6 +521,61 @@ def _run_check(args: argparse.Namespace) -> int:
     return _fail(f"{len(report.problems)} problem(s) found in {database.display_name}.")
 
 
+def _audit_actions() -> list[Any]:
+    from massage_chart.storage.audit import AuditAction
+
+    return list(AuditAction)
+
+
+def _run_audit(args: argparse.Namespace) -> int:
+    if args.audit_command == "list":
+        return _run_audit_list(args)
+    return _run_audit_verify(args)
+
+
+def _run_audit_list(args: argparse.Namespace) -> int:
+    from massage_chart.storage import audit
+
+    since = None
+    if args.since:
+        try:
+            since = dt.datetime.combine(_parse_day(args.since, "--since"), dt.time())
+        except ValueError as exc:
+            return _fail(str(exc))
+    if args.limit < 1:
+        return _fail("--limit must be at least 1.")
+    database = _open(args)
+    try:
+        with database.read() as session:
+            events = audit.list_events(
+                session,
+                client_id=args.client,
+                action=audit.AuditAction(args.action) if args.action else None,
+                since=since,
+                limit=args.limit,
+            )
+            lines = [
+                "\t".join(
+                    [
+                        str(e.seq),
+                        e.occurred_at.isoformat(timespec="seconds"),
+                        e.actor,
+                        e.action,
+                        e.client_id or "",
+                        e.visit_id or "",
+                        " ".join(e.detail.split()),
+                    ]
+                )
+                for e in events
+            ]
+    finally:
+        database.dispose()
+    print("seq\twhen (UTC)\twho\twhat\tclient\tvisit\tdetail")
+    for line in lines:
+        print(line)
+    return 0
+
+
 def _run_audit_verify(args: argparse.Namespace) -> int:
     from massage_chart.storage import audit
 
@@ -721,7 +793,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "backup": _run_backup,
         "restore": _run_restore,
         "check": _run_check,
-        "audit": _run_audit_verify,
+        "audit": _run_audit,
         "export-json": _run_export_json,
         "import-json": _run_import_json,
         "export": _run_export,

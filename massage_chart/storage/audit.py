@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import getpass
 import hashlib
@@ -87,6 +88,26 @@ def record(
     session.add(event)
     session.flush()
     return event
+
+
+def list_events(
+    session: Session,
+    *,
+    client_id: str | None = None,
+    action: AuditAction | None = None,
+    since: dt.datetime | None = None,
+    limit: int = 200,
+) -> list[AuditEvent]:
+    """The newest ``limit`` events that match, oldest first (the order they happened in)."""
+    query = select(AuditEvent)
+    if client_id is not None:
+        query = query.where(AuditEvent.client_id == client_id)
+    if action is not None:
+        query = query.where(AuditEvent.action == action.value)
+    if since is not None:
+        query = query.where(AuditEvent.occurred_at >= since)
+    newest = session.scalars(query.order_by(AuditEvent.seq.desc()).limit(limit)).all()
+    return list(reversed(newest))
 
 
 def count_events(session: Session) -> int:

@@ -261,3 +261,28 @@ def test_files_the_command_line_creates_are_readable_by_their_owner_only(tmp_pat
     assert run("backup", "--db", str(path)).returncode == 0
     for created in [path, *(tmp_path / "backups").glob("*.db")]:
         assert created.stat().st_mode & 0o077 == 0, f"{created} is readable by others"
+
+
+def test_audit_list_shows_who_did_what_filtered_by_client_and_action(tmp_path: Path) -> None:
+    from massage_chart.storage import audit
+    from massage_chart.storage.database import open_database
+    from massage_chart.storage.repositories import add_client
+
+    path = tmp_path / "audit.db"
+    database = open_database(str(path))
+    with database.write() as session:
+        ana = add_client(session, first_name="Ana", last_name="Silva").id
+        add_client(session, first_name="Zoë", last_name="Nguyễn")
+        audit.record(session, audit.AuditAction.EXPORT, client_id=ana, detail="soap\tnote")
+    database.dispose()
+
+    everything = run("audit", "list", "--db", str(path))
+    ours = run("audit", "list", "--db", str(path), "--client", ana, "--action", "export")
+    bad = run("audit", "list", "--db", str(path), "--since", "yesterday")
+
+    assert everything.returncode == 0
+    rows = [line.split("\t") for line in everything.stdout.splitlines()[1:]]
+    assert [r[3] for r in rows] == ["create", "create", "export"]
+    assert [line.split("\t")[3:5] for line in ours.stdout.splitlines()[1:]] == [["export", ana]]
+    assert ours.stdout.splitlines()[1].split("\t")[6] == "soap note"
+    assert bad.returncode == 1 and "YYYY-MM-DD" in bad.stderr
