@@ -453,16 +453,15 @@ def _run_backup(args: argparse.Namespace) -> int:
 
 
 def _run_restore(args: argparse.Namespace) -> int:
-    from massage_chart.storage import audit
-    from massage_chart.storage.backup import BackupError, restore_sqlite
     from massage_chart.storage.database import (
+        StorageError,
         default_database_url,
         normalise_url,
-        open_database,
         split_passphrase,
         sqlite_file,
     )
     from massage_chart.storage.encryption import Keying, is_encrypted_file
+    from massage_chart.storage.maintenance import restore_from_backup
 
     url, url_passphrase = split_passphrase(normalise_url(args.db or default_database_url()))
     target = sqlite_file(url)
@@ -483,21 +482,11 @@ def _run_restore(args: argparse.Namespace) -> int:
                 raise _no_passphrase("The database or the backup is encrypted.")
             passphrase = _prompt(f"Passphrase of {backup.name}: ")
     keying = Keying(passphrase) if passphrase else None
-    from massage_chart.storage.in_use import DatabaseInUseError, alone
-
     try:
-        with alone(target):
-            aside = restore_sqlite(backup, target, keying=keying)
-    except BackupError as exc:
-        return _fail(f"Nothing was restored: {exc}.")
-    except DatabaseInUseError as exc:
-        return _fail(f"Nothing was restored: {exc}")
-    database = open_database(url, passphrase=passphrase)
-    try:
-        with database.write() as session:
-            audit.record(session, audit.AuditAction.RESTORE, detail=f"from {backup}")
-    finally:
-        database.dispose()
+        database, aside = restore_from_backup(target, backup, keying=keying)
+    except StorageError as exc:
+        return _fail(str(exc))
+    database.dispose()
     kept = f" The previous file was kept as {aside}." if aside else ""
     print(f"Restored {target} from {backup}.{kept}")
     return 0

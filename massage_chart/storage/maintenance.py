@@ -22,6 +22,7 @@ from massage_chart.storage.backup import (
     backup_sqlite_file,
     list_backups,
     new_backup_path,
+    restore_sqlite,
     rotate_backups,
 )
 from massage_chart.storage.database import (
@@ -309,6 +310,52 @@ def _check_protections(database: Database, report: CheckReport) -> None:
             f"switched off: {', '.join(missing)}"
         )
     report.checked.append(f"{len(wanted)} protections of signed notes and the audit log")
+
+
+def restore_from_backup(
+    file: Path, backup: Path, *, keying: Keying | None = None, label: str = "replaced"
+) -> tuple[Database, Path | None]:
+    """Put a verified backup in place of a SQLite file, reopen it and audit the restore.
+
+    The current file is set aside (renamed with ``label``), never deleted; a restore is refused
+    while a window has the file open. With ``keying`` the restored file opens with that key.
+
+    Returns:
+        The reopened database and where the previous file was kept (None if there was none).
+
+    Raises:
+        StorageError: nothing was restored (the backup does not verify, the file is in use,
+            the folder cannot be written...); the file is as it was.
+    """
+    from massage_chart.storage.in_use import alone
+
+    try:
+        with alone(file):
+            aside = restore_sqlite(backup, file, label=label, keying=keying)
+    except BackupError as exc:
+        raise StorageError(f"Nothing was restored: {exc}.") from exc
+    database = open_database(
+        str(file), passphrase=None if keying is None else keying.reveal_passphrase()
+    )
+    with database.write() as session:
+        kept = f"; the previous file was kept as {aside}" if aside else ""
+        audit.record(session, audit.AuditAction.RESTORE, detail=f"from {backup}{kept}")
+    return database, aside
+
+
+def restore_and_reopen(database: Database, backup: Path) -> Database:
+    """Close an open ``database`` and restore ``backup`` in its place, with the same key.
+
+    Raises:
+        StorageError: nothing was restored; the database file is as it was.
+    """
+    file = database.file
+    if file is None:
+        raise StorageError("Only SQLite databases are restored by the app.")
+    keying = database.keying
+    database.dispose()
+    reopened, _aside = restore_from_backup(file, backup, keying=keying)
+    return reopened
 
 
 # --------------------------------------------------------------------------- encryption at rest

@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 import sys
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -14,12 +13,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from sqlalchemy.exc import SQLAlchemyError
 
 import massage_chart
-from massage_chart.storage import audit
 from massage_chart.storage.backup import (
-    BackupError,
     list_backups,
     newest_verified_backup,
-    restore_sqlite,
 )
 from massage_chart.storage.database import (
     Database,
@@ -39,7 +35,11 @@ from massage_chart.storage.encryption import (
     is_encrypted_file,
 )
 from massage_chart.storage.in_use import InUse
-from massage_chart.storage.maintenance import record_failed_unlocks
+from massage_chart.storage.maintenance import (
+    record_failed_unlocks,
+    restore_and_reopen,
+    restore_from_backup,
+)
 from massage_chart.storage.settings import Settings
 from massage_chart.ui.idle_lock import retry_delay
 from massage_chart.ui.passphrase_dialog import PassphraseDialog
@@ -141,13 +141,10 @@ def _offer_restore(
     if file_kind(newest.path) is FileKind.PLAIN:
         keying, passphrase = None, None
     try:
-        restore_sqlite(newest.path, path, label="damaged", keying=keying)
-        database = open_database(str(path), passphrase=passphrase)
-    except (BackupError, StorageError) as exc:
+        database, _aside = restore_from_backup(path, newest.path, keying=keying, label="damaged")
+    except StorageError as exc:
         _tell_cannot_open(f"The backup could not be restored: {exc}")
         return None
-    with database.write() as session:
-        audit.record(session, audit.AuditAction.RESTORE, detail=f"from {newest.path}")
     record_failed_unlocks(database, failed_unlocks or [])
     return database
 
@@ -214,13 +211,6 @@ def _open_at_start(database_url: str | None) -> Database | None:
     return open_database(database_url)
 
 
-def _window_options(database: Database) -> dict[str, Any]:
-    """How the window unlocks after the idle lock: with the database passphrase if it has one."""
-    if database.is_encrypted:
-        return {"unlock_check": database.check_passphrase, "secret_name": "database passphrase"}
-    return {}
-
-
 def run_app(database_url: str | None, argv: list[str] | None = None) -> int:
     """Open the database and show the main window until the user quits.
 
@@ -273,11 +263,11 @@ def run_app(database_url: str | None, argv: list[str] | None = None) -> int:
 def _run_windows(app: QApplication, database: Database, in_use: InUse | None) -> int:
     """Show the main window; open a new one when it closed to be replaced; the exit code."""
     # Imported here so that a failed start shows its message without loading the window's modules.
-    from massage_chart.ui.backup_actions import restore_and_reopen
     from massage_chart.ui.main_window import MainWindow
 
     while True:
-        window = MainWindow(database, **_window_options(database))
+        # It unlocks with the database passphrase when the file is encrypted (MainWindow's own rule).
+        window = MainWindow(database)
         window.show()
         # The page check and the daily backup start once the window is up and drawn.
         QTimer.singleShot(STARTUP_MAINTENANCE_DELAY_MS, window, window.start_maintenance)

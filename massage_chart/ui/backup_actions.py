@@ -22,48 +22,18 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from massage_chart.storage import audit
 from massage_chart.storage.backup import (
     BackupError,
     BackupInfo,
     list_backups,
-    restore_sqlite,
     verify_sqlite_backup,
 )
 from massage_chart.storage.database import Database, StorageError, open_database
-from massage_chart.storage.in_use import alone
 from massage_chart.storage.maintenance import CheckReport, backup_now, check_database
 from massage_chart.storage.repositories import get_practice
 from massage_chart.ui.formatting import format_date
 
 log = logging.getLogger(__name__)
-
-
-def restore_and_reopen(database: Database, backup: Path) -> Database:
-    """Close ``database``, put ``backup`` in its place (the current file is set aside, never
-    deleted), reopen it (with the same passphrase when encrypted) and audit the restore.
-
-    Raises:
-        StorageError: nothing was restored (the backup does not verify, the folder cannot be
-            written...); the database file is as it was.
-    """
-    file = database.file
-    if file is None:
-        raise StorageError("Only SQLite databases are restored by the app.")
-    keying = database.keying
-    database.dispose()
-    try:
-        with alone(file):
-            aside = restore_sqlite(backup, file, keying=keying)
-    except BackupError as exc:
-        raise StorageError(f"Nothing was restored: {exc}.") from exc
-    reopened = open_database(
-        str(file), passphrase=None if keying is None else keying.reveal_passphrase()
-    )
-    with reopened.write() as session:
-        kept = f"; the previous file was kept as {aside}" if aside else ""
-        audit.record(session, audit.AuditAction.RESTORE, detail=f"from {backup}{kept}")
-    return reopened
 
 
 def _practice_of(database: Database) -> tuple[str, str] | None:
@@ -156,7 +126,7 @@ class BackupActions(QObject):
 
     Restoring replaces the open database, so it is not done here: after the user confirms,
     ``restore_requested`` asks the owner of the window to close it, call
-    ``restore_and_reopen`` and open a new window on the restored records.
+    ``storage.maintenance.restore_and_reopen`` and open a new window on the restored records.
 
     Signals:
         finished(str): a status-bar message (backup taken, check passed).

@@ -12,9 +12,9 @@ from sqlalchemy import select, text
 
 from massage_chart.storage.backup import backup_name, list_backups
 from massage_chart.storage.database import Database, StorageError
+from massage_chart.storage.maintenance import restore_and_reopen
 from massage_chart.storage.models import AuditEvent, Client
 from massage_chart.storage.repositories import add_client
-from massage_chart.ui.backup_actions import restore_and_reopen
 from massage_chart.ui.main_window import MainWindow
 from tests.ui.conftest import NOW, TODAY, SmallPractice
 
