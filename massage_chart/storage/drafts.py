@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from massage_chart.storage.database import user_data_dir
+from massage_chart.storage.encryption import fsync_dir
 
 FORMAT = "massage-chart-draft/1"
 _SUFFIX = ".draft"
@@ -124,7 +125,7 @@ class DraftStore:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(partial, target)
-            _fsync_dir(self.folder)
+            fsync_dir(self.folder)
         except OSError as exc:
             with contextlib.suppress(OSError):
                 partial.unlink(missing_ok=True)
@@ -135,7 +136,7 @@ class DraftStore:
         """Remove a draft (its text is saved, or the user let it go); a missing one is fine."""
         with contextlib.suppress(FileNotFoundError):
             self._path(key).unlink()
-            _fsync_dir(self.folder)
+            fsync_dir(self.folder)
 
     # ------------------------------------------------------------------ reading
 
@@ -221,15 +222,6 @@ class DraftStore:
             return bytes(self._aead().decrypt(raw[:12], raw[12:], FORMAT.encode("ascii")))
         except InvalidTag as exc:
             raise ValueError("the draft does not open with this passphrase") from exc
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def rekey_drafts(folder: Path, old: str | None, new: str | None) -> int:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 import platformdirs
 
 from massage_chart.domain.records import UnitRule
+from massage_chart.storage.encryption import fsync_dir
 
 if TYPE_CHECKING:
     from massage_chart.storage.database import Database
@@ -269,15 +270,6 @@ def default_settings_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / SETTINGS_FILE_NAME
 
 
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
@@ -301,7 +293,7 @@ def write_json_atomically(path: Path, data: Mapping[str, Any]) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def _set_aside(path: Path) -> Path | None:
