@@ -56,6 +56,39 @@ def email_problem(text: str) -> str:
     )
 
 
+def ask_to_discard(
+    parent: QWidget,
+    title: str,
+    text: str,
+    on_finished: Callable[[int], None],
+    *,
+    keep_text: str = "",
+    icon: QMessageBox.Icon = QMessageBox.Icon.Question,
+    delete_on_close: bool = False,
+) -> QMessageBox:
+    """Ask, without blocking, before typed text is thrown away: Discard, or keep it (the default).
+
+    ``on_finished`` gets the button's value (compare with ``QMessageBox.StandardButton.Discard``).
+    Boxes shown over a dialog that receives typed keys are not deleted on close by default:
+    deleting them crashed PySide6 6.11 now and then; they stay as hidden children.
+    """
+    box = QMessageBox(
+        icon,
+        title,
+        text,
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        parent,
+    )
+    if keep_text:
+        box.button(QMessageBox.StandardButton.Cancel).setText(keep_text)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    if delete_on_close:
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.finished.connect(on_finished)
+    box.open()
+    return box
+
+
 class DateOfBirthInput(QWidget):
     """A typed date of birth, year first, with a calendar for the mouse; empty means unknown.
 
@@ -299,18 +332,13 @@ class NewClientDialog(_FormDialog):
             return
         if self.discard_box is not None and self.discard_box.isVisible():
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        self.discard_box = ask_to_discard(
+            self,
             "Discard the new client?",
             "The new client's details are not saved. Discard them?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            self,
+            self._on_discard_box_finished,
+            keep_text="Keep editing",
         )
-        box.button(QMessageBox.StandardButton.Cancel).setText("Keep editing")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.finished.connect(self._on_discard_box_finished)
-        self.discard_box = box
-        box.open()
 
     @Slot(int)
     def _on_discard_box_finished(self, result: int) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from massage_chart.ui.dialogs import ProviderChoice
+from massage_chart.ui.dialogs import ProviderChoice, ask_to_discard
 from massage_chart.ui.record.fields import ProblemLabel
 from massage_chart.ui.style import heading, muted
 
@@ -122,18 +122,13 @@ class AddendumDialog(QDialog):
             return
         if self.discard_box is not None and self.discard_box.isVisible():
             return
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        self.discard_box = ask_to_discard(
+            self,
             "Discard the addendum?",
             "The addendum you typed is not saved. Discard it?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            self,
+            self._on_discard_box_finished,
+            keep_text="Keep writing",
         )
-        box.button(QMessageBox.StandardButton.Cancel).setText("Keep writing")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.finished.connect(self._on_discard_box_finished)
-        self.discard_box = box
-        box.open()
 
     @Slot(int)
     def _on_discard_box_finished(self, result: int) -> None:

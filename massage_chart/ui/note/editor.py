@@ -74,7 +74,7 @@ from massage_chart.storage.records import (
     visit_unit_rule,
 )
 from massage_chart.storage.repositories import get_client, get_visit, list_providers
-from massage_chart.ui.dialogs import ProviderChoice
+from massage_chart.ui.dialogs import ProviderChoice, ask_to_discard
 from massage_chart.ui.document import READ_ERRORS, WRITE_ERRORS, describe_error
 from massage_chart.ui.formatting import format_date, format_time, format_time_span
 from massage_chart.ui.note.addendum import AddendumDialog
@@ -812,19 +812,15 @@ class VisitNoteEditor(QWidget):
             event.ignore()
             return
         if not self.save_now():
-            box = QMessageBox(
-                QMessageBox.Icon.Warning,
+            self.unsaved_box = ask_to_discard(
+                self,
                 "Note not saved",
                 f"The note could not be saved: {self.save_error}\n\nKeep the window open and "
                 "try again, or close it and lose the changes since the last save?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                self,
+                self._on_unsaved_box_finished,
+                icon=QMessageBox.Icon.Warning,
+                delete_on_close=True,
             )
-            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.finished.connect(self._on_unsaved_box_finished)
-            self.unsaved_box = box
-            box.open()
             event.ignore()
             return
         super().closeEvent(event)

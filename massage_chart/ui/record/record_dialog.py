@@ -35,6 +35,7 @@ from massage_chart.storage.repositories import (
     get_client,
     health_history_versions,
 )
+from massage_chart.ui.dialogs import ask_to_discard
 from massage_chart.ui.document import READ_ERRORS, WRITE_ERRORS, describe_error
 from massage_chart.ui.formatting import format_date_of_birth
 from massage_chart.ui.record.alerts_banner import AlertsBanner
@@ -312,19 +313,15 @@ class ClientRecordDialog(QDialog):
         If they cannot be saved, ask before throwing them away; the dialog stays open meanwhile.
         """
         if not self._discarding and self.details_page.is_modified() and not self.save_details():
-            box = QMessageBox(
-                QMessageBox.Icon.Warning,
+            self.unsaved_box = ask_to_discard(
+                self,
                 "Details not saved",
                 "Some details could not be saved (see the messages in red). Keep editing, or "
                 "close and lose those changes?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                self,
+                self._on_unsaved_box_finished,
+                icon=QMessageBox.Icon.Warning,
+                delete_on_close=True,
             )
-            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.finished.connect(self._on_unsaved_box_finished)
-            self.unsaved_box = box
-            box.open()
             return
         super().reject()
 
