@@ -324,3 +324,65 @@ def quick_check_file(path: Path, keying: Keying | None = None) -> list[str]:
             return problems
     except _driver_errors() as exc:
         return [str(exc)]
+
+
+@dataclass(frozen=True)
+class SinceBackup:
+    """What a database holds that a backup of it does not (None where it cannot be read).
+
+    Attributes:
+        changes: audit events written after the backup's newest one (every save writes one).
+        clients: clients in the database that are not in the backup.
+    """
+
+    changes: int | None
+    clients: int | None
+
+    def sentence(self, taken_at: dt.datetime) -> str:
+        """What going back to the backup would lose, in the therapist's words."""
+        when = f"{taken_at:%d %b %Y %H:%M}"
+        if self.changes is None and self.clients is None:
+            return (
+                f"How much was entered after {when} cannot be read from the current file: "
+                "anything entered since would not be in the records you see."
+            )
+        parts: list[str] = []
+        if self.changes is not None:
+            parts.append(f"{self.changes} saved change{'' if self.changes == 1 else 's'}")
+        if self.clients is not None:
+            parts.append(f"{self.clients} client{'' if self.clients == 1 else 's'}")
+        if self.changes == 0 and not self.clients:
+            return f"Nothing was saved after {when}: the backup holds every record."
+        return (
+            f"{' and '.join(parts)} entered after {when} would not be in the records you see "
+            "(they stay in the file kept aside)."
+        )
+
+
+def _newest_seq_and_clients(path: Path, keying: Keying | None) -> tuple[int | None, set[str]]:
+    with encryption.connect(path, _keying_for(path, keying), read_only=True) as connection:
+        seq = connection.execute("SELECT max(seq) FROM audit_events").fetchone()[0]
+        clients = {str(row[0]) for row in connection.execute("SELECT id FROM clients")}
+    return (int(seq) if seq is not None else None), clients
+
+
+def since_backup(file: Path, backup: Path, keying: Keying | None = None) -> SinceBackup:
+    """Count what ``file`` holds that ``backup`` lacks: changes (audit events after the backup's
+    newest) and clients; each None when that file cannot be read (damaged, wrong key).
+    Nothing is written."""
+    try:
+        backup_seq, backup_clients = _newest_seq_and_clients(backup, keying)
+    except _driver_errors():
+        return SinceBackup(None, None)
+    try:
+        with encryption.connect(file, _keying_for(file, keying), read_only=True) as connection:
+            changes = connection.execute(
+                "SELECT count(*) FROM audit_events WHERE seq > ?", (backup_seq or 0,)
+            ).fetchone()[0]
+    except _driver_errors():
+        changes = None
+    try:
+        _seq, clients = _newest_seq_and_clients(file, keying)
+    except _driver_errors():
+        return SinceBackup(changes, None)
+    return SinceBackup(changes, len(clients - backup_clients))

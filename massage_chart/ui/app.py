@@ -16,6 +16,7 @@ import massage_chart
 from massage_chart.storage.backup import (
     list_backups,
     newest_verified_backup,
+    since_backup,
 )
 from massage_chart.storage.database import (
     Database,
@@ -125,14 +126,17 @@ def _offer_restore(
         else:
             _tell_cannot_open(f"{message}\n\nNo verified backup was found beside it.")
         return None
+    # Going back to a backup loses what was saved since: it is never the default answer, and
+    # the question says how much would be lost when the current file can still be read.
+    lost = since_backup(path, newest.path, keying).sentence(newest.taken_at)
     answer = QMessageBox.question(
         None,
         "The database is damaged",
         f"{message}\n\nThe newest verified backup is from {newest.taken_at:%d %b %Y %H:%M} "
-        f"({newest.path.name}). Restore it now? The damaged file is kept aside, renamed, "
-        "never deleted. Anything entered after that backup is not in it.",
+        f"({newest.path.name}). Restore it now? {lost} The damaged file is kept aside, "
+        "renamed, never deleted.",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.Yes,
+        QMessageBox.StandardButton.No,
     )
     if answer != QMessageBox.StandardButton.Yes:
         return None

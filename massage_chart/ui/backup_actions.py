@@ -26,6 +26,7 @@ from massage_chart.storage.backup import (
     BackupError,
     BackupInfo,
     list_backups,
+    since_backup,
     verify_sqlite_backup,
 )
 from massage_chart.storage.database import Database, StorageError, open_database
@@ -322,13 +323,19 @@ class BackupActions(QObject):
         if dialog is None or dialog.chosen is None:
             return
         chosen = dialog.chosen
+        lost = (
+            since_backup(self.database.file, chosen.path, self.database.keying).sentence(
+                chosen.taken_at
+            )
+            if self.database.file is not None
+            else "Anything entered after it will not be in the records you see."
+        )
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             "Restore this backup?",
             f"Go back to the backup of {format_date(chosen.taken_at.date())} at "
-            f"{chosen.taken_at:%H:%M}?\n\nAnything entered after it will not be in the records "
-            "you see. The database as it is now is kept beside it, renamed, never deleted. "
-            "Open windows close first (each saves its text).",
+            f"{chosen.taken_at:%H:%M}?\n\n{lost} The database as it is now is kept beside it, "
+            "renamed, never deleted. Open windows close first (each saves its text).",
             QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
             self._parent,
         )

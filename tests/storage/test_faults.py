@@ -1,0 +1,140 @@
+"""Faults that once lost records: damage judged by SQLite with its WAL, never by a size rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from massage_chart.storage.backup import since_backup
+from massage_chart.storage.database import (
+    Database,
+    DatabaseDamagedError,
+    check_sqlite_file,
+    open_database,
+)
+from massage_chart.storage.maintenance import backup_now
+from massage_chart.storage.repositories import add_client, search_clients
+
+WAL_HEADER = 32
+TAKEN = dt.datetime(2026, 12, 3, 9, 0)
+FRAME_HEADER = 24
+
+
+def _newest_frame_of_page_one(wal: bytes) -> bytes:
+    page_size = int.from_bytes(wal[8:12], "big")
+    newest = b""
+    offset = WAL_HEADER
+    while offset + FRAME_HEADER + page_size <= len(wal):
+        if int.from_bytes(wal[offset : offset + 4], "big") == 1:
+            newest = wal[offset + FRAME_HEADER : offset + FRAME_HEADER + page_size]
+        offset += FRAME_HEADER + page_size
+    assert newest, "the WAL holds no copy of page 1"
+    return newest
+
+
+def checkpoint_cut_short_by_a_full_disk(db: Database, into: Path) -> Path:
+    """The files a full disk leaves behind when it stops a checkpoint after page 1: the
+    header counts the new pages, the file never grew, the WAL holds every saved change."""
+    assert db.file is not None
+    copy = into / db.file.name
+    into.mkdir()
+    # Copied while the database is open and idle: what a crash at this moment leaves.
+    shutil.copyfile(db.file, copy)
+    shutil.copyfile(db.file.with_name(db.file.name + "-wal"), copy.with_name(copy.name + "-wal"))
+    page_one = _newest_frame_of_page_one(copy.with_name(copy.name + "-wal").read_bytes())
+    with open(copy, "r+b") as handle:
+        handle.write(page_one)
+    return copy
+
+
+def _saved_in_the_wal_only(db: Database, count: int) -> None:
+    assert db.file is not None
+    connection = sqlite3.connect(db.file, isolation_level=None)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
+    with db.write() as session:
+        for n in range(count):
+            add_client(
+                session,
+                first_name=f"Client {n}",
+                last_name="Saved " + "x" * 150,
+                address="1 Long Road " * 200,
+            )
+
+
+def test_a_checkpoint_cut_short_by_a_full_disk_is_not_called_damaged(
+    db: Database, tmp_path: Path
+) -> None:
+    _saved_in_the_wal_only(db, 33)
+    copy = checkpoint_cut_short_by_a_full_disk(db, tmp_path / "after-the-full-disk")
+    header = copy.read_bytes()[:100]
+    counted = int.from_bytes(header[16:18], "big") * int.from_bytes(header[28:32], "big")
+    assert copy.stat().st_size < counted, "the header must count more than the file holds"
+
+    check_sqlite_file(copy)
+    check_sqlite_file(copy, thorough=True)
+    reopened = open_database(str(copy))
+    try:
+        with reopened.read() as session:
+            assert len(search_clients(session)) == 33
+    finally:
+        reopened.dispose()
+
+
+def test_a_file_truly_cut_short_is_still_called_damaged_by_sqlite(
+    db: Database, db_path: Path
+) -> None:
+    _saved_in_the_wal_only(db, 60)
+    db.dispose()  # the last connection checkpoints: the file is whole now
+    whole = db_path.read_bytes()
+    db_path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(DatabaseDamagedError, match=r"malformed|damaged"):
+        check_sqlite_file(db_path)
+    assert db_path.read_bytes() == whole[: len(whole) // 2]
+
+
+def test_what_a_restore_would_lose_is_counted(db: Database, tmp_path: Path) -> None:
+    with db.write() as session:
+        add_client(session, first_name="Ada", last_name="Before")
+    backup = backup_now(db)
+    with db.write() as session:
+        for n in range(3):
+            add_client(session, first_name=f"Late {n}", last_name="After")
+    assert db.file is not None
+
+    lost = since_backup(db.file, backup)
+
+    assert lost.clients == 3
+    assert lost.changes is not None and lost.changes >= 3
+    sentence = lost.sentence(TAKEN)
+    assert "3 clients" in sentence and "kept aside" in sentence
+    assert since_backup(db.file, db.file).sentence(TAKEN).startswith("Nothing was saved")
+
+
+def test_a_restore_from_an_unreadable_file_says_it_cannot_tell(
+    db: Database, tmp_path: Path
+) -> None:
+    backup = backup_now(db)
+    unreadable = tmp_path / "notes.db"
+    unreadable.write_bytes(b"not a database at all " * 400)
+    lost = since_backup(unreadable, backup)
+    assert lost.changes is None and lost.clients is None
+    assert "cannot be read" in lost.sentence(TAKEN)
+
+
+def test_the_check_reads_the_wal_and_writes_nothing(db: Database, tmp_path: Path) -> None:
+    _saved_in_the_wal_only(db, 5)
+    copy = checkpoint_cut_short_by_a_full_disk(db, tmp_path / "copy")
+    before = copy.read_bytes(), copy.with_name(copy.name + "-wal").read_bytes()
+    check_sqlite_file(copy, thorough=True)
+    assert (copy.read_bytes(), copy.with_name(copy.name + "-wal").read_bytes()) == before
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM clients")).scalar() == 5
+        connection.rollback()
