@@ -911,7 +911,7 @@ class MainWindow(QMainWindow):
         if newest is not None:
             restore = box.addButton("Restore from backup…", QMessageBox.ButtonRole.AcceptRole)
             restore.clicked.connect(self.backup_actions.choose_backup)
-            box.setDefaultButton(restore)
+            box.setDefaultButton(QMessageBox.StandardButton.Close)  # never a restore
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.damage_box = box
         box.open()
