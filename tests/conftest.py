@@ -6,11 +6,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import platformdirs
 import pytest
 
+from massage_chart.domain.presentation import Clock, use_clock
 from massage_chart.storage.database import Database, open_database
 from tests.helpers.postgres import fresh_postgres_url
 
@@ -19,13 +21,44 @@ from tests.helpers.postgres import fresh_postgres_url
 def isolated_user_folders(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
-    """Point the user data and config folders at a temporary place; ignore MASSAGE_CHART_DB."""
+    """Point the user data and config folders at a temporary place; ignore MASSAGE_CHART_DB.
+
+    On every platform: the XDG variables (Linux), HOME (macOS keeps its folders under
+    ~/Library), APPDATA and LOCALAPPDATA (Windows) for child processes, and platformdirs'
+    own answers in this process (on Windows it asks the shell, not the environment).
+    """
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    monkeypatch.setenv("APPDATA", str(home / "config"))
+    monkeypatch.setenv("LOCALAPPDATA", str(home / "data"))
     monkeypatch.delenv("MASSAGE_CHART_DB", raising=False)
+    monkeypatch.delenv("MASSAGE_CHART_CONFIG", raising=False)
+    for name, folder in (
+        ("user_data_dir", "data"),
+        ("user_config_dir", "config"),
+        ("user_cache_dir", "cache"),
+    ):
+        monkeypatch.setattr(platformdirs, name, _folder_under(home / folder))
     return home
+
+
+def _folder_under(base: Path) -> Callable[..., str]:
+    def folder(appname: str | None = None, *_args: object, **_kwargs: object) -> str:
+        return str(base / appname) if appname else str(base)
+
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def clock_of_the_environment() -> Iterator[None]:
+    """Each test starts with times written on the environment's clock (24-hour under C)."""
+    use_clock(Clock.AUTO)
+    yield
+    use_clock(Clock.AUTO)
 
 
 @pytest.fixture

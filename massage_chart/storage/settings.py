@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 import platformdirs
 
+from massage_chart.domain.presentation import Clock
 from massage_chart.domain.records import UnitRule
 from massage_chart.storage.encryption import fsync_dir
 
@@ -216,6 +217,15 @@ DEFAULT_UNIT_RULE: SettingSpec[UnitRule] = SettingSpec(
     label="Default unit rule",
     scope=Scope.PRACTICE,
 )
+CLOCK: SettingSpec[Clock] = SettingSpec(
+    key="clock",
+    type=Clock,
+    default=Clock.AUTO,
+    doc="How times are written on screen and in every PDF: as this computer's language and "
+    "region say, or always on the 12-hour or the 24-hour clock.",
+    validate=_choice("Clock", Clock),
+    label="Clock",
+)
 
 
 def _unlock_hash(value: Any) -> str | None:
@@ -243,6 +253,7 @@ REGISTRY: dict[str, SettingSpec[Any]] = {
         BACKUP_DAYS_TO_KEEP,
         EXPORT_FOLDER,
         DEFAULT_UNIT_RULE,
+        CLOCK,
         UNLOCK_PASSWORD_HASH,
     )
 }
@@ -581,6 +592,11 @@ class Settings:
     def default_unit_rule(self) -> UnitRule:
         """The practice's unit rule for visits without a claim's own rule."""
         return self.get(DEFAULT_UNIT_RULE)
+
+    @property
+    def clock(self) -> Clock:
+        """How times are written (``domain.presentation.use_clock``)."""
+        return self.get(CLOCK)
 
     def backup_folder(self, database_file: Path | None) -> Path | None:
         """Where backups of ``database_file`` go: the chosen folder, else ``backups`` beside the

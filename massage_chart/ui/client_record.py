@@ -7,16 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from massage_chart.domain.records import PayerType
+from massage_chart.domain.presentation import PAYER_LABELS
 from massage_chart.storage.repositories import get_client
-
-PAYER_LABELS = {
-    PayerType.SELF_PAY: "Self-pay",
-    PayerType.COMMERCIAL: "Commercial insurance",
-    PayerType.PIP: "Auto insurance (PIP)",
-    PayerType.WORKERS_COMP: "Workers' compensation",
-    PayerType.OTHER: "Other payer",
-}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""How dates, times, ages and pain scores are written in the window (pure Python, no Qt)."""
+"""Dates of birth and searches as typed in the window; the written forms come from the domain's
+presentation vocabulary, shared with the PDFs (pure Python, no Qt)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,36 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+from massage_chart.domain.presentation import (
+    ARROW,
+    DASH,
+    MONTHS,
+    format_date,
+    format_date_time,
+    format_pain,
+    format_pressure,
+    format_time,
+    format_time_span,
+)
+
+__all__ = [
+    "ARROW",
+    "DASH",
+    "MONTHS",
+    "DateOfBirthEntry",
+    "age_on",
+    "format_date",
+    "format_date_of_birth",
+    "format_date_time",
+    "format_pain",
+    "format_pressure",
+    "format_time",
+    "format_time_span",
+    "parse_date_of_birth",
+    "search_query",
+]
+
 EARLIEST_BIRTH_YEAR = 1900
-DASH = "–"
-ARROW = "→"
 
 # Year first (as typed from an intake form or picked from the calendar): 1980-05-12, 1980/5/12,
 # 1980.05.12 or 19800512. Day-month orders are refused: "05/12/1980" means different days in
@@ -17,25 +44,6 @@ ARROW = "→"
 _ISO_LIKE = re.compile(r"^\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*$")
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 _WRITTEN = re.compile(r"^\s*(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?\s+(\d{4})\s*$")
-
-
-def format_date(value: dt.date | None) -> str:
-    """A date as "12 May 1980": unambiguous in every country (never 05/12/1980)."""
-    if value is None:
-        return ""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-
-
-def format_time(value: dt.datetime | dt.time | None) -> str:
-    """Wall-clock time on the 24-hour clock ("09:30")."""
-    if value is None:
-        return ""
-    return f"{value.hour:02d}:{value.minute:02d}"
-
-
-def format_time_span(start: dt.datetime, end: dt.datetime | None) -> str:
-    """Time in and out ("09:30–10:30"); an open visit shows its start only ("09:30–")."""
-    return f"{format_time(start)}{DASH}{format_time(end)}"
 
 
 def age_on(born: dt.date, today: dt.date) -> int:
@@ -51,15 +59,6 @@ def format_date_of_birth(born: dt.date | None, today: dt.date) -> str:
     if born is None:
         return ""
     return f"{format_date(born)} (age {age_on(born, today)})"
-
-
-def format_pain(before: int | None, after: int | None) -> str:
-    """Pain before and after on the 0–10 scale ("7 → 3"); "" when neither was recorded."""
-    if before is None and after is None:
-        return ""
-    left = DASH if before is None else str(before)
-    right = DASH if after is None else str(after)
-    return f"{left} {ARROW} {right}"
 
 
 @dataclass(frozen=True)

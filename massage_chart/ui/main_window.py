@@ -54,6 +54,7 @@ from massage_chart.storage.repositories import (
 )
 from massage_chart.storage.settings import (
     AUTO_LOCK_MINUTES,
+    CLOCK,
     UNLOCK_PASSWORD_HASH,
     Settings,
     apply_backup_settings,
@@ -62,6 +63,7 @@ from massage_chart.ui.backup_actions import BackupActions
 from massage_chart.ui.client_detail import ClientDetailPanel
 from massage_chart.ui.client_list import ClientListPanel
 from massage_chart.ui.client_record import load_client_record
+from massage_chart.ui.clock import apply_clock
 from massage_chart.ui.commands import NewClientCommand, NewVisitCommand
 from massage_chart.ui.dialogs import NewClientDialog, NewVisitDialog, ProviderChoice
 from massage_chart.ui.document import (
@@ -135,6 +137,7 @@ class MainWindow(QMainWindow):
         self._secret_name = secret_name
         self.settings_dialog: SettingsDialog | None = None
         self._apply_backup_settings()
+        apply_clock(self.settings.clock)
         if drafts is None:
             # Drafts of an encrypted database are encrypted with its passphrase.
             keying = database.keying
@@ -1006,6 +1009,9 @@ class MainWindow(QMainWindow):
     def _on_settings_dialog_settings_changed(self, key: str) -> None:
         if key == AUTO_LOCK_MINUTES.key:
             self.idle_watcher.set_minutes(self.settings.auto_lock_minutes)
+        elif key == CLOCK.key:
+            apply_clock(self.settings.clock)
+            self.refresh()
         else:
             self._apply_backup_settings()
 

@@ -18,6 +18,7 @@ from PySide6.QtGui import QFontMetrics, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from massage_chart.domain.presentation import CLOCK_LABELS
 from massage_chart.domain.records import UnitRule
 from massage_chart.storage.database import Database, StorageError
 from massage_chart.storage.practice import (
@@ -65,6 +67,7 @@ from massage_chart.storage.settings import (
     BACKUP_FOLDER,
     BACKUPS_SUBFOLDER,
     BACKUPS_TO_KEEP,
+    CLOCK,
     DEFAULT_UNIT_RULE,
     EXPORT_FOLDER,
     Settings,
@@ -456,7 +459,7 @@ class SettingsDialog(QDialog):
     practice_changed = Signal()
     providers_changed = Signal()
 
-    PAGES = ("Practice", "Providers", "Billing", "Security", "Backups")
+    PAGES = ("Practice", "Providers", "Billing", "Security", "Backups", "Display")
 
     def __init__(
         self,
@@ -489,6 +492,7 @@ class SettingsDialog(QDialog):
             ("Billing", self._build_billing_page()),
             ("Security", self._build_security_page()),
             ("Backups", self._build_backups_page()),
+            ("Display", self._build_display_page()),
         ):
             item = QListWidgetItem(name, self.page_list)
             item.setSizeHint(QSize(PAGE_LIST_WIDTH - 8, self.fontMetrics().height() + 14))
@@ -730,6 +734,24 @@ class SettingsDialog(QDialog):
         layout.addStretch(1)
         return page
 
+    def _build_display_page(self) -> QWidget:
+        page, layout = _page(
+            "Display",
+            "How this computer writes times, on screen and in every PDF it prints. Dates are "
+            "always written as 3 Dec 2026, which no country reads as another day.",
+        )
+        form = _form()
+        self.clock_combo = QComboBox()
+        self.clock_combo.setAccessibleName(CLOCK.label)
+        self.clock_combo.setToolTip(CLOCK.doc)
+        for clock, label in CLOCK_LABELS.items():
+            self.clock_combo.addItem(label, clock)
+        self.clock_field = CheckedField(self.clock_combo)
+        form.addRow("Clock:", self.clock_field)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        return page
+
     # ---------------------------------------------------------------- loading
 
     def load(self) -> None:
@@ -751,6 +773,7 @@ class SettingsDialog(QDialog):
             self.backups_to_keep_spin.setValue(self.settings.backups_to_keep)
             self.backup_days_spin.setValue(self.settings.backup_days_to_keep)
             self.export_folder_picker.line_edit.setText(self.settings.get(EXPORT_FOLDER))
+            self.clock_combo.setCurrentIndex(self.clock_combo.findData(self.settings.clock))
         finally:
             self._loading = False
         self.provider_list.setCurrentRow(0 if self.drafts else -1)
@@ -795,6 +818,7 @@ class SettingsDialog(QDialog):
             BACKUPS_TO_KEEP.key: self.backups_to_keep_spin.value(),
             BACKUP_DAYS_TO_KEEP.key: self.backup_days_spin.value(),
             EXPORT_FOLDER.key: self.export_folder_picker.text(),
+            CLOCK.key: self.clock_combo.currentData(),
         }
 
     def setting_changes(self) -> dict[str, Any]:
@@ -819,6 +843,7 @@ class SettingsDialog(QDialog):
             BACKUPS_TO_KEEP.key: self.backups_to_keep_field,
             BACKUP_DAYS_TO_KEEP.key: self.backup_days_field,
             EXPORT_FOLDER.key: self.export_folder_field,
+            CLOCK.key: self.clock_field,
         }[key]
 
     def _field_page(self, key: str) -> int:
@@ -828,6 +853,8 @@ class SettingsDialog(QDialog):
             return self.PAGES.index("Backups")
         if key == AUTO_LOCK_MINUTES.key:
             return self.PAGES.index("Security")
+        if key == CLOCK.key:
+            return self.PAGES.index("Display")
         return self.PAGES.index("Billing")
 
     def _check(self) -> bool:

@@ -9,9 +9,11 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from massage_chart.domain.presentation import Clock
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import AuditEvent
 from massage_chart.storage.settings import UNLOCK_PASSWORD_HASH, Settings
+from massage_chart.ui.client_detail import VisitColumn
 from massage_chart.ui.main_window import MainWindow
 from massage_chart.ui.unlock_password_dialog import UnlockPasswordDialog
 from tests.ui.conftest import NOW, TODAY, SmallPractice, type_text
@@ -150,3 +152,23 @@ def test_with_an_unlock_password_the_window_starts_locked_and_offers_drafts_afte
     qtbot.waitUntil(lambda: window.drafts_box is not None)
     assert window.drafts_box is not None
     window.drafts_box.close()
+
+
+def test_the_clock_chosen_in_settings_is_the_one_the_window_writes(
+    qtbot: QtBot, window: MainWindow, practice: SmallPractice, settings: Settings
+) -> None:
+    window.select_client(practice.zoe_id)
+    model = window.detail_panel.visit_model
+    times = model.index(model.rowCount() - 1, VisitColumn.TIME)
+    assert times.data().startswith("09:30"), "C locale: the 24-hour clock"
+
+    qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.settings_dialog
+    assert dialog is not None
+    dialog.page_list.setCurrentRow(dialog.PAGES.index("Display"))
+    dialog.clock_combo.setCurrentIndex(dialog.clock_combo.findData(Clock.TWELVE_HOUR))
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+
+    assert Settings.load(settings.path).clock is Clock.TWELVE_HOUR
+    times = model.index(model.rowCount() - 1, VisitColumn.TIME)
+    assert times.data().startswith("9:30 AM"), times.data()

@@ -27,6 +27,7 @@ from PySide6.QtGui import (
 )
 
 from massage_chart.domain.marks import Geometry, MarkKind
+from massage_chart.domain.presentation import format_pressure_short
 
 #: Short names for lists and labels ("Active TrP · R upper trapezius · 7/10").
 SHORT_NAMES: dict[MarkKind, str] = {
@@ -311,7 +312,7 @@ def badge_text(
     if minutes is not None:
         parts.append(f"{minutes}′")
     if pressure is not None:
-        parts.append(f"W{pressure}")
+        parts.append(format_pressure_short(pressure))
     return " ".join(parts)
 
 

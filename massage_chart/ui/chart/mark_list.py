@@ -6,6 +6,11 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal, Slot
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
 
+from massage_chart.domain.presentation import (
+    format_minutes,
+    format_pain_score,
+    format_pressure_level,
+)
 from massage_chart.storage.marks import MarkData
 from massage_chart.ui.chart.document import ChartDocument
 from massage_chart.ui.chart.glyphs import SHORT_NAMES, kind_icon
@@ -21,13 +26,13 @@ def mark_label(document: ChartDocument, mark: MarkData) -> str:
         where += " (whole)"
     parts = [SHORT_NAMES[mark.kind], where]
     if mark.intensity is not None:
-        parts.append(f"{mark.intensity}/10")
+        parts.append(format_pain_score(mark.intensity))
     if mark.deep_muscle:
         parts.append(f"deep: {mark.deep_muscle}")
     if mark.minutes is not None:
-        parts.append(f"{mark.minutes} min")
+        parts.append(format_minutes(mark.minutes))
     if mark.pressure is not None:
-        parts.append(f"Walton {mark.pressure}")
+        parts.append(format_pressure_level(mark.pressure))
     if mark.technique:
         parts.append(mark.technique)
     if not mark.confirmed:

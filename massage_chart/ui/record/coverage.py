@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 
 from massage_chart.domain import limits
 from massage_chart.domain.identifiers import npi_problem
-from massage_chart.domain.records import ConsentKind, PayerType, UnitRule
+from massage_chart.domain.presentation import PAYER_LABELS, UNIT_RULE_LABELS
+from massage_chart.domain.records import ConsentKind, PayerType
 from massage_chart.storage.models import Claim, Consent, Referral
 from massage_chart.storage.records import clearance_codes
-from massage_chart.ui.client_record import PAYER_LABELS
 from massage_chart.ui.formatting import format_date
 from massage_chart.ui.record.fields import (
     DateField,
@@ -40,10 +40,6 @@ from massage_chart.ui.record.fields import (
 )
 from massage_chart.ui.record.icd_picker import Icd10Picker
 
-UNIT_RULE_LABELS = {
-    UnitRule.CMS: "Medicare (CMS): timed minutes pooled, 8-minute rule",
-    UnitRule.AMA: "AMA/CPT: each code on its own (8 min or more per unit)",
-}
 CONSENT_LABELS = {
     ConsentKind.TREATMENT: "Consent to treatment",
     ConsentKind.SENSITIVE_AREAS: "Sensitive areas",

@@ -1,0 +1,236 @@
+"""How the app words dates, times, pain, pressure, payers and views: one vocabulary for screen and paper.
+
+The window, the insurer SOAP note, the client's summary and the command line all say a thing the
+same way, so a reviewer comparing a printout with the screen never meets two spellings of one fact.
+
+- Dates are written day, month name, year ("3 Dec 2026"): unambiguous in every country, unlike
+  03/12/2026, which is a different day in the United States and in Europe.
+- Times follow the user's clock: 12-hour ("9:30 AM") or 24-hour ("09:30"). The choice is a machine
+  setting (``Clock``), "auto" by default, which follows the computer's locale; the window asks Qt's
+  locale, everything else reads the locale environment (``clock_of_locale``).
+- Pain is on the 0-10 numeric rating scale ("7/10", "7 → 3"); pressure on the Walton scale 0-5
+  ("Walton 3/5 (medium pressure)", or "W3" where a body-map label has no room and the legend says
+  what W means).
+
+Pure Python: no Qt, no database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import enum
+import os
+from collections.abc import Iterator, Mapping
+
+from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS
+from massage_chart.domain.records import PayerType, UnitRule
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+DASH = "–"
+ARROW = "→"
+NOT_RECORDED = "not recorded"
+
+
+class Clock(enum.Enum):
+    """How times of day are written."""
+
+    AUTO = "auto"
+    """Follow the computer's locale."""
+    TWELVE_HOUR = "12-hour"
+    """"9:30 AM", "2:05 PM"."""
+    TWENTY_FOUR_HOUR = "24-hour"
+    """"09:30", "14:05"."""
+
+
+CLOCK_LABELS: Mapping[Clock, str] = {
+    Clock.AUTO: "As this computer's language and region",
+    Clock.TWELVE_HOUR: "12-hour (9:30 AM)",
+    Clock.TWENTY_FOUR_HOUR: "24-hour (09:30)",
+}
+
+# Territories whose everyday written clock is 12-hour (CLDR's preferred hour cycle "h").
+# Everywhere else, and for the C/POSIX locale, the 24-hour clock is used.
+_TWELVE_HOUR_TERRITORIES = frozenset(
+    ["US", "CA", "AU", "NZ", "IN", "PH", "PK", "BD", "EG", "SA", "JO", "SY", "IQ", "KW", "OM", "QA", "AE", "YE", "LY", "SD", "MY", "CO", "SV", "HN", "NI", "PR", "GU"]
+)
+_LOCALE_VARIABLES = ("LC_ALL", "LC_TIME", "LANG")
+
+_clock_in_use: Clock = Clock.AUTO
+_auto_clock: Clock | None = None
+
+
+def clock_of_locale(name: str) -> Clock:
+    """The clock a locale name means ("en_US.UTF-8" -> 12-hour; "fr_CA", "de_DE", "C" -> 24-hour).
+
+    French Canada writes the 24-hour clock although English Canada does not, so Canada counts as
+    12-hour only in English.
+    """
+    base = name.split(".", 1)[0].split("@", 1)[0]
+    language, _, territory = base.replace("-", "_").partition("_")
+    territory = territory.upper()
+    if territory == "CA" and language.lower() != "en":
+        return Clock.TWENTY_FOUR_HOUR
+    return Clock.TWELVE_HOUR if territory in _TWELVE_HOUR_TERRITORIES else Clock.TWENTY_FOUR_HOUR
+
+
+def locale_clock() -> Clock:
+    """The clock of the locale in the environment (LC_ALL, LC_TIME, LANG: the first one set)."""
+    for variable in _LOCALE_VARIABLES:
+        value = os.environ.get(variable, "").strip()
+        if value:
+            return clock_of_locale(value)
+    return Clock.TWENTY_FOUR_HOUR
+
+
+def use_clock(clock: Clock, *, auto_means: Clock | None = None) -> None:
+    """Choose how times are written from now on, in this process.
+
+    Args:
+        clock: the user's setting.
+        auto_means: what "auto" resolves to, when the caller knows better than the environment
+            (the window passes the clock of Qt's system locale); None: the environment's.
+    """
+    global _clock_in_use, _auto_clock
+    _clock_in_use = clock
+    _auto_clock = None if auto_means is Clock.AUTO else auto_means
+
+
+def clock_in_use() -> Clock:
+    """The clock times are written in now: never AUTO."""
+    if _clock_in_use is not Clock.AUTO:
+        return _clock_in_use
+    return _auto_clock if _auto_clock is not None else locale_clock()
+
+
+@contextlib.contextmanager
+def clock_set_to(clock: Clock) -> Iterator[None]:
+    """Write times on ``clock`` inside the block (documents rendered for a chosen reader, tests)."""
+    global _clock_in_use
+    before = _clock_in_use
+    _clock_in_use = clock
+    try:
+        yield
+    finally:
+        _clock_in_use = before
+
+
+# --------------------------------------------------------------------------- dates and times
+
+
+def format_date(value: dt.date | None) -> str:
+    """A date as "3 Dec 2026"; "" when it is not recorded."""
+    if value is None:
+        return ""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def format_time(value: dt.datetime | dt.time | None, clock: Clock | None = None) -> str:
+    """A time of day on the user's clock: "9:30 AM" or "09:30"; "" when not recorded."""
+    if value is None:
+        return ""
+    chosen = clock if clock is not None and clock is not Clock.AUTO else clock_in_use()
+    if chosen is Clock.TWELVE_HOUR:
+        hour = value.hour % 12 or 12
+        return f"{hour}:{value.minute:02d} {'AM' if value.hour < 12 else 'PM'}"
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def format_time_span(
+    start: dt.datetime | dt.time, end: dt.datetime | dt.time | None, clock: Clock | None = None
+) -> str:
+    """Time in and out ("09:30–10:30", "9:30 AM – 10:30 AM"); an open visit shows "09:30–"."""
+    first = format_time(start, clock)
+    last = format_time(end, clock)
+    # A space either side of the dash when the times hold spaces, so "AM" stays with its time.
+    dash = f" {DASH} " if " " in first else DASH
+    return f"{first}{dash}{last}" if last else f"{first}{DASH}"
+
+
+def format_date_time(value: dt.datetime | None, clock: Clock | None = None) -> str:
+    """A moment as "3 Dec 2026, 09:30"; "" when not recorded."""
+    if value is None:
+        return ""
+    return f"{format_date(value.date())}, {format_time(value, clock)}"
+
+
+def format_minutes(minutes: int | None) -> str:
+    """A duration in minutes ("52 min"); "" when not recorded."""
+    return "" if minutes is None else f"{minutes} min"
+
+
+# --------------------------------------------------------------------------- scales
+
+
+def format_pain_score(score: int | None) -> str:
+    """One rating on the 0-10 scale ("7/10"); "" when not recorded."""
+    return "" if score is None else f"{score}/10"
+
+
+def format_pain(before: int | None, after: int | None) -> str:
+    """Pain before and after on the 0-10 scale ("7 → 3"); "" when neither was recorded."""
+    if before is None and after is None:
+        return ""
+    left = DASH if before is None else str(before)
+    right = DASH if after is None else str(after)
+    return f"{left} {ARROW} {right}"
+
+
+def pressure_name(level: int) -> str:
+    """The Walton level's name in lower case ("medium pressure")."""
+    return WALTON_PRESSURE_LEVELS[level].lower()
+
+
+def format_pressure(level: int | None) -> str:
+    """A Walton pressure in full: "Walton 3/5 (medium pressure)"; "" when not recorded."""
+    if level is None:
+        return ""
+    return f"Walton {level}/5 ({pressure_name(level)})"
+
+
+def format_pressure_level(level: int | None) -> str:
+    """A Walton pressure in a list of a mark's details ("Walton 3/5"); "" when not recorded."""
+    return "" if level is None else f"Walton {level}/5"
+
+
+def format_pressure_short(level: int | None) -> str:
+    """A Walton pressure where a label has no room ("W3"); the legend spells out W."""
+    return "" if level is None else f"W{level}"
+
+
+def format_pressure_choice(level: int) -> str:
+    """A Walton level as a menu offers it: "Walton 3: Medium pressure"."""
+    return f"Walton {level}: {WALTON_PRESSURE_LEVELS[level]}"
+
+
+# --------------------------------------------------------------------------- names of things
+
+PAYER_LABELS: Mapping[PayerType, str] = {
+    PayerType.SELF_PAY: "Self-pay",
+    PayerType.COMMERCIAL: "Commercial insurance",
+    PayerType.PIP: "Auto insurance (PIP)",
+    PayerType.WORKERS_COMP: "Workers' compensation",
+    PayerType.OTHER: "Other payer",
+}
+
+UNIT_RULE_LABELS: Mapping[UnitRule, str] = {
+    UnitRule.CMS: "Medicare (CMS): timed minutes pooled, 8-minute rule",
+    UnitRule.AMA: "AMA/CPT: each code on its own (8 min or more per unit)",
+}
+
+VIEW_LABELS: Mapping[str, str] = {
+    "anterior": "Anterior",
+    "posterior": "Posterior",
+    "left_lateral": "Left lateral",
+    "right_lateral": "Right lateral",
+}
+
+
+def payer_label(payer: PayerType) -> str:
+    """The payer type as the screen and the paper name it."""
+    return PAYER_LABELS[payer]
+
+
+def view_label(view: str) -> str:
+    """A body-chart view's name ("Left lateral"); an unknown view is named by its key."""
+    return VIEW_LABELS.get(view, view.replace("_", " ").capitalize())
