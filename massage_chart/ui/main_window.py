@@ -82,7 +82,7 @@ from massage_chart.ui.maintenance import MaintenanceRunner
 from massage_chart.ui.note.editor import VisitNoteEditor
 from massage_chart.ui.progress.progress_dialog import ProgressDialog
 from massage_chart.ui.record.record_dialog import ClientRecordDialog
-from massage_chart.ui.settings_dialog import SettingsDialog
+from massage_chart.ui.settings import SettingsDialog
 from massage_chart.ui.unlock_password_dialog import UnlockPasswordDialog
 from massage_chart.ui.visit_note import VisitNoteDialog, load_visit_note
 
@@ -580,13 +580,13 @@ class MainWindow(QMainWindow):
             "passphrase instead)"
         )
         password_button.clicked.connect(self._on_password_button_clicked)
-        dialog.security_extra_layout.addWidget(password_button, 0, Qt.AlignmentFlag.AlignLeft)
+        dialog.security_page.extra_layout.addWidget(password_button, 0, Qt.AlignmentFlag.AlignLeft)
         for action in self.encryption_actions.actions():
             if action.isEnabled():
                 button = QPushButton(action.text())
                 button.setToolTip(action.statusTip())
                 button.clicked.connect(action.trigger)
-                dialog.security_extra_layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+                dialog.security_page.extra_layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
         dialog.settings_changed.connect(self._on_settings_dialog_settings_changed)
         dialog.practice_changed.connect(self._update_title)
         dialog.finished.connect(self._on_settings_dialog_finished)

@@ -26,7 +26,7 @@ from massage_chart.storage.practice import (
 )
 from massage_chart.storage.repositories import add_client, create_visit
 from massage_chart.storage.settings import Settings
-from massage_chart.ui.settings_dialog import SettingsDialog
+from massage_chart.ui.settings import SettingsDialog
 from tests.ui.conftest import type_text
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -101,10 +101,14 @@ def open_page(qtbot: QtBot, dialog: SettingsDialog, name: str) -> None:
 
 def click_provider(qtbot: QtBot, dialog: SettingsDialog, row: int | str) -> None:
     if isinstance(row, str):
-        (item,) = dialog.provider_list.findItems(row, Qt.MatchFlag.MatchStartsWith)
-        row = dialog.provider_list.row(item)
-    rect = dialog.provider_list.visualItemRect(dialog.provider_list.item(row))
-    qtbot.mouseClick(dialog.provider_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        (item,) = dialog.providers_page.provider_list.findItems(row, Qt.MatchFlag.MatchStartsWith)
+        row = dialog.providers_page.provider_list.row(item)
+    rect = dialog.providers_page.provider_list.visualItemRect(
+        dialog.providers_page.provider_list.item(row)
+    )
+    qtbot.mouseClick(
+        dialog.providers_page.provider_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()
+    )
 
 
 def retype(qtbot: QtBot, editor: QWidget, text: str) -> None:
@@ -136,7 +140,7 @@ def test_auto_lock_of_5_minutes_is_saved_and_announced(
 ) -> None:
     dialog = make_dialog()
     open_page(qtbot, dialog, "Security")
-    spin = dialog.auto_lock_spin
+    spin = dialog.security_page.auto_lock_spin
     assert spin.text() == "10 minutes"
     spin.setFocus()
     spin.lineEdit().selectAll()
@@ -157,7 +161,7 @@ def test_never_is_0_minutes(
 ) -> None:
     dialog = make_dialog()
     open_page(qtbot, dialog, "Security")
-    spin = dialog.auto_lock_spin
+    spin = dialog.security_page.auto_lock_spin
     spin.setFocus()
     qtbot.keyClick(spin, Qt.Key.Key_PageDown)  # ten minutes down
     assert spin.value() == 0 and spin.text() == "Never"
@@ -169,8 +173,8 @@ def test_the_security_page_leaves_room_for_encryption_buttons(
     make_dialog: Callable[..., SettingsDialog],
 ) -> None:
     dialog = make_dialog()
-    assert isinstance(dialog.security_extra_layout, QVBoxLayout)
-    assert dialog.security_extra_layout.count() == 0
+    assert isinstance(dialog.security_page.extra_layout, QVBoxLayout)
+    assert dialog.security_page.extra_layout.count() == 0
 
 
 def test_saving_nothing_changed_announces_nothing(
@@ -190,7 +194,7 @@ def test_the_unit_rule_is_saved_on_the_practice(
 ) -> None:
     dialog = make_dialog()
     open_page(qtbot, dialog, "Billing")
-    ama = dialog.unit_rule_buttons[UnitRule.AMA]
+    ama = dialog.billing_page.unit_rule_buttons[UnitRule.AMA]
     qtbot.mouseClick(ama, Qt.MouseButton.LeftButton, pos=QPoint(8, ama.height() // 2))
     assert ama.isChecked()
     with qtbot.waitSignal(dialog.settings_changed) as changed:
@@ -209,12 +213,14 @@ def test_backup_folder_chosen_and_counts_saved(
 ) -> None:
     dialog = make_dialog()
     open_page(qtbot, dialog, "Backups")
-    assert str(tmp_path / "backups") in dialog.backup_folder_field.hint_label.text()
+    assert str(tmp_path / "backups") in dialog.backups_page.backup_folder_field.hint_label.text()
     chooser.answers.append(tmp_path / "USB stick")
-    qtbot.mouseClick(dialog.backup_folder_picker.choose_button, Qt.MouseButton.LeftButton)
-    assert dialog.backup_folder_picker.text() == str(tmp_path / "USB stick")
-    assert "USB stick" in dialog.backup_folder_field.hint_label.text()
-    retype(qtbot, dialog.backups_to_keep_spin.lineEdit(), "25")
+    qtbot.mouseClick(
+        dialog.backups_page.backup_folder_picker.choose_button, Qt.MouseButton.LeftButton
+    )
+    assert dialog.backups_page.backup_folder_picker.text() == str(tmp_path / "USB stick")
+    assert "USB stick" in dialog.backups_page.backup_folder_field.hint_label.text()
+    retype(qtbot, dialog.backups_page.backups_to_keep_spin.lineEdit(), "25")
     click_save(qtbot, dialog)
     assert not dialog.isVisible()
     assert settings.backup_folder(tmp_path / "practice.db") == tmp_path / "USB stick"
@@ -229,18 +235,18 @@ def test_a_backup_folder_that_cannot_be_written_is_refused_next_to_it(
     blocker.write_text("not a folder", encoding="utf-8")
     dialog = make_dialog()
     open_page(qtbot, dialog, "Backups")
-    retype(qtbot, dialog.backup_folder_picker.line_edit, str(blocker / "backups"))
+    retype(qtbot, dialog.backups_page.backup_folder_picker.line_edit, str(blocker / "backups"))
     open_page(qtbot, dialog, "Security")
     click_save(qtbot, dialog)
     assert dialog.isVisible()
     assert dialog.pages.currentIndex() == dialog.PAGES.index("Backups")
-    assert "cannot be written" in dialog.backup_folder_field.problem
-    assert dialog.backup_folder_picker.text() == str(blocker / "backups")
+    assert "cannot be written" in dialog.backups_page.backup_folder_field.problem
+    assert dialog.backups_page.backup_folder_picker.text() == str(blocker / "backups")
     assert settings.get("backup_folder") == ""
-    retype(qtbot, dialog.backup_folder_picker.line_edit, "relative/folder")
-    assert dialog.backup_folder_field.problem == ""  # cleared as the user types
+    retype(qtbot, dialog.backups_page.backup_folder_picker.line_edit, "relative/folder")
+    assert dialog.backups_page.backup_folder_field.problem == ""  # cleared as the user types
     click_save(qtbot, dialog)
-    assert "must be a full path" in dialog.backup_folder_field.problem
+    assert "must be a full path" in dialog.backups_page.backup_folder_field.problem
 
 
 # --------------------------------------------------------------------------- practice
@@ -255,18 +261,18 @@ def test_practice_details_and_logo_saved(
     seeded: dict[str, str],
 ) -> None:
     dialog = make_dialog()
-    name = dialog.practice_fields["name"].editor
+    name = dialog.practice_page.practice_fields["name"].editor
     assert isinstance(name, QLineEdit) and name.text() == "Harbor Street Massage"
     retype(qtbot, name, "عيادة 和平 Massage 💆")
-    address = dialog.practice_fields["address"].editor
+    address = dialog.practice_page.practice_fields["address"].editor
     address.setFocus()
     type_text(address, "12 Harbor St")
     qtbot.keyClick(address, Qt.Key.Key_Return)
     type_text(address, "Salem, MA")
     chooser.answers.append(image_file(tmp_path / "logo.jpg", "JPEG"))
-    qtbot.mouseClick(dialog.logo_picker.choose_button, Qt.MouseButton.LeftButton)
-    assert dialog.logo_picker.preview.pixmap() is not None
-    assert not dialog.logo_picker.preview.pixmap().isNull()
+    qtbot.mouseClick(dialog.practice_page.logo_picker.choose_button, Qt.MouseButton.LeftButton)
+    assert dialog.practice_page.logo_picker.preview.pixmap() is not None
+    assert not dialog.practice_page.logo_picker.preview.pixmap().isNull()
     with qtbot.waitSignal(dialog.practice_changed):
         click_save(qtbot, dialog)
     with db.read() as session:
@@ -287,14 +293,14 @@ def test_a_pdf_renamed_as_a_logo_is_refused_and_the_old_logo_kept(
 ) -> None:
     dialog = make_dialog()
     chooser.answers.append(image_file(tmp_path / "logo.png"))
-    qtbot.mouseClick(dialog.logo_picker.choose_button, Qt.MouseButton.LeftButton)
-    first = dialog.logo_picker.image()
+    qtbot.mouseClick(dialog.practice_page.logo_picker.choose_button, Qt.MouseButton.LeftButton)
+    first = dialog.practice_page.logo_picker.image()
     fake = tmp_path / "letterhead.png"
     fake.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     chooser.answers.append(fake)
-    qtbot.mouseClick(dialog.logo_picker.choose_button, Qt.MouseButton.LeftButton)
-    assert "is a PDF, not an image" in dialog.logo_picker.field.problem
-    assert dialog.logo_picker.image() == first
+    qtbot.mouseClick(dialog.practice_page.logo_picker.choose_button, Qt.MouseButton.LeftButton)
+    assert "is a PDF, not an image" in dialog.practice_page.logo_picker.field.problem
+    assert dialog.practice_page.logo_picker.image() == first
     click_save(qtbot, dialog)
     with db.read() as session:
         assert read_practice(session).logo_png == first
@@ -308,9 +314,9 @@ def test_removing_the_logo(
         Image.new("RGB", (40, 20), "red").save(png, format="PNG")
         update_practice(session, {"name": "Calm", "logo_png": png.getvalue()})
     dialog = make_dialog()
-    assert dialog.logo_picker.remove_button.isEnabled()
-    qtbot.mouseClick(dialog.logo_picker.remove_button, Qt.MouseButton.LeftButton)
-    assert dialog.logo_picker.preview.text() == "No logo"
+    assert dialog.practice_page.logo_picker.remove_button.isEnabled()
+    qtbot.mouseClick(dialog.practice_page.logo_picker.remove_button, Qt.MouseButton.LeftButton)
+    assert dialog.practice_page.logo_picker.preview.text() == "No logo"
     click_save(qtbot, dialog)
     with db.read() as session:
         assert read_practice(session).logo_png is None
@@ -320,7 +326,7 @@ def test_a_100000_character_name_is_refused_and_kept_as_pasted(
     qtbot: QtBot, make_dialog: Callable[..., SettingsDialog], db: Database
 ) -> None:
     dialog = make_dialog()
-    name = dialog.practice_fields["name"].editor
+    name = dialog.practice_page.practice_fields["name"].editor
     assert isinstance(name, QLineEdit)
     name.setFocus()
     QApplication.clipboard().setText("N" * 100_000)
@@ -328,27 +334,30 @@ def test_a_100000_character_name_is_refused_and_kept_as_pasted(
     assert len(name.text()) == 100_000  # not cut silently at Qt's 32,767
     click_save(qtbot, dialog)
     assert dialog.isVisible()
-    assert "100,000 characters; the most is 200" in dialog.practice_fields["name"].problem
+    assert (
+        "100,000 characters; the most is 200"
+        in dialog.practice_page.practice_fields["name"].problem
+    )
     assert len(name.text()) == 100_000
     with db.read() as session:
         assert read_practice(session).id == ""
     # Fixing it clears the message as the user types.
     retype(qtbot, name, "Calm Hands")
-    assert dialog.practice_fields["name"].problem == ""
+    assert dialog.practice_page.practice_fields["name"].problem == ""
 
 
 def test_a_nul_character_is_named(
     qtbot: QtBot, make_dialog: Callable[..., SettingsDialog], db: Database
 ) -> None:
     dialog = make_dialog()
-    address = dialog.practice_fields["address"].editor
+    address = dialog.practice_page.practice_fields["address"].editor
     assert isinstance(address, QPlainTextEdit)
     address.setFocus()
     QApplication.clipboard().setText("12 Harbor\x00 St")  # typing cannot make a NUL; a paste can
     qtbot.keyClick(address, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
     click_save(qtbot, dialog)
     assert dialog.isVisible()
-    assert "NUL character" in dialog.practice_fields["address"].problem
+    assert "NUL character" in dialog.practice_page.practice_fields["address"].problem
     assert address.toPlainText() == "12 Harbor\x00 St"
 
 
@@ -361,23 +370,23 @@ def test_a_bad_npi_shows_the_message_and_keeps_the_text(
     dialog = make_dialog()
     open_page(qtbot, dialog, "Providers")
     click_provider(qtbot, dialog, 0)
-    npi = dialog.provider_fields["npi"].editor
+    npi = dialog.providers_page.provider_fields["npi"].editor
     retype(qtbot, npi, "1234567890")
     qtbot.keyClick(npi, Qt.Key.Key_Tab)  # leaving the field checks it
-    assert "check digit is wrong" in dialog.provider_fields["npi"].problem
+    assert "check digit is wrong" in dialog.providers_page.provider_fields["npi"].problem
     open_page(qtbot, dialog, "Practice")
     with qtbot.assertNotEmitted(dialog.providers_changed):
         click_save(qtbot, dialog)
     assert dialog.isVisible()
     assert dialog.pages.currentIndex() == dialog.PAGES.index("Providers")
-    assert "check digit is wrong" in dialog.provider_fields["npi"].problem
+    assert "check digit is wrong" in dialog.providers_page.provider_fields["npi"].problem
     assert isinstance(npi, QLineEdit) and npi.text() == "1234567890"
     with db.read() as session:
         assert session.get(Provider, seeded["rivera"]).npi == ""  # type: ignore[union-attr]
     # Correcting the last digit clears the message while typing; then it saves.
     qtbot.keyClick(npi, Qt.Key.Key_Backspace)
     type_text(npi, "3")
-    assert dialog.provider_fields["npi"].problem == ""
+    assert dialog.providers_page.provider_fields["npi"].problem == ""
     with qtbot.waitSignal(dialog.providers_changed):
         click_save(qtbot, dialog)
     with db.read() as session:
@@ -394,21 +403,23 @@ def test_add_a_provider_with_a_signature(
 ) -> None:
     dialog = make_dialog()
     open_page(qtbot, dialog, "Providers")
-    qtbot.mouseClick(dialog.add_provider_button, Qt.MouseButton.LeftButton)
-    assert dialog.provider_list.count() == 2
-    assert dialog.provider_list.currentItem().text() == "New provider"
-    type_text(dialog.provider_fields["first_name"].editor, "小明")
-    retype(qtbot, dialog.provider_fields["last_name"].editor, "王")
-    retype(qtbot, dialog.provider_fields["credentials"].editor, "LMT")
-    retype(qtbot, dialog.provider_fields["license_number"].editor, "MA.60012345")
-    retype(qtbot, dialog.provider_fields["npi"].editor, GOOD_NPI)
-    assert dialog.provider_list.currentItem().text() == "小明 王, LMT"
+    qtbot.mouseClick(dialog.providers_page.add_provider_button, Qt.MouseButton.LeftButton)
+    assert dialog.providers_page.provider_list.count() == 2
+    assert dialog.providers_page.provider_list.currentItem().text() == "New provider"
+    type_text(dialog.providers_page.provider_fields["first_name"].editor, "小明")
+    retype(qtbot, dialog.providers_page.provider_fields["last_name"].editor, "王")
+    retype(qtbot, dialog.providers_page.provider_fields["credentials"].editor, "LMT")
+    retype(qtbot, dialog.providers_page.provider_fields["license_number"].editor, "MA.60012345")
+    retype(qtbot, dialog.providers_page.provider_fields["npi"].editor, GOOD_NPI)
+    assert dialog.providers_page.provider_list.currentItem().text() == "小明 王, LMT"
     chooser.answers.append(image_file(tmp_path / "signature.png", size=(400, 120)))
-    qtbot.mouseClick(dialog.signature_picker.choose_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(
+        dialog.providers_page.signature_picker.choose_button, Qt.MouseButton.LeftButton
+    )
     # Looking at the other provider and back keeps what was typed.
     click_provider(qtbot, dialog, 0)
     click_provider(qtbot, dialog, 1)
-    name = dialog.provider_fields["first_name"].editor
+    name = dialog.providers_page.provider_fields["first_name"].editor
     assert isinstance(name, QLineEdit) and name.text() == "小明"
     with qtbot.waitSignal(dialog.providers_changed):
         click_save(qtbot, dialog)
@@ -427,16 +438,19 @@ def test_a_new_provider_needs_a_name(
 ) -> None:
     dialog = make_dialog()
     open_page(qtbot, dialog, "Providers")
-    assert dialog.provider_stack.currentWidget() is dialog.no_provider_label
-    qtbot.mouseClick(dialog.add_provider_button, Qt.MouseButton.LeftButton)
-    retype(qtbot, dialog.provider_fields["credentials"].editor, "LMT")
+    assert (
+        dialog.providers_page.provider_stack.currentWidget()
+        is dialog.providers_page.no_provider_label
+    )
+    qtbot.mouseClick(dialog.providers_page.add_provider_button, Qt.MouseButton.LeftButton)
+    retype(qtbot, dialog.providers_page.provider_fields["credentials"].editor, "LMT")
     click_save(qtbot, dialog)
-    assert "first or last name" in dialog.provider_fields["first_name"].problem
+    assert "first or last name" in dialog.providers_page.provider_fields["first_name"].problem
     with db.read() as session:
         assert list_provider_details(session) == []
     # An unsaved provider can be removed again.
-    qtbot.mouseClick(dialog.deactivate_button, Qt.MouseButton.LeftButton)
-    assert dialog.provider_list.count() == 0
+    qtbot.mouseClick(dialog.providers_page.deactivate_button, Qt.MouseButton.LeftButton)
+    assert dialog.providers_page.provider_list.count() == 0
 
 
 def test_a_provider_who_has_visits_is_deactivated(
@@ -445,10 +459,10 @@ def test_a_provider_who_has_visits_is_deactivated(
     dialog = make_dialog()
     open_page(qtbot, dialog, "Providers")
     click_provider(qtbot, dialog, 0)
-    assert dialog.deactivate_button.text() == "Deactivate"
-    qtbot.mouseClick(dialog.deactivate_button, Qt.MouseButton.LeftButton)
-    assert dialog.provider_list.item(0).text() == "Alexandra Rivera, LMT (inactive)"
-    assert dialog.deactivate_button.text() == "Reactivate"
+    assert dialog.providers_page.deactivate_button.text() == "Deactivate"
+    qtbot.mouseClick(dialog.providers_page.deactivate_button, Qt.MouseButton.LeftButton)
+    assert dialog.providers_page.provider_list.item(0).text() == "Alexandra Rivera, LMT (inactive)"
+    assert dialog.providers_page.deactivate_button.text() == "Reactivate"
     click_save(qtbot, dialog)
     with db.read() as session:
         (rivera,) = list_provider_details(session)
@@ -465,11 +479,11 @@ def test_two_providers_with_one_npi_are_refused_by_the_database_check(
     dialog = make_dialog()
     open_page(qtbot, dialog, "Providers")
     click_provider(qtbot, dialog, "Alexandra Rivera")
-    retype(qtbot, dialog.provider_fields["npi"].editor, GOOD_NPI)
-    retype(qtbot, dialog.provider_fields["credentials"].editor, "LMT, CMLDT")
+    retype(qtbot, dialog.providers_page.provider_fields["npi"].editor, GOOD_NPI)
+    retype(qtbot, dialog.providers_page.provider_fields["credentials"].editor, "LMT, CMLDT")
     click_save(qtbot, dialog)
     assert dialog.isVisible()
-    assert "Sam Lee already has the NPI" in dialog.provider_fields["npi"].problem
+    assert "Sam Lee already has the NPI" in dialog.providers_page.provider_fields["npi"].problem
     with db.read() as session:
         stored = session.get(Provider, seeded["rivera"])
         assert stored is not None and stored.credentials == "LMT"  # nothing half-saved
@@ -489,7 +503,7 @@ def test_cancel_asks_before_discarding_and_saves_nothing(
         return answers.pop(0)
 
     dialog = make_dialog(confirm)
-    retype(qtbot, dialog.practice_fields["name"].editor, "Calm Hands")
+    retype(qtbot, dialog.practice_page.practice_fields["name"].editor, "Calm Hands")
     qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
     assert dialog.isVisible() and len(asked) == 1
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
@@ -520,8 +534,8 @@ def test_a_settings_file_that_cannot_be_written_keeps_the_window_open(
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
-    retype(qtbot, dialog.practice_fields["name"].editor, "Calm Hands")
-    dialog.auto_lock_spin.setValue(3)
+    retype(qtbot, dialog.practice_page.practice_fields["name"].editor, "Calm Hands")
+    dialog.security_page.auto_lock_spin.setValue(3)
     click_save(qtbot, dialog)
     assert dialog.isVisible()
     assert "could not be saved" in dialog.problem_label.text()

@@ -46,7 +46,7 @@ def test_the_lock_starts_from_the_setting_and_follows_a_change(
     qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
     dialog = window.settings_dialog
     assert dialog is not None
-    dialog.auto_lock_spin.setValue(5)
+    dialog.security_page.auto_lock_spin.setValue(5)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
 
     assert window.idle_watcher.minutes == 5
@@ -166,7 +166,9 @@ def test_the_clock_chosen_in_settings_is_the_one_the_window_writes(
     dialog = window.settings_dialog
     assert dialog is not None
     dialog.page_list.setCurrentRow(dialog.PAGES.index("Display"))
-    dialog.clock_combo.setCurrentIndex(dialog.clock_combo.findData(Clock.TWELVE_HOUR))
+    dialog.display_page.clock_combo.setCurrentIndex(
+        dialog.display_page.clock_combo.findData(Clock.TWELVE_HOUR)
+    )
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
 
     assert Settings.load(settings.path).clock is Clock.TWELVE_HOUR
