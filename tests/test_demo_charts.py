@@ -10,11 +10,13 @@ from sqlalchemy import select
 
 from massage_chart.atlas import load_atlas
 from massage_chart.demo import SCENARIOS, seed_demo
+from massage_chart.domain.comparison import ChangeKind, compare_findings
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.placement import locate
 from massage_chart.storage import marks as store
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import Client, Mark, Visit
+from massage_chart.storage.records import visit_findings
 from massage_chart.storage.repositories import create_visit
 from massage_chart.storage.signing import verify_visit_hash
 
@@ -93,11 +95,11 @@ def test_signed_charts_still_verify_and_findings_change_between_visits(demo: Dat
             assert full is not None
             if full.is_signed:
                 assert verify_visit_hash(full)
-        changes = store.changes_since(
-            store.list_marks(session, visits[0].id), store.list_marks(session, visits[-1].id)
+        changes = compare_findings(
+            visit_findings(session, visits[0].id), visit_findings(session, visits[-1].id)
         )
-    whats = {c.what for c in changes}
-    assert "down" in whats and "resolved" in whats
+    whats = {c.change for c in changes}
+    assert ChangeKind.BETTER in whats and ChangeKind.RESOLVED in whats
 
 
 def test_areas_to_avoid_stand_at_the_next_visit(demo: Database) -> None:

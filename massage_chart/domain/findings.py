@@ -24,6 +24,8 @@ class MarkFinding:
         minutes: minutes spent on the area.
         pressure: Walton pressure 0-5.
         note: free text.
+        mark_id: the charted mark's id ("" when the finding was not read from a chart).
+        carried_from_id: the mark of an earlier visit this one was copied forward from.
     """
 
     kind: MarkKind
@@ -36,6 +38,8 @@ class MarkFinding:
     minutes: int | None = None
     pressure: int | None = None
     note: str = ""
+    mark_id: str = ""
+    carried_from_id: str | None = None
 
     @property
     def stem(self) -> str:
@@ -51,6 +55,18 @@ class MarkFinding:
 def region_stem(region_id: str) -> str:
     """The id without its side suffix: "upper_trapezius.r" -> "upper_trapezius"."""
     return region_id.split(".", 1)[0]
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: "Lumbar spine" -> "lumbar spine"; "SCM" stays.
+
+    A trailing gloss in brackets is dropped: "L levator scapulae (superior angle)" -> "L levator
+    scapulae", so the details in brackets that follow read cleanly.
+    """
+    label = re.sub(r"\s*\([^()]*\)$", "", label.strip()) or label.strip()
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
 
 
 def strip_side_prefix(label: str) -> str:

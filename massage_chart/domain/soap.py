@@ -1,22 +1,24 @@
-"""SOAP drafting: the Objective from the marks, changes since last visit, condition templates."""
+"""SOAP drafting: the Objective from the marks, and condition templates."""
 
 from __future__ import annotations
 
-import enum
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from massage_chart.domain.findings import MarkFinding, body_order, region_stem, strip_side_prefix
+from massage_chart.domain.comparison import compare_findings, describe_changes
+from massage_chart.domain.findings import (
+    MarkFinding,
+    body_order,
+    in_sentence,
+    region_stem,
+    strip_side_prefix,
+)
 from massage_chart.domain.marks import Geometry, MarkKind, Side
 from massage_chart.resources import resource_path
-
-MEANINGFUL_CHANGE = 2
-"""A change of at least 2 points on the 0-10 scale is clinically meaningful (DOMAIN.md §3.4)."""
 
 # The Objective's sentences, in the order a therapist reads findings: palpation first, then
 # pain and sensation, then skin, then what was done and avoided.
@@ -40,39 +42,6 @@ OBJECTIVE_HEADINGS: tuple[tuple[MarkKind, str], ...] = (
     (MarkKind.TREATED, "Treated"),
     (MarkKind.AVOID, "Areas avoided"),
 )
-
-_FINDING_NAMES = {
-    MarkKind.TRIGGER_POINT_ACTIVE: "active trigger point",
-    MarkKind.TRIGGER_POINT_LATENT: "latent trigger point",
-    MarkKind.TENDER_POINT: "tender point",
-    MarkKind.PAIN: "pain",
-    MarkKind.REFERRED_PAIN: "referred pain",
-    MarkKind.HYPERTONICITY: "hypertonicity",
-    MarkKind.SPASM: "spasm",
-    MarkKind.SCAR: "scar",
-    MarkKind.ADHESION: "adhesion",
-    MarkKind.INFLAMMATION: "inflammation",
-    MarkKind.NUMBNESS: "numbness",
-    MarkKind.PARESTHESIA: "paresthesia",
-    MarkKind.BURNING: "burning",
-    MarkKind.ACHING: "aching",
-    MarkKind.STABBING: "sharp / stabbing pain",
-    MarkKind.BRUISE: "bruising",
-    MarkKind.TREATED: "treated",
-    MarkKind.AVOID: "area avoided",
-}
-
-
-def _list_label(label: str) -> str:
-    """A label as it reads inside a sentence: "Lumbar spine" -> "lumbar spine"; "SCM" stays.
-
-    A trailing gloss in brackets is dropped: "L levator scapulae (superior angle)" -> "L levator
-    scapulae", so the details in brackets that follow read cleanly.
-    """
-    label = re.sub(r"\s*\([^()]*\)$", "", label.strip()) or label.strip()
-    if len(label) > 1 and label[0].isupper() and label[1].islower():
-        return label[0].lower() + label[1:]
-    return label
 
 
 @dataclass
@@ -101,7 +70,7 @@ def _describe_group(group: _Group) -> str:
     marks = group.marks()
     shows_intensity = kind.legend.has_intensity
     bilateral = Side.LEFT in group.sides and Side.RIGHT in group.sides
-    label = f"bilateral {group.name}" if bilateral else _list_label(group.label)
+    label = f"bilateral {group.name}" if bilateral else in_sentence(group.label)
     count = len(marks) if kind.geometry is Geometry.POINT and not bilateral else 1
     head = f"{label} x{count}" if count > 1 else label
     details: list[str] = []
@@ -166,7 +135,7 @@ def _groups(
         key = (mark.kind, stem, mark.deep_muscle.strip().lower(), mark.side)
         group = by_key.get(key)
         if group is None:
-            name = _list_label(strip_side_prefix(_list_label(label)))
+            name = in_sentence(strip_side_prefix(in_sentence(label)))
             group = _Group(mark.kind, stem, name, label, mark.deep_muscle.strip(), index, {})
             by_key[key] = group
         group.sides.setdefault(mark.side, []).append(mark)
@@ -215,133 +184,15 @@ def draft_objective(
     return "\n".join(objective_lines(findings, region_order=region_order))
 
 
-# Changes since the last visit -------------------------------------------------------------
+def draft_changes(previous: Iterable[MarkFinding], current: Iterable[MarkFinding]) -> str:
+    """The note's sentence of what changed since the previous visit, or "" when nothing did.
 
-
-class ChangeKind(enum.Enum):
-    """How a finding on a region changed between two visits."""
-
-    NEW = "new"
-    RESOLVED = "resolved"
-    WORSE = "worse"
-    BETTER = "better"
-    UNCHANGED = "unchanged"
-
-
-@dataclass(frozen=True)
-class FindingChange:
-    """One finding on one region, compared with the previous visit.
-
-    Attributes:
-        kind: the mark kind.
-        region_id: the region (with its side), or the label for marks without a region.
-        label: the region as charted ("R upper trapezius").
-        change: new, resolved, worse, better or unchanged.
-        before: the highest intensity last visit (None if absent or not rated).
-        after: the highest intensity this visit (None if absent or not rated).
+    Example: "Since last visit: Better: active trigger point R upper trapezius 7/10 -> 5/10.
+    Resolved: active trigger point R upper trapezius (was 3/10)." The comparison is the one the
+    chart window lists (``comparison.compare_findings``).
     """
-
-    kind: MarkKind
-    region_id: str
-    label: str
-    change: ChangeKind
-    before: int | None = None
-    after: int | None = None
-
-    @property
-    def delta(self) -> int | None:
-        """After minus before, when both were rated."""
-        if self.before is None or self.after is None:
-            return None
-        return self.after - self.before
-
-    @property
-    def meaningful(self) -> bool:
-        """Whether the intensity moved by at least two points."""
-        return self.delta is not None and abs(self.delta) >= MEANINGFUL_CHANGE
-
-
-_CHANGE_ORDER = (
-    ChangeKind.NEW,
-    ChangeKind.WORSE,
-    ChangeKind.BETTER,
-    ChangeKind.RESOLVED,
-    ChangeKind.UNCHANGED,
-)
-
-
-def _by_region(findings: Iterable[MarkFinding]) -> dict[tuple[MarkKind, str], list[MarkFinding]]:
-    grouped: dict[tuple[MarkKind, str], list[MarkFinding]] = {}
-    for mark in findings:
-        if not mark.kind.legend.finding:
-            continue
-        key = (mark.kind, mark.region_id or mark.region_label)
-        grouped.setdefault(key, []).append(mark)
-    return grouped
-
-
-def compare_findings(
-    previous: Iterable[MarkFinding], current: Iterable[MarkFinding]
-) -> list[FindingChange]:
-    """What changed since the last visit, per kind of finding and region (and side).
-
-    Treated areas and areas to avoid are not findings and are left out. Results are ordered
-    new, worse, better, resolved, unchanged; head to toe within each.
-    """
-    before = _by_region(previous)
-    after = _by_region(current)
-    changes: list[FindingChange] = []
-    for key in dict.fromkeys([*after, *before]):
-        kind, region = key
-        old, new = before.get(key), after.get(key)
-        label = _list_label((new or old or [MarkFinding(kind)])[0].region_label or region)
-        label = label or "unspecified area"
-        rated = kind.legend.has_intensity
-        old_value = _intensity(old) if old and rated else None
-        new_value = _intensity(new) if new and rated else None
-        if old is None:
-            change = ChangeKind.NEW
-        elif new is None:
-            change = ChangeKind.RESOLVED
-        elif old_value is not None and new_value is not None and new_value > old_value:
-            change = ChangeKind.WORSE
-        elif old_value is not None and new_value is not None and new_value < old_value:
-            change = ChangeKind.BETTER
-        else:
-            change = ChangeKind.UNCHANGED
-        changes.append(FindingChange(kind, region, label, change, old_value, new_value))
-    rank = {kind: index for index, kind in enumerate(_CHANGE_ORDER)}
-    changes.sort(key=lambda c: (rank[c.change], body_order(region_stem(c.region_id)), c.region_id))
-    return changes
-
-
-_CHANGE_HEADINGS = {
-    ChangeKind.NEW: "New",
-    ChangeKind.WORSE: "Worse",
-    ChangeKind.BETTER: "Better",
-    ChangeKind.RESOLVED: "Resolved",
-}
-
-
-def describe_changes(changes: Iterable[FindingChange]) -> str:
-    """The changes as sentences: "New: active trigger point L levator scapulae (5/10). ..."."""
-    parts: dict[ChangeKind, list[str]] = {}
-    for change in changes:
-        if change.change is ChangeKind.UNCHANGED:
-            continue
-        text = f"{_FINDING_NAMES[change.kind]} {change.label}"
-        if change.change in (ChangeKind.WORSE, ChangeKind.BETTER):
-            text = f"{text} {change.before}/10 -> {change.after}/10"
-        elif change.change is ChangeKind.NEW and change.after is not None:
-            text = f"{text} ({change.after}/10)"
-        elif change.change is ChangeKind.RESOLVED and change.before is not None:
-            text = f"{text} (was {change.before}/10)"
-        parts.setdefault(change.change, []).append(text)
-    return " ".join(
-        f"{heading}: {', '.join(parts[kind])}."
-        for kind, heading in _CHANGE_HEADINGS.items()
-        if kind in parts
-    )
+    text = describe_changes(compare_findings(previous, current))
+    return f"Since last visit: {text}" if text else ""
 
 
 # Condition templates ------------------------------------------------------------------------

@@ -17,13 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from massage_chart.domain.atlas import Atlas
-from massage_chart.domain.marks import Geometry, MarkKind
+from massage_chart.domain.findings import MarkFinding
+from massage_chart.domain.marks import Geometry, MarkKind, Side
 from massage_chart.domain.placement import locate
 from massage_chart.storage import audit
 from massage_chart.storage.models import Mark, Visit, new_id, utc_now
 from massage_chart.storage.repositories import NotFoundError, check_row
 
 Point = tuple[float, float]
+_SIDES = frozenset(side.value for side in Side)
 
 #: The fields a therapist edits on a placed mark (everything but where it lies).
 EDITABLE_FIELDS = frozenset(
@@ -104,6 +106,29 @@ def mark_data(mark: Mark) -> MarkData:
         confirmed=bool(mark.confirmed),
         carried_from_id=mark.carried_from_id,
         created_at=mark.created_at,
+    )
+
+
+def as_finding(mark: MarkData, region_label: str = "") -> MarkFinding:
+    """A mark as the domain rules read it (the comparison with the previous visit, the note).
+
+    Args:
+        mark: the mark.
+        region_label: its region as charted, with the side ("R upper trapezius").
+    """
+    return MarkFinding(
+        kind=mark.kind,
+        region_id=mark.region_id or "",
+        region_label=region_label,
+        side=Side(mark.side) if mark.side in _SIDES else Side.MIDLINE,
+        intensity=mark.intensity,
+        deep_muscle=mark.deep_muscle,
+        technique=mark.technique,
+        minutes=mark.minutes,
+        pressure=mark.pressure,
+        note=mark.note,
+        mark_id=mark.id,
+        carried_from_id=mark.carried_from_id,
     )
 
 
@@ -342,63 +367,6 @@ def standing_avoid_areas(session: Session, visit_id: str) -> list[MarkData]:
             continue  # carried into this visit, or resolved when it was copied forward
         standing.append(mark_data(mark))
     return standing
-
-
-@dataclass(frozen=True)
-class Change:
-    """One line of "changed since last visit".
-
-    Attributes:
-        what: "new", "resolved", "up" or "down".
-        mark: the mark now (the previous one for "resolved").
-        before: the intensity at the previous visit (for "up"/"down").
-    """
-
-    what: str
-    mark: MarkData
-    before: int | None = None
-
-
-def changes_since(previous: Sequence[MarkData], current: Sequence[MarkData]) -> list[Change]:
-    """What changed between the previous visit's marks and this visit's.
-
-    A current mark matches a previous one it was carried from, or else one of the same kind,
-    view and region. Unmatched current marks are new; unmatched previous ones are resolved;
-    matched ones whose intensity rose or fell are "up" or "down". Treated areas are left out
-    (they are this visit's treatment, not a finding).
-    """
-    old = [m for m in previous if m.kind.legend.finding]
-    new = [m for m in current if m.kind.legend.finding]
-    unmatched = {m.id: m for m in old}
-    pairs: list[tuple[MarkData, MarkData]] = []
-    fresh: list[MarkData] = []
-    for mark in new:
-        if mark.carried_from_id in unmatched:
-            pairs.append((unmatched.pop(mark.carried_from_id), mark))
-            continue
-        fresh.append(mark)
-    by_place: dict[tuple[MarkKind, str, str | None], list[MarkData]] = {}
-    for mark in unmatched.values():
-        by_place.setdefault((mark.kind, mark.view, mark.region_id), []).append(mark)
-    still_new: list[MarkData] = []
-    for mark in fresh:
-        candidates = by_place.get((mark.kind, mark.view, mark.region_id))
-        if candidates:
-            match = candidates.pop(0)
-            del unmatched[match.id]
-            pairs.append((match, mark))
-        else:
-            still_new.append(mark)
-    fresh = still_new
-    changes = [Change("new", m) for m in fresh]
-    for before, after in pairs:
-        if before.intensity is not None and after.intensity is not None:
-            if after.intensity > before.intensity:
-                changes.append(Change("up", after, before.intensity))
-            elif after.intensity < before.intensity:
-                changes.append(Change("down", after, before.intensity))
-    changes += [Change("resolved", m) for m in unmatched.values()]
-    return changes
 
 
 def carry_forward(marks: Iterable[MarkData], visit_id: str) -> list[MarkData]:

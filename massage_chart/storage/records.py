@@ -620,6 +620,8 @@ def mark_findings(marks: Iterable[Mark]) -> list[MarkFinding]:
                 minutes=mark.minutes,
                 pressure=mark.pressure,
                 note=mark.note,
+                mark_id=mark.id,
+                carried_from_id=mark.carried_from_id,
             )
         )
     return findings
@@ -627,7 +629,9 @@ def mark_findings(marks: Iterable[Mark]) -> list[MarkFinding]:
 
 def _visit_marks(session: Session, visit_id: str) -> list[Mark]:
     return list(
-        session.scalars(select(Mark).where(Mark.visit_id == visit_id).order_by(Mark.created_at))
+        session.scalars(
+            select(Mark).where(Mark.visit_id == visit_id).order_by(Mark.created_at, Mark.id)
+        )
     )
 
 

@@ -1,4 +1,4 @@
-"""SOAP drafting: exact Objective text, bilateral merging, deep muscles, changes, templates."""
+"""SOAP drafting: exact Objective text, bilateral merging, deep muscles, templates."""
 
 from __future__ import annotations
 
@@ -12,12 +12,8 @@ from massage_chart.domain.findings import BODY_AREAS, MarkFinding
 from massage_chart.domain.marks import MarkKind, Side
 from massage_chart.domain.soap import (
     OBJECTIVE_HEADINGS,
-    ChangeKind,
-    FindingChange,
     HomeCareItem,
     SoapTemplateError,
-    compare_findings,
-    describe_changes,
     draft_objective,
     load_soap_templates_from,
     objective_lines,
@@ -185,65 +181,6 @@ def test_body_areas_name_real_atlas_regions_once() -> None:
     listed = [stem for area in BODY_AREAS for stem in area.stems]
     assert len(listed) == len(set(listed))
     assert set(listed) <= stems, sorted(set(listed) - stems)
-
-
-PREVIOUS = [
-    mark(K.TRIGGER_POINT_ACTIVE, "upper_trapezius.r", "R upper trapezius", R, 8),
-    mark(K.TRIGGER_POINT_ACTIVE, "upper_trapezius.l", "L upper trapezius", L, 3),
-    mark(K.SPASM, "quadratus_lumborum.r", "R quadratus lumborum area", R, 6),
-    mark(K.HYPERTONICITY, "lumbar_spine", "Lumbar spine", MID, 4),
-    mark(K.TREATED, "upper_trapezius.r", "R upper trapezius", R, minutes=10),
-]
-CURRENT = [
-    mark(K.TRIGGER_POINT_ACTIVE, "upper_trapezius.r", "R upper trapezius", R, 5),
-    mark(K.TRIGGER_POINT_ACTIVE, "upper_trapezius.l", "L upper trapezius", L, 4),
-    mark(K.TRIGGER_POINT_ACTIVE, "levator_scapulae.l", "L levator scapulae (superior angle)", L, 5),
-    mark(K.HYPERTONICITY, "lumbar_spine", "Lumbar spine", MID, 4),
-    mark(K.NUMBNESS, "thenar.r", "R thenar eminence & thumb", R, 2),
-]
-
-
-def test_changes_since_last_visit() -> None:
-    changes = compare_findings(PREVIOUS, CURRENT)
-    assert [(c.change, c.kind, c.region_id, c.before, c.after) for c in changes] == [
-        (ChangeKind.NEW, K.TRIGGER_POINT_ACTIVE, "levator_scapulae.l", None, 5),
-        (ChangeKind.NEW, K.NUMBNESS, "thenar.r", None, None),
-        (ChangeKind.WORSE, K.TRIGGER_POINT_ACTIVE, "upper_trapezius.l", 3, 4),
-        (ChangeKind.BETTER, K.TRIGGER_POINT_ACTIVE, "upper_trapezius.r", 8, 5),
-        (ChangeKind.RESOLVED, K.SPASM, "quadratus_lumborum.r", 6, None),
-        (ChangeKind.UNCHANGED, K.HYPERTONICITY, "lumbar_spine", 4, 4),
-    ]
-    better = changes[3]
-    assert better.delta == -3
-    assert better.meaningful
-    assert not changes[2].meaningful
-    assert changes[0].delta is None
-
-
-def test_changes_as_text() -> None:
-    assert describe_changes(compare_findings(PREVIOUS, CURRENT)) == (
-        "New: active trigger point L levator scapulae (5/10), numbness R thenar eminence & thumb. "
-        "Worse: active trigger point L upper trapezius 3/10 -> 4/10. "
-        "Better: active trigger point R upper trapezius 8/10 -> 5/10. "
-        "Resolved: spasm R quadratus lumborum area (was 6/10)."
-    )
-    assert describe_changes(compare_findings(CURRENT, CURRENT)) == ""
-
-
-def test_the_same_finding_on_the_other_side_is_a_different_finding() -> None:
-    previous = [mark(K.PAIN, "heel.r", "R heel", R, 5)]
-    current = [mark(K.PAIN, "heel.l", "L heel", L, 5)]
-    assert [c.change for c in compare_findings(previous, current)] == [
-        ChangeKind.NEW,
-        ChangeKind.RESOLVED,
-    ]
-
-
-def test_several_marks_compare_by_their_highest_intensity() -> None:
-    previous = [mark(K.PAIN, "heel.r", "R heel", R, 5), mark(K.PAIN, "heel.r", "R heel", R, 7)]
-    current = [mark(K.PAIN, "heel.r", "R heel", R, 7)]
-    [change] = compare_findings(previous, current)
-    assert change == FindingChange(K.PAIN, "heel.r", "R heel", ChangeKind.UNCHANGED, 7, 7)
 
 
 def test_shipped_templates() -> None:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from massage_chart.atlas import load_atlas
+from massage_chart.domain.comparison import ChangeKind, compare_findings
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.placement import PlacementError
 from massage_chart.storage import marks as store
@@ -16,6 +17,7 @@ from massage_chart.storage.database import Database
 from massage_chart.storage.guards import SignedVisitError
 from massage_chart.storage.marks import MarkError
 from massage_chart.storage.models import AuditEvent, Mark, Provider
+from massage_chart.storage.records import visit_findings
 from massage_chart.storage.repositories import NotFoundError, add_client, create_visit, get_visit
 from massage_chart.storage.signing import sign_visit
 
@@ -213,13 +215,24 @@ def test_changes_since_last_visit(db: Database, course: Course) -> None:
     _add(db, second, MarkKind.TREATED, "posterior", "rhomboid.r", whole_region=True)
     with db.read() as session:
         current = store.list_marks(session, second)
-    changes = {(c.what, c.mark.kind, c.before) for c in store.changes_since(previous, current)}
-    assert changes == {
-        ("down", MarkKind.TRIGGER_POINT_ACTIVE, 7),
-        ("up", MarkKind.TENDER_POINT, 4),
-        ("new", MarkKind.PAIN, None),
-        ("resolved", MarkKind.SPASM, None),
-    }
+        assert [f.mark_id for f in visit_findings(session, second)] == [m.id for m in current]
+    changes = compare_findings(
+        [store.as_finding(m) for m in previous], [store.as_finding(m) for m in current]
+    )
+    copies = {m.kind: m.id for m in copies}
+    pain = next(m.id for m in current if m.kind is MarkKind.PAIN)
+    assert [(c.change, c.kind, c.before, c.after, c.after_id) for c in changes] == [
+        (ChangeKind.NEW, MarkKind.PAIN, None, 3, pain),
+        (ChangeKind.WORSE, MarkKind.TENDER_POINT, 4, 6, copies[MarkKind.TENDER_POINT]),
+        (
+            ChangeKind.BETTER,
+            MarkKind.TRIGGER_POINT_ACTIVE,
+            7,
+            5,
+            copies[MarkKind.TRIGGER_POINT_ACTIVE],
+        ),
+        (ChangeKind.RESOLVED, MarkKind.SPASM, 5, None, ""),
+    ]
 
 
 def test_a_mark_note_too_long_or_with_a_nul_is_refused_and_nothing_changes(

@@ -12,12 +12,14 @@ from PySide6.QtGui import QUndoStack
 from sqlalchemy.exc import SQLAlchemyError
 
 from massage_chart.atlas import Atlas, Region, load_atlas
+from massage_chart.domain.comparison import FindingChange, compare_findings
+from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.placement import locate
 from massage_chart.storage import marks as store
 from massage_chart.storage.database import Database
 from massage_chart.storage.guards import SignedVisitError
-from massage_chart.storage.marks import Change, MarkData
+from massage_chart.storage.marks import MarkData
 from massage_chart.storage.repositories import get_visit
 from massage_chart.ui.chart.commands import (
     CHART_ERRORS,
@@ -126,9 +128,16 @@ class ChartDocument(QObject):
             return None
         return self.atlas.view(mark.view).region(mark.region_id)
 
-    def changes(self) -> list[Change]:
-        """What changed since the previous visit (new, resolved, intensity up or down)."""
-        return store.changes_since(self.previous, list(self.marks.values()))
+    def changes(self) -> list[FindingChange]:
+        """What changed since the previous visit: the comparison the note and its PDF use."""
+
+        def finding(mark: MarkData) -> MarkFinding:
+            region = self.region_of(mark)
+            return store.as_finding(mark, region.label if region is not None else "")
+
+        return compare_findings(
+            [finding(m) for m in self.previous], [finding(m) for m in self.marks.values()]
+        )
 
     def carried_ids(self) -> set[str]:
         """The previous marks this visit already carries."""

@@ -22,13 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from massage_chart.domain.comparison import ChangeKind, change_line
 from massage_chart.domain.marks import MarkKind
 from massage_chart.storage.database import Database
 from massage_chart.ui.chart.document import ChartDocument
 from massage_chart.ui.chart.glyphs import SHORT_NAMES, kind_icon
 from massage_chart.ui.chart.inspector import MarkInspector
 from massage_chart.ui.chart.legend import LegendPanel
-from massage_chart.ui.chart.mark_list import MarkListView, mark_label
+from massage_chart.ui.chart.mark_list import MarkListView
 from massage_chart.ui.chart.scene import ChartScene
 from massage_chart.ui.chart.tools import OTHER_KEYS, TOOL_KEYS, AreaMode
 from massage_chart.ui.chart.view import ChartView
@@ -520,18 +521,20 @@ class VisitChartWindow(QMainWindow):
         header = QListWidgetItem(f"Compared with {doc.previous_start:%d %b %Y}")
         header.setFlags(Qt.ItemFlag.NoItemFlags)
         self.changes_list.addItem(header)
-        order = {"down": 0, "up": 1, "resolved": 2, "new": 3}
-        changes = sorted(doc.changes(), key=lambda change: order[change.what])
+        changes = [c for c in doc.changes() if c.change is not ChangeKind.UNCHANGED]
         if not changes:
             self.changes_list.addItem("No change in findings.")
-        symbols = {"new": "＋ New", "resolved": "✓ Resolved", "up": "▲ Up", "down": "▼ Down"}
+        symbols = {
+            ChangeKind.NEW: "＋",
+            ChangeKind.WORSE: "▲",
+            ChangeKind.BETTER: "▼",
+            ChangeKind.RESOLVED: "✓",
+        }
         for change in changes:
-            label = mark_label(doc, change.mark)
-            if change.what in ("up", "down"):
-                label += f" (was {change.before}/10)"
-            item = QListWidgetItem(kind_icon(change.mark.kind), f"{symbols[change.what]}: {label}")
-            if change.what != "resolved":
-                item.setData(CHANGE_ID_ROLE, change.mark.id)
+            text = f"{symbols[change.change]} {change_line(change)}"
+            item = QListWidgetItem(kind_icon(change.kind), text)
+            if change.after_id:
+                item.setData(CHANGE_ID_ROLE, change.after_id)
             self.changes_list.addItem(item)
         self._update_copy_forward()
 

@@ -44,12 +44,7 @@ from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.limits import VISIT_NOTE
 from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS, Side
 from massage_chart.domain.records import PayerType, UnitRule, VisitStatus
-from massage_chart.domain.soap import (
-    compare_findings,
-    describe_changes,
-    draft_objective,
-    soap_templates,
-)
+from massage_chart.domain.soap import draft_changes, draft_objective, soap_templates
 from massage_chart.storage.database import Database
 from massage_chart.storage.drafts import Draft, DraftError, DraftStore, draft_key
 from massage_chart.storage.records import (
@@ -569,10 +564,8 @@ class VisitNoteEditor(QWidget):
         if data.previous_findings is None:
             self.changes_label.setText("First visit: nothing to compare with.")
             return
-        text = describe_changes(compare_findings(data.previous_findings, data.findings))
-        self.changes_label.setText(
-            f"Since last visit: {text}" if text else "No change in findings since last visit."
-        )
+        text = draft_changes(data.previous_findings, data.findings)
+        self.changes_label.setText(text or "No change in findings since last visit.")
 
     def _show_addenda(self, data: NoteData) -> None:
         if not data.addenda:
@@ -834,11 +827,7 @@ class VisitNoteEditor(QWidget):
         self.reload_findings()
         lines = [draft_objective(self.data.findings)]
         if self.data.previous_findings is not None:
-            changes = describe_changes(
-                compare_findings(self.data.previous_findings, self.data.findings)
-            )
-            if changes:
-                lines.append(f"Since last visit: {changes}")
+            lines.append(draft_changes(self.data.previous_findings, self.data.findings))
         text = "\n".join(line for line in lines if line) or "No findings charted on this visit."
         cursor = self.objective.textCursor()
         cursor.beginEditBlock()

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from massage_chart.domain.soap import MEANINGFUL_CHANGE
+from massage_chart.domain.comparison import MEANINGFUL_CHANGE
 from massage_chart.storage.database import Database
 from massage_chart.storage.records import PainPoint, RegionTrend, pain_series, region_trends
 from massage_chart.storage.repositories import get_client

@@ -7,6 +7,7 @@ import datetime as dt
 
 from pytestqt.qtbot import QtBot
 
+from massage_chart.domain.comparison import ChangeKind
 from massage_chart.domain.marks import MarkKind
 from massage_chart.storage import marks as store
 from massage_chart.storage.database import Database
@@ -89,8 +90,11 @@ def test_ghosts_copy_forward_and_changes(qtbot: QtBot, db: Database, course: Cou
     spasm = next(m for m in document.marks.values() if m.kind is MarkKind.SPASM)
     document.edit_marks([trp.id], intensity=5, confirmed=True)
     document.delete_marks([spasm.id])  # resolved
-    changes = {(c.what, c.mark.kind) for c in document.changes()}
-    assert changes == {("down", MarkKind.TRIGGER_POINT_ACTIVE), ("resolved", MarkKind.SPASM)}
+    changes = [(c.change, c.kind, c.before, c.after, c.after_id) for c in document.changes()]
+    assert changes == [
+        (ChangeKind.BETTER, MarkKind.TRIGGER_POINT_ACTIVE, 7, 5, trp.id),
+        (ChangeKind.RESOLVED, MarkKind.SPASM, 5, None, ""),
+    ]
     document.undo_stack.undo()
     document.undo_stack.undo()
     document.undo_stack.undo()  # the copy forward, as one step

@@ -308,9 +308,12 @@ def test_ghosts_copy_forward_and_changes_list(
 
     qtbot.waitUntil(lambda: any("▼" in text for text in texts()))
     assert texts()[1:] == [
-        "▼ Down: Active TrP · R upper trapezius · 4/10 (was 7/10)",
-        "✓ Resolved: Spasm · L rhomboids (whole) · 5/10",
+        "▼ Better: active trigger point R upper trapezius 7/10 -> 4/10",
+        "✓ Resolved: spasm L rhomboids (was 5/10)",
     ]
+    better = chart.changes_list.item(1)
+    chart.changes_list.itemClicked.emit(better)
+    assert chart.scene.selected_mark_ids() == [trp.id]
 
 
 def test_a_signed_chart_is_read_only(qtbot: QtBot, db: Database, course: Course) -> None:
