@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from massage_chart.domain.findings import BodyPart, find_body_part, region_stem
 from massage_chart.domain.marks import MarkKind, Side
 from massage_chart.domain.medications import classify_medication
 from massage_chart.domain.records import MedicationClass
 from massage_chart.domain.text import fold
+from massage_chart.resources import resource_path
 
-RECENT_SURGERY_DAYS = 42
-"""Surgery within six weeks needs clearance, and its site is avoided (DOMAIN.md §4.2, oncology)."""
+PAST_AFTER_DAYS = 42
+"""Typed text dated further back than this ("8 weeks ago") reads as past history."""
 
-SIDE_LYING_AFTER_WEEKS = 20
-"""Past 20 weeks of pregnancy, supine is avoided: side-lying (DOMAIN.md §4.2, pregnancy)."""
-
-OLDER_CLIENT_AGE = 80
 DEEP_PRESSURE_LEVEL = 4
 """Walton 4 (medium-deep) and 5 (deep) count as deep pressure."""
 
@@ -232,53 +233,112 @@ class Alert:
 _SIDE_SUFFIXES = {"r": Side.RIGHT, "l": Side.LEFT}
 
 
+# The rule table: resources/alerts/rules.json, read and checked once -------------------------
+
+
+class AlertRulesError(ValueError):
+    """The alert rules file is malformed; the message names the rule at fault."""
+
+
+@dataclass(frozen=True)
+class Review:
+    """Who reviewed a rule clinically, and when."""
+
+    by: str
+    date: dt.date
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PregnancyRisk:
+    """Risk factors that, with a pregnancy, raise a rule: one source per factor found.
+
+    Attributes:
+        conditions: matched against each typed condition.
+        alerts: codes of other rules whose alert counts as a risk factor.
+        age_outside: (youngest, oldest) age without risk; an age outside it is a factor.
+    """
+
+    conditions: re.Pattern[str] | None = None
+    alerts: frozenset[str] = frozenset()
+    age_outside: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class PositionWarning:
+    """Positions to warn about, and the advice given ("{position}" names the charted one)."""
+
+    positions: re.Pattern[str]
+    advice: str
+
+
 @dataclass(frozen=True)
 class AlertRule:
-    """One rule of the table: which conditions or medication classes raise which alert.
+    """One rule of the table: what raises its alert, and what the alert means for treatment.
 
     Attributes:
         code: stable code, also used for clearances and overrides.
         tier: the alert tier.
         title: short title.
         message: what it means, in plain words.
-        patterns: regular expressions matched (as whole words) against folded condition text.
-        pregnancy_patterns: patterns that count only when the client is pregnant.
-        med_classes: medication classes that raise the alert.
+        citation: where the rule comes from.
+        reviewed: the clinical review of the rule.
+        patterns: typed text (folded) that raises it, matched as whole words.
+        pregnancy_patterns: typed text that raises it only when the client is pregnant.
+        in_the_past: what a past-tense mention ("history of DVT") does: "same" raises this
+            alert, "ignore" raises nothing, any other value is the code of the rule to raise.
+        med_classes: medication classes that raise it.
+        flags: intake or session-update checkboxes that raise it.
+        temperature_at_least: a temperature today (°C) at or above this raises it.
+        blood_pressure_at_least: (systolic, diastolic): either at or above raises it.
+        age_at_least: an age at or above this raises it.
+        any_allergy: each recorded allergy raises it.
+        pregnant: a pregnancy raises it.
+        pregnant_weeks_over: only past this week of pregnancy (unknown weeks count).
+        pregnancy_risk: risk factors that, with a pregnancy, raise it.
+        surgery_within_days: a surgery dated (or typed as) this many days ago or fewer raises it.
+        surgery_words: words that make typed text "... weeks ago" speak of a surgery.
+        raised_with: codes of rules whose alert also raises this one, from the same source.
         max_pressure: highest recommended Walton pressure (deep-tissue cautions).
-        history: what a past-tense mention ("history of DVT") does: "same" raises this alert,
-            "skip" raises nothing, any other value is the code of the rule to raise instead.
         locate: find the body part in the text (areas to avoid, limb-specific cautions).
         default_part: body part text used when none is named ("injection sites").
+        position_warning: positions to warn about when charted.
     """
 
     code: str
     tier: AlertTier
     title: str
     message: str
-    patterns: tuple[str, ...] = ()
-    pregnancy_patterns: tuple[str, ...] = ()
+    citation: str
+    reviewed: Review
+    patterns: re.Pattern[str] | None = None
+    pregnancy_patterns: re.Pattern[str] | None = None
+    in_the_past: str = "same"
     med_classes: frozenset[MedicationClass] = frozenset()
+    flags: frozenset[HealthFlag] = frozenset()
+    temperature_at_least: float | None = None
+    blood_pressure_at_least: tuple[int, int] | None = None
+    age_at_least: int | None = None
+    any_allergy: bool = False
+    pregnant: bool = False
+    pregnant_weeks_over: int | None = None
+    pregnancy_risk: PregnancyRisk | None = None
+    surgery_within_days: int | None = None
+    surgery_words: re.Pattern[str] | None = None
+    raised_with: tuple[str, ...] = ()
     max_pressure: int | None = None
-    history: str = "same"
     locate: bool = False
     default_part: str | None = None
-    _regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
-    _pregnancy_regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.patterns:
-            object.__setattr__(self, "_regex", _compile(self.patterns))
-        if self.pregnancy_patterns:
-            object.__setattr__(self, "_pregnancy_regex", _compile(self.pregnancy_patterns))
+    position_warning: PositionWarning | None = None
 
     def matches(self, text: str, *, pregnant: bool) -> bool:
-        """Whether normalised condition text raises this rule."""
-        if self._regex is not None and self._regex.search(text):
+        """Whether normalised typed text raises this rule."""
+        if self.patterns is not None and self.patterns.search(text):
             return True
         return (
             pregnant
-            and self._pregnancy_regex is not None
-            and bool(self._pregnancy_regex.search(text))
+            and self.pregnancy_patterns is not None
+            and bool(self.pregnancy_patterns.search(text))
         )
 
 
@@ -286,424 +346,214 @@ def _compile(patterns: Iterable[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\b")
 
 
-_S, _C, _D, _L, _P, _X = (
-    AlertTier.STOP_REFER,
-    AlertTier.CLEARANCE,
-    AlertTier.DEEP_TISSUE_CAUTION,
-    AlertTier.LOCAL_AVOID,
-    AlertTier.POSITIONING,
-    AlertTier.PRODUCTS,
-)
-_M = MedicationClass
+@cache
+def alert_rules_schema() -> dict[str, Any]:
+    """The JSON Schema of the rules file (``resources/alerts/rules.schema.json``)."""
+    schema: dict[str, Any] = json.loads(
+        resource_path("alerts", "rules.schema.json").read_text(encoding="utf-8")
+    )
+    return schema
 
-_CANCER_WORDS = (
-    r"cancers?", r"carcinoma", r"lymphoma", r"leuk(?:a)?emia", r"melanoma", r"sarcoma",
-    r"myeloma", r"malignan\w*", r"metasta\w*", r"mets", r"oncology",
-)  # fmt: skip
 
-ALERT_RULES: tuple[AlertRule, ...] = (
-    # Stop / refer: systemic conditions; charting waits for an override reason.
-    AlertRule(
-        "dvt", _S, "Suspected or known blood clot (DVT)",
-        "A clot can break loose and travel to the lungs. Do not massage; refer the client to a "
-        "physician today. If a DVT is being treated, massage waits for medical clearance.",
-        patterns=(
-            r"dvt", r"deep (?:vein|venous) thrombos[ie]s", r"blood clots?",
-            r"clots? in (?:the |my |her |his )?(?:\w+ )?(?:legs?|calf|calves|arms?|lungs?|thigh)",
-            r"thrombos[ie]s", r"thrombus", r"thrombophlebitis", r"pulmonary embol\w*", r"embolism",
-            r"(?:one|single|unilateral) (?:swollen )?(?:leg|calf) (?:swelling|swollen)",
-            r"swollen (?:red |hot |painful )*(?:calf|leg) with (?:redness|heat|pain)",
-        ),
-        history="dvt_history", locate=True,
-    ),
-    AlertRule(
-        "fever", _S, "Fever",
-        "Fever means the body is fighting an illness; massage can make it worse and may spread "
-        "infection. Reschedule.",
-        patterns=(
-            r"fever(?:ish)?", r"febrile", r"high temperature", r"temperature today", r"chills",
-        ),
-        history="skip",
-    ),
-    AlertRule(
-        "acute_infection", _S, "Acute or contagious illness",
-        "An acute systemic or contagious illness: reschedule until the client has recovered.",
-        patterns=(
-            r"flu(?! shots?| vaccines?| jabs?)", r"influenza", r"covid(?: ?19)?", r"coronavirus",
-            r"acute (?:\w+ )?infection",
-            r"contagious", r"stomach bug", r"gastroenteritis", r"norovirus", r"pneumonia",
-            r"strep throat", r"common cold", r"(?:a|head|chest) cold", r"bronchitis",
-            r"sinus infection", r"(?:viral|bacterial) infection", r"tuberculosis", r"measles",
-            r"chickenpox", r"mono(?:nucleosis)?", r"sepsis", r"vomiting", r"diarrh(?:o)?ea",
-        ),
-        history="skip",
-    ),
-    AlertRule(
-        "uncontrolled_hypertension", _S, "Severe or unstable high blood pressure",
-        "Blood pressure that is severe or not under control needs medical attention before "
-        "massage. Refer, or record why the session may go ahead.",
-        patterns=(
-            r"(?:uncontrolled|unstable|unmanaged|poorly controlled|severe|malignant|very high)"
-            r" (?:high blood pressure|hypertension|htn|bp|blood pressure)",
-            r"hypertensive (?:crisis|emergency|urgency)", r"blood pressure (?:crisis|spike)",
-        ),
-        history="skip",
-    ),
-    AlertRule(
-        "pregnancy_red_flags", _S, "Pregnancy warning signs",
-        "Bleeding, cramping, sudden swelling, severe headache, or signs of pre-eclampsia or "
-        "placental problems need the client's midwife or obstetrician now. Postpone massage.",
-        patterns=(
-            r"pre ?eclampsia", r"eclampsia", r"placent(?:a|al) (?:previa|praevia|abruption)",
-            r"placental abruption", r"abruption", r"hellp(?: syndrome)?",
-        ),
-        pregnancy_patterns=(
-            r"(?:vaginal )?bleeding", r"spotting", r"cramping", r"cramps", r"contractions",
-            r"sudden (?:\w+ )?(?:swelling|edema|oedema)", r"(?:widespread|severe) (?:swelling|"
-            r"edema|oedema)", r"severe headaches?", r"blurred vision", r"leaking fluid",
-            r"reduced (?:fetal|foetal|baby) movements?",
-        ),
-        history="skip",
-    ),
-    AlertRule(
-        "acute_medical", _S, "Symptoms that need medical attention",
-        "These symptoms need a physician before any massage: chest pain, loss of bladder or "
-        "bowel control, numbness in the saddle area, or a sudden severe headache.",
-        patterns=(
-            r"chest pains?", r"(?:loss of|losing|lost) (?:bladder|bowel) control",
-            r"(?:bladder|bowel) incontinence (?:new|sudden)",
-            r"saddle (?:numbness|an(?:a)?esthesia)",
-            r"cauda equina", r"sudden severe headache", r"worst headache", r"thunderclap headache",
-        ),
-        history="skip",
-    ),
-    # Clearance recommended: a banner until a clearance is on file.
-    AlertRule(
-        "cancer_treatment", _C, "Cancer or cancer treatment",
-        "Ask the oncology team for clearance before massage, and for any limits on pressure, "
-        "positioning and sites (tumour, ports, radiation fields, lymph nodes).",
-        patterns=(
-            r"on chemo(?:therapy)?", r"chemo(?:therapy)?", r"radiation(?: therapy| treatment)?",
-            r"radiotherapy", r"immunotherapy", r"cancer treatment", r"active cancer",
-            r"oncology", *_CANCER_WORDS,
-        ),
-        med_classes=frozenset({_M.CHEMOTHERAPY}),
-        history="cancer_history",
-    ),
-    AlertRule(
-        "high_risk_pregnancy", _C, "High-risk pregnancy",
-        "A high-risk pregnancy needs a release from the client's midwife or obstetrician before "
-        "massage.",
-        patterns=(
-            r"high ?risk pregnancy", r"high risk pregnant", r"gestational diabetes", r"gdm",
-            r"(?:gestational|pregnancy(?: induced)?) hypertension", r"pih",
-        ),
-        pregnancy_patterns=(
-            r"high ?risk", r"twins", r"triplets", r"multiples", r"multiple pregnancy",
-            r"previous (?:miscarriages?|preterm (?:labou?r|birth))", r"preterm labou?r",
-            r"miscarriages?", r"placenta (?:low|lying)", r"low lying placenta",
-        ),
-    ),
-    AlertRule(
-        "recent_surgery", _C, "Surgery in the last six weeks",
-        "Ask the surgeon for clearance, and avoid deep pressure near the surgical site for at "
-        "least six weeks.",
-        patterns=(
-            r"recent (?:\w+ )?surgery", r"recent operation", r"post ?op(?:erative)?",
-            r"just had (?:\w+ )?surgery", r"surgery (?:last|this) (?:week|month)",
-        ),
-        history="skip",
-    ),
-    AlertRule(
-        "heart_disease", _C, "Heart disease",
-        "Ask the client's physician for clearance; keep sessions gentle and watch for "
-        "breathlessness or chest discomfort.",
-        patterns=(
-            r"heart (?:disease|failure|condition|attack|problems?)", r"chf", r"congestive",
-            r"coronary(?: artery)?(?: disease)?", r"cad", r"myocardial infarction", r"angina",
-            r"cardiomyopathy", r"arrhythmias?", r"atrial fibrillation", r"a ?fib",
-            r"(?:cardiac|heart|coronary) stents?",
-            r"(?:cardiac|heart|coronary|double|triple|quadruple) bypass", r"cabg", r"heart valve",
-            r"pacemaker", r"cardiac \w+",
-        ),
-    ),
-    AlertRule(
-        "stroke_tia", _C, "Recent stroke or TIA",
-        "After a stroke or TIA, ask the physician for clearance; clients are often on blood "
-        "thinners and may have reduced sensation on one side.",
-        patterns=(
-            r"strokes?", r"cva", r"tia", r"transient isch(?:a)?emic attacks?", r"mini ?stroke",
-        ),
-        history="skip",
-    ),
-    AlertRule(
-        "uncontrolled_diabetes", _C, "Uncontrolled diabetes",
-        "Diabetes that is not under control needs the physician's clearance; check the feet and "
-        "skin, and keep a snack nearby.",
-        patterns=(
-            r"(?:uncontrolled|poorly controlled|unstable|brittle|unmanaged) "
-            r"(?:type [12] )?(?:diabetes|blood sugars?|dm|t[12]dm)",
-            r"(?:blood sugars?|glucose) (?:out of control|unstable|high today)",
-        ),
-        history="skip",
-    ),
-    AlertRule(
-        "dermatomyositis", _C, "Dermatomyositis or polymyositis",
-        "Inflammatory muscle disease: ask the physician for clearance and keep pressure light.",
-        patterns=(r"dermatomyositis", r"polymyositis", r"myositis"),
-    ),
-    # Deep-tissue caution: pressure capped; deep work is warned about.
-    AlertRule(
-        "anticoagulant", _D, "Blood thinner (anticoagulant)",
-        "Anticoagulants raise the risk of bruising and internal bleeding: no deep pressure, no "
-        "friction or trigger-point compression.",
-        patterns=(r"blood thinners?", r"anticoagula\w*"),
-        med_classes=frozenset({_M.ANTICOAGULANT}), max_pressure=2,
-    ),
-    AlertRule(
-        "antiplatelet", _D, "Antiplatelet medication",
-        "Antiplatelet drugs (clopidogrel, aspirin...) make bruising easier: avoid deep pressure "
-        "and sustained compression.",
-        patterns=(r"antiplatelets?",),
-        med_classes=frozenset({_M.ANTIPLATELET}), max_pressure=3,
-    ),
-    AlertRule(
-        "bleeding_disorder", _D, "Bleeding disorder or low platelets",
-        "Bleeding disorders and low platelet counts make bruising and bleeding likely: keep "
-        "pressure light.",
-        patterns=(
-            r"bleeding disorders?", r"ha?emophilia", r"von willebrands?(?: disease)?",
-            r"low platelets?(?: count)?", r"thrombocytopenia", r"itp", r"bruises? easily",
-            r"easy bruising", r"clotting disorder",
-        ),
-        max_pressure=2,
-    ),
-    AlertRule(
-        "bone_metastasis", _D, "Cancer in the bones",
-        "Bone involvement makes bones fragile: no pressure over the affected bones, light "
-        "pressure elsewhere, and no joint mobilisation.",
-        patterns=(
-            r"bone metasta\w*", r"bone mets", r"bony mets", r"mets to (?:the )?bones?",
-            r"metasta\w* to (?:the )?(?:bones?|spine|ribs?|hips?|pelvis)", r"multiple myeloma",
-            r"bone cancer",
-        ),
-        max_pressure=2, history="same",
-    ),
-    AlertRule(
-        "osteoporosis", _D, "Osteoporosis or osteopenia",
-        "Weakened bones can fracture under deep pressure: keep pressure moderate, especially over "
-        "the ribs and spine, and avoid forceful joint work.",
-        patterns=(
-            r"osteoporo(?:sis|tic)", r"osteopenia", r"brittle bones", r"low bone density",
-            r"bone (?:density )?loss", r"osteogenesis imperfecta", r"thinning bones",
-        ),
-        max_pressure=3,
-    ),
-    AlertRule(
-        "corticosteroid", _D, "Corticosteroids",
-        "Long-term steroids thin the skin, bruise easily and weaken bones: avoid deep pressure "
-        "and any recent injection site.",
-        patterns=(r"(?:long term |oral )?steroids", r"steroid use", r"on prednisone"),
-        med_classes=frozenset({_M.CORTICOSTEROID}), max_pressure=3,
-    ),
-    AlertRule(
-        "altered_pain_feedback", _D, "Pain feedback dulled by medication",
-        "Opioids and muscle relaxants blunt pain, so the client may not notice overtreatment: "
-        "ask for feedback often and keep pressure moderate.",
-        patterns=(
-            r"(?:took|taken|had) (?:\w+ )?(?:pain ?killers?|pain medication|pain meds|opioids?)"
-            r"(?: today)?",
-            r"pain ?killers? today", r"muscle relaxants? today",
-        ),
-        med_classes=frozenset({_M.OPIOID, _M.MUSCLE_RELAXANT}), max_pressure=3,
-    ),
-    AlertRule(
-        "pain_reliever", _D, "Pain reliever",
-        "Ask whether a pain reliever was taken today: it can hide overtreatment. Check in about "
-        "pressure.",
-        med_classes=frozenset({_M.ANALGESIC, _M.NSAID}),
-    ),
-    AlertRule(
-        "neuropathy", _D, "Neuropathy or reduced sensation",
-        "Where sensation is reduced the client cannot judge pressure: keep it moderate and check "
-        "the skin.",
-        patterns=(
-            r"(?:peripheral |diabetic )?neuropath(?:y|ies)", r"(?:loss of|reduced|no) (?:sensation|"
-            r"feeling)", r"numb (?:feet|hands|toes)", r"numbness in (?:\w+ )?(?:feet|hands|toes)",
-        ),
-        max_pressure=3, locate=True,
-    ),
-    AlertRule(
-        "fragile_skin", _D, "Fragile skin",
-        "Thin or fragile skin tears and bruises easily: light pressure, plenty of lubricant, no "
-        "friction.",
-        patterns=(
-            r"fragile skin", r"thin skin", r"paper(?: thin)? skin", r"skin tears?",
-            r"epidermolysis bullosa",
-        ),
-        max_pressure=2,
-    ),
-    AlertRule(
-        "lymphedema", _D, "Lymphedema or lymphedema risk",
-        "A limb with lymphedema, or at risk of it after lymph node removal or radiation, needs "
-        "light pressure for life; no deep work on that side.",
-        patterns=(
-            r"lymph(?:o)?edema", r"lymphoedema", r"lymph nodes? (?:removed|removal|dissection)",
-            r"(?:node|axillary) dissection", r"nodes removed", r"sentinel node",
-        ),
-        max_pressure=2, locate=True,
-    ),
-    AlertRule(
-        "dvt_history", _D, "History of blood clots",
-        "A past DVT leaves a higher risk of another: light pressure on the limbs (especially the "
-        "legs), and stop if new swelling, heat or redness appears.",
-        max_pressure=2, locate=True, default_part="legs",
-    ),
-    AlertRule(
-        "cancer_history", _D, "History of cancer",
-        "Ask about lymph node removal, radiation fields, bone involvement and current follow-up; "
-        "pressure limits may apply for life.",
-        max_pressure=3,
-    ),
-    # Local avoid: areas marked on the chart.
-    AlertRule(
-        "open_wound", _L, "Open or healing wound",
-        "Do not massage over or next to an open or healing wound, burn or ulcer.",
-        patterns=(
-            r"(?:open|healing|fresh) (?:wounds?|sores?|cuts?)", r"wounds?", r"lacerations?",
-            r"abrasions?", r"cuts?", r"scrapes?", r"burns?", r"sunburn", r"blisters?",
-            r"(?:skin|foot|leg|pressure|diabetic|venous) ulcers?", r"bed ?sores?",
-            r"stitches", r"sutures?", r"staples",
-            r"(?:new|fresh|recent) (?:tattoos?|piercings?)",
-        ),
-        history="skip", locate=True,
-    ),
-    AlertRule(
-        "skin_infection", _L, "Skin infection or rash",
-        "Do not massage over a skin infection or rash; it can spread. If widespread, reschedule.",
-        patterns=(
-            r"skin infections?", r"cellulitis", r"impetigo", r"ringworm", r"athletes? foot",
-            r"fungal (?:skin )?infections?", r"shingles", r"herpes", r"cold sores?", r"rash(?:es)?",
-            r"mrsa", r"boils?", r"abscess", r"poison (?:ivy|oak)", r"scabies", r"warts?",
-            r"hives", r"eczema flare", r"psoriasis flare", r"dermatitis",
-        ),
-        history="skip", locate=True,
-    ),
-    AlertRule(
-        "varicose_veins", _L, "Varicose veins",
-        "No pressure directly over varicose veins; light strokes toward the heart around them.",
-        patterns=(r"varicose(?: veins?)?", r"varicosit(?:y|ies)"),
-        locate=True, default_part="legs",
-    ),
-    AlertRule(
-        "surgery_site", _L, "Recent surgery site",
-        "Avoid the surgical site and the tissue around it for at least six weeks, and until the "
-        "surgeon says it has healed.",
-        locate=True,
-    ),
-    AlertRule(
-        "fracture", _L, "Fracture",
-        "Do not massage over a fracture or a cast; work elsewhere only with the physician's "
-        "agreement.",
-        patterns=(
-            r"fractur\w*", r"broken (?:\w+ )?(?:bones?|arm|leg|wrist|ankle|rib|ribs|hand|foot|"
-            r"toe|finger|collarbone|clavicle|hip|elbow)", r"fx", r"in a cast", r"cast on",
-        ),
-        history="skip", locate=True,
-    ),
-    AlertRule(
-        "acute_sprain", _L, "Acute sprain, strain or inflammation",
-        "No massage directly on an acute injury or inflamed joint for the first days; work "
-        "around it.",
-        patterns=(
-            r"sprain(?:ed|s)?", r"acute (?:strain|injury|inflammation)", r"pulled (?:\w+ )?muscle",
-            r"torn (?:\w+ )?(?:ligament|muscle|tendon)", r"inflamed", r"gout(?: flare)?",
-            r"(?:arthritis|rheumatoid|ra) flare(?: up)?", r"hot swollen", r"swollen (?:\w+ )?joint",
-            r"bursitis flare",
-        ),
-        history="skip", locate=True,
-    ),
-    AlertRule(
-        "tumour_site", _L, "Tumour or unexplained lump",
-        "No direct pressure over a tumour or an unexplained lump; ask the client to have a new "
-        "lump checked.",
-        patterns=(
-            r"tumou?rs?", r"lumps?", r"(?:unknown|unexplained|new) (?:mass|growth)", r"cysts?",
-        ),
-        history="skip", locate=True,
-    ),
-    AlertRule(
-        "injection_site", _L, "Injection, port or device site",
-        "Avoid recent injection sites, insulin sites and pumps, ports and lines, and implanted "
-        "devices.",
-        patterns=(
-            r"injection sites?", r"(?:cortisone|steroid|botox|prp) (?:shot|injection)s?",
-            r"flu shot", r"vaccin\w*", r"insulin (?:pump|injections?|sites?)",
-            r"port a cath", r"(?:chemo|medi) ?ports?", r"ports?", r"insulin dependent",
-            r"picc(?: line)?", r"iv line", r"catheter",
-            r"pacemaker", r"ostomy", r"colostomy", r"ileostomy", r"stoma", r"nerve stimulator",
-        ),
-        med_classes=frozenset({_M.INSULIN}),
-        history="skip", locate=True, default_part="injection sites",
-    ),
-    AlertRule(
-        "radiation_field", _L, "Radiation field",
-        "Skin in a radiation field is fragile: no lubricant, friction or pressure on it during "
-        "treatment and while it heals.",
-        patterns=(r"radiation (?:field|site|burn|area)", r"radiotherapy (?:field|site|area)"),
-        locate=True,
-    ),
-    AlertRule(
-        "hernia", _L, "Hernia",
-        "No pressure over a hernia.",
-        patterns=(r"(?:inguinal|umbilical|abdominal|femoral|incisional) hernia", r"hernias?"),
-        history="skip", locate=True, default_part="abdomen",
-    ),
-    # Positioning.
-    AlertRule(
-        "pregnancy_position", _P, "Pregnancy: side-lying",
-        "Past 20 weeks of pregnancy, lying on the back can press on the large veins: use "
-        "side-lying (or semi-reclined) with pillows.",
-    ),
-    AlertRule(
-        "pregnancy_legs", _D, "Pregnancy: legs",
-        "Pregnancy raises the risk of blood clots: no deep pressure on the legs.",
-        max_pressure=2, default_part="legs",
-    ),
-    AlertRule(
-        "reflux", _P, "Reflux",
-        "Lying flat can bring on reflux: raise the head of the table or use side-lying, and "
-        "keep prone time short.",
-        patterns=(r"reflux", r"gerd", r"gord", r"heartburn", r"hiatal hernia", r"hiatus hernia"),
-    ),
-    AlertRule(
-        "breathing", _P, "Breathing difficulty",
-        "Breathing may be harder lying flat or face down: semi-reclined or side-lying, and "
-        "short prone time.",
-        patterns=(
-            r"asthma(?:tic)?", r"copd", r"emphysema", r"shortness of breath", r"short of breath",
-            r"sob", r"breathing (?:problems?|issues?|difficult(?:y|ies))", r"difficulty breathing",
-            r"dyspn(?:o)?ea", r"sleep apn(?:o)?ea", r"cystic fibrosis",
-        ),
-    ),
-    AlertRule(
-        "dizziness", _P, "Dizziness on getting up",
-        "Blood pressure medicine or low blood pressure can cause dizziness on rising: sit up "
-        "slowly and stay seated for a moment before standing.",
-        patterns=(
-            r"low blood pressure", r"hypotension", r"orthostatic\w*", r"dizz(?:y|iness)",
-            r"vertigo", r"pots", r"faint(?:ing|s)?", r"syncope", r"light ?headed(?:ness)?",
-        ),
-        med_classes=frozenset({_M.ANTIHYPERTENSIVE}),
-    ),
-    AlertRule(
-        "allergy", _X, "Allergy or sensitivity",
-        "Check lotions, oils (nut oils), scents, linens and gloves (latex) against this allergy.",
-    ),
-)  # fmt: skip
-"""The alert rules, most severe first. Codes are stable: clearances and overrides refer to them."""
+def _rule_name(data: Any, index: int) -> str:
+    rules = data.get("rules") if isinstance(data, dict) else None
+    rule = rules[index] if isinstance(rules, list) and index < len(rules) else None
+    code = rule.get("code") if isinstance(rule, dict) else None
+    return (
+        f'rule {index + 1} ("{code}")' if isinstance(code, str) else f"rule {index + 1} (no code)"
+    )
 
-RULES_BY_CODE: dict[str, AlertRule] = {rule.code: rule for rule in ALERT_RULES}
+
+def _check_schema(data: Any, source: str) -> None:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    validator = Draft202012Validator(
+        alert_rules_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    error = best_match(validator.iter_errors(data))
+    if error is None:
+        return
+    path = list(error.absolute_path)
+    if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
+        where = ".".join(str(part) for part in path[2:])
+        place = f"{_rule_name(data, path[1])}{f', {where}' if where else ''}"
+        raise AlertRulesError(f"{source}: {place}: {error.message}")
+    where = ".".join(str(part) for part in path)
+    raise AlertRulesError(f"{source}: {where + ': ' if where else ''}{error.message}")
+
+
+def _pattern(patterns: list[str], name: str, where: str) -> re.Pattern[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise AlertRulesError(
+                f"{where}: {name}: {pattern!r} is not a valid pattern ({error})"
+            ) from error
+        if re.fullmatch(pattern, ""):
+            raise AlertRulesError(f"{where}: {name}: {pattern!r} matches empty text")
+    return _compile(patterns)
+
+
+def _rule(entry: dict[str, Any], where: str) -> AlertRule:
+    when: dict[str, Any] = entry["when"]
+    treatment: dict[str, Any] = entry.get("treatment", {})
+    typed: dict[str, Any] = when.get("typed", {})
+    past = typed.get("in_the_past", "same")
+    risk: dict[str, Any] | None = when.get("pregnant_with")
+    age_outside = risk.get("age_outside") if risk is not None else None
+    if age_outside is not None and age_outside["from"] > age_outside["to"]:
+        raise AlertRulesError(f"{where}: pregnant_with.age_outside: 'from' is after 'to'")
+    pressure: dict[str, int] | None = when.get("blood_pressure_at_least")
+    surgery: dict[str, Any] | None = when.get("surgery_within")
+    body_part: dict[str, Any] = treatment.get("body_part", {})
+    position: dict[str, Any] | None = treatment.get("position_warning")
+    reviewed: dict[str, str] = entry["reviewed"]
+
+    def patterns(values: list[str] | None, name: str) -> re.Pattern[str] | None:
+        return _pattern(values, name, where) if values else None
+
+    return AlertRule(
+        code=entry["code"],
+        tier=AlertTier(entry["tier"]),
+        title=entry["title"],
+        message=entry["message"],
+        citation=entry["citation"],
+        reviewed=Review(
+            reviewed["by"], dt.date.fromisoformat(reviewed["date"]), reviewed.get("note", "")
+        ),
+        patterns=patterns(typed.get("patterns"), "typed.patterns"),
+        pregnancy_patterns=patterns(
+            typed.get("patterns_when_pregnant"), "typed.patterns_when_pregnant"
+        ),
+        in_the_past=past if isinstance(past, str) else past["raise"],
+        med_classes=frozenset(MedicationClass(v) for v in when.get("medication_classes", ())),
+        flags=frozenset(HealthFlag(value) for value in when.get("flags", ())),
+        temperature_at_least=when.get("temperature_c_at_least"),
+        blood_pressure_at_least=(
+            (pressure["systolic"], pressure["diastolic"]) if pressure is not None else None
+        ),
+        age_at_least=when.get("age_at_least"),
+        any_allergy=when.get("any_allergy", False),
+        pregnant="pregnant" in when,
+        pregnant_weeks_over=when.get("pregnant", {}).get("weeks_over"),
+        pregnancy_risk=(
+            PregnancyRisk(
+                conditions=patterns(risk.get("conditions"), "pregnant_with.conditions"),
+                alerts=frozenset(risk.get("alerts", ())),
+                age_outside=(
+                    (age_outside["from"], age_outside["to"]) if age_outside is not None else None
+                ),
+            )
+            if risk is not None
+            else None
+        ),
+        surgery_within_days=surgery["days"] if surgery is not None else None,
+        surgery_words=(
+            _pattern(surgery["words"], "surgery_within.words", where) if surgery else None
+        ),
+        raised_with=tuple(when.get("raised_with", ())),
+        max_pressure=treatment.get("max_pressure"),
+        locate=body_part.get("from_text", False),
+        default_part=body_part.get("otherwise"),
+        position_warning=(
+            PositionWarning(
+                _pattern(position["positions"], "position_warning.positions", where),
+                position["advice"],
+            )
+            if position is not None
+            else None
+        ),
+    )
+
+
+def parse_alert_rules(data: Any, *, source: str = "alert rules") -> tuple[AlertRule, ...]:
+    """Validate the JSON document of an alert rules file and return its rules, in order.
+
+    Raises:
+        AlertRulesError: the document does not follow ``rules.schema.json``, a code is used twice,
+            a rule refers to a code that no rule has, or a pattern is not a valid expression.
+            The message names the rule at fault.
+    """
+    _check_schema(data, source)
+    entries: list[dict[str, Any]] = data["rules"]
+    first_index: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        code = entry["code"]
+        if code in first_index:
+            raise AlertRulesError(
+                f"{source}: {_rule_name(data, index)}: the code is already used by "
+                f"{_rule_name(data, first_index[code])}"
+            )
+        first_index[code] = index
+    rules = tuple(
+        _rule(entry, f"{source}: {_rule_name(data, index)}") for index, entry in enumerate(entries)
+    )
+    for index, rule in enumerate(rules):
+        referred = {
+            "when.typed.in_the_past.raise": {rule.in_the_past} - {"same", "ignore"},
+            "when.raised_with": set(rule.raised_with),
+            "when.pregnant_with.alerts": (
+                set(rule.pregnancy_risk.alerts) if rule.pregnancy_risk else set()
+            ),
+        }
+        for name, codes in referred.items():
+            for code in sorted(codes):
+                if code not in first_index:
+                    raise AlertRulesError(
+                        f"{source}: {_rule_name(data, index)}: {name} names {code!r}, "
+                        "which no rule has"
+                    )
+                if code == rule.code:
+                    raise AlertRulesError(
+                        f"{source}: {_rule_name(data, index)}: {name} names the rule itself"
+                    )
+    past_targets = {rule.in_the_past for rule in rules}
+    for index, entry in enumerate(entries):
+        if not entry["when"] and entry["code"] not in past_targets:
+            raise AlertRulesError(
+                f"{source}: {_rule_name(data, index)}: nothing raises it; give it a 'when' or "
+                "name it in another rule's in_the_past"
+            )
+    return rules
+
+
+def load_alert_rules(path: Path) -> tuple[AlertRule, ...]:
+    """Read and validate an alert rules file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise AlertRulesError(f"{path.name}: not valid JSON ({error})") from error
+    return parse_alert_rules(data, source=path.name)
+
+
+@cache
+def alert_rules() -> tuple[AlertRule, ...]:
+    """The rules shipped in ``resources/alerts/rules.json``, most severe first (read once)."""
+    return load_alert_rules(resource_path("alerts", "rules.json"))
+
+
+@cache
+def rules_by_code() -> Mapping[str, AlertRule]:
+    """The shipped rules by code."""
+    return {rule.code: rule for rule in alert_rules()}
+
+
+if TYPE_CHECKING:
+    ALERT_RULES: tuple[AlertRule, ...]
+    """The alert rules, most severe first. Codes are stable: clearances and overrides refer to them."""
+    RULES_BY_CODE: Mapping[str, AlertRule]
+
+
+def __getattr__(name: str) -> object:
+    """``ALERT_RULES`` and ``RULES_BY_CODE``, read from the rules file on first use."""
+    if name == "ALERT_RULES":
+        return alert_rules()
+    if name == "RULES_BY_CODE":
+        return rules_by_code()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _NEGATION = re.compile(
     r"^(?:no|not|none|nil|nkda|nka|n a|denies|denied|negative for|ruled out|never had|"
@@ -727,10 +577,6 @@ _NUMBER_WORDS = {
     "nine": 9, "ten": 10,
 }  # fmt: skip
 _DAYS_PER_UNIT = {"d": 1, "w": 7, "m": 30, "y": 365}
-_SURGERY_WORDS = re.compile(
-    r"\b(?:surgery|surgical|operation|op|incision|repair|replacement|reconstruction|"
-    r"arthroscop\w*|\w+ectomy|\w+otomy|\w+plasty|fusion|post op)\b"
-)
 
 
 def normalise_condition(text: str) -> str:
@@ -750,35 +596,45 @@ def _days_ago(text: str) -> int | None:
 
 @dataclass
 class _Builder:
-    """Collects alerts, merging the same rule raised for the same body part by several sources."""
+    """Collects alerts, merging the same rule raised for the same body part by several sources.
+
+    A rule raised also raises the rules that name it in ``raised_with``, from the same source.
+    """
 
     clearances: frozenset[str]
+    rules: tuple[AlertRule, ...]
     alerts: dict[tuple[str, str | None], Alert] = field(default_factory=dict)
 
     def add(self, rule: AlertRule, source: str, part: BodyPart | None = None) -> None:
-        if part is None and rule.default_part is not None:
+        """Raise ``rule``; ``part`` is the body part named in the source text, if any."""
+        located = part if rule.locate else None
+        if located is None and rule.default_part is not None:
             found = find_body_part(rule.default_part)
-            part = BodyPart(rule.default_part, None, found.stems if found else ())
-        body_part = part.text if part is not None else None
+            located = BodyPart(rule.default_part, None, found.stems if found else ())
+        body_part = located.text if located is not None else None
         key = (rule.code, body_part)
         existing = self.alerts.get(key)
         if existing is not None:
-            if source not in existing.source.split("; "):
-                self.alerts[key] = replace(existing, source=f"{existing.source}; {source}")
-            return
-        self.alerts[key] = Alert(
-            tier=rule.tier,
-            code=rule.code,
-            title=rule.title,
-            message=rule.message,
-            source=source,
-            action=_TIER_ACTION[rule.tier],
-            max_pressure=rule.max_pressure,
-            body_part=body_part,
-            side=part.side if part is not None else None,
-            stems=part.stems if part is not None else (),
-            clearance_on_file=rule.code in self.clearances,
-        )
+            if source in existing.source.split("; "):
+                return
+            self.alerts[key] = replace(existing, source=f"{existing.source}; {source}")
+        else:
+            self.alerts[key] = Alert(
+                tier=rule.tier,
+                code=rule.code,
+                title=rule.title,
+                message=rule.message,
+                source=source,
+                action=_TIER_ACTION[rule.tier],
+                max_pressure=rule.max_pressure,
+                body_part=body_part,
+                side=located.side if located is not None else None,
+                stems=located.stems if located is not None else (),
+                clearance_on_file=rule.code in self.clearances,
+            )
+        for companion in self.rules:
+            if rule.code in companion.raised_with:
+                self.add(companion, source, part)
 
     def codes(self) -> set[str]:
         return {code for code, _ in self.alerts}
@@ -789,7 +645,7 @@ def _is_past(norm: str, days: int | None, today: dt.date) -> bool:
     if _HISTORY.search(norm) or _RECOVERED.search(norm):
         return True
     if days is not None:
-        return days > RECENT_SURGERY_DAYS
+        return days > PAST_AFTER_DAYS
     return any(int(year) < today.year for year in _YEAR.findall(norm))
 
 
@@ -803,23 +659,21 @@ def _scan_text(
     days = _days_ago(norm)
     past = _is_past(norm, days, today)
     part = find_body_part(norm)
-    for rule in ALERT_RULES:
-        if not rule.matches(norm, pregnant=pregnant):
-            continue
-        target = rule
-        if past:
-            if rule.history == "skip":
-                continue
-            if rule.history != "same":
-                target = RULES_BY_CODE[rule.history]
-        if rule.code == "recent_surgery" and days is not None and days > RECENT_SURGERY_DAYS:
-            continue
-        builder.add(target, source, part if target.locate else None)
-        if target.code == "recent_surgery":
-            builder.add(RULES_BY_CODE["surgery_site"], source, part)
-    if days is not None and days <= RECENT_SURGERY_DAYS and _SURGERY_WORDS.search(norm):
-        builder.add(RULES_BY_CODE["recent_surgery"], source)
-        builder.add(RULES_BY_CODE["surgery_site"], source, part)
+    by_code = {rule.code: rule for rule in builder.rules}
+    for rule in builder.rules:
+        if rule.matches(norm, pregnant=pregnant):
+            if not past or rule.in_the_past == "same":
+                builder.add(rule, source, part)
+            elif rule.in_the_past != "ignore":
+                builder.add(by_code[rule.in_the_past], source, part)
+        if (
+            days is not None
+            and rule.surgery_within_days is not None
+            and days <= rule.surgery_within_days
+            and rule.surgery_words is not None
+            and rule.surgery_words.search(norm)
+        ):
+            builder.add(rule, source, part)
 
 
 def assess_health(
@@ -836,7 +690,8 @@ def assess_health(
         user_medications: the practice's own medication table, passed to the medication lookup.
     """
     today = today or dt.date.today()
-    builder = _Builder(snapshot.clearances_on_file)
+    rules = alert_rules()
+    builder = _Builder(snapshot.clearances_on_file, rules)
     pregnant = snapshot.pregnant or (snapshot.pregnancy_weeks or 0) > 0
     texts = [(text, f'condition "{text}"') for text in snapshot.conditions]
     texts += [(text, f'injury "{text}"') for text in snapshot.injuries]
@@ -847,104 +702,96 @@ def assess_health(
 
     for surgery in snapshot.surgeries:
         source = f'surgery "{surgery.description}"'
-        if surgery.date is not None:
-            if 0 <= (today - surgery.date).days <= RECENT_SURGERY_DAYS:
-                source = f"{source} on {surgery.date.isoformat()}"
-                builder.add(RULES_BY_CODE["recent_surgery"], source)
-                builder.add(
-                    RULES_BY_CODE["surgery_site"], source, find_body_part(surgery.description)
-                )
-        else:
+        if surgery.date is None:
             _scan_text(builder, surgery.description, source, pregnant=pregnant, today=today)
+            continue
+        days = (today - surgery.date).days
+        for rule in rules:
+            if rule.surgery_within_days is not None and 0 <= days <= rule.surgery_within_days:
+                builder.add(
+                    rule,
+                    f"{source} on {surgery.date.isoformat()}",
+                    find_body_part(surgery.description),
+                )
 
     for medication in snapshot.medications:
         med_class = medication.med_class or classify_medication(medication.name, user_medications)
         if med_class is None:
             continue
-        for rule in ALERT_RULES:
+        for rule in rules:
             if med_class in rule.med_classes:
                 builder.add(rule, f'medication "{medication.name}" ({med_class.value})')
 
-    _vital_signs(builder, snapshot)
-    _flags(builder, snapshot)
-    _pregnancy(builder, snapshot, pregnant=pregnant)
-    if snapshot.age is not None and snapshot.age >= OLDER_CLIENT_AGE:
-        builder.add(_OLDER_CLIENT, f"age {snapshot.age}")
+    for rule in rules:
+        _vital_signs(builder, rule, snapshot)
+    for flag in HealthFlag:
+        if flag in snapshot.flags:
+            for rule in rules:
+                if flag in rule.flags:
+                    builder.add(rule, f"checked: {flag.value.replace('_', ' ')}")
+    if pregnant:
+        weeks = snapshot.pregnancy_weeks
+        source = f"pregnancy, {weeks} weeks" if weeks else "pregnancy"
+        for rule in rules:
+            over = rule.pregnant_weeks_over
+            if rule.pregnant and (over is None or weeks is None or weeks > over):
+                builder.add(rule, source)
+    for rule in rules:
+        if (
+            rule.age_at_least is not None
+            and snapshot.age is not None
+            and snapshot.age >= rule.age_at_least
+        ):
+            builder.add(rule, f"age {snapshot.age}")
     for allergy in snapshot.allergies:
         if allergy.strip() and not _NEGATION.search(normalise_condition(allergy)):
-            builder.add(RULES_BY_CODE["allergy"], f'allergy "{allergy}"')
+            for rule in rules:
+                if rule.any_allergy:
+                    builder.add(rule, f'allergy "{allergy}"')
+    if pregnant:
+        for rule in rules:
+            if rule.pregnancy_risk is not None:
+                for reason in _pregnancy_risks(rule.pregnancy_risk, builder, snapshot):
+                    builder.add(rule, f"pregnancy with {reason}")
     return sort_alerts(builder.alerts.values())
 
 
-_OLDER_CLIENT = AlertRule(
-    "older_client", _D, "Older client",
-    "Skin and bones are often more fragile after 80: moderate pressure, and watch for bruising.",
-    max_pressure=3,
-)  # fmt: skip
-_FLAG_RULES = {
-    HealthFlag.DVT_SIGNS: "dvt",
-    HealthFlag.FEVER: "fever",
-    HealthFlag.ACUTE_INFECTION: "acute_infection",
-    HealthFlag.PREGNANCY_RED_FLAGS: "pregnancy_red_flags",
-    HealthFlag.HIGH_RISK_PREGNANCY: "high_risk_pregnancy",
-    HealthFlag.PAIN_MEDICATION_TODAY: "altered_pain_feedback",
-    HealthFlag.LYMPH_NODES_REMOVED: "lymphedema",
-    HealthFlag.FRAGILE_SKIN: "fragile_skin",
-}
-_FEVER_CELSIUS = 38.0
-_SEVERE_SYSTOLIC = 180
-_SEVERE_DIASTOLIC = 110
-_PREGNANCY_RISK_CODES = frozenset({"heart_disease", "uncontrolled_diabetes", "stroke_tia"})
-_PREGNANCY_RISK_WORDS = re.compile(
-    r"\b(?:diabetes|diabetic|dm|hypertension|htn|high blood pressure|kidney disease|"
-    r"renal disease|lupus)\b"
-)
-
-
-def _vital_signs(builder: _Builder, snapshot: HealthSnapshot) -> None:
-    if snapshot.temperature_c is not None and snapshot.temperature_c >= _FEVER_CELSIUS:
-        builder.add(RULES_BY_CODE["fever"], f"temperature {snapshot.temperature_c:.1f} °C")
-    if snapshot.blood_pressure is not None:
+def _vital_signs(builder: _Builder, rule: AlertRule, snapshot: HealthSnapshot) -> None:
+    temperature = snapshot.temperature_c
+    if (
+        rule.temperature_at_least is not None
+        and temperature is not None
+        and temperature >= rule.temperature_at_least
+    ):
+        builder.add(rule, f"temperature {temperature:.1f} °C")
+    if rule.blood_pressure_at_least is not None and snapshot.blood_pressure is not None:
         systolic, diastolic = snapshot.blood_pressure
-        if systolic >= _SEVERE_SYSTOLIC or diastolic >= _SEVERE_DIASTOLIC:
-            builder.add(
-                RULES_BY_CODE["uncontrolled_hypertension"],
-                f"blood pressure {systolic}/{diastolic}",
-            )
+        at_least_systolic, at_least_diastolic = rule.blood_pressure_at_least
+        if systolic >= at_least_systolic or diastolic >= at_least_diastolic:
+            builder.add(rule, f"blood pressure {systolic}/{diastolic}")
 
 
-def _flags(builder: _Builder, snapshot: HealthSnapshot) -> None:
-    for flag in HealthFlag:
-        if flag in snapshot.flags:
-            builder.add(
-                RULES_BY_CODE[_FLAG_RULES[flag]], f"checked: {flag.value.replace('_', ' ')}"
-            )
-
-
-def _pregnancy(builder: _Builder, snapshot: HealthSnapshot, *, pregnant: bool) -> None:
-    if not pregnant:
-        return
-    weeks = snapshot.pregnancy_weeks
-    source = f"pregnancy, {weeks} weeks" if weeks else "pregnancy"
-    builder.add(RULES_BY_CODE["pregnancy_legs"], source)
-    if weeks is None or weeks > SIDE_LYING_AFTER_WEEKS:
-        builder.add(RULES_BY_CODE["pregnancy_position"], source)
-    risk = [
-        text
-        for text in snapshot.conditions
-        if _PREGNANCY_RISK_WORDS.search(normalise_condition(text))
-    ]
-    if builder.codes() & _PREGNANCY_RISK_CODES:
-        risk.append("a condition that needs clearance")
-    if snapshot.age is not None and not 20 <= snapshot.age <= 35:
-        risk.append(f"age {snapshot.age}")
-    for reason in risk:
-        builder.add(RULES_BY_CODE["high_risk_pregnancy"], f"pregnancy with {reason}")
+def _pregnancy_risks(risk: PregnancyRisk, builder: _Builder, snapshot: HealthSnapshot) -> list[str]:
+    """The risk factors found with a pregnancy, each in words ("age 38")."""
+    found = []
+    if risk.conditions is not None:
+        found += [
+            text
+            for text in snapshot.conditions
+            if risk.conditions.search(normalise_condition(text))
+        ]
+    if builder.codes() & risk.alerts:
+        found.append("a condition that needs clearance")
+    if risk.age_outside is not None and snapshot.age is not None:
+        youngest, oldest = risk.age_outside
+        if not youngest <= snapshot.age <= oldest:
+            found.append(f"age {snapshot.age}")
+    return found
 
 
 def sort_alerts(alerts: Iterable[Alert]) -> list[Alert]:
     """Alerts most severe first, then in rule-table order, then by body part."""
-    order = {rule.code: index for index, rule in enumerate(ALERT_RULES)}
+    order = {rule.code: index for index, rule in enumerate(alert_rules())}
     return sorted(
         alerts,
         key=lambda a: (a.tier.rank, order.get(a.code, len(order)), a.body_part or ""),
@@ -1013,8 +860,6 @@ DEEP_TECHNIQUE_PATTERNS: tuple[str, ...] = (
 )  # fmt: skip
 _DEEP_TECHNIQUE = _compile(DEEP_TECHNIQUE_PATTERNS)
 _TRIGGER_POINT_KINDS = frozenset({MarkKind.TRIGGER_POINT_ACTIVE, MarkKind.TRIGGER_POINT_LATENT})
-_SUPINE_OR_PRONE = re.compile(r"\b(?:supine|prone|face (?:up|down)|on (?:the|her|his) back)\b")
-_PRONE = re.compile(r"\b(?:prone|face down)\b")
 
 
 def is_deep_technique(technique: str) -> bool:
@@ -1117,12 +962,11 @@ def _deep_warning(
 
 
 def _position_warning(alert: Alert, position: str) -> str:
-    text = normalise_condition(position)
-    if alert.code == "pregnancy_position" and _SUPINE_OR_PRONE.search(text):
-        return f"{alert.title}: use side-lying rather than {position}."
-    if alert.code in ("reflux", "breathing") and _PRONE.search(text):
-        return f"{alert.title}: keep prone time short, or use side-lying."
-    return ""
+    rule = rules_by_code().get(alert.code)
+    warning = rule.position_warning if rule is not None else None
+    if warning is None or not warning.positions.search(normalise_condition(position)):
+        return ""
+    return f"{alert.title}: {warning.advice.replace('{position}', position)}"
 
 
 def tier_counts(alerts: Iterable[Alert]) -> dict[AlertTier, int]:
