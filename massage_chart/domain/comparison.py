@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from massage_chart.domain.findings import MarkFinding, body_order, in_sentence, region_stem
 from massage_chart.domain.marks import MarkKind, Side
+from massage_chart.domain.presentation import ARROW, format_pain_score
 
 MEANINGFUL_CHANGE = 2
 """A change of at least 2 points on the 0-10 scale is clinically meaningful (DOMAIN.md §3.4)."""
@@ -253,14 +254,14 @@ CHANGE_HEADINGS: dict[ChangeKind, str] = {
 
 
 def change_phrase(change: FindingChange, count: int = 1) -> str:
-    """One change in words, without its heading: "active trigger point R upper trapezius 7/10 ->
+    """One change in words, without its heading: "active trigger point R upper trapezius 7/10 →
     5/10"; ``count`` identical changes read "... x2"."""
     head = f"{FINDING_NAMES[change.kind]} {change.label}"
     if count > 1:
         head = f"{head} x{count}"
     before, after = change.before, change.after
     if change.change in (ChangeKind.WORSE, ChangeKind.BETTER):
-        return f"{head} {before}/10 -> {after}/10"
+        return f"{head} {format_pain_score(before)} {ARROW} {format_pain_score(after)}"
     if change.change is ChangeKind.NEW:
         return f"{head} ({after}/10)" if after is not None else head
     if change.change is ChangeKind.RESOLVED:
@@ -276,7 +277,7 @@ def change_phrase(change: FindingChange, count: int = 1) -> str:
 
 def change_line(change: FindingChange) -> str:
     """One change as a line of the chart's list: "Better: active trigger point R upper
-    trapezius 7/10 -> 5/10" (the same words as the note's)."""
+    trapezius 7/10 → 5/10" (the same words as the note's)."""
     return f"{CHANGE_HEADINGS[change.change]}: {change_phrase(change)}"
 
 
@@ -284,7 +285,7 @@ def describe_changes(changes: Iterable[FindingChange]) -> str:
     """The changes as the note's sentences, unchanged findings left out.
 
     Example: "New: active trigger point L levator scapulae (5/10). Better: active trigger point
-    R upper trapezius 7/10 -> 5/10. Resolved: active trigger point R upper trapezius (was
+    R upper trapezius 7/10 → 5/10. Resolved: active trigger point R upper trapezius (was
     3/10)." Identical changes are counted: "New: pain R heel x2 (5/10)."
     """
     counts: dict[ChangeKind, dict[str, tuple[FindingChange, int]]] = {}

@@ -187,7 +187,7 @@ def draft_objective(
 def draft_changes(previous: Iterable[MarkFinding], current: Iterable[MarkFinding]) -> str:
     """The note's sentence of what changed since the previous visit, or "" when nothing did.
 
-    Example: "Since last visit: Better: active trigger point R upper trapezius 7/10 -> 5/10.
+    Example: "Since last visit: Better: active trigger point R upper trapezius 7/10 → 5/10.
     Resolved: active trigger point R upper trapezius (was 3/10)." The comparison is the one the
     chart window lists (``comparison.compare_findings``).
     """

@@ -108,8 +108,8 @@ def test_changes_since_last_visit_in_order_and_in_words() -> None:
     assert changes[0].delta is None and not changes[0].meaningful
     assert describe_changes(changes) == (
         "New: active trigger point L levator scapulae (5/10), numbness R thenar eminence & thumb. "
-        "Worse: active trigger point L upper trapezius 3/10 -> 4/10. "
-        "Better: active trigger point R upper trapezius 8/10 -> 5/10. "
+        "Worse: active trigger point L upper trapezius 3/10 → 4/10. "
+        "Better: active trigger point R upper trapezius 8/10 → 5/10. "
         "Resolved: spasm R quadratus lumborum area (was 6/10)."
     )
     assert describe_changes(compare_findings(CURRENT, CURRENT)) == ""
@@ -120,11 +120,11 @@ def test_two_trigger_points_at_7_and_3_then_one_at_5_the_7_eased_and_the_3_resol
         changes = compare_findings(previous, [trapezius_tp(5)])
         assert summary(changes) == [(C.BETTER, 7, 5), (C.RESOLVED, 3, None)]
         assert describe_changes(changes) == (
-            "Better: active trigger point R upper trapezius 7/10 -> 5/10. "
+            "Better: active trigger point R upper trapezius 7/10 → 5/10. "
             "Resolved: active trigger point R upper trapezius (was 3/10)."
         )
         assert [change_line(c) for c in changes] == [
-            "Better: active trigger point R upper trapezius 7/10 -> 5/10",
+            "Better: active trigger point R upper trapezius 7/10 → 5/10",
             "Resolved: active trigger point R upper trapezius (was 3/10)",
         ]
 
@@ -212,7 +212,7 @@ def test_identical_changes_are_counted_and_off_the_body_is_named() -> None:
 
 def test_the_notes_sentence_since_last_visit() -> None:
     assert draft_changes([trapezius_tp(7), trapezius_tp(3)], [trapezius_tp(5)]) == (
-        "Since last visit: Better: active trigger point R upper trapezius 7/10 -> 5/10. "
+        "Since last visit: Better: active trigger point R upper trapezius 7/10 → 5/10. "
         "Resolved: active trigger point R upper trapezius (was 3/10)."
     )
     assert draft_changes([trapezius_tp(5)], [trapezius_tp(5)]) == ""
@@ -325,7 +325,7 @@ def test_the_chart_the_note_and_the_pdf_tell_the_same_change(qtbot: QtBot, db: D
                 ),
             )  # fmt: skip
         visit_id = now.id
-    better = "Better: active trigger point R upper trapezius 7/10 -> 5/10"
+    better = "Better: active trigger point R upper trapezius 7/10 → 5/10"
     resolved = "Resolved: active trigger point R upper trapezius (was 3/10)"
 
     chart = VisitChartWindow(db, visit_id)

@@ -308,7 +308,7 @@ def test_ghosts_copy_forward_and_changes_list(
 
     qtbot.waitUntil(lambda: any("▼" in text for text in texts()))
     assert texts()[1:] == [
-        "▼ Better: active trigger point R upper trapezius 7/10 -> 4/10",
+        "▼ Better: active trigger point R upper trapezius 7/10 → 4/10",
         "✓ Resolved: spasm L rhomboids (was 5/10)",
     ]
     better = chart.changes_list.item(1)

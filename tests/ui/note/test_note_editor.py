@@ -137,7 +137,7 @@ def test_draft_from_chart_fills_the_objective_with_changes(
     qtbot: QtBot, editor: VisitNoteEditor, db: Database, charted: Charted
 ) -> None:
     editor.sections.setCurrentIndex(1)
-    assert "Better: active trigger point R upper trapezius 7/10 -> 3/10" in (
+    assert "Better: active trigger point R upper trapezius 7/10 → 3/10" in (
         editor.changes_label.text()
     )
     qtbot.mouseClick(editor.draft_button, Qt.MouseButton.LeftButton)
