@@ -39,6 +39,14 @@ def _add_db_option(parser: argparse.ArgumentParser, *, default: object = None) -
     )
 
 
+def _add_force_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a file that already exists (never the database, its journal or a backup)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``massage-chart``."""
     parser = argparse.ArgumentParser(
@@ -76,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument(
         "-o", "--output", metavar="FILE", help="where to write it (default: the backup folder)"
     )
+    _add_force_option(backup)
 
     restore = commands.add_parser(
         "restore",
@@ -103,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db_option(export_json, default=argparse.SUPPRESS)
     export_json.add_argument("client_ids", nargs="*", metavar="CLIENT_ID")
     export_json.add_argument("-o", "--output", metavar="FILE", required=True, help="the file")
+    _add_force_option(export_json)
 
     import_json = commands.add_parser(
         "import-json",
@@ -142,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_db_option(single, default=argparse.SUPPRESS)
         single.add_argument("visit_id", metavar="VISIT_ID")
         single.add_argument("-o", "--output", metavar="FILE.pdf", required=True, help="the file")
+        _add_force_option(single)
     batch = export_commands.add_parser(
         "batch",
         help="the SOAP notes of every signed visit in a date range",
@@ -153,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--from", dest="date_from", metavar="DATE", required=True, help="YYYY-MM-DD")
     batch.add_argument("--to", dest="date_to", metavar="DATE", required=True, help="YYYY-MM-DD")
     batch.add_argument("-o", "--output", metavar="DIR", required=True, help="an existing folder")
+    _add_force_option(batch)
     batch.add_argument(
         "--workers", type=int, default=None, metavar="N", help="processes (default: all cores)"
     )
@@ -439,12 +451,36 @@ def _suggest_restore(url: str | None, keying: Keying | None = None) -> str:
     )
 
 
+def _output_path(args: argparse.Namespace, output: str) -> Path:
+    """Where ``-o`` may write: never over the database, its journal, a backup, or (without
+    ``--force``) any existing file; the same rule as the window's export actions.
+
+    Raises:
+        ExportError: the path may not be written.
+    """
+    from massage_chart.export.atomic import check_output_path
+    from massage_chart.storage.settings import Settings
+
+    database_file = _database_path(args)
+    return check_output_path(
+        Path(output),
+        database_file=database_file,
+        backup_folder=Settings.load().backup_folder(database_file),
+        overwrite=getattr(args, "force", False),
+        overwrite_hint=", or add --force to replace it",
+    )
+
+
 def _run_backup(args: argparse.Namespace) -> int:
+    from massage_chart.export.atomic import ExportError
     from massage_chart.storage.maintenance import backup_now
 
+    try:
+        target = _output_path(args, args.output) if args.output else None
+    except ExportError as exc:
+        return _fail(str(exc))
     database = _open(args)
     try:
-        target = Path(args.output).expanduser().resolve() if args.output else None
         path = backup_now(database, target=target)
     finally:
         database.dispose()
@@ -584,13 +620,18 @@ def _run_audit_verify(args: argparse.Namespace) -> int:
 
 
 def _run_export_json(args: argparse.Namespace) -> int:
+    from massage_chart.export.atomic import ExportError
     from massage_chart.storage.chart_file import ChartFileError, export_chart, write_chart_file
 
+    try:
+        target = _output_path(args, args.output)
+    except ExportError as exc:
+        return _fail(str(exc))
     database = _open(args)
     try:
         with database.write() as session:
             document = export_chart(session, args.client_ids)
-            write_chart_file(document, Path(args.output).expanduser())
+            write_chart_file(document, target)
     except ChartFileError as exc:
         return _fail(str(exc))
     finally:
@@ -656,9 +697,13 @@ def _run_export(args: argparse.Namespace) -> int:
     from massage_chart.export.service import DocumentKind, export_document
 
     kind = DocumentKind(args.export_command)
+    try:
+        target = _output_path(args, args.output)
+    except ExportError as exc:
+        return _fail(str(exc))
     database = _open(args)
     try:
-        path = export_document(database, kind, args.visit_id, Path(args.output))
+        path = export_document(database, kind, args.visit_id, target)
     except NotFoundError:
         return _fail(f"There is no visit with id {args.visit_id!r}.")
     except ExportError as exc:
@@ -670,9 +715,18 @@ def _run_export(args: argparse.Namespace) -> int:
 
 
 def _run_export_batch(args: argparse.Namespace, first: dt.date, last: dt.date, folder: Path) -> int:
-    from massage_chart.export.batch import export_batch
+    from massage_chart.export.atomic import ExportError
+    from massage_chart.export.batch import export_batch, signed_visits
 
     database = _open(args)
+    try:
+        with database.read() as session:
+            names = [item.file_name for item in signed_visits(session, first, last)]
+        for name in names:
+            _output_path(args, str(folder / name))
+    except ExportError as exc:
+        database.dispose()
+        return _fail(f"{exc} No note of the batch was written.")
     url = database.url
     passphrase = getattr(args, "opened_passphrase", None)
     if passphrase:

@@ -52,8 +52,13 @@ def backup_now(database: Database, *, target: Path | None = None, reason: str = 
             "server's own tools (pg_dump or continuous archiving)."
         )
     destination = target or new_backup_path(database.backup_dir, database.file, reason)
-    if destination.resolve() == database.file.resolve():
-        raise StorageError("A backup cannot be written over the database itself.")
+    if destination.resolve() == database.file.resolve() or destination.name.endswith(
+        ("-wal", "-shm", "-journal")
+    ):
+        raise StorageError(
+            "A backup cannot be written over the database itself, nor under a name SQLite "
+            "gives a database's journal (…-wal, …-shm, …-journal)."
+        )
     try:
         path = backup_sqlite(database.engine, destination, keying=database.keying)
     except BackupError as exc:

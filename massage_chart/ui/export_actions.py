@@ -12,7 +12,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
-from massage_chart.export.atomic import ExportError, write_atomic
+from massage_chart.export.atomic import ExportError, check_output_path, write_atomic
 from massage_chart.export.batch import safe_name_part
 from massage_chart.export.service import (
     DocumentKind,
@@ -162,6 +162,14 @@ class ExportActions(QObject):
         if target.suffix.lower() != ".pdf":
             target = target.with_name(target.name + ".pdf")
         try:
+            # The save dialog asked before replacing the file it was given, not one with
+            # ".pdf" added; the database, its journal and backups are never written over.
+            target = check_output_path(
+                target,
+                database_file=self.database.file,
+                backup_folder=self.database.backup_dir,
+                overwrite=target == Path(chosen),
+            )
             path = write_atomic(target, document.pdf)
             record_export(self.database, document, destination=str(path))
         except (ExportError, StorageError) as exc:
