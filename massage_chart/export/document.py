@@ -10,7 +10,7 @@ from typing import Any
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from massage_chart.export import fonts
 from massage_chart.export.styles import (
@@ -25,6 +25,7 @@ from massage_chart.export.styles import (
     PAGE_SIZE,
     PAGE_WIDTH,
     RULE,
+    para,
     stylesheet,
 )
 
@@ -79,7 +80,9 @@ def _canvas_class(marks: PageMarks) -> type[Canvas]:
             self.setFont(fonts.SANS, 7.5)
             self.setFillColor(MUTED)
             self.drawRightString(PAGE_WIDTH - MARGIN_RIGHT, FOOTER_Y, page)
-            footer = Paragraph(fonts.markup(marks.footer), stylesheet().tiny)
+            # Left to right like the page: a right-to-left name keeps its order inside it, as in
+            # the header.
+            footer = para(marks.footer, stylesheet().tiny, rtl=False)
             width = FRAME_WIDTH - self.stringWidth(page, fonts.SANS, 7.5) - 12
             _, height = footer.wrap(width, 20)
             footer.drawOn(self, MARGIN_LEFT, FOOTER_Y + 7 - height)

@@ -1,18 +1,20 @@
-"""Embedded TrueType fonts for PDFs, with a fallback font per script and escaped, shaped runs."""
+"""Embedded TrueType fonts for PDFs: a fallback font per script, escaped markup, bidi runs."""
 
 from __future__ import annotations
 
 import re
 import threading
 import unicodedata
+from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import TypeVar
 from xml.sax.saxutils import escape
 
+from bidi import get_base_level, get_display  # type: ignore[import-untyped]
+from bidi.mirror import MIRRORED  # type: ignore[import-untyped]
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import ShapedFragWord, TTFont, shapeFragWord
-from reportlab.platypus import paragraph as reportlab_paragraph
+from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase.ttfonts import TTFont, shapeFragWord
 
 from massage_chart.resources import resource_path
 
@@ -43,6 +45,17 @@ _lock = threading.Lock()
 _registered = False
 
 _RTL_CLASSES = frozenset({"R", "AL"})
+_STRONG_CLASSES = frozenset({"L", "R", "AL"})
+#: Characters that make a text need the bidirectional algorithm: right-to-left letters, Arabic
+#: digits and the explicit embeddings, overrides and isolates.
+_BIDI_CLASSES = frozenset(
+    {"R", "AL", "AN", "RLE", "RLO", "LRE", "LRO", "PDF", "RLI", "LRI", "FSI", "PDI"}
+)
+_DIRECTION_CONTROLS = frozenset(
+    "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+_LEVEL = re.compile(r"Level\(\s*(\d+)")
+T = TypeVar("T")
 #: A newline, a run of other whitespace, or a run of anything else (a word).
 _TOKENS = re.compile(r"\n|[^\S\n]+|\S+")
 
@@ -69,40 +82,35 @@ def register_fonts() -> None:
         # required ligatures only.
         if shapeFragWord.__defaults__:
             shapeFragWord.__defaults__[0].pop("dlig", None)
-        reportlab_paragraph.shapeFragWord = _shape_right_to_left_words_only
+        # Shaped Arabic is drawn with the fonts' contextual forms, which the font's character
+        # map lists as presentation forms; the PDF's text then says the letters typed instead.
+        ttfonts.makeToUnicodeCMap = _typed_letters_cmap
         _registered = True
 
 
-def _shape_right_to_left_words_only(word: Any, *args: Any, **kwargs: Any) -> Any:
-    """Shape only the right-to-left runs of a word, each with its own font.
+_reportlab_cmap = ttfonts.makeToUnicodeCMap
+_CMAP_ENTRY = re.compile(r"^<([0-9A-F]{2})> <([0-9A-F]{4})>$", re.MULTILINE)
 
-    reportlab shapes a whole word with the font of its first fragment, which garbles a word that
-    mixes fonts ("王小明," with its comma from Noto Sans, "כהן." whose full stop the Hebrew font
-    lacks). Latin, Greek, Cyrillic and CJK need no shaping, so only fragments holding Arabic or
-    Hebrew letters are shaped, one by one.
-    """
-    items = word[1:]
-    texts = [(frag, text) for frag, text in items if isinstance(text, str)]
-    if not any(needs_shaping(text) for _, text in texts):
-        return word
-    if len({frag.fontName for frag, _ in texts}) <= 1 and len(texts) == len(items):
-        return shapeFragWord(word, *args, **kwargs)
-    out = ShapedFragWord([])
-    width = 0.0
-    for frag, text in items:
-        if hasattr(frag, "cbDefn") or not isinstance(text, str):
-            out.append((frag, text))
-            continue
-        plain = pdfmetrics.stringWidth(text, frag.fontName, frag.fontSize)
-        if needs_shaping(text):
-            part = shapeFragWord([plain, (frag, text)], *args, **kwargs)
-            width += part[0]
-            out.extend(part[1:])
-        else:
-            width += plain
-            out.append((frag, text))
-    out.insert(0, width)
-    return out
+
+def typed_letters(char: str) -> str:
+    """The letters a Hebrew or Arabic presentation form (a shaped letter or ligature) stands for:
+    its compatibility decomposition (U+FEE3 MEEM INITIAL FORM is MEEM); other characters as they
+    are."""
+    code = ord(char)
+    if 0xFB1D <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFC:
+        return unicodedata.normalize("NFKC", char)
+    return char
+
+
+def _typed_letters_cmap(font_name: str, subset: Sequence[int]) -> str:
+    """reportlab's ToUnicode map of a font subset, with each presentation form mapped to the
+    letters it stands for (so the PDF can be searched and copied in the letters typed)."""
+
+    def entry(match: re.Match[str]) -> str:
+        letters = typed_letters(chr(int(match.group(2), 16)))
+        return f"<{match.group(1)}> <{letters.encode('utf-16-be').hex().upper()}>"
+
+    return _CMAP_ENTRY.sub(entry, _reportlab_cmap(font_name, subset))
 
 
 def _register_lazy(name: str) -> None:
@@ -146,10 +154,107 @@ def font_for(char: str) -> str:
     return SANS
 
 
-def needs_shaping(text: str) -> bool:
-    """Whether the text holds right-to-left letters, which need harfbuzz shaping (reportlab then
-    also puts the words of a right-to-left run in right-to-left order)."""
+def needs_bidi(text: str) -> bool:
+    """Whether the text holds right-to-left letters, Arabic digits or explicit direction marks:
+    text that must be ordered by the Unicode bidirectional algorithm (and its right-to-left runs
+    shaped) before it is drawn. Other text draws in the order it was typed."""
+    return any(unicodedata.bidirectional(c) in _BIDI_CLASSES for c in text)
+
+
+def base_is_rtl(text: str) -> bool | None:
+    """The direction of a paragraph by its first strong letter (rules P2 and P3 of the Unicode
+    bidirectional algorithm): True for right to left, False for left to right, None when the text
+    has no letter that decides it."""
+    if not any(unicodedata.bidirectional(c) in _STRONG_CLASSES for c in text):
+        return None
+    return bool(get_base_level(text))
+
+
+def embedding_levels(line: str, rtl: bool) -> list[int]:
+    """The resolved embedding level of each character of one line, by python-bidi's Unicode
+    bidirectional algorithm, with the line's trailing spaces at the paragraph's level (rule L1).
+
+    python-bidi returns its resolved levels when asked for debug output; they are listed per
+    UTF-8 byte, so each character takes the level of its first byte.
+    """
+    if not line:
+        return []
+    info = str(get_display(line, base_dir="R" if rtl else "L", debug=True))
+    listing = info.split("\n    levels: [", 1)[-1].split("\n    ],", 1)[0]
+    per_byte = [int(level) for level in _LEVEL.findall(listing)]
+    if len(per_byte) != len(line.encode("utf-8")):
+        raise RuntimeError("python-bidi did not report one level per byte of the line")
+    levels: list[int] = []
+    offset = 0
+    for char in line:
+        levels.append(per_byte[offset])
+        offset += len(char.encode("utf-8"))
+    base = 1 if rtl else 0
+    index = len(line) - 1
+    while index >= 0 and unicodedata.bidirectional(line[index]) in {"WS", "S", "B", "BN"}:
+        levels[index] = base
+        index -= 1
+    return levels
+
+
+def visual_runs(pieces: Sequence[tuple[T, str]], rtl: bool) -> list[tuple[T, str, bool]]:
+    """One line's pieces of text (in the order typed, each with its key: its font) as runs in
+    the order they are drawn, left to right (rule L2).
+
+    Each run is ``(key, text, right_to_left)``: the text is still in typed order; a right-to-left
+    run is to be shaped right to left (or reversed and mirrored) by the caller.
+    """
+    levels = embedding_levels("".join(text for _, text in pieces), rtl)
+    runs: list[tuple[T, str, int]] = []
+    position = 0
+    for key, text in pieces:
+        start = 0
+        for index in range(1, len(text) + 1):
+            if index == len(text) or levels[position + index] != levels[position + start]:
+                runs.append((key, text[start:index], levels[position + start]))
+                start = index
+        position += len(text)
+    if not runs:
+        return []
+    order = list(range(len(runs)))
+    highest = max(level for _, _, level in runs)
+    lowest_odd = min((level for _, _, level in runs if level % 2), default=highest + 1)
+    for level in range(highest, lowest_odd - 1, -1):
+        index = 0
+        while index < len(order):
+            if runs[order[index]][2] < level:
+                index += 1
+                continue
+            end = index
+            while end < len(order) and runs[order[end]][2] >= level:
+                end += 1
+            order[index:end] = order[index:end][::-1]
+            index = end
+    drawn = ((runs[i][0], _without_controls(runs[i][1]), runs[i][2] % 2 == 1) for i in order)
+    return [run for run in drawn if run[1]]
+
+
+def _without_controls(text: str) -> str:
+    """Text without the invisible direction marks, embeddings and isolates (they only steer the
+    order; rule X9 removes them)."""
+    return "".join(c for c in text if c not in _DIRECTION_CONTROLS)
+
+
+def isolate(text: str) -> str:
+    """User text set inside a line of ours (a name in the footer): isolated, so it takes its own
+    direction and its punctuation stays with it ("כהן." keeps its full stop on the left)."""
+    return f"\u2068{text}\u2069"
+
+
+def has_rtl_letters(text: str) -> bool:
+    """Whether the text holds Hebrew or Arabic letters (a run that harfbuzz shapes right to left)."""
     return any(unicodedata.bidirectional(c) in _RTL_CLASSES for c in text)
+
+
+def mirrored(text: str) -> str:
+    """A right-to-left run without letters (punctuation, brackets) in drawing order: reversed,
+    with brackets mirrored (rule L4)."""
+    return "".join(MIRRORED.get(c, c) for c in reversed(text))
 
 
 def _is_strong(char: str) -> bool:

@@ -21,6 +21,7 @@ from reportlab.platypus import (
 )
 
 from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS, MarkKind
+from massage_chart.export import fonts
 from massage_chart.export.body_chart import (
     BodyChart,
     LegendSwatch,
@@ -79,7 +80,7 @@ def footer_text(snapshot: VisitSnapshot) -> str:
     """Client name, date of birth and date of service, for every page."""
     client = snapshot.client
     return (
-        f"{client.full_name}  ·  DOB {fmt_date(client.date_of_birth)}  ·  "
+        f"{fonts.isolate(client.full_name)}  ·  DOB {fmt_date(client.date_of_birth)}  ·  "
         f"Date of service {fmt_date(snapshot.start.date())}"
     )
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import shapeFragWord
+from reportlab.platypus import Flowable, Paragraph, TableStyle
+from reportlab.platypus.paragraph import _FK_BREAK, _FK_TEXT, FragLine
 
 from massage_chart.export import fonts
 
@@ -141,18 +145,136 @@ def stylesheet() -> Styles:
     )
 
 
+class BidiParagraph(Paragraph):
+    """A paragraph holding right-to-left text, drawn in the order the Unicode bidirectional
+    algorithm gives.
+
+    reportlab breaks the lines on the text as typed (so wrapping and splitting across pages see
+    words in reading order); each line is then put in visual order as it is drawn: runs ordered by
+    python-bidi, Hebrew and Arabic runs shaped right to left by harfbuzz, brackets mirrored. The
+    direction of each paragraph of the text (lines between hard breaks) comes from its first
+    letter unless ``rtl`` fixes it; a left-aligned style is right-aligned when the text starts
+    right to left.
+    """
+
+    blPara: Any  # noqa: N815 (reportlab names it)
+
+    def __init__(
+        self,
+        text: str | None,
+        style: ParagraphStyle,
+        *args: Any,
+        rtl: bool | None = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__(text, style, *args, **kw)
+        self.rtl = rtl
+        self.starts_rtl = bool(fonts.base_is_rtl(_plain(self.frags))) if rtl is None else rtl
+        if self.starts_rtl and style.alignment == TA_LEFT:
+            self.style = _right_aligned(style)
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        """Split as reportlab does; both parts keep this paragraph's direction and alignment."""
+        parts: list[Flowable] = super().split(available_width, available_height)
+        for part in parts:
+            if isinstance(part, BidiParagraph) and part is not self:
+                part.rtl, part.starts_rtl, part.style = self.rtl, self.starts_rtl, self.style
+        return parts
+
+    def drawPara(self, debug: int = 0) -> None:
+        """Draw the lines in visual order (the broken lines stay in typed order for splitting)."""
+        typed = self.blPara
+        self.blPara = self._visual(typed)
+        try:
+            super().drawPara(debug)
+        finally:
+            self.blPara = typed
+
+    def _visual(self, typed: Any) -> Any:
+        lines = typed.lines if typed.kind == 1 else [_frag_line(typed, ln) for ln in typed.lines]
+        out = []
+        rtl = self.starts_rtl
+        for index, line in enumerate(lines):
+            if self.rtl is not None:
+                rtl = self.rtl
+            elif index == 0 or _ends_paragraph(lines[index - 1]):
+                decided = fonts.base_is_rtl(_paragraph_text(lines, index))
+                rtl = self.starts_rtl if decided is None else decided
+            out.append(_visual_line(line, rtl) if fonts.needs_bidi(_plain(line.words)) else line)
+        return typed.clone(kind=1, lines=out)
+
+
+def _plain(frags: Sequence[Any]) -> str:
+    """The text of a list of fragments (what the bidirectional algorithm sees)."""
+    return "".join(
+        f.text
+        for f in frags
+        if getattr(f, "_fkind", _FK_TEXT) == _FK_TEXT
+        and not hasattr(f, "cbDefn")
+        and isinstance(getattr(f, "text", None), str)
+    )
+
+
+def _ends_paragraph(line: Any) -> bool:
+    """Whether a line ends with a hard line break (the next line starts a new paragraph)."""
+    return bool(line.words) and line.words[-1]._fkind == _FK_BREAK
+
+
+def _paragraph_text(lines: Sequence[Any], start: int) -> str:
+    """The text of the paragraph that starts at line ``start`` (up to the next hard break)."""
+    parts = []
+    for line in lines[start:]:
+        parts.append(_plain(line.words))
+        if _ends_paragraph(line):
+            break
+    return "".join(parts)
+
+
+def _frag_line(typed: Any, line: tuple[float, list[str]]) -> FragLine:
+    """A line of a one-font paragraph as a line of fragments (the form that carries shaped runs)."""
+    extra, words = line
+    return FragLine(extraSpace=extra, wordCount=len(words), lineBreak=False,
+                    words=[typed.clone(text=" ".join(words), _fkind=_FK_TEXT)],
+                    fontSize=typed.fontSize, ascent=typed.ascent, descent=typed.descent)  # fmt: skip
+
+
+def _visual_line(line: FragLine, rtl: bool) -> FragLine:
+    """One line in visual order, its right-to-left runs shaped, its spare width adjusted."""
+    texts = [w for w in line.words if _plain([w])]
+    others = [w for w in line.words if not _plain([w])]
+    before = sum(stringWidth(w.text, w.fontName, w.fontSize) for w in texts)
+    words: list[Any] = []
+    after = 0.0
+    for frag, text, right_to_left in fonts.visual_runs([(w, w.text) for w in texts], rtl):
+        plain = stringWidth(text, frag.fontName, frag.fontSize)
+        if right_to_left and fonts.has_rtl_letters(text):
+            shaped = shapeFragWord([plain, (frag, text)])
+            for piece, glyphs in shaped[1:]:
+                words.append(piece.clone(text=glyphs))
+            after += shaped[0]
+            continue
+        words.append(frag.clone(text=fonts.mirrored(text) if right_to_left else text))
+        after += plain
+    return line.clone(words=words + others, extraSpace=line.extraSpace + before - after)
+
+
 @cache
-def _shaped(style: ParagraphStyle) -> ParagraphStyle:
-    return ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
+def _right_aligned(style: ParagraphStyle) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
 
 
-def para(text: str, style: ParagraphStyle, *, prefix: str = "", suffix: str = "") -> Paragraph:
-    """A paragraph of user text: escaped, with fallback fonts, shaped when it holds RTL letters.
+def para(
+    text: str, style: ParagraphStyle, *, prefix: str = "", suffix: str = "", rtl: bool | None = None
+) -> Paragraph:
+    """A paragraph of user text: escaped, with fallback fonts, in bidirectional order when it
+    holds right-to-left text (``rtl`` fixes the direction, else the first letter decides).
 
     ``prefix`` and ``suffix`` are trusted markup (our own labels) put around the escaped text.
     """
-    shaped = fonts.needs_shaping(text)
-    return Paragraph(prefix + fonts.markup(text) + suffix, _shaped(style) if shaped else style)
+    markup_text = prefix + fonts.markup(text) + suffix
+    if fonts.needs_bidi(text):
+        return BidiParagraph(markup_text, style, rtl=rtl)
+    return Paragraph(markup_text, style)
 
 
 def trusted(markup_text: str, style: ParagraphStyle) -> Paragraph:

@@ -445,7 +445,7 @@ def render_summary_pdf(snapshot: VisitSnapshot) -> bytes:
     client = snapshot.client
     integrity_failed = snapshot.signed and not snapshot.integrity_ok
     marks = PageMarks(
-        footer=f"{client.full_name}  ·  Visit on {fmt_date(snapshot.start.date())}",
+        footer=f"{fonts.isolate(client.full_name)}  ·  Visit on {fmt_date(snapshot.start.date())}",
         watermark="INTEGRITY FAILURE" if integrity_failed else "",
         watermark_colour=colors.Color(0.9, 0.55, 0.58),
         title=f"Visit summary: {client.full_name}, {snapshot.start.date().isoformat()}",

@@ -30,9 +30,9 @@ def test_punctuation_follows_the_letters_of_its_word_when_the_font_has_it() -> N
     assert fonts.markup("العلي,") == f'<font name="{fonts.ARABIC}">العلي,</font>'
 
 
-def test_only_right_to_left_text_needs_shaping() -> None:
-    assert fonts.needs_shaping("محمد") and fonts.needs_shaping("Dr. דוד")
-    assert not fonts.needs_shaping("王小明 Дмитрий Zoë")
+def test_only_right_to_left_text_needs_the_bidirectional_algorithm() -> None:
+    assert fonts.needs_bidi("محمد") and fonts.needs_bidi("Dr. דוד") and fonts.needs_bidi("٣")
+    assert not fonts.needs_bidi("王小明 Дмитрий Zoë 7/10 (C5-C6).")
 
 
 def test_single_font_for_canvas_strings() -> None:
