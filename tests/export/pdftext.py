@@ -73,3 +73,32 @@ def body_text(pdf: bytes) -> str:
                 continue
             kept.append(line)
     return "\n".join(kept)
+
+
+def drawn_runs(pdf: bytes, page: int = 0) -> list[str]:
+    """The text of each text-showing operation of a page, in the order drawn (for a line laid
+    out by the bidirectional algorithm: left to right), each as pypdf reads it."""
+    runs: list[str] = []
+
+    def visit(text: str, *_: object) -> None:
+        if text.strip():
+            runs.append(text.strip())
+
+    PdfReader(io.BytesIO(pdf)).pages[page].extract_text(visitor_text=visit)
+    return runs
+
+
+def poppler_text(pdf: bytes) -> str:
+    """The text of the whole document as poppler's pdftotext reads it (what a viewer searches)."""
+    with tempfile.TemporaryDirectory(prefix="pdftext-") as folder:
+        source = Path(folder) / "doc.pdf"
+        source.write_bytes(pdf)
+        done = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(source), "-"], check=True, capture_output=True
+        )
+    return done.stdout.decode("utf-8")
+
+
+def have_pdftotext() -> bool:
+    """Whether poppler's pdftotext is installed (its tests skip without it)."""
+    return shutil.which("pdftotext") is not None
