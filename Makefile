@@ -33,6 +33,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 venv: $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
+	@$(PY) -m massage_chart.platform_check
 	$(PY) -m massage_chart demo --if-empty --db "$(RUN_DB)"
 	$(PY) -m massage_chart --db "$(RUN_DB)"
 

@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Massage Chart: clinical massage charting. With no command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--quit-after-start",
+        action="store_true",
+        help="open the window on the database, quit once it is drawn (for start-up checks)",
+    )
     _add_db_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -813,9 +818,15 @@ def _run_change_passphrase(args: argparse.Namespace) -> int:
 
 
 def _run_gui(args: argparse.Namespace) -> int:
+    # Before Qt is loaded: a missing system library gets the package to install, not a crash.
+    from massage_chart.platform_check import qt_libraries_problem
+
+    problem = qt_libraries_problem()
+    if problem is not None:
+        return _fail(problem)
     from massage_chart.ui.app import run_app
 
-    return run_app(args.db, [sys.argv[0]])
+    return run_app(args.db, [sys.argv[0]], quit_after_start=args.quit_after_start)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from sqlalchemy.exc import SQLAlchemyError
@@ -215,12 +215,15 @@ def _open_at_start(database_url: str | None) -> Database | None:
     return open_database(database_url)
 
 
-def run_app(database_url: str | None, argv: list[str] | None = None) -> int:
+def run_app(
+    database_url: str | None, argv: list[str] | None = None, *, quit_after_start: bool = False
+) -> int:
     """Open the database and show the main window until the user quits.
 
     Args:
         database_url: a SQLAlchemy URL or file path; None for the default database.
         argv: command-line arguments for Qt (default: ``sys.argv``).
+        quit_after_start: quit as soon as the window has been drawn once (start-up checks).
 
     Returns:
         The exit code: 0 after a normal quit, 1 when the database cannot be opened.
@@ -249,13 +252,16 @@ def run_app(database_url: str | None, argv: list[str] | None = None) -> int:
         )
         return 1
 
+    for notice in database.notices:  # a foreign WAL set aside, say: before the window shows
+        QMessageBox.warning(None, "Massage Chart set a file aside", notice)
+
     # While the window is open, a restore from the command line is refused (it would pull the
     # file from under the window, whose later saves would land in the copy set aside).
     in_use = InUse(database.file) if database.file is not None else None
     try:
         if in_use is not None:
             in_use.share()
-        return _run_windows(app, database, in_use)
+        return _run_windows(app, database, in_use, quit_after_start=quit_after_start)
     except StorageError as exc:
         _tell_cannot_open(str(exc))
         return 1
@@ -264,7 +270,9 @@ def run_app(database_url: str | None, argv: list[str] | None = None) -> int:
             in_use.release()
 
 
-def _run_windows(app: QApplication, database: Database, in_use: InUse | None) -> int:
+def _run_windows(
+    app: QApplication, database: Database, in_use: InUse | None, *, quit_after_start: bool = False
+) -> int:
     """Show the main window; open a new one when it closed to be replaced; the exit code."""
     # Imported here so that a failed start shows its message without loading the window's modules.
     from massage_chart.ui.main_window import MainWindow
@@ -272,6 +280,8 @@ def _run_windows(app: QApplication, database: Database, in_use: InUse | None) ->
     while True:
         # It unlocks with the database passphrase when the file is encrypted (MainWindow's own rule).
         window = MainWindow(database)
+        if quit_after_start:
+            window.installEventFilter(_QuitAfterFirstPaint(app, window))
         window.show()
         # The page check and the daily backup start once the window is up and drawn.
         QTimer.singleShot(STARTUP_MAINTENANCE_DELAY_MS, window, window.start_maintenance)
@@ -301,3 +311,19 @@ def _run_windows(app: QApplication, database: Database, in_use: InUse | None) ->
             continue
         database.dispose()
         return code
+
+
+class _QuitAfterFirstPaint(QObject):
+    """Ends the event loop once the watched window has painted itself for the first time."""
+
+    def __init__(self, app: QApplication, parent: QObject) -> None:
+        super().__init__(parent)
+        self._app = app
+        self._painted = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True
+            # After the paint has finished, not inside it.
+            QTimer.singleShot(0, self._app.quit)
+        return super().eventFilter(watched, event)

@@ -1,0 +1,35 @@
+"""``massage-chart --quit-after-start``: the window opens on the database, paints, and exits 0."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_the_window_opens_on_the_chosen_database_and_the_app_exits_0(tmp_path: Path) -> None:
+    database = tmp_path / "practice.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "massage_chart", "--db", str(database), "--quit-after-start"],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    connection = sqlite3.connect(database)
+    try:  # the window's database was created and brought up to date
+        assert connection.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
+    finally:
+        connection.close()
+
+
+def test_the_option_is_listed_in_the_help() -> None:
+    from massage_chart.cli import build_parser
+
+    assert "--quit-after-start" in build_parser().format_help()
