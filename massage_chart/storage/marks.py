@@ -209,6 +209,19 @@ def _audit(session: Session, visit_id: str, detail: str) -> None:
     )
 
 
+def _count_change(session: Session, visit_id: str) -> None:
+    """Raise the visit's ``row_version`` for a change to its marks, in the same transaction.
+
+    The ORM's version counter does it: the UPDATE names the version this session read, so a
+    session that read an older one fails with StaleDataError instead of writing over a change.
+    A chart open elsewhere sees the new version and reads the marks again before it writes.
+    """
+    visit = session.get(Visit, visit_id)
+    if visit is not None:
+        visit.updated_at = utc_now()
+        session.flush()
+
+
 def add_mark(session: Session, data: MarkData) -> MarkData:
     """Store a mark with its own id (so undo and redo re-create the same row).
 
@@ -238,6 +251,7 @@ def add_mark(session: Session, data: MarkData) -> MarkData:
     session.add(mark)
     session.flush()
     _audit(session, data.visit_id, f"mark added: {data.kind.value} {data.region_id or ''}")
+    _count_change(session, data.visit_id)
     return data
 
 
@@ -258,6 +272,7 @@ def update_mark(session: Session, mark_id: str, **changes: Any) -> MarkData:
     check_row(mark, checked)
     session.flush()
     _audit(session, mark.visit_id, f"mark changed: {', '.join(sorted(checked))}")
+    _count_change(session, mark.visit_id)
     return mark_data(mark)
 
 
@@ -280,6 +295,7 @@ def move_mark(
     mark.side = placement.side
     session.flush()
     _audit(session, mark.visit_id, f"mark moved: {kind.value} {placement.region_id or ''}")
+    _count_change(session, mark.visit_id)
     return mark_data(mark)
 
 
@@ -295,7 +311,25 @@ def delete_mark(session: Session, mark_id: str) -> MarkData:
     session.delete(mark)
     session.flush()
     _audit(session, data.visit_id, f"mark removed: {data.kind.value} {data.region_id or ''}")
+    _count_change(session, data.visit_id)
     return data
+
+
+class ChartChangedElsewhereError(Exception):
+    """The visit's marks were changed elsewhere (another window, program or computer) since the
+    chart last read them; nothing was written."""
+
+
+def marks_version(session: Session, visit_id: str) -> int:
+    """The visit's ``row_version``: it goes up with every change to the visit and to its marks.
+
+    Raises:
+        NotFoundError: no such visit.
+    """
+    visit = session.get(Visit, visit_id)
+    if visit is None:
+        raise NotFoundError(f"No visit with id {visit_id!r}; it may have been removed elsewhere.")
+    return visit.row_version
 
 
 def list_marks(session: Session, visit_id: str) -> list[MarkData]:
