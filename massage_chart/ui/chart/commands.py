@@ -3,6 +3,10 @@
 A step that cannot be saved (the visit was signed meanwhile, the database is locked) is reported
 and the command marks itself obsolete so the undo stack drops it; a command that was never done
 is never undone, so the chart and the database stay the same.
+
+Undo never restores stale data: each step keeps what the database held just before it was done
+(a removed mark as it was when removed, an edit's values as they were before that edit), and a
+step made before the chart was read again after a change elsewhere stands aside.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from massage_chart.domain.placement import PlacementError
 from massage_chart.storage.database import StorageError
 from massage_chart.storage.guards import SignedVisitError
-from massage_chart.storage.marks import MarkData, MarkError
+from massage_chart.storage.marks import ChartChangedElsewhereError, MarkData, MarkError
 from massage_chart.storage.repositories import NotFoundError
 
 if TYPE_CHECKING:
@@ -30,6 +34,12 @@ CHART_ERRORS: tuple[type[Exception], ...] = (
     NotFoundError,
     MarkError,
     PlacementError,
+    ChartChangedElsewhereError,
+)
+
+STOOD_ASIDE = (
+    "That step was made before the chart was read again after a change elsewhere, so it is not "
+    "undone or redone: the chart shows what is saved."
 )
 
 Point = tuple[float, float]
@@ -47,6 +57,8 @@ class _ChartCommand(QUndoCommand):
     def __init__(self, document: ChartDocument, text: str) -> None:
         super().__init__(text)
         self._document = document
+        self._generation = document.generation
+        self._tried = False
         self.done = False
 
     def _do(self) -> None:
@@ -55,10 +67,20 @@ class _ChartCommand(QUndoCommand):
     def _undo(self) -> None:
         raise NotImplementedError
 
+    def _stands_aside(self) -> bool:
+        """Whether the chart was read again since this step was made (after a change elsewhere)."""
+        if self._generation == self._document.generation:
+            return False
+        self.setObsolete(True)
+        if self._tried:  # a later undo or redo; a step cut short by the change is already told
+            self._document.problem_reported.emit(STOOD_ASIDE)
+        return True
+
     def redo(self) -> None:
         """Do the step in one transaction; report and drop it if it cannot be saved."""
-        if self.done:
+        if self.done or self._stands_aside():
             return
+        self._tried = True
         try:
             self._do()
         except CHART_ERRORS as exc:
@@ -69,7 +91,7 @@ class _ChartCommand(QUndoCommand):
 
     def undo(self) -> None:
         """Take the step back in one transaction; report and drop it if that cannot be saved."""
-        if not self.done:
+        if not self.done or self._stands_aside():
             return
         try:
             self._undo()
@@ -81,7 +103,8 @@ class _ChartCommand(QUndoCommand):
 
 
 class AddMarkCommand(_ChartCommand):
-    """Chart a mark; undo removes it; redo re-creates the same row (same id)."""
+    """Chart a mark; undo removes it; redo re-creates the same row (same id), as it was when
+    undone."""
 
     def __init__(self, document: ChartDocument, data: MarkData) -> None:
         super().__init__(document, f"Add {_describe(document, data)}")
@@ -91,25 +114,26 @@ class AddMarkCommand(_ChartCommand):
         self._document.insert_mark(self.data)
 
     def _undo(self) -> None:
-        self._document.delete_mark(self.data.id)
+        self.data = self._document.delete_mark(self.data.id)
 
 
 class RemoveMarkCommand(_ChartCommand):
-    """Remove a mark; undo puts the same row back."""
+    """Remove a mark; undo puts the same row back as the database held it when removed."""
 
     def __init__(self, document: ChartDocument, data: MarkData) -> None:
         super().__init__(document, f"Remove {_describe(document, data)}")
         self.data = data
 
     def _do(self) -> None:
-        self._document.delete_mark(self.data.id)
+        self.data = self._document.delete_mark(self.data.id)
 
     def _undo(self) -> None:
         self._document.insert_mark(self.data)
 
 
 class EditMarkCommand(_ChartCommand):
-    """Change fields of a mark (intensity, note, pressure, ...)."""
+    """Change fields of a mark (intensity, note, pressure, ...); undo puts back the values the
+    database held just before the change."""
 
     def __init__(
         self,
@@ -127,14 +151,16 @@ class EditMarkCommand(_ChartCommand):
         self.after = dict(after)
 
     def _do(self) -> None:
-        self._document.update_mark(self.mark_id, self.after)
+        stored = self._document.update_mark(self.mark_id, self.after)
+        self.before = {name: getattr(stored, name) for name in self.after}
 
     def _undo(self) -> None:
         self._document.update_mark(self.mark_id, self.before)
 
 
 class MoveMarkCommand(_ChartCommand):
-    """Move a mark (a whole drag is one command, pushed at mouse release)."""
+    """Move a mark (a whole drag is one command, pushed at mouse release); undo puts it back
+    where the database held it just before the move."""
 
     def __init__(
         self,
@@ -149,7 +175,7 @@ class MoveMarkCommand(_ChartCommand):
         self.after = tuple((float(p[0]), float(p[1])) for p in after)
 
     def _do(self) -> None:
-        self._document.set_points(self.mark_id, self.after)
+        self.before = self._document.set_points(self.mark_id, self.after).points
 
     def _undo(self) -> None:
         self._document.set_points(self.mark_id, self.before)

@@ -1,15 +1,17 @@
-"""The chart of one visit as the window edits it: its marks, the undo stack, past-tense signals."""
+"""The live document of one open visit: its marks, the undo stack, past-tense signals."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QUndoStack
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from massage_chart.atlas import Atlas, Region, load_atlas
 from massage_chart.domain.comparison import FindingChange, compare_findings
@@ -32,6 +34,16 @@ from massage_chart.ui.chart.commands import (
 log = logging.getLogger(__name__)
 
 Points = Sequence[Sequence[float]]
+T = TypeVar("T")
+
+#: The fields that say where a mark lies; a change to them is a move, to the others an edit.
+PLACE_FIELDS = ("view", "points", "region_id", "side", "whole_region")
+
+CHANGED_ELSEWHERE = (
+    "This chart was changed elsewhere (another window, program or computer) since it was read. "
+    "It now shows what is saved; your last change was not made: make it again if it is still "
+    "needed."
+)
 
 
 def describe_error(exc: Exception) -> str:
@@ -45,10 +57,16 @@ def describe_error(exc: Exception) -> str:
 
 
 class ChartDocument(QObject):
-    """One visit's body chart: the marks in memory mirror the database after every action.
+    """One open visit: the marks in memory mirror the database after every action.
+
+    The chart window, the note editor and the read-only note of a visit share one document
+    (``ui.visit_documents``), so they show the same marks and one undo stack changes them.
 
     Every change is written in its own short transaction and committed before the method
     returns; memory changes only after the commit, so a failed write leaves no phantom mark.
+    Before each write the document checks the visit's ``row_version`` (raised by every change to
+    its marks): if the marks changed elsewhere since they were read, nothing is written, the
+    marks are read again and ``conflict_detected`` says so.
 
     Args:
         database: the open database.
@@ -61,6 +79,9 @@ class ChartDocument(QObject):
         previous: the previous visit's marks (drawn as ghosts, copied forward).
         standing_avoid: the client's areas to avoid from earlier visits that still stand.
         read_only: the visit is signed; nothing can change.
+        version: the visit's ``row_version`` when its marks were last read or written here.
+        generation: how many times the marks were read again after a change elsewhere; an undo
+            step made before the latest of those is not undone (it could restore stale data).
 
     Signals:
         mark_added(mark_id): a mark was charted (or re-charted by redo/undo).
@@ -69,6 +90,11 @@ class ChartDocument(QObject):
         mark_moved(mark_id): a mark's points, region and side changed.
         read_only_changed(bool): the visit turned out signed.
         problem_reported(message): a change could not be saved; the message is for the user.
+        conflict_detected(message): the marks had changed elsewhere: they were read again and
+            the change was not made; the message is for the user.
+        chart_changed(): the marks changed (once per undo step, undo, redo or reading again).
+        note_saved(visit_id): the visit's note was saved (by its editor).
+        note_signed(visit_id): the visit's note was signed; the document is read-only now.
     """
 
     mark_added = Signal(str)
@@ -77,6 +103,10 @@ class ChartDocument(QObject):
     mark_moved = Signal(str)
     read_only_changed = Signal(bool)
     problem_reported = Signal(str)
+    conflict_detected = Signal(str)
+    chart_changed = Signal()
+    note_saved = Signal(str)
+    note_signed = Signal(str)
 
     def __init__(
         self,
@@ -99,6 +129,9 @@ class ChartDocument(QObject):
         self.client_name = ""
         self.visit_start: dt.datetime | None = None
         self.signed_at: dt.datetime | None = None
+        self.version = 0
+        self.generation = 0
+        self.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
         self.reload()
 
     # ------------------------------------------------------------------ reading
@@ -112,6 +145,7 @@ class ChartDocument(QObject):
             self.visit_start = visit.start
             self.signed_at = visit.signed_at
             self.read_only = visit.is_signed
+            self.version = visit.row_version
             self.marks = {m.id: m for m in store.list_marks(session, self.visit_id)}
             previous = store.previous_visit(session, self.visit_id)
             self.previous_start = previous.start if previous is not None else None
@@ -143,40 +177,92 @@ class ChartDocument(QObject):
         """The previous marks this visit already carries."""
         return {m.carried_from_id for m in self.marks.values() if m.carried_from_id is not None}
 
+    def read_again(self) -> None:
+        """Read the visit again and say what changed, mark by mark, as if it had been charted."""
+        before = self.marks
+        was_read_only = self.read_only
+        self.reload()
+        for mark_id in before.keys() - self.marks.keys():
+            self.mark_removed.emit(mark_id)
+        for mark_id, mark in self.marks.items():
+            old = before.get(mark_id)
+            if old is None:
+                self.mark_added.emit(mark_id)
+                continue
+            if any(getattr(old, f) != getattr(mark, f) for f in PLACE_FIELDS):
+                self.mark_moved.emit(mark_id)
+            if old.replace(**{f: getattr(mark, f) for f in PLACE_FIELDS}) != mark:
+                self.mark_changed.emit(mark_id)
+        if self.read_only != was_read_only:
+            self.read_only_changed.emit(self.read_only)
+        self.chart_changed.emit()
+
     # ------------------------------------------------------------------ primitive steps
     # Used by the undo commands; each writes one transaction, then updates memory and signals.
+    # Each returns the mark as the database held it just before the step, so that undo puts
+    # back what was there, never an older copy.
+
+    def _write(self, step: Callable[[Session], T]) -> T:
+        """Run one chart write in its own transaction, if the marks did not change elsewhere.
+
+        Raises:
+            ChartChangedElsewhereError: the marks in the database are not the ones in memory.
+        """
+        try:
+            with self.database.write() as session:
+                version = store.marks_version(session, self.visit_id)
+                if version != self.version:
+                    stored = {m.id: m for m in store.list_marks(session, self.visit_id)}
+                    if stored != self.marks:
+                        raise store.ChartChangedElsewhereError(CHANGED_ELSEWHERE)
+                result = step(session)
+                version = store.marks_version(session, self.visit_id)
+        except StaleDataError as exc:  # another session wrote between our read and our write
+            raise store.ChartChangedElsewhereError(CHANGED_ELSEWHERE) from exc
+        self.version = version
+        return result
 
     def insert_mark(self, data: MarkData) -> None:
         """Store a mark (with its own id) and show it."""
-        with self.database.write() as session:
-            store.add_mark(session, data)
+        self._write(lambda session: store.add_mark(session, data))
         self.marks[data.id] = data
         self.mark_added.emit(data.id)
 
-    def delete_mark(self, mark_id: str) -> None:
-        """Remove a mark from the database and from the chart."""
-        with self.database.write() as session:
-            store.delete_mark(session, mark_id)
+    def delete_mark(self, mark_id: str) -> MarkData:
+        """Remove a mark from the database and from the chart; returns it as it was stored."""
+        removed = self._write(lambda session: store.delete_mark(session, mark_id))
         del self.marks[mark_id]
         self.mark_removed.emit(mark_id)
+        return removed
 
-    def update_mark(self, mark_id: str, changes: Mapping[str, Any]) -> None:
-        """Change fields of a mark."""
-        with self.database.write() as session:
-            data = store.update_mark(session, mark_id, **changes)
+    def update_mark(self, mark_id: str, changes: Mapping[str, Any]) -> MarkData:
+        """Change fields of a mark; returns the mark as it was stored before."""
+        before = self.marks[mark_id]
+        data = self._write(lambda session: store.update_mark(session, mark_id, **changes))
         self.marks[mark_id] = data
         self.mark_changed.emit(mark_id)
+        return before
 
-    def set_points(self, mark_id: str, points: Points) -> None:
-        """Move a mark; its region and side are recomputed from the atlas."""
-        with self.database.write() as session:
-            data = store.move_mark(session, self.atlas, mark_id, points)
+    def set_points(self, mark_id: str, points: Points) -> MarkData:
+        """Move a mark (region and side recomputed from the atlas); returns it as it was."""
+        before = self.marks[mark_id]
+        data = self._write(lambda session: store.move_mark(session, self.atlas, mark_id, points))
         self.marks[mark_id] = data
         self.mark_moved.emit(mark_id)
+        return before
 
     def report(self, exc: Exception) -> None:
-        """Tell the user a change could not be saved; a signed visit turns the chart read-only."""
+        """Tell the user a change could not be saved; a signed visit turns the chart read-only,
+        and marks changed elsewhere are read again (later undo steps then stand aside)."""
         log.info("chart change refused: %s", exc)
+        if isinstance(exc, store.ChartChangedElsewhereError):
+            self.generation += 1
+            try:
+                self.read_again()
+            except CHART_ERRORS as again:
+                self.problem_reported.emit(describe_error(again))
+            self.conflict_detected.emit(str(exc))
+            return
         signed = isinstance(exc, SignedVisitError) or "signed" in str(exc).lower()
         if signed and not self.read_only:
             self.read_only = True
@@ -216,7 +302,7 @@ class ChartDocument(QObject):
             self.problem_reported.emit("Chart on the body: that is outside the body outline.")
             return None
         command = AddMarkCommand(self, data)
-        self.undo_stack.push(command)
+        self._push_all([command], command.text())
         return data.id if command.done else None
 
     def move_marks(self, moves: Mapping[str, Points]) -> None:
@@ -246,22 +332,26 @@ class ChartDocument(QObject):
 
     def edit_marks(self, mark_ids: Iterable[str], **changes: Any) -> None:
         """Change fields of one or more marks (one undo step)."""
+        names = ", ".join(sorted(changes)).replace("_", " ")
+        self.edit_each(dict.fromkeys(mark_ids, changes), f"Change {names} of")
+
+    def edit_each(self, changes: Mapping[str, Mapping[str, Any]], text: str) -> None:
+        """Change fields of several marks, each its own way (one undo step named ``text``)."""
         if self._refuse_if_read_only():
             return
         commands = []
-        for mark_id in mark_ids:
+        for mark_id, fields in changes.items():
             mark = self.marks.get(mark_id)
             if mark is None:
                 continue
-            wanted = dict(changes)
+            wanted = dict(fields)
             if "intensity" in wanted and not mark.kind.legend.has_intensity:
                 del wanted["intensity"]
             after = {k: v for k, v in wanted.items() if getattr(mark, k) != v}
             if after:
                 before = {k: getattr(mark, k) for k in after}
                 commands.append(EditMarkCommand(self, mark_id, before, after))
-        names = ", ".join(sorted(changes)).replace("_", " ")
-        self._push_all(commands, f"Change {names} of {len(commands)} marks")
+        self._push_all(commands, f"{text} {len(commands)} marks")
 
     def delete_marks(self, mark_ids: Iterable[str]) -> None:
         """Remove marks (one undo step)."""
@@ -286,6 +376,24 @@ class ChartDocument(QObject):
         commands = [AddMarkCommand(self, data) for data in copies]
         self._push_all(commands, f"Copy forward {len(commands)} marks")
         return sum(1 for c in commands if c.done)
+
+    @Slot()
+    def note_was_saved(self) -> None:
+        """Tell every view of the visit that its note was saved (the note editor calls this)."""
+        self.note_saved.emit(self.visit_id)
+
+    @Slot()
+    def note_was_signed(self) -> None:
+        """Read the now signed visit again (the chart turns read-only) and tell every view."""
+        try:
+            self.read_again()
+        except CHART_ERRORS as exc:
+            self.problem_reported.emit(describe_error(exc))
+        self.note_signed.emit(self.visit_id)
+
+    @Slot(int)
+    def _on_undo_stack_index_changed(self, _index: int) -> None:
+        self.chart_changed.emit()
 
     def _push_all(self, commands: Sequence[Any], text: str) -> None:
         if not commands:

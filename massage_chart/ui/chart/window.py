@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer, Slot
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -51,8 +51,14 @@ class VisitChartWindow(QMainWindow):
     Args:
         database: the open database.
         visit_id: the visit to chart.
-        document: an existing chart document (made from the database and visit by default).
+        document: the visit's shared document (``ui.visit_documents``; by default the window
+            reads one of its own).
+
+    Signals:
+        closed(visit_id): the window closed.
     """
+
+    closed = Signal(str)
 
     def __init__(
         self,
@@ -274,6 +280,7 @@ class VisitChartWindow(QMainWindow):
         for signal in (doc.mark_added, doc.mark_removed, doc.mark_changed, doc.mark_moved):
             signal.connect(self._on_document_changed)
         doc.problem_reported.connect(self._on_document_problem_reported)
+        doc.conflict_detected.connect(self._on_document_problem_reported)
         doc.read_only_changed.connect(self._on_document_read_only_changed)
         doc.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
 
@@ -341,25 +348,16 @@ class VisitChartWindow(QMainWindow):
         if not selected:
             self.intensity_spin.setValue(self.intensity_spin.value() + step)
             return
-        changes: dict[int, list[str]] = {}
+        changes: dict[str, dict[str, int]] = {}
         for mark_id in selected:
             mark = self.document.mark(mark_id)
             if mark.intensity is None:
                 continue
             value = min(10, max(0, mark.intensity + step))
             if value != mark.intensity:
-                changes.setdefault(value, []).append(mark_id)
-        if not changes:
-            return
-        stack = self.document.undo_stack
-        if len(changes) > 1:
-            stack.beginMacro(f"Intensity {'up' if step > 0 else 'down'}")
-        try:
-            for value, ids in changes.items():
-                self.document.edit_marks(ids, intensity=value)
-        finally:
-            if len(changes) > 1:
-                stack.endMacro()
+                changes[mark_id] = {"intensity": value}
+        if changes:
+            self.document.edit_each(changes, f"Intensity {'up' if step > 0 else 'down'} of")
 
     def show_shortcuts(self) -> None:
         """A list of every key of the chart."""
@@ -542,17 +540,22 @@ class VisitChartWindow(QMainWindow):
         """Nothing to save: every change was committed as it was made."""
         self.scene.cancel_gesture()
         super().closeEvent(event)
+        self.closed.emit(self.document.visit_id)
 
 
 def open_visit_chart(
-    database: Database, visit_id: str, parent: QWidget | None = None
+    database: Database,
+    visit_id: str,
+    parent: QWidget | None = None,
+    *,
+    document: ChartDocument | None = None,
 ) -> VisitChartWindow:
-    """Open (and show) the chart window of a visit.
+    """Open (and show) the chart window of a visit, on its shared document when given one.
 
     With a parent, the window is its own top-level window owned by the parent and deleted when
     closed; without one, the caller keeps the returned window alive.
     """
-    window = VisitChartWindow(database, visit_id, parent)
+    window = VisitChartWindow(database, visit_id, parent, document=document)
     if parent is not None:
         window.setWindowFlag(Qt.WindowType.Window, True)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
