@@ -47,7 +47,6 @@ from massage_chart.storage.repositories import (
     NotFoundError,
     count_clients,
     get_practice,
-    get_visit,
     list_providers,
     list_visits,
     search_clients,
@@ -84,10 +83,12 @@ from massage_chart.ui.progress.progress_dialog import ProgressDialog
 from massage_chart.ui.record.record_dialog import ClientRecordDialog
 from massage_chart.ui.settings import SettingsDialog
 from massage_chart.ui.unlock_password_dialog import UnlockPasswordDialog
+from massage_chart.ui.visit_documents import VisitDocuments
 from massage_chart.ui.visit_note import VisitNoteDialog, load_visit_note
 
 if TYPE_CHECKING:
     from massage_chart.ui.chart import VisitChartWindow
+    from massage_chart.ui.chart.document import ChartDocument
 
 STATUS_MESSAGE_MS = 5000
 # A client's record counts as looked at (and goes in the audit log) once it has been on screen
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
         unlock_check: Callable[[str], bool] | None = None,
         secret_name: str = "unlock password",
         drafts: DraftStore | None = None,
+        visit_documents: VisitDocuments | None = None,
     ) -> None:
         super().__init__(parent)
         self.database = database
@@ -167,6 +169,10 @@ class MainWindow(QMainWindow):
         self.maintenance.backup_finished.connect(self._on_maintenance_backup_finished)
         self.maintenance.backup_failed.connect(self._on_maintenance_backup_failed)
         self.document = PracticeDocument(database, self)
+        # One live document per open visit, shared by its chart, note editor and note view.
+        self.visit_documents = (
+            visit_documents if visit_documents is not None else VisitDocuments(database, self)
+        )
         self._today = today
         self._now = now
         self._client_total = 0
@@ -685,10 +691,19 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_visit_note(self, visit_id: str) -> VisitNoteDialog | None:
-        """Show a visit's note read-only (not blocking) and return the dialog."""
+        """Show a visit's note read-only (not blocking) and return the dialog; it follows the
+        visit's note and chart as they are saved. A note already on show is brought forward."""
+        existing = self.visit_documents.raise_window(visit_id, VisitNoteDialog)
+        if existing is not None:
+            return existing
         try:
             with self.database.read() as session:
                 note = load_visit_note(session, visit_id)
+            dialog = self.visit_documents.open_window(
+                visit_id,
+                lambda document: VisitNoteDialog(note, self, document=document),
+                lambda dialog: dialog.finished,
+            )
         except NotFoundError:
             self.refresh()
             return None
@@ -696,7 +711,6 @@ class MainWindow(QMainWindow):
             self._show_problem(describe_error(exc))
             return None
         self.document.record_view(note.client_id, note.id, "visit note")
-        dialog = VisitNoteDialog(note, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
@@ -720,14 +734,27 @@ class MainWindow(QMainWindow):
         if not visit_id:
             self.statusBar().showMessage("Select a visit first.", STATUS_MESSAGE_MS)
             return None
-        for existing in self.findChildren(VisitNoteEditor):
-            if existing.visit_id == visit_id and existing.isVisible():
-                existing.raise_()
-                existing.activateWindow()
-                return existing
-        editor = VisitNoteEditor(
-            self.database, visit_id, self, now=self._now, today=self._today, drafts=self.drafts
-        )
+        existing = self.visit_documents.raise_window(visit_id, VisitNoteEditor)
+        if existing is not None:
+            return existing
+
+        def make(document: ChartDocument | None) -> VisitNoteEditor:
+            return VisitNoteEditor(
+                self.database,
+                visit_id,
+                self,
+                now=self._now,
+                today=self._today,
+                drafts=self.drafts,
+                document=document,
+            )
+
+        try:
+            editor = self.visit_documents.open_window(visit_id, make, lambda e: e.closed)
+        except NotFoundError:
+            editor = make(None)  # it says itself why the visit cannot be shown
+        except READ_ERRORS:
+            editor = make(None)
         if editor.data is not None:
             self.document.record_view(editor.data.client_id, visit_id, "note editor")
         editor.signed.connect(lambda _id: self._show_client(self.client_panel.current_client_id()))
@@ -740,17 +767,22 @@ class MainWindow(QMainWindow):
         if not visit_id:
             self.statusBar().showMessage("Select a visit first.", STATUS_MESSAGE_MS)
             return None
-        from massage_chart.ui.chart import open_visit_chart  # the chart loads on first use
+        from massage_chart.ui.chart import VisitChartWindow, open_visit_chart  # loads on use
 
+        existing = self.visit_documents.raise_window(visit_id, VisitChartWindow)
+        if existing is not None:
+            return existing
         try:
-            chart = open_visit_chart(self.database, visit_id, self)
-            client_id = self._client_of_visit(visit_id)
-            if client_id:
-                self.document.record_view(client_id, visit_id, "body chart")
-            return chart
+            chart = self.visit_documents.open_window(
+                visit_id,
+                lambda document: open_visit_chart(self.database, visit_id, self, document=document),
+                lambda window: window.closed,
+            )
         except (SQLAlchemyError, StorageError, NotFoundError) as exc:
             self._show_problem(describe_error(exc))
             return None
+        self.document.record_view(chart.document.client_id, visit_id, "body chart")
+        return chart
 
     def open_progress(self) -> ProgressDialog | None:
         """Show the selected client's progress across visits."""
@@ -763,16 +795,6 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
-
-    def _client_of_visit(self, visit_id: str) -> str:
-        """The client of a visit, for the audit log ("" if it cannot be read)."""
-        try:
-            with self.database.read() as session:
-                return get_visit(session, visit_id).client_id
-        except NotFoundError:
-            return ""
-        except READ_ERRORS:
-            return ""
 
     def select_client(self, client_id: str) -> None:
         """Show a client, clearing the search if it hides them."""

@@ -5,13 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import html
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 from sqlalchemy.orm import Session
 
 from massage_chart.domain.records import VisitStatus
-from massage_chart.storage.repositories import get_visit
+from massage_chart.storage.repositories import NotFoundError, get_visit
+from massage_chart.ui.document import READ_ERRORS
 from massage_chart.ui.formatting import format_date, format_pain, format_time, format_time_span
+
+if TYPE_CHECKING:
+    from massage_chart.ui.chart.document import ChartDocument
 
 
 @dataclass(frozen=True)
@@ -169,18 +175,28 @@ def note_html(note: VisitNote) -> str:
 class VisitNoteDialog(QDialog):
     """The visit's note, read-only (the chart itself, with the body map, is another window).
 
+    Given the visit's shared document, the view follows it: it reads the note again when the
+    note is saved or signed, or the marks change, in whichever window.
+
     Args:
         note: the visit as read from the database.
+        document: the visit's shared document (``ui.visit_documents``), or None for a snapshot.
     """
 
-    def __init__(self, note: VisitNote, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        note: VisitNote,
+        parent: QWidget | None = None,
+        *,
+        document: ChartDocument | None = None,
+    ) -> None:
         super().__init__(parent)
         self.note = note
-        self.setWindowTitle(f"Visit note: {note.title}")
+        self.document = document
         self.browser = QTextBrowser()
         self.browser.setAccessibleName("Visit note")
         self.browser.setOpenLinks(False)
-        self.browser.setHtml(note_html(note))
+        self._show(note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -189,3 +205,33 @@ class VisitNoteDialog(QDialog):
         layout.addWidget(buttons)
         self.setMinimumSize(self.minimumSizeHint())  # pinned: see _FormDialog.fix_minimum_size
         self.resize(680, 600)
+        if document is not None:
+            document.note_saved.connect(self._on_document_note_changed)
+            document.note_signed.connect(self._on_document_note_changed)
+            document.chart_changed.connect(self.refresh)
+
+    def _show(self, note: VisitNote) -> None:
+        self.note = note
+        self.setWindowTitle(f"Visit note: {note.title}")
+        scrolled = self.browser.verticalScrollBar().value()
+        self.browser.setHtml(note_html(note))
+        self.browser.verticalScrollBar().setValue(scrolled)
+
+    @Slot()
+    def refresh(self) -> bool:
+        """Read the note again and show it; False (the note on show stays) if it cannot be read."""
+        if self.document is None:
+            return False
+        try:
+            with self.document.database.read() as session:
+                note = load_visit_note(session, self.note.id)
+        except NotFoundError:
+            return False
+        except READ_ERRORS:
+            return False
+        self._show(note)
+        return True
+
+    @Slot(str)
+    def _on_document_note_changed(self, _visit_id: str) -> None:
+        self.refresh()

@@ -7,7 +7,7 @@ import datetime as dt
 import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QTextCursor
@@ -77,6 +77,9 @@ from massage_chart.ui.note.billing import BillingPanel
 from massage_chart.ui.record.alerts_banner import AlertsBanner
 from massage_chart.ui.record.fields import ProblemLabel
 from massage_chart.ui.style import error_text, heading, muted
+
+if TYPE_CHECKING:
+    from massage_chart.ui.chart.document import ChartDocument
 
 AUTOSAVE_MS = 1000
 # While typing goes on (the autosave waits for a pause), what is on screen is kept as a draft
@@ -192,14 +195,18 @@ class VisitNoteEditor(QWidget):
         now: the clock (signing and addendum times; a seam for tests).
         today: the calendar (alerts).
         drafts: where unsaved text is kept while typing and when saving fails (None: nowhere).
+        document: the visit's shared document (``ui.visit_documents``): the findings follow its
+            marks as they are charted in any window, and saves and signing are announced on it.
 
     Signals:
         saved(visit_id): the note was written.
         signed(visit_id): the note was signed.
+        closed(visit_id): the window closed (it is hidden, not deleted).
     """
 
     saved = Signal(str)
     signed = Signal(str)
+    closed = Signal(str)
 
     def __init__(
         self,
@@ -210,10 +217,12 @@ class VisitNoteEditor(QWidget):
         now: Callable[[], dt.datetime] = dt.datetime.now,
         today: Callable[[], dt.date] = dt.date.today,
         drafts: DraftStore | None = None,
+        document: ChartDocument | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.database = database
         self.visit_id = visit_id
+        self.document = document
         self.drafts = drafts
         self.draft_error = ""
         self._now = now
@@ -245,6 +254,10 @@ class VisitNoteEditor(QWidget):
         self.resize(1320, 740)
         self.reload()
         self.pending_draft = self._find_pending_draft()
+        if document is not None:
+            document.chart_changed.connect(self.reload_findings)
+            self.saved.connect(document.note_was_saved)
+            self.signed.connect(document.note_was_signed)
 
     # ------------------------------------------------------------------ building
 
@@ -817,6 +830,7 @@ class VisitNoteEditor(QWidget):
             event.ignore()
             return
         super().closeEvent(event)
+        self.closed.emit(self.visit_id)
 
     # ------------------------------------------------------------------ drafting
 
@@ -824,7 +838,8 @@ class VisitNoteEditor(QWidget):
         """Replace the Objective with the draft from this visit's marks (undoable in the field)."""
         if self.data is None or self.is_signed():
             return
-        self.reload_findings()
+        if self.document is None:  # with one, the findings follow the chart already
+            self.reload_findings()
         lines = [draft_objective(self.data.findings)]
         if self.data.previous_findings is not None:
             lines.append(draft_changes(self.data.previous_findings, self.data.findings))
@@ -836,8 +851,10 @@ class VisitNoteEditor(QWidget):
         cursor.endEditBlock()
         self.save_now()
 
+    @Slot()
     def reload_findings(self) -> None:
-        """Read the visit's marks again (the chart may have changed since the editor opened)."""
+        """Read the visit's marks again and show what changed since the last visit (called as
+        the shared document's marks change, in whichever window)."""
         if self.data is None:
             return
         try:
@@ -848,6 +865,9 @@ class VisitNoteEditor(QWidget):
             self.save_problem.say(describe_error(exc))
             return
         self.data = dataclasses.replace(self.data, findings=findings, previous_findings=previous)
+        self.billing.icd_picker.set_mark_sides(
+            [f.side for f in findings if f.side is not Side.MIDLINE]
+        )
         self._show_changes(self.data)
         self._refresh_alerts()
 
