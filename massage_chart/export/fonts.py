@@ -278,9 +278,13 @@ def _word_fonts(word: str) -> list[str]:
     return families
 
 
-def markup(text: str) -> str:
+def markup(text: str, *, bold: bool = False) -> str:
     """User text as Paragraph markup: escaped (``<b>`` prints literally), a fallback font per run
-    of another script, and line breaks kept."""
+    of another script, and line breaks kept.
+
+    A font tag sets the weight too, so in a bold style (``bold``) Hebrew and Arabic runs name
+    their bold faces.
+    """
     parts: list[str] = []
     run: list[str] = []
     current = SANS
@@ -289,7 +293,8 @@ def markup(text: str) -> str:
         if not run:
             return
         chunk = escape("".join(run))
-        parts.append(chunk if current == SANS else f'<font name="{current}">{chunk}</font>')
+        name = f"{current}-Bold" if bold and current in (HEBREW, ARABIC) else current
+        parts.append(chunk if current == SANS else f'<font name="{name}">{chunk}</font>')
         run.clear()
 
     for token in _TOKENS.findall(text.replace("\r\n", "\n").replace("\r", "\n")):

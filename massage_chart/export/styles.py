@@ -266,12 +266,14 @@ def _right_aligned(style: ParagraphStyle) -> ParagraphStyle:
 def para(
     text: str, style: ParagraphStyle, *, prefix: str = "", suffix: str = "", rtl: bool | None = None
 ) -> Paragraph:
-    """A paragraph of user text: escaped, with fallback fonts, in bidirectional order when it
-    holds right-to-left text (``rtl`` fixes the direction, else the first letter decides).
+    """A paragraph of user text: escaped, with fallback fonts (bold in a bold style), in
+    bidirectional order when it holds right-to-left text (``rtl`` fixes the direction, else the
+    first letter decides).
 
     ``prefix`` and ``suffix`` are trusted markup (our own labels) put around the escaped text.
     """
-    markup_text = prefix + fonts.markup(text) + suffix
+    bold = style.fontName == fonts.SANS_BOLD
+    markup_text = prefix + fonts.markup(text, bold=bold) + suffix
     if fonts.needs_bidi(text):
         return BidiParagraph(markup_text, style, rtl=rtl)
     return Paragraph(markup_text, style)

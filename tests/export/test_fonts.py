@@ -25,6 +25,13 @@ def test_cjk_hangul_arabic_and_hebrew_get_their_fallback_fonts() -> None:
     assert fonts.markup("דוד") == f'<font name="{fonts.HEBREW}">דוד</font>'
 
 
+def test_hebrew_and_arabic_runs_of_a_bold_style_name_their_bold_faces() -> None:
+    assert fonts.markup("דוד", bold=True) == f'<font name="{fonts.HEBREW}-Bold">דוד</font>'
+    assert (
+        fonts.markup("Zoë محمد", bold=True) == f'Zoë <font name="{fonts.ARABIC}-Bold">محمد</font>'
+    )
+
+
 def test_punctuation_follows_the_letters_of_its_word_when_the_font_has_it() -> None:
     # Noto Sans Arabic has the comma: the whole word is one Arabic run (shaped as one).
     assert fonts.markup("العلي,") == f'<font name="{fonts.ARABIC}">العلي,</font>'

@@ -17,6 +17,7 @@ from massage_chart.export.service import DocumentKind, read_snapshot, render
 from massage_chart.export.styles import BidiParagraph, para, stylesheet
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import Practice, Provider
+from tests.export import pdftext
 from tests.export.conftest import MadeVisit, region_point
 from tests.export.pdftext import (
     all_text,
@@ -216,6 +217,13 @@ def test_the_arabic_full_stop_is_the_leftmost_glyph_of_its_line() -> None:
     line = paragraph._visual(paragraph.blPara).lines[0]
     assert str(line.words[0].text)[0] == "."
     assert line.extraSpace > 0
+
+
+@pytest.mark.parametrize(("name", "face"), [("שרה לוי", "NotoSansHebrew-Bold"),
+                                            ("سارة حداد", "NotoSansArabic-Bold")])  # fmt: skip
+def test_a_name_in_a_bold_style_prints_in_the_bold_face(name: str, face: str) -> None:
+    pdf = build_pdf([para(name, stylesheet().value_bold)], PageMarks(footer="Footer"))
+    assert any(face in used for used in pdftext.fonts(pdf)), pdftext.fonts(pdf)
 
 
 def test_spaces_between_arabic_words_are_kept() -> None:
