@@ -262,6 +262,8 @@ def _run_demo(args: argparse.Namespace) -> int:
 def _warn_about_location(database: Database) -> None:
     from massage_chart.storage.location import location_warning
 
+    for notice in database.notices:
+        print(f"{PROG}: warning: {notice}", file=sys.stderr)
     if database.file is not None:
         warning = location_warning(database.file)
         if warning:

@@ -69,6 +69,10 @@ class DatabaseDamagedError(StorageError):
     """The file is not a readable Massage Chart database."""
 
 
+class DatabaseReadOnlyError(StorageError):
+    """The file, its folder or its drive cannot be written: not damaged, and nothing to restore."""
+
+
 class UnknownDatabaseError(StorageError):
     """The database holds tables that Massage Chart did not create."""
 
@@ -422,6 +426,8 @@ class Database:
         self.backup_dir: Path | None = (
             self.file.parent / "backups" if self.file is not None else None
         )
+        # What the user must be told about the opening (a foreign WAL set aside, say).
+        self.notices: list[str] = []
         # How many automatic backups rotation keeps (the backup settings set these).
         self.keep_recent = 10
         self.keep_daily = 30
@@ -511,6 +517,34 @@ def split_passphrase(url: str) -> tuple[str, str | None]:
     return plain.render_as_string(hide_password=False), parsed.password or None
 
 
+def refuse_read_only(path: Path) -> None:
+    """Refuse, in its own words, a database file that cannot be written where it is.
+
+    SQLite writes beside the file (its ``-wal`` and ``-shm``) as well as into it, so a read-only
+    drive, file or folder is met here rather than as a confusing open failure later; it is never
+    called damaged.
+
+    Raises:
+        DatabaseReadOnlyError: the drive, the file or its folder cannot be written.
+    """
+    reason = ""
+    try:
+        if os.statvfs(path.parent).f_flag & os.ST_RDONLY:
+            reason = "it is on a drive that is mounted read-only"
+    except (OSError, AttributeError):  # no statvfs on Windows
+        pass
+    if not reason and not os.access(path, os.W_OK):
+        reason = "the file is read-only (or you have no permission to change it)"
+    if not reason and not os.access(path.parent, os.W_OK | os.X_OK):
+        reason = f"its folder {path.parent} cannot be written, and SQLite keeps its journal there"
+    if reason:
+        raise DatabaseReadOnlyError(
+            f"The database {path} cannot be opened for saving: {reason}. It is not damaged, "
+            "and nothing was changed. Make the drive or file writable, or copy the file to a "
+            "folder you can write to, then open it again."
+        )
+
+
 def file_kind_of(path: Path) -> FileKind:
     """``encryption.file_kind`` with an unreadable file worded for the user.
 
@@ -580,10 +614,13 @@ def open_database(
         passphrase = url_passphrase
     path = sqlite_file(normalised)
     keying: Keying | None = None
+    notices: list[str] = []
     if path is not None:
         if path.is_dir():
             raise StorageError(f"{path} is a folder, not a database file.")
         kind = file_kind_of(path)
+        if kind is not FileKind.ABSENT:
+            refuse_read_only(path)
         if passphrase is not None and kind is not FileKind.PLAIN:
             try:
                 keying = Keying(passphrase)
@@ -603,6 +640,8 @@ def open_database(
                 "massage-chart encrypt)."
             )
         else:
+            if kind is FileKind.PLAIN:
+                notices.extend(_set_aside_a_foreign_wal(path))
             check_sqlite_file(path, thorough=thorough_check)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -615,6 +654,7 @@ def open_database(
     except encryption.EncryptionError as exc:
         raise StorageError(str(exc)) from exc
     database = Database(normalised, engine, keying)
+    database.notices.extend(notices)
     try:
         status = schema_status(engine)
     except encryption.EncryptionError as exc:
@@ -649,6 +689,38 @@ def open_database(
             _backup_before_upgrade(database, status)
         upgrade_schema(engine)
     return database
+
+
+def _set_aside_a_foreign_wal(path: Path) -> list[str]:
+    """Before anything could replay it, move a ``-wal`` of another database away from ``path``
+    (with a byte-for-byte copy of both into the backups folder); what to tell the user.
+
+    Raises:
+        StorageError: the WAL is foreign and could not be set aside; nothing was opened.
+    """
+    from massage_chart.storage.settings import Settings
+    from massage_chart.storage.wal import foreign_wal_reason, set_aside_foreign_wal, wal_of
+
+    reason = foreign_wal_reason(path)
+    if reason is None:
+        return []
+    folder = Settings.load().backup_folder(path) or path.parent / "backups"
+    try:
+        aside = set_aside_foreign_wal(path, folder)
+    except OSError as exc:
+        raise StorageError(
+            f"The file {wal_of(path)} beside the database is not its own ({reason}): opening "
+            f"the database would replay it over the records. It could not be set aside "
+            f"({getattr(exc, 'strerror', None) or exc}), so the database was not opened. "
+            "Nothing was changed; move that file elsewhere, then open the database again."
+        ) from exc
+    log.warning("set aside the foreign WAL of %s in %s (%s)", path, aside, reason)
+    return [
+        f"The file {wal_of(path).name} beside {path} belonged to another database ({reason}); "
+        f"opening it would have replayed it over these records. It was set aside in {aside}, "
+        "with a byte-for-byte copy of the database, and the database opened as last saved "
+        "to its own file. Nothing was deleted."
+    ]
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:

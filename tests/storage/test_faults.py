@@ -1,4 +1,4 @@
-"""Faults that once lost records: damage judged by SQLite with its WAL, never by a size rule."""
+"""Faults that once lost records: damage misjudged by a size rule, a WAL of another database."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from massage_chart.storage.database import (
 )
 from massage_chart.storage.maintenance import backup_now
 from massage_chart.storage.repositories import add_client, search_clients
+from massage_chart.storage.wal import foreign_wal_reason, read_wal
 
 WAL_HEADER = 32
 TAKEN = dt.datetime(2026, 12, 3, 9, 0)
@@ -138,3 +139,97 @@ def test_the_check_reads_the_wal_and_writes_nothing(db: Database, tmp_path: Path
     with db.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM clients")).scalar() == 5
         connection.rollback()
+
+
+# ---------------------------------------------------------------------- a WAL of another database
+
+
+def foreign_wal_beside(ours: Path, other: Path) -> bytes:
+    """Put a real WAL of ``other`` (a fresh practice with two clients, still open, nothing
+    checkpointed) beside ``ours``; returns its bytes."""
+    database = open_database(str(other))
+    try:
+        with database.write() as session:
+            add_client(session, first_name="Someone", last_name="Else")
+            add_client(session, first_name="Another", last_name="Practice")
+        wal = other.with_name(other.name + "-wal").read_bytes()
+    finally:
+        database.dispose()
+    assert len(wal) > 32
+    ours.with_name(ours.name + "-wal").write_bytes(wal)
+    return wal
+
+
+def _twenty_clients(db: Database) -> None:
+    with db.write() as session:
+        for n in range(20):
+            add_client(session, first_name=f"Client {n}", last_name="Ours")
+    db.dispose()  # closed: checkpointed, no WAL of its own left
+
+
+def test_a_wal_of_another_database_is_set_aside_not_replayed(
+    db: Database, db_path: Path, tmp_path: Path
+) -> None:
+    _twenty_clients(db)
+    ours = db_path.read_bytes()
+    wal = foreign_wal_beside(db_path, tmp_path / "elsewhere.db")
+    assert read_wal(db_path.with_name(db_path.name + "-wal")) is not None
+    assert foreign_wal_reason(db_path) is not None
+
+    reopened = open_database(str(db_path))
+    try:
+        with reopened.read() as session:
+            assert len(search_clients(session)) == 20
+        (notice,) = reopened.notices
+        assert "belonged to another database" in notice
+    finally:
+        reopened.dispose()
+    (aside,) = (db_path.parent / "backups").glob("practice.db.foreign-wal-*")
+    assert (aside / "practice.db").read_bytes() == ours
+    assert (aside / "practice.db-wal").read_bytes() == wal
+    again = open_database(str(db_path))
+    try:
+        assert again.notices == []
+        with again.read() as session:
+            assert len(search_clients(session)) == 20
+    finally:
+        again.dispose()
+
+
+def test_a_wal_with_another_page_size_is_foreign(db_path: Path, tmp_path: Path) -> None:
+    open_database(str(db_path)).dispose()
+    other = tmp_path / "other.db"
+    connection = sqlite3.connect(other, isolation_level=None)
+    connection.execute("PRAGMA page_size=8192")
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA wal_autocheckpoint=0")
+    connection.execute("CREATE TABLE notes (text TEXT)")
+    connection.execute("INSERT INTO notes VALUES ('not yours')")
+    db_path.with_name(db_path.name + "-wal").write_bytes(
+        other.with_name(other.name + "-wal").read_bytes()
+    )
+    connection.close()
+
+    reason = foreign_wal_reason(db_path)
+
+    assert reason is not None and "8192" in reason
+
+
+def test_this_databases_own_wal_after_a_crash_is_replayed(db: Database, tmp_path: Path) -> None:
+    _saved_in_the_wal_only(db, 7)
+    crashed = tmp_path / "crashed"
+    crashed.mkdir()
+    assert db.file is not None
+    copy = crashed / db.file.name
+    shutil.copyfile(db.file, copy)
+    shutil.copyfile(db.file.with_name(db.file.name + "-wal"), copy.with_name(copy.name + "-wal"))
+
+    assert foreign_wal_reason(copy) is None
+    reopened = open_database(str(copy))
+    try:
+        assert reopened.notices == []
+        with reopened.read() as session:
+            assert len(search_clients(session)) == 7
+    finally:
+        reopened.dispose()
+    assert not (crashed / "backups").exists()
