@@ -210,7 +210,12 @@ class ClientDetailsPage(QWidget):
         self._loaded = self.texts()
 
     def validate(self) -> dict[str, Any] | None:
-        """The values to save, or None after showing under each wrong field what is wrong."""
+        """The fields changed since the client was loaded (or saved), as they are to be stored,
+        or None after showing under each wrong field what is wrong.
+
+        Only changed fields: a field left alone is never written back, so saving never reverts
+        what someone else changed in it meanwhile (two laptops on one PostgreSQL database).
+        """
         texts = self.texts()
         problems: dict[str, str] = {}
         if not texts["first_name"].strip() and not texts["last_name"].strip():
@@ -236,8 +241,13 @@ class ClientDetailsPage(QWidget):
             self.problem_label.say("Not saved: fix the fields marked in red.")
             return None
         self.problem_label.say("")
-        values: dict[str, Any] = {name: self._value(name, text) for name, text in texts.items()}
-        values["date_of_birth"] = born.date
+        values: dict[str, Any] = {
+            name: self._value(name, text)
+            for name, text in texts.items()
+            if text != self._loaded.get(name)
+        }
+        if "date_of_birth" in values:
+            values["date_of_birth"] = born.date
         return values
 
     def _value(self, name: str, text: str) -> str:
