@@ -273,10 +273,12 @@ def para(
     ``prefix`` and ``suffix`` are trusted markup (our own labels) put around the escaped text.
     """
     bold = style.fontName == fonts.SANS_BOLD
-    markup_text = prefix + fonts.markup(text, bold=bold) + suffix
-    if fonts.needs_bidi(text):
-        return BidiParagraph(markup_text, style, rtl=rtl)
-    return Paragraph(markup_text, style)
+    if not fonts.needs_bidi(text):
+        return Paragraph(prefix + fonts.markup(text, bold=bold) + suffix, style)
+    # Our words after right-to-left text ("(3 sets of 30)") are a phrase of their own: isolated,
+    # their digits do not join the Arabic before them.
+    suffix = fonts.isolate(suffix) if suffix else ""
+    return BidiParagraph(prefix + fonts.markup(text, bold=bold) + suffix, style, rtl=rtl)
 
 
 def trusted(markup_text: str, style: ParagraphStyle) -> Paragraph:

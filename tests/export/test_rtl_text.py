@@ -226,6 +226,12 @@ def test_a_name_in_a_bold_style_prints_in_the_bold_face(name: str, face: str) ->
     assert any(face in used for used in pdftext.fonts(pdf)), pdftext.fonts(pdf)
 
 
+def test_our_words_after_arabic_text_keep_their_digits_in_place() -> None:
+    paragraph = para("تمارين إطالة 3 x 30 ثانية", stylesheet().friendly, suffix=" (3 sets of 30)")
+    runs = drawn_runs(build_pdf([paragraph], PageMarks(footer="Footer")))
+    assert runs[0] == "(3 sets of 30)"
+
+
 def test_spaces_between_arabic_words_are_kept() -> None:
     text = all_text(one_paragraph("ألم في الرقبة منذ 3 أسابيع (حادث سيارة)."))
     assert "حادث سيارة" in text and "الرقبة منذ" in text
