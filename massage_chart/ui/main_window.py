@@ -751,10 +751,8 @@ class MainWindow(QMainWindow):
 
         try:
             editor = self.visit_documents.open_window(visit_id, make, lambda e: e.closed)
-        except NotFoundError:
+        except (SQLAlchemyError, StorageError, NotFoundError):
             editor = make(None)  # it says itself why the visit cannot be shown
-        except READ_ERRORS:
-            editor = make(None)
         if editor.data is not None:
             self.document.record_view(editor.data.client_id, visit_id, "note editor")
         editor.signed.connect(lambda _id: self._show_client(self.client_panel.current_client_id()))
