@@ -286,6 +286,13 @@ VISIT_NOTE: dict[str, TextLimit] = _limits(
     assessment=("Assessment", LONG_TEXT),
     plan=("Plan", LONG_TEXT),
     positioning=("Positioning", NAME),
+    functional_limits=("Functional limits", SHORT_TEXT),
+    response=("Response", SHORT_TEXT),
+    progress_toward_goals=("Progress toward goals", SHORT_TEXT),
+    frequency=("Frequency", SHORT_TEXT),
+    home_care=("Home care", SHORT_TEXT),
+    referrals_out=("Referrals", SHORT_TEXT),
+    next_visit=("Next visit", SHORT_TEXT),
 )
 """Text fields of the visit note (the note editor caps its widgets with these)."""
 

@@ -14,7 +14,7 @@ from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.records import PayerType, UnitRule, VisitStatus
 from massage_chart.storage.models import Provider, Visit, utc_now
 from massage_chart.storage.repositories import get_visit
-from massage_chart.storage.signing import verify_visit_hash, visit_content_hash
+from massage_chart.storage.signing import verify_visit_hash, visit_content_hash, visit_text_form
 
 PAYER_NAMES: dict[PayerType, str] = {
     PayerType.SELF_PAY: "Self-pay",
@@ -163,6 +163,9 @@ class VisitSnapshot:
     Attributes:
         integrity_ok: for a signed visit, whether it still matches its content hash; None for a
             draft.
+        health_update, subjective, assessment, plan: as printed: the stop/refer overrides as
+            lines after the health update, each section's sub-fields as "Label: value" lines
+            before its free text.
         next_visit: the client's next booked visit after this one (and after now), if any.
         timed_minutes, treatment_minutes: from the billing lines (DOMAIN.md §1.1); treatment
             minutes fall back to time in to time out when no line records minutes.
@@ -291,6 +294,7 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
     )
     treatment: int | None = totals.treatment_minutes or visit.duration_minutes
     signed = visit.status is VisitStatus.SIGNED
+    printed = visit_text_form(visit)
     now = utc_now()
     after = max(visit.end or visit.start, now)
     next_visit = session.scalar(
@@ -347,11 +351,11 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
         current_hash=visit_content_hash(visit) if signed else None,
         integrity_ok=verify_visit_hash(visit) if signed else None,
         chief_complaint=visit.chief_complaint,
-        health_update=visit.health_update,
-        subjective=visit.subjective,
+        health_update=printed["health_update"],
+        subjective=printed["subjective"],
         objective=visit.objective,
-        assessment=visit.assessment,
-        plan=visit.plan,
+        assessment=printed["assessment"],
+        plan=printed["plan"],
         pain_before=visit.pain_before,
         pain_after=visit.pain_after,
         techniques=tuple(str(t) for t in visit.techniques or ()),

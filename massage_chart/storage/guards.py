@@ -13,6 +13,7 @@ from massage_chart.storage.models import (
     Client,
     Mark,
     Visit,
+    VisitOverride,
     VisitStatus,
 )
 
@@ -41,7 +42,7 @@ def _check_signed(session: Session, _context: Any, _instances: Any) -> None:
         if isinstance(obj, Visit) and obj in session.deleted and _was_signed(obj):
             raise SignedVisitError("A signed visit cannot be deleted.")
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
-        if isinstance(obj, Mark | BillingLine):
+        if isinstance(obj, Mark | BillingLine | VisitOverride):
             visit = obj.visit if obj.visit is not None else session.get(Visit, obj.visit_id)
             if visit is not None and (visit.is_signed and _was_signed(visit)):
                 raise SignedVisitError(

@@ -263,7 +263,8 @@ def _check_against_audit(session: Session, report: CheckReport) -> None:
     )
 
 
-# Triggers that keep signed notes, addenda and the audit log unchangeable (migrations 0002, 0004).
+# Triggers that keep signed notes, addenda and the audit log unchangeable (migrations 0002, 0004,
+# 0005).
 SQLITE_PROTECTIONS = (
     "trg_visits_signed_update",
     "trg_visits_signed_delete",
@@ -275,7 +276,7 @@ SQLITE_PROTECTIONS = (
     "trg_audit_events_delete",
     *(
         f"trg_{table}_signed_{event}"
-        for table in ("marks", "billing_lines")
+        for table in ("marks", "billing_lines", "visit_overrides")
         for event in ("insert", "update", "delete")
     ),
 )
@@ -283,6 +284,7 @@ POSTGRES_PROTECTIONS = (
     "trg_visits_signed",
     "trg_marks_signed",
     "trg_billing_lines_signed",
+    "trg_visit_overrides_signed",
     "trg_addenda_immutable",
     "trg_audit_events_immutable",
 )

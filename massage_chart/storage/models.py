@@ -44,6 +44,9 @@ NAMING_CONVENTION = {
 
 ID_LENGTH = 64
 
+CURRENT_HASH_VERSION = 2
+"""The canonical-content version new signatures use (1: the text form before schema 0005)."""
+
 DIALECT_SPECIFIC_INDEXES = frozenset({"ix_clients_list"})
 """Indexes whose columns differ by database (migration 0003); schema comparison skips them."""
 
@@ -275,6 +278,8 @@ class Consent(Base):
     signed_on: Mapped[dt.date] = mapped_column(Date)
     expires_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="")
+    clearance_codes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """Alert codes a physician cleared massage for; empty for any other consent."""
 
     client: Mapped[Client] = relationship(back_populates="consents")
 
@@ -379,6 +384,9 @@ class Visit(Base):
         CheckConstraint("pain_after IS NULL OR pain_after BETWEEN 0 AND 10", name="pain_after"),
         CheckConstraint("pressure IS NULL OR pressure BETWEEN 0 AND 5", name="pressure"),
         CheckConstraint('"end" IS NULL OR "end" >= start', name="end_after_start"),
+        CheckConstraint("pain_best IS NULL OR pain_best BETWEEN 0 AND 10", name="pain_best"),
+        CheckConstraint("pain_worst IS NULL OR pain_worst BETWEEN 0 AND 10", name="pain_worst"),
+        CheckConstraint("hash_version IN (1, 2)", name="hash_version"),
     )
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
@@ -403,6 +411,15 @@ class Visit(Base):
     objective: Mapped[str] = mapped_column(Text, default="")
     assessment: Mapped[str] = mapped_column(Text, default="")
     plan: Mapped[str] = mapped_column(Text, default="")
+    pain_best: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    pain_worst: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    functional_limits: Mapped[str] = mapped_column(Text, default="")
+    response: Mapped[str] = mapped_column(Text, default="")
+    progress_toward_goals: Mapped[str] = mapped_column(Text, default="")
+    frequency: Mapped[str] = mapped_column(Text, default="")
+    home_care: Mapped[str] = mapped_column(Text, default="")
+    referrals_out: Mapped[str] = mapped_column(Text, default="")
+    next_visit: Mapped[str] = mapped_column(Text, default="")
     pain_before: Mapped[int | None] = mapped_column(Integer, nullable=True)
     pain_after: Mapped[int | None] = mapped_column(Integer, nullable=True)
     techniques: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -414,6 +431,10 @@ class Visit(Base):
         ForeignKey("providers.id", ondelete="RESTRICT"), nullable=True
     )
     content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    hash_version: Mapped[int] = mapped_column(
+        Integer, default=CURRENT_HASH_VERSION, server_default=str(CURRENT_HASH_VERSION)
+    )
+    """Which canonical content the content hash covers (storage/signing.py); 1 before 0005."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, onupdate=utc_now)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
@@ -434,6 +455,9 @@ class Visit(Base):
     addenda: Mapped[list[Addendum]] = relationship(
         back_populates="visit", cascade="all, delete-orphan", order_by="Addendum.created_at"
     )
+    overrides: Mapped[list[VisitOverride]] = relationship(
+        back_populates="visit", cascade="all, delete-orphan", order_by="VisitOverride.position"
+    )
 
     @property
     def is_signed(self) -> bool:
@@ -446,6 +470,23 @@ class Visit(Base):
         if self.end is None:
             return None
         return int((self.end - self.start).total_seconds() // 60)
+
+
+class VisitOverride(Base):
+    """The reason a therapist went ahead despite a stop/refer alert, recorded on the visit."""
+
+    __tablename__ = "visit_overrides"
+    __table_args__ = (UniqueConstraint("visit_id", "code", name="uq_visit_overrides_code"),)
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    code: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
+    recorded_by: Mapped[str] = mapped_column(String(200), default="")
+
+    visit: Mapped[Visit] = relationship(back_populates="overrides")
 
 
 class Mark(Base):

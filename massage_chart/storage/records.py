@@ -1,16 +1,11 @@
 """Client-record, note, billing, addendum and progress reads and writes for the record windows.
 
-Two conventions live here because the shared model has no column for them:
-
-* **Stop/refer overrides** are stored in the visit's ``health_update`` text, one line each,
-  ``"Stop/refer override [dvt]: <reason>"`` (so the reason is sealed by the signature's content
-  hash and printed with the note), and each one is also logged as an audit CHANGE event.
-* **Physician clearances** are consents of kind TREATMENT whose notes start with
-  ``"Clearance for: <alert codes>"`` (``ConsentKind`` has no clearance member).
-
-Structured sub-fields of the SOAP sections (pain best/worst, functional limits, response, plan
-frequency...) are stored as leading ``"Label: value"`` lines of the section's text, which reads
-naturally on the printed note and is parsed back by ``split_section``.
+* **Stop/refer overrides** are rows of ``visit_overrides`` (one per alert code and visit), sealed
+  by the signature's content hash, printed with the note and logged as audit CHANGE events.
+* **Physician clearances** are TREATMENT consents whose ``clearance_codes`` name the alerts the
+  physician cleared.
+* The **SOAP sub-fields** (pain best/worst, functional limits, response, plan frequency...) are
+  columns of the visit (``text_form.SUB_FIELDS``), beside the free text of each section.
 """
 
 from __future__ import annotations
@@ -18,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -42,6 +37,7 @@ from massage_chart.storage.models import (
     Mark,
     Referral,
     Visit,
+    VisitOverride,
     utc_now,
 )
 from massage_chart.storage.repositories import (
@@ -54,6 +50,7 @@ from massage_chart.storage.repositories import (
     latest_health_history,
 )
 from massage_chart.storage.signing import sign_visit
+from massage_chart.storage.text_form import SUB_FIELDS
 
 # --------------------------------------------------------------------------- client fields
 
@@ -180,23 +177,6 @@ def _owned(session: Session, model: type[_Owned], row_id: str, client: str) -> _
 
 # --------------------------------------------------------------------------- clearances
 
-CLEARANCE_PREFIX = "Clearance for:"
-
-
-def clearance_codes(notes: str) -> frozenset[str]:
-    """The alert codes a consent's notes record a physician clearance for."""
-    first = notes.strip().splitlines()[0] if notes.strip() else ""
-    if not first.startswith(CLEARANCE_PREFIX):
-        return frozenset()
-    codes = first[len(CLEARANCE_PREFIX) :].replace(";", ",").split(",")
-    return frozenset(code.strip() for code in codes if code.strip())
-
-
-def clearance_notes(codes: Iterable[str], note: str = "") -> str:
-    """The consent notes that record a clearance for these alert codes."""
-    line = f"{CLEARANCE_PREFIX} {', '.join(sorted(set(codes)))}"
-    return f"{line}\n{note}" if note.strip() else line
-
 
 def clearances_on_file(consents: Iterable[Consent], today: dt.date) -> frozenset[str]:
     """Alert codes with a clearance consent signed and not expired on ``today``."""
@@ -205,7 +185,7 @@ def clearances_on_file(consents: Iterable[Consent], today: dt.date) -> frozenset
         if consent.signed_on <= today and (
             consent.expires_on is None or consent.expires_on >= today
         ):
-            codes |= clearance_codes(consent.notes)
+            codes |= {str(code) for code in consent.clearance_codes or ()}
     return frozenset(codes)
 
 
@@ -218,7 +198,14 @@ def add_clearance(
     expires_on: dt.date | None = None,
     note: str = "",
 ) -> Consent:
-    """Record a physician clearance for alert codes (a TREATMENT consent with clearance notes)."""
+    """Record a physician clearance for alert codes (a TREATMENT consent naming the codes).
+
+    Raises:
+        ValueError: no alert code is given.
+    """
+    cleared = sorted({code.strip() for code in codes if code.strip()})
+    if not cleared:
+        raise ValueError("Name the alert the physician cleared massage for.")
     return save_consent(
         session,
         client_id,
@@ -226,37 +213,17 @@ def add_clearance(
         kind=ConsentKind.TREATMENT,
         signed_on=signed_on,
         expires_on=expires_on,
-        notes=clearance_notes(codes, note),
+        notes=note,
+        clearance_codes=cleared,
     )
 
 
 # --------------------------------------------------------------------------- overrides
 
-OVERRIDE_PREFIX = "Stop/refer override"
-_OVERRIDE_LINE = re.compile(rf"^{re.escape(OVERRIDE_PREFIX)} \[([a-z0-9_]+)\]: (.*)$")
 
-
-def split_overrides(health_update: str) -> tuple[str, dict[str, str]]:
-    """The health update without its override lines, and the overrides (alert code -> reason)."""
-    kept: list[str] = []
-    overrides: dict[str, str] = {}
-    for line in health_update.splitlines():
-        match = _OVERRIDE_LINE.match(line)
-        if match:
-            overrides[match.group(1)] = match.group(2).strip()
-        else:
-            kept.append(line)
-    return "\n".join(kept).rstrip("\n"), overrides
-
-
-def join_overrides(text: str, overrides: Mapping[str, str]) -> str:
-    """The health update text followed by one line per override."""
-    lines = [f"{OVERRIDE_PREFIX} [{code}]: {' '.join(reason.split())}" for code, reason in
-             overrides.items() if reason.strip()]  # fmt: skip
-    body = text.rstrip("\n")
-    if not lines:
-        return body
-    return "\n".join([body, *lines]) if body else "\n".join(lines)
+def override_reasons(visit: Visit) -> dict[str, str]:
+    """A visit's stop/refer overrides, alert code -> reason, in the order they were recorded."""
+    return {o.code: o.reason for o in sorted(visit.overrides, key=lambda o: o.position)}
 
 
 def record_override(
@@ -264,8 +231,11 @@ def record_override(
 ) -> Visit:
     """Store a stop/refer override reason on a draft visit and log it as a CHANGE event.
 
+    A second reason for the same alert replaces the first (the audit log keeps both).
+
     Raises:
         ValueError: the reason is blank.
+        SignedVisitError: the visit is signed (at flush).
     """
     if not reason.strip():
         raise ValueError("Type the reason for going ahead (or the physician clearance).")
@@ -273,10 +243,18 @@ def record_override(
     if problem:
         raise FieldRefusedError(problem)
     visit = get_visit(session, visit_id)
-    text, overrides = split_overrides(visit.health_update)
-    overrides[code] = reason.strip()
-    visit.health_update = join_overrides(text, overrides)
-    check_row(visit, ["health_update"])
+    reason = " ".join(reason.split())
+    who = actor or audit.current_actor()
+    existing = next((o for o in visit.overrides if o.code == code), None)
+    if existing is None:
+        position = max((o.position for o in visit.overrides), default=-1) + 1
+        visit.overrides.append(
+            VisitOverride(code=code, reason=reason, position=position, recorded_by=who)
+        )
+    elif existing.reason != reason:
+        existing.reason = reason
+        existing.recorded_at = utc_now()
+        existing.recorded_by = who
     session.flush()
     audit.record(
         session,
@@ -284,7 +262,7 @@ def record_override(
         actor=actor,
         client_id=visit.client_id,
         visit_id=visit.id,
-        detail=f"stop/refer override {code}: {reason.strip()}",
+        detail=f"stop/refer override {code}: {reason}",
     )
     return visit
 
@@ -327,7 +305,7 @@ def health_snapshot(
     """What the alert rules read: the newest health history, age, clearances, today's update."""
     client = get_client(session, client_id)
     history = latest_health_history(session, client_id)
-    update, _overrides = split_overrides(health_update)
+    update = health_update
     clearances = clearances_on_file(client.consents, today)
     if history is None:
         return HealthSnapshot(
@@ -353,41 +331,6 @@ def health_snapshot(
 
 # --------------------------------------------------------------------------- SOAP sections
 
-SUBJECTIVE_LABELS: tuple[str, ...] = ("Pain best", "Pain worst", "Functional limits")
-ASSESSMENT_LABELS: tuple[str, ...] = ("Response", "Progress toward goals")
-PLAN_LABELS: tuple[str, ...] = ("Frequency", "Home care", "Referrals", "Next visit")
-
-
-def split_section(text: str, labels: Sequence[str]) -> tuple[dict[str, str], str]:
-    """A section's leading ``Label: value`` lines (for ``labels``) and the free text after them."""
-    values: dict[str, str] = {}
-    lines = text.splitlines()
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        label, sep, value = line.partition(": ")
-        if sep and label in labels and label not in values:
-            values[label] = value.strip()
-            index += 1
-        else:
-            break
-    rest = lines[index:]
-    if values and rest and not rest[0].strip():
-        rest = rest[1:]
-    return values, "\n".join(rest)
-
-
-def join_section(values: Mapping[str, str], free_text: str, labels: Sequence[str]) -> str:
-    """A section's text: filled ``Label: value`` lines in label order, a blank line, free text."""
-    head = [f"{label}: {' '.join(values[label].split())}" for label in labels
-            if values.get(label, "").strip()]  # fmt: skip
-    if not head:
-        return free_text
-    if not free_text.strip():
-        return "\n".join(head)
-    return "\n".join(head) + "\n\n" + free_text
-
-
 # --------------------------------------------------------------------------- visit note
 
 NOTE_FIELDS: tuple[str, ...] = (
@@ -397,6 +340,7 @@ NOTE_FIELDS: tuple[str, ...] = (
     "objective",
     "assessment",
     "plan",
+    *SUB_FIELDS,
     "pain_before",
     "pain_after",
     "techniques",
@@ -406,6 +350,13 @@ NOTE_FIELDS: tuple[str, ...] = (
     "end",
 )
 """Fields of ``Visit`` the note editor writes."""
+
+
+def note_fields(visit: Visit) -> dict[str, Any]:
+    """A visit's note fields as the editor shows them, with its overrides (code -> reason)."""
+    fields = {name: getattr(visit, name) for name in NOTE_FIELDS if name != "end"}
+    fields["overrides"] = override_reasons(visit)
+    return fields
 
 
 def update_visit_note(session: Session, visit_id: str, **fields: Any) -> Visit:

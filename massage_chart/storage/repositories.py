@@ -82,6 +82,8 @@ NUMBER_RANGES: dict[type[Any], Mapping[str, NumberRange]] = {
     Visit: {
         "pain_before": replace(limits.PAIN, label="Pain before"),
         "pain_after": replace(limits.PAIN, label="Pain after"),
+        "pain_best": replace(limits.PAIN, label="Pain best"),
+        "pain_worst": replace(limits.PAIN, label="Pain worst"),
         "pressure": limits.PRESSURE,
     },
     Mark: {
@@ -102,6 +104,7 @@ LIST_LIMITS: dict[type[Any], Mapping[str, TextLimit]] = {
         "icd10_codes": TextLimit("ICD-10 codes", limits.ICD10_CODE.most),
     },
     Referral: {"icd10_codes": TextLimit("ICD-10 codes", limits.ICD10_CODE.most)},
+    Consent: {"clearance_codes": TextLimit("Cleared alerts", limits.SHORT_LABEL)},
     BillingLine: {"modifiers": TextLimit("Modifiers", limits.MODIFIER.most)},
 }
 """Columns holding a list of short texts, with the limit of each entry."""

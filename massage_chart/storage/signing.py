@@ -1,4 +1,9 @@
-"""The content hash that seals a signed visit: a SHA-256 digest of its canonical JSON."""
+"""The content hash that seals a signed visit: a SHA-256 digest of its canonical JSON.
+
+The canonical content has versions (``Visit.hash_version``). Version 1, for visits signed before
+schema 0005, holds the overrides and SOAP sub-fields as the lines of text they were then, rebuilt
+from the columns; version 2 holds them as fields of their own.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,48 @@ import json
 from typing import Any
 
 from massage_chart.domain.records import VisitStatus
-from massage_chart.storage.models import Visit
+from massage_chart.storage.models import CURRENT_HASH_VERSION, Visit
+from massage_chart.storage.text_form import SECTION_FIELDS, SUB_FIELDS, join_overrides, section_text
 
 
 def _iso(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def visit_text_form(visit: Visit) -> dict[str, str]:
+    """The health update and the three sections with overrides and sub-fields as lines of text.
+
+    This is what hash version 1 covers, and how the note shows and prints them.
+    """
+    sub_fields = {name: getattr(visit, name) for name in SUB_FIELDS}
+    overrides = [(o.code, o.reason) for o in sorted(visit.overrides, key=lambda o: o.position)]
+    texts = {"health_update": join_overrides(visit.health_update, overrides)}
+    for section in SECTION_FIELDS:
+        texts[section] = section_text(section, getattr(visit, section), sub_fields)
+    return texts
+
+
 def visit_canonical_content(visit: Visit) -> dict[str, Any]:
-    """Everything a signature covers: times, provider, note, scores, codes, marks and billing."""
+    """Everything a signature covers: times, provider, note, scores, codes, marks and billing.
+
+    Version 2 (``visit.hash_version``) adds the SOAP sub-fields, the stop/refer overrides and the
+    version itself; version 1 folds the first two into the text, as they were stored then.
+    """
+    content = _common_content(visit)
+    version = visit.hash_version or CURRENT_HASH_VERSION
+    if version == 1:
+        content.update(visit_text_form(visit))
+        return content
+    content["hash_version"] = version
+    content.update({name: getattr(visit, name) for name in SUB_FIELDS})
+    content["overrides"] = sorted(
+        ({"code": o.code, "reason": o.reason} for o in visit.overrides),
+        key=lambda override: override["code"],
+    )
+    return content
+
+
+def _common_content(visit: Visit) -> dict[str, Any]:
     return {
         "id": visit.id,
         "client_id": visit.client_id,

@@ -19,8 +19,10 @@ from massage_chart.storage.models import (
     Mark,
     Referral,
     Visit,
+    VisitOverride,
 )
 from massage_chart.storage.repositories import NotFoundError
+from massage_chart.storage.text_form import SUB_FIELDS
 
 # (foreign-key column, singular, plural) of the records that make a new client worth keeping.
 _CLIENT_REFERENCES: tuple[tuple[InstrumentedAttribute[Any], str, str], ...] = (
@@ -36,6 +38,7 @@ _VISIT_REFERENCES: tuple[tuple[InstrumentedAttribute[Any], str, str], ...] = (
     (BillingLine.visit_id, "billing line", "billing lines"),
     (Addendum.visit_id, "addendum", "addenda"),
     (HealthHistory.visit_id, "health-history update", "health-history updates"),
+    (VisitOverride.visit_id, "stop/refer override", "stop/refer overrides"),
 )
 
 
@@ -73,6 +76,7 @@ def visit_references(session: Session, visit_id: str) -> list[str]:
             visit.assessment,
             visit.plan,
             visit.health_update,
+            *(getattr(visit, name) not in ("", None) for name in SUB_FIELDS),
         )
     ):
         found.append("notes")

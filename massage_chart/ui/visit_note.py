@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from massage_chart.domain.records import VisitStatus
 from massage_chart.storage.repositories import NotFoundError, get_visit
+from massage_chart.storage.signing import visit_text_form
 from massage_chart.ui.document import READ_ERRORS
 from massage_chart.ui.formatting import format_date, format_pain, format_time, format_time_span
 
@@ -71,6 +72,7 @@ def load_visit_note(session: Session, visit_id: str) -> VisitNote:
         NotFoundError: the visit does not exist (any more).
     """
     visit = get_visit(session, visit_id)
+    printed = visit_text_form(visit)  # sub-fields and overrides as lines of their sections
     return VisitNote(
         id=visit.id,
         client_id=visit.client_id,
@@ -82,11 +84,11 @@ def load_visit_note(session: Session, visit_id: str) -> VisitNote:
         signed_at=visit.signed_at,
         signed_by=visit.signed_by.display_name if visit.signed_by else "",
         chief_complaint=visit.chief_complaint,
-        health_update=visit.health_update,
-        subjective=visit.subjective,
+        health_update=printed["health_update"],
+        subjective=printed["subjective"],
         objective=visit.objective,
-        assessment=visit.assessment,
-        plan=visit.plan,
+        assessment=printed["assessment"],
+        plan=printed["plan"],
         pain_before=visit.pain_before,
         pain_after=visit.pain_after,
         techniques=tuple(str(t) for t in visit.techniques or ()),

@@ -14,27 +14,24 @@ from massage_chart.storage.database import Database
 from massage_chart.storage.guards import SignedVisitError
 from massage_chart.storage.models import AuditEvent, Mark, Provider
 from massage_chart.storage.records import (
-    PLAN_LABELS,
     BillingLineData,
     add_addendum,
     add_clearance,
     health_snapshot,
-    join_overrides,
-    join_section,
+    override_reasons,
     pain_series,
     record_override,
     region_trends,
     replace_billing_lines,
     save_claim,
     sign_and_record,
-    split_overrides,
-    split_section,
     update_client,
     update_visit_note,
     visit_findings,
     visit_unit_rule,
 )
 from massage_chart.storage.repositories import (
+    FieldRefusedError,
     MedicationEntry,
     add_client,
     add_health_history_version,
@@ -42,6 +39,7 @@ from massage_chart.storage.repositories import (
     get_client,
     get_visit,
 )
+from massage_chart.storage.signing import visit_canonical_content, visit_content_hash
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -84,37 +82,41 @@ def test_clearance_consent_silences_clearance_alert(db: Database) -> None:
     assert not [a for a in alerts if a.needs_clearance]
 
 
-def test_overrides_round_trip_and_are_logged(db: Database) -> None:
+def test_overrides_are_rows_of_the_visit_and_are_logged(db: Database) -> None:
     client_id, provider_id = _client(db)
-    text = join_overrides("Calf swollen since Monday", {"dvt": "Cleared by Dr Raman by phone"})
-    assert split_overrides(text) == (
-        "Calf swollen since Monday",
-        {"dvt": "Cleared by Dr Raman by phone"},
-    )
     with db.write() as session:
         visit = create_visit(
             session, client_id, provider_id=provider_id, start=dt.datetime(2026, 11, 23, 9)
         )
         visit_id = visit.id
     with db.write() as session:
-        record_override(session, visit_id, "fever", "Temperature rechecked 36.8")
+        update_visit_note(session, visit_id, health_update="Calf swollen since Monday")
+        record_override(session, visit_id, "fever", "Temperature rechecked 36.8", actor="sam")
+        record_override(session, visit_id, "dvt", "Cleared by  Dr Raman\nby phone")
+        record_override(session, visit_id, "fever", "Rechecked again: 36.6")
     with db.read() as session:
         visit = get_visit(session, visit_id)
-        assert split_overrides(visit.health_update)[1] == {"fever": "Temperature rechecked 36.8"}
+        assert visit.health_update == "Calf swollen since Monday"
+        assert override_reasons(visit) == {
+            "fever": "Rechecked again: 36.6",
+            "dvt": "Cleared by Dr Raman by phone",
+        }
         details = session.scalars(select(AuditEvent.detail)).all()
         assert any("fever" in d and "36.8" in d for d in details)
+        assert any("fever" in d and "36.6" in d for d in details)
+    with pytest.raises(ValueError, match="reason"), db.write() as session:
+        record_override(session, visit_id, "dvt", "   ")
 
 
-def test_sections_keep_labelled_lines_and_free_text() -> None:
-    text = join_section(
-        {"Frequency": "weekly x4", "Next visit": "1 Dec"}, "Stretch daily.", PLAN_LABELS
-    )
-    assert text == "Frequency: weekly x4\nNext visit: 1 Dec\n\nStretch daily."
-    assert split_section(text, PLAN_LABELS) == (
-        {"Frequency": "weekly x4", "Next visit": "1 Dec"},
-        "Stretch daily.",
-    )
-    assert split_section("Just text", PLAN_LABELS) == ({}, "Just text")
+def test_clearance_codes_are_kept_apart_from_the_consent_notes(db: Database) -> None:
+    client_id, _ = _client(db)
+    with db.write() as session:
+        consent = add_clearance(
+            session, client_id, ["dvt", " heart_disease", "dvt"], signed_on=TODAY, note="Fax"
+        )
+        assert (consent.clearance_codes, consent.notes) == (["dvt", "heart_disease"], "Fax")
+    with pytest.raises(ValueError, match="Name the alert"), db.write() as session:
+        add_clearance(session, client_id, [" "], signed_on=TODAY)
 
 
 def test_note_billing_sign_and_addendum(db: Database) -> None:
@@ -153,6 +155,35 @@ def test_note_billing_sign_and_addendum(db: Database) -> None:
         assert [a.text for a in visit.addenda] == ["Ice advised."]
         actions = session.scalars(select(AuditEvent.action)).all()
         assert "sign" in actions and "addendum" in actions
+
+
+def test_the_signature_covers_the_sub_fields_and_overrides(db: Database) -> None:
+    client_id, provider_id = _client(db)
+    with db.write() as session:
+        visit_id = create_visit(
+            session, client_id, provider_id=provider_id, start=dt.datetime(2026, 11, 23, 9)
+        ).id
+        update_visit_note(session, visit_id, subjective="Neck stiff", pain_best=2, home_care="Heat")
+        record_override(session, visit_id, "dvt", "Cleared by phone")
+    with pytest.raises(FieldRefusedError, match="Pain best"), db.write() as session:
+        update_visit_note(session, visit_id, pain_best=11)
+    with db.read() as session:
+        visit = get_visit(session, visit_id)
+        sealed = visit_content_hash(visit)
+        assert visit.hash_version == 2
+        visit.pain_best = 3
+        assert visit_content_hash(visit) != sealed
+        visit.pain_best = 2
+        visit.overrides[0].reason = "Cleared by fax"
+        assert visit_content_hash(visit) != sealed
+        visit.overrides[0].reason = "Cleared by phone"
+        assert visit_content_hash(visit) == sealed
+        visit.hash_version = 1
+        content = visit_canonical_content(visit)
+        assert content["subjective"] == "Pain best: 2/10\n\nNeck stiff"
+        assert content["plan"] == "Home care: Heat"
+        assert content["health_update"] == "Stop/refer override [dvt]: Cleared by phone"
+        session.rollback()
 
 
 def test_findings_and_progress_from_marks(db: Database) -> None:

@@ -48,22 +48,16 @@ from massage_chart.domain.soap import draft_changes, draft_objective, soap_templ
 from massage_chart.storage.database import Database
 from massage_chart.storage.drafts import Draft, DraftError, DraftStore, draft_key
 from massage_chart.storage.records import (
-    ASSESSMENT_LABELS,
-    NOTE_FIELDS,
-    PLAN_LABELS,
-    SUBJECTIVE_LABELS,
     BillingLineData,
     add_addendum,
     billing_line_data,
     health_snapshot,
-    join_overrides,
-    join_section,
+    note_fields,
+    override_reasons,
     previous_visit_findings,
     record_override,
     replace_billing_lines,
     sign_and_record,
-    split_overrides,
-    split_section,
     update_visit_note,
     visit_findings,
     visit_unit_rule,
@@ -136,7 +130,7 @@ def load_note(database: Database, visit_id: str, today: dt.date) -> NoteData:
             signed_by=names.get(visit.signed_by_id or "", ""),
             signed_at=visit.signed_at,
             content_hash=visit.content_hash,
-            fields={name: getattr(visit, name) for name in NOTE_FIELDS if name != "end"},
+            fields=note_fields(visit),
             billing=billing_line_data(visit),
             unit_rule=rule,
             payer_type=payer,
@@ -530,31 +524,32 @@ class VisitNoteEditor(QWidget):
         return True
 
     def _show_fields(self, fields: dict[str, Any]) -> None:
-        """Put stored note fields (or a draft's) on screen."""
-        subjective_values, subjective_text = split_section(fields["subjective"], SUBJECTIVE_LABELS)
-        assessment_values, assessment_text = split_section(fields["assessment"], ASSESSMENT_LABELS)
-        plan_values, plan_text = split_section(fields["plan"], PLAN_LABELS)
-        update_text, self._overrides = split_overrides(fields["health_update"])
+        """Put stored note fields (or a draft's) on screen.
+
+        A draft kept before the sub-fields had columns of their own lacks them: they stay empty.
+        """
+        if "overrides" in fields:
+            self._overrides = dict(fields["overrides"])
         self.chief_complaint.setText(fields["chief_complaint"])
         self.pain_now.setValue(-1 if fields["pain_before"] is None else fields["pain_before"])
-        self.pain_best.setValue(_score(subjective_values.get("Pain best", "")))
-        self.pain_worst.setValue(_score(subjective_values.get("Pain worst", "")))
-        self.functional_limits.setText(subjective_values.get("Functional limits", ""))
-        self.health_update.setPlainText(update_text)
-        self.subjective.setPlainText(subjective_text)
+        self.pain_best.setValue(_score(fields.get("pain_best")))
+        self.pain_worst.setValue(_score(fields.get("pain_worst")))
+        self.functional_limits.setText(fields.get("functional_limits") or "")
+        self.health_update.setPlainText(fields["health_update"])
+        self.subjective.setPlainText(fields["subjective"])
         self.objective.setPlainText(fields["objective"])
         self.techniques.setText(", ".join(str(t) for t in fields["techniques"] or []))
         self.pressure.setCurrentIndex(max(self.pressure.findData(fields["pressure"]), 0))
         self.positioning.setCurrentText(fields["positioning"])
         self.pain_after.setValue(-1 if fields["pain_after"] is None else fields["pain_after"])
-        self.response.setText(assessment_values.get("Response", ""))
-        self.progress.setText(assessment_values.get("Progress toward goals", ""))
-        self.assessment.setPlainText(assessment_text)
-        self.frequency.setText(plan_values.get("Frequency", ""))
-        self.home_care.setText(plan_values.get("Home care", ""))
-        self.referrals.setText(plan_values.get("Referrals", ""))
-        self.next_visit.setText(plan_values.get("Next visit", ""))
-        self.plan.setPlainText(plan_text)
+        self.response.setText(fields.get("response") or "")
+        self.progress.setText(fields.get("progress_toward_goals") or "")
+        self.assessment.setPlainText(fields["assessment"])
+        self.frequency.setText(fields.get("frequency") or "")
+        self.home_care.setText(fields.get("home_care") or "")
+        self.referrals.setText(fields.get("referrals_out") or "")
+        self.next_visit.setText(fields.get("next_visit") or "")
+        self.plan.setPlainText(fields["plan"])
 
     def _show_header(self, data: NoteData) -> None:
         self.setWindowTitle(f"{data.client_name} — visit {format_date(data.start.date())}")
@@ -598,39 +593,24 @@ class VisitNoteEditor(QWidget):
     # ------------------------------------------------------------------ values
 
     def values(self) -> dict[str, Any]:
-        """The note fields as typed, in the form they are stored."""
-        subjective = join_section(
-            {
-                "Pain best": _score_text(self.pain_best),
-                "Pain worst": _score_text(self.pain_worst),
-                "Functional limits": self.functional_limits.text(),
-            },
-            self.subjective.toPlainText(),
-            SUBJECTIVE_LABELS,
-        )
-        assessment = join_section(
-            {"Response": self.response.text(), "Progress toward goals": self.progress.text()},
-            self.assessment.toPlainText(),
-            ASSESSMENT_LABELS,
-        )
-        plan = join_section(
-            {
-                "Frequency": self.frequency.text(),
-                "Home care": self.home_care.text(),
-                "Referrals": self.referrals.text(),
-                "Next visit": self.next_visit.text(),
-            },
-            self.plan.toPlainText(),
-            PLAN_LABELS,
-        )
+        """The note fields as typed, in the form they are stored (overrides are stored apart)."""
         techniques = [t.strip() for t in self.techniques.text().split(",") if t.strip()]
         return {
             "chief_complaint": self.chief_complaint.text(),
-            "health_update": join_overrides(self.health_update.toPlainText(), self._overrides),
-            "subjective": subjective,
+            "health_update": self.health_update.toPlainText(),
+            "subjective": self.subjective.toPlainText(),
+            "pain_best": _pain(self.pain_best),
+            "pain_worst": _pain(self.pain_worst),
+            "functional_limits": self.functional_limits.text().strip(),
             "objective": self.objective.toPlainText(),
-            "assessment": assessment,
-            "plan": plan,
+            "assessment": self.assessment.toPlainText(),
+            "response": self.response.text().strip(),
+            "progress_toward_goals": self.progress.text().strip(),
+            "plan": self.plan.toPlainText(),
+            "frequency": self.frequency.text().strip(),
+            "home_care": self.home_care.text().strip(),
+            "referrals_out": self.referrals.text().strip(),
+            "next_visit": self.next_visit.text().strip(),
             "pain_before": _pain(self.pain_now),
             "pain_after": _pain(self.pain_after),
             "techniques": techniques,
@@ -955,17 +935,17 @@ class VisitNoteEditor(QWidget):
         return blocking_alerts(self.alerts, self._overrides)
 
     def record_override(self, code: str, reason: str) -> bool:
-        """Store an override reason for a stop/refer alert (in the health update, and audited)."""
+        """Store an override reason for a stop/refer alert (with the visit, and audited)."""
         if not self.save_now():
             return False
         try:
             with self.database.write() as session:
                 visit = record_override(session, self.visit_id, code, reason)
-                stored = visit.health_update
+                stored = override_reasons(visit)
         except NOTE_ERRORS as exc:
             self.save_problem.say(f"Override not recorded: {describe_error(exc)}")
             return False
-        _text, self._overrides = split_overrides(stored)
+        self._overrides = stored
         self._saved_values = self.values()
         self._refresh_alerts()
         self.sign_problem.hide()
@@ -1185,10 +1165,5 @@ class VisitNoteEditor(QWidget):
             self.close()
 
 
-def _score(text: str) -> int:
-    head = text.split("/", 1)[0].strip()
-    return int(head) if head.isdigit() and 0 <= int(head) <= 10 else -1
-
-
-def _score_text(box: QSpinBox) -> str:
-    return "" if box.value() < 0 else f"{box.value()}/10"
+def _score(value: int | None) -> int:
+    return -1 if value is None else value

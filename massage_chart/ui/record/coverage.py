@@ -26,7 +26,6 @@ from massage_chart.domain.identifiers import npi_problem
 from massage_chart.domain.presentation import PAYER_LABELS, UNIT_RULE_LABELS
 from massage_chart.domain.records import ConsentKind, PayerType
 from massage_chart.storage.models import Claim, Consent, Referral
-from massage_chart.storage.records import clearance_codes
 from massage_chart.ui.formatting import format_date
 from massage_chart.ui.record.fields import (
     DateField,
@@ -419,7 +418,7 @@ class ReferralsPage(_ListFormPage):
 
 def consent_text(consent: Consent, today: dt.date) -> str:
     """A consent as its list row reads."""
-    clearance = clearance_codes(consent.notes)
+    clearance = [str(code) for code in consent.clearance_codes or ()]
     label = (
         "Physician clearance (" + ", ".join(sorted(clearance)) + ")"
         if clearance

@@ -17,7 +17,7 @@ from massage_chart.domain.records import UnitRule, VisitStatus
 from massage_chart.storage.database import Database, WriteError
 from massage_chart.storage.guards import SignedVisitError
 from massage_chart.storage.models import AuditEvent, Claim, Mark
-from massage_chart.storage.records import split_overrides, update_visit_note
+from massage_chart.storage.records import override_reasons, update_visit_note
 from massage_chart.storage.repositories import (
     MedicationEntry,
     add_health_history_version,
@@ -111,9 +111,12 @@ def test_typing_is_saved_after_a_pause_and_on_focus_out(
     editor.chief_complaint.setFocus()  # focus-out saves at once
     with db.read() as session:
         visit = get_visit(session, charted.visit_id)
-        assert visit.subjective.startswith(
-            "Pain best: 2/10\nFunctional limits: cannot check blind spot\n\n"
-        )
+        assert (visit.pain_best, visit.functional_limits) == (2, "cannot check blind spot")
+        assert visit.subjective == "Stiff on waking, better by noon — Zoë"
+    editor.reload()
+    assert editor.pain_best.value() == 2
+    assert editor.functional_limits.text() == "cannot check blind spot"
+    assert editor.subjective.toPlainText() == "Stiff on waking, better by noon — Zoë"
 
 
 def test_a_failed_save_says_why_and_keeps_the_text(
@@ -159,7 +162,7 @@ def test_condition_template_prefills_empty_sections(
     assert editor.subjective.toPlainText() and editor.plan.toPlainText()
     assert editor.home_care.text()
     with db.read() as session:
-        assert "Home care: " in get_visit(session, charted.visit_id).plan
+        assert get_visit(session, charted.visit_id).home_care == editor.home_care.text()
 
 
 @pytest.mark.parametrize(
@@ -254,9 +257,7 @@ def test_stop_alert_blocks_signing_until_an_override_then_signs_and_locks(
     with db.read() as session:
         visit = get_visit(session, charted.visit_id)
         assert visit.status is VisitStatus.SIGNED and visit.signed_by_id == charted.lee_id
-        assert split_overrides(visit.health_update)[1] == {
-            code: "DVT treated and cleared by Dr Raman"
-        }
+        assert override_reasons(visit) == {code: "DVT treated and cleared by Dr Raman"}
         actions = session.scalars(
             select(AuditEvent.action).where(AuditEvent.visit_id == visit.id)
         ).all()
