@@ -1,7 +1,8 @@
-"""The body chart as vectors: one atlas view with its marks, R/L letters and numbered markers.
+"""The body chart as vectors: one atlas view with its marks, numbers that never collide, close-ups.
 
-It draws the same atlas geometry the screen paints, and each mark kind with its own glyph or
-pattern as well as colour (DOMAIN.md §3.3), so a chart reads in greyscale as on screen.
+It draws the same atlas geometry the screen paints. Each mark kind has its own glyph or pattern and
+outline style as well as colour (DOMAIN.md §3.3), so a chart reads in greyscale and on a fax.
+Numbers are placed by ``label_placement``; a crowded part of a view gets an enlarged close-up.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from reportlab.lib import colors
 from reportlab.lib.colors import Color
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.pathobject import PDFPathObject
 from reportlab.platypus import Flowable, Paragraph
@@ -21,6 +23,14 @@ from reportlab.platypus import Flowable, Paragraph
 from massage_chart.atlas import AtlasError, AtlasView, Polygon, load_atlas
 from massage_chart.domain.marks import Geometry, MarkKind
 from massage_chart.export import fonts
+from massage_chart.export.label_placement import (
+    Box,
+    Label,
+    PlacedLabel,
+    Placement,
+    clusters,
+    place_labels,
+)
 from massage_chart.export.snapshot import MarkInfo
 from massage_chart.export.styles import stylesheet
 
@@ -29,26 +39,68 @@ REGION_LINE = colors.HexColor("#d9d2c9")
 DETAIL_LINE = colors.HexColor("#8a8178")
 OUTLINE = colors.HexColor("#3b3633")
 LETTERS = colors.HexColor("#5a524c")
+LEADER = colors.HexColor("#333333")
+INSET_FRAME = colors.HexColor("#6f6f6f")
 WHITE = colors.white
 
 LETTER_BAND = 13.0  # points above the figure for the R/L letters
 CAPTION_BAND = 22.0  # points below the figure for the caption
 SIDE_PAD = 6.0
+TILE = 4.2  # the pattern tile, on the chart and in the legend alike
 
-#: Base fill opacity per area kind: solid referred pain, shaded inflammation, light treated area,
-#: a faint wash under the pattern of the others (as on screen, ui/chart/glyphs.py).
+#: The numbers' type size. 7 pt bold digits are about 5 pt (1.8 mm) tall: 14 scan lines at a
+#: fax's fine resolution and 7 at its standard one, with strokes of 2-3 dots, so they survive
+#: a fax and a photocopy. Smaller numbers filled in and vanished; larger ones crowd the figure.
+NUMBER_SIZE = 7.0
+NUMBER_HEIGHT = 9.0
+
+#: A close-up is drawn when CROWD_COUNT or more numbers have marks linked by steps of at most
+#: CROWD_RADIUS points, or when a number would land more than FAR points from its mark.
+CROWD_COUNT = 4
+CROWD_RADIUS = 10.0
+FAR = 16.0
+INSET_SCALE = 2.5
+INSET_MAX_SCALE = 3.0
+INSET_MARGIN = 9.0
+INSET_GAP = 8.0
+INSET_CAPTION_GAP = 2.0
+
+#: Fill opacity per area kind: every area gets a light wash of its colour, drawn before any
+#: pattern, so no fill ever covers another kind's pattern; the pattern and the outline carry
+#: the kind on a greyscale copy or a fax.
 FILL_ALPHA: dict[MarkKind, float] = {
-    MarkKind.REFERRED_PAIN: 0.55,
-    MarkKind.INFLAMMATION: 0.38,
-    MarkKind.TREATED: 0.30,
+    MarkKind.REFERRED_PAIN: 0.30,
+    MarkKind.INFLAMMATION: 0.22,
+    MarkKind.TREATED: 0.16,
     MarkKind.AVOID: 0.12,
 }
 WASH_ALPHA = 0.10
+
+#: Outline dash patterns (points on, off) of the kinds whose outline is not a solid line.
+OUTLINE_DASH: dict[MarkKind, tuple[float, ...]] = {
+    MarkKind.TREATED: (3.2, 1.6),
+    MarkKind.BRUISE: (0.6, 1.4),
+    MarkKind.INFLAMMATION: (3.0, 1.2, 0.6, 1.2),
+}
 
 
 def kind_colour(kind: MarkKind) -> Color:
     """The legend colour of a kind."""
     return colors.HexColor(kind.legend.colour)
+
+
+def kind_ink(kind: MarkKind) -> Color:
+    """The kind's colour darkened until it prints black on a 1-bit fax (luminance at most 0.36).
+
+    Patterns, outlines and number borders use it: a light yellow or green line would drop out
+    of a fax or a greyscale copy.
+    """
+    colour = kind_colour(kind)
+    luminance = 0.299 * colour.red + 0.587 * colour.green + 0.114 * colour.blue
+    if luminance <= 0.36:
+        return colour
+    factor = 0.36 / luminance
+    return Color(colour.red * factor, colour.green * factor, colour.blue * factor)
 
 
 def side_letters(view_id: str) -> tuple[str, str]:
@@ -63,7 +115,7 @@ def side_letters(view_id: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class _Frame:
-    """Maps frame fractions (origin top-left, y down) to canvas points."""
+    """Maps frame fractions (origin top-left, y down) to points (origin bottom-left, y up)."""
 
     x: float
     y: float
@@ -74,9 +126,7 @@ class _Frame:
         return self.x + fx * self.width, self.y + (1.0 - fy) * self.height
 
 
-def _polygon_path(
-    canvas: Canvas | None, frame: _Frame, polygons: Sequence[Polygon]
-) -> PDFPathObject:
+def _polygon_path(frame: _Frame, polygons: Sequence[Polygon]) -> PDFPathObject:
     path = PDFPathObject()
     for polygon in polygons:
         for ring in polygon:
@@ -95,14 +145,15 @@ def _polygon_path(
 @cache
 def _view_code(view_id: str, width: float, height: float, part: str) -> str:
     """The PDF path operators of a view's silhouette, region lines, detail lines or one region,
-    built once per figure size (a note draws thousands of atlas points)."""
+    with the figure's bottom-left corner at the origin, built once per figure size (a note
+    draws thousands of atlas points)."""
     view = load_atlas().view(view_id)
-    frame = _Frame(SIDE_PAD, CAPTION_BAND, width, height)
+    frame = _Frame(0.0, 0.0, width, height)
     if part == "silhouette":
-        return _polygon_path(None, frame, view.silhouette).getCode()
+        return _polygon_path(frame, view.silhouette).getCode()
     if part == "regions":
         polygons = [p for region in view.regions for p in region.polygons]
-        return _polygon_path(None, frame, polygons).getCode()
+        return _polygon_path(frame, polygons).getCode()
     if part == "details":
         path = PDFPathObject()
         for line in view.detail_lines:
@@ -111,15 +162,15 @@ def _view_code(view_id: str, width: float, height: float, part: str) -> str:
                 path.lineTo(*frame.at(*point))
         return str(path.getCode())
     region = view.region(part.removeprefix("region:"))
-    return _polygon_path(None, frame, region.polygons).getCode()
+    return _polygon_path(frame, region.polygons).getCode()
 
 
 def _cached_path(view_id: str, width: float, height: float, part: str) -> PDFPathObject:
     return PDFPathObject(code=[_view_code(view_id, width, height, part)])
 
 
-def _points_path(canvas: Canvas, points: Sequence[tuple[float, float]]) -> PDFPathObject:
-    path = canvas.beginPath()
+def _points_path(points: Sequence[tuple[float, float]]) -> PDFPathObject:
+    path = PDFPathObject()
     path.moveTo(*points[0])
     for point in points[1:]:
         path.lineTo(*point)
@@ -130,14 +181,17 @@ def _points_path(canvas: Canvas, points: Sequence[tuple[float, float]]) -> PDFPa
 # --------------------------------------------------------------------------- patterns
 
 
-def _pattern(
-    canvas: Canvas, kind: MarkKind, box: tuple[float, float, float, float], tile: float
-) -> None:
-    """Tile the kind's pattern over ``box`` (x0, y0, x1, y1); the caller has set the clip."""
+def _pattern(canvas: Canvas, kind: MarkKind, box: Box, tile: float = TILE) -> None:
+    """Tile the kind's pattern over ``box`` (x0, y0, x1, y1); the caller has set the clip.
+
+    The patterns differ in what they are made of (dots, rings, crosses, plus signs, waves,
+    zig-zags, chevrons, lines) and, among lines, in angle, spacing and weight, so no two kinds
+    look alike without colour. They are drawn in the kind's ink (``kind_ink``).
+    """
     x0, y0, x1, y1 = box
-    colour = kind_colour(kind)
-    canvas.setStrokeColor(colour)
-    canvas.setFillColor(colour)
+    ink = kind_ink(kind)
+    canvas.setStrokeColor(ink)
+    canvas.setFillColor(ink)
     canvas.setLineWidth(0.55)
     canvas.setLineCap(0)
     t = tile
@@ -155,6 +209,7 @@ def _pattern(
                     path.curveTo(x + 3 * t / 4, y - t / 4, x + 3 * t / 4, y - t / 4, x + t, y)
                 canvas.drawPath(path, stroke=1, fill=0)
     elif kind is MarkKind.SPASM:  # zig-zag
+        canvas.setLineWidth(0.65)
         for r in rows:
             y = r * t + t / 2
             path = canvas.beginPath()
@@ -174,6 +229,7 @@ def _pattern(
             for f in (0.25, 0.75):
                 canvas.line(x0 - t, r * t + f * t, x1 + t, r * t + f * t)
     elif kind is MarkKind.NUMBNESS:  # === hatch
+        canvas.setLineWidth(0.45)
         for r in rows:
             for f in (1 / 6, 1 / 2, 5 / 6):
                 canvas.line(x0 - t, r * t + f * t, x1 + t, r * t + f * t)
@@ -187,8 +243,15 @@ def _pattern(
                 cx, cy, h = c * t + t / 2, r * t + t / 2, t / 4
                 canvas.line(cx - h, cy - h, cx + h, cy + h)
                 canvas.line(cx - h, cy + h, cx + h, cy - h)
-    elif kind is MarkKind.ACHING:  # ^^^ (a darker yellow, to read on white)
-        canvas.setStrokeColor(colors.HexColor("#a88a00"))
+    elif kind is MarkKind.INFLAMMATION:  # +++ on staggered rows
+        canvas.setLineWidth(0.6)
+        for r in rows:
+            for c in cols:
+                cx = c * t + (t / 2 if r % 2 else 0.0) + t / 4
+                cy, h = r * t + t / 2, t * 0.26
+                canvas.line(cx - h, cy, cx + h, cy)
+                canvas.line(cx, cy - h, cx, cy + h)
+    elif kind is MarkKind.ACHING:  # ^^^
         canvas.setLineWidth(0.7)
         for r in rows:
             for c in cols:
@@ -198,9 +261,13 @@ def _pattern(
                 path.lineTo(cx, cy + t * 0.25)
                 path.lineTo(cx + t * 0.4, cy - t * 0.2)
                 canvas.drawPath(path, stroke=1, fill=0)
-    elif kind in (MarkKind.STABBING, MarkKind.AVOID):  # /// and, for avoid, \\\ heavier
+    elif kind is MarkKind.TREATED:  # ||| sparse, light
+        canvas.setLineWidth(0.45)
+        for c in range(math.floor(x0 / (1.5 * t)) - 1, math.ceil(x1 / (1.5 * t)) + 1):
+            canvas.line(c * 1.5 * t, y0 - t, c * 1.5 * t, y1 + t)
+    elif kind in (MarkKind.STABBING, MarkKind.AVOID):  # /// thin and, for avoid, \\\ heavier
         forward = kind is MarkKind.STABBING
-        canvas.setLineWidth(0.55 if forward else 0.8)
+        canvas.setLineWidth(0.55 if forward else 0.85)
         span = (x1 - x0) + (y1 - y0)
         start = math.floor((x0 - (y1 - y0)) / t) * t
         steps = int(span / t) + 3
@@ -210,48 +277,75 @@ def _pattern(
                 canvas.line(x, y0, x + (y1 - y0), y1)
             else:
                 canvas.line(x, y1, x + (y1 - y0), y0)
-    elif kind is MarkKind.BRUISE:  # dotted fill
+    elif kind is MarkKind.REFERRED_PAIN:  # fine dense stipple (DOMAIN.md: "stippled")
+        half = t / 2
+        for r in range(math.floor(y0 / half) - 1, math.ceil(y1 / half) + 1):
+            for c in range(math.floor(x0 / half) - 1, math.ceil(x1 / half) + 1):
+                dx = half / 2 if r % 2 else 0.0
+                canvas.circle(c * half + dx, r * half, t * 0.1, stroke=0, fill=1)
+    elif kind is MarkKind.BRUISE:  # coarse dots, staggered
         for r in rows:
             for c in cols:
                 dx = t / 2 if r % 2 else 0.0
-                canvas.circle(c * t + t / 4 + dx, r * t + t / 2, t * 0.12, stroke=0, fill=1)
+                canvas.circle(c * t + t / 4 + dx, r * t + t / 2, t * 0.19, stroke=0, fill=1)
 
 
-def _has_pattern(kind: MarkKind) -> bool:
-    return kind not in (MarkKind.REFERRED_PAIN, MarkKind.INFLAMMATION, MarkKind.TREATED)
+def _fill_area(canvas: Canvas, path: PDFPathObject, kind: MarkKind, *, friendly: bool) -> None:
+    canvas.saveState()
+    if friendly:
+        canvas.setFillColor(colors.HexColor("#3fa36b"))
+        canvas.setFillAlpha(0.35)
+    else:
+        canvas.setFillColor(kind_colour(kind))
+        canvas.setFillAlpha(FILL_ALPHA.get(kind, WASH_ALPHA))
+    canvas.drawPath(path, stroke=0, fill=1, fillMode=1)
+    canvas.restoreState()
+
+
+def _pattern_area(
+    canvas: Canvas, path: PDFPathObject, box: Box, kind: MarkKind, tile: float
+) -> None:
+    canvas.saveState()
+    canvas.clipPath(path, stroke=0, fill=0, fillMode=1)
+    _pattern(canvas, kind, box, tile)
+    canvas.restoreState()
+
+
+def _outline_area(canvas: Canvas, path: PDFPathObject, kind: MarkKind, *, friendly: bool) -> None:
+    canvas.saveState()
+    canvas.setLineJoin(1)
+    if friendly:
+        canvas.setStrokeColor(colors.HexColor("#2b7a4b"))
+        canvas.setLineWidth(0.7)
+    else:
+        canvas.setStrokeColor(kind_ink(kind))
+        canvas.setLineWidth(1.5 if kind is MarkKind.AVOID else 0.8)
+        dash = OUTLINE_DASH.get(kind)
+        if dash:
+            canvas.setLineCap(1 if kind is MarkKind.BRUISE else 0)
+            canvas.setDash(list(dash), 0)
+    canvas.drawPath(path, stroke=1, fill=0)
+    canvas.restoreState()
 
 
 def paint_area(
     canvas: Canvas,
     path: PDFPathObject,
-    box: tuple[float, float, float, float],
+    box: Box,
     kind: MarkKind,
     *,
-    tile: float = 4.2,
+    tile: float = TILE,
     friendly: bool = False,
 ) -> None:
-    """Fill an area with its kind's fill and pattern and stroke its outline."""
-    colour = kind_colour(kind)
-    canvas.saveState()
-    canvas.setFillColor(colour)
-    alpha = FILL_ALPHA.get(kind, WASH_ALPHA)
-    if friendly:
-        canvas.setFillColor(colors.HexColor("#3fa36b"))
-        alpha = 0.35
-    canvas.setFillAlpha(alpha)
-    canvas.drawPath(path, stroke=0, fill=1, fillMode=1)
-    canvas.restoreState()
-    if _has_pattern(kind) and not friendly:
-        canvas.saveState()
-        canvas.clipPath(path, stroke=0, fill=0, fillMode=1)
-        _pattern(canvas, kind, box, tile)
-        canvas.restoreState()
-    canvas.saveState()
-    canvas.setStrokeColor(colors.HexColor("#2b7a4b") if friendly else colour)
-    canvas.setLineJoin(1)
-    canvas.setLineWidth(1.5 if kind is MarkKind.AVOID else 0.7)
-    canvas.drawPath(path, stroke=1, fill=0)
-    canvas.restoreState()
+    """Paint one area alone: its wash, its pattern and its outline (the legend's swatch).
+
+    On a chart, ``BodyChart`` paints the washes of all areas first, then the patterns, then the
+    outlines, so that overlapping kinds all stay visible.
+    """
+    _fill_area(canvas, path, kind, friendly=friendly)
+    if not friendly:
+        _pattern_area(canvas, path, box, kind, tile)
+    _outline_area(canvas, path, kind, friendly=friendly)
 
 
 def paint_scar(canvas: Canvas, points: Sequence[tuple[float, float]]) -> None:
@@ -354,20 +448,231 @@ def paint_warning(canvas: Canvas, x: float, y: float, size: float = 7.0) -> None
     canvas.restoreState()
 
 
-def paint_number(canvas: Canvas, kind: MarkKind, x: float, y: float, number: int) -> None:
-    """The numbered marker of a mark: a white disc with the kind's border and the number."""
-    text = str(number)
-    size = 5.2
-    width = max(7.4, canvas.stringWidth(text, fonts.SANS_BOLD, size) + 3.4)
+def number_width(number: int) -> float:
+    """The width of a number's box."""
+    fonts.register_fonts()
+    return max(NUMBER_HEIGHT, stringWidth(str(number), fonts.SANS_BOLD, NUMBER_SIZE) + 3.6)
+
+
+def paint_number(canvas: Canvas, kind: MarkKind, box: Box, number: int) -> None:
+    """The numbered marker of a mark in ``box``: a white rounded box with the kind's border."""
+    x0, y0, x1, y1 = box
     canvas.saveState()
     canvas.setFillColor(WHITE)
-    canvas.setStrokeColor(kind_colour(kind))
+    canvas.setStrokeColor(kind_ink(kind))
     canvas.setLineWidth(0.8)
-    canvas.roundRect(x - width / 2, y - 3.7, width, 7.4, 3.7, stroke=1, fill=1)
-    canvas.setFillColor(colors.HexColor("#1a1a1a"))
-    canvas.setFont(fonts.SANS_BOLD, size)
-    canvas.drawCentredString(x, y - size * 0.36, text)
+    canvas.roundRect(x0, y0, x1 - x0, y1 - y0, (y1 - y0) / 2, stroke=1, fill=1)
+    canvas.setFillColor(colors.black)
+    canvas.setFont(fonts.SANS_BOLD, NUMBER_SIZE)
+    canvas.drawCentredString((x0 + x1) / 2, (y0 + y1) / 2 - NUMBER_SIZE * 0.36, str(number))
     canvas.restoreState()
+
+
+def paint_leader(canvas: Canvas, placed: PlacedLabel) -> None:
+    """A thin line from a number that had to move to the edge of its mark."""
+    (ax, ay), (bx, by) = placed.leader_line()
+    canvas.saveState()
+    canvas.setStrokeColor(LEADER)
+    canvas.setLineWidth(0.5)
+    canvas.setLineCap(1)
+    canvas.line(ax, ay, bx, by)
+    canvas.restoreState()
+
+
+# --------------------------------------------------------------------------- close-ups
+
+#: Body areas named in a close-up's caption, by words of the atlas region ids, first match wins.
+_AREA_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Hand", ("hand", "finger", "palm", "thenar")),
+    ("Foot", ("foot", "heel", "achilles")),
+    ("Neck", ("cervical", "suboccipital", "levator", "scalene", "sternocleidomastoid",
+              "anterior_neck", "upper_trapezius")),
+    ("Head and jaw", ("masseter", "temporalis", "frontalis", "occipital", "orbit", "cheek",
+                      "nose", "mouth", "face")),
+    ("Shoulder", ("deltoid", "supraspinatus", "infraspinatus", "teres", "rhomboid", "axilla",
+                  "trapezius", "pec_major")),
+    ("Elbow and forearm", ("elbow", "olecranon", "forearm", "cubital", "brachioradialis")),
+    ("Knee", ("knee", "popliteal")),
+    ("Low back and pelvis", ("lumbar", "quadratus", "sacr", "coccyx", "glut", "piriformis",
+                             "iliac", "ischial")),
+)  # fmt: skip
+
+VIEW_WORDS = {
+    "anterior": "anterior view",
+    "posterior": "posterior view",
+    "left_lateral": "left lateral view",
+    "right_lateral": "right lateral view",
+}
+
+
+def area_name(region_ids: Sequence[str], sides: Sequence[str]) -> str:
+    """The body area of a close-up in the therapist's words: "Neck", "Right hand"."""
+    votes: dict[str, int] = {}
+    order = [name for name, _ in _AREA_WORDS]
+    for region_id in region_ids:
+        for name, words in _AREA_WORDS:
+            if any(word in region_id for word in words):
+                votes[name] = votes.get(name, 0) + 1
+                break
+    if not votes:
+        return "Detail"
+    name = max(votes, key=lambda n: (votes[n], -order.index(n)))
+    distinct = {side for side in sides if side in ("left", "right")}
+    if name in ("Hand", "Foot", "Knee", "Elbow and forearm", "Shoulder") and len(distinct) == 1:
+        return f"{distinct.pop().capitalize()} {name.lower()}"
+    return name
+
+
+@dataclass(frozen=True)
+class Inset:
+    """An enlarged close-up of a crowded part of a view, with its own numbers.
+
+    Attributes:
+        letter: the letter that joins the close-up to its box on the figure ("A").
+        source: the part of the figure it shows, in chart points.
+        box: where it is drawn, in chart points.
+        scale: how much it enlarges.
+        caption_lines: the caption as printed under it ("A: Neck, posterior view, enlarged
+            2.5×"), wrapped to its width.
+        numbers: the numbers of the marks whose anchors lie in ``source``, inside ``box``.
+        letter_box: where the letter is printed beside ``source`` on the figure.
+    """
+
+    letter: str
+    source: Box
+    box: Box
+    scale: float
+    caption_lines: tuple[str, ...]
+    numbers: Placement
+    letter_box: Box
+
+    @property
+    def caption(self) -> str:
+        """The caption on one line."""
+        return " ".join(self.caption_lines)
+
+    def to_inset(self, point: tuple[float, float]) -> tuple[float, float]:
+        """A chart point of the figure as drawn in the close-up."""
+        return (
+            self.box[0] + (point[0] - self.source[0]) * self.scale,
+            self.box[1] + (point[1] - self.source[1]) * self.scale,
+        )
+
+
+@dataclass(frozen=True)
+class ChartLayout:
+    """Where everything of a chart goes, in the chart's own points (origin bottom-left).
+
+    Attributes:
+        figure: the box of the body figure; every number drawn on it lies inside.
+        numbers: the numbers drawn on the figure.
+        insets: the close-ups, each with the numbers of the marks it holds.
+        width, height: the chart's size.
+    """
+
+    figure: Box
+    numbers: Placement
+    insets: tuple[Inset, ...]
+    width: float
+    height: float
+
+    def placed(self) -> list[tuple[Box, PlacedLabel]]:
+        """Every placed number with the box it must stay inside (the figure or its close-up)."""
+        found = [(self.figure, p) for p in self.numbers.placed]
+        for inset in self.insets:
+            found += [(inset.box, p) for p in inset.numbers.placed]
+        return found
+
+    def unplaced(self) -> list[Label]:
+        """Numbers that found no place (none, when the layout worked)."""
+        missing = list(self.numbers.unplaced)
+        for inset in self.insets:
+            missing += inset.numbers.unplaced
+        return missing
+
+
+@dataclass(frozen=True)
+class _Item:
+    """A mark as the layout sees it, in figure points."""
+
+    mark: MarkInfo
+    anchor: tuple[float, float]
+    clearance: float
+    glyph: Box | None
+
+
+def _point_size(mark: MarkInfo) -> float:
+    if mark.intensity is not None and mark.kind is not MarkKind.PAIN:
+        return 7.0 * (0.8 + 0.04 * mark.intensity)
+    return 7.0
+
+
+def _around(point: tuple[float, float], half: float) -> Box:
+    return (point[0] - half, point[1] - half, point[0] + half, point[1] + half)
+
+
+def _offset(box: Box, dx: float, dy: float) -> Box:
+    return (box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy)
+
+
+def _holds(box: Box, point: tuple[float, float]) -> bool:
+    return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]
+
+
+def _shift(placement: Placement, dx: float, dy: float) -> Placement:
+    def moved(label: Label) -> Label:
+        return replace(label, anchor=(label.anchor[0] + dx, label.anchor[1] + dy))
+
+    return Placement(
+        tuple(PlacedLabel(moved(p.label), _offset(p.box, dx, dy)) for p in placement.placed),
+        tuple(moved(label) for label in placement.unplaced),
+    )
+
+
+def _merge(boxes: Sequence[Box], bounds: Box, minimum: float = 34.0) -> list[Box]:
+    """Boxes grown to ``minimum`` across, kept in ``bounds``, with touching boxes merged."""
+    grown: list[Box] = []
+    for x0, y0, x1, y1 in boxes:
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        hw, hh = max(x1 - x0, minimum) / 2, max(y1 - y0, minimum) / 2
+        grown.append(
+            (
+                max(bounds[0], cx - hw),
+                max(bounds[1], cy - hh),
+                min(bounds[2], cx + hw),
+                min(bounds[3], cy + hh),
+            )
+        )
+    merged = True
+    while merged:
+        merged = False
+        for i, j in itertools.combinations(range(len(grown)), 2):
+            a, b = grown[i], grown[j]
+            if a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]:
+                grown[i] = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+                del grown[j]
+                merged = True
+                break
+    return sorted(grown, key=lambda b: (-b[3], b[0]))
+
+
+def _wrap_words(text: str, width: float, size: float) -> list[str]:
+    fonts.register_fonts()
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if line and stringWidth(trial, fonts.SANS, size) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    return [*lines, line] if line else lines
+
+
+INSET_TEXT = 6.5
+INSET_LEADING = 8.0
+INSET_MIN_WIDTH = 64.0
 
 
 # --------------------------------------------------------------------------- the figure
@@ -388,12 +693,18 @@ def _centroid_inside(view: AtlasView, mark: MarkInfo, frame: _Frame) -> tuple[fl
 class BodyChart(Flowable):
     """One atlas view with marks, drawn from the atlas geometry.
 
+    No number covers another number or a glyph; a number that had to move is joined to its mark
+    by a thin leader line. A crowded part of the view is repeated enlarged in a close-up with
+    its own numbers, beside the figure when ``available_width`` leaves room, else below it, and
+    a light lettered box on the figure shows where it comes from.
+
     Args:
         view: the atlas view.
         marks: the marks on this view (already numbered).
         figure_height: height of the body frame in points (the width follows the view's aspect).
         numbered: draw each mark's number (the insurer note's numbered list refers to them).
         friendly: the client summary's look: treated areas in a soft green, no codes or numbers.
+        available_width: the width the chart may take.
     """
 
     def __init__(
@@ -404,25 +715,181 @@ class BodyChart(Flowable):
         *,
         numbered: bool = True,
         friendly: bool = False,
+        available_width: float | None = None,
     ) -> None:
         super().__init__()
         self.view = view
         self.marks = list(marks)
         self.figure_height = figure_height
         self.figure_width = view.aspect * figure_height
-        self.numbered = numbered
+        self.numbered = numbered and not friendly
         self.friendly = friendly
-        self.width = self.figure_width + 2 * SIDE_PAD
-        self.height = LETTER_BAND + figure_height + CAPTION_BAND
+        self._frame = _Frame(0.0, 0.0, self.figure_width, self.figure_height)
+        self._kinds = {m.number: m.kind for m in self.marks}
+        self.layout = self._lay_out(available_width)
+        self.width = self.layout.width
+        self.height = self.layout.height
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         """The fixed size of the chart."""
         return self.width, self.height
 
-    def draw(self) -> None:
-        """Draw the body, the marks, the letters and the caption."""
-        canvas: Canvas = self.canv
-        frame = _Frame(SIDE_PAD, CAPTION_BAND, self.figure_width, self.figure_height)
+    # ----------------------------------------------------------------------- layout
+
+    def _items(self) -> list[_Item]:
+        frame = self._frame
+        items: list[_Item] = []
+        for mark in self.marks:
+            geometry = mark.kind.geometry
+            if geometry is Geometry.AREA and mark.points:
+                anchor = _centroid_inside(self.view, mark, frame)
+                if mark.kind is MarkKind.AVOID:
+                    items.append(_Item(mark, anchor, 4.6, _around(anchor, 3.9)))
+                else:
+                    items.append(_Item(mark, anchor, 0.0, None))
+            elif geometry is Geometry.STROKE and len(mark.points) >= 2:
+                pts = [frame.at(x, y) for x, y in mark.points]
+                items.append(_Item(mark, pts[len(pts) // 2], 2.5, None))
+            elif geometry is Geometry.POINT and mark.points:
+                x, y = frame.at(*mark.points[0])
+                half = _point_size(mark) * 0.55 + 0.5
+                items.append(_Item(mark, (x, y), half, _around((x, y), half)))
+        return items
+
+    def _crowded(self, labels: list[Label], glyphs: list[Box], bounds: Box) -> list[Box]:
+        """The parts of the figure (figure points) that need a close-up."""
+        first = place_labels(labels, bounds, obstacles=glyphs)
+        where = {p.label.number: p for p in first.placed}
+        found: list[Box] = []
+        for group in clusters([lab.anchor for lab in labels], CROWD_RADIUS):
+            members = [labels[k] for k in group]
+            crowded = len(members) >= CROWD_COUNT or any(
+                lab.number not in where or where[lab.number].distance > FAR for lab in members
+            )
+            if crowded:
+                xs = [lab.anchor[0] for lab in members]
+                ys = [lab.anchor[1] for lab in members]
+                found.append(
+                    (
+                        min(xs) - INSET_MARGIN,
+                        min(ys) - INSET_MARGIN,
+                        max(xs) + INSET_MARGIN,
+                        max(ys) + INSET_MARGIN,
+                    )
+                )
+        return _merge(found, bounds) if found else []
+
+    def _letter_box(self, source: Box) -> Box:
+        """Where a close-up's letter goes beside its box on the figure (figure points)."""
+        w, h = 8.0, NUMBER_HEIGHT
+        y1 = min(source[3], self.figure_height)
+        if source[0] - w - 1 >= 0:
+            return (source[0] - w - 1, y1 - h, source[0] - 1, y1)
+        if source[2] + w + 1 <= self.figure_width:
+            return (source[2] + 1, y1 - h, source[2] + w + 1, y1)
+        return (source[0] + 1, y1 - h - 1, source[0] + w + 1, y1 - 1)
+
+    def _lay_out(self, available_width: float | None) -> ChartLayout:
+        fw, fh = self.figure_width, self.figure_height
+        own = fw + 2 * SIDE_PAD
+        items = self._items() if self.numbered else []
+        labels = [
+            Label(i.mark.number, i.anchor, number_width(i.mark.number), NUMBER_HEIGHT, i.clearance)
+            for i in items
+        ]
+        glyphs = [i.glyph for i in items if i.glyph is not None]
+        bounds: Box = (0.0, 0.0, fw, fh)
+        sources = self._crowded(labels, glyphs, bounds) if labels else []
+        main = Placement((), ())
+        for _ in range(6):
+            groups = [[k for k, lab in enumerate(labels) if _holds(s, lab.anchor)] for s in sources]
+            letters = [self._letter_box(s) for s in sources]
+            held = {k for group in groups for k in group}
+            rest = [lab for k, lab in enumerate(labels) if k not in held]
+            main = place_labels(rest, bounds, obstacles=glyphs, taken=letters)
+            if not main.unplaced:
+                break
+            extra = [_around(lab.anchor, INSET_MARGIN) for lab in main.unplaced]
+            sources = _merge([*sources, *extra], bounds)
+        beside = available_width is not None and available_width - own - INSET_GAP >= 90.0
+        room = available_width - own - INSET_GAP if beside and available_width else own
+        # The close-ups' sizes and captions.
+        sized: list[tuple[float, float, float, list[str]]] = []
+        for index, (source, group) in enumerate(zip(sources, groups, strict=True)):
+            sw = source[2] - source[0]
+            scale = round(min(INSET_SCALE, room / sw), 1)
+            width, height = sw * scale, (source[3] - source[1]) * scale
+            members = [items[k].mark for k in group]
+            area = area_name([m.region_id or "" for m in members], [m.side for m in members])
+            where = VIEW_WORDS.get(self.view.id, self.view.id)
+            caption = f"{chr(ord('A') + index)}: {area}, {where}, enlarged {scale:g}×"
+            lines = _wrap_words(caption, max(width, INSET_MIN_WIDTH), INSET_TEXT)
+            sized.append((scale, width, height, lines))
+        column = sum(
+            h + INSET_CAPTION_GAP + len(lines) * INSET_LEADING + INSET_GAP
+            for _, _, h, lines in sized
+        )
+        figure_part = LETTER_BAND + fh + CAPTION_BAND
+        widest = max((max(w, INSET_MIN_WIDTH) for _, w, _, _ in sized), default=0.0)
+        if beside:
+            total = max(figure_part, LETTER_BAND + column)
+            width = own + (INSET_GAP + widest if sized else 0.0)
+            figure_x = SIDE_PAD
+            top = total - LETTER_BAND
+        else:
+            total = figure_part + column
+            width = max(own, widest)
+            figure_x = (width - fw) / 2
+            top = column - INSET_GAP / 2
+        figure_y = total - LETTER_BAND - fh
+        insets: list[Inset] = []
+        for index, ((scale, w, h, lines), source, group) in enumerate(
+            zip(sized, sources, groups, strict=True)
+        ):
+            x0 = own + INSET_GAP if beside else (width - w) / 2
+            inset = Inset(
+                letter=chr(ord("A") + index),
+                source=_offset(source, figure_x, figure_y),
+                box=(x0, top - h, x0 + w, top),
+                scale=scale,
+                caption_lines=tuple(lines),
+                numbers=Placement((), ()),
+                letter_box=_offset(letters[index], figure_x, figure_y),
+            )
+            top -= h + INSET_CAPTION_GAP + len(lines) * INSET_LEADING + INSET_GAP
+            inset_labels = [
+                replace(
+                    labels[k],
+                    anchor=inset.to_inset(_offset_point(labels[k].anchor, figure_x, figure_y)),
+                    clearance=labels[k].clearance * scale,
+                )
+                for k in group
+            ]
+            inset_glyphs = [
+                _scaled(inset, _offset(g, figure_x, figure_y))
+                for g in glyphs
+                if _touches(g, source)
+            ]
+            reach = max(inset.box[2] - inset.box[0], inset.box[3] - inset.box[1])
+            numbers = place_labels(
+                inset_labels, inset.box, obstacles=inset_glyphs, max_radius=reach
+            )
+            if numbers.unplaced:  # no room beside the glyphs: a number may then cover one
+                numbers = place_labels(inset_labels, inset.box, max_radius=reach)
+            insets.append(replace(inset, numbers=numbers))
+        return ChartLayout(
+            figure=(figure_x, figure_y, figure_x + fw, figure_y + fh),
+            numbers=_shift(main, figure_x, figure_y),
+            insets=tuple(insets),
+            width=width,
+            height=total,
+        )
+
+    # ----------------------------------------------------------------------- drawing
+
+    def _paint_figure(self, canvas: Canvas) -> None:
+        """The body and the marks, in figure points, without numbers."""
+        frame = self._frame
         view = self.view
         key = (view.id, self.figure_width, self.figure_height)
         silhouette = _cached_path(*key, "silhouette")
@@ -439,74 +906,129 @@ class BodyChart(Flowable):
         canvas.drawPath(_cached_path(*key, "details"), stroke=1, fill=0)
         canvas.restoreState()
 
-        numbers: list[tuple[MarkKind, float, float, int]] = []
-        warnings: list[tuple[float, float]] = []
-        areas = [m for m in self.marks if m.kind.geometry is Geometry.AREA and m.points]
-        # Large areas first, so a small area on top of a large one stays visible.
-        for mark in sorted(areas, key=lambda m: (m.kind is not MarkKind.TREATED, m.number)):
+        areas: list[tuple[float, int, PDFPathObject, Box, MarkKind]] = []
+        for mark in self.marks:
+            if mark.kind.geometry is not Geometry.AREA or not mark.points:
+                continue
+            polygons: Sequence[Polygon]
             if mark.whole_region and mark.region_id:
                 try:
                     polygons = view.region(mark.region_id).polygons
                     path = _cached_path(*key, f"region:{mark.region_id}")
                 except AtlasError:  # an unknown region: draw the mark's own outline instead
                     polygons = ((tuple(mark.points),),)
-                    path = _polygon_path(canvas, frame, polygons)
+                    path = _polygon_path(frame, polygons)
                 pts = [frame.at(x, y) for poly in polygons for x, y in poly[0]]
             else:
                 pts = [frame.at(x, y) for x, y in mark.points]
-                path = _points_path(canvas, pts)
+                path = _points_path(pts)
             box = (
                 min(p[0] for p in pts),
                 min(p[1] for p in pts),
                 max(p[0] for p in pts),
                 max(p[1] for p in pts),
             )
-            paint_area(canvas, path, box, mark.kind, friendly=self.friendly)
-            cx, cy = _centroid_inside(view, mark, frame)
-            if mark.kind is MarkKind.AVOID:
-                warnings.append((cx, cy))
-                numbers.append((mark.kind, cx + 7.5, cy, mark.number))
-            else:
-                numbers.append((mark.kind, cx, cy, mark.number))
+            size = (box[2] - box[0]) * (box[3] - box[1])
+            areas.append((size, mark.number, path, box, mark.kind))
+        # Larger areas first, so a smaller one lies on top; all washes, then all patterns, then
+        # all outlines, so no wash ever covers another kind's pattern.
+        areas.sort(key=lambda a: (-a[0], a[1]))
+        for _, _, path, _, kind in areas:
+            _fill_area(canvas, path, kind, friendly=self.friendly)
+        if not self.friendly:
+            for _, _, path, box, kind in areas:
+                _pattern_area(canvas, path, box, kind, TILE)
+        for _, _, path, _, kind in areas:
+            _outline_area(canvas, path, kind, friendly=self.friendly)
         if not self.friendly:
             for mark in self.marks:
                 if mark.kind.geometry is Geometry.STROKE and len(mark.points) >= 2:
-                    pts = [frame.at(x, y) for x, y in mark.points]
-                    paint_scar(canvas, pts)
-                    mx, my = pts[len(pts) // 2]
-                    numbers.append((mark.kind, mx, my + 6.0, mark.number))
+                    paint_scar(canvas, [frame.at(x, y) for x, y in mark.points])
             for mark in self.marks:
                 if mark.kind.geometry is Geometry.POINT and mark.points:
                     x, y = frame.at(*mark.points[0])
-                    size = 7.0
-                    if mark.intensity is not None and mark.kind is not MarkKind.PAIN:
-                        size = 7.0 * (0.8 + 0.04 * mark.intensity)
-                    paint_point(canvas, mark.kind, x, y, mark.intensity, size)
-                    numbers.append((mark.kind, x + 6.2, y + 5.6, mark.number))
-        for x, y in warnings:
-            paint_warning(canvas, x, y)
-        if self.numbered and not self.friendly:
-            for kind, x, y, number in numbers:
-                paint_number(canvas, kind, x, y, number)
-
+                    paint_point(canvas, mark.kind, x, y, mark.intensity, _point_size(mark))
+            for mark in self.marks:
+                if mark.kind is MarkKind.AVOID and mark.points:
+                    paint_warning(canvas, *_centroid_inside(view, mark, frame))
         canvas.saveState()
         canvas.setStrokeColor(OUTLINE)
         canvas.setLineWidth(0.9)
         canvas.setLineJoin(1)
         canvas.drawPath(silhouette, stroke=1, fill=0)
-        left, right = side_letters(view.id)
+        canvas.restoreState()
+
+    def draw(self) -> None:
+        """Draw the figure, its close-ups, the numbers, the letters and the captions."""
+        fonts.register_fonts()
+        canvas: Canvas = self.canv
+        layout = self.layout
+        fx, fy = layout.figure[0], layout.figure[1]
+        canvas.saveState()
+        canvas.translate(fx, fy)
+        self._paint_figure(canvas)
+        canvas.restoreState()
+        for inset in layout.insets:
+            self._draw_inset(canvas, inset, fx, fy)
+        for _, placed in layout.placed():
+            if placed.leader:
+                paint_leader(canvas, placed)
+        for _, placed in layout.placed():
+            number = placed.label.number
+            paint_number(canvas, self._kinds[number], placed.box, number)
+
+        canvas.saveState()
+        left, right = side_letters(self.view.id)
         canvas.setFillColor(LETTERS)
         size = 11.0 if len(left) == 1 else 7.5
         canvas.setFont(fonts.SANS_BOLD, size)
-        top = CAPTION_BAND + self.figure_height + 2.5
-        canvas.drawString(SIDE_PAD, top, left)
-        canvas.drawRightString(SIDE_PAD + self.figure_width, top, right)
+        top = fy + self.figure_height + 2.5
+        canvas.drawString(fx, top, left)
+        canvas.drawRightString(fx + self.figure_width, top, right)
         canvas.restoreState()
-        caption = self.caption_text()
-        style = stylesheet().centre
-        paragraph = Paragraph(fonts.markup(caption), style)
-        _, height = paragraph.wrap(self.width + 16, CAPTION_BAND)
-        paragraph.drawOn(canvas, -8, CAPTION_BAND - height - 1)
+        paragraph = Paragraph(fonts.markup(self.caption_text()), stylesheet().centre)
+        own = self.figure_width + 2 * SIDE_PAD
+        _, height = paragraph.wrap(own + 16, CAPTION_BAND)
+        paragraph.drawOn(canvas, fx - SIDE_PAD - 8, fy - height - 1)
+
+    def _draw_inset(self, canvas: Canvas, inset: Inset, fx: float, fy: float) -> None:
+        x0, y0, x1, y1 = inset.box
+        sx0, sy0, sx1, sy1 = inset.source
+        canvas.saveState()
+        clip = canvas.beginPath()
+        clip.rect(x0, y0, x1 - x0, y1 - y0)
+        canvas.clipPath(clip, stroke=0, fill=0)
+        canvas.setFillColor(WHITE)
+        canvas.rect(x0, y0, x1 - x0, y1 - y0, stroke=0, fill=1)
+        canvas.translate(x0, y0)
+        canvas.scale(inset.scale, inset.scale)
+        canvas.translate(-(sx0 - fx), -(sy0 - fy))
+        self._paint_figure(canvas)
+        canvas.restoreState()
+        canvas.saveState()
+        canvas.setStrokeColor(INSET_FRAME)
+        canvas.setLineWidth(0.7)
+        canvas.rect(x0, y0, x1 - x0, y1 - y0, stroke=1, fill=0)
+        canvas.setLineWidth(0.6)
+        canvas.setDash([2.0, 1.5], 0)
+        canvas.rect(sx0, sy0, sx1 - sx0, sy1 - sy0, stroke=1, fill=0)
+        canvas.setDash([], 0)
+        lx0, ly0, lx1, ly1 = inset.letter_box
+        canvas.setFillColor(WHITE)
+        canvas.rect(lx0, ly0, lx1 - lx0, ly1 - ly0, stroke=0, fill=1)
+        canvas.setFillColor(INSET_FRAME)
+        canvas.setFont(fonts.SANS_BOLD, NUMBER_SIZE)
+        canvas.drawCentredString(
+            (lx0 + lx1) / 2, (ly0 + ly1) / 2 - NUMBER_SIZE * 0.36, inset.letter
+        )
+        canvas.restoreState()
+        canvas.saveState()
+        canvas.setFillColor(colors.HexColor("#333333"))
+        canvas.setFont(fonts.SANS, INSET_TEXT)
+        for n, line in enumerate(inset.caption_lines):
+            y = y0 - INSET_CAPTION_GAP - INSET_TEXT - n * INSET_LEADING
+            canvas.drawString(x0, y, line)
+        canvas.restoreState()
 
     def caption_text(self) -> str:
         """The caption: the atlas caption, in the client's words on the friendly chart."""
@@ -520,8 +1042,22 @@ class BodyChart(Flowable):
         }.get(self.view.id, self.view.caption)
 
 
+def _offset_point(point: tuple[float, float], dx: float, dy: float) -> tuple[float, float]:
+    return point[0] + dx, point[1] + dy
+
+
+def _touches(a: Box, b: Box) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _scaled(inset: Inset, box: Box) -> Box:
+    x0, y0 = inset.to_inset((box[0], box[1]))
+    x1, y1 = inset.to_inset((box[2], box[3]))
+    return (x0, y0, x1, y1)
+
+
 class LegendSwatch(Flowable):
-    """The legend sample of one kind, as drawn on the chart."""
+    """The legend sample of one kind, drawn exactly as on the chart (same tile, ink, outline)."""
 
     def __init__(self, kind: MarkKind, width: float = 18.0, height: float = 11.0) -> None:
         super().__init__()
@@ -545,7 +1081,7 @@ class LegendSwatch(Flowable):
         else:
             path = canvas.beginPath()
             path.roundRect(1, 1, w - 2, h - 2, 2)
-            paint_area(canvas, path, (1, 1, w - 1, h - 1), kind, tile=3.6)
+            paint_area(canvas, path, (1, 1, w - 1, h - 1), kind)
             if kind is MarkKind.AVOID:
                 paint_warning(canvas, w / 2, h / 2, 6.5)
 

@@ -380,14 +380,23 @@ def mark_details(mark: MarkInfo) -> str:
     return "; ".join(parts)
 
 
+def body_charts(marks: Sequence[MarkInfo]) -> list[BodyChart]:
+    """The numbered body charts of the views that hold marks, side by side across the page."""
+    views = views_with_marks(marks)
+    height = figure_height_for(len(views), FRAME_WIDTH, maximum=262.0)
+    column = FRAME_WIDTH / len(views)
+    return [
+        BodyChart(v, [m for m in marks if m.view == v.id], height, available_width=column)
+        for v in views
+    ]
+
+
 def chart_flowables(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
     """The body charts of the views that hold marks, the legend, and the numbered marks."""
     marks = snapshot.marks
     if not marks:
         return [_section("Body chart", styles), trusted("No marks charted.", styles.small)]
-    views = views_with_marks(marks)
-    height = figure_height_for(len(views), FRAME_WIDTH, maximum=262.0)
-    figures = [BodyChart(v, [m for m in marks if m.view == v.id], height) for v in views]
+    figures = body_charts(marks)
     row = Table([figures], colWidths=[FRAME_WIDTH / len(figures)] * len(figures))
     row.setStyle(
         table_style(
@@ -454,7 +463,7 @@ def chart_flowables(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
         "figures match the list below."
     )
     return [
-        CondPageBreak(height + 80),
+        CondPageBreak(max(f.height for f in figures) + 80),
         KeepTogether(
             [
                 _section("Body chart", styles),
