@@ -1,4 +1,8 @@
-"""The chart file (format ``massage-chart/1``): lossless JSON export and a validating import."""
+"""The chart file (format ``massage-chart/2``): lossless JSON export and a validating import.
+
+Files of format ``massage-chart/1`` are still read: their overrides, clearances and SOAP
+sub-fields, held as lines of text then, are parsed into fields as schema 0005 did.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from massage_chart import __version__
+from massage_chart.domain import limits
 from massage_chart.domain.atlas import AtlasError, load_atlas
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.placement import PlacementError, locate
@@ -29,6 +34,7 @@ from massage_chart.domain.records import (
 from massage_chart.resources import resource_path
 from massage_chart.storage import audit
 from massage_chart.storage.models import (
+    CURRENT_HASH_VERSION,
     Addendum,
     Allergy,
     BillingLine,
@@ -43,12 +49,21 @@ from massage_chart.storage.models import (
     Provider,
     Referral,
     Visit,
+    VisitOverride,
 )
 from massage_chart.storage.repositories import row_problem
 from massage_chart.storage.signing import visit_content_hash
+from massage_chart.storage.text_form import (
+    SCORE_FIELDS,
+    SUB_FIELDS,
+    parse_visit_text,
+    split_clearance,
+)
 
-FORMAT = "massage-chart/1"
+FORMAT = "massage-chart/2"
 FORMAT_FAMILY = "massage-chart/"
+READABLE_FORMATS = ("massage-chart/1", FORMAT)
+"""Formats the import reads: the current one, and the text form of the first."""
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_HISTORY_VERSION = 100_000
 
@@ -173,6 +188,16 @@ def _visit_json(visit: Visit) -> dict[str, Any]:
         "objective": visit.objective,
         "assessment": visit.assessment,
         "plan": visit.plan,
+        **{name: getattr(visit, name) for name in SUB_FIELDS},
+        "overrides": [
+            {
+                "code": o.code,
+                "reason": o.reason,
+                "recorded_at": _iso(o.recorded_at),
+                "recorded_by": o.recorded_by,
+            }
+            for o in sorted(visit.overrides, key=lambda o: o.position)
+        ],
         "pain_before": visit.pain_before,
         "pain_after": visit.pain_after,
         "techniques": list(visit.techniques),
@@ -193,6 +218,7 @@ def _visit_json(visit: Visit) -> dict[str, Any]:
         "signed_at": _iso(visit.signed_at),
         "signed_by": visit.signed_by_id,
         "content_hash": visit.content_hash,
+        "hash_version": visit.hash_version,
         "addenda": [
             {
                 "id": a.id,
@@ -252,6 +278,7 @@ def _client_json(client: Client) -> dict[str, Any]:
                 "signed_on": _iso(c.signed_on),
                 "expires_on": _iso(c.expires_on),
                 "notes": c.notes,
+                "clearance_codes": [str(code) for code in c.clearance_codes or ()],
             }
             for c in sorted(client.consents, key=lambda c: (c.signed_on, c.id))
         ],
@@ -277,6 +304,7 @@ def export_chart(session: Session, client_ids: Sequence[str] = ()) -> dict[str, 
             selectinload(Client.visits).selectinload(Visit.marks),
             selectinload(Client.visits).selectinload(Visit.billing_lines),
             selectinload(Client.visits).selectinload(Visit.addenda),
+            selectinload(Client.visits).selectinload(Visit.overrides),
             selectinload(Client.visits).selectinload(Visit.provider),
         )
         .order_by(Client.sort_key, Client.id)
@@ -342,10 +370,13 @@ def write_chart_file(document: dict[str, Any], path: Path) -> None:
 
 
 @cache
-def chart_schema() -> dict[str, Any]:
-    """The JSON Schema of format ``massage-chart/1`` (resources/chart-format)."""
+def chart_schema(format_name: str = FORMAT) -> dict[str, Any]:
+    """The JSON Schema of a chart-file format (resources/chart-format/massage-chart-N...)."""
+    number = format_name.removeprefix(FORMAT_FAMILY)
     data: dict[str, Any] = json.loads(
-        resource_path("chart-format", "massage-chart-1.schema.json").read_text(encoding="utf-8")
+        resource_path("chart-format", f"massage-chart-{number}.schema.json").read_text(
+            encoding="utf-8"
+        )
     )
     return data
 
@@ -382,7 +413,7 @@ def parse_chart_text(text: str) -> dict[str, Any]:
     if not isinstance(document, dict) or "format" not in document:
         raise ChartFileError('This is not a Massage Chart chart file (it has no "format").')
     declared = document["format"]
-    if declared != FORMAT:
+    if declared not in READABLE_FORMATS:
         if isinstance(declared, str) and declared.startswith(FORMAT_FAMILY):
             raise ChartFileError(
                 f"This chart file is in format {declared}, written by a newer version of Massage "
@@ -391,7 +422,7 @@ def parse_chart_text(text: str) -> dict[str, Any]:
         raise ChartFileError(f"This is not a Massage Chart chart file (format {declared!r}).")
     _check_text(document, "")
     validator = Draft202012Validator(
-        chart_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER
+        chart_schema(declared), format_checker=Draft202012Validator.FORMAT_CHECKER
     )
     error = best_match(validator.iter_errors(document))
     if error is not None:
@@ -504,9 +535,10 @@ class _Importer:
     """One import, in the caller's transaction; raises ChartFileError before changing anything
     that the caller would commit."""
 
-    def __init__(self, session: Session, *, replace: bool) -> None:
+    def __init__(self, session: Session, *, replace: bool, text_form: bool = False) -> None:
         self.session = session
         self.replace = replace
+        self.text_form = text_form
         self.report = ImportReport()
         self.atlas = load_atlas()
         self.providers: dict[str, Provider] = {}
@@ -692,13 +724,20 @@ class _Importer:
         for index, item in enumerate(referrals):
             self._referral(client, item, f"{where}.referrals[{index}]")
         for index, item in enumerate(data.get("consents", [])):
+            notes = item.get("notes", "")
+            codes = sorted(
+                {code.strip() for code in item.get("clearance_codes", []) if code.strip()}
+            )
+            if self.text_form:
+                codes, notes = split_clearance(notes)
             consent = Consent(
                 id=item.get("id") or None,
                 client_id=client.id,
                 kind=_enum(ConsentKind, item["kind"], f"{where}.consents[{index}].kind"),
                 signed_on=_date(item["signed_on"], f"{where}.consents[{index}].signed_on"),
                 expires_on=_date(item.get("expires_on"), f"{where}.consents[{index}].expires_on"),
-                notes=item.get("notes", ""),
+                notes=notes,
+                clearance_codes=codes,
             )
             self._check(consent, f"{where}.consents[{index}]")
             self.session.add(consent)
@@ -835,6 +874,7 @@ class _Importer:
         for key, known in (("claim_id", self.claim_ids), ("referral_id", self.referral_ids)):
             if item.get(key) is not None and item[key] not in known:
                 raise ChartFileError(f"{where}.{key}: {item[key]!r} is not one of this client's.")
+        note, overrides = self._note(item)
         visit = Visit(
             id=item.get("id") or None,
             client_id=client.id,
@@ -845,11 +885,8 @@ class _Importer:
             end=end,
             status=VisitStatus.DRAFT,
             chief_complaint=item.get("chief_complaint", ""),
-            health_update=item.get("health_update", ""),
-            subjective=item.get("subjective", ""),
             objective=item.get("objective", ""),
-            assessment=item.get("assessment", ""),
-            plan=item.get("plan", ""),
+            **note,
             pain_before=item.get("pain_before"),
             pain_after=item.get("pain_after"),
             techniques=list(item.get("techniques", [])),
@@ -873,6 +910,7 @@ class _Importer:
             )
         for index, mark in enumerate(item.get("marks", [])):
             visit.marks.append(self._mark(mark, f"{where}.marks[{index}]"))
+        visit.overrides.extend(self._overrides(overrides, item, where))
         self._check(visit, where)
         for index, billing_line in enumerate(visit.billing_lines):
             self._check(billing_line, f"{where}.billing[{index}]")
@@ -913,6 +951,61 @@ class _Importer:
                 )
         self.session.flush()
         self.report.visits += 1
+
+    def _note(self, item: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """A visit's health update, SOAP sections, sub-fields and hash version, and its overrides.
+
+        A ``massage-chart/1`` file holds overrides and sub-fields as lines of text: they are
+        parsed as migration 0005 parsed them (a signed note only where the text comes back
+        exactly, so its signature still verifies under hash version 1).
+        """
+        signed = item.get("status") == "signed" or bool(item.get("signed_at"))
+        if self.text_form:
+            parsed = parse_visit_text(item, exact=signed)
+            return {
+                "health_update": parsed.health_update,
+                **parsed.sections,
+                **{name: parsed.sub_fields.get(name, None if name in SCORE_FIELDS else "")
+                   for name in SUB_FIELDS},
+                "hash_version": 1 if signed else CURRENT_HASH_VERSION,
+            }, parsed.overrides  # fmt: skip
+        overrides = [
+            (str(entry["code"]), str(entry["reason"])) for entry in item.get("overrides", [])
+        ]
+        version = item.get("hash_version") or CURRENT_HASH_VERSION
+        return {
+            "health_update": item.get("health_update", ""),
+            "subjective": item.get("subjective", ""),
+            "assessment": item.get("assessment", ""),
+            "plan": item.get("plan", ""),
+            **{name: item.get(name, None if name in SCORE_FIELDS else "") for name in SUB_FIELDS},
+            "hash_version": version if signed else CURRENT_HASH_VERSION,
+        }, overrides
+
+    def _overrides(
+        self, overrides: list[tuple[str, str]], item: dict[str, Any], where: str
+    ) -> list[VisitOverride]:
+        """A visit's stop/refer overrides as read by ``_note``, checked like the window's."""
+        entries = {entry.get("code"): entry for entry in item.get("overrides", [])}
+        rows: list[VisitOverride] = []
+        for position, (code, reason) in enumerate(overrides):
+            problem = limits.OVERRIDE_REASON.problem(reason)
+            if problem:
+                raise ChartFileError(f"{where}.overrides[{position}]: {problem}")
+            if any(row.code == code for row in rows):
+                raise ChartFileError(f"{where}.overrides: the alert {code!r} appears twice.")
+            entry = entries.get(code) or {}
+            row = VisitOverride(
+                position=position,
+                code=code,
+                reason=reason,
+                recorded_by=str(entry.get("recorded_by") or ""),
+            )
+            recorded = _datetime(entry.get("recorded_at"), f"{where}.overrides[{position}]")
+            if recorded is not None:
+                row.recorded_at = recorded
+            rows.append(row)
+        return rows
 
     def _mark(self, item: dict[str, Any], where: str) -> Mark:
         kind = _enum(MarkKind, item["kind"], f"{where}.kind")
@@ -959,8 +1052,9 @@ def import_chart(
         ChartFileError: something in the file cannot be imported; the caller's transaction must
             then be rolled back (``Database.write()`` does so).
     """
+    text_form = document.get("format") == "massage-chart/1"
     try:
-        return _Importer(session, replace=replace).run(document)
+        return _Importer(session, replace=replace, text_form=text_form).run(document)
     except IntegrityError as exc:
         raise ChartFileError(
             f"The chart file conflicts with records already in this database ({exc.orig})."

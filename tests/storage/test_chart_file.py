@@ -256,7 +256,7 @@ BAD_DOCUMENTS = [
     (_mutate("clients/0/visits/0/billing/0/cpt", "97140'; DROP TABLE visits;--"), "does not match"),
     (_mutate("clients/0/first_name", "Zo\x00ë"), "NUL"),
     (_mutate("clients/0/visits/0/claim_id", "someone-elses-claim"), "not one of this client's"),
-    (_mutate("format", "massage-chart/2"), "newer version"),
+    (_mutate("format", "massage-chart/3"), "newer version"),
     (_mutate("format", "vcard"), "not a Massage Chart chart file"),
     (_mutate("clients", {"not": "a list"}), "is not of type 'array'"),
 ]
