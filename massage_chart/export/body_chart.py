@@ -59,7 +59,7 @@ NUMBER_HEIGHT = 9.0
 CROWD_COUNT = 4
 CROWD_RADIUS = 10.0
 FAR = 16.0
-INSET_SCALE = 2.5
+INSET_MIN_SCALE = 2.0
 INSET_MAX_SCALE = 3.0
 INSET_MARGIN = 9.0
 INSET_GAP = 8.0
@@ -489,12 +489,18 @@ _AREA_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
               "anterior_neck", "upper_trapezius")),
     ("Head and jaw", ("masseter", "temporalis", "frontalis", "occipital", "orbit", "cheek",
                       "nose", "mouth", "face")),
-    ("Shoulder", ("deltoid", "supraspinatus", "infraspinatus", "teres", "rhomboid", "axilla",
-                  "trapezius", "pec_major")),
+    ("Upper back", ("thoracic", "middle_trapezius", "lower_trapezius", "latissimus")),
+    ("Shoulder", ("deltoid", "supraspinatus", "infraspinatus", "teres", "rhomboid", "axilla")),
+    ("Chest and abdomen", ("pec_major", "sternum", "serratus", "rectus_abdominis", "oblique",
+                           "iliac_fossa", "suprapubic")),
     ("Elbow and forearm", ("elbow", "olecranon", "forearm", "cubital", "brachioradialis")),
+    ("Arm", ("biceps", "triceps")),
     ("Knee", ("knee", "popliteal")),
     ("Low back and pelvis", ("lumbar", "quadratus", "sacr", "coccyx", "glut", "piriformis",
-                             "iliac", "ischial")),
+                             "ischial", "lateral_hip")),
+    ("Thigh", ("hamstring", "vastus", "rectus_femoris", "adductor", "it_band", "tfl",
+               "femoral")),
+    ("Lower leg", ("gastrocnemius", "soleus", "tibialis", "fibularis", "shin")),
 )  # fmt: skip
 
 VIEW_WORDS = {
@@ -518,7 +524,8 @@ def area_name(region_ids: Sequence[str], sides: Sequence[str]) -> str:
         return "Detail"
     name = max(votes, key=lambda n: (votes[n], -order.index(n)))
     distinct = {side for side in sides if side in ("left", "right")}
-    if name in ("Hand", "Foot", "Knee", "Elbow and forearm", "Shoulder") and len(distinct) == 1:
+    paired = ("Hand", "Foot", "Knee", "Elbow and forearm", "Shoulder", "Arm", "Thigh", "Lower leg")
+    if name in paired and len(distinct) == 1:
         return f"{distinct.pop().capitalize()} {name.lower()}"
     return name
 
@@ -656,15 +663,24 @@ def _merge(boxes: Sequence[Box], bounds: Box, minimum: float = 34.0) -> list[Box
     return sorted(grown, key=lambda b: (-b[3], b[0]))
 
 
-def _wrap_words(text: str, width: float, size: float) -> list[str]:
+def _inset_scale(fits: float) -> float:
+    """The close-up's enlargement: 3× where it fits, else in half steps down to 2×, else what
+    fits (a source wider than half the room)."""
+    if fits >= INSET_MIN_SCALE:
+        return min(INSET_MAX_SCALE, math.floor(fits * 2) / 2)
+    return round(fits, 1)
+
+
+def _wrap_phrases(phrases: Sequence[str], width: float, size: float) -> list[str]:
+    """Phrases joined by spaces into lines no wider than ``width``; a phrase is never split."""
     fonts.register_fonts()
     lines: list[str] = []
     line = ""
-    for word in text.split():
-        trial = f"{line} {word}".strip()
+    for phrase in phrases:
+        trial = f"{line} {phrase}".strip()
         if line and stringWidth(trial, fonts.SANS, size) > width:
             lines.append(line)
-            line = word
+            line = phrase
         else:
             line = trial
     return [*lines, line] if line else lines
@@ -800,30 +816,35 @@ class BodyChart(Flowable):
         glyphs = [i.glyph for i in items if i.glyph is not None]
         bounds: Box = (0.0, 0.0, fw, fh)
         sources = self._crowded(labels, glyphs, bounds) if labels else []
-        main = Placement((), ())
-        for _ in range(6):
+
+        def split(sources: list[Box]) -> tuple[Placement, list[list[int]], list[Box]]:
+            """The figure's numbers, given the close-ups that take the others."""
             groups = [[k for k, lab in enumerate(labels) if _holds(s, lab.anchor)] for s in sources]
             letters = [self._letter_box(s) for s in sources]
             held = {k for group in groups for k in group}
             rest = [lab for k, lab in enumerate(labels) if k not in held]
-            main = place_labels(rest, bounds, obstacles=glyphs, taken=letters)
+            return place_labels(rest, bounds, obstacles=glyphs, taken=letters), groups, letters
+
+        main, groups, letters = split(sources)
+        for _ in range(6):  # a number with no room on the figure takes its area to a close-up
             if not main.unplaced:
                 break
             extra = [_around(lab.anchor, INSET_MARGIN) for lab in main.unplaced]
             sources = _merge([*sources, *extra], bounds)
+            main, groups, letters = split(sources)
         beside = available_width is not None and available_width - own - INSET_GAP >= 90.0
         room = available_width - own - INSET_GAP if beside and available_width else own
         # The close-ups' sizes and captions.
         sized: list[tuple[float, float, float, list[str]]] = []
         for index, (source, group) in enumerate(zip(sources, groups, strict=True)):
             sw = source[2] - source[0]
-            scale = round(min(INSET_SCALE, room / sw), 1)
+            scale = _inset_scale(room / sw)
             width, height = sw * scale, (source[3] - source[1]) * scale
             members = [items[k].mark for k in group]
             area = area_name([m.region_id or "" for m in members], [m.side for m in members])
             where = VIEW_WORDS.get(self.view.id, self.view.id)
-            caption = f"{chr(ord('A') + index)}: {area}, {where}, enlarged {scale:g}×"
-            lines = _wrap_words(caption, max(width, INSET_MIN_WIDTH), INSET_TEXT)
+            phrases = [f"{chr(ord('A') + index)}: {area},", f"{where},", f"enlarged {scale:g}×"]
+            lines = _wrap_phrases(phrases, max(width, INSET_MIN_WIDTH), INSET_TEXT)
             sized.append((scale, width, height, lines))
         column = sum(
             h + INSET_CAPTION_GAP + len(lines) * INSET_LEADING + INSET_GAP

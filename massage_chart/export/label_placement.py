@@ -182,8 +182,9 @@ def place_labels(
 def _first_free(
     label: Label, bounds: Box, occupied: list[Box], blocked: list[Box], max_radius: float
 ) -> Box | None:
-    for centre in candidates(label.anchor, max_radius):
-        box = _box_at(centre, label)
+    ax, ay = label.anchor
+    for dx, dy in _ring_offsets(max_radius):
+        box = _box_at((ax + dx, ay + dy), label)
         if not inside(box, bounds):
             continue
         if label.clearance and distance_to_box(label.anchor, box) < label.clearance + GAP / 2:
