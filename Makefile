@@ -11,7 +11,7 @@ export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
 # Override with `make run RUN_DB=path/or/url`.
 RUN_DB = $(shell $(PY) -c "from massage_chart.storage.database import user_data_dir; print(user_data_dir() / 'demo.db')")
 
-.PHONY: run test check lint typecheck contracts benchmark clean venv
+.PHONY: run test check lint typecheck contracts benchmark clean venv package package-tools
 
 $(PY):
 	@$(PYTHON) -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 'Massage Chart needs Python 3.11 or newer; set PYTHON=python3.11')"
@@ -30,6 +30,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PIP) install --quiet -e '.[dev]'
 	@touch $@ $(VENV)/.installed-test $(VENV)/.installed-run
 
+$(VENV)/.installed-package: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[package]'
+	@touch $@ $(VENV)/.installed-run
+
 venv: $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
@@ -37,7 +41,8 @@ run: $(VENV)/.installed-run
 	$(PY) -m massage_chart demo --if-empty --db "$(RUN_DB)"
 	$(PY) -m massage_chart --db "$(RUN_DB)"
 
-test: $(VENV)/.installed-test
+# The suite includes building the app and its .deb (tests/packaging/test_frozen.py, a few minutes).
+test: $(VENV)/.installed-test $(VENV)/.installed-package package-tools
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 --dist loadfile
 
 lint: $(VENV)/.installed-dev
@@ -54,6 +59,14 @@ check: lint typecheck contracts test
 
 benchmark: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest benchmarks --benchmark-only -p no:xdist
+
+# The installable app: dist/massage-chart (one folder, no Python needed) and dist/*.deb.
+# Installs PyInstaller into .venv and the Debian packaging tools with apt-get when missing.
+package: $(VENV)/.installed-package
+	PY=$(PY) packaging/build.sh
+
+package-tools:
+	packaging/linux/install-tools.sh
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

@@ -13,7 +13,9 @@ def resources_dir() -> Path:
     """Return the folder that holds the project's data files.
 
     An installed wheel carries them inside the package (``massage_chart/resources``, put there by
-    the build); a source checkout or an editable install keeps them at the top of the repository.
+    the build), and so does the built app (packaging/massage-chart.spec puts them at the same
+    place beside the bundled modules); a source checkout or an editable install keeps them at the
+    top of the repository.
     """
     for candidate in (_PACKAGE_DIR / "resources", _PACKAGE_DIR.parent / "resources"):
         if candidate.is_dir():

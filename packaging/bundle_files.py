@@ -1,0 +1,99 @@
+"""What the one-folder app carries besides Python code: data files, migrations, dynamic imports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESOURCES = ROOT / "resources"
+MIGRATIONS = ROOT / "massage_chart" / "storage" / "migrations"
+
+# Inside the bundle the files sit where an installed wheel has them, next to the package's
+# modules, so massage_chart.resources and the migrations locator find them the same way.
+RESOURCES_IN_BUNDLE = "massage_chart/resources"
+MIGRATIONS_IN_BUNDLE = "massage_chart/storage/migrations"
+
+# Every folder of resources/, named so that a new one is a deliberate addition here (a test
+# compares this list with the folder).
+RESOURCE_FOLDERS = ("alerts", "atlas", "chart-format", "fonts")
+
+# Modules imported by name at run time, which PyInstaller's analysis cannot see.
+HIDDEN_IMPORTS = (
+    "sqlcipher3",
+    "sqlcipher3.dbapi2",  # imported on first use of an encrypted database
+    "sqlalchemy.dialects.sqlite",
+    "sqlalchemy.dialects.postgresql",
+    "sqlalchemy.dialects.postgresql.psycopg",
+    "psycopg",
+    "psycopg_binary",
+    "uharfbuzz",  # reportlab's shaping of Arabic and Hebrew
+    "alembic.runtime.migration",
+    "alembic.ddl.sqlite",
+    "alembic.ddl.postgresql",
+)
+
+# Python packages whose own data files must travel with them.
+PACKAGES_WITH_DATA = (
+    "simple_icd_10_cm",  # the ICD-10-CM tables
+    "reportlab",  # its standard font metrics
+    "alembic",
+)
+
+# Large parts of Qt and Python the app never loads.
+EXCLUDED_MODULES = (
+    "tkinter",
+    "PySide6.QtWebEngineCore",
+    "PySide6.QtWebEngineWidgets",
+    "PySide6.QtQml",
+    "PySide6.QtQuick",
+    "PySide6.QtQuick3D",
+    "PySide6.QtMultimedia",
+    "PySide6.Qt3DCore",
+    "PySide6.QtCharts",
+    "PySide6.QtDataVisualization",
+    "PySide6.QtGraphs",
+    "PySide6.QtBluetooth",
+    "PySide6.QtPositioning",
+    "PySide6.QtLocation",
+    "PySide6.QtNetworkAuth",
+    "PySide6.QtDesigner",
+    "pytest",
+    "hypothesis",
+    "numpy",  # pulled in by optional imports of Pillow and others; the app never uses it
+)
+
+# Qt libraries and plugins that PySide6's hooks collect but a widgets app never loads: the
+# on-screen keyboard plugin and the QML/Quick engine it drags in.
+UNUSED_QT_BINARIES = (
+    "libqtvirtualkeyboardplugin",
+    "libQt6VirtualKeyboard",
+    "libQt6Qml",
+    "libQt6Quick",
+)
+
+
+def data_files() -> list[tuple[str, str]]:
+    """(source, folder in the bundle) pairs for the resources and the Alembic migrations."""
+    pairs: list[tuple[str, str]] = []
+    for path in sorted(RESOURCES.iterdir()):
+        if path.is_file():
+            pairs.append((str(path), RESOURCES_IN_BUNDLE))
+    for folder in RESOURCE_FOLDERS:
+        pairs.append((str(RESOURCES / folder), f"{RESOURCES_IN_BUNDLE}/{folder}"))
+    pairs.append((str(MIGRATIONS / "env.py"), MIGRATIONS_IN_BUNDLE))
+    pairs.append((str(MIGRATIONS / "script.py.mako"), MIGRATIONS_IN_BUNDLE))
+    for version in sorted((MIGRATIONS / "versions").glob("*.py")):
+        pairs.append((str(version), f"{MIGRATIONS_IN_BUNDLE}/versions"))
+    return pairs
+
+
+def is_wanted_binary(name_in_bundle: str) -> bool:
+    """Whether a shared library PyInstaller collected belongs in the app."""
+    file_name = Path(name_in_bundle).name
+    return not any(file_name.startswith(unused) for unused in UNUSED_QT_BINARIES)
+
+
+def unlisted_resource_folders() -> list[str]:
+    """Folders of resources/ that RESOURCE_FOLDERS forgets (empty when the bundle is complete)."""
+    present = {path.name for path in RESOURCES.iterdir() if path.is_dir()}
+    return sorted(present - set(RESOURCE_FOLDERS))
