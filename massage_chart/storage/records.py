@@ -22,11 +22,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from massage_chart.atlas import AtlasError, load_atlas
 from massage_chart.domain import limits
-from massage_chart.domain.alerts import HealthSnapshot, Surgery
+from massage_chart.domain.alerts import HealthSnapshot, Surgery, assess_health, blocking_alerts
 from massage_chart.domain.alerts import Medication as AlertMedication
+from massage_chart.domain.cpt import BillingEntry, check_billing
 from massage_chart.domain.findings import MarkFinding
+from massage_chart.domain.icd10 import Severity, check_codes
 from massage_chart.domain.marks import MarkKind, Side
 from massage_chart.domain.records import ConsentKind, PayerType, UnitRule, VisitStatus
+from massage_chart.domain.sign_rules import NoteToSign, SignProblem, sign_problems
 from massage_chart.storage import audit
 from massage_chart.storage.models import (
     Addendum,
@@ -35,6 +38,7 @@ from massage_chart.storage.models import (
     Client,
     Consent,
     Mark,
+    Provider,
     Referral,
     Visit,
     VisitOverride,
@@ -49,7 +53,7 @@ from massage_chart.storage.repositories import (
     get_visit,
     latest_health_history,
 )
-from massage_chart.storage.signing import sign_visit
+from massage_chart.storage.signing import SignRefusedError, note_to_sign, sign_visit
 from massage_chart.storage.text_form import SUB_FIELDS
 
 # --------------------------------------------------------------------------- client fields
@@ -454,12 +458,110 @@ def visit_unit_rule(session: Session, visit: Visit) -> tuple[UnitRule, PayerType
     return rule, PayerType.SELF_PAY
 
 
-def sign_and_record(
-    session: Session, visit_id: str, signer_id: str, signed_at: dt.datetime
-) -> Visit:
-    """Sign a draft visit and log the SIGN event, in the caller's (one) write session."""
+def _billing_errors(visit: Visit, unit_rule: UnitRule, payer_type: PayerType) -> list[str]:
+    """The errors the note editor's billing panel shows: diagnosis codes, then billing lines."""
+    codes = [str(code) for code in visit.icd10_codes or []]
+    sides = [
+        side for side in (_side(mark.side) for mark in visit.marks) if side is not Side.MIDLINE
+    ]
+    code_issues = check_codes(codes, mark_sides=sides)
+    billing_issues = check_billing(
+        [
+            BillingEntry(
+                cpt=line.cpt,
+                minutes=line.minutes,
+                units=line.units,
+                modifiers=tuple(str(m) for m in line.modifiers or ()),
+                diagnosis_pointers=tuple(int(p) for p in line.diagnosis_pointers or ()),
+            )
+            for line in visit.billing_lines
+        ],
+        unit_rule=unit_rule,
+        visit_minutes=visit.duration_minutes,
+        payer_type=payer_type,
+        diagnosis_count=len(codes),
+    )
+    return [i.message for i in code_issues if i.severity is Severity.ERROR] + [
+        i.message for i in billing_issues if i.severity is Severity.ERROR
+    ]
+
+
+def visit_to_sign(
+    session: Session, visit_id: str, signer_id: str | None, *, today: dt.date
+) -> NoteToSign:
+    """A visit as the signing rules read it: its note, billing checks and open stop/refer alerts.
+
+    ``signer_id`` None means the visit's own provider; ``today`` is the day the alerts are
+    judged on (recent surgery counts back from it).
+
+    Raises:
+        NotFoundError: no visit, or no provider, has that id.
+    """
     visit = get_visit(session, visit_id)
-    sign_visit(visit, signer_id, signed_at)
+    signer = signer_id if signer_id is not None else visit.provider_id
+    if signer and session.get(Provider, signer) is None:
+        raise NotFoundError(f"No provider with id {signer!r}.")
+    unit_rule, payer_type = visit_unit_rule(session, visit)
+    snapshot = health_snapshot(
+        session, visit.client_id, today=today, health_update=visit.health_update
+    )
+    overrides = override_reasons(visit)
+    open_alerts = [
+        alert.title
+        for alert in blocking_alerts(assess_health(snapshot, today=today), overrides)
+        if not alert.clearance_on_file
+    ]
+    return note_to_sign(
+        visit,
+        signer,
+        billing_errors=_billing_errors(visit, unit_rule, payer_type),
+        unresolved_alerts=open_alerts,
+        billed_to_insurer=payer_type is not PayerType.SELF_PAY,
+    )
+
+
+def sign_check(
+    session: Session, visit_id: str, signer_id: str | None, *, today: dt.date
+) -> list[SignProblem]:
+    """Every problem the signing rules find in a draft visit (blocking ones first)."""
+    return sign_problems(visit_to_sign(session, visit_id, signer_id, today=today))
+
+
+def sign_and_record(
+    session: Session,
+    visit_id: str,
+    signer_id: str | None,
+    signed_at: dt.datetime,
+    *,
+    accept_warnings: bool = False,
+    today: dt.date | None = None,
+) -> Visit:
+    """Sign a draft visit when the signing rules allow, and log the SIGN event, in the caller's
+    (one) write session. The window, the command line and the demo all sign through here.
+
+    Args:
+        session: the write session.
+        visit_id: the visit to sign.
+        signer_id: the provider who signs; None for the visit's own provider.
+        signed_at: the time of the signature.
+        accept_warnings: "sign anyway": likely-denial warnings do not stop the signature
+            (blocking problems always do).
+        today: the day stop/refer alerts are judged on; the signature's day when not given.
+
+    Raises:
+        NotFoundError: no visit, or no provider, has that id.
+        SignRefusedError: the rules refused the note; nothing was changed.
+        ValueError: the visit is already signed.
+    """
+    visit = get_visit(session, visit_id)
+    if visit.status is VisitStatus.SIGNED:
+        raise ValueError("This visit is already signed.")
+    problems = sign_check(session, visit_id, signer_id, today=today or signed_at.date())
+    if any(problem.blocking for problem in problems) or (problems and not accept_warnings):
+        raise SignRefusedError(visit_id, problems)
+    signer = signer_id if signer_id is not None else visit.provider_id
+    assert signer is not None  # a missing signer is a blocking problem
+    sign_visit(visit, signer, signed_at)
     session.flush()
     audit.record(
         session,

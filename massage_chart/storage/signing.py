@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.sign_rules import NoteToSign, SignProblem, describe_problems
 from massage_chart.storage.models import CURRENT_HASH_VERSION, Visit
 from massage_chart.storage.text_form import SECTION_FIELDS, SUB_FIELDS, join_overrides, section_text
 
@@ -121,8 +123,68 @@ def verify_visit_hash(visit: Visit) -> bool:
     return visit.content_hash is not None and visit.content_hash == visit_content_hash(visit)
 
 
+class SignRefusedError(ValueError):
+    """The signing rules refused a note; ``problems`` lists why (blocking ones first).
+
+    Attributes:
+        visit_id: the visit that was not signed.
+        problems: every problem found, blocking and warnings.
+    """
+
+    def __init__(self, visit_id: str, problems: Sequence[SignProblem]) -> None:
+        self.visit_id = visit_id
+        self.problems = tuple(problems)
+        shown = self.blocking or self.problems
+        what = "cannot be signed" if self.blocking else "is likely to be denied"
+        super().__init__(f"The note {what}:\n{describe_problems(shown)}")
+
+    @property
+    def blocking(self) -> tuple[SignProblem, ...]:
+        """The problems that no "sign anyway" passes."""
+        return tuple(problem for problem in self.problems if problem.blocking)
+
+    @property
+    def warnings(self) -> tuple[SignProblem, ...]:
+        """The problems that "sign anyway" accepts."""
+        return tuple(problem for problem in self.problems if not problem.blocking)
+
+
+def note_to_sign(
+    visit: Visit,
+    signer_id: str | None,
+    *,
+    billing_errors: Sequence[str] = (),
+    unresolved_alerts: Sequence[str] = (),
+    billed_to_insurer: bool = False,
+) -> NoteToSign:
+    """The visit as the signing rules read it; what the visit row cannot tell is passed in.
+
+    A section counts with its sub-fields ("Response: ..." fills the Assessment).
+    """
+    sub_fields = {name: getattr(visit, name) for name in SUB_FIELDS}
+    return NoteToSign(
+        signer_id=signer_id,
+        start=visit.start,
+        end=visit.end,
+        subjective=section_text("subjective", visit.subjective or "", sub_fields),
+        objective=visit.objective or "",
+        assessment=section_text("assessment", visit.assessment or "", sub_fields),
+        plan=section_text("plan", visit.plan or "", sub_fields),
+        pain_before=visit.pain_before,
+        icd10_codes=tuple(str(code) for code in visit.icd10_codes or ()),
+        cpt_codes=tuple(line.cpt for line in visit.billing_lines),
+        billing_errors=tuple(billing_errors),
+        marks_confirmed=tuple(mark.confirmed is not False for mark in visit.marks),
+        unresolved_alerts=tuple(unresolved_alerts),
+        billed_to_insurer=billed_to_insurer,
+    )
+
+
 def sign_visit(visit: Visit, signer_id: str, signed_at: dt.datetime) -> None:
-    """Lock a draft visit with the signer, the time and the content hash, in one flush.
+    """Seal a draft visit with the signer, the time and the content hash, in one flush.
+
+    This only seals: the signing rules are run by ``records.sign_and_record``, the one way the
+    window, the command line and the demo sign a note.
 
     Raises:
         ValueError: the visit is already signed.

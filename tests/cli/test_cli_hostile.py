@@ -22,6 +22,7 @@ from massage_chart.storage.models import Provider
 from massage_chart.storage.records import sign_and_record
 from massage_chart.storage.repositories import add_client, create_visit
 from tests.helpers.dump import dump
+from tests.helpers.notes import complete_the_note
 
 
 @pytest.fixture
@@ -40,6 +41,7 @@ def seeded(db: Database, db_path: Path) -> tuple[Path, str]:
             end=dt.datetime(2026, 11, 2, 11, 0),
             subjective="Neck pain.",
         )
+        complete_the_note(session, visit.id)
         sign_and_record(session, visit.id, provider.id, dt.datetime(2026, 11, 2, 11, 5))
         visit_id = visit.id
     db.dispose()

@@ -48,6 +48,7 @@ from massage_chart.storage.repositories import (
     search_clients,
 )
 from tests.helpers.dump import dump
+from tests.helpers.notes import complete_the_note
 
 SQL_INJECTION = "'); DROP TABLE clients;--"
 
@@ -461,6 +462,7 @@ def test_addendum_and_override_text_is_checked(any_db: Database, zoe: str) -> No
         lambda session: record_override(session, visit_id, "dvt", "r" * 1_001),
     )
     with any_db.write() as session:
+        complete_the_note(session, visit_id)
         sign_and_record(session, visit_id, provider, dt.datetime(2026, 11, 2, 11, 0))
     _refused(
         any_db,

@@ -40,6 +40,7 @@ from massage_chart.storage.repositories import (
     get_visit,
 )
 from massage_chart.storage.signing import visit_canonical_content, visit_content_hash
+from tests.helpers.notes import complete_the_note
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -142,6 +143,7 @@ def test_note_billing_sign_and_addendum(db: Database) -> None:
     with pytest.raises(ValueError, match="Only a signed note"), db.write() as session:
         add_addendum(session, visit_id, author_id=provider_id, reason="Late", text="x")
     with db.write() as session:
+        complete_the_note(session, visit_id)
         sign_and_record(session, visit_id, provider_id, dt.datetime(2026, 11, 23, 10))
     with pytest.raises(SignedVisitError), db.write() as session:
         update_visit_note(session, visit_id, subjective="changed")

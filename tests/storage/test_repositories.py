@@ -35,6 +35,7 @@ from massage_chart.storage.repositories import (
     search_clients,
 )
 from massage_chart.storage.signing import sign_visit, verify_visit_hash
+from tests.helpers.notes import complete_the_note
 from tests.helpers.tamper import disable_audit_protection
 
 NAMES = [
@@ -449,6 +450,7 @@ def test_check_names_every_way_a_shell_can_undo_the_record(db: Database) -> None
         session.flush()
         visit_id = visit.id
     with db.write() as session:
+        complete_the_note(session, visit_id)
         sign_and_record(session, visit_id, provider_id, dt.datetime(2026, 11, 2, 10, 5))
     with db.write() as session:
         add_addendum(session, visit_id, author_id=provider_id, reason="Late entry", text="2/10.")
