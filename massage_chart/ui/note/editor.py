@@ -44,6 +44,7 @@ from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.limits import VISIT_NOTE
 from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS, Side
 from massage_chart.domain.records import PayerType, UnitRule, VisitStatus
+from massage_chart.domain.sign_rules import describe_problems
 from massage_chart.domain.soap import draft_changes, draft_objective, soap_templates
 from massage_chart.storage.database import Database
 from massage_chart.storage.drafts import Draft, DraftError, DraftStore, draft_key
@@ -63,11 +64,13 @@ from massage_chart.storage.records import (
     visit_unit_rule,
 )
 from massage_chart.storage.repositories import get_client, get_visit, list_providers
+from massage_chart.storage.signing import SignRefusedError
 from massage_chart.ui.dialogs import ProviderChoice, ask_to_discard
 from massage_chart.ui.document import READ_ERRORS, WRITE_ERRORS, describe_error
 from massage_chart.ui.formatting import format_date, format_time, format_time_span
 from massage_chart.ui.note.addendum import AddendumDialog
 from massage_chart.ui.note.billing import BillingPanel
+from massage_chart.ui.note.time_out import TimeOutField
 from massage_chart.ui.record.alerts_banner import AlertsBanner
 from massage_chart.ui.record.fields import ProblemLabel
 from massage_chart.ui.style import error_text, heading, muted
@@ -262,6 +265,8 @@ class VisitNoteEditor(QWidget):
         muted(self.subtitle_label)
         self.status_label = QLabel()
         self.status_label.setAccessibleName("Note status")
+        self.time_out = TimeOutField(self._now)
+        self.time_out.changed.connect(self._on_time_out_changed)
         self.save_state_label = QLabel()
         muted(self.save_state_label)
         # Room for the longest short state, so "Not saved" is never cut to "Not save".
@@ -428,6 +433,7 @@ class VisitNoteEditor(QWidget):
         titles.setSpacing(0)
         titles.addWidget(self.title_label)
         titles.addWidget(self.subtitle_label)
+        titles.addWidget(self.time_out)
         header.addLayout(titles, 1)
         state = QVBoxLayout()
         state.setSpacing(0)
@@ -517,6 +523,7 @@ class VisitNoteEditor(QWidget):
         self._saved_values = self.values()
         self._saved_billing = self.billing.lines()
         self._show_header(data)
+        self.time_out.show_visit(data.start, data.end)
         self._show_changes(data)
         self._show_addenda(data)
         self._set_read_only(data.status is VisitStatus.SIGNED)
@@ -953,34 +960,63 @@ class VisitNoteEditor(QWidget):
 
     # ------------------------------------------------------------------ signing
 
+    def _save_time_out(self) -> bool:
+        """Store the time out on show if it differs from the visit's; True when it is stored."""
+        if self.data is None or self.is_signed():
+            return True
+        end = self.time_out.end()
+        if end == self.data.end:
+            return True
+        try:
+            with self.database.write() as session:
+                update_visit_note(session, self.visit_id, end=end)
+        except NOTE_ERRORS as exc:
+            self.save_error = describe_error(exc)
+            self.save_problem.say(f"Time out not saved: {self.save_error}")
+            return False
+        self.save_problem.say("")
+        self.data.end = end
+        self._show_header(self.data)
+        self.billing.visit_minutes = (
+            None if end is None else int((end - self.data.start).total_seconds() // 60)
+        )
+        self.billing.recompute()
+        if self._sign_despite_errors:
+            self._sign_despite_errors = False
+            self.sign_button.setText("&Sign note")
+            self.sign_problem.hide()
+        return True
+
+    @Slot()
+    def _on_time_out_changed(self) -> None:
+        self._save_time_out()
+
     def sign(self) -> bool:
         """Check, then sign in one write session; True when the note is signed."""
         if self.data is None or self.is_signed():
             return False
-        if not self.save_now():
+        if not self.save_now() or not self._save_time_out():
             return self._refuse("Save the note before signing: " + self.save_error)
-        provider_id = self.provider_combo.currentData()
-        if not provider_id:
-            return self._refuse("Choose the provider who signs the note.")
-        blocking = self.blocking()
-        if blocking:
-            names = "; ".join(alert.title for alert in blocking)
-            return self._refuse(
-                f"Not signed: record an override reason or physician clearance for: {names}."
-            )
-        if not self.objective.toPlainText().strip() and not self.subjective.toPlainText().strip():
-            return self._refuse("Not signed: the note has no Subjective or Objective yet.")
-        errors = self.billing.errors()
-        if errors and not self._sign_despite_errors:
+        provider_id = self.provider_combo.currentData() or ""
+        try:
+            with self.database.write() as session:
+                sign_and_record(
+                    session,
+                    self.visit_id,
+                    provider_id,
+                    self._now(),
+                    accept_warnings=self._sign_despite_errors,
+                    today=self._today(),
+                )
+        except SignRefusedError as exc:
+            if exc.blocking:
+                return self._refuse("Not signed:\n" + describe_problems(exc.blocking))
             self._sign_despite_errors = True
             self.sign_button.setText("Sign &anyway")
             return self._refuse(
-                "Likely to be denied:\n• " + "\n• ".join(errors) + "\nFix them, or press "
-                "Sign anyway (the note is signed as it stands; corrections become addenda)."
+                "Likely to be denied:\n" + describe_problems(exc.warnings) + "\nFix them, or "
+                "press Sign anyway (the note is signed as it stands; corrections become addenda)."
             )
-        try:
-            with self.database.write() as session:
-                sign_and_record(session, self.visit_id, provider_id, self._now())
         except NOTE_ERRORS as exc:
             return self._refuse(f"Not signed: {describe_error(exc)}")
         self.sign_problem.hide()
@@ -1001,6 +1037,7 @@ class VisitNoteEditor(QWidget):
         for combo in (self.pressure, self.positioning, self.provider_combo, self.template_combo):
             combo.setEnabled(not read_only)
         self.billing.set_read_only(read_only)
+        self.time_out.set_read_only(read_only)
         self.draft_button.setVisible(not read_only)
         self.template_button.setEnabled(not read_only)
         self.sign_button.setVisible(not read_only)

@@ -252,8 +252,12 @@ def test_stop_alert_blocks_signing_until_an_override_then_signs_and_locks(
     qtbot.mouseClick(editor.banner.override_buttons[code], Qt.MouseButton.LeftButton)
     assert not editor.blocking()
     assert editor.sections.isTabEnabled(1) and editor.billing.isEnabled()
+    # The note is completed as the signing rules ask: pain score, Assessment, a CPT line.
+    editor.pain_now.setValue(4)
+    type_text(editor.assessment, "Calf not treated; neck eased, rotation improved.")
+    editor.billing.add_line("97140", 53)
     qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
-    assert editor.is_signed()
+    assert editor.is_signed(), editor.sign_problem.text()
     with db.read() as session:
         visit = get_visit(session, charted.visit_id)
         assert visit.status is VisitStatus.SIGNED and visit.signed_by_id == charted.lee_id
