@@ -134,6 +134,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="overwrite clients that already exist (same id) and have no signed visits",
     )
 
+    sign = commands.add_parser(
+        "sign",
+        help="sign a visit note, by the same rules as the note window",
+        description="Sign a draft visit note. The rules are those of the note window: blocking "
+        "problems (no signing provider, no time out, no Subjective or Objective, an open "
+        "stop/refer alert, unconfirmed copied-forward marks) always refuse it; likely-denial "
+        "warnings refuse it unless --anyway is given. Each problem is printed; exits 1 when "
+        "the note is not signed.",
+    )
+    _add_db_option(sign, default=argparse.SUPPRESS)
+    sign.add_argument("visit_id", metavar="VISIT_ID")
+    sign.add_argument(
+        "--provider", metavar="ID", help="the provider who signs (default: the visit's provider)"
+    )
+    sign.add_argument(
+        "--anyway",
+        action="store_true",
+        help="sign despite likely-denial warnings (never despite blocking problems)",
+    )
+
     export = commands.add_parser(
         "export",
         help="write PDF documents: the insurer SOAP note, the client summary, a batch",
@@ -673,6 +693,48 @@ def _run_import_json(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_sign(args: argparse.Namespace) -> int:
+    from massage_chart.storage.models import utc_now
+    from massage_chart.storage.records import sign_and_record
+    from massage_chart.storage.repositories import NotFoundError
+    from massage_chart.storage.signing import SignRefusedError
+
+    database = _open(args)
+    try:
+        with database.write() as session:
+            visit = sign_and_record(
+                session,
+                args.visit_id,
+                args.provider,
+                utc_now(),
+                accept_warnings=args.anyway,
+                today=dt.date.today(),
+            )
+            signer = visit.signed_by.display_name if visit.signed_by else visit.signed_by_id
+            signed_at = visit.signed_at
+    except NotFoundError as exc:
+        return _fail(f"{exc} Nothing was signed.")
+    except SignRefusedError as exc:
+        for problem in exc.problems:
+            hint = " (give one with --provider ID)" if problem.code == "no_signer" else ""
+            print(f"{problem.severity.value}: {problem.message}{hint}")
+        if exc.blocking:
+            return _fail(
+                f"visit {args.visit_id} not signed: {len(exc.blocking)} blocking problem(s)."
+            )
+        return _fail(
+            f"visit {args.visit_id} not signed: {len(exc.warnings)} warning(s) likely to get it "
+            "denied; fix them, or sign anyway with --anyway."
+        )
+    except ValueError as exc:
+        return _fail(f"visit {args.visit_id} not signed: {exc}")
+    finally:
+        database.dispose()
+    assert signed_at is not None
+    print(f"Signed visit {args.visit_id} as {signer} at {signed_at:%Y-%m-%d %H:%M} UTC.")
+    return 0
+
+
 def _parse_day(text: str, option: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -853,6 +915,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export-json": _run_export_json,
         "import-json": _run_import_json,
         "export": _run_export,
+        "sign": _run_sign,
         "encrypt": _run_encrypt,
         "change-passphrase": _run_change_passphrase,
     }

@@ -35,12 +35,12 @@ from massage_chart.storage.models import (
     new_id,
     utc_now,
 )
+from massage_chart.storage.records import sign_and_record
 from massage_chart.storage.repositories import (
     MedicationEntry,
     add_health_history_version,
     count_clients,
 )
-from massage_chart.storage.signing import sign_visit
 
 
 class DemoNotEmptyError(Exception):
@@ -972,7 +972,6 @@ def _seed_client(
         made += 1
         if sign_it:
             signed_at = min(end + dt.timedelta(minutes=rng.randint(5, 90)), utc_now())
-            sign_visit(visit, provider.id, signed_at)
-            session.flush()
+            sign_and_record(session, visit.id, provider.id, signed_at, today=day)
             signed += 1
     return client.id, made, signed

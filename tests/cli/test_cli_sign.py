@@ -1,0 +1,225 @@
+"""`massage-chart sign`: the command line refuses exactly what the note window refuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy.orm import Session
+
+from massage_chart.domain.records import PayerType, UnitRule, VisitStatus
+from massage_chart.storage.database import Database, open_database
+from massage_chart.storage.models import Claim, Mark, Provider
+from massage_chart.storage.records import update_visit_note
+from massage_chart.storage.repositories import (
+    add_client,
+    add_health_history_version,
+    create_visit,
+    get_visit,
+)
+from massage_chart.ui.note.editor import VisitNoteEditor
+from tests.helpers.notes import complete_the_note
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+START = dt.datetime(2026, 11, 20, 7, 14)
+NOW = dt.datetime(2026, 11, 20, 9, 0)
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "massage_chart", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        check=False,
+    )
+
+
+def _practice(path: Path, spoil: Callable[[Session, str, str], None]) -> str:
+    """A database file with one PIP visit, complete and then spoiled; returns the visit id."""
+    database = open_database(str(path))
+    try:
+        with database.write() as session:
+            provider = Provider(first_name="Sam", last_name="Lee", credentials="LMT")
+            session.add(provider)
+            session.flush()
+            client = add_client(session, first_name="Zoë", last_name="Nguyễn")
+            claim = Claim(client_id=client.id, payer_type=PayerType.PIP, unit_rule=UnitRule.CMS)
+            session.add(claim)
+            session.flush()
+            visit = create_visit(session, client.id, provider_id=provider.id, start=START)
+            visit.claim_id = claim.id
+            session.flush()
+            complete_the_note(session, visit.id)
+            spoil(session, visit.id, client.id)
+            return visit.id
+    finally:
+        database.dispose()
+
+
+def _nothing(_session: Session, _visit_id: str, _client_id: str) -> None:
+    pass
+
+
+def _no_assessment_no_code(session: Session, visit_id: str, _client_id: str) -> None:
+    update_visit_note(session, visit_id, assessment="", icd10_codes=[])
+
+
+def _no_time_out(session: Session, visit_id: str, _client_id: str) -> None:
+    update_visit_note(session, visit_id, end=None, assessment="")
+
+
+def _only_a_plan(session: Session, visit_id: str, _client_id: str) -> None:
+    update_visit_note(session, visit_id, subjective="", objective="")
+
+
+def _unconfirmed_copy(session: Session, visit_id: str, _client_id: str) -> None:
+    get_visit(session, visit_id).marks.append(
+        Mark(kind="tender_point", view="posterior", points=[[0.4, 0.2]], confirmed=False)
+    )
+
+
+def _blood_clot(session: Session, _visit_id: str, client_id: str) -> None:
+    add_health_history_version(session, client_id, conditions=["DVT left calf"])
+
+
+SCENARIOS = {
+    "complete": (_nothing, set[str]()),
+    "warnings only": (_no_assessment_no_code, set[str]()),
+    "no time out": (_no_time_out, {"time out"}),
+    "no S and no O": (_only_a_plan, {"no Subjective or Objective"}),
+    "unconfirmed copied mark": (_unconfirmed_copy, {"not confirmed"}),
+    "stop/refer alert": (_blood_clot, {"override reason or physician clearance"}),
+}
+
+
+def _status(path: Path, visit_id: str) -> VisitStatus:
+    database = open_database(str(path))
+    try:
+        with database.read() as session:
+            return get_visit(session, visit_id).status
+    finally:
+        database.dispose()
+
+
+def _window_signs(qtbot: QtBot, path: Path, visit_id: str) -> tuple[bool, bool, str]:
+    """Press Sign, then again (Sign anyway if offered); (first press signed, second, message)."""
+    database: Database = open_database(str(path))
+    editor = VisitNoteEditor(database, visit_id, now=lambda: NOW, today=lambda: NOW.date())
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitExposed(editor)
+    qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
+    first = editor.is_signed()
+    message = editor.sign_problem.text()
+    if not first:
+        qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
+    second = editor.is_signed()
+    editor.close()
+    database.dispose()
+    return first, second, message
+
+
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+def test_the_command_line_refuses_what_the_window_refuses(
+    qtbot: QtBot, tmp_path: Path, scenario: str
+) -> None:
+    spoil, blocking_words = SCENARIOS[scenario]
+    original = tmp_path / "practice.db"
+    visit_id = _practice(original, spoil)
+    window_copy, cli_copy = tmp_path / "window.db", tmp_path / "cli.db"
+    shutil.copyfile(original, window_copy)
+    shutil.copyfile(original, cli_copy)
+
+    first, second, message = _window_signs(qtbot, window_copy, visit_id)
+    plain = run("sign", visit_id, "--db", str(cli_copy))
+    assert "Traceback" not in plain.stderr
+
+    if scenario == "complete":
+        assert first and plain.returncode == 0, plain.stdout + plain.stderr
+        assert f"Signed visit {visit_id} as Sam Lee" in plain.stdout
+    elif not blocking_words:  # warnings: refused once, then signed anyway on both roads
+        assert not first and second
+        assert message.startswith("Likely to be denied")
+        assert plain.returncode == 1 and _status(cli_copy, visit_id) is VisitStatus.DRAFT
+        assert "--anyway" in plain.stderr
+        warnings = [line for line in plain.stdout.splitlines() if line.startswith("warning: ")]
+        assert warnings and all(w.removeprefix("warning: ") in message for w in warnings)
+        anyway = run("sign", visit_id, "--anyway", "--db", str(cli_copy))
+        assert anyway.returncode == 0, anyway.stdout + anyway.stderr
+    else:  # blocking: refused on both roads, whatever is pressed or passed
+        assert not first and not second
+        assert message.startswith("Not signed:")
+        anyway = run("sign", visit_id, "--anyway", "--db", str(cli_copy))
+        for result in (plain, anyway):
+            assert result.returncode == 1
+            assert "blocking problem" in result.stderr
+            blocking = [
+                line.removeprefix("blocking: ")
+                for line in result.stdout.splitlines()
+                if line.startswith("blocking: ")
+            ]
+            assert blocking and all(line in message for line in blocking)
+            assert all(any(words in line for line in blocking) for words in blocking_words)
+    assert _status(window_copy, visit_id) is _status(cli_copy, visit_id)
+
+
+def test_a_visit_with_no_provider_names_the_option(tmp_path: Path) -> None:
+    path = tmp_path / "practice.db"
+
+    def no_provider(session: Session, visit_id: str, _client_id: str) -> None:
+        get_visit(session, visit_id).provider_id = None
+
+    visit_id = _practice(path, no_provider)
+    refused = run("sign", visit_id, "--db", str(path))
+    assert refused.returncode == 1
+    assert "blocking: Choose the provider who signs the note. (give one with --provider ID)" in (
+        refused.stdout
+    )
+    database = open_database(str(path))
+    try:
+        with database.read() as session:
+            provider_id = session.query(Provider.id).scalar()
+    finally:
+        database.dispose()
+    assert provider_id is not None
+    signed = run("sign", visit_id, "--provider", provider_id, "--db", str(path))
+    assert signed.returncode == 0, signed.stdout + signed.stderr
+    assert _status(path, visit_id) is VisitStatus.SIGNED
+
+    again = run("sign", visit_id, "--db", str(path))
+    assert again.returncode == 1
+    assert "already signed" in again.stderr
+
+
+@pytest.mark.parametrize("bad", ["no-such-visit", "'; DROP TABLE visits;--", "王"])
+def test_an_unknown_visit_or_provider_is_named_and_nothing_changes(
+    tmp_path: Path, bad: str
+) -> None:
+    path = tmp_path / "practice.db"
+    visit_id = _practice(path, _nothing)
+    unknown_visit = run("sign", bad, "--db", str(path))
+    assert unknown_visit.returncode == 1
+    assert unknown_visit.stderr.strip() == (
+        f"massage-chart: error: No visit with id {bad!r}. Nothing was signed."
+    )
+    unknown_provider = run("sign", visit_id, "--provider", bad, "--db", str(path))
+    assert unknown_provider.returncode == 1
+    assert f"No provider with id {bad!r}" in unknown_provider.stderr
+    assert _status(path, visit_id) is VisitStatus.DRAFT
+
+
+def test_sign_is_in_the_help() -> None:
+    result = run("sign", "--help")
+    assert result.returncode == 0
+    assert "--anyway" in result.stdout and "--provider" in result.stdout
