@@ -31,6 +31,7 @@ from massage_chart.domain.records import (
     UnitRule,
     VisitStatus,
 )
+from massage_chart.domain.sign_rules import blocking_problems
 from massage_chart.resources import resource_path
 from massage_chart.storage import audit
 from massage_chart.storage.models import (
@@ -52,7 +53,7 @@ from massage_chart.storage.models import (
     VisitOverride,
 )
 from massage_chart.storage.repositories import row_problem
-from massage_chart.storage.signing import visit_content_hash
+from massage_chart.storage.signing import note_to_sign, visit_content_hash
 from massage_chart.storage.text_form import (
     SCORE_FIELDS,
     SUB_FIELDS,
@@ -940,6 +941,16 @@ class _Importer:
             visit.signed_by_id = self._provider_id(item.get("signed_by"), f"{where}.signed_by") or (
                 provider.id if provider else None
             )
+            # A signature made elsewhere is kept as recorded, but never one the signing rules
+            # would refuse outright (stop/refer alerts depend on the history as it stood at
+            # signing, which the file does not pin down, so they are not judged again here).
+            problems = blocking_problems(note_to_sign(visit, visit.signed_by_id))
+            if problems:
+                raise ChartFileError(
+                    f"{where}: the visit of {start:%Y-%m-%d %H:%M} (id {visit.id}) is marked signed "
+                    "but its note breaks the signing rules: "
+                    + " ".join(problem.message for problem in problems)
+                )
             recorded_hash = item.get("content_hash")
             # The database triggers lock a visit once signed: marks and billing go in first.
             visit.content_hash = recorded_hash or visit_content_hash(visit)

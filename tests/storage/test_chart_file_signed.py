@@ -1,0 +1,129 @@
+"""Signed visits in a chart file: kept as recorded, unless the signing rules refuse them outright."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from massage_chart.demo import seed_demo
+from massage_chart.domain.records import VisitStatus
+from massage_chart.storage.chart_file import ChartFileError, dumps_chart, export_chart, import_chart
+from massage_chart.storage.database import Database, open_database
+from massage_chart.storage.models import Client, Visit
+from massage_chart.storage.repositories import get_visit
+from massage_chart.storage.signing import verify_visit_hash
+
+SIGNED_VISIT: dict[str, Any] = {
+    "id": "v-1",
+    "start": "2026-11-20T07:14:00",
+    "end": "2026-11-20T08:14:00",
+    "status": "signed",
+    "provider": {"id": "p-lee", "first_name": "Sam", "last_name": "Lee", "credentials": "LMT"},
+    "subjective": "Neck pain 6/10 on waking.",
+    "objective": "Hypertonic right upper trapezius.",
+    "assessment": "Rotation improved.",
+    "plan": "Weekly.",
+    "pain_before": 6,
+    "icd10": ["M54.2"],
+    "billing": [{"cpt": "97140", "minutes": 53, "units": 4, "diagnosis_pointers": [1]}],
+    "marks": [
+        {"kind": "tender_point", "view": "posterior", "points": [[0.4, 0.2]], "confirmed": True}
+    ],
+    "signed_at": "2026-11-20T08:30:00",
+    "signed_by": "p-lee",
+    "addenda": [],
+}
+
+
+def _document(**changes: Any) -> dict[str, Any]:
+    visit = {**copy.deepcopy(SIGNED_VISIT), **changes}
+    return {
+        "format": "massage-chart/1",
+        "clients": [{"id": "c-1", "first_name": "Zoë", "last_name": "Nguyễn", "visits": [visit]}],
+    }
+
+
+def _import(db: Database, document: dict[str, Any]) -> None:
+    with db.write() as session:
+        import_chart(session, document)
+
+
+def _clients(db: Database) -> int:
+    with db.read() as session:
+        return int(session.scalar(select(func.count(Client.id))) or 0)
+
+
+def test_a_complete_signed_visit_is_imported_signed(db: Database) -> None:
+    _import(db, _document())
+    with db.read() as session:
+        visit = get_visit(session, "v-1")
+        assert visit.status is VisitStatus.SIGNED and visit.signed_by_id == "p-lee"
+        assert verify_visit_hash(visit)
+
+
+def test_warnings_do_not_refuse_a_signature_made_elsewhere(db: Database) -> None:
+    """Likely denials (no Assessment, no pain score) were the signer's call; kept as signed."""
+    _import(db, _document(assessment="", pain_before=None, icd10=[], billing=[]))
+    with db.read() as session:
+        assert get_visit(session, "v-1").status is VisitStatus.SIGNED
+
+
+NO_SIGNER = {"provider": None, "signed_by": None}
+UNCONFIRMED = [
+    {"kind": "tender_point", "view": "posterior", "points": [[0.4, 0.2]], "confirmed": False}
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"end": None}, "The time out is not recorded"),
+        ({"end": "2026-11-20T07:14:00"}, "is not after the time in"),
+        ({"subjective": "", "objective": " "}, "no Subjective or Objective"),
+        (NO_SIGNER, "Choose the provider who signs the note"),
+        ({"marks": UNCONFIRMED}, "1 mark copied forward from the last visit not confirmed"),
+    ],
+)
+def test_a_signed_visit_breaking_a_blocking_rule_refuses_the_whole_file(
+    db: Database, changes: dict[str, Any], words: str
+) -> None:
+    document = _document(**changes)
+    with pytest.raises(ChartFileError) as refused:
+        _import(db, document)
+    message = str(refused.value)
+    assert message.startswith("clients[0].visits[0]: the visit of 2026-11-20 07:14 (id v-1)")
+    assert words in message
+    assert _clients(db) == 0  # all or nothing
+
+
+def test_the_same_visit_as_a_draft_imports_as_a_draft(db: Database) -> None:
+    document = _document(end=None, subjective="", objective="", marks=UNCONFIRMED, **NO_SIGNER)
+    visit = document["clients"][0]["visits"][0]
+    visit.update(status="draft", signed_at=None)
+    _import(db, document)
+    with db.read() as session:
+        stored = get_visit(session, "v-1")
+        assert stored.status is VisitStatus.DRAFT and stored.end is None
+        assert [m.confirmed for m in stored.marks] == [False]
+
+
+def test_demo_chart_files_still_round_trip(db: Database, tmp_path: Path) -> None:
+    seed_demo(db, clients=4, today=dt.date(2026, 11, 23))
+    with db.write() as session:
+        first = dumps_chart(export_chart(session))
+    other = open_database(str(tmp_path / "other.db"))
+    try:
+        _import(other, json.loads(first))
+        with other.write() as session:
+            assert dumps_chart(export_chart(session)) == first
+        with other.read() as session:
+            signed = session.scalars(select(Visit).where(Visit.status == VisitStatus.SIGNED)).all()
+            assert signed and all(verify_visit_hash(v) for v in signed)
+    finally:
+        other.dispose()
