@@ -6,7 +6,6 @@ import ctypes
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 # The system libraries Qt 6's widgets need on Linux whatever the display: (library, package).
 GUI_LIBRARIES: tuple[tuple[str, str], ...] = (
@@ -62,17 +61,12 @@ def uses_xcb(environ: Mapping[str, str], platform: str = sys.platform) -> bool:
 
 
 def _loads(library: str) -> bool:
-    """Whether the dynamic loader finds ``library``: in the built app's own folder, else the system's."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    bundled = Path(bundle, library) if bundle else None
-    candidates = [str(bundled)] if bundled is not None and bundled.exists() else []
-    for candidate in [*candidates, library]:
-        try:
-            ctypes.CDLL(candidate)
-        except OSError:
-            continue
-        return True
-    return False
+    """Whether the dynamic loader finds ``library`` (the built app never bundles these)."""
+    try:
+        ctypes.CDLL(library)
+    except OSError:
+        return False
+    return True
 
 
 def missing_packages(libraries: Sequence[tuple[str, str]]) -> dict[str, str]:

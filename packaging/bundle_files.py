@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from massage_chart.platform_check import GUI_LIBRARIES, XCB_LIBRARIES
+
 ROOT = Path(__file__).resolve().parent.parent
 RESOURCES = ROOT / "resources"
 MIGRATIONS = ROOT / "massage_chart" / "storage" / "migrations"
@@ -87,9 +89,20 @@ def data_files() -> list[tuple[str, str]]:
     return pairs
 
 
+# Linux system libraries that the Debian package declares (Depends) and the app checks at start:
+# the computer's own copies are loaded, never the build machine's. A bundled older GLib or
+# fontconfig beside a newer desktop's GTK theme plugin or font configuration fails at run time.
+SYSTEM_LIBRARIES = frozenset(
+    {library for library, _package in (*GUI_LIBRARIES, *XCB_LIBRARIES)}
+    | {"libgio-2.0.so.0", "libgobject-2.0.so.0", "libgmodule-2.0.so.0", "libgthread-2.0.so.0"}
+)
+
+
 def is_wanted_binary(name_in_bundle: str) -> bool:
     """Whether a shared library PyInstaller collected belongs in the app."""
     file_name = Path(name_in_bundle).name
+    if file_name in SYSTEM_LIBRARIES:
+        return False
     return not any(file_name.startswith(unused) for unused in UNUSED_QT_BINARIES)
 
 

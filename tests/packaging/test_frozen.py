@@ -258,6 +258,19 @@ def test_running_the_app_writes_nothing_into_its_own_folder(
     assert not list(APP_DIR.rglob("__pycache__"))
 
 
+def test_the_bundle_leaves_the_qt_system_libraries_to_the_system(build: Build) -> None:
+    sys.path.insert(0, str(PACKAGING))
+    try:
+        import bundle_files
+    finally:
+        sys.path.remove(str(PACKAGING))
+
+    bundled = {path.name for path in APP_DIR.rglob("*.so*")}
+
+    assert bundled & bundle_files.SYSTEM_LIBRARIES == set()
+    assert "libQt6XcbQpa.so.6" in bundled
+
+
 def _deb_field(deb: Path, field: str) -> str:
     return subprocess.run(
         ["dpkg-deb", "--field", str(deb), field], capture_output=True, text=True, check=True

@@ -66,6 +66,17 @@ def test_only_unused_qt_parts_are_left_out() -> None:
         assert bundle_files.is_wanted_binary(f"PySide6/Qt/lib/{needed}")
 
 
+def test_the_system_libraries_the_package_depends_on_are_not_bundled() -> None:
+    for system in (
+        "libfontconfig.so.1",
+        "libglib-2.0.so.0",
+        "libgio-2.0.so.0",
+        "libxcb-cursor.so.0",
+    ):
+        assert not bundle_files.is_wanted_binary(system)
+    assert bundle_files.is_wanted_binary("pillow.libs/libfreetype-57f805ba.so.6.20.6")
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux desktop files")
 def test_the_desktop_file_validates_and_starts_the_command_with_our_icon() -> None:
     result = subprocess.run(
