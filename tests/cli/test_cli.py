@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from massage_chart import __version__
+from massage_chart.storage.chart_file import FORMAT
 from tests.helpers.tamper import disable_audit_protection
 
 
@@ -234,7 +235,8 @@ def test_import_json_of_a_future_format_changes_nothing(tmp_path: Path) -> None:
     _demo(target, clients=1)
     before = target.read_bytes()
     future = tmp_path / "future.json"
-    future.write_text('{"format": "massage-chart/2", "clients": []}', encoding="utf-8")
+    newer = int(FORMAT.rsplit("/", 1)[1]) + 1
+    future.write_text(f'{{"format": "massage-chart/{newer}", "clients": []}}', encoding="utf-8")
     result = run("import-json", "--db", str(target), str(future))
     assert result.returncode == 1
     assert "newer version of Massage Chart" in result.stderr
