@@ -742,6 +742,7 @@ class BodyChart(Flowable):
         self.friendly = friendly
         self._frame = _Frame(0.0, 0.0, self.figure_width, self.figure_height)
         self._kinds = {m.number: m.kind for m in self.marks}
+        self._available = available_width
         self.layout = self._lay_out(available_width)
         self.width = self.layout.width
         self.height = self.layout.height
@@ -1008,9 +1009,13 @@ class BodyChart(Flowable):
         canvas.drawRightString(fx + self.figure_width, top, right)
         canvas.restoreState()
         paragraph = Paragraph(fonts.markup(self.caption_text()), stylesheet().centre)
+        # The caption may run 8 points past each side of the figure only where the page column
+        # leaves that room; four figures side by side wrap their captions instead of meeting.
         own = self.figure_width + 2 * SIDE_PAD
-        _, height = paragraph.wrap(own + 16, CAPTION_BAND)
-        paragraph.drawOn(canvas, fx - SIDE_PAD - 8, fy - height - 1)
+        spare = None if self._available is None else self._available - self.width
+        width = own + 16 if spare is None or spare >= 16 else own
+        _, height = paragraph.wrap(width, CAPTION_BAND)
+        paragraph.drawOn(canvas, fx + self.figure_width / 2 - width / 2, fy - height - 1)
 
     def _draw_inset(self, canvas: Canvas, inset: Inset, fx: float, fy: float) -> None:
         x0, y0, x1, y1 = inset.box

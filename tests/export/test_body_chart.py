@@ -367,3 +367,38 @@ def test_every_kinds_legend_swatch_stays_distinct_in_colour_greyscale_and_on_a_f
         for p, q in itertools.combinations(MarkKind, 2)
     )
     assert closest[0] >= 0.05, f"{closest[1]} and {closest[2]} look alike on the {copy} copy"
+
+
+_BOX = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+)
+
+
+@needs_poppler
+def test_four_figures_side_by_side_keep_their_captions_apart(
+    db: Database, visit_factory: Factory, tmp_path: Path
+) -> None:
+    marks = [
+        *NECK,
+        whole(MarkKind.TREATED, "it_band.r", "right_lateral"),
+        whole(MarkKind.HYPERTONICITY, "it_band.l", "left_lateral"),
+        whole(MarkKind.REFERRED_PAIN, "temporalis.r", "anterior"),
+    ]
+    pdf = tmp_path / "note.pdf"
+    pdf.write_bytes(
+        render(DocumentKind.SOAP, read_snapshot(db, visit_factory(marks=marks).visit_id))
+    )
+    words = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True
+    ).stdout.decode("utf-8")
+    for page in re.findall(r"<page.*?</page>", words, re.S):
+        boxes = [
+            (float(a), float(b), float(c), float(d), w) for a, b, c, d, w in _BOX.findall(page)
+        ]
+        if not any(w == "Posterior" for *_, w in boxes):
+            continue
+        for a, b in itertools.combinations(boxes, 2):
+            same_line = abs((a[1] + a[3]) - (b[1] + b[3])) < 2
+            assert not (same_line and a[0] < b[2] and b[0] < a[2]), f"{a[4]} runs into {b[4]}"
+        return
+    pytest.fail("no page holds the body charts")
