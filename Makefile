@@ -41,8 +41,9 @@ run: $(VENV)/.installed-run
 	$(PY) -m massage_chart demo --if-empty --db "$(RUN_DB)"
 	$(PY) -m massage_chart --db "$(RUN_DB)"
 
-# The suite includes building the app and its .deb (tests/packaging/test_frozen.py, a few minutes).
-test: $(VENV)/.installed-test $(VENV)/.installed-package package-tools
+# The suite includes building the app and its .deb (tests/packaging/test_frozen.py, a few minutes)
+# where the Debian packaging tools are installed (`make package-tools`; CI installs them).
+test: $(VENV)/.installed-test $(VENV)/.installed-package
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 --dist loadfile
 
 lint: $(VENV)/.installed-dev

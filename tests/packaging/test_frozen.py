@@ -22,9 +22,20 @@ from massage_chart import __version__
 from massage_chart.domain.icd10 import describe
 from tests.export.pdftext import all_text, flat
 
+# The Debian tools that build and check the package (``make package-tools`` installs them).
+PACKAGE_TOOLS = ("dpkg-deb", "desktop-file-validate", "appstreamcli")
+MISSING_TOOLS = [tool for tool in PACKAGE_TOOLS if shutil.which(tool) is None]
+# CI installs the tools and sets this, so the build is never skipped there.
+REQUIRED = os.environ.get("MASSAGE_CHART_REQUIRE_PACKAGE") == "1"
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux build"),
+    pytest.mark.skipif(
+        bool(MISSING_TOOLS) and not REQUIRED,
+        reason=f"the package tools are missing ({', '.join(MISSING_TOOLS)}): "
+        "run `make package-tools` to build and check the package in `make test`",
+    ),
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
