@@ -721,6 +721,8 @@ class BodyChart(Flowable):
         numbered: draw each mark's number (the insurer note's numbered list refers to them).
         friendly: the client summary's look: treated areas in a soft green, no codes or numbers.
         available_width: the width the chart may take.
+        first_letter: the letter of the first close-up (the figures of one note letter their
+            close-ups in one run: A, B, C...).
     """
 
     def __init__(
@@ -732,8 +734,10 @@ class BodyChart(Flowable):
         numbered: bool = True,
         friendly: bool = False,
         available_width: float | None = None,
+        first_letter: str = "A",
     ) -> None:
         super().__init__()
+        self.first_letter = first_letter
         self.view = view
         self.marks = list(marks)
         self.figure_height = figure_height
@@ -844,7 +848,8 @@ class BodyChart(Flowable):
             members = [items[k].mark for k in group]
             area = area_name([m.region_id or "" for m in members], [m.side for m in members])
             where = VIEW_WORDS.get(self.view.id, self.view.id)
-            phrases = [f"{chr(ord('A') + index)}: {area},", f"{where},", f"enlarged {scale:g}×"]
+            letter = chr(ord(self.first_letter) + index)
+            phrases = [f"{letter}: {area},", f"{where},", f"enlarged {scale:g}×"]
             lines = _wrap_phrases(phrases, max(width, INSET_MIN_WIDTH), INSET_TEXT)
             sized.append((scale, width, height, lines))
         column = sum(
@@ -870,7 +875,7 @@ class BodyChart(Flowable):
         ):
             x0 = own + INSET_GAP if beside else (width - w) / 2
             inset = Inset(
-                letter=chr(ord("A") + index),
+                letter=chr(ord(self.first_letter) + index),
                 source=_offset(source, figure_x, figure_y),
                 box=(x0, top - h, x0 + w, top),
                 scale=scale,

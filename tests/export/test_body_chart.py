@@ -375,19 +375,26 @@ _BOX = re.compile(
 
 
 @needs_poppler
-def test_four_figures_side_by_side_keep_their_captions_apart(
+def test_four_figures_keep_their_captions_apart_and_letter_close_ups_in_one_run(
     db: Database, visit_factory: Factory, tmp_path: Path
 ) -> None:
+    def front(kind: MarkKind, region: str) -> MarkSpec:
+        return (kind, "anterior", [region_point("anterior", region)], False, {})
+
     marks = [
+        front(MarkKind.TRIGGER_POINT_ACTIVE, "masseter_tmj.r"),
+        front(MarkKind.TENDER_POINT, "temporalis.r"),
+        whole(MarkKind.TREATED, "masseter_tmj.r", "anterior"),
+        whole(MarkKind.REFERRED_PAIN, "temporalis.r", "anterior"),
         *NECK,
         whole(MarkKind.TREATED, "it_band.r", "right_lateral"),
         whole(MarkKind.HYPERTONICITY, "it_band.l", "left_lateral"),
-        whole(MarkKind.REFERRED_PAIN, "temporalis.r", "anterior"),
     ]
+    made = visit_factory(marks=marks)
+    letters = [inset.letter for chart in charts_of(db, made) for inset in chart.layout.insets]
+    assert letters == ["A", "B"]  # the jaw, then the neck: one run of letters for the note
     pdf = tmp_path / "note.pdf"
-    pdf.write_bytes(
-        render(DocumentKind.SOAP, read_snapshot(db, visit_factory(marks=marks).visit_id))
-    )
+    pdf.write_bytes(render(DocumentKind.SOAP, read_snapshot(db, made.visit_id)))
     words = subprocess.run(
         ["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True
     ).stdout.decode("utf-8")
