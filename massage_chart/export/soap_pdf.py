@@ -20,7 +20,16 @@ from reportlab.platypus import (
     Table,
 )
 
-from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS, MarkKind
+from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.presentation import (
+    NOT_RECORDED,
+    format_date,
+    format_pressure,
+    format_pressure_level,
+    format_time,
+    format_time_span,
+    view_label,
+)
 from massage_chart.export import fonts
 from massage_chart.export.body_chart import (
     BodyChart,
@@ -44,26 +53,15 @@ from massage_chart.export.styles import (
     trusted,
 )
 
-VIEW_NAMES = {
-    "anterior": "Anterior",
-    "posterior": "Posterior",
-    "left_lateral": "Left lateral",
-    "right_lateral": "Right lateral",
-}
-
 
 def fmt_date(day: dt.date | None) -> str:
-    """ "Nov 20, 2026" (unambiguous in every country), or "not recorded"."""
-    if day is None:
-        return "not recorded"
-    return f"{day:%b} {day.day}, {day.year}"
+    """A date as the screen writes it ("20 Nov 2026"), or "not recorded"."""
+    return format_date(day) or NOT_RECORDED
 
 
 def fmt_time(moment: dt.datetime | None) -> str:
-    """ "10:00 AM"."""
-    if moment is None:
-        return "not recorded"
-    return moment.strftime("%I:%M %p").lstrip("0")
+    """A time on the user's clock, as the screen writes it ("10:00 AM" or "10:00")."""
+    return format_time(moment) or NOT_RECORDED
 
 
 def fmt_minutes(minutes: int | None) -> str:
@@ -208,7 +206,9 @@ def _header_grid(snapshot: VisitSnapshot, styles: Styles) -> Table:
         licence = provider.license_number
         if provider.license_jurisdiction and licence:
             licence = f"{licence} ({provider.license_jurisdiction})"
-    time_in_out = f"{fmt_time(snapshot.start)} – {fmt_time(snapshot.end)}"
+    time_in_out = format_time_span(snapshot.start, snapshot.end)
+    if snapshot.end is None:
+        time_in_out += f" {NOT_RECORDED}"
     if snapshot.duration_minutes is not None:
         time_in_out += f"\n({snapshot.duration_minutes} min)"
     rows = [
@@ -336,8 +336,7 @@ def _soap(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
     if snapshot.techniques:
         out += _text_block("Techniques", ", ".join(snapshot.techniques), styles)
     if snapshot.pressure is not None:
-        level = WALTON_PRESSURE_LEVELS.get(snapshot.pressure, "")
-        out += _text_block("Pressure", f"Walton {snapshot.pressure}/5 ({level})", styles)
+        out += _text_block("Pressure", format_pressure(snapshot.pressure), styles)
     if snapshot.positioning:
         out += _text_block("Positioning", snapshot.positioning, styles)
     out.append(_section("A — Assessment", styles))
@@ -374,7 +373,7 @@ def mark_details(mark: MarkInfo) -> str:
     if mark.minutes is not None:
         parts.append(f"{mark.minutes} min")
     if mark.pressure is not None:
-        parts.append(f"pressure W{mark.pressure}")
+        parts.append(f"pressure {format_pressure_level(mark.pressure)}")
     if mark.note:
         parts.append(mark.note)
     return "; ".join(parts)
@@ -455,7 +454,7 @@ def chart_flowables(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
                 trusted(f"<b>{mark.number}</b>", styles.cell),
                 trusted(f"<b>{escape(legend.code)}</b> {escape(legend.name)}", styles.cell),
                 para(where, styles.cell),
-                trusted(escape(VIEW_NAMES.get(mark.view, mark.view)), styles.cell),
+                trusted(escape(view_label(mark.view)), styles.cell),
                 trusted(intensity, styles.cell),
                 para(mark_details(mark), styles.cell),
             ]
@@ -493,7 +492,7 @@ def _signature(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
         ids.append(f"NPI {signer.npi}")
     who_full = who + (f" ({', '.join(ids)})" if ids else "")
     when = (
-        f"{fmt_date(snapshot.signed_at.date())} at {snapshot.signed_at:%H:%M} UTC"
+        f"{fmt_date(snapshot.signed_at.date())} at {fmt_time(snapshot.signed_at)} UTC"
         if snapshot.signed_at
         else "an unknown time"
     )
@@ -571,7 +570,7 @@ def _addenda(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
         Spacer(1, 3),
     ]
     for index, addendum in enumerate(snapshot.addenda, start=1):
-        when = f"{fmt_date(addendum.created_at.date())} {addendum.created_at:%H:%M} UTC"
+        when = f"{fmt_date(addendum.created_at.date())} {fmt_time(addendum.created_at)} UTC"
         head = f"Addendum {index} — {when}"
         if addendum.author:
             head += f" — by {addendum.author}"

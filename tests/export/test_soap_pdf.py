@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -9,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.presentation import Clock, clock_set_to, format_date
 from massage_chart.export.service import DocumentKind, read_snapshot, render
 from massage_chart.export.soap_pdf import render_soap_pdf
 from massage_chart.storage.database import Database
@@ -37,12 +39,12 @@ def test_header_carries_the_claim_the_visit_and_the_provider(
     for expected in (
         "Harbourview Clinical Massage",
         "Zoë Ağaoğlu",
-        "Feb 29, 1984",  # date of birth
+        "29 Feb 1984",  # date of birth
         "A-77-1042",  # claim number
-        "Sep 1, 2026",  # date of injury
+        "1 Sep 2026",  # date of injury
         "Evergreen Mutual",
-        "Nov 20, 2026",  # date of service
-        "10:00 AM – 11:00 AM\n(60 min)",  # time in and out
+        "20 Nov 2026",  # date of service
+        "10:00–11:00\n(60 min)",  # time in and out
         "Dr. A. Rahman",
         "Sam Lee, LMT",
         "MA.60012345",
@@ -52,6 +54,19 @@ def test_header_carries_the_claim_the_visit_and_the_provider(
     compact = flat(body)
     assert "TOTALTREATMENTTIME" in compact and "TOTALTIMEDMINUTES" in compact
     assert compact.count("53min") >= 2  # 38 + 15 timed minutes, no untimed codes
+
+
+def test_dates_and_times_read_as_on_screen_on_either_clock(
+    db: Database, visit_factory: Factory
+) -> None:
+    made = visit_factory()
+    with clock_set_to(Clock.TWELVE_HOUR):
+        body = all_text(soap(db, made))
+    assert "10:00 AM – 11:00 AM\n(60 min)" in body
+    assert f"Date of service {format_date(dt.date(2026, 11, 20))}" in body
+    with clock_set_to(Clock.TWENTY_FOUR_HOUR):
+        body = all_text(soap(db, made))
+    assert "10:00–11:00\n(60 min)" in body
 
 
 def test_icd10_codes_print_with_their_official_descriptions(
@@ -116,7 +131,7 @@ def test_signed_note_has_the_signature_block_with_the_hash(
     snapshot = read_snapshot(db, made.visit_id)
     body = all_text(render_soap_pdf(snapshot))
     assert "Electronically signed by Sam Lee, LMT" in body
-    assert "(licence MA.60012345, NPI 1234567893) on Nov 20, 2026 at 11:42" in body
+    assert "(licence MA.60012345, NPI 1234567893) on 20 Nov 2026 at 11:42" in body
     assert snapshot.content_hash is not None and snapshot.content_hash in flat(body)
     assert "DRAFT" not in body
     assert "INTEGRITY FAILURE" not in body
@@ -160,8 +175,8 @@ def test_every_page_has_the_client_the_date_and_page_x_of_y(
     for number, page in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in page
         assert "Zoë Ağaoğlu" in page
-        assert "DOB Feb 29, 1984" in page
-        assert "Date of service Nov 20, 2026" in page
+        assert "DOB 29 Feb 1984" in page
+        assert "Date of service 20 Nov 2026" in page
 
 
 def test_markup_in_user_text_prints_literally(db: Database, visit_factory: Factory) -> None:

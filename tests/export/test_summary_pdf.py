@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from massage_chart.domain.presentation import format_date, format_time
 from massage_chart.export.service import DocumentKind, read_snapshot, render
 from massage_chart.export.summary_pdf import home_care_items, plain_location
 from massage_chart.storage.database import Database
@@ -58,7 +59,7 @@ def test_next_appointment_is_the_booked_future_visit(db: Database, visit_factory
     with db.write() as session:
         session.add(Visit(client_id=made.client_id, provider_id=made.provider_id, start=future))
     body = summary(db, made)
-    assert f"{future:%b} {future.day}, {future.year}" in body
+    assert f"{format_date(future.date())} at {format_time(future)}" in body
     assert future.strftime("%A") in body
 
 
