@@ -20,6 +20,7 @@ PROG = "massage-chart"
 ENV_PASSPHRASE = "MASSAGE_CHART_PASSPHRASE"
 ENV_NEW_PASSPHRASE = "MASSAGE_CHART_NEW_PASSPHRASE"
 PROMPT_TRIES = 3
+MOST_EVENTS = 2**62  # the largest LIMIT both SQLite and PostgreSQL accept, with room
 
 
 def _add_db_option(parser: argparse.ArgumentParser, *, default: object = None) -> None:
@@ -379,17 +380,19 @@ def _needs_passphrase(path: Path | None) -> bool:
     return path is not None and is_encrypted_file(path)
 
 
-def _open(args: argparse.Namespace, *, thorough: bool = False, create: bool = False) -> Database:
+def _open(
+    args: argparse.Namespace, *, thorough: bool = False, create: bool = False, upgrade: bool = True
+) -> Database:
     """Open the database of ``--db`` (see ``_open_database``), its backups where Settings say."""
     from massage_chart.storage.settings import Settings, apply_backup_settings
 
-    database = _open_database(args, thorough=thorough, create=create)
+    database = _open_database(args, thorough=thorough, create=create, upgrade=upgrade)
     apply_backup_settings(Settings.load(), database)
     return database
 
 
 def _open_database(
-    args: argparse.Namespace, *, thorough: bool = False, create: bool = False
+    args: argparse.Namespace, *, thorough: bool = False, create: bool = False, upgrade: bool = True
 ) -> Database:
     """Open the database of ``--db``; an encrypted one with the passphrase given or asked for.
 
@@ -411,12 +414,14 @@ def _open_database(
             f"There is no database at {path}. Check the --db path (nothing was created)."
         )
     if not _needs_passphrase(path):
-        database = open_database(args.db, thorough_check=thorough)
+        database = open_database(args.db, thorough_check=thorough, upgrade=upgrade)
         _warn_about_location(database)
         return database
     given = _given_passphrase(args)
     if given is not None:
-        database = open_database(args.db, thorough_check=thorough, passphrase=given)
+        database = open_database(
+            args.db, thorough_check=thorough, passphrase=given, upgrade=upgrade
+        )
         args.opened_passphrase = given
         _warn_about_location(database)
         return database
@@ -426,7 +431,9 @@ def _open_database(
     while True:
         typed = _prompt(f"Passphrase of {path}: ")
         try:
-            database = open_database(args.db, thorough_check=thorough, passphrase=typed)
+            database = open_database(
+                args.db, thorough_check=thorough, passphrase=typed, upgrade=upgrade
+            )
         except WrongPassphraseError as exc:
             failures.append(dt.datetime.now())
             if len(failures) >= PROMPT_TRIES:
@@ -556,10 +563,21 @@ def _run_restore(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    from massage_chart.storage.database import SchemaState, schema_status
     from massage_chart.storage.maintenance import check_database
 
-    database = _open(args, thorough=True)
+    # A check never writes: an older layout is reported, not upgraded behind the user's back.
+    database = _open(args, thorough=True, upgrade=False)
     try:
+        status = schema_status(database.engine)
+        if status.state is not SchemaState.CURRENT:
+            where = database.file or database.display_name
+            return _fail(
+                f"The database {database.display_name} uses an older layout (schema "
+                f"{status.current or 'none'}; this version uses {status.head}), and a check "
+                "changes nothing. Open it in Massage Chart first, which takes a verified "
+                f"backup and then upgrades it ({PROG} --db {where}), then check it again."
+            )
         report = check_database(database)
     finally:
         database.dispose()
@@ -596,6 +614,7 @@ def _run_audit_list(args: argparse.Namespace) -> int:
             return _fail(str(exc))
     if args.limit < 1:
         return _fail("--limit must be at least 1.")
+    limit = min(args.limit, MOST_EVENTS)  # a huge N means every event
     database = _open(args)
     try:
         with database.read() as session:
@@ -604,7 +623,7 @@ def _run_audit_list(args: argparse.Namespace) -> int:
                 client_id=args.client,
                 action=audit.AuditAction(args.action) if args.action else None,
                 since=since,
-                limit=args.limit,
+                limit=limit,
             )
             lines = [
                 "\t".join(
@@ -631,7 +650,8 @@ def _run_audit_list(args: argparse.Namespace) -> int:
 def _run_audit_verify(args: argparse.Namespace) -> int:
     from massage_chart.storage import audit
 
-    database = _open(args)
+    # Every page is read first: a chain that verifies in a damaged file proves nothing.
+    database = _open(args, thorough=True)
     try:
         with database.read() as session:
             problems = audit.verify_chain(session)
@@ -743,8 +763,12 @@ def _parse_day(text: str, option: str) -> dt.date:
 
 
 def _run_export(args: argparse.Namespace) -> int:
+    from massage_chart.domain.presentation import use_clock
     from massage_chart.export.atomic import ExportError, check_folder
     from massage_chart.storage.repositories import NotFoundError
+    from massage_chart.storage.settings import Settings
+
+    use_clock(Settings.load().clock)  # times as this computer's window writes them
 
     if args.export_command == "batch":
         try:
@@ -895,6 +919,8 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from massage_chart.storage.database import (
         DatabaseDamagedError,
         StorageError,
@@ -930,8 +956,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"{exc}{_suggest_restore(args.db, keying) if keying else ''}")
     except (StorageError, EncryptionError, PassphraseUnavailableError) as exc:
         return _fail(str(exc))
+    except SQLAlchemyError as exc:
+        return _fail(_explain_database_error(args, exc))
     except KeyboardInterrupt:
         return _fail("interrupted.", 130)
+
+
+def _explain_database_error(args: argparse.Namespace, exc: Exception) -> str:
+    """A database error met after the file opened (a damaged page deep inside, say), in words."""
+    from sqlalchemy.exc import DBAPIError
+
+    orig = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    text = str(orig).lower()
+    where = _database_path(args) or "the database"
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return (
+            f"Part of {where} cannot be read: it is damaged ({orig}). Nothing was written. "
+            f"Run {PROG} check for details.{_suggest_restore(args.db, _keying_of(args))}"
+        )
+    if "readonly" in text or "read-only" in text:
+        return (
+            f"{where} cannot be written: the file or its drive is read-only. It is not "
+            "damaged, and nothing was changed."
+        )
+    return f"The database {where} could not be read or written ({orig}). Nothing was written."
 
 
 def _wrong_keying(args: argparse.Namespace) -> Keying | None:

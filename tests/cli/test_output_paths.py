@@ -138,7 +138,7 @@ def test_export_json_refuses_an_existing_file_and_the_database(
     assert mine.read_text(encoding="utf-8") == "{}"
     forced = run("export-json", "--db", str(path), "-o", str(mine), "--force")
     assert forced.returncode == 0, forced.stderr
-    assert "massage-chart/2" in mine.read_text(encoding="utf-8")
+    assert "massage-chart/" in mine.read_text(encoding="utf-8")
 
 
 def test_a_batch_writes_nothing_when_a_note_file_exists_unless_forced(

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sqlite3
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -233,3 +236,53 @@ def test_this_databases_own_wal_after_a_crash_is_replayed(db: Database, tmp_path
     finally:
         reopened.dispose()
     assert not (crashed / "backups").exists()
+
+
+# ---------------------------------------------------------------------- a real full disk
+
+
+@pytest.fixture
+def small_drive(tmp_path: Path) -> Iterator[Path]:
+    """An 8 MB drive of its own (tmpfs), so that it can be filled; needs the right to mount."""
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(drive)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("mounting a small drive needs privileges this run does not have")
+    try:
+        yield drive
+    finally:
+        subprocess.run(["umount", str(drive)], check=False)
+
+
+def test_a_checkpoint_stopped_by_a_full_disk_loses_nothing(small_drive: Path) -> None:
+    path = small_drive / "practice.db"
+    database = open_database(str(path))
+    try:
+        _saved_in_the_wal_only(database, 33)
+        free = os.statvfs(small_drive).f_bavail * os.statvfs(small_drive).f_frsize
+        (small_drive / "filler").write_bytes(bytes(free - 8 * 4096))
+        connection = sqlite3.connect(path, isolation_level=None)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="full"):
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
+    finally:
+        database.dispose()  # its own checkpoint on closing fails the same way
+    header = path.read_bytes()[:100]
+    counted = int.from_bytes(header[16:18], "big") * int.from_bytes(header[28:32], "big")
+    assert path.stat().st_size < counted, "the header must count pages the file does not hold"
+
+    (small_drive / "filler").unlink()  # the user frees some space
+    check_sqlite_file(path, thorough=True)
+    reopened = open_database(str(path))
+    try:
+        with reopened.read() as session:
+            assert len(search_clients(session)) == 33
+    finally:
+        reopened.dispose()
