@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from massage_chart.domain.presentation import Clock, clock_in_use, use_clock
 from massage_chart.domain.records import VisitStatus
 from massage_chart.export.atomic import ExportError, check_folder, write_atomic
 from massage_chart.storage import audit
@@ -95,9 +96,11 @@ def signed_visits(session: Session, first: dt.date, last: dt.date) -> list[Batch
 _worker_database: Database | None = None
 
 
-def _init_worker(url: str) -> None:
-    """Open this process's own database connection and warm the fonts and code set."""
+def _init_worker(url: str, clock: Clock) -> None:
+    """Open this process's own database connection, write times on the parent's clock, and
+    warm the fonts and code set."""
     global _worker_database
+    use_clock(clock)
     _worker_database = open_database(url, upgrade=False)
     from massage_chart.export.fonts import register_fonts
 
@@ -177,7 +180,7 @@ def export_batch(
             progress(done, len(items), by_id[visit_id].file_name)
 
     if count == 1:
-        _init_worker(url)
+        _init_worker(url, clock_in_use())
         try:
             for task in tasks:
                 collect(_work(task))
@@ -185,7 +188,9 @@ def export_batch(
             _close_worker()
     else:
         context = multiprocessing.get_context("spawn")
-        with context.Pool(count, initializer=_init_worker, initargs=(url,)) as pool:
+        # A spawned worker starts afresh: it is told the clock the parent writes times on.
+        initargs = (url, clock_in_use())
+        with context.Pool(count, initializer=_init_worker, initargs=initargs) as pool:
             for result in pool.imap_unordered(_work, tasks, chunksize=4):
                 collect(result)
     by_name = {item.file_name: item for item in items}

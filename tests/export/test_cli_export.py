@@ -12,6 +12,7 @@ from sqlalchemy import select
 from massage_chart.cli import main
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import AuditEvent
+from massage_chart.storage.settings import default_settings_path, write_json_atomically
 from tests.cli.test_cli import run
 from tests.export.conftest import MadeVisit
 from tests.export.pdftext import all_text
@@ -109,3 +110,38 @@ def test_batch_writes_the_range_with_progress(
     assert "[2/2]" in captured.err
     assert "Wrote 2 SOAP notes" in captured.out
     assert len(list(out.glob("*.pdf"))) == 2
+
+
+@pytest.mark.parametrize(
+    ("clock", "times"), [("12-hour", "10:00 AM – 11:00 AM"), ("24-hour", "10:00–11:00")]
+)
+def test_exports_write_times_on_the_clock_chosen_in_settings(
+    db: Database, visit_factory: Factory, tmp_path: Path, clock: str, times: str
+) -> None:
+    """The command line and every batch worker print times as the window of this computer does."""
+    write_json_atomically(default_settings_path(), {"clock": clock})
+    made = visit_factory()
+    out = tmp_path / "note.pdf"
+    result = run("export", "soap", made.visit_id, *_db_args(db), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert times in all_text(out.read_bytes())
+
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    day = "2026-11-20"
+    batch = run(
+        "export",
+        "batch",
+        "--from",
+        day,
+        "--to",
+        day,
+        "--workers",
+        "2",
+        *_db_args(db),
+        "-o",
+        str(folder),
+    )
+    assert batch.returncode == 0, batch.stderr
+    (written,) = folder.glob("*.pdf")
+    assert times in all_text(written.read_bytes())
