@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from massage_chart.domain.comparison import ChangeKind, change_line
 from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.presentation import VIEW_LABELS, format_date, format_date_time
 from massage_chart.storage.database import Database
 from massage_chart.ui.chart.document import ChartDocument
 from massage_chart.ui.chart.glyphs import SHORT_NAMES, kind_icon
@@ -34,12 +35,6 @@ from massage_chart.ui.chart.scene import ChartScene
 from massage_chart.ui.chart.tools import OTHER_KEYS, TOOL_KEYS, AreaMode
 from massage_chart.ui.chart.view import ChartView
 
-VIEW_NAMES = {
-    "anterior": "Anterior",
-    "posterior": "Posterior",
-    "left_lateral": "Left lateral",
-    "right_lateral": "Right lateral",
-}
 PAIRS = (("anterior", "posterior"), ("left_lateral", "right_lateral"))
 PAIR_MIN_RATIO = 0.8  # viewport width / height from which two figures are shown side by side
 CHANGE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -169,7 +164,7 @@ class VisitChartWindow(QMainWindow):
             )
         self.view_actions: dict[str, QAction] = {}
         group = QActionGroup(self)
-        for number, (view_id, name) in enumerate(VIEW_NAMES.items(), start=1):
+        for number, (view_id, name) in enumerate(VIEW_LABELS.items(), start=1):
             action = self._action(
                 name,
                 [f"Ctrl+{number}"],
@@ -288,7 +283,7 @@ class VisitChartWindow(QMainWindow):
 
     def _update_title(self) -> None:
         doc = self.document
-        when = doc.visit_start.strftime("%d %b %Y %H:%M") if doc.visit_start else ""
+        when = format_date_time(doc.visit_start)
         state = "signed, read-only" if doc.read_only else "draft, saved as you chart"
         self.setWindowTitle(f"Chart — {doc.client_name} — {when} ({state})")
 
@@ -483,7 +478,7 @@ class VisitChartWindow(QMainWindow):
     def _on_document_read_only_changed(self, read_only: bool) -> None:
         doc = self.document
         if read_only:
-            when = doc.signed_at.strftime("%d %b %Y %H:%M") if doc.signed_at else "elsewhere"
+            when = format_date_time(doc.signed_at) if doc.signed_at else "elsewhere"
             self.banner.setText(
                 f"Signed {when}: this chart is read-only. Corrections are made as addenda."
             )
@@ -516,7 +511,7 @@ class VisitChartWindow(QMainWindow):
         if doc.previous_start is None:
             self.changes_list.addItem("First visit: nothing to compare with.")
             return
-        header = QListWidgetItem(f"Compared with {doc.previous_start:%d %b %Y}")
+        header = QListWidgetItem(f"Compared with {format_date(doc.previous_start.date())}")
         header.setFlags(Qt.ItemFlag.NoItemFlags)
         self.changes_list.addItem(header)
         changes = [c for c in doc.changes() if c.change is not ChangeKind.UNCHANGED]
