@@ -52,7 +52,8 @@ CLOCK_LABELS: Mapping[Clock, str] = {
 # Territories whose everyday written clock is 12-hour (CLDR's preferred hour cycle "h").
 # Everywhere else, and for the C/POSIX locale, the 24-hour clock is used.
 _TWELVE_HOUR_TERRITORIES = frozenset(
-    ["US", "CA", "AU", "NZ", "IN", "PH", "PK", "BD", "EG", "SA", "JO", "SY", "IQ", "KW", "OM", "QA", "AE", "YE", "LY", "SD", "MY", "CO", "SV", "HN", "NI", "PR", "GU"]
+    {"US", "CA", "AU", "NZ", "IN", "PH", "PK", "BD", "EG", "SA", "JO", "SY", "IQ", "KW"}
+    | {"OM", "QA", "AE", "YE", "LY", "SD", "MY", "CO", "SV", "HN", "NI", "PR", "GU"}
 )
 _LOCALE_VARIABLES = ("LC_ALL", "LC_TIME", "LANG")
 
