@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import threading
 
@@ -128,6 +129,7 @@ def expiry_text(expires_on: dt.date | None, today: dt.date) -> str:
 _icd_ready = threading.Event()
 _icd_lock = threading.Lock()
 _icd_thread: threading.Thread | None = None
+PRELOAD_EXIT_WAIT_S = 30.0
 
 
 def start_icd10_preload() -> None:
@@ -138,6 +140,14 @@ def start_icd10_preload() -> None:
             return
         _icd_thread = threading.Thread(target=_preload, name="icd10-preload", daemon=True)
         _icd_thread.start()
+        # A daemon thread still importing when the interpreter tears down can crash it (the
+        # app quit, or a test run ended, while the tables load): let it finish first.
+        atexit.register(_finish_preload_before_exit)
+
+
+def _finish_preload_before_exit() -> None:
+    if _icd_thread is not None:
+        _icd_thread.join(timeout=PRELOAD_EXIT_WAIT_S)
 
 
 def _preload() -> None:
