@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QUndoCommand
-
 from massage_chart.storage.repositories import NotFoundError
 from massage_chart.ui.document import WRITE_ERRORS, ClientDetails, PracticeDocument, VisitDetails
+from massage_chart.ui.undo import StepDroppedError, UndoStep
 
 
-class _NewRecordCommand(QUndoCommand):
+class _NewRecordCommand(UndoStep):
     """A record just saved, as a step of the undo stack.
 
     The record is saved before the command is pushed (so that a failed save keeps the dialog open
     with what was typed); the first redo() therefore does nothing. Undo takes the record back
     while nothing refers to it; redo re-creates it with the same id. A step that cannot be done
     (the database is busy, or the record is in use by now) is reported, and the command marks
-    itself obsolete so that the undo stack drops it. Subclasses say how to create and remove.
+    itself obsolete so that the undo stack drops it; a record already gone is dropped without a
+    word. Subclasses say how to create and remove.
     """
 
+    errors = WRITE_ERRORS
+
     def __init__(self, text: str, document: PracticeDocument) -> None:
-        super().__init__(text)
+        super().__init__(text, done=True)
         self._document = document
-        self._exists = True
 
     def _create(self) -> None:
         raise NotImplementedError
@@ -29,30 +30,17 @@ class _NewRecordCommand(QUndoCommand):
     def _remove(self) -> None:
         raise NotImplementedError
 
-    def redo(self) -> None:
-        """Re-create the record with its id, in one write session (nothing on the first push)."""
-        if self._exists:
-            return
-        try:
-            self._create()
-        except WRITE_ERRORS as exc:
-            self.setObsolete(True)
-            self._document.report(exc)
-            return
-        self._exists = True
+    def _do(self) -> None:
+        self._create()
 
-    def undo(self) -> None:
-        """Remove the record, if nothing refers to it yet."""
+    def _undo(self) -> None:
         try:
             self._remove()
-        except NotFoundError:
-            self.setObsolete(True)
-            return
-        except WRITE_ERRORS as exc:
-            self.setObsolete(True)
-            self._document.report(exc)
-            return
-        self._exists = False
+        except NotFoundError as exc:
+            raise StepDroppedError from exc
+
+    def _report(self, exc: Exception) -> None:
+        self._document.report(exc)
 
 
 class NewClientCommand(_NewRecordCommand):

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QUndoCommand
 from sqlalchemy.exc import SQLAlchemyError
 
 from massage_chart.domain.placement import PlacementError
@@ -22,6 +21,7 @@ from massage_chart.storage.database import StorageError
 from massage_chart.storage.guards import SignedVisitError
 from massage_chart.storage.marks import ChartChangedElsewhereError, MarkData, MarkError
 from massage_chart.storage.repositories import NotFoundError
+from massage_chart.ui.undo import UndoStep
 
 if TYPE_CHECKING:
     from massage_chart.ui.chart.document import ChartDocument
@@ -51,55 +51,29 @@ def _describe(document: ChartDocument, mark: MarkData) -> str:
     return f"{mark.kind.legend.code} {where}"
 
 
-class _ChartCommand(QUndoCommand):
+class _ChartCommand(UndoStep):
     """A chart edit that knows whether it is done, so a failed step is never undone."""
 
+    errors = CHART_ERRORS
+
     def __init__(self, document: ChartDocument, text: str) -> None:
-        super().__init__(text)
+        super().__init__(text, done=False)
         self._document = document
         self._generation = document.generation
         self._tried = False
-        self.done = False
 
-    def _do(self) -> None:
-        raise NotImplementedError
+    def _report(self, exc: Exception) -> None:
+        self._document.report(exc)
 
-    def _undo(self) -> None:
-        raise NotImplementedError
-
-    def _stands_aside(self) -> bool:
-        """Whether the chart was read again since this step was made (after a change elsewhere)."""
-        if self._generation == self._document.generation:
+    def _may_step(self) -> bool:
+        """Whether the chart is as it was read when this step was made (no reload since)."""
+        if self._generation != self._document.generation:
+            self.setObsolete(True)
+            if self._tried:  # a later undo or redo; a step cut short by the change is already told
+                self._document.problem_reported.emit(STOOD_ASIDE)
             return False
-        self.setObsolete(True)
-        if self._tried:  # a later undo or redo; a step cut short by the change is already told
-            self._document.problem_reported.emit(STOOD_ASIDE)
-        return True
-
-    def redo(self) -> None:
-        """Do the step in one transaction; report and drop it if it cannot be saved."""
-        if self.done or self._stands_aside():
-            return
         self._tried = True
-        try:
-            self._do()
-        except CHART_ERRORS as exc:
-            self.setObsolete(True)
-            self._document.report(exc)
-            return
-        self.done = True
-
-    def undo(self) -> None:
-        """Take the step back in one transaction; report and drop it if that cannot be saved."""
-        if not self.done or self._stands_aside():
-            return
-        try:
-            self._undo()
-        except CHART_ERRORS as exc:
-            self.setObsolete(True)
-            self._document.report(exc)
-            return
-        self.done = False
+        return True
 
 
 class AddMarkCommand(_ChartCommand):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtGui import QUndoCommand
+from massage_chart.ui.undo import StepDroppedError, UndoStep
 
 
-class SaveDetailsCommand(QUndoCommand):
+class SaveDetailsCommand(UndoStep):
     """A save of the client's details, as a step of the record window's undo stack.
 
     The details are written before the command is pushed (so a failed save keeps the form as
@@ -28,21 +28,20 @@ class SaveDetailsCommand(QUndoCommand):
         after: dict[str, Any],
         write: Callable[[dict[str, Any]], str],
     ) -> None:
-        super().__init__("Save details (" + ", ".join(n.replace("_", " ") for n in after) + ")")
+        super().__init__(
+            "Save details (" + ", ".join(n.replace("_", " ") for n in after) + ")", done=True
+        )
         self._before = before
         self._after = after
         self._write = write
-        self._first = True
 
-    def redo(self) -> None:
-        """Write the saved values again (nothing on the first push)."""
-        if self._first:
-            self._first = False
-            return
-        if self._write(self._after):
-            self.setObsolete(True)
+    def _do(self) -> None:
+        self._put(self._after)
 
-    def undo(self) -> None:
-        """Write back the values from before the save."""
-        if self._write(self._before):
-            self.setObsolete(True)
+    def _undo(self) -> None:
+        self._put(self._before)
+
+    def _put(self, fields: dict[str, Any]) -> None:
+        reason = self._write(fields)
+        if reason:
+            raise StepDroppedError(reason)
