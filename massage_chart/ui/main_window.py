@@ -28,10 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import massage_chart
 from massage_chart.domain.records import VisitStatus
-from massage_chart.domain.secrets import verify_password
 from massage_chart.domain.text import fold
-from massage_chart.storage import audit
-from massage_chart.storage.backup import newest_verified_backup
 from massage_chart.storage.database import Database, StorageError
 from massage_chart.storage.drafts import DraftStore, drafts_folder_for
 from massage_chart.storage.location import location_warning
@@ -64,6 +61,7 @@ from massage_chart.ui.client_list import ClientListPanel
 from massage_chart.ui.client_record import load_client_record
 from massage_chart.ui.clock import apply_clock
 from massage_chart.ui.commands import NewClientCommand, NewVisitCommand
+from massage_chart.ui.damage_report import show_damage
 from massage_chart.ui.dialogs import NewClientDialog, NewVisitDialog, ProviderChoice
 from massage_chart.ui.document import (
     READ_ERRORS,
@@ -73,6 +71,7 @@ from massage_chart.ui.document import (
     VisitDetails,
     describe_error,
 )
+from massage_chart.ui.drafts_recovery import DraftsRecovery
 from massage_chart.ui.encryption_actions import EncryptionActions
 from massage_chart.ui.export_actions import ExportActions
 from massage_chart.ui.formatting import format_date, search_query
@@ -85,6 +84,7 @@ from massage_chart.ui.settings import SettingsDialog
 from massage_chart.ui.unlock_password_dialog import UnlockPasswordDialog
 from massage_chart.ui.visit_documents import VisitDocuments
 from massage_chart.ui.visit_note import VisitNoteDialog, load_visit_note
+from massage_chart.ui.window_lock import WindowLock
 
 if TYPE_CHECKING:
     from massage_chart.ui.chart import VisitChartWindow
@@ -136,7 +136,6 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.database = database
         self.settings = settings if settings is not None else Settings.load(database=database)
-        self._secret_name = secret_name
         self.settings_dialog: SettingsDialog | None = None
         self._apply_backup_settings()
         apply_clock(self.settings.clock)
@@ -148,17 +147,11 @@ class MainWindow(QMainWindow):
                 passphrase=None if keying is None else keying.reveal_passphrase(),
             )
         self.drafts = drafts
-        self.drafts_box: QMessageBox | None = None
-        self._offer_drafts_on_unlock = False
         self.damage_box: QMessageBox | None = None
         # A backup the user chose to restore: the window closes and the app restores it.
         self.pending_restore: Path | None = None
         # The database reopened encrypted or with a new passphrase: the app opens a new window.
         self.reopen_with: Database | None = None
-        self.unlock_check = unlock_check
-        self.failed_unlocks = 0
-        self._hidden_while_locked: list[QWidget] = []
-        self._disabled_while_locked: list[QAction] = []
         self.backup_on_close = backup_on_close
         self._damaged = False
         # The newest audit event when the last backup was taken: every change is audited, so a
@@ -236,11 +229,24 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.location_banner)
         central_layout.addWidget(self.splitter, 1)
         self.lock_screen = LockScreen()
-        self.lock_screen.unlock_requested.connect(self._on_lock_screen_unlock_requested)
         self.pages = QStackedWidget()
         self.pages.addWidget(central)
         self.pages.addWidget(self.lock_screen)
         self.setCentralWidget(self.pages)
+        self.window_lock = WindowLock(
+            self,
+            self.pages,
+            self.lock_screen,
+            database,
+            self.settings,
+            self.quit_action,
+            unlock_check=unlock_check,
+            secret_name=secret_name,
+        )
+        self.window_lock.unlocked.connect(self._on_window_lock_unlocked)
+        self.drafts_recovery = DraftsRecovery(
+            drafts, self, lambda: self.locked, self.open_note_editor
+        )
         self.idle_watcher = IdleWatcher(
             self.settings.auto_lock_minutes if lock_minutes is None else lock_minutes, self
         )
@@ -285,7 +291,7 @@ class MainWindow(QMainWindow):
         # An unlock password guards the start too: quitting the lock screen and starting again
         # must not get round it. (An encrypted database asked for its passphrase already.)
         if (
-            self.unlock_check is None
+            unlock_check is None
             and not getattr(database, "is_encrypted", False)
             and self.settings.get(UNLOCK_PASSWORD_HASH)
         ):
@@ -423,54 +429,17 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ public
 
     def offer_drafts(self) -> QMessageBox | None:
-        """After a crash: say which notes have text that was never saved, and offer to open them.
-
-        Each note opens with a bar to restore or discard its text. Answering "Later" keeps the
-        drafts: they are offered again when the note is opened, and at the next start.
-        """
-        if self.drafts is None:
-            return None
-        if self.locked:
-            self._offer_drafts_on_unlock = True
-            return None
-        drafts = self.drafts.all()
-        if not drafts:
-            return None
-        lines = "\n".join(
-            f"• {draft.label} (kept {format_date(draft.saved_at.astimezone().date())} "
-            f"{draft.saved_at.astimezone():%H:%M})"
-            for draft in drafts[:8]
-        )
-        more = f"\n…and {len(drafts) - 8} more" if len(drafts) > 8 else ""
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            "Unsaved text was kept",
-            "Massage Chart closed before this text was saved:\n\n"
-            f"{lines}{more}\n\nOpen these notes now to restore or discard it?",
-            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Close,
-            self,
-        )
-        box.button(QMessageBox.StandardButton.Close).setText("Later")
-        box.setDefaultButton(QMessageBox.StandardButton.Open)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.finished.connect(self._on_drafts_box_finished)
-        self.drafts_box = box
-        box.open()
-        return box
+        """After a crash: say which notes have text that was never saved, and offer to open them."""
+        return self.drafts_recovery.offer()
 
     def open_drafts(self) -> list[VisitNoteEditor]:
         """Open the note (and addendum) of every kept draft."""
-        editors: list[VisitNoteEditor] = []
-        if self.drafts is None:
-            return editors
-        for draft in self.drafts.all():
-            editor = self.open_note_editor(draft.record_id)
-            if editor is None:
-                continue
-            if draft.kind == "addendum" and editor.is_signed():
-                editor.open_addendum_dialog()
-            editors.append(editor)
-        return editors
+        return self.drafts_recovery.open_all()
+
+    @property
+    def drafts_box(self) -> QMessageBox | None:
+        """The open offer of kept drafts, until it is answered."""
+        return self.drafts_recovery.box
 
     def start_maintenance(self) -> bool:
         """Check every page of the database and take the daily backup, off the UI thread."""
@@ -479,74 +448,16 @@ class MainWindow(QMainWindow):
     @property
     def locked(self) -> bool:
         """Whether client data is hidden behind the lock screen."""
-        return self.pages.currentWidget() is self.lock_screen
+        return self.window_lock.locked
 
     @Slot()
     def lock(self) -> None:
-        """Hide every client record (this window and every other one) behind the lock screen.
-
-        Open notes are saved first and their windows only hidden, so nothing typed is lost.
-        """
-        if self.locked:
-            return
-        check, name = self._unlock_check()
-        self.lock_screen.set_needs_secret(check is not None, name)
-        for editor in self.findChildren(VisitNoteEditor):
-            editor.save_now()
-        self._hidden_while_locked = [
-            widget
-            for widget in QApplication.topLevelWidgets()
-            if widget is not self and widget.isVisible()
-        ]
-        for widget in self._hidden_while_locked:
-            widget.hide()
-        self._disabled_while_locked = [
-            action
-            for action in self.findChildren(QAction)
-            if action.isEnabled() and action is not self.quit_action
-        ]
-        for action in self._disabled_while_locked:
-            action.setEnabled(False)
-        self.menuBar().hide()
-        self.statusBar().hide()
-        self.pages.setCurrentWidget(self.lock_screen)
-        self.setWindowTitle("Massage Chart — locked")
-        self.lock_screen.reset()
+        """Hide every client record (this window and every other one) behind the lock screen."""
+        self.window_lock.lock()
 
     def unlock(self, secret: str = "") -> bool:
         """Show the records again if ``secret`` is right; a wrong one is audited and refused."""
-        if not self.locked:
-            return True
-        check, _name = self._unlock_check()
-        if check is not None and not check(secret):
-            self.failed_unlocks += 1
-            try:
-                with self.database.write() as session:
-                    audit.record(
-                        session,
-                        audit.AuditAction.FAILED_UNLOCK,
-                        detail=f"idle lock: wrong secret, try {self.failed_unlocks} in a row",
-                    )
-            except WRITE_ERRORS:
-                pass  # the refusal matters more than its record; the lock stays
-            self.lock_screen.refuse(self.failed_unlocks)
-            return False
-        self.failed_unlocks = 0
-        self.pages.setCurrentIndex(0)
-        self.menuBar().show()
-        self.statusBar().show()
-        for action in self._disabled_while_locked:
-            action.setEnabled(True)
-        self._disabled_while_locked = []
-        for widget in self._hidden_while_locked:
-            widget.show()
-        self._hidden_while_locked = []
-        self._update_title()
-        self.idle_watcher.touch()
-        if self._offer_drafts_on_unlock:
-            self._offer_drafts_on_unlock = False
-            QTimer.singleShot(0, self, self.offer_drafts)
-        return True
+        return self.window_lock.unlock(secret)
 
     def _owns(self, widget: QWidget) -> bool:
         """Whether ``widget`` is a window opened from this one (a note, a chart, a dialog)."""
@@ -556,18 +467,6 @@ class MainWindow(QMainWindow):
                 return True
             parent = parent.parentWidget()
         return False
-
-    def _unlock_check(self) -> tuple[Callable[[str], bool] | None, str]:
-        """What unlocks the window now, and what to call it on the lock screen."""
-        if self.unlock_check is not None:
-            return self.unlock_check, self._secret_name
-        check_passphrase = getattr(self.database, "check_passphrase", None)
-        if getattr(self.database, "is_encrypted", False) and check_passphrase is not None:
-            return check_passphrase, "database passphrase"
-        stored = str(self.settings.get(UNLOCK_PASSWORD_HASH))
-        if stored:
-            return (lambda secret: verify_password(secret, stored)), "unlock password"
-        return None, "unlock password"
 
     def _apply_backup_settings(self) -> None:
         """Point the database's backups at the chosen folder and keep counts."""
@@ -602,7 +501,7 @@ class MainWindow(QMainWindow):
 
     def close_other_windows(self) -> bool:
         """Close every note, chart and record window; False if one stays open (unsaved text)."""
-        hidden = self._hidden_while_locked
+        hidden = self.window_lock.hidden_windows
         for widget in QApplication.topLevelWidgets():
             if not self._owns(widget) or not (widget.isVisible() or widget in hidden):
                 continue
@@ -907,37 +806,9 @@ class MainWindow(QMainWindow):
     @Slot(list)
     def _on_maintenance_check_failed(self, problems: list[str]) -> None:
         self._damaged = True
-        file = self.database.file
-        assert file is not None
-        folder = self.database.backup_dir or file.parent / "backups"
-        newest = newest_verified_backup(folder, file, self.database.keying)
-        shown = "; ".join(problems[:3])
-        if newest is None:
-            advice = (
-                "No verified backup was found beside it. Stop using this copy: make no more "
-                "changes, and ask for help recovering the file."
-            )
-        else:
-            advice = (
-                f"The newest verified backup is from {newest.taken_at:%d %b %Y %H:%M}. Restore "
-                "it now (Restore from backup…, also in the File menu): open notes save first, "
-                "and the damaged file is kept aside, never overwritten."
-            )
-        box = QMessageBox(
-            QMessageBox.Icon.Critical,
-            "The database is damaged",
-            f"A check of {file} found damage ({shown}). No automatic backup was taken, so the "
-            f"good backups are kept.\n\n{advice}",
-            QMessageBox.StandardButton.Close,
-            self,
+        self.damage_box = show_damage(
+            self.database, problems, self.backup_actions.choose_backup, self
         )
-        if newest is not None:
-            restore = box.addButton("Restore from backup…", QMessageBox.ButtonRole.AcceptRole)
-            restore.clicked.connect(self.backup_actions.choose_backup)
-            box.setDefaultButton(QMessageBox.StandardButton.Close)  # never a restore
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.damage_box = box
-        box.open()
 
     @Slot(str)
     def _on_maintenance_backup_finished(self, path: str) -> None:
@@ -1050,15 +921,11 @@ class MainWindow(QMainWindow):
         self.pending_restore = Path(path)
         self.close()
 
-    @Slot(int)
-    def _on_drafts_box_finished(self, result: int) -> None:
-        self.drafts_box = None
-        if result == QMessageBox.StandardButton.Open.value:
-            self.open_drafts()
-
-    @Slot(str)
-    def _on_lock_screen_unlock_requested(self, secret: str) -> None:
-        self.unlock(secret)
+    @Slot()
+    def _on_window_lock_unlocked(self) -> None:
+        self._update_title()
+        self.idle_watcher.touch()
+        self.drafts_recovery.offer_if_held()
 
     @Slot()
     def _on_view_audit_timer_timeout(self) -> None:
