@@ -231,6 +231,7 @@ class MarkItem(QGraphicsItem):
     def set_mark(self, mark: MarkData) -> None:
         """Show a new snapshot of the mark (after an edit or a move)."""
         self.prepareGeometryChange()
+        self.update()  # the pixmap cached for the screen shows the old snapshot
         self.mark = mark
         f = self.figure
         kind = mark.kind
@@ -365,11 +366,16 @@ class BadgeItem(QGraphicsItem):
         self._offset = QPointF(0, 0)
 
     def set_text(self, kind: MarkKind, text: str) -> None:
-        """Change the label."""
+        """Change the label, and drop the picture of the old one cached for the screen."""
+        if kind is self.kind and text == self.text:
+            return
         self.prepareGeometryChange()
         self.kind = kind
         self.text = text
         self._rect = glyphs.badge_rect(text).adjusted(-2, -2, 2, 2).translated(self._offset)
+        # A new label of the same size would otherwise be drawn from the cached pixmap of the
+        # old one ("HT 5" after the intensity became 6): update() invalidates that cache.
+        self.update()
 
     def set_offset(self, offset: QPointF) -> None:
         """Shift the label by screen pixels (to keep labels of one region apart)."""
@@ -378,6 +384,7 @@ class BadgeItem(QGraphicsItem):
         self.prepareGeometryChange()
         self._rect = self._rect.translated(offset - self._offset)
         self._offset = offset
+        self.update()
 
     def width(self) -> float:
         """The label's width in pixels."""

@@ -1,0 +1,100 @@
+"""The labels drawn on the body map follow the marks: an intensity set in the inspector is the
+one the map shows at once, after reopening the chart, and in the signed read-only chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from massage_chart.domain.marks import MarkKind
+from massage_chart.storage.database import Database
+from massage_chart.storage.repositories import get_visit
+from massage_chart.storage.signing import sign_visit
+from massage_chart.ui.chart import VisitChartWindow
+from tests.ui.chart.conftest import Course, inner
+
+# The offscreen platform cannot resize a dock's window to its size hint; real screens can.
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+def open_chart(qtbot: QtBot, db: Database, visit_id: str) -> VisitChartWindow:
+    """The chart of a visit at laptop size, posterior view, as the therapist opens it."""
+    window = VisitChartWindow(db, visit_id)
+    qtbot.addWidget(window)
+    window.resize(1366, 740)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_view("posterior")
+    return window
+
+
+def drawn_label(window: VisitChartWindow, mark_id: str) -> QImage:
+    """The pixels of a mark's label as the map shows them on screen now."""
+    badge = window.scene.items_by_id[mark_id].badge
+    assert badge is not None
+    on_screen = badge.deviceTransform(window.view.viewportTransform())
+    rect = on_screen.mapRect(badge.boundingRect()).toAlignedRect()
+    return window.view.viewport().grab(rect).toImage()
+
+
+def test_whole_region_label_shows_the_intensity_set_in_the_inspector(
+    qtbot: QtBot, db: Database, course: Course
+) -> None:
+    chart = open_chart(qtbot, db, course.today_visit_id)
+    mark_id = chart.document.add_mark(
+        MarkKind.HYPERTONICITY,
+        "posterior",
+        [inner("posterior", "rhomboid.l")],
+        whole_region=True,
+        intensity=5,
+    )
+    assert mark_id is not None
+    chart.scene.select_marks([mark_id])
+    drawn = {5: drawn_label(chart, mark_id)}
+    for value in (6, 8):
+        chart.inspector.intensity.setValue(value)
+        assert chart.document.mark(mark_id).intensity == value
+        assert chart.scene.items_by_id[mark_id].badge.text == f"HT {value}"  # type: ignore[union-attr]
+        drawn[value] = drawn_label(chart, mark_id)
+    assert drawn[5] != drawn[6]
+    assert drawn[6] != drawn[8]
+
+    # A chart opened afresh draws its labels from nothing: the open one must look the same.
+    reopened = open_chart(qtbot, db, course.today_visit_id)
+    reopened.scene.select_marks([mark_id])
+    assert reopened.scene.items_by_id[mark_id].badge.text == "HT 8"  # type: ignore[union-attr]
+    assert drawn_label(reopened, mark_id) == drawn[8]
+    reopened.close()
+
+    # Signed while open: the chart turns read-only and its label still says 8.
+    with db.write() as session:
+        sign_visit(
+            get_visit(session, course.today_visit_id), course.provider_id, dt.datetime(2026, 11, 23)
+        )
+    chart.document.note_was_signed()
+    assert chart.document.read_only
+    assert chart.scene.items_by_id[mark_id].badge.text == "HT 8"  # type: ignore[union-attr]
+
+
+def test_undo_redraws_the_label_it_restores(qtbot: QtBot, db: Database, course: Course) -> None:
+    chart = open_chart(qtbot, db, course.today_visit_id)
+    mark_id = chart.document.add_mark(
+        MarkKind.SPASM,
+        "posterior",
+        [inner("posterior", "rhomboid.l")],
+        whole_region=True,
+        intensity=4,
+    )
+    assert mark_id is not None
+    chart.scene.select_marks([mark_id])
+    at_four = drawn_label(chart, mark_id)
+    chart.inspector.intensity.setValue(9)
+    at_nine = drawn_label(chart, mark_id)
+    assert at_nine != at_four
+    chart.document.undo_stack.undo()
+    assert chart.document.mark(mark_id).intensity == 4
+    assert drawn_label(chart, mark_id) == at_four
+    chart.document.undo_stack.clear()
