@@ -17,12 +17,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from massage_chart.atlas import AtlasError, load_atlas
 from massage_chart.domain import limits
-from massage_chart.domain.alerts import HealthSnapshot, Surgery, assess_health, blocking_alerts
+from massage_chart.domain.alerts import (
+    Alert,
+    HealthSnapshot,
+    Surgery,
+    assess_health,
+    blocking_alerts,
+)
 from massage_chart.domain.alerts import Medication as AlertMedication
 from massage_chart.domain.cpt import BillingEntry, check_billing
 from massage_chart.domain.findings import MarkFinding
@@ -37,6 +43,7 @@ from massage_chart.storage.models import (
     Claim,
     Client,
     Consent,
+    HealthHistory,
     Mark,
     Provider,
     Referral,
@@ -785,3 +792,97 @@ def region_trends(session: Session, client_id: str) -> list[RegionTrend]:
     ]
     trends.sort(key=lambda t: (-len(t.values), -(t.last or 0), t.label))
     return trends
+
+
+# --------------------------------------------------------------------------- alerts on the chart
+
+
+@dataclass(frozen=True)
+class VisitAlerts:
+    """A visit's safety alerts as the chart window reads them.
+
+    Attributes:
+        alerts: every alert of the client's health history and today's update, most severe first.
+        overrides: stop/refer override reasons recorded on the visit (alert code -> reason).
+        today: the day the alerts are judged on (the visit's date).
+    """
+
+    alerts: tuple[Alert, ...]
+    overrides: dict[str, str]
+    today: dt.date
+
+
+def visit_alerts(session: Session, visit_id: str, *, today: dt.date | None = None) -> VisitAlerts:
+    """The alerts of a visit's client, judged on the visit's date, with the visit's overrides.
+
+    Raises:
+        NotFoundError: no visit has that id.
+    """
+    visit = get_visit(session, visit_id)
+    day = today or visit.start.date()
+    snapshot = health_snapshot(
+        session, visit.client_id, today=day, health_update=visit.health_update
+    )
+    return VisitAlerts(tuple(assess_health(snapshot, today=day)), override_reasons(visit), day)
+
+
+def _snapshot_of(client: Client, history: HealthHistory | None, today: dt.date) -> HealthSnapshot:
+    """What the alert rules read of a client and a health history already loaded."""
+    clearances = clearances_on_file(client.consents, today)
+    age = age_on(client.date_of_birth, today)
+    if history is None:
+        return HealthSnapshot(age=age, clearances_on_file=clearances)
+    return HealthSnapshot(
+        conditions=tuple(c.name for c in history.conditions if c.name.strip()),
+        medications=tuple(
+            AlertMedication(m.name, m.med_class) for m in history.medications if m.name.strip()
+        ),
+        allergies=tuple(a.substance for a in history.allergies if a.substance.strip()),
+        surgeries=_surgeries(history.surgeries),
+        injuries=_lines(history.injuries),
+        pregnant=history.pregnant,
+        pregnancy_weeks=history.pregnancy_weeks,
+        age=age,
+        clearances_on_file=clearances,
+    )
+
+
+def clients_alerts(
+    session: Session, client_ids: Sequence[str], *, today: dt.date
+) -> dict[str, list[Alert]]:
+    """The alerts of many clients (a client list), read in a few queries whatever their number.
+
+    Clients without an alert are left out.
+    """
+    ids = sorted(set(client_ids))
+    if not ids:
+        return {}
+    clients = session.scalars(
+        select(Client).where(Client.id.in_(ids)).options(selectinload(Client.consents))
+    ).all()
+    newest = (
+        select(HealthHistory.client_id, func.max(HealthHistory.version).label("version"))
+        .where(HealthHistory.client_id.in_(ids))
+        .group_by(HealthHistory.client_id)
+        .subquery()
+    )
+    histories = session.scalars(
+        select(HealthHistory)
+        .join(
+            newest,
+            (HealthHistory.client_id == newest.c.client_id)
+            & (HealthHistory.version == newest.c.version),
+        )
+        .options(
+            selectinload(HealthHistory.conditions),
+            selectinload(HealthHistory.medications),
+            selectinload(HealthHistory.allergies),
+        )
+    ).all()
+    history_of = {history.client_id: history for history in histories}
+    found: dict[str, list[Alert]] = {}
+    for client in clients:
+        alerts = assess_health(_snapshot_of(client, history_of.get(client.id), today), today=today)
+        if alerts:
+            found[client.id] = alerts
+    return found

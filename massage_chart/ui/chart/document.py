@@ -79,6 +79,7 @@ class ChartDocument(QObject):
         previous: the previous visit's marks (drawn as ghosts, copied forward).
         standing_avoid: the client's areas to avoid from earlier visits that still stand.
         read_only: the visit is signed; nothing can change.
+        held_by: why charting is stopped for now (a stop/refer alert), or "".
         version: the visit's ``row_version`` when its marks were last read or written here.
         generation: how many times the marks were read again after a change elsewhere; an undo
             step made before the latest of those is not undone (it could restore stale data).
@@ -125,6 +126,7 @@ class ChartDocument(QObject):
         self.previous_start: dt.datetime | None = None
         self.standing_avoid: list[MarkData] = []
         self.read_only = False
+        self.held_by = ""
         self.client_id = ""
         self.client_name = ""
         self.visit_start: dt.datetime | None = None
@@ -277,7 +279,18 @@ class ChartDocument(QObject):
                 "This visit is signed: its chart cannot be changed. Add an addendum instead."
             )
             return True
+        if self.held_by:
+            self.problem_reported.emit(self.held_by)
+            return True
         return False
+
+    def hold_charting(self, reason: str) -> None:
+        """Stop every change to the marks while ``reason`` stands ("" lets charting go on).
+
+        Set while a stop/refer alert has no override reason or clearance recorded; every change
+        is then refused with the reason as its message.
+        """
+        self.held_by = reason
 
     def add_mark(
         self,

@@ -100,6 +100,16 @@ class MarkInspector(QWidget):
         self.carried = QLabel("")
         self.carried.setWordWrap(True)
         outer.addWidget(self.carried)
+        self.alert_warnings = QLabel("")
+        self.alert_warnings.setObjectName("inspectorAlertWarnings")
+        self.alert_warnings.setWordWrap(True)
+        self.alert_warnings.setTextFormat(Qt.TextFormat.PlainText)
+        self.alert_warnings.setStyleSheet(
+            "#inspectorAlertWarnings { background: #fff8d6; color: #1f1f1f;"
+            " border-left: 4px solid #7a5d00; padding: 4px 6px; }"
+        )
+        self.alert_warnings.hide()
+        outer.addWidget(self.alert_warnings)
         buttons = QHBoxLayout()
         self.confirm = QPushButton("Con&firm")
         self.confirm.setToolTip("Keep the marks copied from the last visit as they are (Enter)")
@@ -126,6 +136,14 @@ class MarkInspector(QWidget):
         document.read_only_changed.connect(self._on_document_read_only_changed)
         self.show_marks([])
 
+    def show_warnings(self, warnings: list[tuple[str, str]]) -> None:
+        """Name the alerts the selected marks go against, (title, message) pairs; the messages
+        are in the tooltip and over the map. None: hidden."""
+        titles = list(dict.fromkeys(title for title, _ in warnings))
+        self.alert_warnings.setText(f"⚠  Caution: {'; '.join(titles)}" if titles else "")
+        self.alert_warnings.setToolTip("\n".join(message for _, message in warnings))
+        self.alert_warnings.setVisible(bool(warnings))
+
     def _marks(self) -> list[MarkData]:
         return [self.document.marks[i] for i in self.mark_ids if i in self.document.marks]
 
@@ -140,7 +158,7 @@ class MarkInspector(QWidget):
             self._loading = False
 
     def _fill(self, marks: list[MarkData]) -> None:
-        editable = bool(marks) and not self.document.read_only
+        editable = bool(marks) and not self.document.read_only and not self.document.held_by
         for widget in (
             self.intensity,
             self.deep_muscle,

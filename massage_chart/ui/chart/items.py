@@ -10,6 +10,7 @@ from functools import cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFont,
     QPainter,
@@ -17,6 +18,7 @@ from PySide6.QtGui import (
     QPainterPathStroker,
     QPen,
     QPolygonF,
+    QTransform,
 )
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -102,6 +104,24 @@ class FigureItem(QGraphicsItem):
         self.highlight.setPen(pen)
         self.highlight.setZValue(-5)
         self.highlight.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.alert_areas = QGraphicsPathItem(self)
+        hatch = QBrush(QColor(179, 38, 30, 70), Qt.BrushStyle.BDiagPattern)
+        hatch.setTransform(QTransform.fromScale(3, 3))
+        self.alert_areas.setBrush(hatch)
+        alert_pen = QPen(QColor(179, 38, 30, 150), 1.2, Qt.PenStyle.DashLine)
+        alert_pen.setCosmetic(True)
+        self.alert_areas.setPen(alert_pen)
+        self.alert_areas.setZValue(-6)
+        self.alert_areas.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.alert_region_ids: list[str] = []
+
+    def show_alert_regions(self, region_ids: list[str]) -> None:
+        """Outline and hatch lightly the regions a health alert names (none: an empty list)."""
+        self.alert_region_ids = list(region_ids)
+        path = QPainterPath()
+        for region_id in region_ids:
+            path.addPath(region_path(self.view.id, region_id))
+        self.alert_areas.setPath(path)
 
     def boundingRect(self) -> QRectF:
         """The frame, with room for the caption below and the side letters above."""

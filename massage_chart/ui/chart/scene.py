@@ -7,7 +7,7 @@ selected marks becomes one Move at mouse release.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QPainterPath, QPen, QPolygonF
@@ -102,6 +102,11 @@ class ChartScene(QGraphicsScene):
         self.setSceneRect(shown.adjusted(-40, -20, 40, 20))
         return shown
 
+    def show_alert_regions(self, by_view: Mapping[str, Sequence[str]]) -> None:
+        """Hatch the regions health alerts name, per view (views not given: none)."""
+        for view_id, figure in self.figures.items():
+            figure.show_alert_regions(list(by_view.get(view_id, ())))
+
     def visible_views(self) -> list[str]:
         """The views shown now, left to right."""
         return [v for v, f in self.figures.items() if f.isVisible()]
@@ -134,7 +139,8 @@ class ChartScene(QGraphicsScene):
             item.badge.setVisible(self._treated_badges())
         if role == "mark":
             self.items_by_id[mark.id] = item
-            item.setFlag(item.GraphicsItemFlag.ItemIsMovable, not self.document.read_only)
+            editable = not self.document.read_only and not self.document.held_by
+            item.setFlag(item.GraphicsItemFlag.ItemIsMovable, editable)
         self._arrange_badges(mark.view, mark.region_id)
         return item
 
@@ -228,12 +234,16 @@ class ChartScene(QGraphicsScene):
             if item.mark.region_id != old_region:
                 self._arrange_badges(item.mark.view, item.mark.region_id)
 
+    def set_editable(self, editable: bool) -> None:
+        """Let marks be dragged and tools chart (False: signed, or charting held by an alert)."""
+        for item in self.items_by_id.values():
+            item.setFlag(item.GraphicsItemFlag.ItemIsMovable, editable)
+        if not editable:
+            self.tool = None
+
     @Slot(bool)
     def _on_document_read_only_changed(self, read_only: bool) -> None:
-        for item in self.items_by_id.values():
-            item.setFlag(item.GraphicsItemFlag.ItemIsMovable, not read_only)
-        if read_only:
-            self.tool = None
+        self.set_editable(not read_only and not self.document.held_by)
 
     # ------------------------------------------------------------------ input
 

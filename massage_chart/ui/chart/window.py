@@ -26,6 +26,7 @@ from massage_chart.domain.comparison import ChangeKind, change_line
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.presentation import VIEW_LABELS, format_date, format_date_time
 from massage_chart.storage.database import Database
+from massage_chart.ui.chart.alerts import ChartAlerts
 from massage_chart.ui.chart.document import ChartDocument
 from massage_chart.ui.chart.glyphs import SHORT_NAMES, kind_icon
 from massage_chart.ui.chart.inspector import MarkInspector
@@ -73,6 +74,7 @@ class VisitChartWindow(QMainWindow):
         self.mark_list = MarkListView(doc)
         self.changes_list = QListWidget()
         self.changes_list.setAccessibleName("Changed since last visit")
+        self.alerts_panel = ChartAlerts(doc, self)
         self.current_view = "anterior"
         self._build_central()
         self._build_docks()
@@ -92,6 +94,7 @@ class VisitChartWindow(QMainWindow):
         self.show_view("anterior")
         self._refresh_changes()
         self._on_document_read_only_changed(doc.read_only)
+        self._on_alerts_panel_changed()
         self._update_title()
         self.resize(1366, 740)
 
@@ -116,6 +119,7 @@ class VisitChartWindow(QMainWindow):
         self.problem.hide()
         layout.addWidget(self.banner)
         layout.addWidget(self.problem)
+        layout.addWidget(self.alerts_panel)
         layout.addWidget(self.view, 1)
         self.setCentralWidget(central)
 
@@ -278,6 +282,8 @@ class VisitChartWindow(QMainWindow):
         doc.conflict_detected.connect(self._on_document_problem_reported)
         doc.read_only_changed.connect(self._on_document_read_only_changed)
         doc.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
+        doc.note_saved.connect(self._on_document_note_saved)
+        self.alerts_panel.changed.connect(self._on_alerts_panel_changed)
 
     # ------------------------------------------------------------------ behaviour
 
@@ -293,6 +299,9 @@ class VisitChartWindow(QMainWindow):
             self._on_document_problem_reported(
                 "This visit is signed: its chart cannot be changed. Add an addendum instead."
             )
+            kind = None
+        if kind is not None and self.document.held_by:
+            self._on_document_problem_reported(self.document.held_by)
             kind = None
         self.scene.cancel_gesture()
         self.scene.tool = kind
@@ -390,6 +399,7 @@ class VisitChartWindow(QMainWindow):
         ids = self.scene.selected_mark_ids()
         self.mark_list.select_marks(ids)
         self.inspector.show_marks(ids)
+        self.inspector.show_warnings(self.alerts_panel.warnings_for(ids))
 
     @Slot(list)
     def _on_mark_list_marks_selected(self, ids: list[str]) -> None:
@@ -484,14 +494,37 @@ class VisitChartWindow(QMainWindow):
             )
             self.banner.show()
             self.set_tool(None)
+        self._update_editable()
+        self._update_title()
+
+    def _update_editable(self) -> None:
+        """Tools and edits only while the chart is a draft and no stop/refer alert holds it."""
+        doc = self.document
+        editable = not doc.read_only and not doc.held_by
+        if not editable:
+            self.set_tool(None)
         for key, action in self.tool_actions.items():
             if key:
-                action.setEnabled(not read_only)
+                action.setEnabled(editable)
         for action in (self.delete_action, self.confirm_action, self.area_mode_action):
-            action.setEnabled(not read_only)
-        self.intensity_spin.setEnabled(not read_only)
+            action.setEnabled(editable)
+        self.intensity_spin.setEnabled(editable)
+        self.legend.set_enabled_tools(editable)
+        self.scene.set_editable(editable)
+        self.inspector.show_marks(self.inspector.mark_ids)
         self._update_copy_forward()
-        self._update_title()
+
+    @Slot()
+    def _on_alerts_panel_changed(self) -> None:
+        panel = self.alerts_panel
+        self._update_editable()
+        self.scene.show_alert_regions(panel.regions())
+        self.inspector.show_warnings(panel.warnings_for(self.scene.selected_mark_ids()))
+        panel.setVisible(panel.has_content())
+
+    @Slot(str)
+    def _on_document_note_saved(self, _visit_id: str) -> None:
+        self.alerts_panel.reload()  # the note editor may have recorded an override
 
     @Slot(int)
     def _on_undo_stack_index_changed(self, _index: int) -> None:
@@ -502,7 +535,7 @@ class VisitChartWindow(QMainWindow):
         carried = doc.carried_ids()
         left = sum(1 for m in doc.previous if m.id not in carried)
         self.copy_forward_action.setText(f"Copy forward ({left})" if left else "Copy forward")
-        self.copy_forward_action.setEnabled(bool(left) and not doc.read_only)
+        self.copy_forward_action.setEnabled(bool(left) and not doc.read_only and not doc.held_by)
         self.ghosts_action.setEnabled(bool(doc.previous))
 
     def _refresh_changes(self) -> None:
@@ -534,6 +567,7 @@ class VisitChartWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Nothing to save: every change was committed as it was made."""
         self.scene.cancel_gesture()
+        self.document.hold_charting("")  # the note editor sharing the document holds its own
         super().closeEvent(event)
         self.closed.emit(self.document.visit_id)
 

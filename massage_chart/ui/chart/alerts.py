@@ -1,0 +1,343 @@
+"""The chart's safety alerts: the client's alerts by tier, warnings on marks, the stop/refer hold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from sqlalchemy.exc import SQLAlchemyError
+
+from massage_chart.atlas import Atlas
+from massage_chart.domain.alerts import (
+    Alert,
+    AlertTier,
+    WarningLevel,
+    blocking_alerts,
+    check_treatment,
+)
+from massage_chart.domain.marks import MarkKind, Side
+from massage_chart.storage.marks import MarkData
+from massage_chart.storage.records import record_override, visit_alerts
+from massage_chart.storage.repositories import FieldRefusedError, NotFoundError
+from massage_chart.ui.chart.document import ChartDocument, describe_error
+from massage_chart.ui.record.alerts_banner import AlertsBanner
+
+#: Tiers whose body part is drawn on the map and proposed as areas to avoid.
+AREA_TIERS = frozenset({AlertTier.STOP_REFER, AlertTier.LOCAL_AVOID})
+#: Where an alert's region is proposed when it shows on several views.
+VIEW_ORDER = ("anterior", "posterior", "left_lateral", "right_lateral")
+ALERT_ERRORS = (SQLAlchemyError, ValueError, NotFoundError, FieldRefusedError)
+
+
+def _side(mark: MarkData) -> Side | None:
+    return Side(mark.side) if mark.side in {s.value for s in Side} else None
+
+
+def mark_warnings(
+    alerts: Sequence[Alert], overrides: Mapping[str, str], mark: MarkData
+) -> list[tuple[str, str]]:
+    """What a mark goes against: pressure over a cap, deep or trigger-point work where an alert
+    cautions against it, work on an area an alert names (a recent surgery site, a DVT calf).
+
+    Returns (alert title, message) pairs, each once.
+    """
+    side = _side(mark)
+    region_id = mark.region_id or ""
+    found = [
+        (warning.alert.title, warning.message)
+        for warning in check_treatment(
+            alerts,
+            kind=mark.kind,
+            technique=mark.technique,
+            pressure=mark.pressure,
+            region_id=region_id,
+            side=side,
+            overrides=overrides,
+        )
+        if warning.level is not WarningLevel.BLOCK
+    ]
+    if region_id and mark.kind is not MarkKind.AVOID:
+        # A stop/refer alert's body part stays one to keep off once charting may go on.
+        for alert in alerts:
+            if alert.needs_override and alert.stems and alert.covers(region_id, side):
+                found.append(
+                    (alert.title, f"{alert.title}: this is the {alert.body_part}; keep off it.")
+                )
+    return list(dict.fromkeys(found))
+
+
+def alert_regions(alerts: Iterable[Alert], atlas: Atlas) -> dict[str, list[str]]:
+    """Per view, the regions named by stop/refer and area-to-avoid alerts, and by deep-tissue
+    cautions about one side's body part (a DVT history in the left calf; not "legs")."""
+    linked = [
+        a
+        for a in alerts
+        if a.stems
+        and (
+            a.tier in AREA_TIERS or (a.tier is AlertTier.DEEP_TISSUE_CAUTION and a.side is not None)
+        )
+    ]
+    found: dict[str, list[str]] = {}
+    for view in atlas.views:
+        ids = {rid for alert in linked for rid in alert.region_ids(r.id for r in view.regions)}
+        if ids:
+            found[view.id] = sorted(ids)
+    return found
+
+
+def proposed_avoid_areas(
+    alerts: Iterable[Alert], atlas: Atlas, avoided: Iterable[str]
+) -> list[tuple[str, str, Alert]]:
+    """(view, region, alert) for each region an alert names and no area to avoid covers yet.
+
+    A region shown on several views is proposed once, on the first of ``VIEW_ORDER``.
+    """
+    taken = set(avoided)
+    proposals: list[tuple[str, str, Alert]] = []
+    views = sorted(atlas.views, key=lambda v: VIEW_ORDER.index(v.id) if v.id in VIEW_ORDER else 9)
+    for alert in alerts:
+        if alert.tier not in AREA_TIERS or not alert.stems:
+            continue
+        for view in views:
+            for region_id in alert.region_ids(r.id for r in view.regions):
+                if region_id not in taken:
+                    taken.add(region_id)
+                    proposals.append((view.id, region_id, alert))
+    return proposals
+
+
+class ChartAlerts(QWidget):
+    """Above the body map: the client's alerts by tier, what the marks charted go against, and,
+    while a stop/refer alert has no override reason or clearance, why charting is stopped.
+
+    Args:
+        document: the chart document (its visit's client gives the alerts).
+
+    Attributes:
+        alerts: the client's alerts, most severe first.
+        overrides: override reasons recorded on the visit (alert code -> reason).
+
+    Signals:
+        changed(): the alerts, the overrides or the warnings changed.
+    """
+
+    changed = Signal()
+
+    def __init__(self, document: ChartDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.alerts: list[Alert] = []
+        self.overrides: dict[str, str] = {}
+        self.warnings: dict[str, list[tuple[str, str]]] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(4)
+        self.stop_notice = QLabel("")
+        self.stop_notice.setObjectName("chartStopNotice")
+        self.stop_notice.setWordWrap(True)
+        self.stop_notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.stop_notice.setStyleSheet(
+            "#chartStopNotice { background: #b3261e; color: white; font-weight: 600;"
+            " padding: 6px 10px; border-radius: 3px; }"
+        )
+        layout.addWidget(self.stop_notice)
+        self.banner = AlertsBanner()
+        self.banner.max_banner_height = 120
+        layout.addWidget(self.banner)
+        self.mark_notes = QLabel("")
+        self.mark_notes.setObjectName("chartMarkWarnings")
+        self.mark_notes.setWordWrap(True)
+        self.mark_notes.setTextFormat(Qt.TextFormat.PlainText)
+        self.mark_notes.setStyleSheet(
+            "#chartMarkWarnings { background: #fff8d6; color: #1f1f1f;"
+            " border-left: 4px solid #7a5d00; border-radius: 3px; padding: 4px 8px; }"
+        )
+        layout.addWidget(self.mark_notes)
+        proposal = QHBoxLayout()
+        proposal.setContentsMargins(0, 0, 0, 0)
+        self.areas_note = QLabel("")
+        self.areas_note.setWordWrap(True)
+        self.areas_note.setTextFormat(Qt.TextFormat.PlainText)
+        proposal.addWidget(self.areas_note, 1)
+        self.propose_button = QPushButton("Mark as areas to avoid")
+        self.propose_button.setToolTip(
+            "Chart each region these alerts name as an Area to avoid (one step, undoable)"
+        )
+        proposal.addWidget(self.propose_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(proposal)
+        self.problem = QLabel("")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #8a1111;")
+        layout.addWidget(self.problem)
+        self.problem.hide()
+        self.banner.override_requested.connect(self._on_banner_override_requested)
+        self.propose_button.clicked.connect(self._on_propose_button_clicked)
+        for signal in (document.mark_added, document.mark_changed, document.mark_moved):
+            signal.connect(self._on_document_mark_changed)
+        document.mark_removed.connect(self._on_document_mark_removed)
+        document.read_only_changed.connect(self._on_document_read_only_changed)
+        self.reload()
+
+    # ------------------------------------------------------------------ reading
+
+    def reload(self) -> None:
+        """Read the client's alerts and the visit's overrides again."""
+        try:
+            with self.document.database.read() as session:
+                found = visit_alerts(session, self.document.visit_id)
+        except ALERT_ERRORS as exc:
+            self._say(f"The client's alerts could not be read: {describe_error(exc)}")
+            return
+        self.alerts = list(found.alerts)
+        self.overrides = dict(found.overrides)
+        self.warnings = {m.id: self._warnings(m) for m in self.document.marks.values()}
+        self._show()
+
+    def blocking(self) -> list[Alert]:
+        """Stop/refer alerts with neither an override reason nor a clearance on file."""
+        return [a for a in blocking_alerts(self.alerts, self.overrides) if not a.clearance_on_file]
+
+    def hold_reason(self) -> str:
+        """Why charting is stopped, naming the alerts ("" when it may go on)."""
+        if self.document.read_only:
+            return ""
+        blocking = self.blocking()
+        if not blocking:
+            return ""
+        titles = "; ".join(a.title for a in blocking)
+        return (
+            f"Charting is stopped: {titles}. Record an override reason (or the physician "
+            "clearance obtained) under Stop / refer to chart this visit."
+        )
+
+    def regions(self) -> dict[str, list[str]]:
+        """Per view, the regions the alerts name (drawn hatched on the map)."""
+        return alert_regions(self.alerts, self.document.atlas)
+
+    def proposals(self) -> list[tuple[str, str, Alert]]:
+        """Regions the alerts name that no area to avoid covers yet."""
+        avoided = [
+            m.region_id
+            for m in [*self.document.marks.values(), *self.document.standing_avoid]
+            if m.kind is MarkKind.AVOID and m.region_id is not None
+        ]
+        return proposed_avoid_areas(self.alerts, self.document.atlas, avoided)
+
+    def warnings_for(self, mark_ids: Iterable[str]) -> list[tuple[str, str]]:
+        """What these marks go against: (alert title, message), each once."""
+        found = [pair for i in mark_ids for pair in self.warnings.get(i, [])]
+        return list(dict.fromkeys(found))
+
+    # ------------------------------------------------------------------ acting
+
+    def record_override(self, code: str, reason: str) -> bool:
+        """Store an override reason for a stop/refer alert on the visit (audited)."""
+        try:
+            with self.document.database.write() as session:
+                record_override(session, self.document.visit_id, code, reason)
+        except ALERT_ERRORS as exc:
+            self._say(f"Override not recorded: {describe_error(exc)}")
+            return False
+        self.problem.hide()
+        self.reload()
+        return True
+
+    def accept_proposals(self) -> int:
+        """Chart every proposed region as a whole-region Area to avoid, as one undo step."""
+        proposals = self.proposals()
+        if not proposals or self.document.read_only or self.document.held_by:
+            return 0
+        stack = self.document.undo_stack
+        stack.beginMacro("Areas to avoid from the health history")
+        added = 0
+        try:
+            for view_id, region_id, alert in proposals:
+                point = self.document.atlas.region(view_id, region_id).inner_point
+                note = f"{alert.title} ({alert.body_part})" if alert.body_part else alert.title
+                if self.document.add_mark(
+                    MarkKind.AVOID, view_id, [point], whole_region=True, note=note
+                ):
+                    added += 1
+        finally:
+            stack.endMacro()
+        return added
+
+    # ------------------------------------------------------------------ showing
+
+    def _warnings(self, mark: MarkData) -> list[tuple[str, str]]:
+        return mark_warnings(self.alerts, self.overrides, mark)
+
+    def _say(self, message: str) -> None:
+        self.problem.setText(message)
+        self.problem.show()
+
+    def _show(self) -> None:
+        doc = self.document
+        self.banner.show_alerts(
+            self.alerts, overrides=self.overrides, can_override=not doc.read_only
+        )
+        reason = self.hold_reason()
+        doc.hold_charting(reason)
+        self.stop_notice.setText(reason)
+        self.stop_notice.setVisible(bool(reason))
+        self._show_mark_notes()
+        self.changed.emit()
+
+    def _show_mark_notes(self) -> None:
+        doc = self.document
+        lines = []
+        for mark_id, texts in self.warnings.items():
+            if texts and mark_id in doc.marks:
+                mark = doc.marks[mark_id]
+                region = doc.region_of(mark)
+                where = region.label if region is not None else "off the body"
+                lines += [f"•  {mark.kind.legend.name}, {where}: {text}" for _, text in texts]
+        self.mark_notes.setText("On this chart\n" + "\n".join(lines) if lines else "")
+        self.mark_notes.setVisible(bool(lines))
+        proposals = [] if doc.read_only else self.proposals()
+        if proposals:
+            names = sorted({doc.atlas.region(v, r).label for v, r, _ in proposals})
+            self.areas_note.setText(
+                "▨ Hatched on the map: areas the alerts name. Not yet charted as areas to "
+                f"avoid: {', '.join(names)}."
+            )
+            self.propose_button.setText(f"Mark {len(proposals)} as areas to avoid")
+        elif self.regions():
+            self.areas_note.setText("▨ Hatched on the map: areas the alerts name.")
+        else:
+            self.areas_note.setText("")
+        self.areas_note.setVisible(bool(self.areas_note.text()))
+        self.propose_button.setVisible(bool(proposals))
+        self.propose_button.setEnabled(not doc.held_by)
+
+    def has_content(self) -> bool:
+        """Whether there is anything to show (alerts, or a problem reading or recording them)."""
+        return bool(self.alerts) or not self.problem.isHidden()
+
+    # ------------------------------------------------------------------ handlers
+
+    @Slot(str)
+    def _on_document_mark_changed(self, mark_id: str) -> None:
+        if mark_id in self.document.marks:
+            self.warnings[mark_id] = self._warnings(self.document.marks[mark_id])
+        self._show_mark_notes()
+        self.changed.emit()
+
+    @Slot(str)
+    def _on_document_mark_removed(self, mark_id: str) -> None:
+        self.warnings.pop(mark_id, None)
+        self._show_mark_notes()
+        self.changed.emit()
+
+    @Slot(bool)
+    def _on_document_read_only_changed(self, _read_only: bool) -> None:
+        self.reload()
+
+    @Slot(str, str)
+    def _on_banner_override_requested(self, code: str, reason: str) -> None:
+        self.record_override(code, reason)
+
+    @Slot()
+    def _on_propose_button_clicked(self) -> None:
+        self.accept_proposals()
