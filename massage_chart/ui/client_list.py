@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -17,7 +19,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QIcon, QKeyEvent, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -29,8 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from massage_chart.domain.alerts import Alert, AlertTier
 from massage_chart.storage.repositories import SEARCH_LIMIT, SEARCH_MAX_CHARS, ClientSummary
 from massage_chart.ui.formatting import format_date
+from massage_chart.ui.record.alerts_banner import TIER_LOOKS, visible_alerts
 
 SEARCH_DELAY_MS = 150
 NAME_MINIMUM_WIDTH = 170
@@ -48,6 +52,58 @@ class ClientColumn(enum.IntEnum):
 
 _HEADERS = {ClientColumn.NAME: "Name", ClientColumn.BORN: "Born", ClientColumn.PHONE: "Phone"}
 
+#: Tiers that earn a badge in the list, most severe first.
+BADGE_TIERS = (AlertTier.STOP_REFER, AlertTier.CLEARANCE, AlertTier.DEEP_TISSUE_CAUTION)
+
+
+@dataclass(frozen=True)
+class AlertBadge:
+    """A client's badge in the list: the most severe tier and the titles of the alerts behind it.
+
+    Attributes:
+        tier: stop/refer, clearance recommended, or deep-tissue caution.
+        titles: the titles of the badged alerts, most severe first.
+    """
+
+    tier: AlertTier
+    titles: tuple[str, ...]
+
+    @property
+    def tooltip(self) -> str:
+        """The badge's words: the tier, then each alert."""
+        return "\n".join([f"{self.tier.label}:", *(f"•  {t}" for t in self.titles)])
+
+
+def alert_badge(alerts: Sequence[Alert]) -> AlertBadge | None:
+    """The badge of a client with these alerts (None: no stop/refer, clearance or caution)."""
+    badged = [a for a in visible_alerts(alerts) if a.tier in BADGE_TIERS]
+    if not badged:
+        return None
+    badged.sort(key=lambda a: a.tier.rank)
+    return AlertBadge(badged[0].tier, tuple(dict.fromkeys(a.title for a in badged)))
+
+
+@cache
+def badge_icon(tier: AlertTier | None) -> QIcon:
+    """A small round badge in the tier's colour with an exclamation mark (None: a blank space)."""
+    pixmap = QPixmap(16, 16)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    if tier is None:
+        return QIcon(pixmap)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(TIER_LOOKS[tier].accent))
+    painter.drawEllipse(1, 1, 14, 14)
+    font = QFont()
+    font.setPixelSize(12)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.setPen(QColor("white"))
+    painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, "!")
+    painter.end()
+    return QIcon(pixmap)
+
 
 class ClientListModel(QAbstractTableModel):
     """Rows of ClientSummary: name ("Last, First"), date of birth and phone."""
@@ -55,12 +111,21 @@ class ClientListModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._clients: list[ClientSummary] = []
+        self._badges: dict[str, AlertBadge] = {}
 
-    def set_clients(self, clients: Sequence[ClientSummary]) -> None:
-        """Replace the rows (after a search or a refresh)."""
+    def set_clients(
+        self, clients: Sequence[ClientSummary], alerts: Mapping[str, Sequence[Alert]] | None = None
+    ) -> None:
+        """Replace the rows (after a search or a refresh), with the listed clients' alerts."""
         self.beginResetModel()
         self._clients = list(clients)
+        badges = {cid: alert_badge(found) for cid, found in (alerts or {}).items()}
+        self._badges = {cid: badge for cid, badge in badges.items() if badge is not None}
         self.endResetModel()
+
+    def badge_of(self, client_id: str) -> AlertBadge | None:
+        """A listed client's alert badge, if any."""
+        return self._badges.get(client_id)
 
     def client_at(self, row: int) -> ClientSummary | None:
         """The client shown on ``row``, if the row exists."""
@@ -95,7 +160,18 @@ class ClientListModel(QAbstractTableModel):
             if column == ClientColumn.PHONE:
                 return client.phone
         elif role == Qt.ItemDataRole.ToolTipRole:
+            badge = self._badges.get(client.id)
+            if badge is not None and index.column() == ClientColumn.NAME:
+                return f"{_client_tooltip(client)}\n\n{badge.tooltip}"
             return _client_tooltip(client)
+        elif role == Qt.ItemDataRole.DecorationRole and index.column() == ClientColumn.NAME:
+            badge = self._badges.get(client.id)
+            if badge is not None:
+                return badge_icon(badge.tier)
+            return badge_icon(None) if self._badges else None  # names stay in line
+        elif role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            badge = self._badges.get(client.id)
+            return badge.tooltip if badge is not None else None
         elif role == Qt.ItemDataRole.UserRole:
             return client.id
         return None
@@ -226,15 +302,22 @@ class ClientListPanel(QWidget):
         """The search text as typed."""
         return self.search_field.text()
 
-    def show_results(self, clients: Sequence[ClientSummary], total: int) -> None:
+    def show_results(
+        self,
+        clients: Sequence[ClientSummary],
+        total: int,
+        alerts: Mapping[str, Sequence[Alert]] | None = None,
+    ) -> None:
         """Show search results, keeping the current client selected when it is still shown.
 
         When a search hides the selected client, the first match is selected instead, so that
-        typing a name is enough to see the record.
+        typing a name is enough to see the record. ``alerts`` (client id -> alerts, read for the
+        listed clients at once by ``records.clients_alerts``) puts a tier badge by the names of
+        clients with a stop/refer, clearance or deep-tissue caution alert.
         """
         keep = self.current_client_id()
         blocker = self.view.selectionModel().blockSignals(True)
-        self.model.set_clients(clients)
+        self.model.set_clients(clients, alerts)
         self.view.selectionModel().blockSignals(blocker)
         self._update_count(len(clients), total)
         row = self.model.row_of(keep) if keep else None
