@@ -62,6 +62,13 @@ class LegendPanel(QScrollArea):
         hint.setWordWrap(True)
         hint.setStyleSheet("color: palette(mid); font-size: 11px;")
         layout.addWidget(hint)
+        self.alert_key = QLabel(
+            "▨ Red hatch, dashed outline: a region the client's alerts name (health history)."
+        )
+        self.alert_key.setWordWrap(True)
+        self.alert_key.setStyleSheet("color: #8a1111; font-size: 11px;")
+        self.alert_key.hide()
+        layout.addWidget(self.alert_key)
         layout.addStretch(1)
         self.setWidget(body)
         self.group.buttonClicked.connect(self._on_group_button_clicked)
@@ -86,6 +93,10 @@ class LegendPanel(QScrollArea):
         self.group.addButton(button)
         self.buttons[key] = button
         return button
+
+    def show_alert_key(self, shown: bool) -> None:
+        """Explain the hatched regions while the map shows some."""
+        self.alert_key.setVisible(shown)
 
     def set_tool(self, kind: MarkKind | None) -> None:
         """Show which tool is current."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -518,7 +518,9 @@ class VisitChartWindow(QMainWindow):
     def _on_alerts_panel_changed(self) -> None:
         panel = self.alerts_panel
         self._update_editable()
-        self.scene.show_alert_regions(panel.regions())
+        regions = panel.regions()
+        self.scene.show_alert_regions(regions)
+        self.legend.show_alert_key(bool(regions))
         self.inspector.show_warnings(panel.warnings_for(self.scene.selected_mark_ids()))
         panel.setVisible(panel.has_content())
 
@@ -563,6 +565,13 @@ class VisitChartWindow(QMainWindow):
                 item.setData(CHANGE_ID_ROLE, change.after_id)
             self.changes_list.addItem(item)
         self._update_copy_forward()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Coming back to the chart, read the alerts again: an override or a clearance may have
+        been recorded in the note or the client's record meanwhile."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.alerts_panel.reload()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Nothing to save: every change was committed as it was made."""

@@ -14,7 +14,7 @@ from massage_chart.domain.alerts import AlertTier
 from massage_chart.domain.marks import MarkKind
 from massage_chart.storage import marks as store
 from massage_chart.storage.database import Database
-from massage_chart.storage.records import override_reasons
+from massage_chart.storage.records import override_reasons, record_override
 from massage_chart.storage.repositories import (
     MedicationEntry,
     add_health_history_version,
@@ -139,6 +139,7 @@ def test_regions_the_alerts_name_are_hatched_and_proposed_as_areas_to_avoid(
     assert "gastrocnemius_medial.l" in posterior  # the DVT calf
     assert "gastrocnemius_medial.r" not in posterior
     assert not chart.scene.figures["anterior"].alert_areas.path().isEmpty()
+    assert chart.legend.alert_key.isVisible()
     assert "Hatched on the map" in panel.areas_note.text()
     assert panel.propose_button.isVisible()
     assert "R patella & patellar tendon" in panel.areas_note.text()
@@ -222,3 +223,18 @@ def test_a_signed_chart_shows_the_alerts_without_holding_or_asking(
     assert not panel.stop_notice.isVisible()
     assert panel.banner.override_fields == {}
     assert not panel.propose_button.isVisible()
+
+
+def test_an_override_recorded_in_the_note_lifts_the_hold_on_the_chart(
+    qtbot: QtBot, db: Database, course: Course, acute_dvt: VisitChartWindow
+) -> None:
+    chart = acute_dvt
+    assert chart.document.held_by
+    with db.write() as session:
+        record_override(session, course.today_visit_id, "dvt", "Physician clearance by phone")
+    chart.document.note_was_saved()  # what the note editor says after saving
+    assert not chart.document.held_by
+    assert not chart.alerts_panel.stop_notice.isVisible()
+    assert chart.tool_actions[MarkKind.SPASM.value].isEnabled()
+    chart.close()
+    assert not chart.document.held_by
