@@ -44,7 +44,8 @@ def counted(db: Database) -> Iterator[list[str]]:
         event.remove(db.engine, "before_cursor_execute", note)
 
 
-def test_a_visit_reads_its_clients_alerts_on_its_date_with_its_overrides(db: Database) -> None:
+def test_a_visit_reads_its_clients_alerts_on_its_date_with_its_overrides(any_db: Database) -> None:
+    db = any_db
     with db.write() as session:
         provider = Provider(first_name="Sam", last_name="Lee", credentials="LMT")
         session.add(provider)
@@ -74,7 +75,8 @@ def test_a_visit_reads_its_clients_alerts_on_its_date_with_its_overrides(db: Dat
     assert "recent_surgery" not in {a.code for a in later.alerts}  # four months on
 
 
-def test_alerts_of_a_client_list_are_read_in_a_few_queries(db: Database) -> None:
+def test_alerts_of_a_client_list_are_read_in_a_few_queries(any_db: Database) -> None:
+    db = any_db
     ids: list[str] = []
     with db.write() as session:
         for number in range(12):
