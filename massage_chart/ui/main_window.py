@@ -39,6 +39,7 @@ from massage_chart.storage.maintenance import (
     record_backup,
     remember_backup_failure,
 )
+from massage_chart.storage.records import clients_alerts
 from massage_chart.storage.repositories import (
     SEARCH_LIMIT,
     NotFoundError,
@@ -707,6 +708,7 @@ class MainWindow(QMainWindow):
             with self.database.read() as session:
                 clients = search_clients(session, search_query(query))
                 total = count_clients(session) if recount else self._client_total
+                alerts = clients_alerts(session, [c.id for c in clients], today=self._today())
         except READ_ERRORS as exc:
             self._show_problem(describe_error(exc))
             return
@@ -714,7 +716,7 @@ class MainWindow(QMainWindow):
             total = len(clients)  # everyone is listed: the list is the count
         total = max(total, len(clients))
         self._client_total = total
-        self.client_panel.show_results(clients, total)
+        self.client_panel.show_results(clients, total, alerts)
         self.client_count_label.setText(f"{total:,} client" + ("" if total == 1 else "s"))
 
     def _show_client(self, client_id: str) -> None:

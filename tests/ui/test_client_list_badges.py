@@ -102,3 +102,19 @@ def test_a_new_search_without_alerts_drops_the_badges(qtbot: QtBot, db: Database
     panel.show_results(clients, 4)
     index = panel.model.index(0, ClientColumn.NAME)
     assert panel.model.data(index, Qt.ItemDataRole.DecorationRole) is None
+
+
+def test_the_main_window_lists_clients_with_their_badges(qtbot: QtBot, db: Database) -> None:
+    from massage_chart.ui.main_window import MainWindow
+
+    with db.write() as session:
+        dvt = add_client(session, first_name="Ama", last_name="Acheampong")
+        add_health_history_version(session, dvt.id, conditions=["DVT left calf"])
+        add_client(session, first_name="Dee", last_name="Diaz")
+    window = MainWindow(db, today=lambda: TODAY, backup_on_close=False)
+    qtbot.addWidget(window)
+    model = window.client_panel.model
+    badge = model.badge_of(dvt.id)
+    assert badge is not None and badge.tier is AlertTier.STOP_REFER
+    ama = model.index(row_named(window.client_panel, "Acheampong, Ama"), ClientColumn.NAME)
+    assert model.data(ama, Qt.ItemDataRole.DecorationRole) is badge_icon(AlertTier.STOP_REFER)
