@@ -81,6 +81,10 @@ class WriteError(StorageError):
     """A change could not be saved; what was typed must be kept by the caller and offered again."""
 
 
+class DatabaseMovedError(WriteError):
+    """The open database file was deleted, moved or replaced since it was opened; saving stops."""
+
+
 class PassphraseRequiredError(StorageError):
     """The file is encrypted (or damaged: without the key the two look the same); no passphrase
     was given."""
@@ -439,6 +443,36 @@ class Database:
             class_=guards.GuardedSession,
             expire_on_commit=False,
         )
+        # The device and inode of the file as opened (None until it is known, or no file).
+        self._identity: tuple[int, int] | None = None
+
+    def remember_file(self) -> None:
+        """Record the identity of the open file; every later write checks it is still there."""
+        if self.file is None:
+            return
+        try:
+            found = os.stat(self.file)
+        except OSError:
+            return
+        self._identity = (found.st_dev, found.st_ino)
+
+    def _check_file_is_still_there(self) -> None:
+        if self.file is None or self._identity is None:
+            return
+        try:
+            found = os.stat(self.file)
+        except OSError:
+            what = "was deleted or moved away"
+        else:
+            if (found.st_dev, found.st_ino) == self._identity:
+                return
+            what = "was replaced by another file"
+        raise DatabaseMovedError(
+            f"The database file {self.file} {what} while it was open (a cloud-sync program or "
+            "a tidy-up can do this). Nothing more is saved to it and what you were doing is "
+            f"kept: put the file back at {self.file}, then quit and start again, or start again "
+            "and open the file where it is now."
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -475,7 +509,10 @@ class Database:
 
         Raises:
             WriteError: the change could not be saved.
+            DatabaseMovedError: the file was deleted, moved or replaced since it was opened
+                (one stat of the file before each write transaction).
         """
+        self._check_file_is_still_there()
         try:
             with self._writer.begin() as session:
                 yield session
@@ -688,6 +725,7 @@ def open_database(
         if status.state is SchemaState.BEHIND and database.backup_dir is not None:
             _backup_before_upgrade(database, status)
         upgrade_schema(engine)
+    database.remember_file()
     return database
 
 
