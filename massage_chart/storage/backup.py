@@ -21,6 +21,9 @@ from massage_chart.storage import encryption
 from massage_chart.storage.encryption import FileKind, Keying
 
 BACKUP_SUFFIX = ".db"
+_PARTIAL = ".partial"
+# A backup's ``.partial`` untouched this long was left by a backup that was killed.
+STALE_PARTIAL = dt.timedelta(minutes=10)
 DAMAGED_MARK = "damaged"
 _STAMP_FORMAT = "%Y%m%d-%H%M%S"
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})(?:-\d+)?-(?P<reason>[a-z0-9-]+)\.db$")
@@ -214,6 +217,10 @@ def rotate_backups(
 ) -> list[Path]:
     """Delete old automatic backups; keep the newest ``keep_recent`` and one a day for
     ``keep_daily`` days. Manual and pre-upgrade backups are never deleted. Returns what was removed.
+
+    A ``.partial`` file of this database's backups left by a backup that was killed (untouched for
+    ``STALE_PARTIAL`` or longer; one being written is touched all the time) is removed too: it
+    may hold plaintext that no list of backups would ever show.
     """
     automatic = [
         info for info in list_backups(folder, database_file) if info.reason in ("auto", "on-close")
@@ -230,6 +237,29 @@ def rotate_backups(
         if info.path not in keep:
             info.path.unlink(missing_ok=True)
             removed.append(info.path)
+    removed.extend(remove_stale_partials(folder, database_file))
+    return removed
+
+
+def remove_stale_partials(folder: Path, database_file: Path) -> list[Path]:
+    """Remove the ``.partial`` files of killed backups of ``database_file`` in ``folder``."""
+    if not folder.is_dir():
+        return []
+    oldest = dt.datetime.now().timestamp() - STALE_PARTIAL.total_seconds()
+    removed: list[Path] = []
+    for path in folder.iterdir():
+        if not path.name.endswith(_PARTIAL):
+            continue
+        match = _NAME.match(path.name[: -len(_PARTIAL)])
+        if match is None or match["stem"] != database_file.stem:
+            continue
+        try:
+            if path.stat().st_mtime > oldest:
+                continue
+            path.unlink()
+        except OSError:
+            continue
+        removed.append(path)
     return removed
 
 
