@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from massage_chart.domain import visit_record
 from massage_chart.domain.records import (
     ConsentKind,
     MedicationClass,
@@ -44,8 +45,8 @@ NAMING_CONVENTION = {
 
 ID_LENGTH = 64
 
-CURRENT_HASH_VERSION = 2
-"""The canonical-content version new signatures use (1: the text form before schema 0005)."""
+CURRENT_HASH_VERSION = visit_record.CURRENT_HASH_VERSION
+"""The canonical-content version new signatures use, the newest a ``VisitRecord`` field declares."""
 
 DIALECT_SPECIFIC_INDEXES = frozenset({"ix_clients_list"})
 """Indexes whose columns differ by database (migration 0003); schema comparison skips them."""

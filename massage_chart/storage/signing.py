@@ -15,12 +15,18 @@ from typing import Any
 
 from massage_chart.domain.records import VisitStatus
 from massage_chart.domain.sign_rules import NoteToSign, SignProblem, describe_problems
+from massage_chart.domain.visit_record import sealed_fields
+from massage_chart.storage.mapping import visit_record_of
 from massage_chart.storage.models import CURRENT_HASH_VERSION, Visit
 from massage_chart.storage.text_form import SECTION_FIELDS, SUB_FIELDS, join_overrides, section_text
 
 
 def _iso(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _sealed_value(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else _iso(value)
 
 
 def visit_text_form(visit: Visit) -> dict[str, str]:
@@ -48,7 +54,14 @@ def visit_canonical_content(visit: Visit) -> dict[str, Any]:
         content.update(visit_text_form(visit))
         return content
     content["hash_version"] = version
-    content.update({name: getattr(visit, name) for name in SUB_FIELDS})
+    record = visit_record_of(visit)
+    content.update(
+        {
+            name: _sealed_value(getattr(record, name))
+            for name in sealed_fields(version)
+            if name not in content
+        }
+    )
     content["overrides"] = sorted(
         ({"code": o.code, "reason": o.reason} for o in visit.overrides),
         key=lambda override: override["code"],
@@ -57,26 +70,11 @@ def visit_canonical_content(visit: Visit) -> dict[str, Any]:
 
 
 def _common_content(visit: Visit) -> dict[str, Any]:
-    return {
-        "id": visit.id,
-        "client_id": visit.client_id,
-        "provider_id": visit.provider_id,
-        "start": _iso(visit.start),
-        "end": _iso(visit.end),
-        "chief_complaint": visit.chief_complaint,
-        "health_update": visit.health_update,
-        "subjective": visit.subjective,
-        "objective": visit.objective,
-        "assessment": visit.assessment,
-        "plan": visit.plan,
-        "pain_before": visit.pain_before,
-        "pain_after": visit.pain_after,
-        "techniques": list(visit.techniques or []),
-        "pressure": visit.pressure,
-        "positioning": visit.positioning,
-        "icd10_codes": list(visit.icd10_codes or []),
-        "signed_by_id": visit.signed_by_id,
-        "signed_at": _iso(visit.signed_at),
+    record = visit_record_of(visit)
+    content: dict[str, Any] = {
+        name: _sealed_value(getattr(record, name)) for name in sealed_fields(1)
+    }
+    return content | {
         "marks": sorted(
             (
                 {

@@ -9,7 +9,8 @@ import json
 import pytest
 
 from massage_chart.domain.records import VisitStatus
-from massage_chart.storage.models import BillingLine, Visit, VisitOverride
+from massage_chart.domain.visit_record import sealed_fields
+from massage_chart.storage.models import CURRENT_HASH_VERSION, BillingLine, Visit, VisitOverride
 from massage_chart.storage.models import Mark as MarkRow
 from massage_chart.storage.signing import visit_canonical_content, visit_content_hash
 
@@ -150,3 +151,31 @@ def test_version_2_keeps_sub_fields_and_overrides_as_fields() -> None:
         {"code": "anticoagulant", "reason": "Light pressure only"},
         {"code": "dvt", "reason": "Cleared by phone"},
     ]
+
+
+def test_each_version_seals_the_fields_declared_up_to_it() -> None:
+    assert CURRENT_HASH_VERSION == 2
+    assert set(sealed_fields(1)) == COMMON_KEYS - {"marks", "billing"}
+    assert set(sealed_fields(2)) == VERSION_2_KEYS - {
+        "marks",
+        "billing",
+        "hash_version",
+        "overrides",
+    }
+    visit = _sample_visit(CURRENT_HASH_VERSION)
+    sealed = visit_content_hash(visit)
+    for name in sealed_fields(CURRENT_HASH_VERSION):
+        before = getattr(visit, name)
+        changed: object
+        if isinstance(before, dt.datetime):
+            changed = before + dt.timedelta(minutes=1)
+        elif isinstance(before, int):
+            changed = before + 1
+        elif isinstance(before, list):
+            changed = [*before, "extra"]
+        else:
+            changed = f"{before} changed"
+        setattr(visit, name, changed)
+        assert visit_content_hash(visit) != sealed, name
+        setattr(visit, name, before)
+    assert visit_content_hash(visit) == sealed

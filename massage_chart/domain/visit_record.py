@@ -1,0 +1,71 @@
+"""A visit's own fields as one plain value, each declared once with what seals it."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from massage_chart.domain.records import VisitStatus
+
+SEALED_SINCE = "sealed_since"
+"""Field metadata: the content-hash version from which a signature covers the field as itself."""
+
+
+@dataclasses.dataclass(frozen=True)
+class VisitRecord:
+    """The visit's own fields: times, provider, the SOAP note and its sub-fields, scores, signature.
+
+    A field sealed by the content hash declares the hash version it is sealed from
+    (``sealed_since``). The field list of an existing version never changes, so signed visits
+    keep verifying; a new sealed field is declared here with the next version, and that version
+    becomes the current one. Marks, billing lines and overrides are sealed beside these fields.
+    """
+
+    id: str = dataclasses.field(metadata={SEALED_SINCE: 1})
+    client_id: str = dataclasses.field(metadata={SEALED_SINCE: 1})
+    provider_id: str | None = dataclasses.field(metadata={SEALED_SINCE: 1})
+    start: dt.datetime = dataclasses.field(metadata={SEALED_SINCE: 1})
+    end: dt.datetime | None = dataclasses.field(metadata={SEALED_SINCE: 1})
+    status: VisitStatus = VisitStatus.DRAFT
+    chief_complaint: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1})
+    health_update: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1})
+    subjective: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1})
+    objective: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1})
+    assessment: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1})
+    plan: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1})
+    pain_best: int | None = dataclasses.field(default=None, metadata={SEALED_SINCE: 2})
+    pain_worst: int | None = dataclasses.field(default=None, metadata={SEALED_SINCE: 2})
+    functional_limits: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2})
+    response: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2})
+    progress_toward_goals: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2})
+    frequency: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2})
+    home_care: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2})
+    referrals_out: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2})
+    next_visit: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2})
+    pain_before: int | None = dataclasses.field(default=None, metadata={SEALED_SINCE: 1})
+    pain_after: int | None = dataclasses.field(default=None, metadata={SEALED_SINCE: 1})
+    techniques: tuple[str, ...] = dataclasses.field(default=(), metadata={SEALED_SINCE: 1})
+    pressure: int | None = dataclasses.field(default=None, metadata={SEALED_SINCE: 1})
+    positioning: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1})
+    icd10_codes: tuple[str, ...] = dataclasses.field(default=(), metadata={SEALED_SINCE: 1})
+    signed_by_id: str | None = dataclasses.field(default=None, metadata={SEALED_SINCE: 1})
+    signed_at: dt.datetime | None = dataclasses.field(default=None, metadata={SEALED_SINCE: 1})
+    hash_version: int | None = None
+    content_hash: str | None = None
+
+
+def sealed_fields(version: int) -> tuple[str, ...]:
+    """The visit fields a signature of hash ``version`` covers as fields of their own."""
+    return tuple(
+        field.name
+        for field in dataclasses.fields(VisitRecord)
+        if SEALED_SINCE in field.metadata and field.metadata[SEALED_SINCE] <= version
+    )
+
+
+CURRENT_HASH_VERSION: int = max(
+    field.metadata[SEALED_SINCE]
+    for field in dataclasses.fields(VisitRecord)
+    if SEALED_SINCE in field.metadata
+)
+"""The hash version new signatures use: the newest version any declared field is sealed from."""
