@@ -24,6 +24,7 @@ from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.presentation import (
     NOT_RECORDED,
     format_date,
+    format_minutes,
     format_pressure,
     format_pressure_level,
     format_time,
@@ -65,8 +66,8 @@ def fmt_time(moment: dt.datetime | None) -> str:
 
 
 def fmt_minutes(minutes: int | None) -> str:
-    """ "52 min"."""
-    return "not recorded" if minutes is None else f"{minutes} min"
+    """A duration as the screen writes it ("52 min"), or "not recorded"."""
+    return format_minutes(minutes) or NOT_RECORDED
 
 
 def pointer_letter(pointer: int) -> str:

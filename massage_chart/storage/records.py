@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -37,6 +38,7 @@ from massage_chart.domain.marks import MarkKind, Side
 from massage_chart.domain.records import ConsentKind, PayerType, UnitRule, VisitStatus
 from massage_chart.domain.sign_rules import NoteToSign, SignProblem, sign_problems
 from massage_chart.storage import audit
+from massage_chart.storage.marks import as_finding, mark_data
 from massage_chart.storage.models import (
     Addendum,
     BillingLine,
@@ -315,29 +317,8 @@ def health_snapshot(
 ) -> HealthSnapshot:
     """What the alert rules read: the newest health history, age, clearances, today's update."""
     client = get_client(session, client_id)
-    history = latest_health_history(session, client_id)
-    update = health_update
-    clearances = clearances_on_file(client.consents, today)
-    if history is None:
-        return HealthSnapshot(
-            age=age_on(client.date_of_birth, today),
-            health_update=update,
-            clearances_on_file=clearances,
-        )
-    return HealthSnapshot(
-        conditions=tuple(c.name for c in history.conditions if c.name.strip()),
-        medications=tuple(
-            AlertMedication(m.name, m.med_class) for m in history.medications if m.name.strip()
-        ),
-        allergies=tuple(a.substance for a in history.allergies if a.substance.strip()),
-        surgeries=_surgeries(history.surgeries),
-        injuries=_lines(history.injuries),
-        pregnant=history.pregnant,
-        pregnancy_weeks=history.pregnancy_weeks,
-        age=age_on(client.date_of_birth, today),
-        health_update=update,
-        clearances_on_file=clearances,
-    )
+    snapshot = _snapshot_of(client, latest_health_history(session, client_id), today)
+    return dataclasses.replace(snapshot, health_update=health_update)
 
 
 # --------------------------------------------------------------------------- SOAP sections
@@ -663,28 +644,11 @@ def _side(value: str) -> Side:
 
 def mark_findings(marks: Iterable[Mark]) -> list[MarkFinding]:
     """Mark rows as findings for the SOAP and alert rules, labelled from the atlas."""
-    findings = []
-    for mark in marks:
-        kind = _kind(mark.kind)
-        if kind is None:
-            continue
-        findings.append(
-            MarkFinding(
-                kind=kind,
-                region_id=mark.region_id or "",
-                region_label=_label(mark.view, mark.region_id),
-                side=_side(mark.side),
-                intensity=mark.intensity,
-                deep_muscle=mark.deep_muscle,
-                technique=mark.technique,
-                minutes=mark.minutes,
-                pressure=mark.pressure,
-                note=mark.note,
-                mark_id=mark.id,
-                carried_from_id=mark.carried_from_id,
-            )
-        )
-    return findings
+    return [
+        as_finding(mark_data(mark), _label(mark.view, mark.region_id))
+        for mark in marks
+        if _kind(mark.kind) is not None
+    ]
 
 
 def _visit_marks(session: Session, visit_id: str) -> list[Mark]:
