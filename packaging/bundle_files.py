@@ -34,6 +34,14 @@ HIDDEN_IMPORTS = (
     "alembic.ddl.postgresql",
 )
 
+# Installed distributions whose metadata the app reads (the ICD-10-CM release it names on notes
+# and in the index's file name).
+PACKAGES_WITH_METADATA = ("simple-icd-10-cm",)
+
+# Where the bundle carries the prebuilt ICD-10-CM index (massage_chart.domain.icd10_table looks
+# beside the package first), so the installed app never parses the whole tabular.
+ICD10_INDEX_IN_BUNDLE = "massage_chart/_data"
+
 # Python packages whose own data files must travel with them.
 PACKAGES_WITH_DATA = (
     "simple_icd_10_cm",  # the ICD-10-CM tables
@@ -104,6 +112,27 @@ def is_wanted_binary(name_in_bundle: str) -> bool:
     if file_name in SYSTEM_LIBRARIES:
         return False
     return not any(file_name.startswith(unused) for unused in UNUSED_QT_BINARIES)
+
+
+def icd10_index(build_dir: Path) -> tuple[str, str]:
+    """Build the ICD-10-CM index of the installed library; (source, folder in the bundle)."""
+    from massage_chart.domain.icd10_table import build_index, index_name
+
+    built = build_index(build_dir / "icd10-index" / index_name())
+    return str(built), ICD10_INDEX_IN_BUNDLE
+
+
+def bundle_datas(build_dir: Path = ROOT / "build") -> list[tuple[str, str]]:
+    """Every data file of the bundle, for the specs of each platform (run inside PyInstaller)."""
+    from PyInstaller.utils.hooks import collect_data_files, copy_metadata
+
+    datas = data_files()
+    for package in PACKAGES_WITH_DATA:
+        datas += collect_data_files(package)
+    for distribution in PACKAGES_WITH_METADATA:
+        datas += copy_metadata(distribution)
+    datas.append(icd10_index(build_dir))
+    return datas
 
 
 def unlisted_resource_folders() -> list[str]:

@@ -12,22 +12,34 @@ from pathlib import Path
 import platformdirs
 import pytest
 
+from massage_chart.domain.icd10_table import INDEX_DIR_VARIABLE
 from massage_chart.domain.presentation import Clock, use_clock
 from massage_chart.storage.database import Database, open_database
 from tests.helpers.postgres import fresh_postgres_url
 
 
+@pytest.fixture(scope="session")
+def shared_icd10_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for the built ICD-10-CM index per test process, so it is built once, not per test."""
+    return tmp_path_factory.mktemp("icd10-index")
+
+
 @pytest.fixture(autouse=True)
 def isolated_user_folders(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    shared_icd10_index_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Path:
     """Point the user data and config folders at a temporary place; ignore MASSAGE_CHART_DB.
 
     On every platform: the XDG variables (Linux), HOME (macOS keeps its folders under
     ~/Library), APPDATA and LOCALAPPDATA (Windows) for child processes, and platformdirs'
-    own answers in this process (on Windows it asks the shell, not the environment).
+    own answers in this process (on Windows it asks the shell, not the environment). The
+    ICD-10-CM index is kept in one folder shared by the tests of this process and their
+    child processes.
     """
     home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv(INDEX_DIR_VARIABLE, str(shared_icd10_index_dir))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import enum
 import re
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
-from types import ModuleType
 
 from massage_chart.domain.findings import MarkFinding, find_body_part, region_stem
+from massage_chart.domain.icd10_table import CodeTable, library_version, open_table
 from massage_chart.domain.marks import MarkKind, Side
 from massage_chart.domain.text import fold
 
@@ -33,28 +31,14 @@ _PRESCRIBER = "Check with the prescriber; do not change a prescribed code yourse
 
 
 @cache
-def _icd() -> ModuleType:
-    """Import simple-icd-10-cm once, on first use (it takes about a second to load its tables).
-
-    The library reads its data with the legacy ``importlib.resources`` calls, which warn on
-    import; exactly those two warnings are silenced.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", message=r"(read_text|open_text) is deprecated", category=DeprecationWarning
-        )
-        import simple_icd_10_cm
-
-    return simple_icd_10_cm
+def _icd() -> CodeTable:
+    """The tabular, opened once on first use: the small index if there is one, else the library."""
+    return open_table()
 
 
 def code_set_version() -> str:
     """The code-set release the checks use, to store with a note or claim."""
-    try:
-        version = metadata.version("simple-icd-10-cm")
-    except metadata.PackageNotFoundError:  # pragma: no cover - installed with the app
-        version = "unknown"
-    return f"ICD-10-CM (simple-icd-10-cm {version})"
+    return f"ICD-10-CM (simple-icd-10-cm {library_version()})"
 
 
 def normalise_code(text: str) -> str:
@@ -128,18 +112,16 @@ def _words(text: str) -> list[str]:
 @cache
 def _index() -> tuple[_IndexRow, ...]:
     """Every category and code with its description, in tabular order (built once, ~0.4 s)."""
-    icd = _icd()
     rows = []
-    for code in icd.get_all_codes(True):
-        if icd.is_chapter_or_block(code):
+    for item in _icd().rows():
+        if item.chapter_or_block:
             continue
-        description = str(icd.get_description(code))
+        code, description = item.code, item.description
         words = " " + " ".join(_words(description))
         compact = code.replace(".", "")
         # A 7th character adds ", initial encounter" and the like: rank by the base description.
         length = len(description.rsplit(",", 1)[0] if len(compact) == 7 else description)
-        leaf = bool(icd.is_leaf(code))
-        rows.append(_IndexRow(code, compact, description, words, leaf, length))
+        rows.append(_IndexRow(code, compact, description, words, item.leaf, length))
     return tuple(rows)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +22,7 @@ from massage_chart.domain.icd10 import (
     normalise_code,
     search_codes,
 )
+from massage_chart.domain.icd10_table import INDEX_DIR_VARIABLE, build_index, index_name
 from massage_chart.domain.marks import MarkKind, Side
 
 
@@ -37,9 +40,13 @@ def test_importing_the_module_does_not_load_the_code_tables() -> None:
     subprocess.run([sys.executable, "-W", "error", "-c", script], check=True)
 
 
-def test_loading_the_code_tables_emits_no_warning() -> None:
+@pytest.mark.parametrize("index", ["none yet", "built"])
+def test_loading_the_code_tables_emits_no_warning(index: str, tmp_path: Path) -> None:
+    if index == "built":
+        build_index(tmp_path / index_name())
     script = "import massage_chart.domain.icd10 as m; assert m.describe('M54.2') == 'Cervicalgia'"
-    subprocess.run([sys.executable, "-W", "error", "-c", script], check=True)
+    env = {**os.environ, INDEX_DIR_VARIABLE: str(tmp_path)}
+    subprocess.run([sys.executable, "-W", "error", "-c", script], check=True, env=env)
 
 
 @pytest.mark.parametrize(

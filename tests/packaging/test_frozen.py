@@ -220,6 +220,9 @@ def test_exports_a_soap_pdf_with_icd10_descriptions_and_fonts(
         assert description is not None
         assert flat(description) in text  # read from the bundled ICD-10-CM tables
     assert "INTEGRITYFAILURE" not in text
+    # The descriptions came from the index built into the app, not from one built on first use.
+    cache = tmp_path / "home" / ".cache" / "massage-chart"
+    assert not list(cache.glob("icd10cm-*")), "the app built its own ICD-10-CM index"
 
 
 def test_encrypts_with_the_bundled_sqlcipher(build: Build, imported: Path, tmp_path: Path) -> None:
