@@ -41,6 +41,11 @@ INDEX_DIR_VARIABLE = "MASSAGE_CHART_ICD10_INDEX_DIR"
 
 _BUNDLED_DIR = Path(__file__).resolve().parent.parent / "_data"
 
+_LIBRARY_LOCK = threading.RLock()
+"""Held while the library lists its codes or an index is opened or built: the library fills its
+list of every code lazily, so two threads listing at once can see half of it (the picker's
+preloading thread and a check on the window's thread do)."""
+
 
 @dataclass(frozen=True)
 class TableRow:
@@ -157,6 +162,8 @@ class LibraryTable:
 
     def rows(self) -> list[TableRow]:
         icd = self._icd
+        with _LIBRARY_LOCK:
+            codes = list(_unique(icd.get_all_codes(True)))
         return [
             TableRow(
                 code,
@@ -164,7 +171,7 @@ class LibraryTable:
                 bool(icd.is_leaf(code)),
                 bool(icd.is_chapter_or_block(code)),
             )
-            for code in _unique(icd.get_all_codes(True))
+            for code in codes
         ]
 
 
@@ -325,7 +332,11 @@ def build_index(path: Path, icd: ModuleType | None = None) -> Path:
     renamed over ``path``, so a reader never sees half an index and two processes building at
     once both end with a whole one.
     """
-    icd = icd or library()
+    with _LIBRARY_LOCK:
+        return _build(path, icd or library())
+
+
+def _build(path: Path, icd: ModuleType) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=".icd10cm-", suffix=".partial", dir=path.parent)
     os.close(handle)
@@ -350,6 +361,7 @@ def build_index(path: Path, icd: ModuleType | None = None) -> Path:
             db.commit()
         finally:
             db.close()
+        temp.chmod(0o644)  # readable by every user of an installed app, like its other files
         with open(temp, "rb") as stream:
             os.fsync(stream.fileno())
         os.replace(temp, path)
@@ -403,15 +415,16 @@ def open_table(*, build: bool = True) -> CodeTable:
     in the cache folder for the next process; if that folder cannot be written, this process
     simply reads the library.
     """
-    for path in index_locations():
-        if path.exists():
-            with contextlib.suppress(IndexUnreadableError):
-                return IndexedTable(path)
-    icd = library()
-    if build:
-        target = index_locations()[-1]
-        try:
-            return IndexedTable(build_index(target, icd))
-        except (OSError, sqlite3.Error, IndexUnreadableError):
-            pass
-    return LibraryTable(icd)
+    with _LIBRARY_LOCK:
+        for path in index_locations():
+            if path.exists():
+                with contextlib.suppress(IndexUnreadableError):
+                    return IndexedTable(path)
+        icd = library()
+        if build:
+            target = index_locations()[-1]
+            try:
+                return IndexedTable(build_index(target, icd))
+            except (OSError, sqlite3.Error, IndexUnreadableError):
+                pass
+        return LibraryTable(icd)

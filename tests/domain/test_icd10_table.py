@@ -250,3 +250,28 @@ def test_a_cache_path_that_is_a_file_still_gives_answers(
     table = open_table()
     assert isinstance(table, LibraryTable)
     assert table.get_description("M54.2") == "Cervicalgia"
+
+
+def test_two_threads_opening_the_table_at_once_both_read_it_whole(tmp_path: Path) -> None:
+    # The picker's preloading thread and a check on the window's thread both open the table in
+    # a fresh process, before any index exists.
+    script = """
+import threading
+from massage_chart.domain.icd10_table import open_table
+barrier = threading.Barrier(2)
+answers = []
+def open_and_ask():
+    barrier.wait()
+    table = open_table()
+    answers.append((table.is_valid_item("M54.2"), len(table.rows())))
+threads = [threading.Thread(target=open_and_ask) for _ in range(2)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+assert len(answers) == 2 and answers[0] == answers[1] and answers[0][0], answers
+assert answers[0][1] > 90_000, answers
+"""
+    env = {**os.environ, INDEX_DIR_VARIABLE: str(tmp_path)}
+    subprocess.run([sys.executable, "-c", script], check=True, env=env, timeout=300)
+    assert IndexedTable(tmp_path / index_name()).is_valid_item("M54.2")
