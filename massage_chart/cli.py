@@ -714,6 +714,7 @@ def _run_import_json(args: argparse.Namespace) -> int:
 
 
 def _run_sign(args: argparse.Namespace) -> int:
+    from massage_chart.domain.presentation import format_recorded_time
     from massage_chart.storage.models import utc_now
     from massage_chart.storage.records import sign_and_record
     from massage_chart.storage.repositories import NotFoundError
@@ -751,7 +752,7 @@ def _run_sign(args: argparse.Namespace) -> int:
     finally:
         database.dispose()
     assert signed_at is not None
-    print(f"Signed visit {args.visit_id} as {signer} at {signed_at:%Y-%m-%d %H:%M} UTC.")
+    print(f"Signed visit {args.visit_id} as {signer} on {format_recorded_time(signed_at)}.")
     return 0
 
 

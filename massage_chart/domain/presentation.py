@@ -155,6 +155,44 @@ def format_date_time(value: dt.datetime | None, clock: Clock | None = None) -> s
     return f"{format_date(value.date())}, {format_time(value, clock)}"
 
 
+def recorded_moment(wall_clock: dt.datetime) -> dt.datetime:
+    """A moment read off a clock, as the records keep it: UTC without tzinfo.
+
+    A naive value is this computer's local wall-clock time (what ``dt.datetime.now()`` gives);
+    an aware one is converted from its own zone.
+    """
+    return wall_clock.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def local_moment(recorded: dt.datetime) -> dt.datetime:
+    """A recorded moment (UTC; naive or aware) in this computer's time zone, with that zone."""
+    moment = recorded if recorded.tzinfo is not None else recorded.replace(tzinfo=dt.UTC)
+    return moment.astimezone()
+
+
+def zone_label(moment: dt.datetime) -> str:
+    """The zone of an aware moment as people read it: "PST", "CET", else "UTC+05:30"."""
+    name = moment.tzname() or ""
+    if name and not name.startswith(("+", "-")):
+        return name
+    offset = moment.utcoffset() or dt.timedelta(0)
+    sign = "-" if offset < dt.timedelta(0) else "+"
+    hours, rest = divmod(abs(int(offset.total_seconds())) // 60, 60)
+    return "UTC" if not offset else f"UTC{sign}{hours:02d}:{rest:02d}"
+
+
+def format_recorded_time(recorded: dt.datetime | None, clock: Clock | None = None) -> str:
+    """When a record was made (a signature, an addendum), in local time with its zone named.
+
+    "3 Dec 2026 at 9:51 AM PST": the records keep UTC; people read their own clock, and the
+    zone on the line says which clock that was.
+    """
+    if recorded is None:
+        return ""
+    moment = local_moment(recorded)
+    return f"{format_date(moment.date())} at {format_time(moment, clock)} {zone_label(moment)}"
+
+
 def format_minutes(minutes: int | None) -> str:
     """A duration in minutes ("52 min"); "" when not recorded."""
     return "" if minutes is None else f"{minutes} min"

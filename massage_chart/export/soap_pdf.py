@@ -27,6 +27,7 @@ from massage_chart.domain.presentation import (
     format_minutes,
     format_pressure,
     format_pressure_level,
+    format_recorded_time,
     format_time,
     format_time_span,
     view_label,
@@ -492,11 +493,7 @@ def _signature(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
     if signer and signer.npi:
         ids.append(f"NPI {signer.npi}")
     who_full = who + (f" ({', '.join(ids)})" if ids else "")
-    when = (
-        f"{fmt_date(snapshot.signed_at.date())} at {fmt_time(snapshot.signed_at)} UTC"
-        if snapshot.signed_at
-        else "an unknown time"
-    )
+    when = format_recorded_time(snapshot.signed_at) if snapshot.signed_at else "an unknown time"
     if not snapshot.signed:
         body = [
             trusted("<b>DRAFT — NOT SIGNED</b>", styles.banner),
@@ -571,7 +568,7 @@ def _addenda(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
         Spacer(1, 3),
     ]
     for index, addendum in enumerate(snapshot.addenda, start=1):
-        when = f"{fmt_date(addendum.created_at.date())} {fmt_time(addendum.created_at)} UTC"
+        when = format_recorded_time(addendum.created_at)
         head = f"Addendum {index} — {when}"
         if addendum.author:
             head += f" — by {addendum.author}"

@@ -35,6 +35,7 @@ from massage_chart.domain.cpt import BillingEntry, check_billing
 from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.icd10 import Severity, check_codes
 from massage_chart.domain.marks import MarkKind, Side
+from massage_chart.domain.presentation import local_moment, recorded_moment
 from massage_chart.domain.records import ConsentKind, PayerType, UnitRule, VisitStatus
 from massage_chart.domain.sign_rules import NoteToSign, SignProblem, sign_problems
 from massage_chart.storage import audit
@@ -515,6 +516,11 @@ def sign_check(
     return sign_problems(visit_to_sign(session, visit_id, signer_id, today=today))
 
 
+def _in_utc(moment: dt.datetime) -> dt.datetime:
+    """A record-keeping time as stored: UTC without tzinfo (a naive one is taken as UTC already)."""
+    return recorded_moment(moment) if moment.tzinfo is not None else moment
+
+
 def sign_and_record(
     session: Session,
     visit_id: str,
@@ -531,7 +537,8 @@ def sign_and_record(
         session: the write session.
         visit_id: the visit to sign.
         signer_id: the provider who signs; None for the visit's own provider.
-        signed_at: the time of the signature.
+        signed_at: the time of the signature: aware (any zone), or naive in UTC; it is kept
+            in UTC.
         accept_warnings: "sign anyway": likely-denial warnings do not stop the signature
             (blocking problems always do).
         today: the day stop/refer alerts are judged on; the signature's day when not given.
@@ -544,7 +551,9 @@ def sign_and_record(
     visit = get_visit(session, visit_id)
     if visit.status is VisitStatus.SIGNED:
         raise ValueError("This visit is already signed.")
-    problems = sign_check(session, visit_id, signer_id, today=today or signed_at.date())
+    signed_at = _in_utc(signed_at)
+    today = today or local_moment(signed_at).date()
+    problems = sign_check(session, visit_id, signer_id, today=today)
     if any(problem.blocking for problem in problems) or (problems and not accept_warnings):
         raise SignRefusedError(visit_id, problems)
     signer = signer_id if signer_id is not None else visit.provider_id
@@ -594,7 +603,7 @@ def add_addendum(
     visit = get_visit(session, visit_id)
     if visit.status is not VisitStatus.SIGNED:
         raise ValueError("Only a signed note takes addenda; edit the draft instead.")
-    when = created_at or utc_now()
+    when = _in_utc(created_at) if created_at is not None else utc_now()
     addendum = Addendum(
         visit_id=visit_id,
         author_id=author_id,

@@ -15,6 +15,7 @@ from massage_chart.domain.presentation import (
     format_date_time,
     format_pain,
     format_pressure,
+    format_recorded_time,
     format_time,
     format_time_span,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "format_date_time",
     "format_pain",
     "format_pressure",
+    "format_recorded_time",
     "format_time",
     "format_time_span",
     "parse_date_of_birth",

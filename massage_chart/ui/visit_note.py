@@ -15,7 +15,13 @@ from massage_chart.domain.records import VisitStatus
 from massage_chart.storage.repositories import NotFoundError, get_visit
 from massage_chart.storage.signing import visit_text_form
 from massage_chart.ui.document import READ_ERRORS
-from massage_chart.ui.formatting import format_date, format_pain, format_time, format_time_span
+from massage_chart.ui.formatting import (
+    format_date,
+    format_pain,
+    format_recorded_time,
+    format_time,
+    format_time_span,
+)
 
 if TYPE_CHECKING:
     from massage_chart.ui.chart.document import ChartDocument
@@ -122,7 +128,7 @@ def note_html(note: VisitNote) -> str:
     if note.status is VisitStatus.SIGNED:
         signed = "Signed"
         if note.signed_at is not None:
-            signed += f" {format_date(note.signed_at.date())} at {format_time(note.signed_at)}"
+            signed += f" {format_recorded_time(note.signed_at)}"
         if note.signed_by:
             signed += f" by {note.signed_by}"
         facts.append(("Status", f"{signed}; the note is locked"))
@@ -165,7 +171,7 @@ def note_html(note: VisitNote) -> str:
             continue
         parts.append(f"<h3>{html.escape(title)}</h3>{_paragraphs(text)}")
     for addendum in note.addenda:
-        when = f"{format_date(addendum.written_at.date())} {format_time(addendum.written_at)}"
+        when = format_recorded_time(addendum.written_at)
         by = f" by {addendum.author}" if addendum.author else ""
         parts.append(
             f"<h3>Addendum, {html.escape(when + by)}: {html.escape(addendum.reason)}</h3>"

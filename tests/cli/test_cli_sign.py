@@ -7,7 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,9 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
+from massage_chart.domain.presentation import Clock, clock_set_to
 from massage_chart.domain.records import PayerType, UnitRule, VisitStatus
+from massage_chart.export.service import DocumentKind, render_document
 from massage_chart.storage.database import Database, open_database
 from massage_chart.storage.models import Claim, Mark, Provider
 from massage_chart.storage.records import update_visit_note
@@ -26,6 +29,7 @@ from massage_chart.storage.repositories import (
     get_visit,
 )
 from massage_chart.ui.note.editor import VisitNoteEditor
+from tests.export.pdftext import all_text, flat
 from tests.helpers.notes import complete_the_note
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -223,3 +227,56 @@ def test_sign_is_in_the_help() -> None:
     result = run("sign", "--help")
     assert result.returncode == 0
     assert "--anyway" in result.stdout and "--provider" in result.stdout
+
+
+@pytest.fixture
+def in_seattle(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process and its children keep US Pacific time."""
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("in_seattle")
+def test_every_road_records_the_signature_in_utc_and_shows_it_in_local_time(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    original = tmp_path / "practice.db"
+    visit_id = _practice(original, _nothing)
+    window_copy, cli_copy = tmp_path / "window.db", tmp_path / "cli.db"
+    shutil.copyfile(original, window_copy)
+    shutil.copyfile(original, cli_copy)
+
+    # The window signs at 09:00 on the therapist's clock in Seattle (17:00 UTC in November).
+    database = open_database(str(window_copy))
+    editor = VisitNoteEditor(database, visit_id, now=lambda: NOW, today=lambda: NOW.date())
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitExposed(editor)
+    with clock_set_to(Clock.TWENTY_FOUR_HOUR):
+        qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
+        assert editor.is_signed(), editor.sign_problem.text()
+        assert "20 Nov 2026 at 09:00 PST" in editor.status_label.text()
+        with database.read() as session:
+            assert get_visit(session, visit_id).signed_at == NOW + dt.timedelta(hours=8)
+        rendered = render_document(database, DocumentKind.SOAP, visit_id)
+    editor.close()
+    database.dispose()
+    text = flat(all_text(rendered.pdf))
+    assert flat("20 Nov 2026 at 09:00 PST") in text
+    assert "UTC" not in text
+
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    signed = run("sign", visit_id, "--db", str(cli_copy))
+    assert signed.returncode == 0, signed.stdout + signed.stderr
+    assert signed.stdout.rstrip().endswith(("PST.", "PDT."))
+    stored = open_database(str(cli_copy))
+    try:
+        with stored.read() as session:
+            signed_at = get_visit(session, visit_id).signed_at
+    finally:
+        stored.dispose()
+    assert signed_at is not None
+    assert before - dt.timedelta(seconds=1) <= signed_at <= before + dt.timedelta(minutes=2)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from massage_chart.domain.presentation import (
     format_pressure,
     format_pressure_level,
     format_pressure_short,
+    format_recorded_time,
     format_time,
     format_time_span,
     use_clock,
@@ -122,3 +125,50 @@ def test_user_folders_are_isolated_on_every_platform(isolated_user_folders: Path
     """Tests never read or write the real user's data or settings (Linux, macOS, Windows)."""
     assert user_data_dir().is_relative_to(isolated_user_folders)
     assert default_settings_path().is_relative_to(isolated_user_folders)
+
+
+@pytest.fixture
+def in_seattle(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process's local time zone is the US Pacific one for the test."""
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("in_seattle")
+def test_a_signature_is_recorded_in_utc_and_read_back_in_local_time() -> None:
+    # Signed at 11:51 in Seattle on a winter day: 19:51 UTC.
+    recorded = presentation.recorded_moment(dt.datetime(2026, 12, 3, 11, 51))
+    assert recorded == dt.datetime(2026, 12, 3, 19, 51)
+    assert recorded.tzinfo is None
+    with clock_set_to(Clock.TWELVE_HOUR):
+        assert format_recorded_time(recorded) == "3 Dec 2026 at 11:51 AM PST"
+    with clock_set_to(Clock.TWENTY_FOUR_HOUR):
+        assert format_recorded_time(recorded) == "3 Dec 2026 at 11:51 PST"
+    # Summer time is read for the day of the record, not for today.
+    assert format_recorded_time(dt.datetime(2026, 7, 1, 18, 0), Clock.TWENTY_FOUR_HOUR) == (
+        "1 Jul 2026 at 11:00 PDT"
+    )
+    # A moment that crosses midnight in UTC keeps its local date.
+    assert format_recorded_time(dt.datetime(2026, 12, 4, 2, 30), Clock.TWENTY_FOUR_HOUR) == (
+        "3 Dec 2026 at 18:30 PST"
+    )
+
+
+@pytest.mark.usefixtures("in_seattle")
+def test_an_aware_moment_is_recorded_from_its_own_zone() -> None:
+    tokyo = dt.timezone(dt.timedelta(hours=9))
+    assert presentation.recorded_moment(dt.datetime(2026, 12, 4, 9, 0, tzinfo=tokyo)) == (
+        dt.datetime(2026, 12, 4, 0, 0)
+    )
+    assert format_recorded_time(None) == ""
+
+
+def test_a_zone_without_a_name_is_written_as_its_offset() -> None:
+    kolkata = dt.timezone(dt.timedelta(hours=5, minutes=30))
+    assert presentation.zone_label(dt.datetime(2026, 1, 1, tzinfo=kolkata)) == "UTC+05:30"
+    west = dt.timezone(-dt.timedelta(hours=3))
+    assert presentation.zone_label(dt.datetime(2026, 1, 1, tzinfo=west)) == "UTC-03:00"
+    assert presentation.zone_label(dt.datetime(2026, 1, 1, tzinfo=dt.UTC)) == "UTC"

@@ -24,7 +24,12 @@ from PySide6.QtWidgets import (
 
 from massage_chart.domain.comparison import ChangeKind, change_line
 from massage_chart.domain.marks import MarkKind
-from massage_chart.domain.presentation import VIEW_LABELS, format_date, format_date_time
+from massage_chart.domain.presentation import (
+    VIEW_LABELS,
+    format_date,
+    format_date_time,
+    format_recorded_time,
+)
 from massage_chart.storage.database import Database
 from massage_chart.ui.chart.alerts import ChartAlerts
 from massage_chart.ui.chart.document import ChartDocument
@@ -488,7 +493,7 @@ class VisitChartWindow(QMainWindow):
     def _on_document_read_only_changed(self, read_only: bool) -> None:
         doc = self.document
         if read_only:
-            when = format_date_time(doc.signed_at) if doc.signed_at else "elsewhere"
+            when = format_recorded_time(doc.signed_at) if doc.signed_at else "elsewhere"
             self.banner.setText(
                 f"Signed {when}: this chart is read-only. Corrections are made as addenda."
             )

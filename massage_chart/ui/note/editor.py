@@ -67,7 +67,12 @@ from massage_chart.storage.repositories import get_client, get_visit, list_provi
 from massage_chart.storage.signing import SignRefusedError
 from massage_chart.ui.dialogs import ProviderChoice, ask_to_discard
 from massage_chart.ui.document import READ_ERRORS, WRITE_ERRORS, describe_error
-from massage_chart.ui.formatting import format_date, format_time, format_time_span
+from massage_chart.ui.formatting import (
+    format_date,
+    format_recorded_time,
+    format_time,
+    format_time_span,
+)
 from massage_chart.ui.note.addendum import AddendumDialog
 from massage_chart.ui.note.billing import BillingPanel
 from massage_chart.ui.note.time_out import TimeOutField
@@ -566,8 +571,7 @@ class VisitNoteEditor(QWidget):
         self.subtitle_label.setText(f"Visit {when}" + (f" · {provider}" if provider else ""))
         if data.status is VisitStatus.SIGNED and data.signed_at is not None:
             self.status_label.setText(
-                f"🔒 Signed by {data.signed_by} on {format_date(data.signed_at.date())} "
-                f"at {format_time(data.signed_at)}"
+                f"🔒 Signed by {data.signed_by} on {format_recorded_time(data.signed_at)}"
             )
             self.status_label.setToolTip(f"Content hash {data.content_hash}")
             self.save_state_label.setText("Read-only: corrections are added as addenda")
@@ -589,7 +593,7 @@ class VisitNoteEditor(QWidget):
         parts = ["<b>Addenda</b> (after the signed note; the note itself is unchanged)"]
         for when, author, reason, text in data.addenda:
             parts.append(
-                f"<p><b>{html.escape(format_date(when.date()))} {html.escape(format_time(when))}"
+                f"<p><b>{html.escape(format_recorded_time(when))}"
                 f" — {html.escape(author)}</b> · {html.escape(reason)}<br>"
                 + html.escape(text).replace("\n", "<br>")
                 + "</p>"
@@ -1004,7 +1008,7 @@ class VisitNoteEditor(QWidget):
                     session,
                     self.visit_id,
                     provider_id,
-                    self._now(),
+                    self._now().astimezone(),
                     accept_warnings=self._sign_despite_errors,
                     today=self._today(),
                 )
@@ -1095,7 +1099,7 @@ class VisitNoteEditor(QWidget):
                     author_id=author_id,
                     reason=reason,
                     text=text,
-                    created_at=self._now(),
+                    created_at=self._now().astimezone(),
                 )
         except NOTE_ERRORS as exc:
             return describe_error(exc)
