@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -66,8 +67,12 @@ def _folder_under(base: Path) -> Callable[..., str]:
 
 
 @pytest.fixture(autouse=True)
-def clock_of_the_environment() -> Iterator[None]:
-    """Each test starts with times written on the environment's clock (24-hour under C)."""
+def clock_of_the_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts with times written on the environment's clock (24-hour under C), in UTC
+    (whatever zone the computer running the tests is in; a test may move to another)."""
+    if hasattr(time, "tzset"):  # not on Windows
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
     use_clock(Clock.AUTO)
     yield
     use_clock(Clock.AUTO)

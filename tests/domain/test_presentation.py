@@ -130,10 +130,12 @@ def test_user_folders_are_isolated_on_every_platform(isolated_user_folders: Path
 @pytest.fixture
 def in_seattle(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """This process's local time zone is the US Pacific one for the test."""
+    if not hasattr(time, "tzset"):
+        pytest.skip("the time zone of a running process is set with TZ only on Unix")
     monkeypatch.setenv("TZ", "America/Los_Angeles")
     time.tzset()
     yield
-    monkeypatch.undo()
+    monkeypatch.setenv("TZ", "UTC")  # as every test starts (tests/conftest.py)
     time.tzset()
 
 
