@@ -11,7 +11,7 @@ export QT_QPA_PLATFORM ?= $(if $(DISPLAY)$(WAYLAND_DISPLAY),,offscreen)
 # Override with `make run RUN_DB=path/or/url`.
 RUN_DB = $(shell $(PY) -c "from massage_chart.storage.database import user_data_dir; print(user_data_dir() / 'demo.db')")
 
-.PHONY: run test check lint typecheck contracts benchmark clean venv package package-tools
+.PHONY: run test check lint typecheck contracts benchmark clean venv package package-tools screenshots
 
 $(PY):
 	@$(PYTHON) -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 'Massage Chart needs Python 3.11 or newer; set PYTHON=python3.11')"
@@ -63,6 +63,12 @@ benchmark: $(VENV)/.installed-test
 
 # The installable app: dist/massage-chart (one folder, no Python needed) and dist/*.deb.
 # Installs PyInstaller into .venv and the Debian packaging tools with apt-get when missing.
+# The user guide's screenshots (docs/screenshots/guide_*.png), from the demo practice: under a
+# real X server when xvfb-run is installed, else offscreen. PDF pages need pdftoppm (poppler-utils).
+screenshots: $(VENV)/.installed-run
+	$(if $(shell command -v xvfb-run),xvfb-run -a -s "-screen 0 1920x1080x24" env QT_QPA_PLATFORM=xcb,env QT_QPA_PLATFORM=offscreen) \
+		$(PY) scripts/guide_screenshots.py docs/screenshots
+
 package: $(VENV)/.installed-package
 	PY=$(PY) packaging/build.sh
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from functools import cache
 from pathlib import Path
 
@@ -32,3 +33,15 @@ def resource_path(*parts: str) -> Path:
     if not path.exists():
         raise FileNotFoundError(f"Missing data file: {path}")
     return path
+
+
+GUIDE_NAME = "USER_GUIDE.md"
+
+
+def guide_path() -> Path | None:
+    """The user guide: inside the package when installed or built (``resources/guide``, beside
+    its screenshots), else ``docs/`` of a source checkout; None when neither is there."""
+    candidates = [_PACKAGE_DIR.parent / "docs" / GUIDE_NAME]
+    with contextlib.suppress(FileNotFoundError):
+        candidates.insert(0, resources_dir() / "guide" / GUIDE_NAME)
+    return next((path for path in candidates if path.is_file()), None)

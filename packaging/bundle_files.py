@@ -13,6 +13,8 @@ MIGRATIONS = ROOT / "massage_chart" / "storage" / "migrations"
 # Inside the bundle the files sit where an installed wheel has them, next to the package's
 # modules, so massage_chart.resources and the migrations locator find them the same way.
 RESOURCES_IN_BUNDLE = "massage_chart/resources"
+GUIDE = ROOT / "docs" / "USER_GUIDE.md"
+GUIDE_IN_BUNDLE = f"{RESOURCES_IN_BUNDLE}/guide"
 MIGRATIONS_IN_BUNDLE = "massage_chart/storage/migrations"
 
 # Every folder of resources/, named so that a new one is a deliberate addition here (a test
@@ -90,6 +92,8 @@ def data_files() -> list[tuple[str, str]]:
             pairs.append((str(path), RESOURCES_IN_BUNDLE))
     for folder in RESOURCE_FOLDERS:
         pairs.append((str(RESOURCES / folder), f"{RESOURCES_IN_BUNDLE}/{folder}"))
+    pairs.append((str(GUIDE), GUIDE_IN_BUNDLE))
+    pairs.append((str(GUIDE.parent / "screenshots"), f"{GUIDE_IN_BUNDLE}/screenshots"))
     pairs.append((str(MIGRATIONS / "env.py"), MIGRATIONS_IN_BUNDLE))
     pairs.append((str(MIGRATIONS / "script.py.mako"), MIGRATIONS_IN_BUNDLE))
     for version in sorted((MIGRATIONS / "versions").glob("*.py")):

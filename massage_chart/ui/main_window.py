@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import platform
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import PySide6
-from PySide6.QtCore import Qt, QTimer, Slot, qVersion
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-import massage_chart
 from massage_chart.domain.records import VisitStatus
 from massage_chart.domain.text import fold
 from massage_chart.storage.database import Database, StorageError
@@ -76,6 +74,13 @@ from massage_chart.ui.drafts_recovery import DraftsRecovery
 from massage_chart.ui.encryption_actions import EncryptionActions
 from massage_chart.ui.export_actions import ExportActions
 from massage_chart.ui.formatting import format_date, search_query
+from massage_chart.ui.help import (
+    AboutDialog,
+    GuideWindow,
+    ShortcutSheet,
+    chart_shortcuts,
+    menu_shortcuts,
+)
 from massage_chart.ui.idle_lock import IdleWatcher, LockScreen
 from massage_chart.ui.maintenance import MaintenanceRunner
 from massage_chart.ui.note.editor import VisitNoteEditor
@@ -138,6 +143,7 @@ class MainWindow(QMainWindow):
         self.database = database
         self.settings = settings if settings is not None else Settings.load(database=database)
         self.settings_dialog: SettingsDialog | None = None
+        self.help_window: QDialog | None = None
         self._apply_backup_settings()
         apply_clock(self.settings.clock)
         if drafts is None:
@@ -342,6 +348,12 @@ class MainWindow(QMainWindow):
         )
         self.about_action = QAction("&About Massage Chart", self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.guide_action = QAction("&User guide", self)
+        self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.guide_action.setStatusTip("How to chart a visit, write and sign the note, and more")
+        self.shortcuts_action = QAction("&Keyboard shortcuts", self)
+        self.shortcuts_action.setShortcut(QKeySequence("Ctrl+/"))
+        self.shortcuts_action.setStatusTip("Every key of the main window and the body chart")
         self.client_record_action = QAction("Client &record…", self)
         self.client_record_action.setShortcut(QKeySequence("Ctrl+I"))
         self.client_record_action.setStatusTip("Contacts, health history, claims, consents")
@@ -383,6 +395,8 @@ class MainWindow(QMainWindow):
         self.find_action.triggered.connect(self._on_find_action_triggered)
         self.refresh_action.triggered.connect(self._on_refresh_action_triggered)
         self.about_action.triggered.connect(self._on_about_action_triggered)
+        self.guide_action.triggered.connect(self._on_guide_action_triggered)
+        self.shortcuts_action.triggered.connect(self._on_shortcuts_action_triggered)
         self.client_record_action.triggered.connect(self._on_client_record_action_triggered)
         self.edit_note_action.triggered.connect(self._on_edit_note_action_triggered)
         self.progress_action.triggered.connect(self._on_progress_action_triggered)
@@ -414,6 +428,9 @@ class MainWindow(QMainWindow):
         client_menu.addAction(self.chart_action)
         client_menu.addAction(self.progress_action)
         help_menu = menu_bar.addMenu("&Help")
+        help_menu.addAction(self.guide_action)
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
 
     def _create_status_bar(self) -> None:
@@ -868,17 +885,21 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_about_action_triggered(self) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle("About Massage Chart")
-        box.setIcon(QMessageBox.Icon.Information)
-        box.setText(f"<b>Massage Chart</b> {massage_chart.__version__}")
-        box.setInformativeText(
-            "Clinical massage charting on your own computer.\n\n"
-            f"Database: {self.database.display_name}\n\n"
-            f"Python {platform.python_version()}, Qt {qVersion()}, PySide6 {PySide6.__version__}"
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        self._show_help_window(AboutDialog(self.database.display_name, self))
+
+    @Slot()
+    def _on_guide_action_triggered(self) -> None:
+        self._show_help_window(GuideWindow(self))
+
+    @Slot()
+    def _on_shortcuts_action_triggered(self) -> None:
+        rows = menu_shortcuts(self.menuBar()) + chart_shortcuts()
+        self._show_help_window(ShortcutSheet(rows, self))
+
+    def _show_help_window(self, window: QDialog) -> None:
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.help_window = window
+        window.show()
 
     @Slot(object)
     def _on_encryption_actions_database_reopened(self, database: Database) -> None:

@@ -46,6 +46,8 @@ PACKAGING = ROOT / "packaging"
 SOURCES = (
     ROOT / "massage_chart",
     ROOT / "resources",
+    ROOT / "docs" / "USER_GUIDE.md",
+    ROOT / "docs" / "screenshots",
     ROOT / "pyproject.toml",
     PACKAGING / "massage-chart.spec",
     PACKAGING / "bundle_files.py",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -46,6 +47,11 @@ def test_wheel_contains_resources_and_migrations(wheel: Path) -> None:
     for path in (ROOT / "resources").rglob("*"):
         if path.is_file():
             assert f"massage_chart/resources/{path.relative_to(ROOT / 'resources')}" in names
+    # The user guide and every picture it shows, for Help > User guide.
+    assert "massage_chart/resources/guide/USER_GUIDE.md" in names
+    guide = (ROOT / "docs" / "USER_GUIDE.md").read_text(encoding="utf-8")
+    for picture in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", guide):
+        assert f"massage_chart/resources/guide/{picture}" in names, picture
 
 
 def test_installed_wheel_finds_its_own_resources_and_migrations(
@@ -60,6 +66,9 @@ def test_installed_wheel_finds_its_own_resources_and_migrations(
         f"site = Path({str(site)!r})\n"
         "assert resources_dir().is_relative_to(site), resources_dir()\n"
         "assert MIGRATIONS_DIR.is_relative_to(site), MIGRATIONS_DIR\n"
+        "from massage_chart.resources import guide_path\n"
+        "guide = guide_path(); assert guide is not None and guide.is_relative_to(site), guide\n"
+        "assert (guide.parent / 'screenshots' / 'guide_main_window.png').is_file()\n"
         f"db = open_database({str(tmp_path / 'w.db')!r}); db.dispose()\n"
         "print('ok')\n"
     )

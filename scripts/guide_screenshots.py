@@ -1,0 +1,163 @@
+"""The user guide's screenshots, made from the demo practice (``make screenshots``).
+
+    python scripts/guide_screenshots.py docs/screenshots
+
+Seeds a small demo practice in a temporary database with a fixed seed and day, opens the real
+windows at laptop size (1366x768), and saves each as PNG; the SOAP note and the client summary
+are exported as PDFs and their first pages turned into PNG with ``pdftoppm`` (poppler-utils).
+Run under a real X server (``make screenshots`` uses xvfb-run when it is installed) or with
+``QT_QPA_PLATFORM=offscreen``: the pictures are the same widgets either way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+from massage_chart.demo import seed_demo
+from massage_chart.domain.presentation import Clock, use_clock
+from massage_chart.export.service import DocumentKind, render_document
+from massage_chart.storage.database import open_database
+from massage_chart.ui.main_window import MainWindow
+
+TODAY = dt.date(2026, 11, 23)
+NOW = dt.datetime(2026, 11, 23, 10, 20)
+SIZE = (1366, 768)
+
+
+def settle(app: QApplication, rounds: int = 6) -> None:
+    """Let the windows lay out and paint (and worker threads report back)."""
+    for _ in range(rounds):
+        app.processEvents()
+
+
+def save(app: QApplication, widget: QWidget, path: Path) -> None:
+    settle(app)
+    if not widget.grab().save(str(path)):
+        raise SystemExit(f"could not write {path}")
+    print(f"wrote {path}")
+
+
+def pdf_page(pdf: bytes, path: Path, work: Path) -> None:
+    """The first page of a PDF as PNG, at a size readable in the guide."""
+    if shutil.which("pdftoppm") is None:
+        raise SystemExit("pdftoppm is missing: install poppler-utils")
+    source = work / f"{path.stem}.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(source),
+         str(path.with_suffix(""))],
+        check=True,
+    )  # fmt: skip
+    print(f"wrote {path}")
+
+
+def _ids(db_file: Path) -> tuple[str, str, str]:
+    """(client with the most signed visits, their newest signed visit, a draft visit of theirs)."""
+    connection = sqlite3.connect(db_file)
+    try:
+        client_id = connection.execute(
+            "SELECT v.client_id FROM visits v JOIN visits d ON d.client_id = v.client_id "
+            "AND d.status = 'draft' WHERE v.status = 'signed' "
+            "GROUP BY v.client_id ORDER BY count(*) DESC, v.client_id LIMIT 1"
+        ).fetchone()[0]
+        signed = connection.execute(
+            "SELECT v.id FROM visits v WHERE v.client_id = ? AND v.status = 'signed' "
+            "ORDER BY (SELECT count(*) FROM marks m WHERE m.visit_id = v.id) DESC, v.start DESC "
+            "LIMIT 1",
+            (client_id,),
+        ).fetchone()[0]
+        draft = connection.execute(
+            "SELECT id FROM visits WHERE client_id = ? AND status = 'draft' ORDER BY start DESC",
+            (client_id,),
+        ).fetchone()[0]
+    finally:
+        connection.close()
+    return client_id, signed, draft
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print(__doc__, file=sys.stderr)
+        return 2
+    out = Path(argv[0])
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(["massage-chart"])
+    assert isinstance(app, QApplication)
+    use_clock(Clock.TWELVE_HOUR)
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        db_file = work / "demo.db"
+        database = open_database(str(db_file))
+        seed_demo(database, clients=12, today=TODAY)
+        client_id, signed_id, draft_id = _ids(db_file)
+
+        window = MainWindow(database, today=lambda: TODAY, now=lambda: NOW)
+        window.resize(*SIZE)
+        window.show()
+        window.select_client(client_id)
+        window.detail_panel.select_visit(signed_id)
+        save(app, window, out / "guide_main_window.png")
+
+        record = window.open_client_record()
+        if record is not None:
+            record.resize(1100, 720)
+            save(app, record, out / "guide_client_record.png")
+            record.close()
+
+        chart = window.open_chart(draft_id)
+        if chart is not None:
+            chart.resize(*SIZE)
+            save(app, chart, out / "guide_chart_draft.png")
+            chart.close()
+        chart = window.open_chart(signed_id)
+        if chart is not None:
+            chart.resize(*SIZE)
+            save(app, chart, out / "guide_chart_signed.png")
+            chart.close()
+
+        note = window.open_note_editor(draft_id)
+        if note is not None:
+            note.resize(1200, 760)
+            save(app, note, out / "guide_note_draft.png")
+            note.close()
+        note = window.open_note_editor(signed_id)
+        if note is not None:
+            note.resize(1200, 760)
+            save(app, note, out / "guide_note_signed.png")
+            note.close()
+
+        progress = window.open_progress()
+        if progress is not None:
+            progress.resize(1100, 720)
+            save(app, progress, out / "guide_progress.png")
+            progress.close()
+
+        settings = window.open_settings()
+        save(app, settings, out / "guide_settings.png")
+        settings.close()
+
+        window.shortcuts_action.trigger()
+        if window.help_window is not None:
+            save(app, window.help_window, out / "guide_shortcuts.png")
+            window.help_window.close()
+
+        for kind, name in ((DocumentKind.SOAP, "guide_soap_pdf.png"),
+                           (DocumentKind.SUMMARY, "guide_summary_pdf.png")):  # fmt: skip
+            pdf_page(render_document(database, kind, signed_id).pdf, out / name, work)
+
+        window.close()
+        settle(app)
+        database.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
