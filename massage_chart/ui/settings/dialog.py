@@ -9,6 +9,7 @@ settings). A problem is shown next to its field, with the text left as typed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,52 @@ from massage_chart.ui.style import error_text
 
 PAGE_LIST_WIDTH = 150
 FOLDER_SETTINGS = (BACKUP_FOLDER.key, EXPORT_FOLDER.key)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the practice and providers were not written.
+
+    Attributes:
+        provider_row: the provider refused (its row on the Providers page), or -1.
+        field: the refused provider field, when one was named.
+        message: plain words for the window.
+    """
+
+    provider_row: int
+    field: str
+    message: str
+
+
+def write_practice_and_providers(
+    database: Database, practice_page: PracticePage, providers_page: ProvidersPage
+) -> tuple[bool, bool] | Refusal:
+    """Write the edited practice and the added or edited providers in one audited transaction.
+
+    The Settings window and the first-run welcome both save through here. Returns whether the
+    practice and whether any provider was written, or why nothing was.
+    """
+    practice = practice_page.changes()
+    drafts = [(i, d, d.changes()) for i, d in enumerate(providers_page.drafts)]
+    drafts = [(i, d, c) for i, d, c in drafts if c or d.original is None]
+    if not practice and not drafts:
+        return False, False
+    refused_row = -1  # the provider being written, for a refusal only the database sees
+    try:
+        with database.write() as session:
+            if practice:
+                update_practice(session, practice)
+            for row, draft, changes in drafts:
+                refused_row = row
+                if draft.original is None:
+                    add_provider(session, changes)
+                else:
+                    update_provider(session, draft.original.id, changes)
+    except FieldRefusedError as exc:
+        return Refusal(refused_row, exc.field, str(exc))
+    except (StorageError, NotFoundError) as exc:
+        return Refusal(-1, "", str(exc))
+    return bool(practice), bool(drafts)
 
 
 def ask_discard(parent: QWidget) -> bool:
@@ -243,35 +290,24 @@ class SettingsDialog(QDialog):
         self.problem_label.hide()
         if not self._check():
             return False
-        practice = self.practice_page.changes()
-        drafts = [(i, d, d.changes()) for i, d in enumerate(self.providers_page.drafts)]
-        drafts = [(i, d, c) for i, d, c in drafts if c or d.original is None]
-        if practice or drafts:
-            refused_row = -1  # the provider being written, for a refusal only the database sees
-            try:
-                with self.database.write() as session:
-                    if practice:
-                        update_practice(session, practice)
-                    for row, draft, changes in drafts:
-                        refused_row = row
-                        if draft.original is None:
-                            add_provider(session, changes)
-                        else:
-                            update_provider(session, draft.original.id, changes)
-            except FieldRefusedError as exc:
-                if refused_row >= 0:
-                    self.page_list.setCurrentRow(self.pages.indexOf(self.providers_page))
-                    self.providers_page.show_refusal(refused_row, exc.field, str(exc))
-                else:
-                    self._fail(str(exc))
-                return False
-            except (StorageError, NotFoundError) as exc:
-                self._fail(str(exc))
-                return False
+        written = write_practice_and_providers(
+            self.database, self.practice_page, self.providers_page
+        )
+        if isinstance(written, Refusal):
+            if written.provider_row >= 0:
+                self.page_list.setCurrentRow(self.pages.indexOf(self.providers_page))
+                self.providers_page.show_refusal(
+                    written.provider_row, written.field, written.message
+                )
+            else:
+                self._fail(written.message)
+            return False
+        practice_written, providers_written = written
+        if practice_written or providers_written:
             self._reload_after_write()
-            if practice:
+            if practice_written:
                 self.practice_changed.emit()
-            if drafts:
+            if providers_written:
                 self.providers_changed.emit()
         try:
             changed = self.settings.update(self.setting_changes())
