@@ -276,6 +276,7 @@ def _run_windows(
     """Show the main window; open a new one when it closed to be replaced; the exit code."""
     # Imported here so that a failed start shows its message without loading the window's modules.
     from massage_chart.ui.main_window import MainWindow
+    from massage_chart.ui.welcome import needs_welcome
 
     while True:
         # It unlocks with the database passphrase when the file is encrypted (MainWindow's own rule).
@@ -283,6 +284,8 @@ def _run_windows(
         if quit_after_start:
             window.installEventFilter(_QuitAfterFirstPaint(app, window))
         window.show()
+        if not quit_after_start and needs_welcome(database):
+            QTimer.singleShot(0, window, window.open_welcome)  # a brand-new database
         # The page check and the daily backup start once the window is up and drawn.
         QTimer.singleShot(STARTUP_MAINTENANCE_DELAY_MS, window, window.start_maintenance)
         try:

@@ -90,6 +90,7 @@ from massage_chart.ui.settings import SettingsDialog
 from massage_chart.ui.unlock_password_dialog import UnlockPasswordDialog
 from massage_chart.ui.visit_documents import VisitDocuments
 from massage_chart.ui.visit_note import VisitNoteDialog, load_visit_note
+from massage_chart.ui.welcome import WelcomeWizard
 from massage_chart.ui.window_lock import WindowLock
 
 if TYPE_CHECKING:
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else Settings.load(database=database)
         self.settings_dialog: SettingsDialog | None = None
         self.help_window: QDialog | None = None
+        self.welcome: WelcomeWizard | None = None
         self._apply_backup_settings()
         apply_clock(self.settings.clock)
         if drafts is None:
@@ -516,6 +518,33 @@ class MainWindow(QMainWindow):
         self.settings_dialog = dialog
         dialog.open()
         return dialog
+
+    def open_welcome(self) -> WelcomeWizard:
+        """The first-run welcome: the practice and the first provider, then (if asked) the
+        unlock password and encryption, each through the window's own steps."""
+        wizard = WelcomeWizard(self.database, self.settings, self)
+        wizard.practice_written.connect(self._on_welcome_practice_written)
+        wizard.accepted.connect(lambda: self._after_welcome(wizard))
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.welcome = wizard
+        wizard.open()
+        return wizard
+
+    def _after_welcome(self, wizard: WelcomeWizard) -> None:
+        encrypt = wizard.wants_encryption
+        if wizard.wants_password:
+            self._on_password_button_clicked()
+        if encrypt:
+            self.encryption_actions.encrypt_action.trigger()
+
+    @Slot()
+    def _on_welcome_practice_written(self) -> None:
+        self._update_title()
+        self.refresh()
+        self.statusBar().showMessage(
+            "Your practice is set up. Add your first client with New client (Ctrl+N).",
+            STATUS_MESSAGE_MS,
+        )
 
     def close_other_windows(self) -> bool:
         """Close every note, chart and record window; False if one stays open (unsaved text)."""

@@ -72,13 +72,15 @@ def test_the_window_opens_on_a_good_database_and_quitting_returns_0(
 
     def look_instead_of_looping(_app: QApplication) -> int:
         # The real exec() would end pytest-qt's application for every later test.
+        QApplication.processEvents()  # what the loop does first: the welcome is queued
         shown.extend(w.windowTitle() for w in ours())
         return 0
 
     monkeypatch.setattr(app_module.QApplication, "exec", look_instead_of_looping)
 
     assert run_app(str(db_path), []) == 0
-    assert shown == ["Massage Chart"]
+    # A brand-new database: the window, and the welcome over it.
+    assert sorted(shown) == ["Massage Chart", "Welcome to Massage Chart"]
     assert critical.calls == []
     assert QApplication.applicationName() == "Massage Chart"
     assert not ours()
