@@ -308,6 +308,12 @@ ADDENDUM: dict[str, TextLimit] = _limits(
 
 OVERRIDE_REASON = TextLimit("Override reason", SHORT_TEXT)
 
+OUTCOME: dict[str, TextLimit] = _limits(
+    activity=("Activity", NAME),
+    reason=("Reason for the correction", NAME),
+)
+"""Text typed with an outcome measure: the client's own activities (PSFS), a correction's reason."""
+
 MARK: dict[str, TextLimit] = _limits(
     deep_muscle=("Deep muscle", DOSE),
     technique=("Technique", NAME),

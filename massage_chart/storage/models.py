@@ -580,3 +580,31 @@ class AuditEvent(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class OutcomeRecord(Base):
+    """One completed outcome measure (an answer sheet); never edited: a correction is a new record
+    that names the one it replaces. The score is computed from the answers, never stored."""
+
+    __tablename__ = "outcome_records"
+    __table_args__ = (Index("ix_outcome_records_client_taken", "client_id", "taken_on"),)
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    visit_id: Mapped[str | None] = mapped_column(
+        ForeignKey("visits.id", ondelete="SET NULL"), nullable=True
+    )
+    measure: Mapped[str] = mapped_column(String(32))
+    measure_version: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[list[Any]] = mapped_column(JSON)
+    activities: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    source: Mapped[str] = mapped_column(String(16))
+    taken_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
+    recorded_by_id: Mapped[str | None] = mapped_column(
+        ForeignKey("providers.id", ondelete="SET NULL"), nullable=True
+    )
+    replaces_id: Mapped[str | None] = mapped_column(
+        ForeignKey("outcome_records.id", ondelete="SET NULL"), nullable=True
+    )
+    reason: Mapped[str] = mapped_column(Text, default="")

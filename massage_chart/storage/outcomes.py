@@ -1,0 +1,162 @@
+"""Outcome measures on file: recorded as answer sheets, corrected by replacement, read as scores.
+
+Every road records through ``record_outcome`` (the client's form in the window, paper typed in,
+the command line), which checks the answers against the measure and writes an audit event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from massage_chart.domain import limits
+from massage_chart.domain.outcomes import Measure, OutcomeError, measure
+from massage_chart.storage import audit
+from massage_chart.storage.models import OutcomeRecord
+from massage_chart.storage.repositories import NotFoundError, get_client, get_visit
+
+SOURCES = {
+    "client": "completed by the client on this computer",
+    "paper": "typed in from the client's paper form",
+}
+"""How an answer sheet reached the record, and how to say it."""
+
+
+@dataclass(frozen=True)
+class OutcomeEntry:
+    """One answer sheet on file, with its score computed from the answers.
+
+    Attributes:
+        replaces_id: the earlier sheet this one corrects, if any.
+    """
+
+    id: str
+    client_id: str
+    visit_id: str | None
+    measure: Measure
+    answers: tuple[int, ...]
+    activities: tuple[str, ...]
+    source: str
+    taken_on: dt.date
+    recorded_at: dt.datetime
+    replaces_id: str | None
+    reason: str
+
+    @property
+    def score(self) -> float:
+        """The score by the measure's published rule."""
+        return self.measure.score(self.answers)
+
+
+def _entry(row: OutcomeRecord) -> OutcomeEntry:
+    return OutcomeEntry(
+        id=row.id,
+        client_id=row.client_id,
+        visit_id=row.visit_id,
+        measure=measure(row.measure),
+        answers=tuple(int(a) for a in row.answers),
+        activities=tuple(str(a) for a in row.activities or ()),
+        source=row.source,
+        taken_on=row.taken_on,
+        recorded_at=row.recorded_at,
+        replaces_id=row.replaces_id,
+        reason=row.reason,
+    )
+
+
+def record_outcome(
+    session: Session,
+    client_id: str,
+    code: str,
+    answers: Sequence[int],
+    *,
+    taken_on: dt.date,
+    source: str,
+    activities: Sequence[str] = (),
+    visit_id: str | None = None,
+    recorded_by_id: str | None = None,
+    replaces_id: str | None = None,
+    reason: str = "",
+) -> OutcomeEntry:
+    """Check and file one answer sheet, and audit it, in the caller's write session.
+
+    Raises:
+        OutcomeError: an unknown measure, answers that cannot be scored, unnamed activities,
+            an unknown source, a correction without its reason or of a sheet already corrected.
+        NotFoundError: no client, visit or replaced sheet has that id.
+    """
+    chosen = measure(code)
+    problem = chosen.answer_problem(list(answers), list(activities))
+    if problem:
+        raise OutcomeError(problem)
+    if source not in SOURCES:
+        raise OutcomeError(f"Say how the answers were given ({', '.join(SOURCES)}).")
+    names = [a.strip() for a in activities]
+    for name in names:
+        text_problem = limits.fields_problem(limits.OUTCOME, {"activity": name})
+        if text_problem:
+            raise OutcomeError(text_problem)
+    text_problem = limits.fields_problem(limits.OUTCOME, {"reason": reason.strip()})
+    if text_problem:
+        raise OutcomeError(text_problem)
+    client = get_client(session, client_id)
+    if visit_id is not None and get_visit(session, visit_id).client_id != client_id:
+        raise OutcomeError("That visit is another client's.")
+    if replaces_id is not None:
+        replaced = session.get(OutcomeRecord, replaces_id)
+        if replaced is None or replaced.client_id != client_id:
+            raise NotFoundError(f"No outcome record {replaces_id} of this client.")
+        if session.scalar(select(OutcomeRecord.id).where(OutcomeRecord.replaces_id == replaces_id)):
+            raise OutcomeError("That answer sheet was corrected already; correct the newer one.")
+        if not reason.strip():
+            raise OutcomeError("Say why the answers are corrected.")
+    row = OutcomeRecord(
+        client_id=client.id,
+        visit_id=visit_id,
+        measure=chosen.code,
+        measure_version=chosen.version,
+        answers=[int(a) for a in answers],
+        activities=names,
+        source=source,
+        taken_on=taken_on,
+        recorded_by_id=recorded_by_id,
+        replaces_id=replaces_id,
+        reason=reason.strip(),
+    )
+    session.add(row)
+    session.flush()
+    entry = _entry(row)
+    what = "corrected" if replaces_id else "recorded"
+    audit.record(
+        session,
+        audit.AuditAction.CREATE,
+        actor=recorded_by_id,
+        client_id=client.id,
+        visit_id=visit_id,
+        detail=(
+            f"outcome {chosen.code} v{chosen.version} {what}: "
+            f"{chosen.format_score(entry.score)} ({SOURCES[source]})"
+        ),
+    )
+    return entry
+
+
+def list_outcomes(
+    session: Session, client_id: str, *, code: str | None = None, include_replaced: bool = False
+) -> list[OutcomeEntry]:
+    """A client's answer sheets, oldest first (by the day taken, then when recorded).
+
+    Sheets that a correction replaced are left out unless ``include_replaced``.
+    """
+    query = select(OutcomeRecord).where(OutcomeRecord.client_id == client_id)
+    if code is not None:
+        query = query.where(OutcomeRecord.measure == code)
+    rows = list(session.scalars(query.order_by(OutcomeRecord.taken_on, OutcomeRecord.recorded_at)))
+    if not include_replaced:
+        replaced = {row.replaces_id for row in rows if row.replaces_id}
+        rows = [row for row in rows if row.id not in replaced]
+    return [_entry(row) for row in rows]
