@@ -61,7 +61,6 @@ EXCLUDED_MODULES = (
     "PySide6.QtQuick3D",
     "PySide6.QtMultimedia",
     "PySide6.Qt3DCore",
-    "PySide6.QtCharts",
     "PySide6.QtDataVisualization",
     "PySide6.QtGraphs",
     "PySide6.QtBluetooth",

@@ -423,9 +423,13 @@ class ClientDetailPanel(QWidget):
 
     def current_visit_id(self) -> str:
         """The selected visit's id, or ""."""
-        index = self.visit_view.currentIndex()
-        visit = self.visit_model.visit_at(index.row()) if index.isValid() else None
+        visit = self.current_visit()
         return visit.id if visit else ""
+
+    def current_visit(self) -> VisitSummary | None:
+        """The selected visit, or None."""
+        index = self.visit_view.currentIndex()
+        return self.visit_model.visit_at(index.row()) if index.isValid() else None
 
     def focus_visits(self) -> None:
         """Move the keyboard into the visit list (after Enter on a client)."""

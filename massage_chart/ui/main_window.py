@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from massage_chart.domain.outcomes import Measure, all_measures
 from massage_chart.domain.records import VisitStatus
 from massage_chart.domain.text import fold
 from massage_chart.storage.database import Database, StorageError
@@ -84,6 +85,7 @@ from massage_chart.ui.help import (
 from massage_chart.ui.idle_lock import IdleWatcher, LockScreen
 from massage_chart.ui.maintenance import MaintenanceRunner
 from massage_chart.ui.note.editor import VisitNoteEditor
+from massage_chart.ui.outcomes.form import OutcomeForm
 from massage_chart.ui.progress.progress_dialog import ProgressDialog
 from massage_chart.ui.record.record_dialog import ClientRecordDialog
 from massage_chart.ui.settings import SettingsDialog
@@ -367,7 +369,18 @@ class MainWindow(QMainWindow):
         self.chart_action.setStatusTip("Chart findings and treatment on the body map of the visit")
         self.chart_action.setToolTip("Open the selected visit's body chart (Ctrl+B)")
         self.progress_action = QAction("&Progress…", self)
-        self.progress_action.setStatusTip("Pain and findings across the client's visits")
+        self.progress_action.setStatusTip(
+            "Pain, findings and outcome measures across the client's visits"
+        )
+        self.outcome_actions = []
+        for measure in all_measures():
+            action = QAction(f"{measure.name}…", self)
+            action.setStatusTip(
+                f"Hand the laptop to the client for the {measure.short_name}, or type in their "
+                "paper form"
+            )
+            action.triggered.connect(lambda _checked=False, m=measure: self.open_outcome_form(m))
+            self.outcome_actions.append(action)
 
         self.new_client_action.triggered.connect(self._on_new_client_action_triggered)
         self.new_visit_action.triggered.connect(self._on_new_visit_action_triggered)
@@ -429,6 +442,8 @@ class MainWindow(QMainWindow):
         client_menu.addActions([self.client_record_action, self.edit_note_action])
         client_menu.addAction(self.chart_action)
         client_menu.addAction(self.progress_action)
+        outcome_menu = client_menu.addMenu("&Outcome measure")
+        outcome_menu.addActions(self.outcome_actions)
         help_menu = menu_bar.addMenu("&Help")
         help_menu.addAction(self.guide_action)
         help_menu.addAction(self.shortcuts_action)
@@ -734,11 +749,38 @@ class MainWindow(QMainWindow):
         if not client_id:
             self.statusBar().showMessage("Select a client first.", STATUS_MESSAGE_MS)
             return None
-        dialog = ProgressDialog(self.database, client_id, self)
+        dialog = ProgressDialog(self.database, client_id, self, today=self._today)
         self.document.record_view(client_id, detail="progress")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         return dialog
+
+    def open_outcome_form(self, measure: Measure) -> OutcomeForm | None:
+        """An outcome measure for the selected client, belonging to the selected visit (and
+        dated on its day) when one is selected, else dated today."""
+        client_id = self.client_panel.current_client_id()
+        if not client_id:
+            self.statusBar().showMessage("Select a client first.", STATUS_MESSAGE_MS)
+            return None
+        visit = self.detail_panel.current_visit()
+        form = OutcomeForm(
+            self.database,
+            measure,
+            client_id,
+            visit_id=visit.id if visit else None,
+            taken_on=min(visit.start.date(), self._today()) if visit else self._today(),
+            recorded_by_id=visit.provider_id if visit else None,
+            today=self._today,
+            parent=self,
+        )
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.recorded.connect(
+            lambda _id: self.statusBar().showMessage(
+                f"{measure.name} filed; see Client > Progress.", STATUS_MESSAGE_MS
+            )
+        )
+        form.show()
+        return form
 
     def select_client(self, client_id: str) -> None:
         """Show a client, clearing the search if it hides them."""

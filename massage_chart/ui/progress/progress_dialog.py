@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +25,7 @@ from massage_chart.storage.records import PainPoint, RegionTrend, pain_series, r
 from massage_chart.storage.repositories import get_client
 from massage_chart.ui.document import READ_ERRORS, describe_error
 from massage_chart.ui.formatting import MONTHS
+from massage_chart.ui.progress.outcomes_panel import OutcomesPanel
 from massage_chart.ui.style import heading, muted
 
 BEFORE_COLOUR = QColor("#c0392b")
@@ -177,7 +180,14 @@ class ProgressDialog(QDialog):
         client_id: whose progress.
     """
 
-    def __init__(self, database: Database, client_id: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        client_id: str,
+        parent: QWidget | None = None,
+        *,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
         super().__init__(parent)
         self.database = database
         self.client_id = client_id
@@ -203,15 +213,22 @@ class ProgressDialog(QDialog):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        pain_tab = QWidget()
+        pain_layout = QVBoxLayout(pain_tab)
+        pain_layout.addWidget(self.summary_label)
+        pain_layout.addWidget(self.chart, 3)
+        pain_layout.addWidget(findings_title)
+        pain_layout.addWidget(self.table, 2)
+        self.outcomes = OutcomesPanel(database, client_id, today=today)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(pain_tab, "Pain and findings")
+        self.tabs.addTab(self.outcomes, "Outcome measures")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 12)
         layout.addWidget(self.title_label)
-        layout.addWidget(self.summary_label)
-        layout.addWidget(self.chart, 3)
-        layout.addWidget(findings_title)
-        layout.addWidget(self.table, 2)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
-        self.resize(960, 680)
+        self.resize(960, 720)
         self.reload()
 
     def reload(self) -> bool:
@@ -238,6 +255,7 @@ class ProgressDialog(QDialog):
             ):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.setCurrentCell(-1, -1)
+        self.outcomes.reload()
         return True
 
     def trend_rows(self) -> list[tuple[str, str, str, str]]:

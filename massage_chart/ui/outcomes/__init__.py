@@ -1,0 +1,1 @@
+"""Outcome measures in the window: the client's form and the progress trends."""
