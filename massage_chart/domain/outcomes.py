@@ -212,8 +212,8 @@ def measures_schema() -> dict[str, Any]:
     return schema
 
 
-def parse_measures(data: Any) -> tuple[Measure, ...]:
-    """Measures from the parsed file, after checking it against the schema.
+def check_measures_file(data: Any) -> None:
+    """Check a measures file against its JSON Schema (the tests check the shipped file).
 
     Raises:
         OutcomeError: the data breaks the schema (the message says where).
@@ -225,7 +225,26 @@ def parse_measures(data: Any) -> tuple[Measure, ...]:
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "the top"
         raise OutcomeError(f"The outcome measures file is wrong at {where}: {error.message}")
-    measures = tuple(_measure(raw) for raw in data["measures"])
+
+
+def parse_measures(data: Any, *, check: bool = True) -> tuple[Measure, ...]:
+    """Measures from the parsed file.
+
+    Args:
+        data: the parsed JSON.
+        check: check it against the schema first. The app reads its own shipped file without
+            (the suite checks that file; loading jsonschema would slow every start), and any
+            field missing or of the wrong kind still stops it here.
+
+    Raises:
+        OutcomeError: the data breaks the schema, or cannot be read as measures.
+    """
+    if check:
+        check_measures_file(data)
+    try:
+        measures = tuple(_measure(raw) for raw in data["measures"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise OutcomeError(f"The outcome measures file cannot be read: {exc!r}") from exc
     codes = [m.code for m in measures]
     if len(set(codes)) != len(codes):
         raise OutcomeError("The outcome measures file lists a measure twice.")
@@ -236,7 +255,7 @@ def parse_measures(data: Any) -> tuple[Measure, ...]:
 def all_measures() -> tuple[Measure, ...]:
     """Every measure the app offers, in the file's order."""
     path = resource_path("outcomes", "measures.json")
-    return parse_measures(json.loads(path.read_text(encoding="utf-8")))
+    return parse_measures(json.loads(path.read_text(encoding="utf-8")), check=False)
 
 
 def measure(code: str) -> Measure:

@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
 import massage_chart
 from massage_chart.domain.marks import MarkKind
 from massage_chart.resources import guide_path, resources_dir
-from massage_chart.ui.chart.tools import OTHER_KEYS, TOOL_KEYS
 
 # The libraries the app runs on, as their distributions are named (their licences are read from
 # the installed metadata, so the list stays true when a version changes).
@@ -107,6 +106,8 @@ def _action_rows(section: str, action: QAction) -> list[ShortcutRow]:
 
 def chart_shortcuts() -> list[ShortcutRow]:
     """The body chart's keys: one per tool, then the others (the table the chart itself uses)."""
+    from massage_chart.ui.chart.tools import OTHER_KEYS, TOOL_KEYS  # the chart loads on use
+
     rows = [
         ShortcutRow("Body chart", TOOL_KEYS[kind], f"{kind.legend.name} tool ({kind.legend.code})")
         for kind in MarkKind

@@ -12,6 +12,7 @@ from massage_chart.domain.outcomes import (
     OutcomeError,
     Verdict,
     all_measures,
+    check_measures_file,
     measure,
     parse_measures,
 )
@@ -117,3 +118,14 @@ def test_a_broken_measures_file_says_where() -> None:
     twice["measures"].append(twice["measures"][0])
     with pytest.raises(OutcomeError, match="twice"):
         parse_measures(twice)
+
+
+def test_the_shipped_file_follows_its_schema() -> None:
+    check_measures_file(_raw())  # the app reads it without the schema, so the suite checks it
+
+
+def test_a_damaged_measures_file_is_refused_even_unchecked() -> None:
+    broken = copy.deepcopy(_raw())
+    del broken["measures"][1]["score"]
+    with pytest.raises(OutcomeError, match="cannot be read"):
+        parse_measures(broken, check=False)
