@@ -608,3 +608,24 @@ class OutcomeRecord(Base):
         ForeignKey("outcome_records.id", ondelete="SET NULL"), nullable=True
     )
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class ClinicPerson(Base):
+    """A person of a clinic: their PostgreSQL login role, group and (if they chart) provider.
+
+    Empty outside clinic mode; on PostgreSQL the server's triggers read it (migration 0007).
+    """
+
+    __tablename__ = "clinic_people"
+    __table_args__ = (
+        CheckConstraint("grp IN ('owner', 'therapist', 'front_desk', 'student')", name="grp"),
+    )
+
+    role_name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    username: Mapped[str] = mapped_column(String(40))
+    grp: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[str | None] = mapped_column(
+        ForeignKey("providers.id", ondelete="SET NULL"), nullable=True
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)

@@ -1,0 +1,323 @@
+"""Clinic mode on PostgreSQL: people as login roles, groups as roles, privileges the server enforces.
+
+A clinic database has four group roles, named apart per practice so that several practices can
+share one server (``mc_<practice>__owner`` and so on), and one login role per person
+(``mc_<practice>_<username>``), whose password the server keeps as SCRAM-SHA-256. What each group
+may do is granted table by table here; what depends on the row (who may sign, who wrote an
+addendum, what the front desk may write to a visit) is checked by the triggers of migration 0007,
+which read ``clinic_people``. Either way the server refuses, whichever program sends the SQL.
+
+| group | may |
+|---|---|
+| owner | everything: people, practice, providers, records |
+| therapist | chart, write and sign their own notes, add addenda as themselves, manage clients |
+| student | chart and write notes; cannot sign (a supervising therapist co-signs) |
+| front_desk | manage clients, claims, referrals, consents and intake; book visits; read and print notes; no charting, note text, codes or signing |
+
+Everything here runs as the database's administrator (the owner of its tables), given as a URL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.engine import make_url
+
+from massage_chart.storage.database import StorageError, open_database
+
+GROUPS = ("owner", "therapist", "front_desk", "student")
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
+_PRACTICE = re.compile(r"^[a-z][a-z0-9]{0,15}$")
+
+# Tables as the groups may write them; every group reads every table.
+_RECORDS = ("clients", "claims", "referrals", "consents", "health_histories", "conditions",
+            "medications", "allergies", "outcome_records")  # fmt: skip
+_CHARTING = ("visits", "visit_overrides", "marks", "billing_lines")
+_WRITES: dict[str, dict[str, tuple[str, ...]]] = {
+    "therapist": {
+        "INSERT, UPDATE, DELETE": (*_RECORDS, *_CHARTING),
+        "INSERT": ("addenda", "audit_events"),
+    },
+    "student": {
+        "INSERT, UPDATE, DELETE": (*_RECORDS, *_CHARTING),
+        "INSERT": ("audit_events",),
+    },
+    "front_desk": {
+        "INSERT, UPDATE": (*_RECORDS, "visits"),
+        "INSERT": ("audit_events",),
+    },
+}
+
+
+class ClinicError(StorageError):
+    """A clinic set-up or people change that cannot be done, in plain words."""
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person of the clinic as the server knows them."""
+
+    username: str
+    role_name: str
+    group: str
+    provider_id: str | None
+    active: bool
+
+
+def check_practice_key(practice: str) -> str:
+    """The practice's short key, as role names use it ("cedar", "sage2")."""
+    if not _PRACTICE.match(practice):
+        raise ClinicError(
+            f"The practice key {practice!r} must be 1 to 16 lower-case letters and digits, "
+            "starting with a letter (it names the practice's roles on the server)."
+        )
+    return practice
+
+
+def check_username(username: str) -> str:
+    """A person's user name as they type it to sign in ("sam", "lee_r")."""
+    if not _NAME.match(username):
+        raise ClinicError(
+            f"The user name {username!r} must be 1 to 24 lower-case letters, digits or _, "
+            "starting with a letter."
+        )
+    return username
+
+
+def group_role(practice: str, group: str) -> str:
+    """The server role of a group of one practice: ``mc_cedar__therapist``."""
+    if group not in GROUPS:
+        raise ClinicError(f"There is no group {group!r} (groups: {', '.join(GROUPS)}).")
+    return f"mc_{check_practice_key(practice)}__{group}"
+
+
+def person_role(practice: str, username: str) -> str:
+    """The login role of a person of one practice: ``mc_cedar_sam``."""
+    return f"mc_{check_practice_key(practice)}_{check_username(username)}"
+
+
+def _quote(connection: Connection, name: str) -> str:
+    quoted: str = connection.dialect.identifier_preparer.quote_identifier(name)
+    return quoted
+
+
+def _role_exists(connection: Connection, role: str) -> bool:
+    found = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
+    return found.first() is not None
+
+
+def _require_postgres(url: str) -> None:
+    if not make_url(url).get_backend_name().startswith("postgresql"):
+        raise ClinicError("Clinic mode needs a PostgreSQL database (postgresql://...).")
+
+
+def init_clinic(admin_url: str, practice: str, owner: str, password: str) -> None:
+    """Make a database a clinic's: its schema, the group roles and their privileges, the first
+    owner. Safe to run again (what exists is kept; privileges are granted again).
+
+    Args:
+        admin_url: the database, connected as its administrator (who owns the tables).
+        practice: the practice's short key, naming its roles.
+        owner: the first owner's user name.
+        password: the first owner's password (kept by the server as SCRAM-SHA-256).
+    """
+    _require_postgres(admin_url)
+    check_practice_key(practice)
+    check_username(owner)
+    database = open_database(admin_url)  # creates or upgrades the schema
+    try:
+        with database.engine.begin() as connection:
+            for group in GROUPS:
+                role = group_role(practice, group)
+                if not _role_exists(connection, role):
+                    connection.exec_driver_sql(f"CREATE ROLE {_quote(connection, role)} NOLOGIN")
+            _grant(connection, practice)
+        if not any(p.username == owner for p in list_people(admin_url, practice)):
+            add_person(admin_url, practice, owner, "owner", password)
+    finally:
+        database.dispose()
+
+
+def _grant(connection: Connection, practice: str) -> None:
+    database_name = connection.exec_driver_sql("SELECT current_database()").scalar_one()
+    tables = [
+        row[0]
+        for row in connection.exec_driver_sql(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        )
+    ]
+    for group in GROUPS:
+        role = _quote(connection, group_role(practice, group))
+        connection.exec_driver_sql(
+            f"GRANT CONNECT ON DATABASE {_quote(connection, database_name)} TO {role}"
+        )
+        connection.exec_driver_sql(f"GRANT USAGE ON SCHEMA public TO {role}")
+        connection.exec_driver_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
+        connection.exec_driver_sql(
+            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"
+        )
+        if group == "owner":
+            connection.exec_driver_sql(
+                f"GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"
+            )
+            continue
+        for privileges, names in _WRITES[group].items():
+            for table in names:
+                if table in tables:
+                    connection.exec_driver_sql(f"GRANT {privileges} ON {table} TO {role}")
+
+
+@contextmanager
+def _admin(admin_url: str) -> Iterator[Connection]:
+    """One transaction as the administrator."""
+    _require_postgres(admin_url)
+    engine = create_engine(admin_url)
+    try:
+        with engine.begin() as connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
+def add_person(
+    admin_url: str,
+    practice: str,
+    username: str,
+    group: str,
+    password: str,
+    *,
+    provider_id: str | None = None,
+) -> Person:
+    """Give a person a login role in a group, with a password the server keeps as SCRAM."""
+    role = person_role(practice, username)
+    group_name = group_role(practice, group)
+    if not password or "\x00" in password:
+        raise ClinicError("Give the person a password (it cannot be empty).")
+    if group in ("therapist", "student") and provider_id is None:
+        raise ClinicError(f"A {group} charts as a provider: name the provider (--provider ID).")
+    with _admin(admin_url) as connection:
+        if _role_exists(connection, role):
+            raise ClinicError(f"{username} already has a sign-in for this practice.")
+        if provider_id is not None:
+            found = connection.execute(
+                text("SELECT 1 FROM providers WHERE id = :p"), {"p": provider_id}
+            ).first()
+            if found is None:
+                raise ClinicError(f"There is no provider {provider_id}.")
+        connection.exec_driver_sql("SET LOCAL password_encryption = 'scram-sha-256'")
+        _create_login(connection, role, password)
+        connection.exec_driver_sql(
+            f"GRANT {_quote(connection, group_name)} TO {_quote(connection, role)}"
+        )
+        connection.execute(
+            text(
+                "INSERT INTO clinic_people (role_name, username, grp, provider_id, active, "
+                "created_at) VALUES (:r, :u, :g, :p, true, now() AT TIME ZONE 'utc')"
+            ),
+            {"r": role, "u": username, "g": group, "p": provider_id},
+        )
+    return Person(username, role, group, provider_id, True)
+
+
+def _create_login(connection: Connection, role: str, password: str) -> None:
+    from psycopg import sql
+
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                sql.Identifier(role), sql.Literal(password)
+            )
+        )
+
+
+def list_people(admin_url: str, practice: str) -> list[Person]:
+    """Every person of the practice, by user name."""
+    prefix = f"mc_{check_practice_key(practice)}_"
+    with _admin(admin_url) as connection:
+        rows = connection.execute(
+            text(
+                "SELECT username, role_name, grp, provider_id, active FROM clinic_people "
+                "ORDER BY username"
+            )
+        )
+        people = [Person(*row) for row in rows if row[1].startswith(prefix)]
+    return people
+
+
+def set_group(admin_url: str, practice: str, username: str, group: str) -> None:
+    """Move a person to another group (their history keeps their name)."""
+    role = person_role(practice, username)
+    new_group = group_role(practice, group)
+    with _admin(admin_url) as connection:
+        current = connection.execute(
+            text("SELECT grp, provider_id FROM clinic_people WHERE role_name = :r"), {"r": role}
+        ).first()
+        if current is None:
+            raise ClinicError(f"{username} has no sign-in for this practice.")
+        if group in ("therapist", "student") and current[1] is None:
+            raise ClinicError(f"A {group} charts as a provider; {username} has none.")
+        connection.exec_driver_sql(
+            f"REVOKE {_quote(connection, group_role(practice, current[0]))} "
+            f"FROM {_quote(connection, role)}"
+        )
+        connection.exec_driver_sql(
+            f"GRANT {_quote(connection, new_group)} TO {_quote(connection, role)}"
+        )
+        connection.execute(
+            text("UPDATE clinic_people SET grp = :g WHERE role_name = :r"), {"g": group, "r": role}
+        )
+
+
+def disable_person(admin_url: str, practice: str, username: str) -> None:
+    """Stop a person signing in; their records and audit history keep their name."""
+    role = person_role(practice, username)
+    with _admin(admin_url) as connection:
+        updated = connection.execute(
+            text("UPDATE clinic_people SET active = false WHERE role_name = :r"), {"r": role}
+        )
+        if updated.rowcount == 0:
+            raise ClinicError(f"{username} has no sign-in for this practice.")
+        connection.exec_driver_sql(f"ALTER ROLE {_quote(connection, role)} NOLOGIN")
+
+
+def reset_password(admin_url: str, practice: str, username: str, password: str) -> None:
+    """Give a person a new password (kept by the server as SCRAM-SHA-256)."""
+    from psycopg import sql
+
+    role = person_role(practice, username)
+    if not password or "\x00" in password:
+        raise ClinicError("Give the person a password (it cannot be empty).")
+    with _admin(admin_url) as connection:
+        if not _role_exists(connection, role):
+            raise ClinicError(f"{username} has no sign-in for this practice.")
+        connection.exec_driver_sql("SET LOCAL password_encryption = 'scram-sha-256'")
+        raw = connection.connection.driver_connection
+        with raw.cursor() as cursor:  # type: ignore[union-attr]
+            cursor.execute(
+                sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                    sql.Identifier(role), sql.Literal(password)
+                )
+            )
+
+
+def drop_practice_roles(admin_url: str, practice: str) -> None:
+    """Remove every role of a practice from the server (a test's clean-up, or a practice that
+    leaves a shared server after its database was dropped)."""
+    prefix = f"mc_{check_practice_key(practice)}_"
+    with _admin(admin_url) as connection:
+        roles = [
+            row[0]
+            for row in connection.execute(
+                text("SELECT rolname FROM pg_roles WHERE starts_with(rolname, :p)"), {"p": prefix}
+            )
+        ]
+        for role in roles:
+            connection.exec_driver_sql(f"DROP OWNED BY {_quote(connection, role)}")
+        for role in sorted(roles, key=lambda r: "__" in r):  # people before their groups
+            connection.exec_driver_sql(f"DROP ROLE IF EXISTS {_quote(connection, role)}")

@@ -1,0 +1,322 @@
+"""Clinic mode on a real PostgreSQL: each person connects as their own role, and the server refuses
+what their group may not do, whichever program sends the SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import create_engine, select, text, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from massage_chart.domain.records import VisitStatus
+from massage_chart.storage import clinic
+from massage_chart.storage.database import open_database
+from massage_chart.storage.models import Addendum, Client, Mark, Practice, Provider, Visit
+from massage_chart.storage.records import sign_and_record
+from massage_chart.storage.repositories import get_visit
+from tests.helpers.notes import complete_the_note
+from tests.helpers.postgres import admin_url, fresh_postgres_url
+
+pytestmark = pytest.mark.postgres
+
+
+@dataclass
+class Clinic:
+    url: str
+    practice: str
+    sam_provider: str
+    lee_provider: str
+    stu_provider: str
+    client_id: str
+    sam_visit: str
+    lee_visit: str
+    stu_visit: str
+
+    def as_person(self, username: str) -> Session:
+        role = clinic.person_role(self.practice, username)
+        url = make_url(self.url).set(username=role, password=f"pw-{username}")
+        engine = create_engine(url)
+        session = Session(engine)
+        session.info["engine"] = engine
+        return session
+
+
+def _close(session: Session) -> None:
+    session.close()
+    session.info["engine"].dispose()
+
+
+@pytest.fixture
+def clinic_db() -> Iterator[Clinic]:
+    practice = f"t{uuid.uuid4().hex[:10]}"
+    try:
+        with fresh_postgres_url() as url:
+            clinic.init_clinic(url, practice, "olive", "pw-olive")
+            database = open_database(url)
+            try:
+                with database.write() as session:
+                    providers = [
+                        Provider(first_name=name, last_name="Therapist")
+                        for name in ("Sam", "Lee", "Stu")
+                    ]
+                    session.add_all(providers)
+                    patient = Client(first_name="Zoë", last_name="Nguyễn")
+                    session.add(patient)
+                    session.flush()
+                    visits = [
+                        Visit(
+                            client_id=patient.id,
+                            provider_id=p.id,
+                            start=dt.datetime(2026, 12, 1, 9 + i),
+                            end=dt.datetime(2026, 12, 1, 10 + i),
+                        )
+                        for i, p in enumerate(providers)
+                    ]
+                    session.add_all(visits)
+                    session.flush()
+                    ids = [p.id for p in providers], patient.id, [v.id for v in visits]
+            finally:
+                database.dispose()
+            (sam, lee, stu), client_id, (sam_visit, lee_visit, stu_visit) = ids
+            clinic.add_person(url, practice, "sam", "therapist", "pw-sam", provider_id=sam)
+            clinic.add_person(url, practice, "lee", "therapist", "pw-lee", provider_id=lee)
+            clinic.add_person(url, practice, "stu", "student", "pw-stu", provider_id=stu)
+            clinic.add_person(url, practice, "fran", "front_desk", "pw-fran")
+            yield Clinic(url, practice, sam, lee, stu, client_id, sam_visit, lee_visit, stu_visit)
+    finally:
+        clinic.drop_practice_roles(admin_url(), practice)
+
+
+def _refused(session: Session, action: Callable[[Session], Any], words: str = "") -> str:
+    """Run a write as the person; the server must refuse it. Returns the server's message."""
+    with pytest.raises(DBAPIError) as caught:
+        action(session)
+        session.commit()
+    session.rollback()
+    assert isinstance(caught.value.orig, psycopg.errors.InsufficientPrivilege), caught.value
+    message = str(caught.value.orig)
+    assert words in message
+    return message
+
+
+def _sign(visit_id: str, signer: str) -> Callable[[Session], Any]:
+    def sign(session: Session) -> Any:
+        return session.execute(
+            update(Visit)
+            .where(Visit.id == visit_id)
+            .values(
+                status="signed",
+                signed_by_id=signer,
+                signed_at=dt.datetime(2026, 12, 1, 12),
+                content_hash="0" * 64,
+                row_version=Visit.row_version + 1,
+            )
+        )
+
+    return sign
+
+
+def _status(c: Clinic, visit_id: str) -> str:
+    engine = create_engine(c.url)
+    try:
+        with engine.connect() as connection:
+            return str(
+                connection.execute(
+                    text("SELECT status FROM visits WHERE id = :v"), {"v": visit_id}
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_therapist_charts_and_signs_only_their_own_notes(clinic_db: Clinic) -> None:
+    c = clinic_db
+    sam = c.as_person("sam")
+    try:
+        sam.execute(update(Visit).where(Visit.id == c.sam_visit).values(subjective="Neck stiff."))
+        sam.add(Mark(visit_id=c.sam_visit, kind="pain", view="anterior", points=[[0.5, 0.2]]))
+        sam.commit()
+        _refused(sam, _sign(c.lee_visit, c.lee_provider), "Only the therapist named on the note")
+        _refused(sam, _sign(c.lee_visit, c.sam_provider), "Only the therapist named on the note")
+        _refused(sam, _sign(c.sam_visit, c.lee_provider), "Only the therapist named on the note")
+        _sign(c.sam_visit, c.sam_provider)(sam)
+        sam.commit()
+        assert _status(c, c.sam_visit) == "signed"
+        sam.add(Addendum(visit_id=c.sam_visit, author_id=c.sam_provider, reason="Late", text="x"))
+        sam.commit()
+
+        def addendum_as_lee(session: Session) -> None:
+            session.add(
+                Addendum(visit_id=c.sam_visit, author_id=c.lee_provider, reason="Late", text="y")
+            )
+            session.flush()
+
+        _refused(sam, addendum_as_lee, "in the name of the person signed in")
+
+        def rename_practice(session: Session) -> None:
+            session.execute(update(Practice).values(name="Sam's clinic"))
+
+        _refused(sam, rename_practice, "permission denied")
+    finally:
+        _close(sam)
+    assert _status(c, c.lee_visit) == "draft"
+
+
+def test_the_front_desk_books_but_never_charts_writes_notes_or_signs(clinic_db: Clinic) -> None:
+    c = clinic_db
+    fran = c.as_person("fran")
+    try:
+        fran.add(Client(first_name="Ana", last_name="García"))
+        fran.execute(
+            update(Visit).where(Visit.id == c.sam_visit)
+            .values(
+                start=dt.datetime(2026, 12, 2, 9),
+                end=dt.datetime(2026, 12, 2, 10),
+                row_version=Visit.row_version + 1,
+            )
+        )  # fmt: skip
+        fran.add(Visit(client_id=c.client_id, provider_id=c.sam_provider,
+                       start=dt.datetime(2026, 12, 9, 9)))  # fmt: skip
+        fran.commit()
+
+        def write_subjective(session: Session) -> None:
+            session.execute(
+                update(Visit).where(Visit.id == c.sam_visit).values(subjective="Feels better")
+            )
+
+        def book_with_a_note(session: Session) -> None:
+            session.add(Visit(client_id=c.client_id, provider_id=c.sam_provider,
+                              start=dt.datetime(2026, 12, 10, 9), assessment="Improving"))  # fmt: skip
+            session.flush()
+
+        def chart(session: Session) -> None:
+            session.add(Mark(visit_id=c.sam_visit, kind="pain", view="anterior", points=[[0, 0]]))
+            session.flush()
+
+        def add_codes(session: Session) -> None:
+            session.execute(
+                update(Visit).where(Visit.id == c.sam_visit).values(icd10_codes=["M54.2"])
+            )
+
+        _refused(fran, write_subjective, "front desk books visits")
+        _refused(fran, book_with_a_note, "front desk books visits")
+        _refused(fran, add_codes, "front desk books visits")
+        _refused(fran, chart, "permission denied")
+        _refused(fran, _sign(c.sam_visit, c.sam_provider), "front desk")
+    finally:
+        _close(fran)
+    assert _status(c, c.sam_visit) == "draft"
+
+
+def test_a_student_charts_but_cannot_sign(clinic_db: Clinic) -> None:
+    c = clinic_db
+    stu = c.as_person("stu")
+    try:
+        stu.execute(update(Visit).where(Visit.id == c.stu_visit).values(objective="Hypertonic."))
+        stu.commit()
+        _refused(stu, _sign(c.stu_visit, c.stu_provider), "Only the therapist named on the note")
+    finally:
+        _close(stu)
+
+
+def test_the_owner_manages_the_practice_and_people_are_kept_apart(clinic_db: Clinic) -> None:
+    c = clinic_db
+    olive = c.as_person("olive")
+    try:
+        olive.add(Practice(name="Cedar"))
+        olive.commit()
+        olive.execute(update(Practice).values(name="Cedar & Sage"))
+        olive.commit()
+        assert olive.scalar(select(Practice.name)) == "Cedar & Sage"
+    finally:
+        _close(olive)
+    people = {p.username: p for p in clinic.list_people(c.url, c.practice)}
+    assert {u: p.group for u, p in people.items()} == {
+        "fran": "front_desk", "lee": "therapist", "olive": "owner", "sam": "therapist",
+        "stu": "student",
+    }  # fmt: skip
+    assert people["sam"].role_name == f"mc_{c.practice}_sam"
+    clinic.init_clinic(c.url, c.practice, "olive", "pw-olive")  # again: nothing breaks
+    assert len(clinic.list_people(c.url, c.practice)) == 5
+    with pytest.raises(clinic.ClinicError, match="already has a sign-in"):
+        clinic.add_person(c.url, c.practice, "sam", "therapist", "x", provider_id=c.sam_provider)
+    with pytest.raises(clinic.ClinicError, match="name the provider"):
+        clinic.add_person(c.url, c.practice, "tom", "therapist", "x")
+
+
+def test_a_person_moved_or_disabled_is_held_to_it_by_the_server(clinic_db: Clinic) -> None:
+    c = clinic_db
+    clinic.set_group(c.url, c.practice, "lee", "front_desk")
+    lee = c.as_person("lee")
+    try:
+        _refused(lee, _sign(c.lee_visit, c.lee_provider), "front desk")
+    finally:
+        _close(lee)
+    clinic.disable_person(c.url, c.practice, "sam")
+    engine = create_engine(c.url)
+    try:
+        with engine.connect() as connection:
+            can_login = connection.execute(
+                text("SELECT rolcanlogin FROM pg_roles WHERE rolname = :r"),
+                {"r": clinic.person_role(c.practice, "sam")},
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert can_login is False
+    assert not {p.username: p for p in clinic.list_people(c.url, c.practice)}["sam"].active
+    clinic.reset_password(c.url, c.practice, "fran", "new-pw")
+
+
+@pytest.mark.parametrize(
+    ("practice", "username", "words"),
+    [
+        ("Cedar", "sam", "practice key"),
+        ("cedar", "Sam", "user name"),
+        ("c" * 17, "s", "key"),
+        ("cedar", "a-b", "user name"),
+    ],
+)
+def test_names_that_cannot_name_a_role_are_refused(
+    practice: str, username: str, words: str
+) -> None:
+    with pytest.raises(clinic.ClinicError, match=words):
+        clinic.person_role(practice, username)
+
+
+def test_clinic_mode_needs_postgresql(tmp_path: Any) -> None:
+    with pytest.raises(clinic.ClinicError, match="PostgreSQL"):
+        clinic.init_clinic(f"sqlite:///{tmp_path}/x.db", "cedar", "olive", "pw")
+
+
+def test_the_app_s_own_roads_work_for_a_therapist_and_the_server_stops_the_rest(
+    clinic_db: Clinic,
+) -> None:
+    c = clinic_db
+    role = clinic.person_role(c.practice, "sam")
+    sam_url = make_url(c.url).set(username=role, password="pw-sam")
+    database = open_database(sam_url.render_as_string(hide_password=False))
+    try:
+        with database.write() as session:
+            complete_the_note(session, c.sam_visit)
+            sign_and_record(session, c.sam_visit, c.sam_provider, dt.datetime(2026, 12, 1, 12))
+        with database.write() as session:
+            complete_the_note(session, c.lee_visit)
+        # The app's own rules let a signer be named; the server holds them to themselves.
+        with (
+            pytest.raises(DBAPIError, match="Only the therapist named on the note"),
+            database.write() as session,
+        ):
+            sign_and_record(session, c.lee_visit, c.lee_provider, dt.datetime(2026, 12, 1, 12))
+        with database.read() as session:
+            assert get_visit(session, c.sam_visit).status is VisitStatus.SIGNED
+            assert get_visit(session, c.lee_visit).status is VisitStatus.DRAFT
+    finally:
+        database.dispose()
