@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export_json = commands.add_parser(
         "export-json",
-        help="write clients' records to a chart file (format massage-chart/2)",
+        help="write clients' records to a chart file (format massage-chart/3)",
         description="Write the named clients (all clients when none are named) with their "
         "history, visits, marks, billing and addenda to a JSON chart file.",
     )
@@ -123,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     import_json = commands.add_parser(
         "import-json",
         help="add the clients of a chart file to the database",
-        description="Read a chart file (format massage-chart/2 or 1), check it whole, and add its "
+        description="Read a chart file (format massage-chart/3, 2 or 1), check it whole, and add its "
         "clients in one transaction: all or nothing. Regions and sides of marks are recomputed "
         "from the atlas.",
     )
@@ -706,9 +706,10 @@ def _run_import_json(args: argparse.Namespace) -> int:
         database.dispose()
     for warning in report.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
+    measures = f", {report.outcomes} outcome measures" if report.outcomes else ""
     print(
-        f"Imported {report.clients} clients, {report.visits} visits and {report.marks} marks"
-        f" from {args.file}."
+        f"Imported {report.clients} clients, {report.visits} visits{measures} and {report.marks}"
+        f" marks from {args.file}."
     )
     return 0
 

@@ -1,7 +1,8 @@
-"""The chart file (format ``massage-chart/2``): lossless JSON export and a validating import.
+"""The chart file (format ``massage-chart/3``): lossless JSON export and a validating import.
 
-Files of format ``massage-chart/1`` are still read: their overrides, clearances and SOAP
-sub-fields, held as lines of text then, are parsed into fields as schema 0005 did.
+Files of format ``massage-chart/2`` (no outcome measures) and ``massage-chart/1`` are still
+read: the overrides, clearances and SOAP sub-fields of a version 1 file, held as lines of text
+then, are parsed into fields as schema 0005 did.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from massage_chart import __version__
 from massage_chart.domain import limits
 from massage_chart.domain.atlas import AtlasError, load_atlas
 from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.outcomes import OutcomeError, measure
 from massage_chart.domain.placement import PlacementError, locate
 from massage_chart.domain.records import (
     ConsentKind,
@@ -46,12 +48,14 @@ from massage_chart.storage.models import (
     HealthHistory,
     Mark,
     Medication,
+    OutcomeRecord,
     Practice,
     Provider,
     Referral,
     Visit,
     VisitOverride,
 )
+from massage_chart.storage.outcomes import sheet_problem
 from massage_chart.storage.repositories import row_problem
 from massage_chart.storage.signing import note_to_sign, visit_content_hash
 from massage_chart.storage.text_form import (
@@ -61,9 +65,9 @@ from massage_chart.storage.text_form import (
     split_clearance,
 )
 
-FORMAT = "massage-chart/2"
+FORMAT = "massage-chart/3"
 FORMAT_FAMILY = "massage-chart/"
-READABLE_FORMATS = ("massage-chart/1", FORMAT)
+READABLE_FORMATS = ("massage-chart/1", "massage-chart/2", FORMAT)
 """Formats the import reads: the current one, and the text form of the first."""
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_HISTORY_VERSION = 100_000
@@ -235,7 +239,24 @@ def _visit_json(visit: Visit) -> dict[str, Any]:
     }
 
 
-def _client_json(client: Client) -> dict[str, Any]:
+def _outcome_json(row: OutcomeRecord) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "visit_id": row.visit_id,
+        "measure": row.measure,
+        "measure_version": row.measure_version,
+        "answers": [int(a) for a in row.answers],
+        "activities": [str(a) for a in row.activities or ()],
+        "source": row.source,
+        "taken_on": _iso(row.taken_on),
+        "recorded_at": _iso(row.recorded_at),
+        "recorded_by": row.recorded_by_id,
+        "replaces_id": row.replaces_id,
+        "reason": row.reason,
+    }
+
+
+def _client_json(client: Client, outcomes: Sequence[OutcomeRecord] = ()) -> dict[str, Any]:
     histories = sorted(client.health_histories, key=lambda h: h.version)
     claims = sorted(client.claims, key=lambda c: (c.created_at, c.id))
     referrals = sorted(client.referrals, key=lambda r: (r.created_at, r.id))
@@ -284,6 +305,7 @@ def _client_json(client: Client) -> dict[str, Any]:
             for c in sorted(client.consents, key=lambda c: (c.signed_on, c.id))
         ],
         "visits": [_visit_json(v) for v in sorted(client.visits, key=lambda v: (v.start, v.id))],
+        "outcomes": [_outcome_json(row) for row in outcomes],
     }
 
 
@@ -316,6 +338,14 @@ def export_chart(session: Session, client_ids: Sequence[str] = ()) -> dict[str, 
     missing = sorted(set(client_ids) - {c.id for c in clients})
     if missing:
         raise ChartFileError(f"No client with id {', '.join(missing)}.")
+    outcomes: dict[str, list[OutcomeRecord]] = {}
+    outcome_query = select(OutcomeRecord).order_by(
+        OutcomeRecord.recorded_at, OutcomeRecord.taken_on, OutcomeRecord.id
+    )
+    if client_ids:
+        outcome_query = outcome_query.where(OutcomeRecord.client_id.in_(client_ids))
+    for row in session.scalars(outcome_query):
+        outcomes.setdefault(row.client_id, []).append(row)
     practice = session.scalar(select(Practice).order_by(Practice.created_at).limit(1))
     providers = session.scalars(select(Provider).order_by(Provider.id))
     for client in clients:
@@ -338,7 +368,7 @@ def export_chart(session: Session, client_ids: Sequence[str] = ()) -> dict[str, 
             else None
         ),
         "providers": [_provider_json(p) for p in providers],
-        "clients": [_client_json(c) for c in clients],
+        "clients": [_client_json(c, outcomes.get(c.id, ())) for c in clients],
     }
 
 
@@ -500,6 +530,7 @@ class ImportReport:
     clients: int = 0
     visits: int = 0
     marks: int = 0
+    outcomes: int = 0
     providers_created: int = 0
     warnings: list[str] = field(default_factory=list)
 
@@ -582,6 +613,7 @@ class _Importer:
                 ("referral", referrals),
                 ("consent", client.get("consents") or []),
                 ("visit", client.get("visits") or []),
+                ("outcome measure", client.get("outcomes") or []),
             ):
                 for item in items:
                     see(kind, item, where)
@@ -758,10 +790,77 @@ class _Importer:
         for index, item in enumerate(histories):
             self._history(client, item, index + 1, f"{where}.health_history_versions[{index}]")
         self.session.flush()
+        self._outcomes(client, data.get("outcomes") or [], f"{where}.outcomes")
         audit.record(
             self.session, audit.AuditAction.IMPORT, client_id=client.id, detail="chart file"
         )
         self.report.clients += 1
+
+    def _outcomes(self, client: Client, items: list[dict[str, Any]], where: str) -> None:
+        """File a client's answer sheets by the rules of every other road (the measure's items
+        and scale, the source, the limits), keeping their ids, days and corrections."""
+        visit_ids = set(self.session.scalars(select(Visit.id).where(Visit.client_id == client.id)))
+        filed: set[str] = set()
+        corrected: set[str] = set()
+        for index, item in enumerate(items):
+            here = f"{where}[{index}]"
+            try:
+                chosen = measure(item["measure"])
+            except OutcomeError as exc:
+                raise ChartFileError(f"{here}.measure: {exc}") from exc
+            if item["measure_version"] != chosen.version:
+                raise ChartFileError(
+                    f"{here}: {chosen.name} version {item['measure_version']} is not the version "
+                    f"this app scores ({chosen.version}); update the app to import it."
+                )
+            answers = [int(a) for a in item["answers"]]
+            activities = [str(a).strip() for a in item.get("activities") or []]
+            reason = str(item.get("reason") or "").strip()
+            problem = sheet_problem(chosen, answers, activities, item["source"], reason)
+            if problem:
+                raise ChartFileError(f"{here}: {problem}")
+            visit_id = item.get("visit_id")
+            if visit_id is not None and visit_id not in visit_ids:
+                raise ChartFileError(f"{here}.visit_id: {visit_id!r} is not one of this client's.")
+            replaces = item.get("replaces_id")
+            if replaces is not None:
+                if replaces not in filed:
+                    raise ChartFileError(
+                        f"{here}.replaces_id: {replaces!r} is not an earlier outcome measure of "
+                        "this client in the file."
+                    )
+                if replaces in corrected:
+                    raise ChartFileError(f"{here}: the sheet {replaces!r} is corrected twice.")
+                if not reason:
+                    raise ChartFileError(f"{here}: a correction must say why (reason).")
+                corrected.add(replaces)
+            taken_on = _date(item["taken_on"], f"{here}.taken_on")
+            assert taken_on is not None
+            if taken_on > dt.date.today():
+                raise ChartFileError(f"{here}.taken_on: {taken_on} is in the future.")
+            if client.date_of_birth is not None and taken_on < client.date_of_birth:
+                raise ChartFileError(f"{here}.taken_on: {taken_on} is before the client was born.")
+            row = OutcomeRecord(
+                id=item.get("id") or None,
+                client_id=client.id,
+                visit_id=visit_id,
+                measure=chosen.code,
+                measure_version=chosen.version,
+                answers=answers,
+                activities=activities,
+                source=item["source"],
+                taken_on=taken_on,
+                recorded_by_id=self._provider_id(item.get("recorded_by"), f"{here}.recorded_by"),
+                replaces_id=replaces,
+                reason=reason,
+            )
+            recorded = _datetime(item.get("recorded_at"), f"{here}.recorded_at")
+            if recorded is not None:
+                row.recorded_at = recorded
+            self.session.add(row)
+            self.session.flush()
+            filed.add(row.id)
+            self.report.outcomes += 1
 
     def _remove_client(self, client: Client, where: str) -> None:
         signed = [v for v in client.visits if v.status is VisitStatus.SIGNED]

@@ -68,6 +68,29 @@ def _entry(row: OutcomeRecord) -> OutcomeEntry:
     )
 
 
+def sheet_problem(
+    chosen: Measure,
+    answers: Sequence[int],
+    activities: Sequence[str],
+    source: str,
+    reason: str = "",
+) -> str:
+    """What is wrong with an answer sheet of ``chosen`` in words, or "" when it can be filed.
+
+    The one check of every road in: the window's form, paper typed in, a chart file.
+    """
+    problem = chosen.answer_problem(list(answers), list(activities))
+    if problem:
+        return problem
+    if source not in SOURCES:
+        return f"Say how the answers were given ({', '.join(SOURCES)})."
+    for name in activities:
+        text_problem = limits.fields_problem(limits.OUTCOME, {"activity": name.strip()})
+        if text_problem:
+            return text_problem
+    return limits.fields_problem(limits.OUTCOME, {"reason": reason.strip()}) or ""
+
+
 def record_outcome(
     session: Session,
     client_id: str,
@@ -90,19 +113,10 @@ def record_outcome(
         NotFoundError: no client, visit or replaced sheet has that id.
     """
     chosen = measure(code)
-    problem = chosen.answer_problem(list(answers), list(activities))
+    problem = sheet_problem(chosen, answers, activities, source, reason)
     if problem:
         raise OutcomeError(problem)
-    if source not in SOURCES:
-        raise OutcomeError(f"Say how the answers were given ({', '.join(SOURCES)}).")
     names = [a.strip() for a in activities]
-    for name in names:
-        text_problem = limits.fields_problem(limits.OUTCOME, {"activity": name})
-        if text_problem:
-            raise OutcomeError(text_problem)
-    text_problem = limits.fields_problem(limits.OUTCOME, {"reason": reason.strip()})
-    if text_problem:
-        raise OutcomeError(text_problem)
     client = get_client(session, client_id)
     if visit_id is not None and get_visit(session, visit_id).client_id != client_id:
         raise OutcomeError("That visit is another client's.")

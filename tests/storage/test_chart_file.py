@@ -6,6 +6,7 @@ import contextlib
 import copy
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from massage_chart.atlas import load_atlas
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.placement import locate
 from massage_chart.storage.chart_file import (
+    FORMAT,
+    FORMAT_FAMILY,
     ChartFileError,
     dumps_chart,
     export_chart,
@@ -26,7 +30,8 @@ from massage_chart.storage.chart_file import (
     read_chart_file,
 )
 from massage_chart.storage.database import Database, open_database
-from massage_chart.storage.models import Addendum, Client, Mark, Visit
+from massage_chart.storage.models import Addendum, Client, Mark, OutcomeRecord, Visit
+from massage_chart.storage.outcomes import list_outcomes, record_outcome
 from massage_chart.storage.repositories import get_visit
 from massage_chart.storage.signing import sign_visit, verify_visit_hash
 from tests.storage.test_repositories import _clients, _provider
@@ -153,6 +158,44 @@ def _rich_database(db: Database) -> None:
         sign_visit(visit, provider_id, dt.datetime(2026, 11, 2, 10, 30))
         session.flush()
         visit.addenda.append(Addendum(reason="late entry", text="Called next day: 2/10."))
+        _outcomes(session, ids["Zoë"], visit.id, provider_id)
+
+
+def _outcomes(session: Session, client_id: str, visit_id: str, provider_id: str) -> None:
+    """A pain rating at the visit, a PSFS in the client's words, and a correction of it."""
+    record_outcome(
+        session,
+        client_id,
+        "nprs",
+        [6],
+        taken_on=dt.date(2026, 11, 2),
+        source="client",
+        visit_id=visit_id,
+        recorded_by_id=provider_id,
+    )
+    first = record_outcome(
+        session,
+        client_id,
+        "psfs",
+        [3, 5, 4],
+        taken_on=dt.date(2026, 11, 2),
+        source="paper",
+        activities=["Lift my daughter", "Sitting 1 h at work", "حمل البقالة"],
+    )
+    record_outcome(
+        session,
+        client_id,
+        "psfs",
+        [3, 5, 6],
+        taken_on=dt.date(2026, 11, 2),
+        source="paper",
+        activities=["Lift my daughter", "Sitting 1 h at work", "حمل البقالة"],
+        replaces_id=first.id,
+        reason="Typed 4 for the 6 she circled",
+    )
+    record_outcome(
+        session, client_id, "lefs", [2] * 20, taken_on=dt.date(2026, 11, 9), source="client"
+    )
 
 
 def test_export_import_export_is_byte_identical(db: Database, tmp_path: Path) -> None:
@@ -166,6 +209,66 @@ def test_export_import_export_is_byte_identical(db: Database, tmp_path: Path) ->
             visit = session.scalars(select(Visit)).one()
             assert verify_visit_hash(visit)
             assert len(visit.marks) == 5
+            scores = [
+                (e.measure.code, e.score, e.replaces_id is not None, e.visit_id)
+                for e in list_outcomes(session, visit.client_id)
+            ]
+            assert scores == [
+                ("nprs", 6, False, visit.id),
+                ("psfs", 4.7, True, None),  # the mean, to one decimal as published
+                ("lefs", 40, False, None),
+            ]
+            assert session.scalar(select(func.count()).select_from(OutcomeRecord)) == 4
+    finally:
+        other.dispose()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda o: o[0].update(measure="odi"), "outcomes[0].measure"),
+        (lambda o: o[0].update(answers=[11]), "outcomes[0]"),
+        (lambda o: o[0].update(measure_version=2), "update the app"),
+        (lambda o: o[1].update(activities=["Lift my daughter"]), "outcomes[1]"),
+        (lambda o: o[2].update(replaces_id="nowhere"), "not an earlier outcome measure"),
+        (lambda o: o[2].update(reason=""), "must say why"),
+        (lambda o: o[0].update(visit_id="someone-elses"), "not one of this client's"),
+        (lambda o: o[3].update(taken_on="2999-01-01"), "in the future"),
+        (lambda o: o[3].update(recorded_by="nobody"), "no provider"),
+        (lambda o: o.append(dict(o[2], id="again")), "corrected twice"),
+    ],
+)
+def test_an_outcome_measure_that_breaks_the_rules_refuses_the_file(
+    db: Database, tmp_path: Path, change: Any, message: str
+) -> None:
+    document = json.loads(_export_text_after(db))
+    (client,) = [c for c in document["clients"] if c["outcomes"]]
+    change(client["outcomes"])
+    other = open_database(str(tmp_path / "other.db"))
+    try:
+        with pytest.raises(ChartFileError, match=re.escape(message)):
+            _import(other, document)
+        with other.read() as session:
+            assert session.scalar(select(func.count()).select_from(OutcomeRecord)) == 0
+            assert session.scalar(select(func.count()).select_from(Client)) == 0
+    finally:
+        other.dispose()
+
+
+def _export_text_after(db: Database) -> str:
+    _rich_database(db)
+    return _export_text(db)
+
+
+def test_a_format_2_file_still_imports(db: Database, tmp_path: Path) -> None:
+    document = json.loads(_export_text_after(db))
+    document["format"] = "massage-chart/2"
+    for client in document["clients"]:
+        del client["outcomes"]
+    other = open_database(str(tmp_path / "other.db"))
+    try:
+        _import(other, document)
+        assert json.loads(_export_text(other))["clients"][0]["outcomes"] == []
     finally:
         other.dispose()
 
@@ -224,9 +327,16 @@ def test_a_tampered_signed_visit_is_imported_with_a_warning(db: Database) -> Non
             visit["id"] = visit["id"] + "-copy"
             for item in visit["marks"] + visit["addenda"]:
                 item["id"] = item["id"] + "-copy"
+        for sheet in client["outcomes"]:
+            for key in ("id", "visit_id", "replaces_id"):
+                if sheet[key]:
+                    sheet[key] = sheet[key] + "-copy"
     with db.write() as session:
         report = import_chart(session, other_document)
     assert any("does not match its signature" in w for w in report.warnings)
+
+
+NEWER_FORMAT = f"{FORMAT_FAMILY}{int(FORMAT.removeprefix(FORMAT_FAMILY)) + 1}"
 
 
 def _mutate(path: str, value: Any) -> dict[str, Any]:
@@ -256,7 +366,7 @@ BAD_DOCUMENTS = [
     (_mutate("clients/0/visits/0/billing/0/cpt", "97140'; DROP TABLE visits;--"), "does not match"),
     (_mutate("clients/0/first_name", "Zo\x00ë"), "NUL"),
     (_mutate("clients/0/visits/0/claim_id", "someone-elses-claim"), "not one of this client's"),
-    (_mutate("format", "massage-chart/3"), "newer version"),
+    (_mutate("format", NEWER_FORMAT), "newer version"),
     (_mutate("format", "vcard"), "not a Massage Chart chart file"),
     (_mutate("clients", {"not": "a list"}), "is not of type 'array'"),
 ]

@@ -205,7 +205,7 @@ def test_a_hostile_chart_file_is_refused_and_nothing_changes(
         ('{"format": "massage-chart/1", "clients": [{"first_name": 5}]}', "not valid"),
         ('{"format": 1, "clients": []}', "not a Massage Chart chart file"),
         ('{"format": "massage-chart/99", "clients": []}', "newer version"),
-        ('{"format": "massage-chart/1", "clients": [], "format": "massage-chart/3"}', "newer"),
+        ('{"format": "massage-chart/1", "clients": [], "format": "massage-chart/99"}', "newer"),
         ("\ufeff", "broken JSON"),
         ("NaN", "not a Massage Chart chart file"),
     ],
