@@ -1,0 +1,99 @@
+"""The command line: open the app, seed the demo, export PDFs, back up, restore and check.
+
+Each group of commands lives in its own module and adds its own parsers; this module builds the
+parser and runs the command chosen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from massage_chart import __version__
+from massage_chart.cli import clinic, records, safekeeping
+from massage_chart.cli.common import (
+    ENV_NEW_PASSPHRASE,
+    ENV_PASSPHRASE,
+    PROG,
+    PassphraseUnavailableError,
+    add_db_option,
+    explain_database_error,
+    fail,
+    keying_of,
+    suggest_restore,
+    wrong_keying,
+)
+
+__all__ = ["ENV_NEW_PASSPHRASE", "ENV_PASSPHRASE", "PROG", "build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``massage-chart``."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Massage Chart: clinical massage charting. With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--quit-after-start",
+        action="store_true",
+        help="open the window on the database, quit once it is drawn (for start-up checks)",
+    )
+    add_db_option(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    records.add_commands(commands)
+    safekeeping.add_commands(commands)
+    clinic.add_commands(commands)
+    return parser
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    # Before Qt is loaded: a missing system library gets the package to install, not a crash.
+    from massage_chart.platform_check import qt_libraries_problem
+
+    problem = qt_libraries_problem()
+    if problem is not None:
+        return fail(problem)
+    from massage_chart.ui.app import run_app
+
+    return run_app(args.db, [sys.argv[0]], quit_after_start=args.quit_after_start)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from massage_chart.storage.database import (
+        DatabaseDamagedError,
+        StorageError,
+        WrongPassphraseError,
+    )
+    from massage_chart.storage.encryption import EncryptionError
+
+    args = build_parser().parse_args(argv)
+    # Records, backups, drafts and PDFs are health information: files this program creates are
+    # readable by their owner only (POSIX; Windows ignores the mask).
+    os.umask(0o077)
+    try:
+        if args.command is None:
+            return _run_gui(args)
+        run: Callable[[argparse.Namespace], int] = args.run
+        return run(args)
+    except DatabaseDamagedError as exc:
+        return fail(f"{exc}{suggest_restore(args.db, keying_of(args))}")
+    except WrongPassphraseError as exc:
+        keying = wrong_keying(args)
+        return fail(f"{exc}{suggest_restore(args.db, keying) if keying else ''}")
+    except (StorageError, EncryptionError, PassphraseUnavailableError) as exc:
+        return fail(str(exc))
+    except SQLAlchemyError as exc:
+        return fail(explain_database_error(args, exc))
+    except KeyboardInterrupt:
+        return fail("interrupted.", 130)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
