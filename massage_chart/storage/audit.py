@@ -77,7 +77,9 @@ def record(
     prev_hash = previous or GENESIS_HASH
     event = AuditEvent(
         occurred_at=utc_now(),
-        actor=actor or current_actor(),
+        # Signed in to a clinic, the person is named whoever the change is for (the server checks
+        # it, migration 0008); else the provider given, else the computer's account.
+        actor=session.info.get("actor") or actor or current_actor(),
         action=action.value,
         client_id=client_id,
         visit_id=visit_id,

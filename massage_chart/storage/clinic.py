@@ -26,8 +26,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
-from massage_chart.storage.database import StorageError, open_database
+from massage_chart.storage.database import (
+    Database,
+    SchemaState,
+    StorageError,
+    normalise_url,
+    open_database,
+    schema_status,
+)
 
 GROUPS = ("owner", "therapist", "front_desk", "student")
 
@@ -79,6 +87,16 @@ def check_practice_key(practice: str) -> str:
     return practice
 
 
+def default_practice_key(url: str) -> str:
+    """The practice key a clinic database goes by unless it was set up with another: its database
+    name in lower-case letters and digits ("Cedar-Clinic" -> "cedarclinic"), at most 16."""
+    name = make_url(normalise_url(url)).database or ""
+    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    if not key or not key[0].isalpha():
+        key = "p" + key
+    return key[:16]
+
+
 def check_username(username: str) -> str:
     """A person's user name as they type it to sign in ("sam", "lee_r")."""
     if not _NAME.match(username):
@@ -116,15 +134,31 @@ def _require_postgres(url: str) -> None:
         raise ClinicError("Clinic mode needs a PostgreSQL database (postgresql://...).")
 
 
-def init_clinic(admin_url: str, practice: str, owner: str, password: str) -> None:
+def init_clinic(
+    admin_url: str,
+    practice: str,
+    owner: str,
+    password: str,
+    *,
+    owner_provider_id: str | None = None,
+) -> bool:
     """Make a database a clinic's: its schema, the group roles and their privileges, the first
-    owner. Safe to run again (what exists is kept; privileges are granted again).
+    owner. Safe to run again (what exists is kept; the schema is upgraded and privileges are
+    granted again).
 
     Args:
         admin_url: the database, connected as its administrator (who owns the tables).
         practice: the practice's short key, naming its roles.
         owner: the first owner's user name.
         password: the first owner's password (kept by the server as SCRAM-SHA-256).
+        owner_provider_id: the provider the owner charts and signs as, if they treat clients.
+
+    Returns:
+        Whether the owner was added (False when they already had a sign-in).
+
+    Raises:
+        ClinicError: not PostgreSQL, a bad key or name, or the key's roles already serve another
+            database on this server.
     """
     _require_postgres(admin_url)
     check_practice_key(practice)
@@ -132,15 +166,105 @@ def init_clinic(admin_url: str, practice: str, owner: str, password: str) -> Non
     database = open_database(admin_url)  # creates or upgrades the schema
     try:
         with database.engine.begin() as connection:
+            _refuse_a_key_in_use(connection, practice)
             for group in GROUPS:
                 role = group_role(practice, group)
                 if not _role_exists(connection, role):
                     connection.exec_driver_sql(f"CREATE ROLE {_quote(connection, role)} NOLOGIN")
             _grant(connection, practice)
-        if not any(p.username == owner for p in list_people(admin_url, practice)):
-            add_person(admin_url, practice, owner, "owner", password)
     finally:
         database.dispose()
+    if any(p.username == owner for p in list_people(admin_url, practice)):
+        return False
+    add_person(admin_url, practice, owner, "owner", password, provider_id=owner_provider_id)
+    return True
+
+
+def _refuse_a_key_in_use(connection: Connection, practice: str) -> None:
+    """Two databases on one server may not share a practice key: its people could then connect
+    to both."""
+    found = connection.execute(
+        text(
+            "SELECT d.datname FROM pg_database d CROSS JOIN LATERAL aclexplode(d.datacl) a "
+            "JOIN pg_roles r ON r.oid = a.grantee "
+            "WHERE d.datname <> current_database() AND r.rolname = :role"
+        ),
+        {"role": group_role(practice, "owner")},
+    ).first()
+    if found is not None:
+        raise ClinicError(
+            f"The practice key {practice!r} already names the people of the database "
+            f"{found[0]} on this server. Choose another key (--practice KEY) for this one."
+        )
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A database opened as one person of the clinic, and who they are."""
+
+    database: Database
+    person: Person
+
+
+_NOT_ACCEPTED = ("password authentication failed", "not permitted to log in", "does not exist")
+
+
+def sign_in(url: str, username: str, password: str, *, practice: str | None = None) -> SignedIn:
+    """Open a clinic database as one of its people; the audit log then names them.
+
+    Args:
+        url: the clinic's database (``postgresql://server/cedar``); a user in it is replaced.
+        username: the person's user name ("sam").
+        password: their password (checked by the server).
+        practice: the practice key, when it is not the database's name.
+
+    Raises:
+        ClinicError: the server did not accept the name and password (or the sign-in is
+            disabled), they are not one of this clinic's people, or the database needs an
+            upgrade its administrator must run.
+        StorageError: the server cannot be reached, in words.
+    """
+    _require_postgres(url)
+    key = practice or default_practice_key(url)
+    role = person_role(key, check_username(username))
+    person_url = (
+        make_url(normalise_url(url))
+        .set(username=role, password=password or None)
+        .render_as_string(hide_password=False)
+    )
+    try:
+        database = open_database(person_url, upgrade=False)
+    except StorageError as exc:
+        words = str(exc).lower()
+        if any(marker in words for marker in _NOT_ACCEPTED):
+            raise ClinicError(
+                f"The server did not accept the user name {username!r} with that password (or "
+                "the sign-in was disabled). Check both and try again."
+            ) from exc
+        raise
+    try:
+        if schema_status(database.engine).state is not SchemaState.CURRENT:
+            raise ClinicError(
+                "The clinic's database was written by another version of Massage Chart. Its "
+                "administrator upgrades it with `massage-chart clinic init` (safe to run "
+                "again); until then nobody signs in with this version."
+            )
+        with database.read() as session:
+            row = session.execute(
+                text(
+                    "SELECT username, role_name, grp, provider_id, active FROM clinic_people "
+                    "WHERE role_name = session_user"
+                )
+            ).first()
+    except (ClinicError, DBAPIError):
+        database.dispose()
+        raise
+    if row is None or not row[4]:
+        database.dispose()
+        raise ClinicError(f"{username} is not one of this clinic's people.")
+    person = Person(*row)
+    database.actor = person.username
+    return SignedIn(database, person)
 
 
 def _grant(connection: Connection, practice: str) -> None:
@@ -151,6 +275,12 @@ def _grant(connection: Connection, practice: str) -> None:
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
         )
     ]
+    # Only the practice's people (and the administrator) connect to it; nobody else creates
+    # objects in its schema.
+    connection.exec_driver_sql(
+        f"REVOKE CONNECT, TEMPORARY ON DATABASE {_quote(connection, database_name)} FROM PUBLIC"
+    )
+    connection.exec_driver_sql("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
     for group in GROUPS:
         role = _quote(connection, group_role(practice, group))
         connection.exec_driver_sql(

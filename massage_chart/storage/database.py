@@ -25,6 +25,7 @@ from sqlalchemy.exc import (
     InterfaceError,
     NoSuchModuleError,
     OperationalError,
+    ProgrammingError,
 )
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -85,6 +86,11 @@ class DatabaseMovedError(WriteError):
     """The open database file was deleted, moved or replaced since it was opened; saving stops."""
 
 
+class NotAllowedError(WriteError):
+    """The database server refused the change for the person signed in (clinic mode): their
+    group may not do it, whichever program asked."""
+
+
 class PassphraseRequiredError(StorageError):
     """The file is encrypted (or damaged: without the key the two look the same); no passphrase
     was given."""
@@ -105,6 +111,19 @@ def wrong_passphrase_message(path: Path) -> str:
         "(capital letters, the keyboard layout) and try again. If it is right, the file is "
         "damaged: restore the newest backup. Nothing was changed."
     )
+
+
+def _refusal_words(exc: DBAPIError) -> str:
+    """The server's own sentence for a refused change (the triggers of migration 0007 write
+    them for people), or a plain one for a table the person's group has no grant on."""
+    diag = getattr(exc.orig, "diag", None)
+    primary = getattr(diag, "message_primary", None) or ""
+    if primary.startswith("permission denied"):
+        return (
+            "Your role in this clinic does not allow that change (the database server refused "
+            "it). Nothing was saved; ask the practice owner if you need it."
+        )
+    return f"{primary or exc.orig} Nothing was saved."
 
 
 def _explain_write_failure(exc: DBAPIError, where: str) -> str:
@@ -173,7 +192,24 @@ def normalise_url(url: str) -> str:
         ) from exc
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "postgresql":
+        parsed = _secure_server_url(parsed)
     return parsed.render_as_string(hide_password=False)
+
+
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+
+
+def _secure_server_url(parsed: URL) -> URL:
+    """A server on another computer is reached over TLS with its certificate and name verified
+    (``sslmode=verify-full``) unless the URL chooses otherwise; the loopback address and a local
+    socket need no TLS."""
+    if "sslmode" in parsed.query:
+        return parsed
+    host = parsed.host or str(parsed.query.get("host", ""))
+    if not host or host.startswith("/") or host.lower() in LOOPBACK_HOSTS:
+        return parsed
+    return parsed.update_query_dict({"sslmode": "verify-full"})
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -445,6 +481,9 @@ class Database:
         )
         # The device and inode of the file as opened (None until it is known, or no file).
         self._identity: tuple[int, int] | None = None
+        # The person signed in to a clinic database (their user name), whom the audit log names;
+        # None on one laptop, where the audit log names the computer's account.
+        self.actor: str | None = None
 
     def remember_file(self) -> None:
         """Record the identity of the open file; every later write checks it is still there."""
@@ -515,11 +554,16 @@ class Database:
         self._check_file_is_still_there()
         try:
             with self._writer.begin() as session:
+                session.info["actor"] = self.actor
                 yield session
         except IntegrityError as exc:
             refusal = guards.signed_error_from(exc)
             if refusal is not None:
                 raise refusal from exc
+            raise
+        except ProgrammingError as exc:
+            if getattr(exc.orig, "sqlstate", None) == "42501":  # insufficient_privilege
+                raise NotAllowedError(_refusal_words(exc)) from exc
             raise
         except (OperationalError, InterfaceError, DataError) as exc:
             raise WriteError(_explain_write_failure(exc, self.display_name)) from exc
@@ -531,6 +575,7 @@ class Database:
         Objects read stay usable after the session closes (their loaded attributes are kept).
         """
         session = self._reader()
+        session.info["actor"] = self.actor
         try:
             yield session
         finally:

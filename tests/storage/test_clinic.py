@@ -17,8 +17,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from massage_chart.domain.records import VisitStatus
-from massage_chart.storage import clinic
-from massage_chart.storage.database import open_database
+from massage_chart.storage import audit, clinic
+from massage_chart.storage.database import NotAllowedError, open_database
 from massage_chart.storage.models import Addendum, Client, Mark, Practice, Provider, Visit
 from massage_chart.storage.records import sign_and_record
 from massage_chart.storage.repositories import get_visit
@@ -300,9 +300,9 @@ def test_the_app_s_own_roads_work_for_a_therapist_and_the_server_stops_the_rest(
     clinic_db: Clinic,
 ) -> None:
     c = clinic_db
-    role = clinic.person_role(c.practice, "sam")
-    sam_url = make_url(c.url).set(username=role, password="pw-sam")
-    database = open_database(sam_url.render_as_string(hide_password=False))
+    signed_in = clinic.sign_in(c.url, "sam", "pw-sam", practice=c.practice)
+    database = signed_in.database
+    assert (signed_in.person.group, signed_in.person.provider_id) == ("therapist", c.sam_provider)
     try:
         with database.write() as session:
             complete_the_note(session, c.sam_visit)
@@ -311,12 +311,84 @@ def test_the_app_s_own_roads_work_for_a_therapist_and_the_server_stops_the_rest(
             complete_the_note(session, c.lee_visit)
         # The app's own rules let a signer be named; the server holds them to themselves.
         with (
-            pytest.raises(DBAPIError, match="Only the therapist named on the note"),
+            pytest.raises(NotAllowedError, match="Only the therapist named on the note"),
             database.write() as session,
         ):
             sign_and_record(session, c.lee_visit, c.lee_provider, dt.datetime(2026, 12, 1, 12))
         with database.read() as session:
             assert get_visit(session, c.sam_visit).status is VisitStatus.SIGNED
             assert get_visit(session, c.lee_visit).status is VisitStatus.DRAFT
+            actors = {e.actor for e in audit.list_events(session, limit=1000)}
+        assert "sam" in actors  # the log names the person, not their provider id
+        assert c.sam_provider not in actors
     finally:
         database.dispose()
+
+
+def test_an_audit_event_in_someone_else_s_name_is_refused(clinic_db: Clinic) -> None:
+    c = clinic_db
+    sam = c.as_person("sam")
+    try:
+        # Another program connected as sam cannot write the log in lee's name.
+        _refused(
+            sam,
+            lambda s: audit.record(s, audit.AuditAction.VIEW, actor="lee", detail="forged"),
+            "names the person signed in",
+        )
+        audit.record(sam, audit.AuditAction.VIEW, actor="sam", detail="as myself")
+        sam.commit()
+    finally:
+        _close(sam)
+
+
+def test_signing_in_refuses_strangers_the_disabled_and_other_practices(clinic_db: Clinic) -> None:
+    c = clinic_db
+    with pytest.raises(clinic.ClinicError, match="did not accept the user name 'nobody'"):
+        clinic.sign_in(c.url, "nobody", "pw", practice=c.practice)
+    clinic.disable_person(c.url, c.practice, "lee")
+    with pytest.raises(clinic.ClinicError, match="did not accept"):
+        clinic.sign_in(c.url, "lee", "pw-lee", practice=c.practice)
+    fran = clinic.sign_in(c.url, "fran", "pw-fran", practice=c.practice)
+    try:
+        assert fran.person.group == "front_desk"
+        with (
+            pytest.raises(NotAllowedError, match="front desk"),
+            fran.database.write() as session,
+        ):
+            complete_the_note(session, c.sam_visit)
+    finally:
+        fran.database.dispose()
+
+
+def test_a_second_practice_on_the_server_keeps_its_people_apart(clinic_db: Clinic) -> None:
+    c = clinic_db
+    other = f"u{uuid.uuid4().hex[:10]}"
+    try:
+        with fresh_postgres_url() as url:
+            with pytest.raises(clinic.ClinicError, match="already names the people"):
+                clinic.init_clinic(url, c.practice, "olive", "pw")
+            clinic.init_clinic(url, other, "ona", "pw-ona")
+            # A person of the first practice cannot even connect to the second's database.
+            role = clinic.person_role(c.practice, "sam")
+            engine = create_engine(make_url(url).set(username=role, password="pw-sam"))
+            try:
+                with pytest.raises(DBAPIError, match="permission denied for database"):
+                    engine.connect().close()
+            finally:
+                engine.dispose()
+    finally:
+        clinic.drop_practice_roles(admin_url(), other)
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("postgresql://db.example.org/cedar", "cedar"),
+        ("postgresql://h/Cedar-Clinic_2", "cedarclinic2"),
+        ("postgresql://h/2026clinic", "p2026clinic"),
+        ("postgresql://h/" + "a" * 40, "a" * 16),
+    ],
+)
+def test_the_practice_key_defaults_to_the_database_name(url: str, key: str) -> None:
+    assert clinic.default_practice_key(url) == key
+    clinic.check_practice_key(key)

@@ -11,6 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
 
 from massage_chart.storage import database as database_module
 from massage_chart.storage.database import (
@@ -190,6 +191,25 @@ def test_urls_and_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert default_database_url() == "sqlite:////srv/clinic.db"
     monkeypatch.delenv("MASSAGE_CHART_DB")
     assert default_database_url().endswith("massage-chart.db")
+
+
+@pytest.mark.parametrize(
+    ("url", "sslmode"),
+    [
+        ("postgresql://sam@db.cedar-clinic.example/cedar", "verify-full"),
+        ("postgresql://sam@10.0.0.5:5432/cedar", "verify-full"),
+        ("postgresql://sam@db.example/cedar?sslmode=require", "require"),  # the URL's choice
+        ("postgresql://postgres@127.0.0.1:5432/test", None),
+        ("postgresql://postgres@localhost/test", None),
+        ("postgresql://postgres@[::1]/test", None),
+        ("postgresql:///test?host=/var/run/postgresql", None),  # a local socket
+    ],
+)
+def test_a_server_on_another_computer_is_reached_over_verified_tls(
+    url: str, sslmode: str | None
+) -> None:
+    query = make_url(normalise_url(url)).query
+    assert query.get("sslmode") == sslmode
 
 
 # ---------------------------------------------------------------------- upgrades of older schemas
