@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 PROG = "massage-chart"
 ENV_PASSPHRASE = "MASSAGE_CHART_PASSPHRASE"
 ENV_NEW_PASSPHRASE = "MASSAGE_CHART_NEW_PASSPHRASE"
+ENV_USER = "MASSAGE_CHART_USER"
+ENV_PASSWORD = "MASSAGE_CHART_PASSWORD"
+ENV_PRACTICE = "MASSAGE_CHART_PRACTICE"
 PROMPT_TRIES = 3
 
 
@@ -33,6 +36,27 @@ def add_db_option(parser: argparse.ArgumentParser, *, default: object = None) ->
         default=default,
         help=f"read the passphrase of an encrypted database from FILE (its first line); else "
         f"{ENV_PASSPHRASE}, else it is asked for when run in a terminal",
+    )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        default=default,
+        help=f"sign in to a clinic database (PostgreSQL) as this person; default {ENV_USER}. "
+        f"The password comes from --password-file, else {ENV_PASSWORD}, else it is asked for",
+    )
+    add_password_option(parser, default=default)
+
+
+def add_password_option(
+    parser: argparse.ArgumentParser, *, default: object = None, whose: str = "your"
+) -> None:
+    """``--password-file``: a clinic password (the person signing in, or the one being set)."""
+    parser.add_argument(
+        "--password-file",
+        metavar="FILE",
+        default=default,
+        help=f"read {whose} clinic password from FILE (its first line); else {ENV_PASSWORD}, "
+        "else it is asked for when run in a terminal",
     )
 
 
@@ -64,20 +88,49 @@ class PassphraseUnavailableError(Exception):
     """No passphrase was given and none can be asked for."""
 
 
-def read_passphrase_file(name: str) -> str:
+def read_secret_file(name: str, what: str = "passphrase") -> str:
+    """The first line of a file holding a passphrase or password."""
     try:
         with open(Path(name).expanduser(), encoding="utf-8") as handle:
             line = handle.readline()
     except OSError as exc:
         raise PassphraseUnavailableError(
-            f"The passphrase file {name} cannot be read: {exc.strerror}."
+            f"The {what} file {name} cannot be read: {exc.strerror}."
         ) from exc
     except UnicodeDecodeError as exc:
-        raise PassphraseUnavailableError(f"The passphrase file {name} is not UTF-8 text.") from exc
-    passphrase = line.rstrip("\r\n")
-    if not passphrase:
-        raise PassphraseUnavailableError(f"The passphrase file {name} is empty.")
-    return passphrase
+        raise PassphraseUnavailableError(f"The {what} file {name} is not UTF-8 text.") from exc
+    secret = line.rstrip("\r\n")
+    if not secret:
+        raise PassphraseUnavailableError(f"The {what} file {name} is empty.")
+    return secret
+
+
+def password_of(args: argparse.Namespace, prompt_text: str, *, twice: bool = False) -> str:
+    """A clinic password: from --password-file, else MASSAGE_CHART_PASSWORD, else typed in a
+    terminal (twice when it is being set)."""
+    name = getattr(args, "password_file", None)
+    if name:
+        return read_secret_file(name, "password")
+    if os.environ.get(ENV_PASSWORD):
+        return os.environ[ENV_PASSWORD]
+    if not can_prompt():
+        raise PassphraseUnavailableError(
+            f"A password is needed. Give it with --password-file FILE or the {ENV_PASSWORD} "
+            "environment variable, or run the command in a terminal to be asked for it."
+        )
+    for _ in range(PROMPT_TRIES):
+        first = prompt_secret(prompt_text)
+        if not twice:
+            return first
+        if first == prompt_secret("The same password again: "):
+            return first
+        print("The two passwords differ; type them again.", file=sys.stderr)
+    raise PassphraseUnavailableError("The passwords typed did not match; nothing was changed.")
+
+
+def read_passphrase_file(name: str) -> str:
+    """The passphrase in the first line of a file."""
+    return read_secret_file(name, "passphrase")
 
 
 def given_passphrase(args: argparse.Namespace) -> str | None:
@@ -175,6 +228,9 @@ def open_database_of(
     from massage_chart.storage.database import WrongPassphraseError, open_database
     from massage_chart.storage.maintenance import record_failed_unlocks
 
+    user = getattr(args, "user", None) or os.environ.get(ENV_USER)
+    if user:
+        return sign_in_of(args, user)
     path = database_path(args)
     if not create and path is not None and not path.exists():
         from massage_chart.storage.database import StorageError
@@ -214,6 +270,17 @@ def open_database_of(
     record_failed_unlocks(database, failures, where="command line")
     warn_about_location(database)
     return database
+
+
+def sign_in_of(args: argparse.Namespace, user: str) -> Database:
+    """Open a clinic database signed in as ``user`` (the server checks the password)."""
+    from massage_chart.storage.clinic import sign_in
+    from massage_chart.storage.database import default_database_url
+
+    url = args.db or default_database_url()
+    password = password_of(args, f"Password of {user}: ")
+    signed_in = sign_in(url, user, password, practice=os.environ.get(ENV_PRACTICE) or None)
+    return signed_in.database
 
 
 def keying_of(args: argparse.Namespace) -> Keying | None:

@@ -354,6 +354,33 @@ def add_person(
     return Person(username, role, group, provider_id, True)
 
 
+def find_provider(admin_url: str, given: str) -> str:
+    """The id of the provider ``given`` names: their id, or their name ("Sam Lee", any case)
+    when exactly one provider has it.
+
+    Raises:
+        ClinicError: no provider, or several, answer to it (the message lists them).
+    """
+    with _admin(admin_url) as connection:
+        rows = connection.execute(
+            text("SELECT id, first_name, last_name FROM providers ORDER BY last_name, first_name")
+        ).all()
+    wanted = " ".join(given.split()).casefold()
+    for ident, _first, _last in rows:
+        if ident == given:
+            return str(ident)
+    named = [r for r in rows if f"{r[1]} {r[2]}".strip().casefold() == wanted]
+    if len(named) == 1:
+        return str(named[0][0])
+    known = "; ".join(f"{first} {last} ({ident})" for ident, first, last in rows) or "none yet"
+    if named:
+        raise ClinicError(f"Several providers are called {given!r}; give the id: {known}.")
+    raise ClinicError(
+        f"No provider is {given!r}. Providers: {known}. Add providers in Edit › Settings › "
+        "Providers first."
+    )
+
+
 def _create_login(connection: Connection, role: str, password: str) -> None:
     from psycopg import sql
 
