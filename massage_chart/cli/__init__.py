@@ -16,6 +16,7 @@ from massage_chart.cli import clinic, records, safekeeping
 from massage_chart.cli.common import (
     ENV_NEW_PASSPHRASE,
     ENV_PASSPHRASE,
+    ENV_USER,
     PROG,
     PassphraseUnavailableError,
     add_db_option,
@@ -59,7 +60,8 @@ def _run_gui(args: argparse.Namespace) -> int:
         return fail(problem)
     from massage_chart.ui.app import run_app
 
-    return run_app(args.db, [sys.argv[0]], quit_after_start=args.quit_after_start)
+    user = args.user or os.environ.get(ENV_USER) or None
+    return run_app(args.db, [sys.argv[0]], quit_after_start=args.quit_after_start, user=user)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -97,6 +97,29 @@ def default_practice_key(url: str) -> str:
     return key[:16]
 
 
+def signed_in_person(database: Database) -> Person | None:
+    """Who the open server database is connected as, when that is one of the clinic's people
+    (None on SQLite, for the administrator, or outside clinic mode)."""
+    if database.is_sqlite:
+        return None
+    with database.read() as session:
+        row = session.execute(
+            text(
+                "SELECT username, role_name, grp, provider_id, active FROM clinic_people "
+                "WHERE role_name = session_user"
+            )
+        ).first()
+    return Person(*row) if row is not None else None
+
+
+def is_clinic_database(database: Database) -> bool:
+    """Whether the database is a clinic's (its people sign in as themselves)."""
+    if database.is_sqlite:
+        return False
+    with database.read() as session:
+        return session.execute(text("SELECT 1 FROM clinic_people LIMIT 1")).first() is not None
+
+
 def check_username(username: str) -> str:
     """A person's user name as they type it to sign in ("sam", "lee_r")."""
     if not _NAME.match(username):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hmac
 import logging
 import os
 import re
@@ -195,6 +196,18 @@ def normalise_url(url: str) -> str:
     if parsed.get_backend_name() == "postgresql":
         parsed = _secure_server_url(parsed)
     return parsed.render_as_string(hide_password=False)
+
+
+def is_server_url(url: str) -> bool:
+    """Whether a normalised URL names a PostgreSQL server database (not a SQLite file)."""
+    return make_url(url).get_backend_name() == "postgresql"
+
+
+def server_label(url: str) -> str:
+    """What to call a server database in a sentence: "cedar on clinic-server"."""
+    parsed = make_url(url)
+    host = parsed.host or str(parsed.query.get("host", "")) or "this computer"
+    return f"{parsed.database or 'the default database'} on {host}"
 
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
@@ -530,6 +543,15 @@ class Database:
         the file) and takes the same time whatever ``text`` is. False for a plain database.
         """
         return self.keying is not None and self.keying.matches(text)
+
+    def check_sign_in_password(self, text: str) -> bool:
+        """Whether ``text`` is the password the person signed in to a clinic database with (the
+        lock screen); the comparison takes the same time whatever ``text`` is. False when
+        nobody signed in."""
+        if self.actor is None:
+            return False
+        password = make_url(self.url).password
+        return hmac.compare_digest(text.encode(), str(password or "").encode())
 
     @property
     def display_name(self) -> str:

@@ -369,7 +369,11 @@ def restore_and_reopen(database: Database, backup: Path) -> Database:
 
 
 def record_failed_unlocks(
-    database: Database, attempts: Sequence[dt.datetime], *, where: str = "start"
+    database: Database,
+    attempts: Sequence[dt.datetime],
+    *,
+    where: str = "start",
+    what: str = "incorrect passphrase or damaged file",
 ) -> None:
     """Write one ``FAILED_UNLOCK`` audit event per wrong passphrase typed before ``database``
     was opened.
@@ -385,7 +389,7 @@ def record_failed_unlocks(
                 session,
                 audit.AuditAction.FAILED_UNLOCK,
                 detail=(
-                    f"{where}: incorrect passphrase or damaged file at "
+                    f"{where}: {what} at "
                     f"{moment:%Y-%m-%d %H:%M:%S}, try {number} of {len(attempts)} before the "
                     "database was opened"
                 ),

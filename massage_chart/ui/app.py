@@ -18,14 +18,22 @@ from massage_chart.storage.backup import (
     newest_verified_backup,
     since_backup,
 )
+from massage_chart.storage.clinic import (
+    ClinicError,
+    is_clinic_database,
+    sign_in,
+    signed_in_person,
+)
 from massage_chart.storage.database import (
     Database,
     DatabaseDamagedError,
     StorageError,
     WrongPassphraseError,
     default_database_url,
+    is_server_url,
     normalise_url,
     open_database,
+    server_label,
     sqlite_file,
 )
 from massage_chart.storage.encryption import (
@@ -44,6 +52,7 @@ from massage_chart.storage.maintenance import (
 from massage_chart.storage.settings import Settings
 from massage_chart.ui.idle_lock import retry_delay
 from massage_chart.ui.passphrase_dialog import PassphraseDialog
+from massage_chart.ui.sign_in_dialog import SignInDialog
 
 log = logging.getLogger(__name__)
 
@@ -206,17 +215,88 @@ def _hint() -> str:
     )
 
 
-def _open_at_start(database_url: str | None) -> Database | None:
-    """Open the database, asking for a passphrase or offering a restore as needed; None after
-    the user was told why it cannot be opened (or chose to quit)."""
+def _open_at_start(database_url: str | None, user: str | None = None) -> Database | None:
+    """Open the database, asking for a passphrase, offering a restore or signing a clinic's
+    person in as needed; None after the user was told why it cannot be opened (or chose to
+    quit)."""
     path = _database_path(database_url)
     if path is not None and is_encrypted_file(path):
         return unlock_at_start(database_url, path)
+    url = normalise_url(database_url or default_database_url())
+    if path is None and is_server_url(url):
+        return _open_server(url, user)
     return open_database(database_url)
 
 
+# What the server says when the address's own user may not connect: a clinic's people sign in.
+_SIGN_IN_NEEDED = (
+    "password authentication failed",
+    "no password supplied",
+    "permission denied for database",
+    "not permitted to log in",
+    "no pg_hba.conf entry",
+)
+
+
+def _open_server(url: str, user: str | None) -> Database | None:
+    """A server database: as the address's user when that is allowed and it is not a clinic's
+    (or they are one of its people); else the clinic's sign-in."""
+    if not user:
+        try:
+            database = open_database(url)
+        except StorageError as exc:
+            if not any(words in str(exc).lower() for words in _SIGN_IN_NEEDED):
+                raise
+        else:
+            person = signed_in_person(database)
+            if person is not None:
+                database.actor = person.username
+                return database
+            if not is_clinic_database(database):
+                return database
+            database.dispose()
+    return sign_in_at_start(url, user or "")
+
+
+def sign_in_at_start(url: str, user: str = "") -> Database | None:
+    """Ask a clinic's person to sign in until the server accepts them, or they quit (None).
+
+    Refused tries are counted, held back more and more, and written to the audit log (in the
+    name of the person who then signs in) once a sign-in succeeds.
+    """
+    failures: list[dt.datetime] = []
+    dialog = SignInDialog(server_label(url), user)
+    try:
+        while True:
+            if dialog.exec() != QDialog.DialogCode.Accepted.value:
+                return None
+            try:
+                signed_in = sign_in(url, dialog.user(), dialog.password())
+            except ClinicError as exc:
+                failures.append(dt.datetime.now())
+                dialog.show_problem(str(exc))
+                dialog.hold(retry_delay(len(failures)))
+                continue
+            except StorageError as exc:
+                dialog.show_problem(str(exc))
+                continue
+            record_failed_unlocks(
+                signed_in.database,
+                failures,
+                where="clinic sign-in",
+                what="user name or password refused",
+            )
+            return signed_in.database
+    finally:
+        dialog.deleteLater()
+
+
 def run_app(
-    database_url: str | None, argv: list[str] | None = None, *, quit_after_start: bool = False
+    database_url: str | None,
+    argv: list[str] | None = None,
+    *,
+    quit_after_start: bool = False,
+    user: str | None = None,
 ) -> int:
     """Open the database and show the main window until the user quits.
 
@@ -224,13 +304,14 @@ def run_app(
         database_url: a SQLAlchemy URL or file path; None for the default database.
         argv: command-line arguments for Qt (default: ``sys.argv``).
         quit_after_start: quit as soon as the window has been drawn once (start-up checks).
+        user: the clinic person to offer at the sign-in (a clinic's server database).
 
     Returns:
         The exit code: 0 after a normal quit, 1 when the database cannot be opened.
     """
     app = _application(list(sys.argv if argv is None else argv))
     try:
-        opened = _open_at_start(database_url)
+        opened = _open_at_start(database_url, user)
         if opened is None:
             return 0  # the user chose to quit at the passphrase, or was told why in a box
         database = opened

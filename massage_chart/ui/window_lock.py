@@ -27,7 +27,8 @@ class WindowLock(QObject):
         window: the window whose records are locked.
         pages: the window's pages; the first one holds the records.
         lock_screen: the page shown while locked (one of ``pages``).
-        database: the open database (its passphrase unlocks an encrypted one).
+        database: the open database (its passphrase unlocks an encrypted one; the clinic
+            password of the person signed in unlocks a clinic database).
         settings: the app's settings (their unlock password unlocks otherwise).
         keep_enabled: the action left working while locked (Quit).
         unlock_check: checks what is typed, instead of the passphrase or the unlock password.
@@ -136,6 +137,8 @@ class WindowLock(QObject):
         """What unlocks the window now, and what to call it on the lock screen."""
         if self.unlock_check is not None:
             return self.unlock_check, self._secret_name
+        if getattr(self._database, "actor", None) is not None:  # signed in to a clinic database
+            return self._database.check_sign_in_password, "clinic password"
         check_passphrase = getattr(self._database, "check_passphrase", None)
         if getattr(self._database, "is_encrypted", False) and check_passphrase is not None:
             return check_passphrase, "database passphrase"
