@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import Any
 
-from massage_chart.cli.common import ENV_PASSWORD, ENV_PRACTICE, add_password_option, password_of
+from massage_chart.cli.common import (
+    ENV_PASSWORD,
+    ENV_PRACTICE,
+    add_db_option,
+    add_password_option,
+    open_db,
+    password_of,
+)
 
 GROUP_NAMES = ("owner", "therapist", "front_desk", "student")
 
@@ -101,6 +109,24 @@ def add_commands(commands: Any) -> None:
     reset.add_argument("username", metavar="USERNAME")
     add_password_option(reset, whose="the person's new")
     reset.set_defaults(run=_run_users_reset_password)
+
+    move = commands.add_parser(
+        "migrate-db",
+        help="copy the whole practice from its SQLite file into an empty PostgreSQL database",
+        description="Copy every record of the --db practice (clients, visits, signatures, "
+        "addenda, outcome measures, the audit log) into the empty server database --to, in one "
+        "transaction, then check it there: the same number of rows in every table, every signed "
+        "note matching its content hash, the audit log's chain whole. A failure keeps nothing "
+        "on the server. The file is left as it was. Then run `clinic init` on the server.",
+    )
+    add_db_option(move, default=argparse.SUPPRESS)
+    move.add_argument(
+        "--to",
+        metavar="URL",
+        required=True,
+        help="an empty PostgreSQL database, as a user who may create its tables",
+    )
+    move.set_defaults(run=_run_migrate_db)
 
 
 def _practice(args: argparse.Namespace) -> str:
@@ -201,4 +227,27 @@ def _run_users_reset_password(args: argparse.Namespace) -> int:
     password = password_of(args, f"New password for {args.username}: ", twice=True)
     reset_password(_admin_url(args), _practice(args), args.username, password)
     print(f"{args.username}'s password was changed.")
+    return 0
+
+
+def _run_migrate_db(args: argparse.Namespace) -> int:
+    from massage_chart.storage.database import normalise_url, server_label
+    from massage_chart.storage.move_to_server import move_to_server
+
+    target = normalise_url(args.to)
+    source = open_db(args)
+    try:
+        report = move_to_server(
+            source, target, progress=lambda name: print(f"  copying {name}", file=sys.stderr)
+        )
+    finally:
+        source.dispose()
+    rows = report.rows
+    print(
+        f"Copied {report.total} rows to {server_label(target)}: {rows.get('clients', 0)} clients, "
+        f"{rows.get('visits', 0)} visits ({report.signed_visits} signed, each matching its "
+        f"signature there), {report.audit_events} audit events (the chain verifies). "
+        f"{source.display_name} is unchanged. Next: massage-chart clinic init --db {args.to} "
+        "--owner NAME."
+    )
     return 0
