@@ -129,7 +129,10 @@ def verify_chain(session: Session) -> list[ChainProblem]:
     """Walk the audit log and report every altered, inserted or missing event."""
     problems: list[ChainProblem] = []
     prev_hash = GENESIS_HASH
-    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.seq)):
+    events = session.scalars(
+        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=2_000)
+    )
+    for event in events:  # streamed: memory stays flat however long the log
         if event.prev_hash != prev_hash:
             problems.append(
                 ChainProblem(event.seq, "an event before this one is missing or altered")

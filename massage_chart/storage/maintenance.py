@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from massage_chart.domain.records import VisitStatus
 from massage_chart.storage import audit, encryption
@@ -205,19 +205,47 @@ def check_database(database: Database) -> CheckReport:
         chain = audit.verify_chain(session)
         report.problems.extend(f"audit log event {p.seq}: {p.reason}" for p in chain)
         report.checked.append("audit log hash chain")
-        signed = 0
-        query = select(Visit).where(Visit.status == VisitStatus.SIGNED).order_by(Visit.start)
-        for visit in session.scalars(query):
-            signed += 1
+        signed = _check_signed_visits(session, report)
+        report.checked.append(f"{signed} signed visits against their content hashes")
+        _check_against_audit(session, report)
+    _check_protections(database, report)
+    return report
+
+
+CHECK_BATCH = 500
+"""Signed visits read at a time by ``check``: few queries, and memory that stays flat."""
+
+
+def _check_signed_visits(session: Session, report: CheckReport) -> int:
+    """Every signed visit against its content hash, read in batches with what the hash covers
+    (three queries a batch rather than three a visit); returns how many were checked."""
+    ids = list(
+        session.scalars(
+            select(Visit.id)
+            .where(Visit.status == VisitStatus.SIGNED)
+            .order_by(Visit.start, Visit.id)
+        )
+    )
+    for first in range(0, len(ids), CHECK_BATCH):
+        chunk = ids[first : first + CHECK_BATCH]
+        visits = session.scalars(
+            select(Visit)
+            .where(Visit.id.in_(chunk))
+            .options(
+                selectinload(Visit.marks),
+                selectinload(Visit.billing_lines),
+                selectinload(Visit.overrides),
+            )
+            .order_by(Visit.start, Visit.id)
+        ).all()
+        for visit in visits:
             if visit.content_hash != visit_content_hash(visit):
                 report.problems.append(
                     f"signed visit {visit.id} of {visit.start:%Y-%m-%d} no longer matches its "
                     "signature (changed outside the app)"
                 )
-        report.checked.append(f"{signed} signed visits against their content hashes")
-        _check_against_audit(session, report)
-    _check_protections(database, report)
-    return report
+        session.expunge_all()
+    return len(ids)
 
 
 def _check_against_audit(session: Session, report: CheckReport) -> None:

@@ -172,6 +172,28 @@ def test_check_finds_a_signed_note_changed_behind_the_apps_back(db: Database) ->
     assert any("no longer matches its signature" in p for p in report.problems)
 
 
+def test_check_reads_signed_notes_in_batches_and_misses_none(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from massage_chart.storage import maintenance
+    from tests.storage.test_repositories import _signed_visit
+
+    visits = [_signed_visit(db) for _ in range(5)]
+    monkeypatch.setattr(maintenance, "CHECK_BATCH", 2)
+    report = check_database(db)
+    assert report.ok
+    assert "5 signed visits against their content hashes" in report.checked
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TRIGGER trg_marks_signed_update")
+        connection.execute(text("UPDATE marks SET intensity = 1 WHERE visit_id = :id"),
+                           {"id": visits[4]})  # fmt: skip
+    problems = check_database(db).problems
+    assert [p for p in problems if "no longer matches" in p] == [
+        f"signed visit {visits[4]} of 2026-11-02 no longer matches its signature (changed "
+        "outside the app)"
+    ]
+
+
 def test_two_backups_in_the_same_second_are_both_kept(tmp_path: Path) -> None:
     from massage_chart.storage.backup import list_backups, new_backup_path
 
