@@ -115,6 +115,19 @@ def test_closing_without_a_change_takes_no_backup(qtbot: QtBot, db: Database) ->
     assert list_backups(db.backup_dir) == []
 
 
+def test_closing_after_only_looking_takes_no_backup(qtbot: QtBot, db: Database) -> None:
+    from massage_chart.storage import audit
+
+    _change_something(db, "Before")
+    window = _window(qtbot, db)
+    with db.write() as session:  # what opening and printing a client's record writes
+        for action in (audit.AuditAction.VIEW, audit.AuditAction.EXPORT, audit.AuditAction.PRINT):
+            audit.record(session, action, detail="looked at, printed")
+    window.close()
+    assert db.backup_dir is not None
+    assert list_backups(db.backup_dir) == []
+
+
 def test_a_database_in_a_synced_folder_shows_a_warning(qtbot: QtBot, tmp_path: Path) -> None:
     folder = tmp_path / "Dropbox" / "clinic"
     folder.mkdir(parents=True)
