@@ -157,6 +157,16 @@ class AddendumInfo:
 
 
 @dataclass(frozen=True)
+class ImportedInfo:
+    """Where a note signed in another system came from, and how its seal arrived."""
+
+    source: str
+    imported_at: dt.datetime | None
+    imported_by: str
+    seal: str | None  # "carried", "mismatch" or "added" (see the Visit model)
+
+
+@dataclass(frozen=True)
 class VisitSnapshot:
     """Everything the SOAP note and the client summary print about one visit.
 
@@ -203,6 +213,7 @@ class VisitSnapshot:
     marks: tuple[MarkInfo, ...] = ()
     addenda: tuple[AddendumInfo, ...] = ()
     next_visit: dt.datetime | None = None
+    imported: ImportedInfo | None = None
 
     @property
     def duration_minutes(self) -> int | None:
@@ -388,4 +399,12 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
             for a in sorted(visit.addenda, key=lambda a: a.created_at)
         ),
         next_visit=next_visit,
+        imported=ImportedInfo(
+            source=visit.imported_from,
+            imported_at=visit.imported_at,
+            imported_by=visit.imported_by or "",
+            seal=visit.imported_seal,
+        )
+        if visit.imported_from
+        else None,
     )

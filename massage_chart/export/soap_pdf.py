@@ -504,6 +504,29 @@ def _signature(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
             ),
         ]
         shade, border = ALERT_SHADE, ALERT
+    elif snapshot.integrity_ok and snapshot.imported is not None:
+        # Signed in another system: said as such, never as a signature made in these records.
+        imported = snapshot.imported
+        on = format_recorded_time(imported.imported_at) if imported.imported_at else "a day unknown"
+        seal = {
+            "carried": "Its content hash came with it and matched on import.",
+            "added": "The file carried no content hash: the seal below was made on import and "
+            "vouches only for the note as it arrived.",
+        }.get(imported.seal or "", "")
+        body = [
+            para(
+                f"Signed in {imported.source} by {who_full} on {when}; imported into these "
+                f"records on {on} by {imported.imported_by or 'an unknown person'}.",
+                styles.value_bold,
+            ),
+            para(f"Not signed in this practice's records. {seal}", styles.small),
+            trusted(
+                f'Content hash (SHA-256): <font name="MCSans">{escape(snapshot.content_hash or "")}'
+                "</font>",
+                styles.tiny,
+            ),
+        ]
+        shade, border = SHADE, RULE
     elif snapshot.integrity_ok:
         signature = _signature_image(signer.signature_png if signer else None)
         body = [
@@ -642,6 +665,8 @@ def soap_flowables(snapshot: VisitSnapshot) -> list[Flowable]:
     """The flowables of the note, in reading order."""
     styles = stylesheet()
     status = "Signed" if snapshot.signed else "DRAFT (unsigned)"
+    if snapshot.signed and snapshot.imported is not None:
+        status = "Signed elsewhere (imported)"
     if snapshot.signed and not snapshot.integrity_ok:
         status = "INTEGRITY FAILURE"
     subtitle = f"Date of service {fmt_date(snapshot.start.date())}\n{status}"

@@ -54,6 +54,7 @@ from massage_chart.storage.models import (
     Referral,
     Visit,
     VisitOverride,
+    utc_now,
 )
 from massage_chart.storage.outcomes import sheet_problem
 from massage_chart.storage.repositories import row_problem
@@ -222,6 +223,16 @@ def _visit_json(visit: Visit) -> dict[str, Any]:
         "marks": [_mark_json(m) for m in sorted(visit.marks, key=lambda m: (m.created_at, m.id))],
         "signed_at": _iso(visit.signed_at),
         "signed_by": visit.signed_by_id,
+        "imported": (
+            {
+                "from": visit.imported_from,
+                "at": _iso(visit.imported_at),
+                "by": visit.imported_by,
+                "seal": visit.imported_seal,
+            }
+            if visit.imported_from
+            else None
+        ),
         "content_hash": visit.content_hash,
         "hash_version": visit.hash_version,
         "addenda": [
@@ -569,6 +580,8 @@ class _Importer:
 
     def __init__(self, session: Session, *, replace: bool, text_form: bool = False) -> None:
         self.session = session
+        self.origin = "another system"
+        self.importer = ""
         self.replace = replace
         self.text_form = text_form
         self.report = ImportReport()
@@ -578,6 +591,10 @@ class _Importer:
         self.referral_ids: set[str] = set()
 
     def run(self, document: dict[str, Any]) -> ImportReport:
+        practice = (document.get("practice") or {}).get("name") or "another practice"
+        program = document.get("generator") or "another program"
+        self.origin = f"{practice} ({program})"[:300]
+        self.importer = self.session.info.get("actor") or audit.current_actor()
         self._check_ids(document)
         self._practice(document.get("practice"))
         for index, data in enumerate(document.get("providers", [])):
@@ -1053,6 +1070,17 @@ class _Importer:
             recorded_hash = item.get("content_hash")
             # The database triggers lock a visit once signed: marks and billing go in first.
             visit.content_hash = recorded_hash or visit_content_hash(visit)
+            # Signed elsewhere: it says so wherever it is shown, never as signed here.
+            earlier = item.get("imported") or {}
+            visit.imported_from = str(earlier.get("from") or self.origin)[:300]
+            visit.imported_at = utc_now()
+            visit.imported_by = str(self.importer)[:100]
+            if not recorded_hash:
+                visit.imported_seal = "added"
+            elif recorded_hash == visit_content_hash(visit):
+                visit.imported_seal = "carried"
+            else:
+                visit.imported_seal = "mismatch"
             visit.status = VisitStatus.SIGNED
             if recorded_hash and recorded_hash != visit_content_hash(visit):
                 self.report.warnings.append(

@@ -436,6 +436,15 @@ class Visit(Base):
         Integer, default=CURRENT_HASH_VERSION, server_default=str(CURRENT_HASH_VERSION)
     )
     """Which canonical content the content hash covers (storage/signing.py); 1 before 0005."""
+    imported_from: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    """For a note signed elsewhere and imported from a chart file: the system it came from (the
+    file's practice and program). None for a note signed in these records. Not sealed: it says
+    how the seal came here, not what the note says."""
+    imported_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    imported_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    imported_seal: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    """What the file said of the signature's seal: "carried" (its content hash came with it and
+    matched), "mismatch" (it came and did not match), "added" (none came; sealed on import)."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, onupdate=utc_now)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
