@@ -15,6 +15,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from massage_chart.domain.records import VisitStatus
 from massage_chart.storage import audit, encryption
+from massage_chart.storage.audit_checkpoints import (
+    checkpoint_file,
+    checkpoint_problems,
+    read_checkpoints,
+    start_afresh,
+    write_checkpoint,
+)
 from massage_chart.storage.backup import (
     BackupError,
     BackupInfo,
@@ -64,8 +71,7 @@ def backup_now(database: Database, *, target: Path | None = None, reason: str = 
     except BackupError as exc:
         raise StorageError(f"The backup failed: {exc}. The database is unchanged.") from exc
     _clear_backup_failure(database)
-    with database.write() as session:
-        audit.record(session, audit.AuditAction.BACKUP, detail=str(path))
+    record_backup(database, path)
     if target is None and reason in ("auto", "on-close"):
         rotate_backups(
             database.backup_dir,
@@ -173,9 +179,18 @@ def background_backup(database: Database) -> Path:
 
 
 def record_backup(database: Database, path: Path) -> None:
-    """Write the audit event of a backup taken elsewhere."""
+    """Write the audit event of a backup, then a checkpoint of the audit log's head beside the
+    backups (audit_checkpoints.py)."""
     with database.write() as session:
         audit.record(session, audit.AuditAction.BACKUP, detail=str(path))
+    _checkpoint(database)
+
+
+def _checkpoint(database: Database) -> None:
+    if database.file is None or database.backup_dir is None:
+        return
+    with database.read() as session:
+        write_checkpoint(session, database.file, database.backup_dir)
 
 
 @dataclass
@@ -219,11 +234,26 @@ def check_database(database: Database) -> CheckReport:
         chain = audit.verify_chain(session)
         report.problems.extend(f"audit log event {p.seq}: {p.reason}" for p in chain)
         report.checked.append("audit log hash chain")
+        _check_checkpoints(database, session, report)
         signed = _check_signed_visits(session, report)
         report.checked.append(f"{signed} signed visits against their content hashes")
         _check_against_audit(session, report)
     _check_protections(database, report)
     return report
+
+
+def _check_checkpoints(database: Database, session: Session, report: CheckReport) -> None:
+    """The audit log against the checkpoints of its head taken at each backup."""
+    if database.file is None or database.backup_dir is None:
+        return
+    checkpoints, unreadable = read_checkpoints(database.file, database.backup_dir)
+    report.problems.extend(checkpoint_problems(session, checkpoints))
+    if unreadable:
+        report.problems.append(
+            f"{unreadable} audit checkpoints beside the backups cannot be read (the file "
+            f"{checkpoint_file(database.file, database.backup_dir).name} was changed)"
+        )
+    report.checked.append(f"audit log against {len(checkpoints)} checkpoints of its head")
 
 
 CHECK_BATCH = 500
@@ -386,9 +416,17 @@ def restore_from_backup(
     database = open_database(
         str(file), passphrase=None if keying is None else keying.reveal_passphrase()
     )
+    # The restored log is older than the checkpoints taken since: they are set aside, not held
+    # against it.
+    old_checkpoints = (
+        start_afresh(file, database.backup_dir) if database.backup_dir is not None else None
+    )
     with database.write() as session:
         kept = f"; the previous file was kept as {aside}" if aside else ""
+        if old_checkpoints is not None:
+            kept += f"; the audit checkpoints before it were kept as {old_checkpoints}"
         audit.record(session, audit.AuditAction.RESTORE, detail=f"from {backup}{kept}")
+    _checkpoint(database)
     return database, aside
 
 

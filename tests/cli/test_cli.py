@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 from massage_chart import __version__
 from massage_chart.storage.chart_file import FORMAT
 from tests.helpers.tamper import disable_audit_protection
+from tests.storage.test_chart_file import _without_provenance
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -205,7 +207,14 @@ def test_export_and_import_json_round_trip(tmp_path: Path) -> None:
     assert imported.returncode == 0, imported.stderr
     again = tmp_path / "again.json"
     assert run("export-json", "--db", str(target), "-o", str(again)).returncode == 0
-    assert again.read_bytes() == chart.read_bytes()
+    # The same, but that each signed note now says it was signed in the demo practice.
+    assert _without_provenance(again.read_text(encoding="utf-8")) == chart.read_text(
+        encoding="utf-8"
+    )
+    visits = [
+        v for c in json.loads(again.read_text(encoding="utf-8"))["clients"] for v in c["visits"]
+    ]
+    assert all(v["imported"]["seal"] == "carried" for v in visits if v["signed_at"])
 
     refused = run("import-json", "--db", str(target), str(chart))
     assert refused.returncode == 1
