@@ -57,6 +57,7 @@ from massage_chart.storage.models import (
     utc_now,
 )
 from massage_chart.storage.outcomes import sheet_problem
+from massage_chart.storage.records import addendum_hash
 from massage_chart.storage.repositories import row_problem
 from massage_chart.storage.signing import note_to_sign, visit_content_hash
 from massage_chart.storage.text_form import (
@@ -1045,8 +1046,15 @@ class _Importer:
                 content_hash=entry.get("content_hash"),
             )
             created_at = _datetime(entry.get("created_at"), f"{where}.addenda[{index}].created_at")
-            if created_at is not None:
-                addendum.created_at = created_at
+            addendum.created_at = created_at or utc_now()
+            if addendum.content_hash is None:  # sealed on import, as the signed note is
+                addendum.content_hash = addendum_hash(
+                    visit.id,
+                    addendum.author_id,
+                    addendum.created_at,
+                    addendum.reason,
+                    addendum.text,
+                )
             self._check(addendum, f"{where}.addenda[{index}]")
             self.session.add(addendum)
         if item.get("status") == "signed" or item.get("signed_at"):

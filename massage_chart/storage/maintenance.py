@@ -319,7 +319,12 @@ def _check_against_audit(session: Session, report: CheckReport) -> None:
             addendum.reason,
             addendum.text,
         )
-        if addendum.content_hash is not None and addendum.content_hash != expected:
+        if addendum.content_hash is None:
+            report.problems.append(
+                f"addendum {addendum.id} of visit {addendum.visit_id} has no seal (its hash was "
+                "removed outside the app)"
+            )
+        elif addendum.content_hash != expected:
             report.problems.append(
                 f"addendum {addendum.id} of visit {addendum.visit_id} no longer matches its "
                 "seal (changed outside the app)"
@@ -359,6 +364,11 @@ POSTGRES_PROTECTIONS = (
     "trg_visit_overrides_signed",
     "trg_addenda_immutable",
     "trg_audit_events_immutable",
+    "trg_audit_events_truncate",
+    # Clinic mode (migrations 0007 and 0008): who may sign, write addenda, and be named in the log.
+    "trg_visits_clinic",
+    "trg_addenda_clinic_author",
+    "trg_audit_events_clinic_actor",
 )
 
 

@@ -3,12 +3,14 @@ deleted and a log rewritten and re-hashed, which the hash chain alone cannot."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from massage_chart.storage import audit
 from massage_chart.storage.audit_checkpoints import checkpoint_file, read_checkpoints
 from massage_chart.storage.database import Database
 from massage_chart.storage.maintenance import backup_now, check_database, restore_from_backup
+from massage_chart.storage.records import add_addendum
 from massage_chart.storage.repositories import add_client
 
 
@@ -90,3 +92,28 @@ def test_a_changed_checkpoint_file_is_reported(db: Database) -> None:
         handle.write("{not json\n")
     problems = check_database(db).problems
     assert any("audit checkpoints beside the backups cannot be read" in p for p in problems)
+
+
+def test_an_addendum_whose_seal_was_removed_is_caught(db: Database) -> None:
+    from tests.storage.test_repositories import _signed_visit
+
+    visit_id = _signed_visit(db)
+    with db.write() as session:
+        add_addendum(session, visit_id, author_id=None, reason="Late entry", text="Called: 2/10.")
+    assert check_database(db).ok
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TRIGGER trg_addenda_update")
+        connection.exec_driver_sql("UPDATE addenda SET content_hash = NULL, text = 'forged'")
+    problems = check_database(db).problems
+    assert any("has no seal" in p for p in problems), problems
+
+
+@pytest.mark.postgres
+def test_a_switched_off_guard_on_the_server_is_caught(pg_db: Database) -> None:
+    assert check_database(pg_db).ok
+    with pg_db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "ALTER TABLE audit_events DISABLE TRIGGER trg_audit_events_clinic_actor"
+        )
+    problems = check_database(pg_db).problems
+    assert any("trg_audit_events_clinic_actor" in p for p in problems), problems

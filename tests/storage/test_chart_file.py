@@ -31,8 +31,9 @@ from massage_chart.storage.chart_file import (
     read_chart_file,
 )
 from massage_chart.storage.database import Database, open_database
-from massage_chart.storage.models import Addendum, Client, Mark, OutcomeRecord, Visit
+from massage_chart.storage.models import Client, Mark, OutcomeRecord, Visit
 from massage_chart.storage.outcomes import list_outcomes, record_outcome
+from massage_chart.storage.records import add_addendum
 from massage_chart.storage.repositories import get_visit
 from massage_chart.storage.signing import sign_visit, verify_visit_hash
 from tests.storage.test_repositories import _clients, _provider
@@ -158,7 +159,9 @@ def _rich_database(db: Database) -> None:
         session.flush()
         sign_visit(visit, provider_id, dt.datetime(2026, 11, 2, 10, 30))
         session.flush()
-        visit.addenda.append(Addendum(reason="late entry", text="Called next day: 2/10."))
+        add_addendum(
+            session, visit.id, author_id=None, reason="late entry", text="Called next day: 2/10."
+        )
         _outcomes(session, ids["Zoë"], visit.id, provider_id)
 
 
