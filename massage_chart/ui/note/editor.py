@@ -75,6 +75,7 @@ from massage_chart.ui.formatting import (
 )
 from massage_chart.ui.note.addendum import AddendumDialog
 from massage_chart.ui.note.billing import BillingPanel
+from massage_chart.ui.note.pain_box import PainBox
 from massage_chart.ui.note.time_out import TimeOutField
 from massage_chart.ui.record.alerts_banner import AlertsBanner
 from massage_chart.ui.record.fields import ProblemLabel
@@ -154,15 +155,8 @@ def load_note(database: Database, visit_id: str, today: dt.date) -> NoteData:
         )
 
 
-def _pain_box(name: str) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(-1, 10)
-    box.setSpecialValueText("—")
-    box.setValue(-1)
-    box.setSuffix("/10")
-    box.setAccessibleName(name)
-    box.setMaximumWidth(90)
-    return box
+def _pain_box(name: str) -> PainBox:
+    return PainBox(name)
 
 
 def _pain(box: QSpinBox) -> int | None:
