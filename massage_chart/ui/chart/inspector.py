@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -21,8 +20,8 @@ from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS, MarkKind
 from massage_chart.storage.marks import MarkData
 from massage_chart.ui.chart.document import ChartDocument
 from massage_chart.ui.chart.mark_list import mark_label
+from massage_chart.ui.number_box import NONE, OptionalNumberBox
 
-NONE = -1
 TECHNIQUES = (
     "Swedish massage",
     "deep tissue",
@@ -63,12 +62,8 @@ class MarkInspector(QWidget):
         outer.addWidget(self.where)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.intensity = QSpinBox()
-        self.intensity.setRange(NONE, 10)
-        self.intensity.setSpecialValueText("—")
-        self.intensity.setSuffix("/10")
+        self.intensity = OptionalNumberBox("Intensity, 0 to 10", 10, "/10")
         self.intensity.setKeyboardTracking(False)
-        self.intensity.setAccessibleName("Intensity, 0 to 10")
         form.addRow("&Intensity", self.intensity)
         self.deep_muscle = QComboBox()
         self.deep_muscle.setAccessibleName("Deep muscle")
@@ -78,12 +73,8 @@ class MarkInspector(QWidget):
         self.technique.addItems(["", *TECHNIQUES])
         self.technique.setAccessibleName("Technique")
         form.addRow("&Technique", self.technique)
-        self.minutes = QSpinBox()
-        self.minutes.setRange(NONE, 240)
-        self.minutes.setSpecialValueText("—")
-        self.minutes.setSuffix(" min")
+        self.minutes = OptionalNumberBox("Minutes", 240, " min")
         self.minutes.setKeyboardTracking(False)
-        self.minutes.setAccessibleName("Minutes")
         form.addRow("&Minutes", self.minutes)
         self.pressure = QComboBox()
         self.pressure.addItem("—", None)

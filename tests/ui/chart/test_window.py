@@ -397,6 +397,29 @@ def test_digits_typed_in_the_inspector_go_to_the_field(
     assert chart.scene.tool is MarkKind.PAIN
 
 
+def test_minutes_typed_into_an_empty_inspector_box_are_taken(
+    qtbot: QtBot, db: Database, course: Course, chart: VisitChartWindow
+) -> None:
+    chart.show_view("posterior")
+    press_key(qtbot, chart, "X")  # treated: a click fills the region, which takes minutes
+    point = ATLAS.region("posterior", "rhomboid.r").inner_point
+    qtbot.mouseClick(
+        chart.view.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=screen_point(chart, "posterior", *point),
+    )
+    minutes = chart.inspector.minutes
+    assert minutes.isEnabled() and minutes.text() == "—"
+    chart.activateWindow()
+    qtbot.mouseClick(minutes.lineEdit(), Qt.MouseButton.LeftButton)  # no select-all by hand
+    qtbot.waitUntil(minutes.hasFocus)
+    qtbot.wait(10)
+    qtbot.keyClicks(minutes, "12")
+    qtbot.keyClick(minutes, Qt.Key.Key_Return)
+    (mark,) = stored(db, course.today_visit_id).values()
+    assert mark.minutes == 12
+
+
 def test_zoom_keys_wheel_fit_and_view_keys(qtbot: QtBot, chart: VisitChartWindow) -> None:
     view = chart.view
     fitted = view.scale_factor()
