@@ -142,7 +142,7 @@ class DateOfBirthInput(QWidget):
         layout.addWidget(self.line_edit)
         layout.addWidget(self.calendar_button)
         layout.addWidget(self.hint_label, 1)
-        self.setFocusProxy(self.line_edit)
+        # No focus proxy: with one, Tab from the Calendar button came back to the text field.
 
         self.line_edit.textChanged.connect(self._on_line_edit_text_changed)
         menu.aboutToShow.connect(self._on_menu_about_to_show)
@@ -299,6 +299,9 @@ class NewClientDialog(_FormDialog):
         self.form.addRow("&First name:", self.first_name_edit)
         self.form.addRow("&Last name:", self.last_name_edit)
         self.form.addRow("Date of &birth:", self.date_of_birth_input)
+        born_label = self.form.labelForField(self.date_of_birth_input)
+        if isinstance(born_label, QLabel):
+            born_label.setBuddy(self.date_of_birth_input.line_edit)  # Alt+B types the date
         self.form.addRow("&Phone:", self.phone_edit)
         self.form.addRow("&Email:", self.email_edit)
         self.first_name_edit.setFocus()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from massage_chart.domain.records import VisitStatus
@@ -54,6 +55,29 @@ def test_an_unknown_date_of_birth_is_saved_as_none(qtbot: QtBot) -> None:
     details = dialog.details()
     assert (details.first_name, details.last_name) == ("Ana", "de Souza")
     assert details.date_of_birth is None
+
+
+def test_tab_walks_the_new_client_form_past_the_calendar(qtbot: QtBot) -> None:
+    dialog = NewClientDialog(today=lambda: TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    dialog.first_name_edit.setFocus()
+    qtbot.waitUntil(dialog.first_name_edit.hasFocus)
+    visited = []
+    for _ in range(5):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        visited.append(QApplication.focusWidget())
+    assert visited == [
+        dialog.last_name_edit,
+        dialog.date_of_birth_input.line_edit,
+        dialog.date_of_birth_input.calendar_button,
+        dialog.phone_edit,
+        dialog.email_edit,
+    ]
+    qtbot.keyClick(dialog.email_edit, Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is dialog.date_of_birth_input.line_edit
 
 
 def test_a_client_needs_a_name(qtbot: QtBot) -> None:
