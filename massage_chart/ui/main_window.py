@@ -55,6 +55,7 @@ from massage_chart.storage.settings import (
     Settings,
     apply_backup_settings,
 )
+from massage_chart.storage.watch import Changes
 from massage_chart.ui.backup_actions import BackupActions
 from massage_chart.ui.client_detail import ClientDetailPanel
 from massage_chart.ui.client_list import ClientListPanel
@@ -83,6 +84,7 @@ from massage_chart.ui.help import (
     menu_shortcuts,
 )
 from massage_chart.ui.idle_lock import IdleWatcher, LockScreen
+from massage_chart.ui.live_updates import LiveUpdates
 from massage_chart.ui.maintenance import MaintenanceRunner
 from massage_chart.ui.note.editor import VisitNoteEditor
 from massage_chart.ui.outcomes.form import OutcomeForm
@@ -299,6 +301,10 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.refresh()
         self.client_panel.search_field.setFocus()
+        # Changes made in another window, program or laptop show here within seconds.
+        self.live_updates = LiveUpdates(database, self)
+        self.live_updates.changed.connect(self._on_live_updates_changed)
+        self.live_updates.start()
         # An unlock password guards the start too: quitting the lock screen and starting again
         # must not get round it. (An encrypted database asked for its passphrase already.)
         if (
@@ -590,6 +596,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.idle_watcher.stop()
+        self.live_updates.stop()
         self.maintenance.wait()
         self.backup_actions.wait()
         if (
@@ -1020,6 +1027,18 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.idle_watcher.touch()
         self.drafts_recovery.offer_if_held()
+
+    @Slot(object)
+    def _on_live_updates_changed(self, changes: Changes) -> None:
+        self.visit_documents.catch_up(changes)
+        if self.window_lock.locked or not changes.clients:
+            return
+        self._run_search(self.client_panel.query)
+        current = self.client_panel.current_client_id()
+        focused = QApplication.focusWidget()
+        typing_here = focused is not None and self.detail_panel.isAncestorOf(focused)
+        if current in changes.clients and not typing_here:
+            self._show_client(current)  # its visits, signatures and details as they are now
 
     @Slot()
     def _on_view_audit_timer_timeout(self) -> None:

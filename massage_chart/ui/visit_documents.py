@@ -11,6 +11,9 @@ from PySide6.QtWidgets import QWidget
 
 from massage_chart.atlas import Atlas
 from massage_chart.storage.database import Database
+from massage_chart.storage.marks import marks_version
+from massage_chart.storage.watch import Changes
+from massage_chart.ui.document import READ_ERRORS
 
 if TYPE_CHECKING:
     from massage_chart.ui.chart.document import ChartDocument
@@ -81,6 +84,31 @@ class VisitDocuments(QObject):
         """The document of a visit with a window open, or None."""
         entry = self._open.get(visit_id)
         return entry.document if entry is not None else None
+
+    def catch_up(self, changes: Changes) -> None:
+        """Bring the open documents up to changes made elsewhere (another window, program or
+        laptop): a visit signed there turns read-only here and says who signed it; marks
+        changed there are read again. Documents already current are left alone."""
+        for visit_id in sorted(changes.visits & self._open.keys()):
+            document = self._open[visit_id].document
+            try:
+                with self.database.read() as session:
+                    version = marks_version(session, visit_id)
+            except READ_ERRORS:
+                continue
+            if version == document.version:
+                continue  # the change was this window's own, or is already shown
+            if visit_id in changes.signed and not document.read_only:
+                document.note_was_signed()
+                document.problem_reported.emit(
+                    f"{changes.signed[visit_id]} signed this note elsewhere; it is read-only "
+                    "now. Anything more goes in an addendum."
+                )
+            else:
+                try:
+                    document.read_again()
+                except READ_ERRORS as exc:
+                    document.problem_reported.emit(str(exc))
 
     def visit_ids(self) -> list[str]:
         """The visits with a window open."""

@@ -1,0 +1,85 @@
+"""What changed in the records since a point in the audit log: how one window learns of changes
+made by another window, another program or another laptop.
+
+Every change writes an audit event in the same transaction, so the log's head is a cheap,
+exact "something changed" for SQLite files shared by several windows and for a clinic's server
+alike; the events since then say which clients and visits changed and which visits were signed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from massage_chart.storage import audit
+from massage_chart.storage.audit import AuditEvent
+
+LOOKING = (
+    audit.AuditAction.VIEW.value,
+    audit.AuditAction.EXPORT.value,
+    audit.AuditAction.PRINT.value,
+    audit.AuditAction.BACKUP.value,
+    audit.AuditAction.FAILED_UNLOCK.value,
+)
+"""Events that change no record a window shows."""
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed after one audit event, up to ``head``.
+
+    Attributes:
+        head: the newest event read (the next call starts after it).
+        clients: clients whose record, visits or list entry changed.
+        visits: visits that changed (their note, marks, signature or addenda).
+        signed: visits signed, with who signed them (as the log names them).
+    """
+
+    head: int
+    clients: frozenset[str] = frozenset()
+    visits: frozenset[str] = frozenset()
+    signed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def any(self) -> bool:
+        """Whether anything a window shows changed."""
+        return bool(self.clients or self.visits)
+
+
+def audit_head(session: Session) -> int:
+    """The newest audit event's number (0 for an empty log): one indexed read."""
+    return int(session.scalar(select(func.max(AuditEvent.seq))) or 0)
+
+
+def changes_since(session: Session, seq: int, *, limit: int = 5_000) -> Changes:
+    """The changes recorded after event ``seq`` (at most ``limit`` events; the head says how far
+    it read, so a long gap is caught up over a few calls)."""
+    rows = session.execute(
+        select(
+            AuditEvent.seq,
+            AuditEvent.action,
+            AuditEvent.client_id,
+            AuditEvent.visit_id,
+            AuditEvent.actor,
+        )
+        .where(AuditEvent.seq > seq)
+        .order_by(AuditEvent.seq)
+        .limit(limit)
+    ).all()
+    if not rows:
+        return Changes(head=seq)
+    clients: set[str] = set()
+    visits: set[str] = set()
+    signed: dict[str, str] = {}
+    for _seq, action, client_id, visit_id, actor in rows:
+        if action in LOOKING:
+            continue
+        if client_id:
+            clients.add(client_id)
+        if visit_id:
+            visits.add(visit_id)
+            if action == audit.AuditAction.SIGN.value:
+                signed[visit_id] = actor
+    return Changes(int(rows[-1][0]), frozenset(clients), frozenset(visits), signed)

@@ -1,0 +1,99 @@
+"""Changes made elsewhere (another window, program or laptop on the same records) reach an open
+window within a poll: new clients in the list, a note signed there turns read-only here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from massage_chart.atlas import load_atlas
+from massage_chart.domain.marks import MarkKind
+from massage_chart.storage import marks as store
+from massage_chart.storage.database import Database, open_database
+from massage_chart.storage.records import sign_and_record
+from massage_chart.storage.repositories import add_client, get_visit
+from massage_chart.ui.main_window import MainWindow
+from tests.helpers.notes import complete_the_note
+from tests.ui.conftest import SmallPractice
+
+pytestmark = pytest.mark.qt_log_ignore(
+    "This plugin does not support propagateSizeHints", "This plugin does not support raise"
+)
+
+
+def _elsewhere(db: Database) -> Database:
+    """The same records opened by another program (another laptop on a server)."""
+    return open_database(db.url)
+
+
+def _names(window: MainWindow) -> list[str]:
+    model = window.client_panel.model
+    return [
+        client.list_name
+        for row in range(model.rowCount())
+        if (client := model.client_at(row)) is not None
+    ]
+
+
+def test_a_client_added_elsewhere_appears_in_the_list(
+    qtbot: QtBot, window: MainWindow, db: Database, practice: SmallPractice
+) -> None:
+    other = _elsewhere(db)
+    try:
+        with other.write() as session:
+            add_client(session, first_name="Noor", last_name="Haddad")
+    finally:
+        other.dispose()
+    assert "Haddad, Noor" not in _names(window)
+    qtbot.waitUntil(lambda: "Haddad, Noor" in _names(window), timeout=5_000)  # the 2 s poll
+
+
+def test_a_note_signed_elsewhere_turns_the_open_chart_read_only(
+    qtbot: QtBot, window: MainWindow, db: Database, practice: SmallPractice
+) -> None:
+    visit_id = practice.zoe_second_visit_id
+    chart = window.open_chart(visit_id)
+    messages: list[str] = []
+    chart.document.problem_reported.connect(messages.append)
+    assert not chart.document.read_only
+    other = _elsewhere(db)
+    try:
+        with other.write() as session:
+            complete_the_note(session, visit_id)
+            provider = get_visit(session, visit_id).provider_id
+            sign_and_record(
+                session, visit_id, provider, dt.datetime(2026, 10, 8, 16, tzinfo=dt.UTC)
+            )
+    finally:
+        other.dispose()
+    window.live_updates.poll()
+    assert chart.document.read_only
+    assert any("signed this note elsewhere" in m for m in messages)
+
+
+def test_a_mark_added_elsewhere_shows_on_the_open_chart_and_own_changes_are_left_alone(
+    qtbot: QtBot, window: MainWindow, db: Database, practice: SmallPractice, tmp_path: Path
+) -> None:
+    visit_id = practice.zoe_second_visit_id
+    chart = window.open_chart(visit_id)
+    before = set(chart.document.marks)
+    region = load_atlas().region("posterior", "rhomboid.r")
+    mark = store.place_mark(
+        load_atlas(), visit_id, MarkKind.TENDER_POINT, "posterior", [region.inner_point]
+    )
+    other = _elsewhere(db)
+    try:
+        with other.write() as session:
+            store.add_mark(session, mark)
+    finally:
+        other.dispose()
+    reads: list[str] = []
+    chart.document.mark_added.connect(reads.append)
+    window.live_updates.poll()
+    assert set(chart.document.marks) - before == {mark.id}
+    assert reads == [mark.id]
+    window.live_updates.poll()  # nothing new: nothing read again
+    assert reads == [mark.id]
