@@ -278,6 +278,34 @@ def _word_fonts(word: str) -> list[str]:
     return families
 
 
+_SILENT = frozenset(range(0xFE00, 0xFE10)) | {0x200D}
+"""Variation selectors and the zero-width joiner: they change how the character before them is
+drawn, and carry nothing to print where it cannot be drawn."""
+
+
+def drawable(char: str) -> bool:
+    """Whether one of the embedded fonts has a glyph for ``char`` (or it needs none)."""
+    code = ord(char)
+    if code in _SILENT or unicodedata.category(char) in {"Zs", "Cc", "Cf"}:
+        return True
+    family = font_for(char)
+    return code in _covered(family)
+
+
+def spelled_out(char: str) -> str:
+    """A character no embedded font draws (an emoji, say), written so that it is still on the
+    page: ``[U+1F600 GRINNING FACE]``. A record must never lose what was typed silently."""
+    name = unicodedata.name(char, "")
+    return f"[U+{ord(char):04X}{' ' + name if name else ''}]"
+
+
+def printable(text: str) -> str:
+    """``text`` with every character no embedded font draws spelled out."""
+    if all(drawable(c) for c in text):
+        return text
+    return "".join(c if drawable(c) else spelled_out(c) for c in text)
+
+
 def markup(text: str, *, bold: bool = False) -> str:
     """User text as Paragraph markup: escaped (``<b>`` prints literally), a fallback font per run
     of another script, and line breaks kept.
@@ -297,6 +325,7 @@ def markup(text: str, *, bold: bool = False) -> str:
         parts.append(chunk if current == SANS else f'<font name="{name}">{chunk}</font>')
         run.clear()
 
+    text = printable(text)
     for token in _TOKENS.findall(text.replace("\r\n", "\n").replace("\r", "\n")):
         if token == "\n":
             flush()
