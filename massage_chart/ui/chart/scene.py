@@ -68,6 +68,8 @@ class ChartScene(QGraphicsScene):
         self.addItem(self._preview)
         self._drag_start: dict[str, QPointF] = {}
         self._hover_figure: FigureItem | None = None
+        # The region chosen from the keyboard (view id, index in its view's regions).
+        self._keyboard: tuple[str, int] | None = None
         self.setBackgroundBrush(QColor("#ece8e3"))
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         for view in document.atlas.views:
@@ -335,6 +337,49 @@ class ChartScene(QGraphicsScene):
         if figure is not None:
             figure.show_region(region)
         self.hovered.emit(region.label if region is not None else "")
+
+    def step_region(self, step: int) -> str:
+        """Choose the next (``step`` 1) or previous (-1) region of the views shown, from the
+        keyboard: it is outlined as under the pointer and named; returns its name ("" when no
+        view is shown). Charting without a mouse: choose a region, then ``chart_chosen_region``.
+        """
+        entries = [
+            (view_id, index)
+            for view_id in self.visible_views()
+            for index in range(len(self.figures[view_id].view.regions))
+        ]
+        if not entries:
+            return ""
+        current = entries.index(self._keyboard) if self._keyboard in entries else -1
+        if current == -1 and step < 0:
+            current = 0
+        view_id, index = entries[(current + step) % len(entries)]
+        self._keyboard = (view_id, index)
+        figure = self.figures[view_id]
+        region = figure.view.regions[index]
+        if self._hover_figure is not None and self._hover_figure is not figure:
+            self._hover_figure.show_region(None)
+        self._hover_figure = figure
+        figure.show_region(region)
+        self.hovered.emit(region.label)
+        return region.label
+
+    def chart_chosen_region(self) -> None:
+        """Chart the tool on the region chosen from the keyboard: a point kind at the region's
+        inner point, an area kind over the whole region (as a click with it does)."""
+        if self.tool is None:
+            self.tool_used.emit("Choose a tool first (its letter key), then chart the region.")
+            return
+        if self._keyboard is None or self._keyboard[0] not in self.visible_views():
+            self.tool_used.emit("Choose a region first with . (next) or , (previous).")
+            return
+        view_id, index = self._keyboard
+        region = self.figures[view_id].view.regions[index]
+        kind = self.tool
+        if kind.geometry is Geometry.POINT:
+            self._chart(kind, view_id, [region.inner_point])
+        else:
+            self._chart(kind, view_id, [region.inner_point], whole_region=True)
 
     def leave(self) -> None:
         """The pointer left the view: clear the hover outline."""

@@ -58,6 +58,8 @@ OTHER_KEYS: tuple[tuple[str, str], ...] = (
     ("Delete or Backspace", "Remove the selected marks"),
     ("Enter", "Confirm the selected marks copied forward"),
     ("Ctrl+A", "Select every mark"),
+    (". and ,", "Choose the next or previous region (charting without a mouse)"),
+    ("Ctrl+Enter", "Chart the tool on the chosen region"),
     ("Ctrl+Z / Ctrl+Shift+Z or Ctrl+Y", "Undo / redo"),
     ("+ and -", "Zoom in and out (also the wheel, or a pinch)"),
     ("F or Ctrl+0", "Fit the figures to the window"),

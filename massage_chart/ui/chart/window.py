@@ -210,6 +210,15 @@ class VisitChartWindow(QMainWindow):
         self.view.addAction(self.confirm_action)
         self.mark_list.addAction(self.confirm_action)
         self._action("Select all", ["Ctrl+A"], self._on_select_all_triggered)
+        # Charting without a mouse: choose a region, then chart the tool on it.
+        self._action("Next region", ["."], lambda: self.scene.step_region(1))
+        self._action("Previous region", [","], lambda: self.scene.step_region(-1))
+        self._action(
+            "Chart the chosen region",
+            ["Ctrl+Return", "Ctrl+Enter"],
+            self.scene.chart_chosen_region,
+            "Chart the tool on the region chosen with . and ,",
+        )
         self.undo_action = self.document.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
         self.redo_action = self.document.undo_stack.createRedoAction(self, "&Redo")

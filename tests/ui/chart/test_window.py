@@ -544,3 +544,58 @@ def test_a_visit_signed_elsewhere_turns_the_chart_read_only(
     assert chart.banner.isVisible() and "read-only" in chart.banner.text()
     assert chart.scene.tool is None
     assert not chart.tool_actions[MarkKind.PAIN.value].isEnabled()
+
+
+def key_on_map(
+    qtbot: QtBot,
+    window: VisitChartWindow,
+    key: Qt.Key,
+    modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+) -> None:
+    window.view.setFocus()
+    qtbot.keyClick(window.view.viewport(), key, modifiers)
+
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def test_a_keyboard_alone_charts_a_point_and_a_whole_region(
+    qtbot: QtBot, db: Database, course: Course, chart: VisitChartWindow
+) -> None:
+    chart.show_view("posterior")
+    # The regions in the order . walks them: view by view as shown, each in the atlas's order.
+    chosen = [(v, r) for v in chart.scene.visible_views() for r in ATLAS.view(v).regions]
+    named: list[str] = []
+    chart.scene.hovered.connect(named.append)
+    press_key(qtbot, chart, "T")  # active trigger point
+    for _ in range(3):
+        key_on_map(qtbot, chart, Qt.Key.Key_Period)
+    key_on_map(qtbot, chart, Qt.Key.Key_Comma)  # back one: the second region
+    assert named[-1] == chosen[1][1].label
+    key_on_map(qtbot, chart, Qt.Key.Key_Return, CTRL)
+    (point,) = stored(db, course.today_visit_id).values()
+    assert (point.kind, point.view, point.region_id) == (
+        MarkKind.TRIGGER_POINT_ACTIVE,
+        chosen[1][0],
+        chosen[1][1].id,
+    )
+    press_key(qtbot, chart, "X")  # treated: an area tool covers the whole region
+    key_on_map(qtbot, chart, Qt.Key.Key_Period)
+    key_on_map(qtbot, chart, Qt.Key.Key_Enter, CTRL)
+    area = next(m for m in stored(db, course.today_visit_id).values() if m.id != point.id)
+    assert (area.kind, area.region_id, area.whole_region) == (
+        MarkKind.TREATED,
+        chosen[2][1].id,
+        True,
+    )
+
+
+def test_charting_the_chosen_region_says_what_is_missing(
+    qtbot: QtBot, db: Database, course: Course, chart: VisitChartWindow
+) -> None:
+    hints: list[str] = []
+    chart.scene.tool_used.connect(hints.append)
+    press_key(qtbot, chart, "T")
+    key_on_map(qtbot, chart, Qt.Key.Key_Return, CTRL)
+    assert "Choose a region first" in hints[-1]
+    assert stored(db, course.today_visit_id) == {}
