@@ -33,3 +33,36 @@ def test_the_option_is_listed_in_the_help() -> None:
     from massage_chart.cli import build_parser
 
     assert "--quit-after-start" in build_parser().format_help()
+
+
+def test_opening_the_window_leaves_the_heavy_checkers_unloaded(tmp_path: Path) -> None:
+    """The shipped rules and measures are checked by the suite, not at every start; the
+    ICD-10-CM library loads only when a code is looked up."""
+    database = tmp_path / "practice.db"
+    seeded = subprocess.run(  # clients with health histories: the list reads their alerts
+        [sys.executable, "-m", "massage_chart", "demo", "--db", str(database), "--clients", "3"],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    script = (
+        "import sys\n"
+        "from massage_chart.cli import main\n"
+        f"code = main(['--db', {str(database)!r}, '--quit-after-start'])\n"
+        "heavy = [m for m in ('jsonschema', 'simple_icd_10_cm') if m in sys.modules]\n"
+        "print('loaded:', heavy)\n"
+        "sys.exit(code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "loaded: []" in result.stdout
