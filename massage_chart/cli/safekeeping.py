@@ -287,7 +287,7 @@ def _run_encrypt(args: argparse.Namespace) -> int:
     if path is None:
         return fail("Only a SQLite database file can be encrypted by the app.")
     if needs_passphrase(path):
-        return fail(f"The database {path} is already encrypted (or damaged).")
+        return _finish_encrypting(args, path)
     passphrase = new_passphrase(args, file_option="passphrase_file", env=ENV_PASSPHRASE)
     database = open_db(args)
     outcome = encrypt_database(database, passphrase)
@@ -296,6 +296,25 @@ def _run_encrypt(args: argparse.Namespace) -> int:
         outcome,
         f"Encrypted {path}. Keep the passphrase safe: without it the records and the backups "
         "cannot be opened.",
+    )
+    return 0
+
+
+def _finish_encrypting(args: argparse.Namespace, path: Path) -> int:
+    """``encrypt`` again on an encrypted database: finish what an interrupted run left."""
+    from massage_chart.storage.maintenance import finish_encrypting, plain_backups
+
+    database = open_db(args)  # with its passphrase, as every command opens it
+    try:
+        if not plain_backups(database):
+            return fail(f"The database {path} is already encrypted, and so are its backups.")
+        outcome = finish_encrypting(database)
+    finally:
+        database.dispose()
+    print_outcome(
+        outcome,
+        f"{path} was already encrypted; the backups an interrupted encryption left unencrypted "
+        "are encrypted now.",
     )
     return 0
 

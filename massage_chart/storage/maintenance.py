@@ -239,7 +239,34 @@ def check_database(database: Database) -> CheckReport:
         report.checked.append(f"{signed} signed visits against their content hashes")
         _check_against_audit(session, report)
     _check_protections(database, report)
+    _check_backup_keys(database, report)
     return report
+
+
+def _check_backup_keys(database: Database, report: CheckReport) -> None:
+    """For an encrypted database: every backup encrypted, and with the database's own key."""
+    if database.keying is None or database.backup_dir is None or database.file is None:
+        return
+    backups = list_backups(database.backup_dir, database.file)
+    for path in plain_backups(database):
+        report.problems.append(
+            f"the backup {path.name} is not encrypted (an encryption was interrupted): run "
+            "massage-chart encrypt again to finish it"
+        )
+    for info in backups:
+        try:
+            if encryption.file_kind(info.path) is FileKind.PLAIN:
+                continue
+            with encryption.connect(info.path, database.keying, read_only=True):
+                pass
+        except encryption.EncryptionError:
+            report.problems.append(
+                f"the backup {info.path.name} does not open with this database's passphrase "
+                "(a change of passphrase was interrupted, or the backup is damaged)"
+            )
+        except OSError:
+            continue
+    report.checked.append(f"{len(backups)} backups encrypted with the database's key")
 
 
 def _check_checkpoints(database: Database, session: Session, report: CheckReport) -> None:
@@ -517,10 +544,15 @@ def _require_file(database: Database) -> Path:
 
 
 def _convert_backups(
-    database: Database, old: Keying | None, new: Keying, outcome: EncryptionOutcome
+    database: Database,
+    old: Keying | None,
+    new: Keying,
+    outcome: EncryptionOutcome,
+    *,
+    only_plain: bool = False,
 ) -> None:
     """Rewrite every backup of ``database`` that opens with ``old`` (or is plain) under ``new``;
-    the old bytes are overwritten before they are deleted."""
+    the old bytes are overwritten before they are deleted. ``only_plain``: the plain ones only."""
     if database.backup_dir is None or database.file is None:
         return
     for info in list_backups(database.backup_dir, database.file):
@@ -528,6 +560,8 @@ def _convert_backups(
             kind = encryption.file_kind(info.path)
         except OSError as exc:
             outcome.backups_left.append((info.path, f"cannot be read ({exc.strerror})"))
+            continue
+        if only_plain and kind is not FileKind.PLAIN:
             continue
         source = None if kind is FileKind.PLAIN else old
         if kind is FileKind.NOT_A_DATABASE or (source is None and kind is not FileKind.PLAIN):
@@ -618,6 +652,43 @@ def encrypt_database(database: Database, passphrase: str) -> EncryptionOutcome:
                 f"encrypted, {len(outcome.backups_left)} left as they were"
             ),
         )
+    return outcome
+
+
+def plain_backups(database: Database) -> list[Path]:
+    """Backups of an encrypted database that are still plaintext: an ``encrypt`` that was
+    interrupted after the database and before its backups (``finish_encrypting`` ends it)."""
+    if not database.is_encrypted or database.backup_dir is None or database.file is None:
+        return []
+    found: list[Path] = []
+    for info in list_backups(database.backup_dir, database.file):
+        try:
+            if encryption.file_kind(info.path) is FileKind.PLAIN:
+                found.append(info.path)
+        except OSError:
+            continue
+    return found
+
+
+def finish_encrypting(database: Database) -> EncryptionOutcome:
+    """Encrypt, with the database's own key, the backups an interrupted ``encrypt`` left plain.
+
+    Raises:
+        StorageError: the database is not encrypted (encrypt it first).
+    """
+    _require_file(database)
+    if database.keying is None:
+        raise StorageError("The database is not encrypted; encrypt it first.")
+    outcome = EncryptionOutcome(database, old_file_overwritten=True)
+    _convert_backups(database, None, database.keying, outcome, only_plain=True)
+    if outcome.backups_done:
+        with database.write() as session:
+            audit.record(
+                session,
+                audit.AuditAction.CHANGE,
+                detail=f"finished encrypting: {len(outcome.backups_done)} plaintext backups "
+                "left by an interrupted encryption were encrypted",
+            )
     return outcome
 
 

@@ -215,3 +215,51 @@ def test_encrypt_seals_backups_in_the_chosen_folder_and_the_drafts_left_in_clear
     assert b"Amara" not in raw and b"ice" not in raw
     kept = DraftStore(folder, passphrase="lavender fields 7").all()
     assert [d.fields for d in kept] == [{"plan": "ice"}]
+
+
+def test_an_encryption_cut_short_before_the_backups_is_reported_and_finished(
+    plain_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from massage_chart.storage import maintenance
+
+    monkeypatch.setenv(ENV_PASSPHRASE, PASSPHRASE)
+    assert main(["--db", str(plain_db), "backup"]) == 0
+
+    def killed(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt  # the process stops after the database, before its backups
+
+    with monkeypatch.context() as patch:
+        patch.setattr(maintenance, "_convert_backups", killed)
+        assert main(["encrypt", "--db", str(plain_db)]) == 130
+    [backup] = list_backups(plain_db.parent / "backups", plain_db)
+    assert encryption.file_kind(plain_db) is FileKind.ENCRYPTED_OR_DAMAGED
+    assert encryption.file_kind(backup.path) is FileKind.PLAIN  # the records in clear
+    capsys.readouterr()
+
+    assert main(["check", "--db", str(plain_db)]) == 1
+    assert "is not encrypted (an encryption was interrupted)" in capsys.readouterr().out
+
+    assert main(["encrypt", "--db", str(plain_db)]) == 0  # again: finishes the job
+    assert "encrypted now" in capsys.readouterr().out
+    [backup] = list_backups(plain_db.parent / "backups", plain_db)
+    assert encryption.file_kind(backup.path) is FileKind.ENCRYPTED_OR_DAMAGED
+    assert b"Ibuprofen" not in backup.path.read_bytes()
+    assert main(["check", "--db", str(plain_db)]) == 0
+    assert main(["encrypt", "--db", str(plain_db)]) == 1
+    assert "already encrypted, and so are its backups" in capsys.readouterr().err
+
+
+def test_a_backup_left_on_the_old_passphrase_is_reported(
+    encrypted_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from massage_chart.storage import maintenance
+
+    monkeypatch.setenv(ENV_PASSPHRASE, PASSPHRASE)
+    monkeypatch.setenv(ENV_NEW_PASSPHRASE, "a whole new passphrase 2026")
+    with monkeypatch.context() as patch:
+        patch.setattr(maintenance, "_convert_backups", lambda *_a, **_k: None)
+        assert main(["change-passphrase", "--db", str(encrypted_db)]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv(ENV_PASSPHRASE, "a whole new passphrase 2026")
+    assert main(["check", "--db", str(encrypted_db)]) == 1
+    assert "does not open with this database's passphrase" in capsys.readouterr().out
