@@ -23,7 +23,7 @@ from pathlib import Path
 
 from massage_chart.atlas import load_atlas
 from massage_chart.domain.marks import MarkKind
-from massage_chart.domain.records import PayerType, UnitRule
+from massage_chart.domain.record_kinds import PayerType, UnitRule
 from massage_chart.export.batch import export_batch
 from massage_chart.export.service import DocumentKind, read_snapshot, render
 from massage_chart.storage.database import Database, open_database

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
-from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.domain.text import fold, search_key
 from massage_chart.storage.database import Database, open_database
 from massage_chart.storage.models import Client, Mark, Provider, Visit

@@ -14,13 +14,14 @@ from massage_chart.domain.billing import compute_units
 from massage_chart.domain.identifiers import npi_with_check_digit
 from massage_chart.domain.marks import Geometry, MarkKind
 from massage_chart.domain.placement import locate
-from massage_chart.domain.records import (
+from massage_chart.domain.record_kinds import (
     ConsentKind,
     MedicationClass,
     PayerType,
     UnitRule,
 )
 from massage_chart.storage import audit
+from massage_chart.storage.client_records import sign_and_record
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import (
     BillingLine,
@@ -35,7 +36,6 @@ from massage_chart.storage.models import (
     new_id,
     utc_now,
 )
-from massage_chart.storage.records import sign_and_record
 from massage_chart.storage.repositories import (
     MedicationEntry,
     add_health_history_version,

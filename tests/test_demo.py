@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from massage_chart.demo import DemoNotEmptyError, seed_demo
 from massage_chart.domain.billing import compute_units
 from massage_chart.domain.identifiers import npi_problem
-from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import Client, Provider, Referral, Visit
 from massage_chart.storage.signing import verify_visit_hash

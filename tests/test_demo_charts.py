@@ -14,9 +14,9 @@ from massage_chart.domain.comparison import ChangeKind, compare_findings
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.placement import locate
 from massage_chart.storage import marks as store
+from massage_chart.storage.client_records import visit_findings
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import Client, Mark, Visit
-from massage_chart.storage.records import visit_findings
 from massage_chart.storage.repositories import create_visit
 from massage_chart.storage.signing import verify_visit_hash
 

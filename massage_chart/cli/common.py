@@ -226,7 +226,7 @@ def open_database_of(
     A wrong passphrase from a file or the environment is not retried.
     """
     from massage_chart.storage.database import WrongPassphraseError, open_database
-    from massage_chart.storage.maintenance import record_failed_unlocks
+    from massage_chart.storage.safekeeping import record_failed_unlocks
 
     user = getattr(args, "user", None) or os.environ.get(ENV_USER)
     if user:
@@ -349,7 +349,7 @@ def parse_day(text: str, option: str) -> dt.date:
 
 
 def print_outcome(outcome: object, done: str) -> None:
-    from massage_chart.storage.maintenance import EncryptionOutcome
+    from massage_chart.storage.safekeeping import EncryptionOutcome
 
     assert isinstance(outcome, EncryptionOutcome)
     print(f"{done} {len(outcome.backups_done)} backup(s) converted with it.")

@@ -207,8 +207,8 @@ def _run_import_json(args: argparse.Namespace) -> int:
 
 def _run_sign(args: argparse.Namespace) -> int:
     from massage_chart.domain.presentation import format_recorded_time
+    from massage_chart.storage.client_records import sign_and_record
     from massage_chart.storage.models import utc_now
-    from massage_chart.storage.records import sign_and_record
     from massage_chart.storage.repositories import NotFoundError
     from massage_chart.storage.signing import SignRefusedError
 

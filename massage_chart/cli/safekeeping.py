@@ -127,7 +127,7 @@ def _audit_actions() -> list[Any]:
 
 def _run_backup(args: argparse.Namespace) -> int:
     from massage_chart.export.atomic import ExportError
-    from massage_chart.storage.maintenance import backup_now
+    from massage_chart.storage.safekeeping import backup_now
 
     try:
         target = output_path(args, args.output) if args.output else None
@@ -151,7 +151,7 @@ def _run_restore(args: argparse.Namespace) -> int:
         sqlite_file,
     )
     from massage_chart.storage.encryption import Keying, is_encrypted_file
-    from massage_chart.storage.maintenance import restore_from_backup
+    from massage_chart.storage.safekeeping import restore_from_backup
 
     url, url_passphrase = split_passphrase(normalise_url(args.db or default_database_url()))
     target = sqlite_file(url)
@@ -184,7 +184,7 @@ def _run_restore(args: argparse.Namespace) -> int:
 
 def _run_check(args: argparse.Namespace) -> int:
     from massage_chart.storage.database import SchemaState, schema_status
-    from massage_chart.storage.maintenance import check_database
+    from massage_chart.storage.safekeeping import check_database
 
     # A check never writes: an older layout is reported, not upgraded behind the user's back.
     database = open_db(args, thorough=True, upgrade=False)
@@ -281,7 +281,7 @@ def _run_audit_verify(args: argparse.Namespace) -> int:
 
 
 def _run_encrypt(args: argparse.Namespace) -> int:
-    from massage_chart.storage.maintenance import encrypt_database
+    from massage_chart.storage.safekeeping import encrypt_database
 
     path = database_path(args)
     if path is None:
@@ -302,7 +302,7 @@ def _run_encrypt(args: argparse.Namespace) -> int:
 
 def _finish_encrypting(args: argparse.Namespace, path: Path) -> int:
     """``encrypt`` again on an encrypted database: finish what an interrupted run left."""
-    from massage_chart.storage.maintenance import finish_encrypting, plain_backups
+    from massage_chart.storage.safekeeping import finish_encrypting, plain_backups
 
     database = open_db(args)  # with its passphrase, as every command opens it
     try:
@@ -320,7 +320,7 @@ def _finish_encrypting(args: argparse.Namespace, path: Path) -> int:
 
 
 def _run_change_passphrase(args: argparse.Namespace) -> int:
-    from massage_chart.storage.maintenance import change_passphrase
+    from massage_chart.storage.safekeeping import change_passphrase
 
     path = database_path(args)
     if not needs_passphrase(path):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from massage_chart.domain.findings import BodyPart, find_body_part, region_stem
 from massage_chart.domain.marks import MarkKind, Side
 from massage_chart.domain.medications import classify_medication
-from massage_chart.domain.records import MedicationClass
+from massage_chart.domain.record_kinds import MedicationClass
 from massage_chart.domain.text import fold
 from massage_chart.resources import resource_path
 

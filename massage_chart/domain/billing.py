@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from massage_chart.domain.records import UnitRule
+from massage_chart.domain.record_kinds import UnitRule
 
 UNIT_MINUTES = 15
 MIDPOINT_MINUTES = 8

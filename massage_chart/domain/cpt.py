@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from massage_chart.domain.billing import MIDPOINT_MINUTES, TIMED_CPT_CODES, compute_units
 from massage_chart.domain.icd10 import MAX_CLAIM_CODES, Severity
-from massage_chart.domain.records import PayerType, UnitRule
+from massage_chart.domain.record_kinds import PayerType, UnitRule
 
 # CPT descriptors are AMA-copyrighted (DOMAIN.md §1.8): only ids and timing are shipped; the
 # practice labels its own codes in its fee schedule.

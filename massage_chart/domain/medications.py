@@ -10,7 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from massage_chart.domain.records import MedicationClass
+from massage_chart.domain.record_kinds import MedicationClass
 from massage_chart.domain.text import fold
 from massage_chart.resources import resource_path
 

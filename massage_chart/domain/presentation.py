@@ -24,7 +24,7 @@ import os
 from collections.abc import Iterator, Mapping
 
 from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS
-from massage_chart.domain.records import PayerType, UnitRule
+from massage_chart.domain.record_kinds import PayerType, UnitRule
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 DASH = "–"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.record_kinds import VisitStatus
 
 SEALED_SINCE = "sealed_since"
 """Field metadata: the content-hash version from which a signature covers the field as itself."""

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from massage_chart.domain.presentation import Clock, clock_in_use, use_clock
-from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.export.atomic import ExportError, check_folder, write_atomic
 from massage_chart.storage import audit
 from massage_chart.storage.database import Database, open_database

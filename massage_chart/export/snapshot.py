@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from massage_chart.atlas import AtlasError, load_atlas
 from massage_chart.domain.cpt import BillingEntry, compute_totals
 from massage_chart.domain.marks import MarkKind
-from massage_chart.domain.records import PayerType, UnitRule, VisitStatus
+from massage_chart.domain.record_kinds import PayerType, UnitRule, VisitStatus
 from massage_chart.storage.models import Provider, Visit, utc_now
 from massage_chart.storage.repositories import get_visit
 from massage_chart.storage.signing import verify_visit_hash, visit_content_hash, visit_text_form

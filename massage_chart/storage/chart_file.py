@@ -26,7 +26,7 @@ from massage_chart.domain.atlas import AtlasError, load_atlas
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.outcomes import OutcomeError, measure
 from massage_chart.domain.placement import PlacementError, locate
-from massage_chart.domain.records import (
+from massage_chart.domain.record_kinds import (
     ConsentKind,
     MedicationClass,
     PayerType,
@@ -36,6 +36,7 @@ from massage_chart.domain.records import (
 from massage_chart.domain.sign_rules import blocking_problems
 from massage_chart.resources import resource_path
 from massage_chart.storage import audit
+from massage_chart.storage.client_records import addendum_hash
 from massage_chart.storage.models import (
     CURRENT_HASH_VERSION,
     Addendum,
@@ -57,7 +58,6 @@ from massage_chart.storage.models import (
     utc_now,
 )
 from massage_chart.storage.outcomes import sheet_problem
-from massage_chart.storage.records import addendum_hash
 from massage_chart.storage.repositories import row_problem
 from massage_chart.storage.signing import note_to_sign, visit_content_hash
 from massage_chart.storage.text_form import (

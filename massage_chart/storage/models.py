@@ -25,7 +25,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from massage_chart.domain import visit_record
-from massage_chart.domain.records import (
+from massage_chart.domain.record_kinds import (
     ConsentKind,
     MedicationClass,
     PayerType,

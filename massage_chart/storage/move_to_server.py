@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.storage import audit
 from massage_chart.storage.database import Database, StorageError, is_server_url, open_database
 from massage_chart.storage.models import Base, Visit

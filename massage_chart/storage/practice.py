@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from massage_chart.domain import limits
 from massage_chart.domain.identifiers import npi_problem
-from massage_chart.domain.records import UnitRule
+from massage_chart.domain.record_kinds import UnitRule
 from massage_chart.storage import audit
 from massage_chart.storage.models import HealthHistory, Practice, Provider, Visit
 from massage_chart.storage.repositories import NotFoundError, get_practice

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 import platformdirs
 
 from massage_chart.domain.presentation import Clock
-from massage_chart.domain.records import UnitRule
+from massage_chart.domain.record_kinds import UnitRule
 from massage_chart.storage.encryption import fsync_dir
 
 if TYPE_CHECKING:

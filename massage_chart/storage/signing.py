@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.domain.sign_rules import NoteToSign, SignProblem, describe_problems
 from massage_chart.domain.visit_record import sealed_fields
 from massage_chart.storage.mapping import visit_record_of

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.storage import audit
 from massage_chart.storage.models import (
     Addendum,

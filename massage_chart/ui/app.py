@@ -44,7 +44,7 @@ from massage_chart.storage.encryption import (
     is_encrypted_file,
 )
 from massage_chart.storage.in_use import InUse
-from massage_chart.storage.maintenance import (
+from massage_chart.storage.safekeeping import (
     record_failed_unlocks,
     restore_and_reopen,
     restore_from_backup,

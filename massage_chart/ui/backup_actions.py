@@ -30,8 +30,8 @@ from massage_chart.storage.backup import (
     verify_sqlite_backup,
 )
 from massage_chart.storage.database import Database, StorageError, open_database
-from massage_chart.storage.maintenance import CheckReport, backup_now, check_database
 from massage_chart.storage.repositories import get_practice
+from massage_chart.storage.safekeeping import CheckReport, backup_now, check_database
 from massage_chart.ui.formatting import format_date
 
 log = logging.getLogger(__name__)

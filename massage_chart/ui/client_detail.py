@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.storage.repositories import VisitSummary
 from massage_chart.ui.client_record import ClientRecord
 from massage_chart.ui.formatting import (

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from massage_chart.domain import limits
-from massage_chart.ui.document import ClientDetails, VisitDetails
 from massage_chart.ui.formatting import (
     EARLIEST_BIRTH_YEAR,
     DateOfBirthEntry,
@@ -36,6 +35,7 @@ from massage_chart.ui.formatting import (
     format_date,
     parse_date_of_birth,
 )
+from massage_chart.ui.practice_document import ClientDetails, VisitDetails
 from massage_chart.ui.style import error_text, heading, muted
 
 # Something, an @, something, a dot, something: enough to catch a typo, not a full RFC 5322 check.

@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from massage_chart.storage.database import Database, StorageError
-from massage_chart.storage.maintenance import (
+from massage_chart.storage.safekeeping import (
     EncryptionOutcome,
     change_passphrase,
     encrypt_database,

@@ -7,7 +7,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from massage_chart.storage.database import Database
 from massage_chart.storage.watch import audit_head, changes_since
-from massage_chart.ui.document import READ_ERRORS
+from massage_chart.ui.practice_document import READ_ERRORS
 
 POLL_MS = 2_000
 """How often the audit log's head is read: one indexed query, cheap on a file or a server."""

@@ -26,19 +26,12 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from massage_chart.domain.outcomes import Measure, all_measures
-from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.domain.text import fold
+from massage_chart.storage.client_records import clients_alerts
 from massage_chart.storage.database import Database, StorageError
 from massage_chart.storage.drafts import DraftStore, drafts_folder_for
 from massage_chart.storage.location import location_warning
-from massage_chart.storage.maintenance import (
-    backup_now,
-    last_backup_failure,
-    latest_audit_seq,
-    record_backup,
-    remember_backup_failure,
-)
-from massage_chart.storage.records import clients_alerts
 from massage_chart.storage.repositories import (
     SEARCH_LIMIT,
     NotFoundError,
@@ -48,6 +41,13 @@ from massage_chart.storage.repositories import (
     list_visits,
     search_clients,
 )
+from massage_chart.storage.safekeeping import (
+    backup_now,
+    last_backup_failure,
+    latest_audit_seq,
+    record_backup,
+    remember_backup_failure,
+)
 from massage_chart.storage.settings import (
     AUTO_LOCK_MINUTES,
     CLOCK,
@@ -56,22 +56,14 @@ from massage_chart.storage.settings import (
     apply_backup_settings,
 )
 from massage_chart.storage.watch import Changes
+from massage_chart.ui.background_checks import MaintenanceRunner
 from massage_chart.ui.backup_actions import BackupActions
 from massage_chart.ui.client_detail import ClientDetailPanel
 from massage_chart.ui.client_list import ClientListPanel
 from massage_chart.ui.client_record import load_client_record
 from massage_chart.ui.clock import apply_clock
-from massage_chart.ui.commands import NewClientCommand, NewVisitCommand
 from massage_chart.ui.damage_report import show_damage
 from massage_chart.ui.dialogs import NewClientDialog, NewVisitDialog, ProviderChoice
-from massage_chart.ui.document import (
-    READ_ERRORS,
-    WRITE_ERRORS,
-    ClientDetails,
-    PracticeDocument,
-    VisitDetails,
-    describe_error,
-)
 from massage_chart.ui.drafts_recovery import DraftsRecovery
 from massage_chart.ui.encryption_actions import EncryptionActions
 from massage_chart.ui.export_actions import ExportActions
@@ -85,9 +77,17 @@ from massage_chart.ui.help import (
 )
 from massage_chart.ui.idle_lock import IdleWatcher, LockScreen
 from massage_chart.ui.live_updates import LiveUpdates
-from massage_chart.ui.maintenance import MaintenanceRunner
 from massage_chart.ui.note.editor import VisitNoteEditor
 from massage_chart.ui.outcomes.form import OutcomeForm
+from massage_chart.ui.practice_commands import NewClientCommand, NewVisitCommand
+from massage_chart.ui.practice_document import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ClientDetails,
+    PracticeDocument,
+    VisitDetails,
+    describe_error,
+)
 from massage_chart.ui.progress.progress_dialog import ProgressDialog
 from massage_chart.ui.record.record_dialog import ClientRecordDialog
 from massage_chart.ui.settings import SettingsDialog
@@ -99,7 +99,7 @@ from massage_chart.ui.window_lock import WindowLock
 
 if TYPE_CHECKING:
     from massage_chart.ui.chart import VisitChartWindow
-    from massage_chart.ui.chart.document import ChartDocument
+    from massage_chart.ui.chart.visit_document import ChartDocument
 
 STATUS_MESSAGE_MS = 5000
 # A client's record counts as looked at (and goes in the audit log) once it has been on screen

@@ -13,10 +13,10 @@ from massage_chart.atlas import Atlas
 from massage_chart.storage.database import Database
 from massage_chart.storage.marks import marks_version
 from massage_chart.storage.watch import Changes
-from massage_chart.ui.document import READ_ERRORS
+from massage_chart.ui.practice_document import READ_ERRORS
 
 if TYPE_CHECKING:
-    from massage_chart.ui.chart.document import ChartDocument
+    from massage_chart.ui.chart.visit_document import ChartDocument
 
 Window = TypeVar("Window", bound=QWidget)
 
@@ -148,7 +148,9 @@ class VisitDocuments(QObject):
         entry = self._open.get(visit_id)
         fresh = entry is None
         if entry is None:
-            from massage_chart.ui.chart.document import ChartDocument  # the chart loads on use
+            from massage_chart.ui.chart.visit_document import (
+                ChartDocument,  # the chart loads on use
+            )
 
             entry = _OpenVisit(ChartDocument(self.database, visit_id, self.atlas, parent=self))
         try:

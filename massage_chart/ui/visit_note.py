@@ -11,10 +11,9 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 from sqlalchemy.orm import Session
 
-from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.storage.repositories import NotFoundError, get_visit
 from massage_chart.storage.signing import visit_text_form
-from massage_chart.ui.document import READ_ERRORS
 from massage_chart.ui.formatting import (
     format_date,
     format_pain,
@@ -22,9 +21,10 @@ from massage_chart.ui.formatting import (
     format_time,
     format_time_span,
 )
+from massage_chart.ui.practice_document import READ_ERRORS
 
 if TYPE_CHECKING:
-    from massage_chart.ui.chart.document import ChartDocument
+    from massage_chart.ui.chart.visit_document import ChartDocument
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from massage_chart.storage.database import Database, StorageError, open_database
 from massage_chart.storage.practice import list_provider_details, read_practice
 from massage_chart.storage.repositories import count_clients
 from massage_chart.storage.settings import Settings
-from massage_chart.ui.document import READ_ERRORS
+from massage_chart.ui.practice_document import READ_ERRORS
 from massage_chart.ui.settings.dialog import Refusal, write_practice_and_providers
 from massage_chart.ui.settings.fields import ImageChooser, choose_image_file
 from massage_chart.ui.settings.practice_page import PracticePage, editor_text

@@ -12,9 +12,9 @@ from massage_chart.domain.secrets import verify_password
 from massage_chart.storage import audit
 from massage_chart.storage.database import Database
 from massage_chart.storage.settings import UNLOCK_PASSWORD_HASH, Settings
-from massage_chart.ui.document import WRITE_ERRORS
 from massage_chart.ui.idle_lock import LockScreen
 from massage_chart.ui.note.editor import VisitNoteEditor
+from massage_chart.ui.practice_document import WRITE_ERRORS
 
 
 class WindowLock(QObject):

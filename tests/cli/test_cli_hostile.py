@@ -17,9 +17,9 @@ import pytest
 
 from massage_chart.cli import main
 from massage_chart.storage.chart_file import MAX_FILE_BYTES
+from massage_chart.storage.client_records import sign_and_record
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import Provider
-from massage_chart.storage.records import sign_and_record
 from massage_chart.storage.repositories import add_client, create_visit
 from tests.helpers.dump import dump
 from tests.helpers.notes import complete_the_note

@@ -17,11 +17,11 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
 from massage_chart.domain.presentation import Clock, clock_set_to
-from massage_chart.domain.records import PayerType, UnitRule, VisitStatus
+from massage_chart.domain.record_kinds import PayerType, UnitRule, VisitStatus
 from massage_chart.export.service import DocumentKind, render_document
+from massage_chart.storage.client_records import update_visit_note
 from massage_chart.storage.database import Database, open_database
 from massage_chart.storage.models import Claim, Mark, Provider
-from massage_chart.storage.records import update_visit_note
 from massage_chart.storage.repositories import (
     add_client,
     add_health_history_version,

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from massage_chart.cli import ENV_NEW_PASSPHRASE, ENV_PASSPHRASE, main
-from massage_chart.storage import audit, encryption
+from massage_chart.storage import audit, encryption, safekeeping
 from massage_chart.storage.backup import list_backups
 from massage_chart.storage.database import WrongPassphraseError, open_database
 from massage_chart.storage.encryption import FileKind
@@ -220,7 +220,6 @@ def test_encrypt_seals_backups_in_the_chosen_folder_and_the_drafts_left_in_clear
 def test_an_encryption_cut_short_before_the_backups_is_reported_and_finished(
     plain_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from massage_chart.storage import maintenance
 
     monkeypatch.setenv(ENV_PASSPHRASE, PASSPHRASE)
     assert main(["--db", str(plain_db), "backup"]) == 0
@@ -229,7 +228,7 @@ def test_an_encryption_cut_short_before_the_backups_is_reported_and_finished(
         raise KeyboardInterrupt  # the process stops after the database, before its backups
 
     with monkeypatch.context() as patch:
-        patch.setattr(maintenance, "_convert_backups", killed)
+        patch.setattr(safekeeping, "_convert_backups", killed)
         assert main(["encrypt", "--db", str(plain_db)]) == 130
     [backup] = list_backups(plain_db.parent / "backups", plain_db)
     assert encryption.file_kind(plain_db) is FileKind.ENCRYPTED_OR_DAMAGED
@@ -252,12 +251,11 @@ def test_an_encryption_cut_short_before_the_backups_is_reported_and_finished(
 def test_a_backup_left_on_the_old_passphrase_is_reported(
     encrypted_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from massage_chart.storage import maintenance
 
     monkeypatch.setenv(ENV_PASSPHRASE, PASSPHRASE)
     monkeypatch.setenv(ENV_NEW_PASSPHRASE, "a whole new passphrase 2026")
     with monkeypatch.context() as patch:
-        patch.setattr(maintenance, "_convert_backups", lambda *_a, **_k: None)
+        patch.setattr(safekeeping, "_convert_backups", lambda *_a, **_k: None)
         assert main(["change-passphrase", "--db", str(encrypted_db)]) == 0
     capsys.readouterr()
     monkeypatch.setenv(ENV_PASSPHRASE, "a whole new passphrase 2026")

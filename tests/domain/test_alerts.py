@@ -28,7 +28,7 @@ from massage_chart.domain.alerts import (
 )
 from massage_chart.domain.findings import find_body_part
 from massage_chart.domain.marks import MarkKind, Side
-from massage_chart.domain.records import MedicationClass
+from massage_chart.domain.record_kinds import MedicationClass
 
 TODAY = dt.date(2026, 11, 23)
 

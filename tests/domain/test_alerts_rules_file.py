@@ -30,7 +30,7 @@ from massage_chart.domain.alerts import (
     load_alert_rules,
     parse_alert_rules,
 )
-from massage_chart.domain.records import MedicationClass
+from massage_chart.domain.record_kinds import MedicationClass
 from massage_chart.resources import resource_path
 
 TODAY = dt.date(2026, 11, 23)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from massage_chart.domain.billing import compute_units, units_ama, units_cms, units_for_minutes
-from massage_chart.domain.records import UnitRule
+from massage_chart.domain.record_kinds import UnitRule
 
 
 @pytest.mark.parametrize(

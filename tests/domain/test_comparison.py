@@ -24,9 +24,9 @@ from massage_chart.domain.marks import MarkKind, Side
 from massage_chart.domain.soap import draft_changes
 from massage_chart.export.service import DocumentKind, read_snapshot, render
 from massage_chart.storage import marks as store
+from massage_chart.storage.client_records import previous_visit_findings, visit_findings
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import Provider
-from massage_chart.storage.records import previous_visit_findings, visit_findings
 from massage_chart.storage.repositories import add_client, create_visit
 from massage_chart.ui.chart.window import VisitChartWindow
 from massage_chart.ui.note.editor import VisitNoteEditor

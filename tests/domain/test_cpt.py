@@ -15,7 +15,7 @@ from massage_chart.domain.cpt import (
     normalise_modifier,
 )
 from massage_chart.domain.icd10 import Severity
-from massage_chart.domain.records import PayerType, UnitRule
+from massage_chart.domain.record_kinds import PayerType, UnitRule
 
 E = BillingEntry
 

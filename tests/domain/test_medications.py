@@ -16,7 +16,7 @@ from massage_chart.domain.medications import (
     parse_medication_table,
     shipped_medications,
 )
-from massage_chart.domain.records import MedicationClass as M
+from massage_chart.domain.record_kinds import MedicationClass as M
 
 
 def test_shipped_table_is_large_and_covers_every_safety_class() -> None:

@@ -21,7 +21,7 @@ from massage_chart.domain.cpt import (
     normalise_modifier,
 )
 from massage_chart.domain.identifiers import npi_problem, npi_with_check_digit
-from massage_chart.domain.records import PayerType, UnitRule
+from massage_chart.domain.record_kinds import PayerType, UnitRule
 from massage_chart.domain.text import fold, search_key, search_terms
 
 # Characters that break naive parsers: digits of other scripts, superscripts, full-width forms,

@@ -11,7 +11,7 @@ import pytest
 
 from massage_chart.atlas import load_atlas
 from massage_chart.domain.marks import MarkKind
-from massage_chart.domain.records import PayerType, UnitRule
+from massage_chart.domain.record_kinds import PayerType, UnitRule
 from massage_chart.storage.database import Database
 from massage_chart.storage.marks import add_mark, place_mark
 from massage_chart.storage.models import (

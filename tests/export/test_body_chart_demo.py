@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from massage_chart.demo import seed_demo
-from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.export.service import DocumentKind, render
 from massage_chart.export.snapshot import VisitSnapshot, load_visit_snapshot
 from massage_chart.export.soap_pdf import body_charts

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from massage_chart.export.service import DocumentKind, read_snapshot, render
+from massage_chart.storage.client_records import record_override, update_visit_note
 from massage_chart.storage.database import Database
-from massage_chart.storage.records import record_override, update_visit_note
 from massage_chart.storage.repositories import get_visit
 from massage_chart.storage.signing import sign_visit
 from tests.export.conftest import START, VisitSpec, make_visit

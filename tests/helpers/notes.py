@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from massage_chart.domain.records import PayerType
-from massage_chart.storage.records import (
+from massage_chart.domain.record_kinds import PayerType
+from massage_chart.storage.client_records import (
     BillingLineData,
     replace_billing_lines,
     update_visit_note,

@@ -11,14 +11,14 @@ from typing import Any
 from sqlalchemy import event
 
 from massage_chart.domain.alerts import AlertTier
-from massage_chart.storage.database import Database
-from massage_chart.storage.models import Provider
-from massage_chart.storage.records import (
+from massage_chart.storage.client_records import (
     add_clearance,
     clients_alerts,
     record_override,
     visit_alerts,
 )
+from massage_chart.storage.database import Database
+from massage_chart.storage.models import Provider
 from massage_chart.storage.repositories import (
     MedicationEntry,
     add_client,

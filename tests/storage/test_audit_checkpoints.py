@@ -8,10 +8,10 @@ from sqlalchemy import text
 
 from massage_chart.storage import audit
 from massage_chart.storage.audit_checkpoints import checkpoint_file, read_checkpoints
+from massage_chart.storage.client_records import add_addendum
 from massage_chart.storage.database import Database
-from massage_chart.storage.maintenance import backup_now, check_database, restore_from_backup
-from massage_chart.storage.records import add_addendum
 from massage_chart.storage.repositories import add_client
+from massage_chart.storage.safekeeping import backup_now, check_database, restore_from_backup
 
 
 def _work(db: Database, name: str) -> None:

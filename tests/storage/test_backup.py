@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from massage_chart.storage import safekeeping
 from massage_chart.storage.backup import (
     BackupError,
     backup_name,
@@ -20,8 +21,8 @@ from massage_chart.storage.backup import (
     verify_sqlite_backup,
 )
 from massage_chart.storage.database import Database, StorageError, open_database
-from massage_chart.storage.maintenance import backup_if_due, backup_now, check_database
 from massage_chart.storage.repositories import add_client, search_clients
+from massage_chart.storage.safekeeping import backup_if_due, backup_now, check_database
 
 
 def _count(path: Path) -> int:
@@ -175,11 +176,10 @@ def test_check_finds_a_signed_note_changed_behind_the_apps_back(db: Database) ->
 def test_check_reads_signed_notes_in_batches_and_misses_none(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from massage_chart.storage import maintenance
     from tests.storage.test_repositories import _signed_visit
 
     visits = [_signed_visit(db) for _ in range(5)]
-    monkeypatch.setattr(maintenance, "CHECK_BATCH", 2)
+    monkeypatch.setattr(safekeeping, "CHECK_BATCH", 2)
     report = check_database(db)
     assert report.ok
     assert "5 signed visits against their content hashes" in report.checked

@@ -30,10 +30,10 @@ from massage_chart.storage.chart_file import (
     parse_chart_text,
     read_chart_file,
 )
+from massage_chart.storage.client_records import add_addendum
 from massage_chart.storage.database import Database, open_database
 from massage_chart.storage.models import Client, Mark, OutcomeRecord, Visit
 from massage_chart.storage.outcomes import list_outcomes, record_outcome
-from massage_chart.storage.records import add_addendum
 from massage_chart.storage.repositories import get_visit
 from massage_chart.storage.signing import sign_visit, verify_visit_hash
 from tests.storage.test_repositories import _clients, _provider

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from massage_chart.demo import seed_demo
-from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.storage.chart_file import ChartFileError, dumps_chart, export_chart, import_chart
 from massage_chart.storage.database import Database, open_database
 from massage_chart.storage.models import Client, Visit

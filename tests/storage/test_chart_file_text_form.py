@@ -16,15 +16,15 @@ from massage_chart.storage.chart_file import (
     import_chart,
     parse_chart_text,
 )
-from massage_chart.storage.database import Database, open_database
-from massage_chart.storage.models import Consent, Provider
-from massage_chart.storage.records import (
+from massage_chart.storage.client_records import (
     add_clearance,
     clearances_on_file,
     override_reasons,
     record_override,
     update_visit_note,
 )
+from massage_chart.storage.database import Database, open_database
+from massage_chart.storage.models import Consent, Provider
 from massage_chart.storage.repositories import add_client, create_visit, get_client, get_visit
 from massage_chart.storage.signing import sign_visit, verify_visit_hash
 from tests.storage.test_chart_file import _without_provenance

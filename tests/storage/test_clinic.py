@@ -16,11 +16,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.storage import audit, clinic
+from massage_chart.storage.client_records import sign_and_record
 from massage_chart.storage.database import NotAllowedError, open_database
 from massage_chart.storage.models import Addendum, Client, Mark, Practice, Provider, Visit
-from massage_chart.storage.records import sign_and_record
 from massage_chart.storage.repositories import get_visit
 from tests.helpers.notes import complete_the_note
 from tests.helpers.postgres import admin_url, fresh_postgres_url

@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 
 from massage_chart.domain.marks import MarkKind
 from massage_chart.storage import audit, clinic
+from massage_chart.storage.client_records import sign_and_record
 from massage_chart.storage.database import NotAllowedError, open_database
 from massage_chart.storage.marks import add_mark, place_mark
 from massage_chart.storage.models import Client, Mark, Provider, Visit
-from massage_chart.storage.records import sign_and_record
 from massage_chart.storage.repositories import create_visit
 from tests.helpers.notes import complete_the_note
 from tests.helpers.postgres import admin_url, fresh_postgres_url

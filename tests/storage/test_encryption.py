@@ -29,19 +29,19 @@ from massage_chart.storage.database import (
     open_database,
 )
 from massage_chart.storage.encryption import Driver, FileKind, Keying
-from massage_chart.storage.maintenance import (
+from massage_chart.storage.repositories import (
+    MedicationEntry,
+    add_client,
+    add_health_history_version,
+    search_clients,
+)
+from massage_chart.storage.safekeeping import (
     background_backup,
     backup_now,
     change_passphrase,
     check_database,
     encrypt_database,
     record_failed_unlocks,
-)
-from massage_chart.storage.repositories import (
-    MedicationEntry,
-    add_client,
-    add_health_history_version,
-    search_clients,
 )
 from tests.helpers.dump import dump
 

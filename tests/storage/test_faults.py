@@ -20,8 +20,8 @@ from massage_chart.storage.database import (
     check_sqlite_file,
     open_database,
 )
-from massage_chart.storage.maintenance import backup_now
 from massage_chart.storage.repositories import add_client, search_clients
+from massage_chart.storage.safekeeping import backup_now
 from massage_chart.storage.wal import foreign_wal_reason, read_wal
 
 WAL_HEADER = 32

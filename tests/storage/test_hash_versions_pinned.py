@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.domain.visit_record import sealed_fields
 from massage_chart.storage.models import CURRENT_HASH_VERSION, BillingLine, Visit, VisitOverride
 from massage_chart.storage.models import Mark as MarkRow

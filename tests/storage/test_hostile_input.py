@@ -16,11 +16,9 @@ from hypothesis import strategies as st
 from sqlalchemy import Enum, String, Text, inspect
 
 from massage_chart.domain import limits
-from massage_chart.domain.records import ConsentKind, PayerType
+from massage_chart.domain.record_kinds import ConsentKind, PayerType
 from massage_chart.domain.text import search_key, search_terms
-from massage_chart.storage.database import Database, WriteError
-from massage_chart.storage.models import Base, Client, Provider
-from massage_chart.storage.records import (
+from massage_chart.storage.client_records import (
     CLIENT_FIELDS,
     BillingLineData,
     add_addendum,
@@ -33,6 +31,8 @@ from massage_chart.storage.records import (
     update_client,
     update_visit_note,
 )
+from massage_chart.storage.database import Database, WriteError
+from massage_chart.storage.models import Base, Client, Provider
 from massage_chart.storage.repositories import (
     LIST_LIMITS,
     NUMBER_RANGES,

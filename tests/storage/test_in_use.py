@@ -11,8 +11,8 @@ import pytest
 
 from massage_chart.storage.database import Database
 from massage_chart.storage.in_use import DatabaseInUseError, InUse, alone
-from massage_chart.storage.maintenance import backup_now
 from massage_chart.storage.repositories import add_client
+from massage_chart.storage.safekeeping import backup_now
 
 
 def test_windows_share_a_database_and_a_restore_needs_it_alone(tmp_path: Path) -> None:

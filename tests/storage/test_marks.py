@@ -13,11 +13,11 @@ from massage_chart.domain.comparison import ChangeKind, compare_findings
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.placement import PlacementError
 from massage_chart.storage import marks as store
+from massage_chart.storage.client_records import visit_findings
 from massage_chart.storage.database import Database
 from massage_chart.storage.guards import SignedVisitError
 from massage_chart.storage.marks import MarkError
 from massage_chart.storage.models import AuditEvent, Mark, Provider
-from massage_chart.storage.records import visit_findings
 from massage_chart.storage.repositories import NotFoundError, add_client, create_visit, get_visit
 from massage_chart.storage.signing import sign_visit
 

@@ -15,6 +15,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from massage_chart.storage import audit
+from massage_chart.storage.client_records import (
+    clearances_on_file,
+    override_reasons,
+    record_override,
+)
 from massage_chart.storage.database import (
     Database,
     create_db_engine,
@@ -24,10 +29,9 @@ from massage_chart.storage.database import (
     upgrade_schema,
 )
 from massage_chart.storage.guards import SignedVisitError
-from massage_chart.storage.maintenance import check_database
 from massage_chart.storage.models import Client, Consent, Provider, Visit
-from massage_chart.storage.records import clearances_on_file, override_reasons, record_override
 from massage_chart.storage.repositories import get_visit
+from massage_chart.storage.safekeeping import check_database
 from massage_chart.storage.signing import verify_visit_hash
 from tests.helpers.postgres import fresh_postgres_url
 

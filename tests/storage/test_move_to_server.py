@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 from massage_chart.demo import seed_demo
 from massage_chart.storage import audit
 from massage_chart.storage.chart_file import dumps_chart, export_chart
+from massage_chart.storage.client_records import add_addendum
 from massage_chart.storage.database import Database, open_database
 from massage_chart.storage.models import AuditEvent, Client, Visit
 from massage_chart.storage.move_to_server import MoveError, move_to_server
 from massage_chart.storage.outcomes import record_outcome
-from massage_chart.storage.records import add_addendum
 from massage_chart.storage.signing import verify_visit_hash
 from tests.helpers.postgres import fresh_postgres_url
 

@@ -12,7 +12,7 @@ from reportlab.lib.utils import ImageReader
 from sqlalchemy import select
 
 from massage_chart.domain.identifiers import npi_with_check_digit
-from massage_chart.domain.records import UnitRule
+from massage_chart.domain.record_kinds import UnitRule
 from massage_chart.storage import audit
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import AuditEvent, Provider

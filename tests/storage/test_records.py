@@ -9,11 +9,8 @@ from sqlalchemy import select
 
 from massage_chart.domain.alerts import AlertTier, assess_health
 from massage_chart.domain.marks import MarkKind
-from massage_chart.domain.records import PayerType, UnitRule, VisitStatus
-from massage_chart.storage.database import Database
-from massage_chart.storage.guards import SignedVisitError
-from massage_chart.storage.models import AuditEvent, Mark, Provider
-from massage_chart.storage.records import (
+from massage_chart.domain.record_kinds import PayerType, UnitRule, VisitStatus
+from massage_chart.storage.client_records import (
     BillingLineData,
     add_addendum,
     add_clearance,
@@ -30,6 +27,9 @@ from massage_chart.storage.records import (
     visit_findings,
     visit_unit_rule,
 )
+from massage_chart.storage.database import Database
+from massage_chart.storage.guards import SignedVisitError
+from massage_chart.storage.models import AuditEvent, Mark, Provider
 from massage_chart.storage.repositories import (
     FieldRefusedError,
     MedicationEntry,

@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
-from massage_chart.domain.records import MedicationClass, PayerType, UnitRule, VisitStatus
+from massage_chart.domain.record_kinds import MedicationClass, PayerType, UnitRule, VisitStatus
 from massage_chart.storage import audit
 from massage_chart.storage.database import Database, open_database
 from massage_chart.storage.guards import SignedVisitError
@@ -437,8 +437,8 @@ def test_insert_or_replace_cannot_swap_out_a_signed_visit_or_an_addendum(db: Dat
 
 
 def test_check_names_every_way_a_shell_can_undo_the_record(db: Database) -> None:
-    from massage_chart.storage.maintenance import check_database
-    from massage_chart.storage.records import add_addendum, sign_and_record
+    from massage_chart.storage.client_records import add_addendum, sign_and_record
+    from massage_chart.storage.safekeeping import check_database
 
     provider_id = _provider(db)
     ids = _clients(db)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from massage_chart.domain.records import UnitRule
+from massage_chart.domain.record_kinds import UnitRule
 from massage_chart.storage import audit
 from massage_chart.storage.database import Database
 from massage_chart.storage.repositories import get_practice

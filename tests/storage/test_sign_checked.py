@@ -8,16 +8,16 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from massage_chart.domain.records import PayerType, UnitRule, VisitStatus
-from massage_chart.storage.database import Database
-from massage_chart.storage.models import AuditEvent, BillingLine, Claim, Mark, Provider
-from massage_chart.storage.records import (
+from massage_chart.domain.record_kinds import PayerType, UnitRule, VisitStatus
+from massage_chart.storage.client_records import (
     add_clearance,
     record_override,
     sign_and_record,
     sign_check,
     update_visit_note,
 )
+from massage_chart.storage.database import Database
+from massage_chart.storage.models import AuditEvent, BillingLine, Claim, Mark, Provider
 from massage_chart.storage.repositories import (
     NotFoundError,
     add_client,

@@ -12,7 +12,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from massage_chart.domain.records import PayerType
+from massage_chart.domain.record_kinds import PayerType
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import Claim, Practice, Provider, Referral
 from massage_chart.storage.repositories import add_client, create_visit

@@ -12,9 +12,9 @@ from sqlalchemy import select, text
 
 from massage_chart.storage.backup import backup_name, list_backups
 from massage_chart.storage.database import Database, StorageError
-from massage_chart.storage.maintenance import restore_and_reopen
 from massage_chart.storage.models import AuditEvent, Client
 from massage_chart.storage.repositories import add_client
+from massage_chart.storage.safekeeping import restore_and_reopen
 from massage_chart.ui.main_window import MainWindow
 from tests.ui.conftest import NOW, TODAY, SmallPractice
 
@@ -154,8 +154,8 @@ def test_a_backup_of_another_practice_with_the_same_file_name_is_refused(
     qtbot: QtBot, window: MainWindow, db: Database, tmp_path: Path
 ) -> None:
     from massage_chart.storage.database import open_database
-    from massage_chart.storage.maintenance import backup_now
     from massage_chart.storage.models import Practice
+    from massage_chart.storage.safekeeping import backup_now
 
     assert db.file is not None and db.backup_dir is not None
     other = open_database(str(tmp_path / "elsewhere" / db.file.name))

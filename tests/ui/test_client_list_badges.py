@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from massage_chart.domain.alerts import AlertTier
+from massage_chart.storage.client_records import add_clearance, clients_alerts
 from massage_chart.storage.database import Database
-from massage_chart.storage.records import add_clearance, clients_alerts
 from massage_chart.storage.repositories import (
     MedicationEntry,
     add_client,

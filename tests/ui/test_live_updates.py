@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 from massage_chart.atlas import load_atlas
 from massage_chart.domain.marks import MarkKind
 from massage_chart.storage import marks as store
+from massage_chart.storage.client_records import sign_and_record
 from massage_chart.storage.database import Database, open_database
-from massage_chart.storage.records import sign_and_record
 from massage_chart.storage.repositories import add_client, get_visit
 from massage_chart.ui.main_window import MainWindow
 from tests.helpers.notes import complete_the_note

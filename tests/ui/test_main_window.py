@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event, select
 
-from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import AuditEvent, Client, Visit
 from massage_chart.storage.repositories import add_client

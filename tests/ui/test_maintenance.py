@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 from massage_chart.storage import audit
 from massage_chart.storage.backup import list_backups
 from massage_chart.storage.database import Database, open_database
-from massage_chart.storage.maintenance import backup_now
 from massage_chart.storage.repositories import add_client, search_clients
+from massage_chart.storage.safekeeping import backup_now
 from massage_chart.ui import app as app_module
 from massage_chart.ui.app import run_app
 from massage_chart.ui.main_window import MainWindow
@@ -192,12 +192,12 @@ def test_a_database_damaged_at_start_is_restored_from_the_newest_backup_on_reque
 def test_a_failed_backup_on_close_never_holds_up_closing_and_is_shown_next_time(
     qtbot: QtBot, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from massage_chart.storage import maintenance
+    from massage_chart.storage import safekeeping
 
     def disk_full(_engine: object, _target: Path, **_keying: object) -> Path:
-        raise maintenance.BackupError("no space left on the backup drive")
+        raise safekeeping.BackupError("no space left on the backup drive")
 
-    monkeypatch.setattr(maintenance, "backup_sqlite", disk_full)
+    monkeypatch.setattr(safekeeping, "backup_sqlite", disk_full)
     window = _window(qtbot, db)
     _change_something(db, "First")
     window.close()

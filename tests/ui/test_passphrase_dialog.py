@@ -15,8 +15,8 @@ from sqlalchemy import select
 from massage_chart.storage import audit
 from massage_chart.storage.database import Database, open_database
 from massage_chart.storage.encryption import FileKind, file_kind
-from massage_chart.storage.maintenance import backup_now
 from massage_chart.storage.repositories import add_client, search_clients
+from massage_chart.storage.safekeeping import backup_now
 from massage_chart.ui import app as app_module
 from massage_chart.ui.passphrase_dialog import NewPassphraseDialog, PassphraseDialog
 from tests.ui.conftest import type_text

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from massage_chart.storage.database import Database, open_database
-from massage_chart.storage.maintenance import backup_now
 from massage_chart.storage.repositories import add_client
+from massage_chart.storage.safekeeping import backup_now
 from massage_chart.ui import app as app_module
 from massage_chart.ui.app import run_app
 from massage_chart.ui.main_window import MainWindow

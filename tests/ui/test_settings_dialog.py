@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from massage_chart.domain.identifiers import npi_with_check_digit
-from massage_chart.domain.records import UnitRule
+from massage_chart.domain.record_kinds import UnitRule
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import AuditEvent, Provider
 from massage_chart.storage.practice import (

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from massage_chart.storage import audit, clinic
+from massage_chart.storage.client_records import sign_and_record
 from massage_chart.storage.database import Database, open_database
 from massage_chart.storage.models import Client, Provider, Visit
-from massage_chart.storage.records import sign_and_record
 from massage_chart.ui import app as app_module
 from massage_chart.ui.sign_in_dialog import SignInDialog
 from tests.helpers.notes import complete_the_note

@@ -17,7 +17,7 @@ from massage_chart.storage.database import Database
 from massage_chart.storage.marks import MarkData
 from massage_chart.storage.repositories import add_client, create_visit
 from massage_chart.ui.chart import VisitChartWindow
-from massage_chart.ui.chart.document import ChartDocument
+from massage_chart.ui.chart.visit_document import ChartDocument
 from massage_chart.ui.main_window import MainWindow
 from massage_chart.ui.note.editor import VisitNoteEditor
 from massage_chart.ui.visit_note import VisitNoteDialog

@@ -17,10 +17,10 @@ from massage_chart.domain.alerts import (
     check_treatment,
 )
 from massage_chart.domain.marks import MarkKind, Side
+from massage_chart.storage.client_records import record_override, visit_alerts
 from massage_chart.storage.marks import MarkData
-from massage_chart.storage.records import record_override, visit_alerts
 from massage_chart.storage.repositories import FieldRefusedError, NotFoundError
-from massage_chart.ui.chart.document import ChartDocument, describe_error
+from massage_chart.ui.chart.visit_document import ChartDocument, describe_error
 from massage_chart.ui.record.alerts_banner import AlertsBanner
 
 #: Tiers whose body part is drawn on the map and proposed as areas to avoid.

@@ -12,8 +12,8 @@ from massage_chart.domain.presentation import (
     format_pressure_level,
 )
 from massage_chart.storage.marks import MarkData
-from massage_chart.ui.chart.document import ChartDocument
 from massage_chart.ui.chart.glyphs import SHORT_NAMES, kind_icon
+from massage_chart.ui.chart.visit_document import ChartDocument
 
 MARK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 from massage_chart.domain.marks import Geometry, MarkKind
 from massage_chart.storage.marks import MarkData
 from massage_chart.ui.chart import tools
-from massage_chart.ui.chart.document import ChartDocument
 from massage_chart.ui.chart.glyphs import SHORT_NAMES
 from massage_chart.ui.chart.items import FigureItem, MarkItem
 from massage_chart.ui.chart.tools import AreaMode
+from massage_chart.ui.chart.visit_document import ChartDocument
 
 FIGURE_GAP = 140.0
 DEFAULT_INTENSITY = 5

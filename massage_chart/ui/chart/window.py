@@ -32,7 +32,6 @@ from massage_chart.domain.presentation import (
 )
 from massage_chart.storage.database import Database
 from massage_chart.ui.chart.alerts import ChartAlerts
-from massage_chart.ui.chart.document import ChartDocument
 from massage_chart.ui.chart.glyphs import SHORT_NAMES, kind_icon
 from massage_chart.ui.chart.inspector import MarkInspector
 from massage_chart.ui.chart.legend import LegendPanel
@@ -40,6 +39,7 @@ from massage_chart.ui.chart.mark_list import MarkListView
 from massage_chart.ui.chart.scene import ChartScene
 from massage_chart.ui.chart.tools import OTHER_KEYS, TOOL_KEYS, AreaMode
 from massage_chart.ui.chart.view import ChartView
+from massage_chart.ui.chart.visit_document import ChartDocument
 
 PAIRS = (("anterior", "posterior"), ("left_lateral", "right_lateral"))
 PAIR_MIN_RATIO = 0.8  # viewport width / height from which two figures are shown side by side

@@ -26,8 +26,8 @@ from massage_chart.domain.cpt import (
     normalise_modifier,
 )
 from massage_chart.domain.icd10 import Severity
-from massage_chart.domain.records import PayerType, UnitRule
-from massage_chart.storage.records import BillingLineData
+from massage_chart.domain.record_kinds import PayerType, UnitRule
+from massage_chart.storage.client_records import BillingLineData
 from massage_chart.ui.record.icd_picker import Icd10Picker
 from massage_chart.ui.style import error_text, muted
 

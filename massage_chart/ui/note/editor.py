@@ -43,12 +43,10 @@ from massage_chart.domain.alerts import (
 from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.limits import VISIT_NOTE
 from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS, Side
-from massage_chart.domain.records import PayerType, UnitRule, VisitStatus
+from massage_chart.domain.record_kinds import PayerType, UnitRule, VisitStatus
 from massage_chart.domain.sign_rules import describe_problems
 from massage_chart.domain.soap import draft_changes, draft_objective, soap_templates
-from massage_chart.storage.database import Database
-from massage_chart.storage.drafts import Draft, DraftError, DraftStore, draft_key
-from massage_chart.storage.records import (
+from massage_chart.storage.client_records import (
     BillingLineData,
     add_addendum,
     billing_line_data,
@@ -63,10 +61,11 @@ from massage_chart.storage.records import (
     visit_findings,
     visit_unit_rule,
 )
+from massage_chart.storage.database import Database
+from massage_chart.storage.drafts import Draft, DraftError, DraftStore, draft_key
 from massage_chart.storage.repositories import get_client, get_visit, list_providers
 from massage_chart.storage.signing import SignRefusedError
 from massage_chart.ui.dialogs import ProviderChoice, ask_to_discard
-from massage_chart.ui.document import READ_ERRORS, WRITE_ERRORS, describe_error
 from massage_chart.ui.formatting import (
     format_date,
     format_recorded_time,
@@ -77,12 +76,13 @@ from massage_chart.ui.note.addendum import AddendumDialog
 from massage_chart.ui.note.billing import BillingPanel
 from massage_chart.ui.note.pain_box import PainBox
 from massage_chart.ui.note.time_out import TimeOutField
+from massage_chart.ui.practice_document import READ_ERRORS, WRITE_ERRORS, describe_error
 from massage_chart.ui.record.alerts_banner import AlertsBanner
 from massage_chart.ui.record.fields import ProblemLabel
 from massage_chart.ui.style import error_text, heading, muted
 
 if TYPE_CHECKING:
-    from massage_chart.ui.chart.document import ChartDocument
+    from massage_chart.ui.chart.visit_document import ChartDocument
 
 AUTOSAVE_MS = 1000
 # While typing goes on (the autosave waits for a pause), what is on screen is kept as a draft

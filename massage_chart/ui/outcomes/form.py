@@ -27,7 +27,7 @@ from massage_chart.domain.outcomes import Kind, Measure, OutcomeError
 from massage_chart.storage.database import Database
 from massage_chart.storage.outcomes import SOURCES, list_outcomes, record_outcome
 from massage_chart.storage.repositories import NotFoundError
-from massage_chart.ui.document import READ_ERRORS, WRITE_ERRORS, describe_error
+from massage_chart.ui.practice_document import READ_ERRORS, WRITE_ERRORS, describe_error
 from massage_chart.ui.style import error_text, heading, muted
 
 LARGE_TYPE = 1.35

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 from massage_chart.domain.outcomes import Measure, all_measures
 from massage_chart.storage.database import Database
 from massage_chart.storage.outcomes import SOURCES, OutcomeEntry, list_outcomes
-from massage_chart.ui.document import READ_ERRORS, describe_error
 from massage_chart.ui.formatting import format_date
 from massage_chart.ui.outcomes.form import OutcomeForm
+from massage_chart.ui.practice_document import READ_ERRORS, describe_error
 from massage_chart.ui.progress.outcome_chart import OutcomeChart
 from massage_chart.ui.style import heading, muted
 

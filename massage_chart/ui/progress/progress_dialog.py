@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from massage_chart.domain.comparison import MEANINGFUL_CHANGE
+from massage_chart.storage.client_records import PainPoint, RegionTrend, pain_series, region_trends
 from massage_chart.storage.database import Database
-from massage_chart.storage.records import PainPoint, RegionTrend, pain_series, region_trends
 from massage_chart.storage.repositories import get_client
-from massage_chart.ui.document import READ_ERRORS, describe_error
 from massage_chart.ui.formatting import MONTHS
+from massage_chart.ui.practice_document import READ_ERRORS, describe_error
 from massage_chart.ui.progress.outcomes_panel import OutcomesPanel
 from massage_chart.ui.style import heading, muted
 

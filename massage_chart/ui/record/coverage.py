@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from massage_chart.domain import limits
 from massage_chart.domain.identifiers import npi_problem
 from massage_chart.domain.presentation import PAYER_LABELS, UNIT_RULE_LABELS
-from massage_chart.domain.records import ConsentKind, PayerType
+from massage_chart.domain.record_kinds import ConsentKind, PayerType
 from massage_chart.storage.models import Claim, Consent, Referral
 from massage_chart.ui.formatting import format_date
 from massage_chart.ui.record.fields import (

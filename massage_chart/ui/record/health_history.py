@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from massage_chart.domain import limits
 from massage_chart.domain.medications import classify_medication
-from massage_chart.domain.records import MedicationClass
+from massage_chart.domain.record_kinds import MedicationClass
 from massage_chart.storage.models import HealthHistory
 from massage_chart.storage.repositories import MedicationEntry
 from massage_chart.ui.formatting import format_date

@@ -20,9 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from massage_chart.domain.alerts import Alert, assess_health
-from massage_chart.storage.database import Database
-from massage_chart.storage.models import Claim, Client, Consent, HealthHistory, Referral
-from massage_chart.storage.records import (
+from massage_chart.storage.client_records import (
     add_clearance,
     health_snapshot,
     save_claim,
@@ -30,18 +28,20 @@ from massage_chart.storage.records import (
     save_referral,
     update_client,
 )
+from massage_chart.storage.database import Database
+from massage_chart.storage.models import Claim, Client, Consent, HealthHistory, Referral
 from massage_chart.storage.repositories import (
     add_health_history_version,
     get_client,
     health_history_versions,
 )
 from massage_chart.ui.dialogs import ask_to_discard
-from massage_chart.ui.document import READ_ERRORS, WRITE_ERRORS, describe_error
 from massage_chart.ui.formatting import format_date_of_birth
+from massage_chart.ui.practice_document import READ_ERRORS, WRITE_ERRORS, describe_error
 from massage_chart.ui.record.alerts_banner import AlertsBanner
-from massage_chart.ui.record.commands import SaveDetailsCommand
 from massage_chart.ui.record.coverage import ClaimsPage, ConsentsPage, ReferralsPage
 from massage_chart.ui.record.details import ClientDetailsPage
+from massage_chart.ui.record.details_commands import SaveDetailsCommand
 from massage_chart.ui.record.health_history import HealthHistoryPage
 from massage_chart.ui.style import heading, muted
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from massage_chart.domain.presentation import CLOCK_LABELS
-from massage_chart.domain.records import UnitRule
+from massage_chart.domain.record_kinds import UnitRule
 from massage_chart.storage.database import Database
 from massage_chart.storage.settings import (
     AUTO_LOCK_MINUTES,

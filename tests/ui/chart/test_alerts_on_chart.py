@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 from massage_chart.domain.alerts import AlertTier
 from massage_chart.domain.marks import MarkKind
 from massage_chart.storage import marks as store
+from massage_chart.storage.client_records import override_reasons, record_override
 from massage_chart.storage.database import Database
-from massage_chart.storage.records import override_reasons, record_override
 from massage_chart.storage.repositories import (
     MedicationEntry,
     add_health_history_version,

@@ -14,7 +14,7 @@ from massage_chart.storage.database import Database
 from massage_chart.storage.marks import MarkData
 from massage_chart.storage.repositories import get_visit
 from massage_chart.storage.signing import sign_visit
-from massage_chart.ui.chart.document import ChartDocument
+from massage_chart.ui.chart.visit_document import ChartDocument
 from tests.ui.chart.conftest import Course, inner
 
 

@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from massage_chart.domain.alerts import AlertTier
 from massage_chart.domain.marks import MarkKind
-from massage_chart.domain.records import UnitRule, VisitStatus
+from massage_chart.domain.record_kinds import UnitRule, VisitStatus
+from massage_chart.storage.client_records import override_reasons, update_visit_note
 from massage_chart.storage.database import Database, WriteError
 from massage_chart.storage.guards import SignedVisitError
 from massage_chart.storage.models import AuditEvent, Claim, Mark
-from massage_chart.storage.records import override_reasons, update_visit_note
 from massage_chart.storage.repositories import (
     MedicationEntry,
     add_health_history_version,

@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import Qt, QTime
 from pytestqt.qtbot import QtBot
 
-from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.record_kinds import VisitStatus
+from massage_chart.storage.client_records import update_visit_note
 from massage_chart.storage.database import Database
-from massage_chart.storage.records import update_visit_note
 from massage_chart.storage.repositories import create_visit, get_visit
 from massage_chart.ui.note.editor import VisitNoteEditor
 from tests.helpers.notes import complete_the_note

@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
+from massage_chart.storage.client_records import update_client
 from massage_chart.storage.database import Database, open_database
-from massage_chart.storage.records import update_client
 from massage_chart.storage.repositories import add_client, get_client
 from massage_chart.ui.record.record_dialog import ClientRecordDialog
 from tests.ui.conftest import type_text

@@ -21,8 +21,8 @@ from massage_chart.storage.database import Database
 from massage_chart.storage.models import Claim, Client
 from massage_chart.storage.repositories import get_client, search_clients
 from massage_chart.ui.dialogs import NewClientDialog
-from massage_chart.ui.document import WRITE_ERRORS, ClientDetails, describe_error
 from massage_chart.ui.formatting import parse_date_of_birth
+from massage_chart.ui.practice_document import WRITE_ERRORS, ClientDetails, describe_error
 from massage_chart.ui.record.fields import parse_date
 from massage_chart.ui.record.record_dialog import ClientRecordDialog, RecordTab
 from tests.helpers.dump import dump

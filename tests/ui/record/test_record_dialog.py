@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from massage_chart.domain.alerts import AlertTier
-from massage_chart.domain.records import ConsentKind, MedicationClass, PayerType, UnitRule
+from massage_chart.domain.record_kinds import ConsentKind, MedicationClass, PayerType, UnitRule
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import Claim, Consent, Referral
 from massage_chart.storage.repositories import (

@@ -24,7 +24,7 @@ from massage_chart.storage.repositories import NotFoundError
 from massage_chart.ui.undo import UndoStep
 
 if TYPE_CHECKING:
-    from massage_chart.ui.chart.document import ChartDocument
+    from massage_chart.ui.chart.visit_document import ChartDocument
 
 #: What a chart write may raise; the database is left as it was and the user is told.
 CHART_ERRORS: tuple[type[Exception], ...] = (

@@ -23,7 +23,7 @@ from massage_chart.storage.database import Database
 from massage_chart.storage.guards import SignedVisitError
 from massage_chart.storage.marks import MarkData
 from massage_chart.storage.repositories import get_visit
-from massage_chart.ui.chart.commands import (
+from massage_chart.ui.chart.mark_commands import (
     CHART_ERRORS,
     AddMarkCommand,
     EditMarkCommand,

@@ -36,7 +36,7 @@ from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.icd10 import Severity, check_codes
 from massage_chart.domain.marks import MarkKind, Side
 from massage_chart.domain.presentation import local_moment, recorded_moment
-from massage_chart.domain.records import ConsentKind, PayerType, UnitRule, VisitStatus
+from massage_chart.domain.record_kinds import ConsentKind, PayerType, UnitRule, VisitStatus
 from massage_chart.domain.sign_rules import NoteToSign, SignProblem, sign_problems
 from massage_chart.storage import audit
 from massage_chart.storage.marks import as_finding, mark_data

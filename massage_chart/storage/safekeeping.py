@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
-from massage_chart.domain.records import VisitStatus
+from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.storage import audit, encryption
 from massage_chart.storage.audit_checkpoints import (
     checkpoint_file,
@@ -32,6 +32,7 @@ from massage_chart.storage.backup import (
     restore_sqlite,
     rotate_backups,
 )
+from massage_chart.storage.client_records import addendum_hash
 from massage_chart.storage.database import (
     Database,
     StorageError,
@@ -41,7 +42,6 @@ from massage_chart.storage.database import (
 )
 from massage_chart.storage.encryption import FileKind, Keying
 from massage_chart.storage.models import Addendum, AuditEvent, Visit
-from massage_chart.storage.records import addendum_hash
 from massage_chart.storage.signing import visit_content_hash
 
 DAILY = dt.timedelta(hours=24)

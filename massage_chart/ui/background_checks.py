@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Signal
 
 from massage_chart.storage.backup import quick_check_file
 from massage_chart.storage.database import Database, StorageError
-from massage_chart.storage.maintenance import background_backup, backup_due
+from massage_chart.storage.safekeeping import background_backup, backup_due
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from massage_chart.storage.repositories import NotFoundError
-from massage_chart.ui.document import WRITE_ERRORS, ClientDetails, PracticeDocument, VisitDetails
+from massage_chart.ui.practice_document import (
+    WRITE_ERRORS,
+    ClientDetails,
+    PracticeDocument,
+    VisitDetails,
+)
 from massage_chart.ui.undo import StepDroppedError, UndoStep
 
 
