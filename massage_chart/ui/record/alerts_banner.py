@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -24,20 +24,32 @@ from massage_chart.domain.alerts import Alert, AlertTier, TreatmentWarning, Warn
 
 @dataclass(frozen=True)
 class TierLook:
-    """How one tier is drawn: a symbol, a background and an accent colour."""
+    """How one tier is drawn: a symbol, a background and an accent colour.
+
+    Attributes:
+        plain: what stands for ``symbol`` where the screen's fonts have no glyph for it (a
+            missing symbol draws as an empty box).
+    """
 
     symbol: str
     background: str
     accent: str
+    plain: str = "!"
+
+    def symbol_in(self, font: QFont) -> str:
+        """The symbol if ``font`` has a glyph for it, else ``plain`` (a fallback font might
+        draw it, but an empty box in a stop/refer banner is not worth the risk)."""
+        metrics = QFontMetrics(font)
+        return self.symbol if metrics.inFontUcs4(ord(self.symbol)) else self.plain
 
 
 TIER_LOOKS: dict[AlertTier, TierLook] = {
-    AlertTier.STOP_REFER: TierLook("⛔", "#fde7e9", "#b3261e"),
-    AlertTier.CLEARANCE: TierLook("⚕", "#fff1e0", "#a35200"),
-    AlertTier.DEEP_TISSUE_CAUTION: TierLook("⚠", "#fff8d6", "#7a5d00"),
-    AlertTier.LOCAL_AVOID: TierLook("⊘", "#eef1fb", "#34449c"),
-    AlertTier.POSITIONING: TierLook("↻", "#e6f4f1", "#00695c"),
-    AlertTier.PRODUCTS: TierLook("✱", "#f2f2f2", "#4a4a4a"),
+    AlertTier.STOP_REFER: TierLook("⛔", "#fde7e9", "#b3261e", "STOP"),
+    AlertTier.CLEARANCE: TierLook("⚕", "#fff1e0", "#a35200", "+"),
+    AlertTier.DEEP_TISSUE_CAUTION: TierLook("⚠", "#fff8d6", "#7a5d00", "!"),
+    AlertTier.LOCAL_AVOID: TierLook("⊘", "#eef1fb", "#34449c", "Ø"),
+    AlertTier.POSITIONING: TierLook("↻", "#e6f4f1", "#00695c", "~"),
+    AlertTier.PRODUCTS: TierLook("✱", "#f2f2f2", "#4a4a4a", "*"),
 }
 MAX_BANNER_HEIGHT = 190
 """Past this the banner scrolls, so the form under it keeps room on a 768-pixel screen."""
@@ -175,7 +187,8 @@ class AlertsBanner(QWidget):
         body = QVBoxLayout(frame)
         body.setContentsMargins(10, 4, 8, 4)
         body.setSpacing(2)
-        header = QLabel(f"{look.symbol}  {title}")
+        header = QLabel(title)
+        header.setText(f"{look.symbol_in(header.font())}  {title}")
         header.setStyleSheet(f"color: {look.accent}; font-weight: 600;")
         header.setTextFormat(Qt.TextFormat.PlainText)
         body.addWidget(header)
