@@ -793,11 +793,11 @@ def _pregnancy_risks(risk: PregnancyRisk, builder: _Builder, snapshot: HealthSna
     """The risk factors found with a pregnancy, each in words ("age 38")."""
     found = []
     if risk.conditions is not None:
-        found += [
-            text
-            for text in snapshot.conditions
-            if risk.conditions.search(normalise_condition(text))
-        ]
+        for text in snapshot.conditions:
+            norm = normalise_condition(text)
+            # "no diabetes" is not a risk factor, as it raises no alert of its own either.
+            if risk.conditions.search(norm) and not _NEGATION.search(norm):
+                found.append(text)
     if builder.codes() & risk.alerts:
         found.append("a condition that needs clearance")
     if risk.age_outside is not None and snapshot.age is not None:

@@ -220,7 +220,14 @@ def test_weeks_alone_mean_pregnant() -> None:
 
 @pytest.mark.parametrize(
     ("age", "conditions", "high_risk"),
-    [(30, (), False), (38, (), True), (18, (), True), (30, ("type 1 diabetes",), True)],
+    [
+        (30, (), False),
+        (38, (), True),
+        (18, (), True),
+        (30, ("type 1 diabetes",), True),
+        (30, ("no diabetes",), False),  # denied, not a risk factor
+        (30, ("denies hypertension",), False),
+    ],
 )
 def test_pregnancy_risk_factors_need_clearance(
     age: int, conditions: tuple[str, ...], high_risk: bool
