@@ -515,6 +515,11 @@ class VisitNoteEditor(QWidget):
             [f.side for f in data.findings if f.side is not Side.MIDLINE]
         )
         self.provider_combo.clear()
+        known = any(provider.id == data.provider_id for provider in data.providers)
+        if not known:
+            # No therapist on the visit: the signer is chosen, never guessed (the first one
+            # in the list was silently taken before).
+            self.provider_combo.addItem("Choose who signs…", None)
         for provider in data.providers:
             self.provider_combo.addItem(provider.name, provider.id)
         self.provider_combo.setCurrentIndex(max(self.provider_combo.findData(data.provider_id), 0))

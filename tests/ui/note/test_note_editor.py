@@ -28,6 +28,7 @@ from massage_chart.ui.note import editor as editor_module
 from massage_chart.ui.note.billing import BillingColumn
 from massage_chart.ui.note.editor import VisitNoteEditor
 from massage_chart.ui.record.fields import wait_for_icd10
+from tests.helpers.notes import complete_the_note
 from tests.ui.conftest import NOW, TODAY, SmallPractice, type_text
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -324,3 +325,25 @@ def test_signing_with_likely_denials_asks_once_more(
     assert editor.is_signed()
     with db.read() as session:
         assert get_visit(session, charted.visit_id).icd10_codes == ["M54.2", "M54.5"]
+
+
+def test_a_visit_without_a_therapist_asks_who_signs_instead_of_guessing(
+    qtbot: QtBot, db: Database, practice: SmallPractice
+) -> None:
+    with db.write() as session:
+        visit = create_visit(
+            session,
+            practice.zoe_id,
+            provider_id=None,
+            start=dt.datetime(2026, 10, 20, 9, 0),
+            end=dt.datetime(2026, 10, 20, 10, 0),
+        )
+        complete_the_note(session, visit.id)
+        visit_id = visit.id
+    editor = _open(qtbot, db, visit_id)
+    assert editor.provider_combo.currentText() == "Choose who signs…"
+    assert editor.provider_combo.currentData() is None
+    assert not editor.sign()
+    assert "Choose the provider who signs the note" in editor.sign_problem.text()
+    with db.read() as session:
+        assert get_visit(session, visit_id).signed_at is None
