@@ -817,13 +817,19 @@ def sort_alerts(alerts: Iterable[Alert]) -> list[Alert]:
 
 
 def blocking_alerts(alerts: Iterable[Alert], overrides: Mapping[str, str]) -> list[Alert]:
-    """Stop/refer alerts still blocking charting: those without a recorded override reason.
+    """Stop/refer alerts still blocking charting and signing: those with neither a recorded
+    override reason nor a physician clearance on file. The one rule the note, the chart and
+    signing (whatever road it comes by) all follow.
 
     Args:
         alerts: the alerts of the session.
         overrides: alert code -> the override reason the therapist recorded (blank counts as none).
     """
-    return [a for a in alerts if a.needs_override and not overrides.get(a.code, "").strip()]
+    return [
+        a
+        for a in alerts
+        if a.needs_override and not a.clearance_on_file and not overrides.get(a.code, "").strip()
+    ]
 
 
 def recommended_max_pressure(alerts: Iterable[Alert], region_id: str = "") -> int | None:

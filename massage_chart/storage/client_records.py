@@ -496,9 +496,7 @@ def visit_to_sign(
     )
     overrides = override_reasons(visit)
     open_alerts = [
-        alert.title
-        for alert in blocking_alerts(assess_health(snapshot, today=today), overrides)
-        if not alert.clearance_on_file
+        alert.title for alert in blocking_alerts(assess_health(snapshot, today=today), overrides)
     ]
     return note_to_sign(
         visit,

@@ -196,7 +196,7 @@ class ChartAlerts(QWidget):
 
     def blocking(self) -> list[Alert]:
         """Stop/refer alerts with neither an override reason nor a clearance on file."""
-        return [a for a in blocking_alerts(self.alerts, self.overrides) if not a.clearance_on_file]
+        return blocking_alerts(self.alerts, self.overrides)
 
     def hold_reason(self) -> str:
         """Why charting is stopped, naming the alerts ("" when it may go on)."""

@@ -14,7 +14,11 @@ from sqlalchemy import select
 from massage_chart.domain.alerts import AlertTier
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.record_kinds import UnitRule, VisitStatus
-from massage_chart.storage.client_records import override_reasons, update_visit_note
+from massage_chart.storage.client_records import (
+    add_clearance,
+    override_reasons,
+    update_visit_note,
+)
 from massage_chart.storage.database import Database, WriteError
 from massage_chart.storage.guards import SignedVisitError
 from massage_chart.storage.models import AuditEvent, Claim, Mark
@@ -274,6 +278,21 @@ def test_stop_alert_blocks_signing_until_an_override_then_signs_and_locks(
     assert editor.objective.toPlainText() == before
     with pytest.raises(SignedVisitError), db.write() as session:
         update_visit_note(session, charted.visit_id, objective="late change")
+
+
+def test_a_physician_clearance_on_file_opens_the_note_as_signing_allows(
+    qtbot: QtBot, db: Database, charted: Charted
+) -> None:
+    with db.write() as session:
+        add_health_history_version(session, charted.zoe_id, conditions=["DVT left calf"])
+    editor = _open(qtbot, db, charted.visit_id)
+    (code,) = {a.code for a in editor.blocking()}
+    editor.close()
+    with db.write() as session:
+        add_clearance(session, charted.zoe_id, [code], signed_on=TODAY, note="Dr Raman: cleared")
+    editor = _open(qtbot, db, charted.visit_id)
+    assert editor.blocking() == []  # the same rule signing follows: cleared, so not held
+    assert editor.sections.isTabEnabled(1) and editor.billing.isEnabled()
 
 
 def test_addendum_after_signing_is_shown_after_the_note(
