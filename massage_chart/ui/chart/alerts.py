@@ -2,109 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 from sqlalchemy.exc import SQLAlchemyError
 
-from massage_chart.atlas import Atlas
-from massage_chart.domain.alerts import (
-    Alert,
-    AlertTier,
-    WarningLevel,
-    blocking_alerts,
-    check_treatment,
-)
-from massage_chart.domain.marks import MarkKind, Side
+from massage_chart.domain.alert_areas import alert_regions, mark_warnings, proposed_avoid_areas
+from massage_chart.domain.alerts import Alert, blocking_alerts
+from massage_chart.domain.marks import MarkKind
 from massage_chart.storage.client_records import record_override, visit_alerts
 from massage_chart.storage.marks import MarkData
 from massage_chart.storage.repositories import FieldRefusedError, NotFoundError
 from massage_chart.ui.chart.visit_document import ChartDocument, describe_error
 from massage_chart.ui.record.alerts_banner import AlertsBanner
 
-#: Tiers whose body part is drawn on the map and proposed as areas to avoid.
-AREA_TIERS = frozenset({AlertTier.STOP_REFER, AlertTier.LOCAL_AVOID})
-#: Where an alert's region is proposed when it shows on several views.
-VIEW_ORDER = ("anterior", "posterior", "left_lateral", "right_lateral")
 ALERT_ERRORS = (SQLAlchemyError, ValueError, NotFoundError, FieldRefusedError)
-
-
-def _side(mark: MarkData) -> Side | None:
-    return Side(mark.side) if mark.side in {s.value for s in Side} else None
-
-
-def mark_warnings(
-    alerts: Sequence[Alert], overrides: Mapping[str, str], mark: MarkData
-) -> list[tuple[str, str]]:
-    """What a mark goes against: pressure over a cap, deep or trigger-point work where an alert
-    cautions against it, work on an area an alert names (a recent surgery site, a DVT calf).
-
-    Returns (alert title, message) pairs, each once.
-    """
-    side = _side(mark)
-    region_id = mark.region_id or ""
-    found = [
-        (warning.alert.title, warning.message)
-        for warning in check_treatment(
-            alerts,
-            kind=mark.kind,
-            technique=mark.technique,
-            pressure=mark.pressure,
-            region_id=region_id,
-            side=side,
-            overrides=overrides,
-        )
-        if warning.level is not WarningLevel.BLOCK
-    ]
-    if region_id and mark.kind is not MarkKind.AVOID:
-        # A stop/refer alert's body part stays one to keep off once charting may go on.
-        for alert in alerts:
-            if alert.needs_override and alert.stems and alert.covers(region_id, side):
-                found.append(
-                    (alert.title, f"{alert.title}: this is the {alert.body_part}; keep off it.")
-                )
-    return list(dict.fromkeys(found))
-
-
-def alert_regions(alerts: Iterable[Alert], atlas: Atlas) -> dict[str, list[str]]:
-    """Per view, the regions named by stop/refer and area-to-avoid alerts, and by deep-tissue
-    cautions about one side's body part (a DVT history in the left calf; not "legs")."""
-    linked = [
-        a
-        for a in alerts
-        if a.stems
-        and (
-            a.tier in AREA_TIERS or (a.tier is AlertTier.DEEP_TISSUE_CAUTION and a.side is not None)
-        )
-    ]
-    found: dict[str, list[str]] = {}
-    for view in atlas.views:
-        ids = {rid for alert in linked for rid in alert.region_ids(r.id for r in view.regions)}
-        if ids:
-            found[view.id] = sorted(ids)
-    return found
-
-
-def proposed_avoid_areas(
-    alerts: Iterable[Alert], atlas: Atlas, avoided: Iterable[str]
-) -> list[tuple[str, str, Alert]]:
-    """(view, region, alert) for each region an alert names and no area to avoid covers yet.
-
-    A region shown on several views is proposed once, on the first of ``VIEW_ORDER``.
-    """
-    taken = set(avoided)
-    proposals: list[tuple[str, str, Alert]] = []
-    views = sorted(atlas.views, key=lambda v: VIEW_ORDER.index(v.id) if v.id in VIEW_ORDER else 9)
-    for alert in alerts:
-        if alert.tier not in AREA_TIERS or not alert.stems:
-            continue
-        for view in views:
-            for region_id in alert.region_ids(r.id for r in view.regions):
-                if region_id not in taken:
-                    taken.add(region_id)
-                    proposals.append((view.id, region_id, alert))
-    return proposals
 
 
 class ChartAlerts(QWidget):
@@ -266,7 +179,15 @@ class ChartAlerts(QWidget):
     # ------------------------------------------------------------------ showing
 
     def _warnings(self, mark: MarkData) -> list[tuple[str, str]]:
-        return mark_warnings(self.alerts, self.overrides, mark)
+        return mark_warnings(
+            self.alerts,
+            self.overrides,
+            kind=mark.kind,
+            region_id=mark.region_id,
+            side=mark.side,
+            technique=mark.technique,
+            pressure=mark.pressure,
+        )
 
     def _say(self, message: str) -> None:
         self.problem.setText(message)
