@@ -387,6 +387,12 @@ def kind_icon(kind: MarkKind, size: int = 22) -> QIcon:
     pixmap.setDevicePixelRatio(2.0)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    # On the chart's own paper colour, so that dark strokes and washes stay visible on a dark
+    # theme (they vanished into a dark window).
+    painter.setPen(QPen(QColor("#c8c8c8"), 0.5))
+    painter.setBrush(QColor("#ffffff"))
+    painter.drawRoundedRect(QRectF(0.25, 0.25, size - 0.5, size - 0.5), 3, 3)
     paint_swatch(painter, kind, QRectF(0, 0, size, size))
     painter.end()
     return QIcon(pixmap)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from massage_chart.domain.marks import Geometry, MarkKind
 from massage_chart.ui.chart.glyphs import kind_icon
 from massage_chart.ui.chart.tools import TOOL_KEYS
+from massage_chart.ui.style import alert_text, muted, small
 
 _HOW = {
     Geometry.POINT: "click",
@@ -60,13 +61,15 @@ class LegendPanel(QScrollArea):
             layout.addWidget(button)
         hint = QLabel("Every kind has its own shape or pattern, so charts print in greyscale.")
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: palette(mid); font-size: 11px;")
+        muted(hint)  # the theme's quieter text: readable on a light or a dark window
+        small(hint)
         layout.addWidget(hint)
         self.alert_key = QLabel(
             "▨ Red hatch, dashed outline: a region the client's alerts name (health history)."
         )
         self.alert_key.setWordWrap(True)
-        self.alert_key.setStyleSheet("color: #8a1111; font-size: 11px;")
+        alert_text(self.alert_key)
+        small(self.alert_key)
         self.alert_key.hide()
         layout.addWidget(self.alert_key)
         layout.addStretch(1)
