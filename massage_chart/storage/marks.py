@@ -370,37 +370,40 @@ def standing_avoid_areas(session: Session, visit_id: str) -> list[MarkData]:
     visit = session.get(Visit, visit_id)
     if visit is None:
         raise NotFoundError(f"No visit with id {visit_id!r}.")
-    earlier = list(
-        session.execute(
-            select(Mark, Visit.start)
-            .join(Visit, Visit.id == Mark.visit_id)
-            .where(Visit.client_id == visit.client_id, Visit.start < visit.start)
-            .order_by(Visit.start, Mark.created_at)
-        )
-    )
+    # Only what the rule needs of every earlier mark (ids, visit, source, kind): a client's
+    # whole history is read as plain rows, and full marks only for the areas that stand.
+    earlier = session.execute(
+        select(Mark.id, Mark.visit_id, Mark.carried_from_id, Mark.kind)
+        .join(Visit, Visit.id == Mark.visit_id)
+        .where(Visit.client_id == visit.client_id, Visit.start < visit.start)
+        .order_by(Visit.start, Mark.created_at)
+    ).all()
     carried_in_current = set(
         session.scalars(select(Mark.carried_from_id).where(Mark.visit_id == visit_id))
     )
-    visit_of: dict[str, str] = {mark.id: mark.visit_id for mark, _ in earlier}
+    visit_of: dict[str, str] = {mark_id: mark_visit for mark_id, mark_visit, _, _ in earlier}
     carried: set[str] = set()
     visits_copied_from: dict[str, set[str]] = {}
-    for mark, _start in earlier:
-        if mark.carried_from_id is not None:
-            carried.add(mark.carried_from_id)
-            source_visit = visit_of.get(mark.carried_from_id)
+    for _mark_id, mark_visit, source, _kind in earlier:
+        if source is not None:
+            carried.add(source)
+            source_visit = visit_of.get(source)
             if source_visit is not None:
-                visits_copied_from.setdefault(source_visit, set()).add(mark.visit_id)
+                visits_copied_from.setdefault(source_visit, set()).add(mark_visit)
     current_sources = {visit_of[i] for i in carried_in_current if i in visit_of}
-    standing: list[MarkData] = []
-    for mark, _start in earlier:
-        if mark.kind != MarkKind.AVOID.value or mark.id in carried:
+    standing_ids: list[str] = []
+    for mark_id, mark_visit, _source, kind in earlier:
+        if kind != MarkKind.AVOID.value or mark_id in carried:
             continue
-        if visits_copied_from.get(mark.visit_id):
+        if visits_copied_from.get(mark_visit):
             continue  # its visit was copied forward without it: resolved
-        if mark.id in carried_in_current or mark.visit_id in current_sources:
+        if mark_id in carried_in_current or mark_visit in current_sources:
             continue  # carried into this visit, or resolved when it was copied forward
-        standing.append(mark_data(mark))
-    return standing
+        standing_ids.append(mark_id)
+    if not standing_ids:
+        return []
+    rows = {m.id: m for m in session.scalars(select(Mark).where(Mark.id.in_(standing_ids)))}
+    return [mark_data(rows[mark_id]) for mark_id in standing_ids]
 
 
 def carry_forward(marks: Iterable[MarkData], visit_id: str) -> list[MarkData]:
