@@ -60,8 +60,9 @@ class BatchReport:
 def safe_name_part(text: str) -> str:
     """A piece of a file name: letters of any script and digits kept, the rest "_" (max 40)."""
     folded = unicodedata.normalize("NFC", text).strip()
-    cleaned = _UNSAFE.sub("_", folded).strip("._")
-    return cleaned[:_NAME_LIMIT] or "unnamed"
+    cleaned = _UNSAFE.sub("_", folded).strip("._-")
+    # Cut to the limit, then trim again: a name never ends in a separator ("O_Neil-", "Smith_").
+    return cleaned[:_NAME_LIMIT].rstrip("._-") or "unnamed"
 
 
 def file_name(start: dt.datetime, last_name: str, first_name: str, visit_id: str) -> str:

@@ -11,18 +11,11 @@ from sqlalchemy.orm import Session
 from massage_chart.atlas import AtlasError, load_atlas
 from massage_chart.domain.cpt import BillingEntry, compute_totals
 from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.presentation import payer_label
 from massage_chart.domain.record_kinds import PayerType, UnitRule, VisitStatus
 from massage_chart.storage.models import Provider, Visit, utc_now
 from massage_chart.storage.repositories import get_visit
 from massage_chart.storage.signing import verify_visit_hash, visit_content_hash, visit_text_form
-
-PAYER_NAMES: dict[PayerType, str] = {
-    PayerType.SELF_PAY: "Self-pay",
-    PayerType.COMMERCIAL: "Commercial insurance",
-    PayerType.PIP: "Auto insurance (PIP)",
-    PayerType.WORKERS_COMP: "Workers' compensation",
-    PayerType.OTHER: "Other payer",
-}
 
 
 @dataclass(frozen=True)
@@ -86,9 +79,10 @@ class ClaimInfo:
 
     @property
     def payer(self) -> str:
-        """ "State Farm (Auto insurance (PIP))" or the payer type alone."""
-        kind = PAYER_NAMES.get(self.payer_type, self.payer_type.value)
-        return f"{self.payer_name} ({kind})" if self.payer_name else kind
+        """ "State Farm · Auto insurance (PIP)" or the payer type alone (no brackets in
+        brackets), in the words the screen uses."""
+        kind = payer_label(self.payer_type)
+        return f"{self.payer_name} · {kind}" if self.payer_name else kind
 
 
 @dataclass(frozen=True)

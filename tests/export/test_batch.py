@@ -97,3 +97,7 @@ def test_file_names_keep_letters_of_every_script_and_drop_path_characters() -> N
     assert safe_name_part("../../etc/passwd") == "etc_passwd"
     assert safe_name_part("O'Brien / Smith") == "O_Brien_Smith"
     assert safe_name_part("   ") == "unnamed"
+    # No separator left at either end, also where the 40-character cut falls on one.
+    assert file_name(start, "O'Neil-", "-Ana", "v-9") == "2026-11-20_O_Neil-Ana_v-9.pdf"
+    assert safe_name_part("a" * 39 + " Smith") == "a" * 39
+    assert safe_name_part("---") == "unnamed"

@@ -54,6 +54,8 @@ def test_header_carries_the_claim_the_visit_and_the_provider(
     compact = flat(body)
     assert "TOTALTREATMENTTIME" in compact and "TOTALTIMEDMINUTES" in compact
     assert compact.count("53min") >= 2  # 38 + 15 timed minutes, no untimed codes
+    # The payer in the screen's words, without brackets inside brackets.
+    assert flat("Evergreen Mutual · Auto insurance (PIP)") in compact
 
 
 def test_dates_and_times_read_as_on_screen_on_either_clock(
