@@ -32,6 +32,7 @@ from massage_chart.storage.database import (
     Database,
     SchemaState,
     StorageError,
+    is_server_url,
     normalise_url,
     open_database,
     schema_status,
@@ -153,7 +154,7 @@ def _role_exists(connection: Connection, role: str) -> bool:
 
 
 def _require_postgres(url: str) -> None:
-    if not make_url(url).get_backend_name().startswith("postgresql"):
+    if not is_server_url(url):
         raise ClinicError("Clinic mode needs a PostgreSQL database (postgresql://...).")
 
 
@@ -229,7 +230,17 @@ class SignedIn:
     person: Person
 
 
-_NOT_ACCEPTED = ("password authentication failed", "not permitted to log in", "does not exist")
+_REFUSED_AT_THE_DOOR = re.compile(
+    r"password authentication failed|no password supplied|permission denied for database|"
+    r"not permitted to log in|no pg_hba\.conf entry|role \"[^\"]*\" does not exist"
+)
+
+
+def refused_sign_in(message: str) -> bool:
+    """Whether the server's message refuses who connected (a wrong or missing password, a
+    disabled or unknown person, a role with no right to this database), rather than saying the
+    server or the database cannot be reached: then a clinic's person must sign in."""
+    return _REFUSED_AT_THE_DOOR.search(message.lower()) is not None
 
 
 def sign_in(url: str, username: str, password: str, *, practice: str | None = None) -> SignedIn:
@@ -258,8 +269,7 @@ def sign_in(url: str, username: str, password: str, *, practice: str | None = No
     try:
         database = open_database(person_url, upgrade=False)
     except StorageError as exc:
-        words = str(exc).lower()
-        if any(marker in words for marker in _NOT_ACCEPTED):
+        if refused_sign_in(str(exc)):
             raise ClinicError(
                 f"The server did not accept the user name {username!r} with that password (or "
                 "the sign-in was disabled). Check both and try again."
@@ -272,20 +282,13 @@ def sign_in(url: str, username: str, password: str, *, practice: str | None = No
                 "administrator upgrades it with `massage-chart clinic init` (safe to run "
                 "again); until then nobody signs in with this version."
             )
-        with database.read() as session:
-            row = session.execute(
-                text(
-                    "SELECT username, role_name, grp, provider_id, active FROM clinic_people "
-                    "WHERE role_name = session_user"
-                )
-            ).first()
+        person = signed_in_person(database)
     except (ClinicError, DBAPIError):
         database.dispose()
         raise
-    if row is None or not row[4]:
+    if person is None or not person.active:
         database.dispose()
         raise ClinicError(f"{username} is not one of this clinic's people.")
-    person = Person(*row)
     database.actor = person.username
     return SignedIn(database, person)
 

@@ -21,6 +21,7 @@ from massage_chart.storage.backup import (
 from massage_chart.storage.clinic import (
     ClinicError,
     is_clinic_database,
+    refused_sign_in,
     sign_in,
     signed_in_person,
 )
@@ -228,16 +229,6 @@ def _open_at_start(database_url: str | None, user: str | None = None) -> Databas
     return open_database(database_url)
 
 
-# What the server says when the address's own user may not connect: a clinic's people sign in.
-_SIGN_IN_NEEDED = (
-    "password authentication failed",
-    "no password supplied",
-    "permission denied for database",
-    "not permitted to log in",
-    "no pg_hba.conf entry",
-)
-
-
 def _open_server(url: str, user: str | None) -> Database | None:
     """A server database: as the address's user when that is allowed and it is not a clinic's
     (or they are one of its people); else the clinic's sign-in."""
@@ -245,7 +236,7 @@ def _open_server(url: str, user: str | None) -> Database | None:
         try:
             database = open_database(url)
         except StorageError as exc:
-            if not any(words in str(exc).lower() for words in _SIGN_IN_NEEDED):
+            if not refused_sign_in(str(exc)):  # unreachable, say: not a question of who
                 raise
         else:
             person = signed_in_person(database)
