@@ -35,6 +35,13 @@ class AuditAction(enum.Enum):
     FAILED_UNLOCK = "failed_unlock"
 
 
+LOOKING_ACTIONS = frozenset(
+    action.value
+    for action in (AuditAction.VIEW, AuditAction.EXPORT, AuditAction.PRINT, AuditAction.BACKUP)
+)
+"""Audit events of looking, printing or copying: they record an access, and change no record."""
+
+
 def current_actor() -> str:
     """The operating-system account running the app, when no provider is named."""
     try:

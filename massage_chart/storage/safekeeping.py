@@ -85,15 +85,6 @@ def backup_now(database: Database, *, target: Path | None = None, reason: str = 
 BACKUP_FAILURE_NOTE = "LAST-BACKUP-FAILED.txt"
 
 
-READ_ONLY_ACTIONS = (
-    audit.AuditAction.VIEW.value,
-    audit.AuditAction.EXPORT.value,
-    audit.AuditAction.PRINT.value,
-    audit.AuditAction.BACKUP.value,
-)
-"""Audit events of looking, printing or copying: they change no record, so no backup is owed."""
-
-
 def latest_audit_seq(database: Database) -> int | None:
     """The sequence number of the newest audit event of a change (every change writes one;
     viewing, exporting, printing and backing up do not count), or None when it cannot be read;
@@ -102,7 +93,7 @@ def latest_audit_seq(database: Database) -> int | None:
         with database.read() as session:
             return session.scalar(
                 select(func.max(audit.AuditEvent.seq)).where(
-                    audit.AuditEvent.action.not_in(READ_ONLY_ACTIONS)
+                    audit.AuditEvent.action.not_in(audit.LOOKING_ACTIONS)
                 )
             )
     except SQLAlchemyError:

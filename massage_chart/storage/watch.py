@@ -16,13 +16,7 @@ from sqlalchemy.orm import Session
 from massage_chart.storage import audit
 from massage_chart.storage.audit import AuditEvent
 
-LOOKING = (
-    audit.AuditAction.VIEW.value,
-    audit.AuditAction.EXPORT.value,
-    audit.AuditAction.PRINT.value,
-    audit.AuditAction.BACKUP.value,
-    audit.AuditAction.FAILED_UNLOCK.value,
-)
+LOOKING = audit.LOOKING_ACTIONS | {audit.AuditAction.FAILED_UNLOCK.value}
 """Events that change no record a window shows."""
 
 
