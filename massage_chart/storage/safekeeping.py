@@ -239,24 +239,26 @@ def _check_backup_keys(database: Database, report: CheckReport) -> None:
     if database.keying is None or database.backup_dir is None or database.file is None:
         return
     backups = list_backups(database.backup_dir, database.file)
-    for path in plain_backups(database):
-        report.problems.append(
-            f"the backup {path.name} is not encrypted (an encryption was interrupted): run "
-            "massage-chart encrypt again to finish it"
-        )
-    for info in backups:
+    in_clear: list[str] = []
+    other_key: list[str] = []
+    for info in backups:  # each file read once: its kind, then (encrypted) whether it opens
         try:
             if encryption.file_kind(info.path) is FileKind.PLAIN:
+                in_clear.append(
+                    f"the backup {info.path.name} is not encrypted (an encryption was "
+                    "interrupted): run massage-chart encrypt again to finish it"
+                )
                 continue
             with encryption.connect(info.path, database.keying, read_only=True):
                 pass
         except encryption.EncryptionError:
-            report.problems.append(
+            other_key.append(
                 f"the backup {info.path.name} does not open with this database's passphrase "
                 "(a change of passphrase was interrupted, or the backup is damaged)"
             )
         except OSError:
             continue
+    report.problems.extend(in_clear + other_key)
     report.checked.append(f"{len(backups)} backups encrypted with the database's key")
 
 
