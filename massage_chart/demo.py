@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from massage_chart.atlas import Atlas, load_atlas
 from massage_chart.domain.billing import compute_units
+from massage_chart.domain.client_file import MedicationInfo
 from massage_chart.domain.identifiers import npi_with_check_digit
 from massage_chart.domain.marks import Geometry, MarkKind
 from massage_chart.domain.placement import locate
@@ -37,7 +38,6 @@ from massage_chart.storage.models import (
     utc_now,
 )
 from massage_chart.storage.repositories import (
-    MedicationEntry,
     add_health_history_version,
     count_clients,
 )
@@ -58,7 +58,7 @@ class Scenario:
     techniques: tuple[str, ...]
     goals: str
     conditions: tuple[str, ...] = ()
-    medications: tuple[MedicationEntry, ...] = ()
+    medications: tuple[MedicationInfo, ...] = ()
     allergies: tuple[str, ...] = ()
     surgeries: str = ""
     home_care: str = "Gentle stretching twice daily; heat 15 minutes in the evening."
@@ -77,7 +77,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         techniques=("trigger point therapy", "myofascial release", "Swedish massage"),
         goals="Work a full day at the computer with no more than 2 headaches a week.",
         medications=(
-            MedicationEntry("ibuprofen", "400 mg as needed", "headache", MedicationClass.NSAID),
+            MedicationInfo("ibuprofen", "400 mg as needed", "headache", MedicationClass.NSAID),
         ),
         home_care="Chin tucks 10 x 5 s hourly at work; upper trapezius stretch 3 x 30 s each side.",
         cpt=("97140", "97124"),
@@ -90,7 +90,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         techniques=("myofascial release", "trigger point therapy", "gentle cervical traction"),
         goals="Turn the head fully to check traffic; sleep through the night without waking from neck pain.",
         medications=(
-            MedicationEntry(
+            MedicationInfo(
                 "cyclobenzaprine", "10 mg at night", "muscle spasm", MedicationClass.MUSCLE_RELAXANT
             ),
         ),
@@ -106,7 +106,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         techniques=("deep tissue", "myofascial release", "muscle energy technique"),
         goals="Lift 10 kg from floor to waist and stand for a 4-hour shift.",
         medications=(
-            MedicationEntry("naproxen", "500 mg twice daily", "back pain", MedicationClass.NSAID),
+            MedicationInfo("naproxen", "500 mg twice daily", "back pain", MedicationClass.NSAID),
         ),
         home_care="Knee-to-chest 3 x 30 s; cat-cow 10 reps morning and evening; heat 15 minutes.",
         cpt=("97140", "97124"),
@@ -121,7 +121,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         goals="Reach an overhead shelf with the right arm; shoulder flexion above 150 degrees.",
         surgeries="Arthroscopic rotator cuff repair, right shoulder",
         medications=(
-            MedicationEntry(
+            MedicationInfo(
                 "oxycodone", "5 mg as needed", "post-operative pain", MedicationClass.OPIOID
             ),
         ),
@@ -146,7 +146,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         techniques=("myofascial release", "nerve gliding", "Swedish massage"),
         goals="Sleep through the night without numbness; type for 2 hours without symptoms.",
         conditions=("type 2 diabetes",),
-        medications=(MedicationEntry("metformin", "500 mg twice daily", "diabetes"),),
+        medications=(MedicationInfo("metformin", "500 mg twice daily", "diabetes"),),
         home_care="Median nerve glides 10 reps, 3 times daily; wrist flexor stretch 3 x 30 s.",
     ),
     Scenario(
@@ -157,7 +157,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         techniques=("Swedish massage", "gentle myofascial release"),
         goals="Keep pain at or below 4/10 for daily walks and household tasks.",
         conditions=("fibromyalgia", "irritable bowel syndrome"),
-        medications=(MedicationEntry("duloxetine", "60 mg daily", "fibromyalgia"),),
+        medications=(MedicationInfo("duloxetine", "60 mg daily", "fibromyalgia"),),
         allergies=("lavender oil",),
         home_care="Warm bath before bed; gentle whole-body stretching 10 minutes daily.",
         cpt=("97124",),
@@ -206,10 +206,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         goals="Garden for 30 minutes without back pain.",
         conditions=("osteoporosis", "atrial fibrillation"),
         medications=(
-            MedicationEntry(
+            MedicationInfo(
                 "warfarin", "5 mg daily", "atrial fibrillation", MedicationClass.ANTICOAGULANT
             ),
-            MedicationEntry("alendronate", "70 mg weekly", "osteoporosis"),
+            MedicationInfo("alendronate", "70 mg weekly", "osteoporosis"),
         ),
         home_care="Shoulder-blade squeezes 10 reps twice daily; walk 20 minutes a day.",
         cpt=("97124",),

@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from massage_chart.atlas import AtlasError, load_atlas
+from massage_chart.domain.client_file import ClaimInfo, ClientInfo, ReferralInfo
 from massage_chart.domain.cpt import BillingEntry, compute_totals
 from massage_chart.domain.marks import MarkKind
-from massage_chart.domain.presentation import payer_label
-from massage_chart.domain.record_kinds import PayerType, UnitRule, VisitStatus
+from massage_chart.domain.record_kinds import UnitRule, VisitStatus
+from massage_chart.storage.mapping import claim_info_of, client_info_of, referral_info_of
 from massage_chart.storage.models import Provider, Visit, utc_now
 from massage_chart.storage.repositories import get_visit
 from massage_chart.storage.signing import verify_visit_hash, visit_content_hash, visit_text_form
@@ -47,52 +48,6 @@ class ProviderInfo:
     def display_name(self) -> str:
         """ "Sam Lee, LMT"."""
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
-
-
-@dataclass(frozen=True)
-class ClientInfo:
-    """Who was treated."""
-
-    id: str
-    first_name: str
-    last_name: str
-    preferred_name: str = ""
-    date_of_birth: dt.date | None = None
-    goals: str = ""
-
-    @property
-    def full_name(self) -> str:
-        """First and last name."""
-        return f"{self.first_name} {self.last_name}".strip()
-
-
-@dataclass(frozen=True)
-class ClaimInfo:
-    """The claim that pays for the visit."""
-
-    payer_type: PayerType
-    payer_name: str = ""
-    claim_number: str = ""
-    policy_number: str = ""
-    date_of_injury: dt.date | None = None
-    unit_rule: UnitRule = UnitRule.CMS
-
-    @property
-    def payer(self) -> str:
-        """ "State Farm · Auto insurance (PIP)" or the payer type alone (no brackets in
-        brackets), in the words the screen uses."""
-        kind = payer_label(self.payer_type)
-        return f"{self.payer_name} · {kind}" if self.payer_name else kind
-
-
-@dataclass(frozen=True)
-class ReferralInfo:
-    """The prescription in force for the visit."""
-
-    prescriber: str
-    prescriber_npi: str = ""
-    frequency: str = ""
-    referral_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -320,34 +275,11 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
         )
         if practice
         else PracticeInfo(name=""),
-        client=ClientInfo(
-            id=client.id,
-            first_name=client.first_name,
-            last_name=client.last_name,
-            preferred_name=client.preferred_name,
-            date_of_birth=client.date_of_birth,
-            goals=client.goals,
-        ),
+        client=client_info_of(client),
         provider=_provider(visit.provider),
         signer=_provider(visit.signed_by),
-        claim=ClaimInfo(
-            payer_type=claim.payer_type,
-            payer_name=claim.payer_name,
-            claim_number=claim.claim_number,
-            policy_number=claim.policy_number,
-            date_of_injury=claim.date_of_injury,
-            unit_rule=claim.unit_rule,
-        )
-        if claim
-        else None,
-        referral=ReferralInfo(
-            prescriber=referral.prescriber,
-            prescriber_npi=referral.prescriber_npi,
-            frequency=referral.frequency,
-            referral_date=referral.referral_date,
-        )
-        if referral
-        else None,
+        claim=claim_info_of(claim) if claim else None,
+        referral=referral_info_of(referral) if referral else None,
         start=visit.start,
         end=visit.end,
         signed=signed,

@@ -31,6 +31,7 @@ from massage_chart.domain.alerts import (
     blocking_alerts,
 )
 from massage_chart.domain.alerts import Medication as AlertMedication
+from massage_chart.domain.client_file import ClientInfo
 from massage_chart.domain.cpt import BillingEntry, check_billing
 from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.icd10 import Severity, check_codes
@@ -68,33 +69,18 @@ from massage_chart.storage.text_form import SUB_FIELDS
 
 # --------------------------------------------------------------------------- client fields
 
-CLIENT_FIELDS: tuple[str, ...] = (
-    "first_name",
-    "last_name",
-    "preferred_name",
-    "date_of_birth",
-    "gender",
-    "pronouns",
-    "phone",
-    "alternate_phone",
-    "email",
-    "address",
-    "occupation",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "emergency_contact_relationship",
-    "primary_care_provider",
-    "primary_care_phone",
-    "referring_provider",
-    "goals",
-    "pressure_preference",
-    "notes",
+CLIENT_FIELDS: tuple[str, ...] = tuple(
+    declared.name
+    for declared in dataclasses.fields(ClientInfo)
+    if declared.name not in {"id", "archived"}
 )
 """Every field of ``Client`` the record form edits."""
 
 
-def update_client(session: Session, client_id: str, **fields: Any) -> Client:
+def update_client(session: Session, client_id: str, **fields: Any) -> dict[str, Any]:
     """Change fields of a client (only those of ``CLIENT_FIELDS``) and log a CHANGE event.
+
+    Returns the fields that changed with the values they held before (what an undo writes back).
 
     Raises:
         NotFoundError: no client has that id.
@@ -107,6 +93,7 @@ def update_client(session: Session, client_id: str, **fields: Any) -> Client:
         raise ValueError(f"Not client fields: {', '.join(sorted(unknown))}")
     client = get_client(session, client_id)
     changed = [name for name, value in fields.items() if getattr(client, name) != value]
+    before = {name: getattr(client, name) for name in changed}
     for name in changed:
         setattr(client, name, fields[name])
     check_row(client, changed)
@@ -119,7 +106,7 @@ def update_client(session: Session, client_id: str, **fields: Any) -> Client:
             client_id=client_id,
             detail="client record: " + ", ".join(changed),
         )
-    return client
+    return before
 
 
 _Owned = TypeVar("_Owned", Claim, Referral, Consent)

@@ -11,6 +11,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from massage_chart.domain import limits
+from massage_chart.domain.client_file import MedicationInfo
 from massage_chart.domain.limits import InputRefusedError, NumberRange, TextLimit
 from massage_chart.domain.text import search_terms
 from massage_chart.storage import audit
@@ -26,7 +27,6 @@ from massage_chart.storage.models import (
     HealthHistory,
     Mark,
     Medication,
-    MedicationClass,
     Practice,
     Provider,
     Referral,
@@ -307,16 +307,6 @@ def add_client(session: Session, *, first_name: str, last_name: str, **fields: A
 # --------------------------------------------------------------------------- health history
 
 
-@dataclass(frozen=True)
-class MedicationEntry:
-    """A medication as typed on the intake form."""
-
-    name: str
-    dose: str = ""
-    purpose: str = ""
-    med_class: MedicationClass | None = None
-
-
 def _histories_newest_first(client_id: str) -> Select[HealthHistory]:
     """A client's health-history versions, newest first, with their lists loaded."""
     return (
@@ -346,7 +336,7 @@ def add_health_history_version(
     client_id: str,
     *,
     conditions: Sequence[str] = (),
-    medications: Sequence[MedicationEntry] = (),
+    medications: Sequence[MedicationInfo] = (),
     allergies: Sequence[str] = (),
     surgeries: str = "",
     injuries: str = "",

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from massage_chart.domain.record_kinds import VisitStatus
+from massage_chart.storage.overviews import ClientOverview
 from massage_chart.storage.repositories import VisitSummary
-from massage_chart.ui.client_record import ClientRecord
 from massage_chart.ui.formatting import (
     format_date,
     format_date_of_birth,
@@ -225,21 +225,19 @@ class ClientHeader(QWidget):
         layout.addWidget(self.name_label)
         layout.addLayout(facts)
 
-    def show_record(self, record: ClientRecord, today: dt.date) -> None:
+    def show_record(self, record: ClientOverview, today: dt.date) -> None:
         """Fill the header; rows without data are hidden."""
-        name = record.full_name
-        if record.preferred_name and record.preferred_name != record.first_name:
-            name += f" (“{record.preferred_name}”)"
+        client = record.client
+        name = client.full_name
+        if client.preferred_name and client.preferred_name != client.first_name:
+            name += f" (“{client.preferred_name}”)"
         self.name_label.setText(name)
-        born = format_date_of_birth(record.date_of_birth, today) or "Not recorded"
+        born = format_date_of_birth(client.date_of_birth, today) or "Not recorded"
         self._set(self._contacts, self.born_label, born)
-        self._set(self._contacts, self.phone_label, record.phone)
-        self._set(self._contacts, self.email_label, record.email)
+        self._set(self._contacts, self.phone_label, client.phone)
+        self._set(self._contacts, self.email_label, client.email)
         claim = record.claim
-        claim_text = ""
-        if claim is not None:
-            claim_text = " · ".join(part for part in (claim.payer, claim.payer_name) if part)
-        self._set(self._payer, self.claim_label, claim_text)
+        self._set(self._payer, self.claim_label, claim.payer if claim is not None else "")
         claim_number = ""
         if claim is not None and claim.claim_number:
             claim_number = claim.claim_number
@@ -379,20 +377,24 @@ class ClientDetailPanel(QWidget):
 
         self.visit_view.activated.connect(self._on_visit_view_activated)
 
-        self.record: ClientRecord | None = None
+        self.record: ClientOverview | None = None
 
     def show_client(
-        self, record: ClientRecord, visits: Sequence[VisitSummary], today: dt.date
+        self, record: ClientOverview, visits: Sequence[VisitSummary], today: dt.date
     ) -> None:
         """Show a client; the visit that was selected stays selected if it is still there."""
-        keep = self.current_visit_id() if self.record and self.record.id == record.id else ""
+        keep = (
+            self.current_visit_id()
+            if self.record and self.record.client.id == record.client.id
+            else ""
+        )
         self.record = record
         self.header.show_record(record, today)
         self.visit_model.set_visits(visits)
         count = len(visits)
         self.visits_title.setText("Visits" if count == 0 else f"Visits ({count})")
         self.no_visits_label.setText(
-            f"No visits for {record.full_name} yet.\n"
+            f"No visits for {record.client.full_name} yet.\n"
             "Start one with File ▸ New visit (Ctrl+Shift+N)."
         )
         self._visit_stack.setCurrentIndex(0 if count else 1)

@@ -32,6 +32,7 @@ from massage_chart.storage.client_records import clients_alerts
 from massage_chart.storage.database import Database, StorageError
 from massage_chart.storage.drafts import DraftStore, drafts_folder_for
 from massage_chart.storage.location import location_warning
+from massage_chart.storage.overviews import load_client_overview, load_visit_note
 from massage_chart.storage.repositories import (
     SEARCH_LIMIT,
     NotFoundError,
@@ -60,7 +61,6 @@ from massage_chart.ui.background_checks import MaintenanceRunner
 from massage_chart.ui.backup_actions import BackupActions
 from massage_chart.ui.client_detail import ClientDetailPanel
 from massage_chart.ui.client_list import ClientListPanel
-from massage_chart.ui.client_record import load_client_record
 from massage_chart.ui.clock import apply_clock
 from massage_chart.ui.damage_report import show_damage
 from massage_chart.ui.dialogs import NewClientDialog, NewVisitDialog, ProviderChoice
@@ -93,7 +93,7 @@ from massage_chart.ui.record.record_dialog import ClientRecordDialog
 from massage_chart.ui.settings import SettingsDialog
 from massage_chart.ui.unlock_password_dialog import UnlockPasswordDialog
 from massage_chart.ui.visit_documents import VisitDocuments
-from massage_chart.ui.visit_note import VisitNoteDialog, load_visit_note
+from massage_chart.ui.visit_note import VisitNoteDialog
 from massage_chart.ui.welcome import WelcomeWizard
 from massage_chart.ui.window_lock import WindowLock
 
@@ -646,8 +646,8 @@ class MainWindow(QMainWindow):
         latest = self.detail_panel.visit_model.visit_at(0)
         usual = next((p.id for p in providers if latest and p.id == latest.provider_id), None)
         dialog = NewVisitDialog(
-            record.id,
-            record.full_name,
+            record.client.id,
+            record.client.full_name,
             providers,
             self._now(),
             self,
@@ -823,7 +823,7 @@ class MainWindow(QMainWindow):
             return
         try:
             with self.database.read() as session:
-                record = load_client_record(session, client_id)
+                record = load_client_overview(session, client_id)
                 visits = list_visits(session, client_id)
         except NotFoundError:
             self.detail_panel.show_nothing()
@@ -854,7 +854,11 @@ class MainWindow(QMainWindow):
         except WRITE_ERRORS as exc:
             return describe_error(exc)
         record = self.detail_panel.record
-        name = record.full_name if record is not None and record.id == details.client_id else ""
+        name = (
+            record.client.full_name
+            if record is not None and record.client.id == details.client_id
+            else ""
+        )
         command = NewVisitCommand(self.document, details, visit_id, name or "client")
         self.document.undo_stack.push(command)
         return ""
@@ -1045,10 +1049,10 @@ class MainWindow(QMainWindow):
         record = self.detail_panel.record
         if (
             record is not None
-            and record.id != self._audited_client_id
-            and self.document.record_view(record.id, detail="client record")
+            and record.client.id != self._audited_client_id
+            and self.document.record_view(record.client.id, detail="client record")
         ):
-            self._audited_client_id = record.id
+            self._audited_client_id = record.client.id
 
     @Slot(str)
     def _on_document_client_added(self, client_id: str) -> None:

@@ -2,115 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
-from sqlalchemy.orm import Session
 
 from massage_chart.domain.record_kinds import VisitStatus
-from massage_chart.storage.repositories import NotFoundError, get_visit
-from massage_chart.storage.signing import visit_text_form
-from massage_chart.ui.formatting import (
-    format_date,
-    format_pain,
-    format_recorded_time,
-    format_time,
-    format_time_span,
-)
+from massage_chart.storage.overviews import VisitNote, load_visit_note
+from massage_chart.storage.repositories import NotFoundError
+from massage_chart.ui.formatting import format_pain, format_recorded_time
 from massage_chart.ui.practice_document import READ_ERRORS
 
 if TYPE_CHECKING:
     from massage_chart.ui.chart.visit_document import ChartDocument
-
-
-@dataclass(frozen=True)
-class AddendumText:
-    """A correction or late entry after signing."""
-
-    written_at: dt.datetime
-    author: str
-    reason: str
-    text: str
-
-
-@dataclass(frozen=True)
-class VisitNote:
-    """Everything the read-only note shows, read in one session."""
-
-    id: str
-    client_id: str
-    client_name: str
-    start: dt.datetime
-    end: dt.datetime | None
-    provider_name: str
-    status: VisitStatus
-    signed_at: dt.datetime | None
-    signed_by: str
-    chief_complaint: str
-    health_update: str
-    subjective: str
-    objective: str
-    assessment: str
-    plan: str
-    pain_before: int | None
-    pain_after: int | None
-    techniques: tuple[str, ...]
-    positioning: str
-    icd10_codes: tuple[str, ...]
-    mark_count: int
-    addenda: tuple[AddendumText, ...]
-
-    @property
-    def title(self) -> str:
-        """Who and when: "Zoë Nguyễn — 23 Nov 2026, 09:30–10:30"."""
-        times = format_time_span(self.start, self.end) if self.end else format_time(self.start)
-        return f"{self.client_name} — {format_date(self.start.date())}, {times}"
-
-
-def load_visit_note(session: Session, visit_id: str) -> VisitNote:
-    """Read one visit for the read-only view.
-
-    Raises:
-        NotFoundError: the visit does not exist (any more).
-    """
-    visit = get_visit(session, visit_id)
-    printed = visit_text_form(visit)  # sub-fields and overrides as lines of their sections
-    return VisitNote(
-        id=visit.id,
-        client_id=visit.client_id,
-        client_name=visit.client.full_name,
-        start=visit.start,
-        end=visit.end,
-        provider_name=visit.provider.display_name if visit.provider else "",
-        status=visit.status,
-        signed_at=visit.signed_at,
-        signed_by=visit.signed_by.display_name if visit.signed_by else "",
-        chief_complaint=visit.chief_complaint,
-        health_update=printed["health_update"],
-        subjective=printed["subjective"],
-        objective=visit.objective,
-        assessment=printed["assessment"],
-        plan=printed["plan"],
-        pain_before=visit.pain_before,
-        pain_after=visit.pain_after,
-        techniques=tuple(str(t) for t in visit.techniques or ()),
-        positioning=visit.positioning,
-        icd10_codes=tuple(str(c) for c in visit.icd10_codes or ()),
-        mark_count=len(visit.marks),
-        addenda=tuple(
-            AddendumText(
-                written_at=a.created_at,
-                author=a.author.display_name if a.author else "",
-                reason=a.reason,
-                text=a.text,
-            )
-            for a in visit.addenda
-        ),
-    )
 
 
 def _paragraphs(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import os
 import shutil
 import subprocess
 import sys
@@ -21,9 +22,15 @@ sys.path.insert(0, str(ROOT / "packaging"))
 
 import bundle_files  # noqa: E402
 
+# CI installs the tools and sets this, so the checks are never skipped there.
+REQUIRED = os.environ.get("MASSAGE_CHART_REQUIRE_PACKAGE") == "1"
+
 
 def _validator(name: str) -> str:
+    """The validator's path; the test skips without it (a newcomer's machine), fails in CI."""
     path = shutil.which(name)
+    if path is None and not REQUIRED:
+        pytest.skip(f"{name} is not installed: run `make package-tools` to check the desktop files")
     assert path, f"{name} is missing: run `make package-tools`"
     return path
 

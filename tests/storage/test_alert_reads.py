@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import event
 
 from massage_chart.domain.alerts import AlertTier
+from massage_chart.domain.client_file import MedicationInfo
 from massage_chart.storage.client_records import (
     add_clearance,
     clients_alerts,
@@ -20,7 +21,6 @@ from massage_chart.storage.client_records import (
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import Provider
 from massage_chart.storage.repositories import (
-    MedicationEntry,
     add_client,
     add_health_history_version,
     create_visit,
@@ -88,7 +88,7 @@ def test_alerts_of_a_client_list_are_read_in_a_few_queries(any_db: Database) -> 
                     session,
                     client.id,
                     conditions=["DVT left calf"],
-                    medications=[MedicationEntry("Warfarin 5 mg")],
+                    medications=[MedicationInfo("Warfarin 5 mg")],
                 )
             elif number % 3 == 1:
                 add_health_history_version(session, client.id, conditions=["DVT left calf"])

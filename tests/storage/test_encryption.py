@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from massage_chart.domain.client_file import MedicationInfo
 from massage_chart.storage import audit, encryption
 from massage_chart.storage.backup import (
     BackupError,
@@ -30,7 +31,6 @@ from massage_chart.storage.database import (
 )
 from massage_chart.storage.encryption import Driver, FileKind, Keying
 from massage_chart.storage.repositories import (
-    MedicationEntry,
     add_client,
     add_health_history_version,
     search_clients,
@@ -53,7 +53,7 @@ def _add_canary_client(database: Database, last_name: str = "Wróbel") -> None:
     with database.write() as session:
         client = add_client(session, first_name="Łukasz", last_name=last_name)
         add_health_history_version(
-            session, client.id, medications=[MedicationEntry(name="ibuprofen", dose="400 mg")]
+            session, client.id, medications=[MedicationInfo(name="ibuprofen", dose="400 mg")]
         )
 
 

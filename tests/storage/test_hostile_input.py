@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Enum, String, Text, inspect
 
 from massage_chart.domain import limits
+from massage_chart.domain.client_file import MedicationInfo
 from massage_chart.domain.record_kinds import ConsentKind, PayerType
 from massage_chart.domain.text import search_key, search_terms
 from massage_chart.storage.client_records import (
@@ -39,7 +40,6 @@ from massage_chart.storage.repositories import (
     SEARCH_MAX_CHARS,
     TEXT_LIMITS,
     FieldRefusedError,
-    MedicationEntry,
     add_client,
     add_health_history_version,
     create_visit,
@@ -354,7 +354,7 @@ def test_health_history_entries_are_checked_and_awkward_ones_kept(
         any_db,
         "Medication holds an invisible NUL",
         lambda session: add_health_history_version(
-            session, zoe, medications=[MedicationEntry("warf\x00arin")]
+            session, zoe, medications=[MedicationInfo("warf\x00arin")]
         ),
     )
     _refused(

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from massage_chart.domain.alerts import AlertTier, assess_health
+from massage_chart.domain.client_file import MedicationInfo
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.record_kinds import PayerType, UnitRule, VisitStatus
 from massage_chart.storage.client_records import (
@@ -32,7 +33,6 @@ from massage_chart.storage.guards import SignedVisitError
 from massage_chart.storage.models import AuditEvent, Mark, Provider
 from massage_chart.storage.repositories import (
     FieldRefusedError,
-    MedicationEntry,
     add_client,
     add_health_history_version,
     create_visit,
@@ -191,7 +191,7 @@ def test_the_signature_covers_the_sub_fields_and_overrides(db: Database) -> None
 def test_findings_and_progress_from_marks(db: Database) -> None:
     client_id, provider_id = _client(db)
     with db.write() as session:
-        add_health_history_version(session, client_id, medications=[MedicationEntry("warfarin")])
+        add_health_history_version(session, client_id, medications=[MedicationInfo("warfarin")])
         ids = []
         for day, intensity in ((1, 7), (8, 5), (15, 3)):
             visit = create_visit(

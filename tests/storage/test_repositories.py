@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
+from massage_chart.domain.client_file import MedicationInfo
 from massage_chart.domain.record_kinds import MedicationClass, PayerType, UnitRule, VisitStatus
 from massage_chart.storage import audit
 from massage_chart.storage.database import Database, open_database
@@ -23,7 +24,6 @@ from massage_chart.storage.models import (
     Referral,
 )
 from massage_chart.storage.repositories import (
-    MedicationEntry,
     NotFoundError,
     add_client,
     add_health_history_version,
@@ -151,7 +151,7 @@ def test_full_record_round_trip_on_a_reopened_file(db_path: Path) -> None:
             client.id,
             conditions=["osteoporosis"],
             medications=[
-                MedicationEntry("warfarin", "5 mg", med_class=MedicationClass.ANTICOAGULANT)
+                MedicationInfo("warfarin", "5 mg", med_class=MedicationClass.ANTICOAGULANT)
             ],
             allergies=["almond oil"],
         )

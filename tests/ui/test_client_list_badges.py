@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from massage_chart.domain.alerts import AlertTier
+from massage_chart.domain.client_file import MedicationInfo
 from massage_chart.storage.client_records import add_clearance, clients_alerts
 from massage_chart.storage.database import Database
 from massage_chart.storage.repositories import (
-    MedicationEntry,
     add_client,
     add_health_history_version,
     search_clients,
@@ -33,12 +33,12 @@ def listed(qtbot: QtBot, db: Database) -> ClientListPanel:
             session,
             dvt.id,
             conditions=["DVT left calf"],
-            medications=[MedicationEntry("Warfarin 5 mg")],
+            medications=[MedicationInfo("Warfarin 5 mg")],
             pregnant=True,
         )
         thinner = add_client(session, first_name="Ben", last_name="Baker")
         add_health_history_version(
-            session, thinner.id, medications=[MedicationEntry("Warfarin 5 mg")]
+            session, thinner.id, medications=[MedicationInfo("Warfarin 5 mg")]
         )
         cleared = add_client(session, first_name="Cleo", last_name="Cruz")
         add_health_history_version(session, cleared.id, surgeries="left hip replacement 2026-11-01")

@@ -9,13 +9,14 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from massage_chart.domain.record_kinds import VisitStatus
+from massage_chart.storage.overviews import VisitNote
 from massage_chart.ui.dialogs import (
     DateOfBirthInput,
     NewClientDialog,
     NewVisitDialog,
     email_problem,
 )
-from massage_chart.ui.visit_note import VisitNote, VisitNoteDialog
+from massage_chart.ui.visit_note import VisitNoteDialog
 
 TODAY = dt.date(2026, 11, 23)
 

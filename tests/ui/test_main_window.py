@@ -100,7 +100,7 @@ def test_selecting_a_client_shows_the_header_and_visits_newest_first(
     assert header.name_label.text() == "Zoë Nguyễn"
     assert header.born_label.text() == "14 Mar 1986 (age 40)"
     assert header.email_label.text() == "zoe@example.com"
-    assert header.claim_label.text() == "Auto insurance (PIP) · Allstate"
+    assert header.claim_label.text() == "Allstate · Auto insurance (PIP)"
     assert header.claim_number_label.text() == "PIP-2026-004411"
     assert header.referral_label.text() == "Dr. Priya Raman"
     assert header.icd10_label.text() == "M54.2"

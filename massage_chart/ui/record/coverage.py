@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from massage_chart.domain import limits
+from massage_chart.domain.client_file import ClaimInfo, ConsentInfo, ReferralInfo
 from massage_chart.domain.identifiers import npi_problem
 from massage_chart.domain.presentation import PAYER_LABELS, UNIT_RULE_LABELS
 from massage_chart.domain.record_kinds import ConsentKind, PayerType
-from massage_chart.storage.models import Claim, Consent, Referral
 from massage_chart.ui.formatting import format_date
 from massage_chart.ui.record.fields import (
     DateField,
@@ -168,7 +168,7 @@ class _ListFormPage(QWidget):
 # --------------------------------------------------------------------------- claims
 
 
-def claim_text(claim: Claim) -> str:
+def claim_text(claim: ClaimInfo) -> str:
     """A claim as its list row reads."""
     parts = [PAYER_LABELS[claim.payer_type]]
     if claim.payer_name:
@@ -183,7 +183,7 @@ class ClaimsPage(_ListFormPage):
 
     def __init__(self, today: Callable[[], dt.date], parent: QWidget | None = None) -> None:
         super().__init__("claim", today, parent)
-        self._claims: dict[str, Claim] = {}
+        self._claims: dict[str, ClaimInfo] = {}
         self.payer_type = QComboBox()
         for payer, label in PAYER_LABELS.items():
             self.payer_type.addItem(label, payer)
@@ -216,7 +216,7 @@ class ClaimsPage(_ListFormPage):
             self.add_field(name, label, widget)
         self.clear_form()
 
-    def load(self, claims: Sequence[Claim], select_id: str | None = None) -> None:
+    def load(self, claims: Sequence[ClaimInfo], select_id: str | None = None) -> None:
         """List the client's claims."""
         self._claims = {c.id: c for c in claims}
         self.set_rows([(c.id, claim_text(c)) for c in claims], select_id)
@@ -275,7 +275,7 @@ class ClaimsPage(_ListFormPage):
 # --------------------------------------------------------------------------- referrals
 
 
-def referral_text(referral: Referral, today: dt.date) -> str:
+def referral_text(referral: ReferralInfo, today: dt.date) -> str:
     """A referral as its list row reads."""
     parts = [referral.prescriber or "Referral"]
     if referral.referral_date:
@@ -292,7 +292,7 @@ class ReferralsPage(_ListFormPage):
 
     def __init__(self, today: Callable[[], dt.date], parent: QWidget | None = None) -> None:
         super().__init__("referral", today, parent)
-        self._referrals: dict[str, Referral] = {}
+        self._referrals: dict[str, ReferralInfo] = {}
         self.prescriber = capped_line(limits.REFERRAL["prescriber"])
         self.prescriber.setPlaceholderText("Dr. Priya Raman, MD")
         self.prescriber_npi = capped_line(12)  # ten digits, and room for stray spaces
@@ -330,7 +330,10 @@ class ReferralsPage(_ListFormPage):
         self.clear_form()
 
     def load(
-        self, referrals: Sequence[Referral], claims: Sequence[Claim], select_id: str | None = None
+        self,
+        referrals: Sequence[ReferralInfo],
+        claims: Sequence[ClaimInfo],
+        select_id: str | None = None,
     ) -> None:
         """List the client's referrals; the claim picker lists their claims."""
         self._referrals = {r.id: r for r in referrals}
@@ -416,7 +419,7 @@ class ReferralsPage(_ListFormPage):
 # --------------------------------------------------------------------------- consents
 
 
-def consent_text(consent: Consent, today: dt.date) -> str:
+def consent_text(consent: ConsentInfo, today: dt.date) -> str:
     """A consent as its list row reads."""
     clearance = [str(code) for code in consent.clearance_codes or ()]
     label = (
@@ -438,7 +441,7 @@ class ConsentsPage(_ListFormPage):
 
     def __init__(self, today: Callable[[], dt.date], parent: QWidget | None = None) -> None:
         super().__init__("consent", today, parent)
-        self._consents: dict[str, Consent] = {}
+        self._consents: dict[str, ConsentInfo] = {}
         self.kind = QComboBox()
         for kind, label in CONSENT_LABELS.items():
             self.kind.addItem(label, kind)
@@ -461,7 +464,7 @@ class ConsentsPage(_ListFormPage):
         self.expires_on.textEdited.connect(self._on_expires_on_text_edited)
         self.clear_form()
 
-    def load(self, consents: Sequence[Consent], select_id: str | None = None) -> None:
+    def load(self, consents: Sequence[ConsentInfo], select_id: str | None = None) -> None:
         """List the client's consents."""
         self._consents = {c.id: c for c in consents}
         today = self._today()

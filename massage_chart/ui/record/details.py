@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from massage_chart.domain import limits
-from massage_chart.storage.models import Client
+from massage_chart.domain.client_file import ClientInfo
 from massage_chart.ui.dialogs import email_problem
 from massage_chart.ui.formatting import parse_date_of_birth
 from massage_chart.ui.record.fields import (
@@ -168,7 +168,7 @@ class ClientDetailsPage(QWidget):
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
 
-    def load(self, client: Client) -> None:
+    def load(self, client: ClientInfo) -> None:
         """Show a client's fields (everything typed before is replaced)."""
         for name, widget in self.fields.items():
             value = getattr(client, name)

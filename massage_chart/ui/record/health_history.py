@@ -27,10 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from massage_chart.domain import limits
+from massage_chart.domain.client_file import HealthHistoryInfo, MedicationInfo
 from massage_chart.domain.medications import classify_medication
 from massage_chart.domain.record_kinds import MedicationClass
-from massage_chart.storage.models import HealthHistory
-from massage_chart.storage.repositories import MedicationEntry
 from massage_chart.ui.formatting import format_date
 from massage_chart.ui.record.fields import ProblemLabel, scrolling
 from massage_chart.ui.style import muted
@@ -82,11 +81,11 @@ class MedColumn:
 
 
 @dataclass(frozen=True)
-class HealthHistoryValues:
+class HealthHistoryInfoValues:
     """A health-history version as typed, ready for ``add_health_history_version``."""
 
     conditions: tuple[str, ...]
-    medications: tuple[MedicationEntry, ...]
+    medications: tuple[MedicationInfo, ...]
     allergies: tuple[str, ...]
     surgeries: str
     injuries: str
@@ -112,7 +111,7 @@ class HealthHistoryPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._versions: list[HealthHistory] = []
+        self._versions: list[HealthHistoryInfo] = []
         self._manual_class_rows: set[int] = set()
         self._filling = False
         self.version_combo = QComboBox()
@@ -201,7 +200,7 @@ class HealthHistoryPage(QWidget):
 
     # ------------------------------------------------------------------ public
 
-    def load(self, versions: Sequence[HealthHistory]) -> None:
+    def load(self, versions: Sequence[HealthHistoryInfo]) -> None:
         """Show the versions (newest first); the newest is shown, editable."""
         self._versions = list(versions)
         self.version_combo.blockSignals(True)
@@ -221,7 +220,7 @@ class HealthHistoryPage(QWidget):
         """Whether an older version is on show."""
         return self.version_combo.currentIndex() > 0
 
-    def values(self) -> HealthHistoryValues:
+    def values(self) -> HealthHistoryInfoValues:
         """The history as typed."""
         medications = []
         for row in range(self.medications.rowCount()):
@@ -231,7 +230,7 @@ class HealthHistoryPage(QWidget):
             combo = self._class_combo(row)
             med_class = combo.currentData() if combo is not None else None
             medications.append(
-                MedicationEntry(
+                MedicationInfo(
                     name=name,
                     dose=self._cell(row, MedColumn.DOSE),
                     purpose=self._cell(row, MedColumn.PURPOSE),
@@ -239,7 +238,7 @@ class HealthHistoryPage(QWidget):
                 )
             )
         pregnant = self.pregnant_check.isChecked()
-        return HealthHistoryValues(
+        return HealthHistoryInfoValues(
             conditions=_lines(self.conditions_edit.toPlainText()),
             medications=tuple(medications),
             allergies=_lines(self.allergies_edit.toPlainText()),
@@ -335,7 +334,7 @@ class HealthHistoryPage(QWidget):
                 f"Saving writes version {history.version + 1}; this one is kept."
             )
 
-    def _fill(self, history: HealthHistory | None) -> None:
+    def _fill(self, history: HealthHistoryInfo | None) -> None:
         self.conditions_edit.setPlainText(
             "\n".join(c.name for c in history.conditions) if history else ""
         )

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from massage_chart.domain.alerts import Alert, assess_health
+from massage_chart.domain.client_file import ClientFile
 from massage_chart.storage.client_records import (
     add_clearance,
     health_snapshot,
@@ -29,11 +30,9 @@ from massage_chart.storage.client_records import (
     update_client,
 )
 from massage_chart.storage.database import Database
-from massage_chart.storage.models import Claim, Client, Consent, HealthHistory, Referral
+from massage_chart.storage.overviews import load_client_file
 from massage_chart.storage.repositories import (
     add_health_history_version,
-    get_client,
-    health_history_versions,
 )
 from massage_chart.ui.dialogs import ask_to_discard
 from massage_chart.ui.formatting import format_date_of_birth
@@ -141,16 +140,12 @@ class ClientRecordDialog(QDialog):
         """Read the record again in one session; False (after saying why) when it cannot be read."""
         try:
             with self.database.read() as session:
-                client = get_client(session, self.client_id)
-                versions = health_history_versions(session, self.client_id)
+                record = load_client_file(session, self.client_id)
                 snapshot = health_snapshot(session, self.client_id, today=self._today())
-                claims = list(client.claims)
-                referrals = list(client.referrals)
-                consents = list(client.consents)
         except READ_ERRORS as exc:
             self.details_page.problem_label.say(describe_error(exc))
             return False
-        self._show(client, versions, claims, referrals, consents, keep_details=keep_details)
+        self._show(record, keep_details=keep_details)
         self.alerts = assess_health(snapshot, today=self._today())
         self.banner.show_alerts(self.alerts, can_record_clearance=True)
         return True
@@ -163,11 +158,7 @@ class ClientRecordDialog(QDialog):
             return False
         try:
             with self.database.write() as session:
-                client = get_client(session, self.client_id)
-                before = {
-                    k: getattr(client, k) for k, v in values.items() if getattr(client, k) != v
-                }
-                update_client(session, self.client_id, **values)
+                before = update_client(session, self.client_id, **values)
         except WRITE_ERRORS as exc:
             self.details_page.problem_label.say(f"Not saved: {describe_error(exc)}")
             return False
@@ -285,16 +276,8 @@ class ClientRecordDialog(QDialog):
         self.subtitle_label.setText(f"{self._subtitle} — {message}")
         self.record_changed.emit(self.client_id)
 
-    def _show(
-        self,
-        client: Client,
-        versions: list[HealthHistory],
-        claims: list[Claim],
-        referrals: list[Referral],
-        consents: list[Consent],
-        *,
-        keep_details: bool,
-    ) -> None:
+    def _show(self, record: ClientFile, *, keep_details: bool) -> None:
+        client = record.client
         self.setWindowTitle(f"{client.full_name} — Client record")
         self.title_label.setText(client.full_name or "Client record")
         born = format_date_of_birth(client.date_of_birth, self._today())
@@ -302,10 +285,10 @@ class ClientRecordDialog(QDialog):
         self.subtitle_label.setText(self._subtitle)
         if not keep_details or not self.details_page.is_modified():
             self.details_page.load(client)
-        self.health_page.load(versions)
-        self.claims_page.load(claims, self.claims_page.current_id)
-        self.referrals_page.load(referrals, claims, self.referrals_page.current_id)
-        self.consents_page.load(consents, self.consents_page.current_id)
+        self.health_page.load(record.histories)
+        self.claims_page.load(record.claims, self.claims_page.current_id)
+        self.referrals_page.load(record.referrals, record.claims, self.referrals_page.current_id)
+        self.consents_page.load(record.consents, self.consents_page.current_id)
 
     def reject(self) -> None:
         """Close (button, Escape or the title bar), saving typed details first.

@@ -11,12 +11,12 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from massage_chart.domain.alerts import AlertTier
+from massage_chart.domain.client_file import MedicationInfo
 from massage_chart.domain.marks import MarkKind
 from massage_chart.storage import marks as store
 from massage_chart.storage.client_records import override_reasons, record_override
 from massage_chart.storage.database import Database
 from massage_chart.storage.repositories import (
-    MedicationEntry,
     add_health_history_version,
     get_visit,
 )
@@ -34,7 +34,7 @@ def give_history(db: Database, course: Course, dvt: str) -> None:
             session,
             course.client_id,
             conditions=[dvt],
-            medications=[MedicationEntry("Warfarin 5 mg")],
+            medications=[MedicationInfo("Warfarin 5 mg")],
             surgeries="right knee arthroscopy 2026-11-02",
             pregnant=True,
             pregnancy_weeks=24,

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from massage_chart.domain.alerts import AlertTier
+from massage_chart.domain.client_file import MedicationInfo
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.record_kinds import UnitRule, VisitStatus
 from massage_chart.storage.client_records import (
@@ -23,7 +24,6 @@ from massage_chart.storage.database import Database, WriteError
 from massage_chart.storage.guards import SignedVisitError
 from massage_chart.storage.models import AuditEvent, Claim, Mark
 from massage_chart.storage.repositories import (
-    MedicationEntry,
     add_health_history_version,
     create_visit,
     get_visit,
@@ -214,7 +214,7 @@ def test_deep_tissue_and_positioning_warnings_on_the_note(
         add_health_history_version(
             session,
             charted.zoe_id,
-            medications=[MedicationEntry("warfarin")],
+            medications=[MedicationInfo("warfarin")],
             pregnant=True,
             pregnancy_weeks=24,
         )

@@ -1,0 +1,142 @@
+"""What the windows read about a client or a visit, each in one short session, as plain values
+(no ORM object leaves this module; pure Python, no Qt)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from massage_chart.domain.client_file import ClaimInfo, ClientFile, ClientInfo, ReferralInfo
+from massage_chart.domain.presentation import format_date, format_time, format_time_span
+from massage_chart.domain.record_kinds import VisitStatus
+from massage_chart.storage.mapping import (
+    claim_info_of,
+    client_file_of,
+    client_info_of,
+    referral_info_of,
+)
+from massage_chart.storage.repositories import get_client, get_visit, health_history_versions
+from massage_chart.storage.signing import visit_text_form
+
+
+@dataclass(frozen=True)
+class ClientOverview:
+    """The head of a client's page: who the client is, the open claim and the latest referral."""
+
+    client: ClientInfo
+    claim: ClaimInfo | None
+    referral: ReferralInfo | None
+
+
+def load_client_overview(session: Session, client_id: str) -> ClientOverview:
+    """Read the head of one client's page.
+
+    Raises:
+        NotFoundError: the client does not exist (any more).
+    """
+    client = get_client(session, client_id)
+    active = [c for c in client.claims if c.active]
+    return ClientOverview(
+        client=client_info_of(client),
+        claim=claim_info_of(active[-1]) if active else None,
+        referral=referral_info_of(client.referrals[-1]) if client.referrals else None,
+    )
+
+
+def load_client_file(session: Session, client_id: str) -> ClientFile:
+    """Read a client's whole record: details, health history versions (newest first), claims,
+    referrals and consents.
+
+    Raises:
+        NotFoundError: the client does not exist (any more).
+    """
+    client = get_client(session, client_id)
+    return client_file_of(client, health_history_versions(session, client_id))
+
+
+@dataclass(frozen=True)
+class AddendumText:
+    """A correction or late entry after signing."""
+
+    written_at: dt.datetime
+    author: str
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
+class VisitNote:
+    """Everything the read-only note shows, read in one session."""
+
+    id: str
+    client_id: str
+    client_name: str
+    start: dt.datetime
+    end: dt.datetime | None
+    provider_name: str
+    status: VisitStatus
+    signed_at: dt.datetime | None
+    signed_by: str
+    chief_complaint: str
+    health_update: str
+    subjective: str
+    objective: str
+    assessment: str
+    plan: str
+    pain_before: int | None
+    pain_after: int | None
+    techniques: tuple[str, ...]
+    positioning: str
+    icd10_codes: tuple[str, ...]
+    mark_count: int
+    addenda: tuple[AddendumText, ...]
+
+    @property
+    def title(self) -> str:
+        """Who and when: "Zoë Nguyễn — 23 Nov 2026, 09:30–10:30"."""
+        times = format_time_span(self.start, self.end) if self.end else format_time(self.start)
+        return f"{self.client_name} — {format_date(self.start.date())}, {times}"
+
+
+def load_visit_note(session: Session, visit_id: str) -> VisitNote:
+    """Read one visit for the read-only view.
+
+    Raises:
+        NotFoundError: the visit does not exist (any more).
+    """
+    visit = get_visit(session, visit_id)
+    printed = visit_text_form(visit)  # sub-fields and overrides as lines of their sections
+    return VisitNote(
+        id=visit.id,
+        client_id=visit.client_id,
+        client_name=visit.client.full_name,
+        start=visit.start,
+        end=visit.end,
+        provider_name=visit.provider.display_name if visit.provider else "",
+        status=visit.status,
+        signed_at=visit.signed_at,
+        signed_by=visit.signed_by.display_name if visit.signed_by else "",
+        chief_complaint=visit.chief_complaint,
+        health_update=printed["health_update"],
+        subjective=printed["subjective"],
+        objective=visit.objective,
+        assessment=printed["assessment"],
+        plan=printed["plan"],
+        pain_before=visit.pain_before,
+        pain_after=visit.pain_after,
+        techniques=tuple(str(t) for t in visit.techniques or ()),
+        positioning=visit.positioning,
+        icd10_codes=tuple(str(c) for c in visit.icd10_codes or ()),
+        mark_count=len(visit.marks),
+        addenda=tuple(
+            AddendumText(
+                written_at=a.created_at,
+                author=a.author.display_name if a.author else "",
+                reason=a.reason,
+                text=a.text,
+            )
+            for a in visit.addenda
+        ),
+    )
