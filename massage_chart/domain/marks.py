@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 
 class Geometry(enum.Enum):
@@ -119,3 +122,71 @@ WALTON_PRESSURE_LEVELS: dict[int, str] = {
     5: "Deep pressure",
 }
 """The Walton pressure scale (Tracy Walton), 0-5."""
+
+
+Point = tuple[float, float]
+"""A point of a mark: frame fractions of its view, x to the right and y down, in [0, 1]."""
+
+SEALED = "sealed"
+"""Field metadata: a signature covers the field (its value goes into the visit's content hash).
+The list never changes for a hash version already written, so signed visits keep verifying."""
+
+_SEALED = {SEALED: True}
+
+
+@dataclass(frozen=True)
+class MarkData:
+    """One mark as charted: what it is, where it lies, and what the therapist noted.
+
+    The fields are declared once, here: the database rows are read into them
+    (``storage.marks.mark_data``), the chart file writes them, the signature seals those
+    marked ``SEALED`` and the documents print them.
+
+    Attributes:
+        id: the mark's id (kept across undo and redo, so a re-added mark is the same row).
+        visit_id: the visit it belongs to.
+        kind: the mark kind.
+        view: the atlas view it is drawn on.
+        points: frame fractions (x right, y down) in [0, 1].
+        region_id: the region it names (None off the body), computed by ``locate``.
+        side: the client's side, computed by ``locate``.
+        whole_region: the mark covers the whole of its region.
+        intensity: 0-10 where the kind takes one.
+        deep_muscle: a deep muscle of the region, if chosen.
+        technique, minutes, pressure: for treated areas (pressure on the Walton scale 0-5).
+        note: free text.
+        confirmed: False for a mark copied forward and not yet confirmed.
+        carried_from_id: the mark of an earlier visit this one was copied from.
+        created_at: when it was first charted (kept across undo and redo).
+    """
+
+    id: str = dataclasses.field(metadata=_SEALED)
+    visit_id: str
+    kind: MarkKind = dataclasses.field(metadata=_SEALED)
+    view: str = dataclasses.field(metadata=_SEALED)
+    points: tuple[Point, ...] = dataclasses.field(metadata=_SEALED)
+    region_id: str | None = dataclasses.field(metadata=_SEALED)
+    side: str = dataclasses.field(metadata=_SEALED)
+    whole_region: bool = False
+    intensity: int | None = dataclasses.field(default=None, metadata=_SEALED)
+    deep_muscle: str = dataclasses.field(default="", metadata=_SEALED)
+    technique: str = dataclasses.field(default="", metadata=_SEALED)
+    minutes: int | None = dataclasses.field(default=None, metadata=_SEALED)
+    pressure: int | None = dataclasses.field(default=None, metadata=_SEALED)
+    note: str = dataclasses.field(default="", metadata=_SEALED)
+    confirmed: bool = True
+    carried_from_id: str | None = None
+    created_at: dt.datetime = dataclasses.field(kw_only=True)
+
+    def replace(self, **changes: Any) -> MarkData:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+
+MARK_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(MarkData))
+"""Every field of a mark, in declaration order."""
+
+SEALED_MARK_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in dataclasses.fields(MarkData) if f.metadata.get(SEALED)
+)
+"""The fields of a mark a signature covers."""

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from massage_chart.atlas import AtlasError, load_atlas
 from massage_chart.domain.client_file import ClaimInfo, ClientInfo, ReferralInfo
 from massage_chart.domain.cpt import BillingEntry, compute_totals
-from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.marks import MARK_FIELDS, MarkData
 from massage_chart.domain.record_kinds import UnitRule, VisitStatus
 from massage_chart.storage.mapping import claim_info_of, client_info_of, referral_info_of
+from massage_chart.storage.marks import mark_data
 from massage_chart.storage.models import Provider, Visit, utc_now
 from massage_chart.storage.repositories import get_visit
 from massage_chart.storage.signing import verify_visit_hash, visit_content_hash, visit_text_form
@@ -70,28 +71,16 @@ class BillingInfo:
 
 
 @dataclass(frozen=True)
-class MarkInfo:
-    """One charted mark, numbered for the document.
+class MarkInfo(MarkData):
+    """One charted mark as the documents print it: the mark, numbered and located.
 
     Attributes:
         number: 1-based, in atlas view order, then charting order.
-        location: the region label with the client's side ("R upper trapezius").
+        location: the region label ("Upper trapezius"), or where it lies off the body.
     """
 
-    number: int
-    kind: MarkKind
-    view: str
-    points: tuple[tuple[float, float], ...]
-    region_id: str | None
-    location: str
-    side: str
-    whole_region: bool
-    intensity: int | None
-    deep_muscle: str
-    technique: str
-    minutes: int | None
-    pressure: int | None
-    note: str
+    number: int = 0
+    location: str = ""
 
 
 @dataclass(frozen=True)
@@ -201,10 +190,10 @@ def _marks(visit: Visit) -> tuple[MarkInfo, ...]:
     order = {view_id: index for index, view_id in enumerate(atlas.view_ids)}
     rows = sorted(visit.marks, key=lambda m: (order.get(m.view, 99), m.created_at, m.id))
     marks: list[MarkInfo] = []
-    for number, mark in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=1):
         try:
-            kind = MarkKind(mark.kind)
-        except ValueError:
+            mark = mark_data(row)
+        except ValueError:  # a kind a newer version charted: not printed, numbers kept
             continue
         location = "outside the body outline"
         if mark.region_id:
@@ -212,24 +201,8 @@ def _marks(visit: Visit) -> tuple[MarkInfo, ...]:
                 location = atlas.region(mark.view, mark.region_id).label
             except AtlasError:
                 location = mark.region_id
-        marks.append(
-            MarkInfo(
-                number=number,
-                kind=kind,
-                view=mark.view,
-                points=tuple((float(p[0]), float(p[1])) for p in mark.points or ()),
-                region_id=mark.region_id,
-                location=location,
-                side=mark.side,
-                whole_region=bool(mark.whole_region),
-                intensity=mark.intensity,
-                deep_muscle=mark.deep_muscle or "",
-                technique=mark.technique or "",
-                minutes=mark.minutes,
-                pressure=mark.pressure,
-                note=mark.note or "",
-            )
-        )
+        fields = {name: getattr(mark, name) for name in MARK_FIELDS}
+        marks.append(MarkInfo(**fields, number=number, location=location))
     return tuple(marks)
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 from massage_chart import __version__
 from massage_chart.domain import limits
 from massage_chart.domain.atlas import AtlasError, load_atlas
-from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.marks import MARK_FIELDS, MarkKind
 from massage_chart.domain.outcomes import OutcomeError, measure
 from massage_chart.domain.placement import PlacementError, locate
 from massage_chart.domain.record_kinds import (
@@ -160,24 +160,9 @@ def _referral_json(referral: Referral) -> dict[str, Any]:
 
 
 def _mark_json(mark: Mark) -> dict[str, Any]:
-    return {
-        "id": mark.id,
-        "kind": mark.kind,
-        "view": mark.view,
-        "points": mark.points,
-        "whole_region": mark.whole_region,
-        "region_id": mark.region_id,
-        "side": mark.side,
-        "intensity": mark.intensity,
-        "deep_muscle": mark.deep_muscle,
-        "technique": mark.technique,
-        "minutes": mark.minutes,
-        "pressure": mark.pressure,
-        "note": mark.note,
-        "confirmed": mark.confirmed,
-        "carried_from_id": mark.carried_from_id,
-        "created_at": _iso(mark.created_at),
-    }
+    """A mark's declared fields but its visit (the file nests marks in their visit)."""
+    fields = {name: getattr(mark, name) for name in MARK_FIELDS if name != "visit_id"}
+    return fields | {"created_at": _iso(mark.created_at)}
 
 
 def _visit_json(visit: Visit) -> dict[str, Any]:

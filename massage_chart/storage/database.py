@@ -27,8 +27,10 @@ from sqlalchemy.exc import (
     NoSuchModuleError,
     OperationalError,
     ProgrammingError,
+    SQLAlchemyError,
 )
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from massage_chart.storage import encryption, guards
 from massage_chart.storage.backup import BackupError, backup_sqlite, new_backup_path
@@ -90,6 +92,25 @@ class DatabaseMovedError(WriteError):
 class NotAllowedError(WriteError):
     """The database server refused the change for the person signed in (clinic mode): their
     group may not do it, whichever program asked."""
+
+
+class ChangedElsewhereError(WriteError):
+    """A row this change was based on was changed elsewhere (another window, program or
+    computer) since it was read; nothing was written."""
+
+
+#: What reading or writing the database may raise that the user must be told about: the
+#: program's own refusals and the database library's failures (a lost server, a locked or
+#: damaged file). Either way the database is left as it was.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (StorageError, SQLAlchemyError)
+
+
+def driver_words(exc: BaseException) -> str | None:
+    """The database driver's own words for a failure of the database library; None for any other
+    error (the program's own refusals say what they mean in their message)."""
+    if isinstance(exc, SQLAlchemyError):
+        return str(getattr(exc, "orig", None) or exc)
+    return None
 
 
 class PassphraseRequiredError(StorageError):
@@ -589,6 +610,11 @@ class Database:
             raise
         except (OperationalError, InterfaceError, DataError) as exc:
             raise WriteError(_explain_write_failure(exc, self.display_name)) from exc
+        except StaleDataError as exc:  # a row's version moved on since this session read it
+            raise ChangedElsewhereError(
+                "This record was changed elsewhere (another window, program or computer) since "
+                "it was read; this change was not saved. Open it again to see what is saved."
+            ) from exc
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:

@@ -7,24 +7,22 @@ memory. Region and client's side are always computed by ``domain.placement.locat
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from massage_chart.domain.atlas import Atlas
 from massage_chart.domain.findings import MarkFinding
-from massage_chart.domain.marks import Geometry, MarkKind, Side
+from massage_chart.domain.marks import MARK_FIELDS, Geometry, MarkData, MarkKind, Point, Side
 from massage_chart.domain.placement import locate
 from massage_chart.storage import audit
+from massage_chart.storage.database import ChangedElsewhereError, Database
 from massage_chart.storage.models import Mark, Visit, new_id, utc_now
 from massage_chart.storage.repositories import NotFoundError, check_row
 
-Point = tuple[float, float]
 _SIDES = frozenset(side.value for side in Side)
 
 #: The fields a therapist edits on a placed mark (everything but where it lies).
@@ -32,50 +30,8 @@ EDITABLE_FIELDS = frozenset(
     {"intensity", "deep_muscle", "technique", "minutes", "pressure", "note", "confirmed"}
 )
 
-
-@dataclass(frozen=True)
-class MarkData:
-    """One mark as charted: what it is, where it lies, and what the therapist noted.
-
-    Attributes:
-        id: the mark's id (kept across undo and redo, so a re-added mark is the same row).
-        visit_id: the visit it belongs to.
-        kind: the mark kind.
-        view: the atlas view it is drawn on.
-        points: frame fractions (x right, y down) in [0, 1].
-        region_id: the region it names (None off the body), computed by ``locate``.
-        side: the client's side, computed by ``locate``.
-        whole_region: the mark covers the whole of its region.
-        intensity: 0-10 where the kind takes one.
-        deep_muscle: a deep muscle of the region, if chosen.
-        technique, minutes, pressure: for treated areas (pressure on the Walton scale 0-5).
-        note: free text.
-        confirmed: False for a mark copied forward and not yet confirmed.
-        carried_from_id: the mark of an earlier visit this one was copied from.
-        created_at: when it was first charted (kept across undo and redo).
-    """
-
-    id: str
-    visit_id: str
-    kind: MarkKind
-    view: str
-    points: tuple[Point, ...]
-    region_id: str | None
-    side: str
-    whole_region: bool = False
-    intensity: int | None = None
-    deep_muscle: str = ""
-    technique: str = ""
-    minutes: int | None = None
-    pressure: int | None = None
-    note: str = ""
-    confirmed: bool = True
-    carried_from_id: str | None = None
-    created_at: dt.datetime = dataclasses.field(default_factory=utc_now)
-
-    def replace(self, **changes: Any) -> MarkData:
-        """A copy with some fields changed."""
-        return dataclasses.replace(self, **changes)
+T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class MarkError(ValueError):
@@ -86,27 +42,34 @@ def _points(raw: Iterable[Sequence[float]]) -> tuple[Point, ...]:
     return tuple((float(p[0]), float(p[1])) for p in raw)
 
 
+def _text(value: str | None) -> str:
+    return value or ""
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+#: How a mark row's column becomes its field, where it is not taken as it is.
+_READ_AS: dict[str, Callable[[Any], Any]] = {
+    "kind": MarkKind,
+    "points": _points,
+    "whole_region": bool,
+    "confirmed": bool,
+    "deep_muscle": _text,
+    "technique": _text,
+    "note": _text,
+}
+
+
 def mark_data(mark: Mark) -> MarkData:
-    """The snapshot of a stored mark."""
-    return MarkData(
-        id=mark.id,
-        visit_id=mark.visit_id,
-        kind=MarkKind(mark.kind),
-        view=mark.view,
-        points=_points(mark.points),
-        region_id=mark.region_id,
-        side=mark.side,
-        whole_region=bool(mark.whole_region),
-        intensity=mark.intensity,
-        deep_muscle=mark.deep_muscle or "",
-        technique=mark.technique or "",
-        minutes=mark.minutes,
-        pressure=mark.pressure,
-        note=mark.note or "",
-        confirmed=bool(mark.confirmed),
-        carried_from_id=mark.carried_from_id,
-        created_at=mark.created_at,
-    )
+    """The snapshot of a stored mark, field by declared field.
+
+    Raises:
+        ValueError: the row's kind is not one this version knows.
+    """
+    values = {name: getattr(mark, name) for name in MARK_FIELDS}
+    return MarkData(**{name: _READ_AS.get(name, _same)(value) for name, value in values.items()})
 
 
 def as_finding(mark: MarkData, region_label: str = "") -> MarkFinding:
@@ -161,6 +124,7 @@ def place_mark(
         region_id=placement.region_id,
         side=placement.side,
         whole_region=whole,
+        created_at=utc_now(),
     )
     if fields:
         data = data.replace(**_checked(data, fields))
@@ -315,9 +279,50 @@ def delete_mark(session: Session, mark_id: str) -> MarkData:
     return data
 
 
-class ChartChangedElsewhereError(Exception):
+CHANGED_ELSEWHERE = (
+    "This chart was changed elsewhere (another window, program or computer) since it was read. "
+    "It now shows what is saved; your last change was not made: make it again if it is still "
+    "needed."
+)
+
+
+class ChartChangedElsewhereError(ChangedElsewhereError):
     """The visit's marks were changed elsewhere (another window, program or computer) since the
     chart last read them; nothing was written."""
+
+
+def write_unless_changed(
+    database: Database,
+    visit_id: str,
+    read: tuple[int, Mapping[str, MarkData]],
+    step: Callable[Concatenate[Session, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> tuple[T, int]:
+    """Run one chart change in its own transaction, unless the marks changed since they were read.
+
+    ``step`` is one of this module's changes (``add_mark``, ``update_mark``...), called with the
+    session and ``args``. ``read`` is the marks' version and the marks as the chart holds them. When the version moved
+    on but the marks are the ones held (the note was edited, say), the change goes ahead.
+    Returns the step's result and the marks' version after it.
+
+    Raises:
+        ChartChangedElsewhereError: the marks in the database are not the ones held; nothing
+            was written.
+    """
+    version, marks = read
+    try:
+        with database.write() as session:
+            if marks_version(session, visit_id) != version:
+                stored = {m.id: m for m in list_marks(session, visit_id)}
+                if stored != marks:
+                    raise ChartChangedElsewhereError(CHANGED_ELSEWHERE)
+            result = step(session, *args, **kwargs)
+            return result, marks_version(session, visit_id)
+    except ChartChangedElsewhereError:
+        raise
+    except ChangedElsewhereError as exc:  # another session wrote between our read and our write
+        raise ChartChangedElsewhereError(CHANGED_ELSEWHERE) from exc
 
 
 def marks_version(session: Session, visit_id: str) -> int:

@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from massage_chart.domain.marks import SEALED_MARK_FIELDS
 from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.domain.sign_rules import NoteToSign, SignProblem, describe_problems
 from massage_chart.domain.visit_record import sealed_fields
@@ -75,24 +76,9 @@ def _common_content(visit: Visit) -> dict[str, Any]:
         name: _sealed_value(getattr(record, name)) for name in sealed_fields(1)
     }
     return content | {
+        # The rows' own values (the kind's text, the points as stored), as every version sealed.
         "marks": sorted(
-            (
-                {
-                    "id": m.id,
-                    "kind": m.kind,
-                    "view": m.view,
-                    "points": m.points,
-                    "region_id": m.region_id,
-                    "side": m.side,
-                    "intensity": m.intensity,
-                    "deep_muscle": m.deep_muscle,
-                    "technique": m.technique,
-                    "minutes": m.minutes,
-                    "pressure": m.pressure,
-                    "note": m.note,
-                }
-                for m in visit.marks
-            ),
+            ({name: getattr(m, name) for name in SEALED_MARK_FIELDS} for m in visit.marks),
             key=lambda mark: str(mark["id"]),
         ),
         "billing": [

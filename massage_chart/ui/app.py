@@ -10,7 +10,6 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
-from sqlalchemy.exc import SQLAlchemyError
 
 import massage_chart
 from massage_chart.storage.backup import (
@@ -26,6 +25,7 @@ from massage_chart.storage.clinic import (
     signed_in_person,
 )
 from massage_chart.storage.database import (
+    DATABASE_ERRORS,
     Database,
     DatabaseDamagedError,
     StorageError,
@@ -56,6 +56,9 @@ from massage_chart.ui.passphrase_dialog import PassphraseDialog
 from massage_chart.ui.sign_in_dialog import SignInDialog
 
 log = logging.getLogger(__name__)
+
+#: What opening the database may raise beyond what open_database words itself.
+_OPEN_ERRORS: tuple[type[Exception], ...] = (*DATABASE_ERRORS, OSError)
 
 APPLICATION_NAME = "Massage Chart"
 ORGANISATION_NAME = "Massage Chart"
@@ -314,7 +317,7 @@ def run_app(
     except StorageError as exc:
         _tell_cannot_open(str(exc))
         return 1
-    except (SQLAlchemyError, OSError) as exc:
+    except _OPEN_ERRORS as exc:
         # open_database words what it foresees; anything else (a failed upgrade on a full disk,
         # say) still deserves a sentence rather than a traceback.
         log.exception("could not open the database")

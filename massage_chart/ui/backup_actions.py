@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from massage_chart.storage.backup import (
     BackupError,
@@ -29,12 +28,15 @@ from massage_chart.storage.backup import (
     since_backup,
     verify_sqlite_backup,
 )
-from massage_chart.storage.database import Database, StorageError, open_database
+from massage_chart.storage.database import DATABASE_ERRORS, Database, StorageError, open_database
 from massage_chart.storage.repositories import get_practice
 from massage_chart.storage.safekeeping import CheckReport, backup_now, check_database
 from massage_chart.ui.formatting import format_date
 
 log = logging.getLogger(__name__)
+
+#: What a backup or a check may raise that it reports in words.
+_SAFEKEEPING_ERRORS: tuple[type[Exception], ...] = (*DATABASE_ERRORS, OSError)
 
 
 def _practice_of(database: Database) -> tuple[str, str] | None:
@@ -254,7 +256,7 @@ class BackupActions(QObject):
     def _run_backup(self) -> None:
         try:
             path = backup_now(self.database, reason="manual")
-        except (StorageError, SQLAlchemyError, OSError) as exc:
+        except _SAFEKEEPING_ERRORS as exc:
             self._backup_done.emit("", str(exc))
         except Exception as exc:  # a worker must never die silently
             log.exception("backup failed")
@@ -265,7 +267,7 @@ class BackupActions(QObject):
     def _run_check(self) -> None:
         try:
             report = check_database(self.database)
-        except (StorageError, SQLAlchemyError, OSError) as exc:
+        except _SAFEKEEPING_ERRORS as exc:
             self._check_done.emit(None, f"The check could not run: {exc}")
         except Exception as exc:  # a worker must never die silently
             log.exception("check failed")

@@ -23,13 +23,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from massage_chart.domain.outcomes import Measure, all_measures
 from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.domain.text import fold
 from massage_chart.storage.client_records import clients_alerts
-from massage_chart.storage.database import Database, StorageError
+from massage_chart.storage.database import DATABASE_ERRORS, Database, StorageError
 from massage_chart.storage.drafts import DraftStore, drafts_folder_for
 from massage_chart.storage.location import location_warning
 from massage_chart.storage.overviews import load_client_overview, load_visit_note
@@ -96,6 +95,10 @@ from massage_chart.ui.visit_documents import VisitDocuments
 from massage_chart.ui.visit_note import VisitNoteDialog
 from massage_chart.ui.welcome import WelcomeWizard
 from massage_chart.ui.window_lock import WindowLock
+
+#: What opening a visit window may raise: the visit cannot be read, or is gone.
+_VISIT_OPEN_ERRORS: tuple[type[Exception], ...] = (*DATABASE_ERRORS, NotFoundError)
+
 
 if TYPE_CHECKING:
     from massage_chart.ui.chart import VisitChartWindow
@@ -719,7 +722,7 @@ class MainWindow(QMainWindow):
 
         try:
             editor = self.visit_documents.open_window(visit_id, make, lambda e: e.closed)
-        except (SQLAlchemyError, StorageError, NotFoundError):
+        except _VISIT_OPEN_ERRORS:
             editor = make(None)  # it says itself why the visit cannot be shown
         if editor.data is not None:
             self.document.record_view(editor.data.client_id, visit_id, "note editor")
@@ -744,7 +747,7 @@ class MainWindow(QMainWindow):
                 lambda document: open_visit_chart(self.database, visit_id, self, document=document),
                 lambda window: window.closed,
             )
-        except (SQLAlchemyError, StorageError, NotFoundError) as exc:
+        except _VISIT_OPEN_ERRORS as exc:
             self._show_problem(describe_error(exc))
             return None
         self.document.record_view(chart.document.client_id, visit_id, "body chart")

@@ -9,10 +9,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
-from sqlalchemy.exc import SQLAlchemyError
 
 from massage_chart.storage import audit
-from massage_chart.storage.database import Database, StorageError
+from massage_chart.storage.database import DATABASE_ERRORS, Database, driver_words
 from massage_chart.storage.guards import SignedVisitError
 from massage_chart.storage.repositories import NotFoundError, add_client, create_visit
 from massage_chart.storage.undo_support import (
@@ -24,12 +23,11 @@ from massage_chart.storage.undo_support import (
 log = logging.getLogger(__name__)
 
 # What a read may raise: the server went away, the file was moved or damaged under us.
-READ_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, StorageError)
+READ_ERRORS: tuple[type[Exception], ...] = DATABASE_ERRORS
 
 # What a write may raise that the user must be told about (and that leaves the database as it was).
 WRITE_ERRORS: tuple[type[Exception], ...] = (
-    SQLAlchemyError,
-    StorageError,
+    *DATABASE_ERRORS,
     SignedVisitError,
     NotFoundError,
     UndoRefusedError,
@@ -38,10 +36,10 @@ WRITE_ERRORS: tuple[type[Exception], ...] = (
 
 def describe_error(exc: Exception) -> str:
     """A sentence for the user about a failed read or write."""
-    if isinstance(exc, SQLAlchemyError):
-        detail = getattr(exc, "orig", None) or exc
-        return f"The database could not be used: {detail}. Nothing was changed."
-    return str(exc)
+    detail = driver_words(exc)
+    if detail is None:
+        return str(exc)
+    return f"The database could not be used: {detail}. Nothing was changed."
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,8 @@ class VisitDocuments(QObject):
             closed: the window's signal that it closed for good (not hidden by the lock).
 
         Raises:
-            NotFoundError, SQLAlchemyError, StorageError: the visit could not be read.
+            NotFoundError, StorageError or a database library error (DATABASE_ERRORS): the visit
+                could not be read.
         """
         entry = self._open.get(visit_id)
         fresh = entry is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 import subprocess
@@ -191,6 +192,9 @@ def _area(
     number: int, kind: MarkKind, points: tuple[tuple[float, float], ...] = SQUARE
 ) -> MarkInfo:
     return MarkInfo(
+        id=f"m{number}",
+        visit_id="v1",
+        created_at=dt.datetime(2026, 12, 3, 10, number % 60),
         number=number,
         kind=kind,
         view="posterior",

@@ -6,14 +6,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from massage_chart.atlas import load_atlas
 from massage_chart.domain.comparison import ChangeKind, compare_findings
-from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.marks import MARK_FIELDS, SEALED_MARK_FIELDS, MarkData, MarkKind
 from massage_chart.domain.placement import PlacementError
 from massage_chart.storage import marks as store
-from massage_chart.storage.client_records import visit_findings
+from massage_chart.storage.client_records import update_visit_note, visit_findings
 from massage_chart.storage.database import Database
 from massage_chart.storage.guards import SignedVisitError
 from massage_chart.storage.marks import MarkError
@@ -251,3 +252,55 @@ def test_a_mark_note_too_long_or_with_a_nul_is_refused_and_nothing_changes(
              note="\x00")  # fmt: skip
     with db.read() as session:
         assert [m.note for m in store.list_marks(session, visit_id)] == ["tender"]
+
+
+def _read(db: Database, visit_id: str) -> tuple[int, dict[str, MarkData]]:
+    with db.read() as session:
+        version = store.marks_version(session, visit_id)
+        return version, {m.id: m for m in store.list_marks(session, visit_id)}
+
+
+def test_a_chart_write_is_refused_when_its_marks_changed_elsewhere(
+    db: Database, course: Course
+) -> None:
+    visit = course.visit_ids[0]
+    mark = _add(db, visit, MarkKind.TRIGGER_POINT_ACTIVE, "posterior", "rhomboid.l", intensity=7)
+    held = _read(db, visit)  # what one window holds
+    with db.write() as session:  # another window raises the intensity
+        store.update_mark(session, mark, intensity=9)
+
+    with pytest.raises(store.ChartChangedElsewhereError, match="changed elsewhere"):
+        store.write_unless_changed(db, visit, held, store.delete_mark, mark)
+
+    version, marks = _read(db, visit)
+    assert marks[mark].intensity == 9  # nothing was written over the other window's change
+    assert version > held[0]
+
+
+def test_a_chart_write_goes_ahead_when_only_the_note_moved_the_version(
+    db: Database, course: Course
+) -> None:
+    visit = course.visit_ids[0]
+    mark = _add(db, visit, MarkKind.TRIGGER_POINT_ACTIVE, "posterior", "rhomboid.l", intensity=7)
+    held = _read(db, visit)
+    with db.write() as session:
+        update_visit_note(session, visit, subjective="Neck stiff after driving")
+    assert _read(db, visit)[0] > held[0]  # the note's write moved the version on
+
+    changed, version = store.write_unless_changed(
+        db, visit, held, store.update_mark, mark, intensity=4
+    )
+
+    assert changed.intensity == 4
+    assert _read(db, visit) == (version, {mark: changed})
+
+
+def test_every_declared_mark_field_is_a_column_and_the_seal_covers_what_it_always_did() -> None:
+    """The rows are read field by declared field, and the signature seals the declared subset:
+    the same twelve fields every hash version sealed (a change here would unseal signed notes)."""
+    columns = {column.key for column in sa_inspect(Mark).column_attrs}
+    assert set(MARK_FIELDS) <= columns
+    assert SEALED_MARK_FIELDS == (
+        "id", "kind", "view", "points", "region_id", "side",
+        "intensity", "deep_muscle", "technique", "minutes", "pressure", "note",
+    )  # fmt: skip

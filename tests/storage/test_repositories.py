@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm.exc import StaleDataError
 
 from massage_chart.domain.client_file import MedicationInfo
 from massage_chart.domain.record_kinds import MedicationClass, PayerType, UnitRule, VisitStatus
 from massage_chart.storage import audit
-from massage_chart.storage.database import Database, open_database
+from massage_chart.storage.database import ChangedElsewhereError, Database, open_database
 from massage_chart.storage.guards import SignedVisitError
 from massage_chart.storage.models import (
     Addendum,
@@ -286,7 +285,7 @@ def test_concurrent_edits_of_one_client_are_not_silently_lost(any_db: Database) 
     with any_db.write() as session:
         session.add(mine)
     theirs.goals = "theirs"
-    with pytest.raises(StaleDataError), any_db.write() as session:
+    with pytest.raises(ChangedElsewhereError, match="changed elsewhere"), any_db.write() as session:
         session.add(theirs)
     with any_db.read() as session:
         assert get_client(session, ids["Zoë"]).goals == "mine"

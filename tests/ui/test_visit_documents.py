@@ -11,10 +11,9 @@ from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
 from massage_chart.atlas import load_atlas
-from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.marks import MarkData, MarkKind
 from massage_chart.storage import marks as store
 from massage_chart.storage.database import Database
-from massage_chart.storage.marks import MarkData
 from massage_chart.storage.repositories import add_client, create_visit
 from massage_chart.ui.chart import VisitChartWindow
 from massage_chart.ui.chart.visit_document import ChartDocument

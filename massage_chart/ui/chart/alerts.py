@@ -6,18 +6,22 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
-from sqlalchemy.exc import SQLAlchemyError
 
 from massage_chart.domain.alert_areas import alert_regions, mark_warnings, proposed_avoid_areas
 from massage_chart.domain.alerts import Alert, blocking_alerts
-from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.marks import MarkData, MarkKind
 from massage_chart.storage.client_records import record_override, visit_alerts
-from massage_chart.storage.marks import MarkData
+from massage_chart.storage.database import DATABASE_ERRORS
 from massage_chart.storage.repositories import FieldRefusedError, NotFoundError
 from massage_chart.ui.chart.visit_document import ChartDocument, describe_error
 from massage_chart.ui.record.alerts_banner import AlertsBanner
 
-ALERT_ERRORS = (SQLAlchemyError, ValueError, NotFoundError, FieldRefusedError)
+ALERT_ERRORS: tuple[type[Exception], ...] = (
+    *DATABASE_ERRORS,
+    ValueError,
+    NotFoundError,
+    FieldRefusedError,
+)
 
 
 class ChartAlerts(QWidget):

@@ -16,8 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS, MarkKind
-from massage_chart.storage.marks import MarkData
+from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS, MarkData, MarkKind
 from massage_chart.ui.chart.mark_list import mark_label
 from massage_chart.ui.chart.visit_document import ChartDocument
 from massage_chart.ui.number_box import NONE, OptionalNumberBox

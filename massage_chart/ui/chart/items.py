@@ -28,8 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from massage_chart.atlas import AtlasView, Polygon, Region, load_atlas
-from massage_chart.domain.marks import Geometry, MarkKind
-from massage_chart.storage.marks import MarkData
+from massage_chart.domain.marks import Geometry, MarkData, MarkKind
 from massage_chart.ui.chart import glyphs
 
 FIGURE_HEIGHT = 1000.0

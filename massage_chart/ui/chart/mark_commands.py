@@ -14,12 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
+from massage_chart.domain.marks import MarkData
 from massage_chart.domain.placement import PlacementError
-from massage_chart.storage.database import StorageError
+from massage_chart.storage.database import DATABASE_ERRORS
 from massage_chart.storage.guards import SignedVisitError
-from massage_chart.storage.marks import ChartChangedElsewhereError, MarkData, MarkError
+from massage_chart.storage.marks import ChartChangedElsewhereError, MarkError
 from massage_chart.storage.repositories import NotFoundError
 from massage_chart.ui.undo import UndoStep
 
@@ -28,8 +27,7 @@ if TYPE_CHECKING:
 
 #: What a chart write may raise; the database is left as it was and the user is told.
 CHART_ERRORS: tuple[type[Exception], ...] = (
-    SQLAlchemyError,
-    StorageError,
+    *DATABASE_ERRORS,
     SignedVisitError,
     NotFoundError,
     MarkError,

@@ -6,12 +6,12 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal, Slot
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
 
+from massage_chart.domain.marks import MarkData
 from massage_chart.domain.presentation import (
     format_minutes,
     format_pain_score,
     format_pressure_level,
 )
-from massage_chart.storage.marks import MarkData
 from massage_chart.ui.chart.glyphs import SHORT_NAMES, kind_icon
 from massage_chart.ui.chart.visit_document import ChartDocument
 

@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from massage_chart.domain.marks import Geometry, MarkKind
-from massage_chart.storage.marks import MarkData
+from massage_chart.domain.marks import Geometry, MarkData, MarkKind
 from massage_chart.ui.chart import tools
 from massage_chart.ui.chart.glyphs import SHORT_NAMES
 from massage_chart.ui.chart.items import FigureItem, MarkItem

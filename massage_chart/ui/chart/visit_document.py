@@ -5,23 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QUndoStack
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from massage_chart.atlas import Atlas, Region, load_atlas
 from massage_chart.domain.comparison import FindingChange, compare_findings
 from massage_chart.domain.findings import MarkFinding
-from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.marks import MarkData, MarkKind
 from massage_chart.domain.placement import locate
 from massage_chart.storage import marks as store
-from massage_chart.storage.database import Database
+from massage_chart.storage.database import Database, driver_words
 from massage_chart.storage.guards import SignedVisitError
-from massage_chart.storage.marks import MarkData
 from massage_chart.storage.repositories import get_visit
 from massage_chart.ui.chart.mark_commands import (
     CHART_ERRORS,
@@ -35,25 +31,20 @@ log = logging.getLogger(__name__)
 
 Points = Sequence[Sequence[float]]
 T = TypeVar("T")
+P = ParamSpec("P")
 
 #: The fields that say where a mark lies; a change to them is a move, to the others an edit.
 PLACE_FIELDS = ("view", "points", "region_id", "side", "whole_region")
 
-CHANGED_ELSEWHERE = (
-    "This chart was changed elsewhere (another window, program or computer) since it was read. "
-    "It now shows what is saved; your last change was not made: make it again if it is still "
-    "needed."
-)
-
 
 def describe_error(exc: Exception) -> str:
     """A sentence for the user about a chart change that could not be saved."""
-    if isinstance(exc, SQLAlchemyError):
-        detail = getattr(exc, "orig", None) or exc
-        if "signed" in str(detail).lower():
-            return "This visit is signed: its chart cannot be changed. Add an addendum instead."
-        return f"The chart could not be saved: {detail}. Nothing was changed."
-    return str(exc)
+    detail = driver_words(exc)
+    if detail is None:
+        return str(exc)
+    if "signed" in detail.lower():
+        return "This visit is signed: its chart cannot be changed. Add an addendum instead."
+    return f"The chart could not be saved: {detail}. Nothing was changed."
 
 
 class ChartDocument(QObject):
@@ -204,35 +195,30 @@ class ChartDocument(QObject):
     # Each returns the mark as the database held it just before the step, so that undo puts
     # back what was there, never an older copy.
 
-    def _write(self, step: Callable[[Session], T]) -> T:
+    def _write(
+        self, step: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
         """Run one chart write in its own transaction, if the marks did not change elsewhere.
+
+        ``step`` is one of ``storage.marks``' changes, called with the session and ``args``.
 
         Raises:
             ChartChangedElsewhereError: the marks in the database are not the ones in memory.
         """
-        try:
-            with self.database.write() as session:
-                version = store.marks_version(session, self.visit_id)
-                if version != self.version:
-                    stored = {m.id: m for m in store.list_marks(session, self.visit_id)}
-                    if stored != self.marks:
-                        raise store.ChartChangedElsewhereError(CHANGED_ELSEWHERE)
-                result = step(session)
-                version = store.marks_version(session, self.visit_id)
-        except StaleDataError as exc:  # another session wrote between our read and our write
-            raise store.ChartChangedElsewhereError(CHANGED_ELSEWHERE) from exc
-        self.version = version
+        result, self.version = store.write_unless_changed(
+            self.database, self.visit_id, (self.version, self.marks), step, *args, **kwargs
+        )
         return result
 
     def insert_mark(self, data: MarkData) -> None:
         """Store a mark (with its own id) and show it."""
-        self._write(lambda session: store.add_mark(session, data))
+        self._write(store.add_mark, data)
         self.marks[data.id] = data
         self.mark_added.emit(data.id)
 
     def delete_mark(self, mark_id: str) -> MarkData:
         """Remove a mark from the database and from the chart; returns it as it was stored."""
-        removed = self._write(lambda session: store.delete_mark(session, mark_id))
+        removed = self._write(store.delete_mark, mark_id)
         del self.marks[mark_id]
         self.mark_removed.emit(mark_id)
         return removed
@@ -240,7 +226,7 @@ class ChartDocument(QObject):
     def update_mark(self, mark_id: str, changes: Mapping[str, Any]) -> MarkData:
         """Change fields of a mark; returns the mark as it was stored before."""
         before = self.marks[mark_id]
-        data = self._write(lambda session: store.update_mark(session, mark_id, **changes))
+        data = self._write(store.update_mark, mark_id, **changes)
         self.marks[mark_id] = data
         self.mark_changed.emit(mark_id)
         return before
@@ -248,7 +234,7 @@ class ChartDocument(QObject):
     def set_points(self, mark_id: str, points: Points) -> MarkData:
         """Move a mark (region and side recomputed from the atlas); returns it as it was."""
         before = self.marks[mark_id]
-        data = self._write(lambda session: store.move_mark(session, self.atlas, mark_id, points))
+        data = self._write(store.move_mark, self.atlas, mark_id, points)
         self.marks[mark_id] = data
         self.mark_moved.emit(mark_id)
         return before

@@ -8,10 +8,9 @@ import datetime as dt
 from pytestqt.qtbot import QtBot
 
 from massage_chart.domain.comparison import ChangeKind
-from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.marks import MarkData, MarkKind
 from massage_chart.storage import marks as store
 from massage_chart.storage.database import Database
-from massage_chart.storage.marks import MarkData
 from massage_chart.storage.repositories import get_visit
 from massage_chart.storage.signing import sign_visit
 from massage_chart.ui.chart.visit_document import ChartDocument

@@ -14,10 +14,9 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy.exc import OperationalError
 
 from massage_chart.atlas import load_atlas
-from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.marks import MarkData, MarkKind
 from massage_chart.storage import marks as store
 from massage_chart.storage.database import Database
-from massage_chart.storage.marks import MarkData
 from massage_chart.storage.repositories import get_visit
 from massage_chart.storage.signing import sign_visit
 from massage_chart.ui.chart import VisitChartWindow
