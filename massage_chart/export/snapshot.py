@@ -12,43 +12,19 @@ from massage_chart.atlas import AtlasError, load_atlas
 from massage_chart.domain.client_file import ClaimInfo, ClientInfo, ReferralInfo
 from massage_chart.domain.cpt import BillingEntry, compute_totals
 from massage_chart.domain.marks import MARK_FIELDS, MarkData
+from massage_chart.domain.practice import PracticeInfo, ProviderInfo
 from massage_chart.domain.record_kinds import UnitRule, VisitStatus
-from massage_chart.storage.mapping import claim_info_of, client_info_of, referral_info_of
+from massage_chart.storage.mapping import (
+    claim_info_of,
+    client_info_of,
+    practice_info_of,
+    provider_info_of,
+    referral_info_of,
+)
 from massage_chart.storage.marks import mark_data
-from massage_chart.storage.models import Provider, Visit, utc_now
+from massage_chart.storage.models import Visit, utc_now
 from massage_chart.storage.repositories import get_visit
 from massage_chart.storage.signing import verify_visit_hash, visit_content_hash, visit_text_form
-
-
-@dataclass(frozen=True)
-class PracticeInfo:
-    """The letterhead."""
-
-    name: str
-    address: str = ""
-    phone: str = ""
-    email: str = ""
-    website: str = ""
-    logo_png: bytes | None = None
-
-
-@dataclass(frozen=True)
-class ProviderInfo:
-    """The therapist who treated (or signed)."""
-
-    name: str
-    credentials: str = ""
-    license_number: str = ""
-    license_jurisdiction: str = ""
-    npi: str = ""
-    email: str = ""
-    phone: str = ""
-    signature_png: bytes | None = None
-
-    @property
-    def display_name(self) -> str:
-        """ "Sam Lee, LMT"."""
-        return f"{self.name}, {self.credentials}" if self.credentials else self.name
 
 
 @dataclass(frozen=True)
@@ -161,21 +137,6 @@ class VisitSnapshot:
         return int((self.end - self.start).total_seconds() // 60)
 
 
-def _provider(provider: Provider | None) -> ProviderInfo | None:
-    if provider is None:
-        return None
-    return ProviderInfo(
-        name=f"{provider.first_name} {provider.last_name}".strip(),
-        credentials=provider.credentials,
-        license_number=provider.license_number,
-        license_jurisdiction=provider.license_jurisdiction,
-        npi=provider.npi,
-        email=provider.email,
-        phone=provider.phone,
-        signature_png=provider.signature_png,
-    )
-
-
 def _describe(code: str) -> str | None:
     from massage_chart.domain.icd10 import describe
 
@@ -238,19 +199,10 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
     )
     return VisitSnapshot(
         id=visit.id,
-        practice=PracticeInfo(
-            name=practice.name,
-            address=practice.address,
-            phone=practice.phone,
-            email=practice.email,
-            website=practice.website,
-            logo_png=practice.logo_png,
-        )
-        if practice
-        else PracticeInfo(name=""),
+        practice=practice_info_of(practice) if practice else PracticeInfo(),
         client=client_info_of(client),
-        provider=_provider(visit.provider),
-        signer=_provider(visit.signed_by),
+        provider=provider_info_of(visit.provider) if visit.provider else None,
+        signer=provider_info_of(visit.signed_by) if visit.signed_by else None,
         claim=claim_info_of(claim) if claim else None,
         referral=referral_info_of(referral) if referral else None,
         start=visit.start,

@@ -17,12 +17,15 @@ from massage_chart.domain.client_file import (
     MedicationInfo,
     ReferralInfo,
 )
+from massage_chart.domain.practice import PracticeInfo, ProviderInfo
 from massage_chart.domain.visit_record import VisitRecord
 from massage_chart.storage.models import (
     Claim,
     Client,
     Consent,
     HealthHistory,
+    Practice,
+    Provider,
     Referral,
     Visit,
 )
@@ -96,3 +99,13 @@ def client_file_of(client: Client, histories: list[HealthHistory]) -> ClientFile
         referrals=tuple(referral_info_of(r) for r in client.referrals),
         consents=tuple(consent_info_of(c) for c in client.consents),
     )
+
+
+def practice_info_of(practice: Practice) -> PracticeInfo:
+    """The practice row as a plain value."""
+    return _plain(PracticeInfo, practice)
+
+
+def provider_info_of(provider: Provider) -> ProviderInfo:
+    """A provider row as a plain value."""
+    return _plain(ProviderInfo, provider)

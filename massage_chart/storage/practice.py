@@ -8,6 +8,7 @@ checked to be a real PNG or JPEG of sane size, then stored as a PNG no larger th
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import warnings
 from collections.abc import Mapping
@@ -20,8 +21,10 @@ from sqlalchemy.orm import Session
 
 from massage_chart.domain import limits
 from massage_chart.domain.identifiers import npi_problem
+from massage_chart.domain.practice import PracticeInfo, ProviderInfo
 from massage_chart.domain.record_kinds import UnitRule
 from massage_chart.storage import audit
+from massage_chart.storage.mapping import practice_info_of, provider_info_of
 from massage_chart.storage.models import HealthHistory, Practice, Provider, Visit
 from massage_chart.storage.repositories import NotFoundError, get_practice
 
@@ -173,42 +176,13 @@ def read_image_file(path: Path, label: str = "image") -> bytes:
 # --------------------------------------------------------------------------- the practice
 
 
-@dataclass(frozen=True)
-class PracticeDetails:
-    """The practice as the Settings window shows it (a plain copy, usable after the session)."""
-
-    id: str
-    name: str = ""
-    address: str = ""
-    phone: str = ""
-    email: str = ""
-    website: str = ""
-    tax_id: str = ""
-    logo_png: bytes | None = None
-    default_unit_rule: UnitRule = UnitRule.CMS
-
-
 PRACTICE_FIELDS = (*PRACTICE_TEXT_FIELDS, "logo_png", "default_unit_rule")
 
 
-def _details(practice: Practice) -> PracticeDetails:
-    return PracticeDetails(
-        id=practice.id,
-        name=practice.name,
-        address=practice.address,
-        phone=practice.phone,
-        email=practice.email,
-        website=practice.website,
-        tax_id=practice.tax_id,
-        logo_png=practice.logo_png,
-        default_unit_rule=practice.default_unit_rule,
-    )
-
-
-def read_practice(session: Session) -> PracticeDetails:
+def read_practice(session: Session) -> PracticeInfo:
     """The practice's details; empty ones (id "") when the database has none yet."""
     practice = get_practice(session)
-    return _details(practice) if practice is not None else PracticeDetails(id="")
+    return practice_info_of(practice) if practice is not None else PracticeInfo()
 
 
 def _clean(field: str, value: Any) -> Any:
@@ -243,7 +217,7 @@ def _stored_image_problem(value: Any, label: str) -> str | None:
     return None
 
 
-def update_practice(session: Session, changes: Mapping[str, Any]) -> PracticeDetails:
+def update_practice(session: Session, changes: Mapping[str, Any]) -> PracticeInfo:
     """Change the named practice fields (creating the practice row if there is none), audited.
 
     Pass only the fields the user changed, so that two computers editing different fields do
@@ -274,14 +248,14 @@ def update_practice(session: Session, changes: Mapping[str, Any]) -> PracticeDet
             audit.AuditAction.CREATE if created else audit.AuditAction.CHANGE,
             detail=f"practice {practice.id}: {', '.join(changed) or 'created'}",
         )
-    return _details(practice)
+    return practice_info_of(practice)
 
 
 # --------------------------------------------------------------------------- providers
 
 
 @dataclass(frozen=True)
-class ProviderDetails:
+class ProviderDetails(ProviderInfo):
     """A therapist as the Settings window shows it.
 
     Attributes:
@@ -289,23 +263,12 @@ class ProviderDetails:
             deactivated but never removed.
     """
 
-    id: str
-    first_name: str = ""
-    last_name: str = ""
-    credentials: str = ""
-    license_number: str = ""
-    license_jurisdiction: str = ""
-    npi: str = ""
-    email: str = ""
-    phone: str = ""
-    signature_png: bytes | None = None
-    active: bool = True
     visit_count: int = 0
 
     @property
     def display_name(self) -> str:
         """Name with credentials ("Sam Lee, LMT"), or a placeholder for an unnamed one."""
-        name = f"{self.first_name} {self.last_name}".strip() or "(no name)"
+        name = self.name or "(no name)"
         return f"{name}, {self.credentials}" if self.credentials else name
 
 
@@ -313,20 +276,9 @@ PROVIDER_FIELDS = (*PROVIDER_TEXT_FIELDS, "signature_png", "active")
 
 
 def _provider_details(provider: Provider, visit_count: int) -> ProviderDetails:
-    return ProviderDetails(
-        id=provider.id,
-        first_name=provider.first_name,
-        last_name=provider.last_name,
-        credentials=provider.credentials,
-        license_number=provider.license_number,
-        license_jurisdiction=provider.license_jurisdiction,
-        npi=provider.npi,
-        email=provider.email,
-        phone=provider.phone,
-        signature_png=provider.signature_png,
-        active=provider.active,
-        visit_count=visit_count,
-    )
+    info = provider_info_of(provider)
+    fields = {field.name: getattr(info, field.name) for field in dataclasses.fields(info)}
+    return ProviderDetails(**fields, visit_count=visit_count)
 
 
 def _visit_count(session: Session, provider_id: str) -> int:

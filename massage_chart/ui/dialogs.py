@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Slot
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from massage_chart.domain import limits
+from massage_chart.domain.practice import ProviderInfo
 from massage_chart.ui.formatting import (
     EARLIEST_BIRTH_YEAR,
     DateOfBirthEntry,
@@ -376,14 +376,6 @@ class NewClientDialog(_FormDialog):
         self.finish(self._save, details)
 
 
-@dataclass(frozen=True)
-class ProviderChoice:
-    """A therapist the visit can be charted by."""
-
-    id: str
-    name: str
-
-
 def _qdatetime(value: dt.datetime) -> QDateTime:
     return QDateTime(QDate(value.year, value.month, value.day), QTime(value.hour, value.minute))
 
@@ -409,7 +401,7 @@ class NewVisitDialog(_FormDialog):
         self,
         client_id: str,
         client_name: str,
-        providers: Sequence[ProviderChoice],
+        providers: Sequence[ProviderInfo],
         start: dt.datetime,
         parent: QWidget | None = None,
         *,
@@ -422,7 +414,7 @@ class NewVisitDialog(_FormDialog):
         self.provider_combo = QComboBox()
         self.provider_combo.setMinimumWidth(FIELD_WIDTH)
         for provider in providers:
-            self.provider_combo.addItem(provider.name, provider.id)
+            self.provider_combo.addItem(provider.display_name, provider.id)
         if not providers:
             self.provider_combo.addItem("No therapist on record", None)
         if provider_id is not None:

@@ -31,6 +31,7 @@ from massage_chart.storage.client_records import clients_alerts
 from massage_chart.storage.database import DATABASE_ERRORS, Database, StorageError
 from massage_chart.storage.drafts import DraftStore, drafts_folder_for
 from massage_chart.storage.location import location_warning
+from massage_chart.storage.mapping import provider_info_of
 from massage_chart.storage.overviews import load_client_overview, load_visit_note
 from massage_chart.storage.repositories import (
     SEARCH_LIMIT,
@@ -62,7 +63,7 @@ from massage_chart.ui.client_detail import ClientDetailPanel
 from massage_chart.ui.client_list import ClientListPanel
 from massage_chart.ui.clock import apply_clock
 from massage_chart.ui.damage_report import show_damage
-from massage_chart.ui.dialogs import NewClientDialog, NewVisitDialog, ProviderChoice
+from massage_chart.ui.dialogs import NewClientDialog, NewVisitDialog
 from massage_chart.ui.drafts_recovery import DraftsRecovery
 from massage_chart.ui.encryption_actions import EncryptionActions
 from massage_chart.ui.export_actions import ExportActions
@@ -641,7 +642,7 @@ class MainWindow(QMainWindow):
             return None
         try:
             with self.database.read() as session:
-                providers = [ProviderChoice(p.id, p.display_name) for p in list_providers(session)]
+                providers = [provider_info_of(p) for p in list_providers(session)]
         except READ_ERRORS as exc:
             self._show_problem(describe_error(exc))
             return None

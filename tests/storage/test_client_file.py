@@ -15,6 +15,7 @@ from massage_chart.domain.client_file import (
     MedicationInfo,
     ReferralInfo,
 )
+from massage_chart.domain.practice import PracticeInfo, ProviderInfo
 from massage_chart.domain.record_kinds import ConsentKind, MedicationClass, PayerType, UnitRule
 from massage_chart.storage.client_records import (
     CLIENT_FIELDS,
@@ -24,7 +25,15 @@ from massage_chart.storage.client_records import (
     update_client,
 )
 from massage_chart.storage.database import Database
-from massage_chart.storage.models import Claim, Client, Consent, HealthHistory, Referral
+from massage_chart.storage.models import (
+    Claim,
+    Client,
+    Consent,
+    HealthHistory,
+    Practice,
+    Provider,
+    Referral,
+)
 from massage_chart.storage.overviews import load_client_file, load_client_overview
 from massage_chart.storage.repositories import add_client, add_health_history_version
 
@@ -43,6 +52,8 @@ def test_every_declared_field_is_a_column_of_its_row() -> None:
         (ClaimInfo, Claim),
         (ReferralInfo, Referral),
         (ConsentInfo, Consent),
+        (PracticeInfo, Practice),
+        (ProviderInfo, Provider),
     ):
         assert {f.name for f in dataclasses.fields(kind)} <= _columns(model), kind
     lists = {"conditions", "medications", "allergies"}

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from massage_chart.ui.dialogs import ProviderChoice, ask_to_discard
+from massage_chart.domain.practice import ProviderInfo
+from massage_chart.ui.dialogs import ask_to_discard
 from massage_chart.ui.record.fields import ProblemLabel
 from massage_chart.ui.style import heading, muted
 
@@ -47,7 +48,7 @@ class AddendumDialog(QDialog):
 
     def __init__(
         self,
-        providers: Sequence[ProviderChoice],
+        providers: Sequence[ProviderInfo],
         author_id: str | None,
         save: Callable[[str | None, str, str], str],
         parent: QWidget | None = None,
@@ -70,7 +71,7 @@ class AddendumDialog(QDialog):
         muted(hint)
         self.author = QComboBox()
         for provider in providers:
-            self.author.addItem(provider.name, provider.id)
+            self.author.addItem(provider.display_name, provider.id)
         if author_id is not None:
             self.author.setCurrentIndex(max(self.author.findData(author_id), 0))
         self.reason = QComboBox()

@@ -43,6 +43,7 @@ from massage_chart.domain.alerts import (
 from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.limits import VISIT_NOTE
 from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS, Side
+from massage_chart.domain.practice import ProviderInfo
 from massage_chart.domain.record_kinds import PayerType, UnitRule, VisitStatus
 from massage_chart.domain.sign_rules import describe_problems
 from massage_chart.domain.soap import draft_changes, draft_objective, soap_templates
@@ -63,9 +64,10 @@ from massage_chart.storage.client_records import (
 )
 from massage_chart.storage.database import Database
 from massage_chart.storage.drafts import Draft, DraftError, DraftStore, draft_key
+from massage_chart.storage.mapping import provider_info_of
 from massage_chart.storage.repositories import get_client, get_visit, list_providers
 from massage_chart.storage.signing import SignRefusedError
-from massage_chart.ui.dialogs import ProviderChoice, ask_to_discard
+from massage_chart.ui.dialogs import ask_to_discard
 from massage_chart.ui.formatting import (
     format_date,
     format_recorded_time,
@@ -112,7 +114,7 @@ class NoteData:
     billing: list[BillingLineData]
     unit_rule: UnitRule
     payer_type: PayerType
-    providers: list[ProviderChoice]
+    providers: list[ProviderInfo]
     provider_names: dict[str, str]
     findings: list[MarkFinding]
     previous_findings: list[MarkFinding] | None
@@ -143,7 +145,7 @@ def load_note(database: Database, visit_id: str, today: dt.date) -> NoteData:
             billing=billing_line_data(visit),
             unit_rule=rule,
             payer_type=payer,
-            providers=[ProviderChoice(p.id, p.display_name) for p in providers if p.active],
+            providers=[provider_info_of(p) for p in providers if p.active],
             provider_names=names,
             findings=visit_findings(session, visit_id),
             previous_findings=previous_visit_findings(session, visit_id),
@@ -521,7 +523,7 @@ class VisitNoteEditor(QWidget):
             # in the list was silently taken before).
             self.provider_combo.addItem("Choose who signs…", None)
         for provider in data.providers:
-            self.provider_combo.addItem(provider.name, provider.id)
+            self.provider_combo.addItem(provider.display_name, provider.id)
         self.provider_combo.setCurrentIndex(max(self.provider_combo.findData(data.provider_id), 0))
         self._loading = False
         self._saved_values = self.values()

@@ -7,11 +7,8 @@ from typing import Any
 from PySide6.QtCore import QSize, Slot
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 
-from massage_chart.storage.practice import (
-    PRACTICE_TEXT_FIELDS,
-    PracticeDetails,
-    practice_problems,
-)
+from massage_chart.domain.practice import PracticeInfo
+from massage_chart.storage.practice import PRACTICE_TEXT_FIELDS, practice_problems
 from massage_chart.ui.settings.fields import (
     CheckedField,
     ImageChooser,
@@ -59,7 +56,7 @@ class PracticePage(QWidget):
 
     def __init__(self, choose_image: ImageChooser, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.stored = PracticeDetails(id="")
+        self.stored = PracticeInfo()
         self._loading = False
         layout = page_layout(
             self, self.title, "The letterhead of every note and summary you print or export."
@@ -89,7 +86,7 @@ class PracticePage(QWidget):
         layout.addLayout(form)
         layout.addStretch(1)
 
-    def load(self, practice: PracticeDetails) -> None:
+    def load(self, practice: PracticeInfo) -> None:
         """Show the stored practice (forgetting unsaved edits)."""
         self.stored = practice
         self._loading = True
