@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from massage_chart.domain.findings import BodyPart, find_body_part, region_stem
+from massage_chart.domain.findings import BodyPart, MarkFinding, find_body_part, region_stem
 from massage_chart.domain.marks import MarkKind, Side
 from massage_chart.domain.medications import classify_medication
 from massage_chart.domain.record_kinds import MedicationClass
@@ -956,6 +956,50 @@ def check_treatment(
             if message:
                 warnings.append(TreatmentWarning(alert, WarningLevel.WARN, message))
     return warnings
+
+
+def treatment_plan_warnings(
+    alerts: Sequence[Alert],
+    *,
+    techniques: Sequence[str] = (),
+    pressure: int | None = None,
+    position: str = "",
+    findings: Iterable[MarkFinding] = (),
+    overrides: Mapping[str, str] | None = None,
+) -> list[TreatmentWarning]:
+    """What a visit's treatment goes against: its techniques, pressure and position as the note
+    records them, and every finding charted; each warning once, in the order first met.
+
+    Args:
+        alerts: the visit's alerts (from ``assess_health``).
+        techniques: the techniques of the note ("deep tissue", "Swedish").
+        pressure: the note's Walton pressure (0-5), if chosen.
+        position: the client's position ("prone", "side-lying").
+        findings: the marks charted this visit.
+        overrides: stop/refer override reasons recorded so far (alert code -> reason).
+    """
+    proposals: list[dict[str, Any]] = [
+        {"technique": technique} for technique in (t.strip() for t in techniques) if technique
+    ]
+    if pressure is not None:
+        proposals.append({"pressure": pressure})
+    if position.strip():
+        proposals.append({"position": position.strip()})
+    proposals.extend(
+        {
+            "kind": finding.kind,
+            "technique": finding.technique,
+            "pressure": finding.pressure,
+            "region_id": finding.region_id,
+            "side": finding.side,
+        }
+        for finding in findings
+    )
+    found: dict[str, TreatmentWarning] = {}
+    for proposal in proposals:
+        for warning in check_treatment(alerts, overrides=overrides, **proposal):
+            found.setdefault(warning.message, warning)
+    return list(found.values())
 
 
 def _deep_warning(

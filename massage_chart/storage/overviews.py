@@ -4,20 +4,40 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from massage_chart.domain.alerts import HealthSnapshot
 from massage_chart.domain.client_file import ClaimInfo, ClientFile, ClientInfo, ReferralInfo
+from massage_chart.domain.findings import MarkFinding
+from massage_chart.domain.practice import ProviderInfo
 from massage_chart.domain.presentation import format_date, format_time, format_time_span
-from massage_chart.domain.record_kinds import VisitStatus
+from massage_chart.domain.record_kinds import PayerType, UnitRule, VisitStatus
+from massage_chart.storage.client_records import (
+    BillingLineData,
+    billing_line_data,
+    health_snapshot,
+    note_fields,
+    previous_visit_findings,
+    visit_findings,
+    visit_unit_rule,
+)
+from massage_chart.storage.database import Database
 from massage_chart.storage.mapping import (
     claim_info_of,
     client_file_of,
     client_info_of,
+    provider_info_of,
     referral_info_of,
 )
-from massage_chart.storage.repositories import get_client, get_visit, health_history_versions
+from massage_chart.storage.repositories import (
+    get_client,
+    get_visit,
+    health_history_versions,
+    list_providers,
+)
 from massage_chart.storage.signing import visit_text_form
 
 
@@ -140,3 +160,69 @@ def load_visit_note(session: Session, visit_id: str) -> VisitNote:
             for a in visit.addenda
         ),
     )
+
+
+@dataclass
+class NoteData:
+    """Everything the editor reads about a visit, in one session."""
+
+    visit_id: str
+    client_id: str
+    client_name: str
+    start: dt.datetime
+    end: dt.datetime | None
+    status: VisitStatus
+    provider_id: str | None
+    signed_by: str
+    signed_at: dt.datetime | None
+    content_hash: str | None
+    fields: dict[str, Any]
+    billing: list[BillingLineData]
+    unit_rule: UnitRule
+    payer_type: PayerType
+    providers: list[ProviderInfo]
+    provider_names: dict[str, str]
+    findings: list[MarkFinding]
+    previous_findings: list[MarkFinding] | None
+    snapshot: HealthSnapshot
+    addenda: list[tuple[dt.datetime, str, str, str]] = field(default_factory=list)
+
+
+def load_note(database: Database, visit_id: str, today: dt.date) -> NoteData:
+    """Read a visit for the note editor: its note, billing, marks, the client's alert inputs
+    and the therapists who may sign, in one read session.
+
+    Raises:
+        NotFoundError: the visit does not exist (any more).
+    """
+    with database.read() as session:
+        visit = get_visit(session, visit_id)
+        client = get_client(session, visit.client_id)
+        providers = list_providers(session, active_only=False)
+        names = {p.id: p.display_name for p in providers}
+        rule, payer = visit_unit_rule(session, visit)
+        return NoteData(
+            visit_id=visit.id,
+            client_id=visit.client_id,
+            client_name=client.full_name,
+            start=visit.start,
+            end=visit.end,
+            status=visit.status,
+            provider_id=visit.provider_id,
+            signed_by=names.get(visit.signed_by_id or "", ""),
+            signed_at=visit.signed_at,
+            content_hash=visit.content_hash,
+            fields=note_fields(visit),
+            billing=billing_line_data(visit),
+            unit_rule=rule,
+            payer_type=payer,
+            providers=[provider_info_of(p) for p in providers if p.active],
+            provider_names=names,
+            findings=visit_findings(session, visit_id),
+            previous_findings=previous_visit_findings(session, visit_id),
+            snapshot=health_snapshot(session, visit.client_id, today=today),
+            addenda=[
+                (a.created_at, names.get(a.author_id or "", "unknown author"), a.reason, a.text)
+                for a in visit.addenda
+            ],
+        )

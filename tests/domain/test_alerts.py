@@ -25,8 +25,9 @@ from massage_chart.domain.alerts import (
     normalise_condition,
     recommended_max_pressure,
     tier_counts,
+    treatment_plan_warnings,
 )
-from massage_chart.domain.findings import find_body_part
+from massage_chart.domain.findings import MarkFinding, find_body_part
 from massage_chart.domain.marks import MarkKind, Side
 from massage_chart.domain.record_kinds import MedicationClass
 
@@ -505,3 +506,28 @@ def test_body_parts_in_typed_text(text: str, expected: tuple[str, Side | None]) 
 
 def test_no_body_part() -> None:
     assert find_body_part("skin infection") is None
+
+
+def test_the_treatment_plan_is_checked_as_a_whole_and_each_warning_said_once() -> None:
+    """The note's techniques, pressure and position and every charted finding are checked; two
+    deep findings on the same caution give one warning, not two."""
+    alerts = assess_health(
+        HealthSnapshot(conditions=("lymphedema left arm",), pregnant=True, pregnancy_weeks=30),
+        today=TODAY,
+    )
+    findings = [
+        MarkFinding(MarkKind.TRIGGER_POINT_ACTIVE, "biceps.l", side=Side.LEFT),
+        MarkFinding(MarkKind.TRIGGER_POINT_ACTIVE, "biceps.l", side=Side.LEFT),
+        MarkFinding(MarkKind.TRIGGER_POINT_ACTIVE, "biceps.r", side=Side.RIGHT),
+    ]
+    plain = treatment_plan_warnings(alerts, techniques=[" Swedish ", ""], pressure=1)
+    assert plain == []
+
+    warnings = treatment_plan_warnings(
+        alerts, techniques=["Swedish"], position="prone", findings=findings
+    )
+    messages = [w.message for w in warnings]
+    assert len(messages) == len(set(messages))
+    assert any("trigger-point work" in m and "arm" in m for m in messages)  # the left arm only
+    assert any("prone" in m for m in messages)  # pregnancy and lying face down
+    assert not any("right" in m.lower() for m in messages)

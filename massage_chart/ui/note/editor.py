@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import html
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QSplitter,
     QTabWidget,
     QTextBrowser,
@@ -33,26 +31,20 @@ from PySide6.QtWidgets import (
 
 from massage_chart.domain.alerts import (
     Alert,
-    HealthSnapshot,
     TreatmentWarning,
     assess_health,
     blocking_alerts,
-    check_treatment,
     recommended_max_pressure,
+    treatment_plan_warnings,
 )
-from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.limits import VISIT_NOTE
 from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS, Side
-from massage_chart.domain.practice import ProviderInfo
-from massage_chart.domain.record_kinds import PayerType, UnitRule, VisitStatus
+from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.domain.sign_rules import describe_problems
 from massage_chart.domain.soap import draft_changes, draft_objective, soap_templates
 from massage_chart.storage.client_records import (
     BillingLineData,
     add_addendum,
-    billing_line_data,
-    health_snapshot,
-    note_fields,
     override_reasons,
     previous_visit_findings,
     record_override,
@@ -60,12 +52,15 @@ from massage_chart.storage.client_records import (
     sign_and_record,
     update_visit_note,
     visit_findings,
-    visit_unit_rule,
 )
 from massage_chart.storage.database import Database
 from massage_chart.storage.drafts import Draft, DraftError, DraftStore, draft_key
-from massage_chart.storage.mapping import provider_info_of
-from massage_chart.storage.repositories import get_client, get_visit, list_providers
+from massage_chart.storage.note_drafts import (
+    draft_billing_lines,
+    note_draft_changes,
+    note_draft_fields,
+)
+from massage_chart.storage.overviews import NoteData, load_note
 from massage_chart.storage.signing import SignRefusedError
 from massage_chart.ui.dialogs import ask_to_discard
 from massage_chart.ui.formatting import (
@@ -94,75 +89,6 @@ DRAFT_MS = 3000
 NOTE_ERRORS: tuple[type[Exception], ...] = (*WRITE_ERRORS, ValueError)
 """What a note write may raise that the user is told about (ValueError: a rule refused it)."""
 POSITIONS = ("", "prone", "supine", "side-lying", "seated", "prone then supine")
-
-
-@dataclass
-class NoteData:
-    """Everything the editor reads about a visit, in one session."""
-
-    visit_id: str
-    client_id: str
-    client_name: str
-    start: dt.datetime
-    end: dt.datetime | None
-    status: VisitStatus
-    provider_id: str | None
-    signed_by: str
-    signed_at: dt.datetime | None
-    content_hash: str | None
-    fields: dict[str, Any]
-    billing: list[BillingLineData]
-    unit_rule: UnitRule
-    payer_type: PayerType
-    providers: list[ProviderInfo]
-    provider_names: dict[str, str]
-    findings: list[MarkFinding]
-    previous_findings: list[MarkFinding] | None
-    snapshot: HealthSnapshot
-    addenda: list[tuple[dt.datetime, str, str, str]] = field(default_factory=list)
-
-
-def load_note(database: Database, visit_id: str, today: dt.date) -> NoteData:
-    """Read a visit, its client's alerts inputs, marks and billing, in one read session."""
-    with database.read() as session:
-        visit = get_visit(session, visit_id)
-        client = get_client(session, visit.client_id)
-        providers = list_providers(session, active_only=False)
-        names = {p.id: p.display_name for p in providers}
-        rule, payer = visit_unit_rule(session, visit)
-        return NoteData(
-            visit_id=visit.id,
-            client_id=visit.client_id,
-            client_name=client.full_name,
-            start=visit.start,
-            end=visit.end,
-            status=visit.status,
-            provider_id=visit.provider_id,
-            signed_by=names.get(visit.signed_by_id or "", ""),
-            signed_at=visit.signed_at,
-            content_hash=visit.content_hash,
-            fields=note_fields(visit),
-            billing=billing_line_data(visit),
-            unit_rule=rule,
-            payer_type=payer,
-            providers=[provider_info_of(p) for p in providers if p.active],
-            provider_names=names,
-            findings=visit_findings(session, visit_id),
-            previous_findings=previous_visit_findings(session, visit_id),
-            snapshot=health_snapshot(session, visit.client_id, today=today),
-            addenda=[
-                (a.created_at, names.get(a.author_id or "", "unknown author"), a.reason, a.text)
-                for a in visit.addenda
-            ],
-        )
-
-
-def _pain_box(name: str) -> PainBox:
-    return PainBox(name)
-
-
-def _pain(box: QSpinBox) -> int | None:
-    return None if box.value() < 0 else box.value()
 
 
 def _text_edit(name: str, placeholder: str = "") -> QPlainTextEdit:
@@ -283,9 +209,9 @@ class VisitNoteEditor(QWidget):
         # Subjective
         self.chief_complaint = _line("Chief complaint", "In the client's words")
         self.chief_complaint.setMaxLength(VISIT_NOTE["chief_complaint"].most)
-        self.pain_now = _pain_box("Pain now")
-        self.pain_best = _pain_box("Pain at best")
-        self.pain_worst = _pain_box("Pain at worst")
+        self.pain_now = PainBox("Pain now")
+        self.pain_best = PainBox("Pain at best")
+        self.pain_worst = PainBox("Pain at worst")
         self.functional_limits = _line("Functional limits", "e.g. cannot check blind spot")
         self.health_update = _text_edit(
             "Health update since last visit", "New conditions, medications, injuries, falls…"
@@ -338,7 +264,7 @@ class VisitNoteEditor(QWidget):
         objective.addRow("Positioning:", self.positioning)
 
         # Assessment
-        self.pain_after = _pain_box("Pain after")
+        self.pain_after = PainBox("Pain after")
         self.response = _line("Response", "e.g. tissue softened, ROM improved")
         self.progress = _line("Progress toward goals", "e.g. STG 1 met: turns head 60°")
         self.assessment = _text_edit("Assessment")
@@ -544,9 +470,9 @@ class VisitNoteEditor(QWidget):
         if "overrides" in fields:
             self._overrides = dict(fields["overrides"])
         self.chief_complaint.setText(fields["chief_complaint"])
-        self.pain_now.setValue(-1 if fields["pain_before"] is None else fields["pain_before"])
-        self.pain_best.setValue(_score(fields.get("pain_best")))
-        self.pain_worst.setValue(_score(fields.get("pain_worst")))
+        self.pain_now.set_score(fields["pain_before"])
+        self.pain_best.set_score(fields.get("pain_best"))
+        self.pain_worst.set_score(fields.get("pain_worst"))
         self.functional_limits.setText(fields.get("functional_limits") or "")
         self.health_update.setPlainText(fields["health_update"])
         self.subjective.setPlainText(fields["subjective"])
@@ -554,7 +480,7 @@ class VisitNoteEditor(QWidget):
         self.techniques.setText(", ".join(str(t) for t in fields["techniques"] or []))
         self.pressure.setCurrentIndex(max(self.pressure.findData(fields["pressure"]), 0))
         self.positioning.setCurrentText(fields["positioning"])
-        self.pain_after.setValue(-1 if fields["pain_after"] is None else fields["pain_after"])
+        self.pain_after.set_score(fields["pain_after"])
         self.response.setText(fields.get("response") or "")
         self.progress.setText(fields.get("progress_toward_goals") or "")
         self.assessment.setPlainText(fields["assessment"])
@@ -611,8 +537,8 @@ class VisitNoteEditor(QWidget):
             "chief_complaint": self.chief_complaint.text(),
             "health_update": self.health_update.toPlainText(),
             "subjective": self.subjective.toPlainText(),
-            "pain_best": _pain(self.pain_best),
-            "pain_worst": _pain(self.pain_worst),
+            "pain_best": self.pain_best.score(),
+            "pain_worst": self.pain_worst.score(),
             "functional_limits": self.functional_limits.text().strip(),
             "objective": self.objective.toPlainText(),
             "assessment": self.assessment.toPlainText(),
@@ -623,8 +549,8 @@ class VisitNoteEditor(QWidget):
             "home_care": self.home_care.text().strip(),
             "referrals_out": self.referrals.text().strip(),
             "next_visit": self.next_visit.text().strip(),
-            "pain_before": _pain(self.pain_now),
-            "pain_after": _pain(self.pain_after),
+            "pain_before": self.pain_now.score(),
+            "pain_after": self.pain_after.score(),
             "techniques": techniques,
             "pressure": self.pressure.currentData(),
             "positioning": self.positioning.currentText().strip(),
@@ -694,10 +620,7 @@ class VisitNoteEditor(QWidget):
             self.discard_draft()
             return True
         label = f"SOAP note — {self.data.client_name}, visit {format_date(self.data.start.date())}"
-        fields = {
-            "values": self.values(),
-            "billing": [dataclasses.asdict(line) for line in self.billing.lines()],
-        }
+        fields = note_draft_fields(self.values(), self.billing.lines())
         try:
             self.drafts.save(Draft(self.draft_key, label, fields))
         except DraftError as exc:
@@ -734,19 +657,7 @@ class VisitNoteEditor(QWidget):
 
     def _draft_changes(self, draft: Draft) -> list[str]:
         """The sections where a draft differs from the note as saved, as "Section: text"."""
-        values = draft.fields.get("values") or {}
-        changes = []
-        for key, value in values.items():
-            if key in self._saved_values and self._saved_values[key] != value and value:
-                name = key.replace("_", " ").capitalize()
-                changes.append(
-                    f"{name}: {value if not isinstance(value, list) else ', '.join(map(str, value))}"
-                )
-        saved_billing = [dataclasses.asdict(line) for line in self._saved_billing]
-        billing = draft.fields.get("billing")
-        if billing is not None and [dict(b) for b in billing] != saved_billing:
-            changes.append("Billing lines changed")
-        return changes
+        return note_draft_changes(draft.fields, self._saved_values, self._saved_billing)
 
     def discard_draft(self) -> None:
         """Forget this note's draft (its text is saved, or the user let it go)."""
@@ -768,16 +679,7 @@ class VisitNoteEditor(QWidget):
         values = dict(draft.fields.get("values") or {})
         stored = self.values()
         merged = {key: values.get(key, stored[key]) for key in stored}
-        billing = [
-            BillingLineData(
-                cpt=str(line["cpt"]),
-                minutes=int(line.get("minutes", 0)),
-                units=int(line.get("units", 0)),
-                modifiers=tuple(str(m) for m in line.get("modifiers", ())),
-                diagnosis_pointers=tuple(int(p) for p in line.get("diagnosis_pointers", ())),
-            )
-            for line in draft.fields.get("billing") or []
-        ]
+        billing = draft_billing_lines(draft.fields)
         self._loading = True
         try:
             self._show_fields(merged)
@@ -915,32 +817,14 @@ class VisitNoteEditor(QWidget):
 
     def _treatment_warnings(self) -> list[TreatmentWarning]:
         assert self.data is not None
-        found: dict[str, TreatmentWarning] = {}
-        position = self.positioning.currentText().strip()
-        proposals: list[dict[str, Any]] = [
-            {"technique": technique}
-            for technique in (t.strip() for t in self.techniques.text().split(","))
-            if technique
-        ]
-        pressure = self.pressure.currentData()
-        if pressure is not None:
-            proposals.append({"pressure": pressure})
-        if position:
-            proposals.append({"position": position})
-        for finding in self.data.findings:
-            proposals.append(
-                {
-                    "kind": finding.kind,
-                    "technique": finding.technique,
-                    "pressure": finding.pressure,
-                    "region_id": finding.region_id,
-                    "side": finding.side,
-                }
-            )
-        for proposal in proposals:
-            for warning in check_treatment(self.alerts, overrides=self._overrides, **proposal):
-                found.setdefault(warning.message, warning)
-        return list(found.values())
+        return treatment_plan_warnings(
+            self.alerts,
+            techniques=self.techniques.text().split(","),
+            pressure=self.pressure.currentData(),
+            position=self.positioning.currentText(),
+            findings=self.data.findings,
+            overrides=self._overrides,
+        )
 
     def blocking(self) -> list[Alert]:
         """Stop/refer alerts with no override reason recorded."""
@@ -1205,7 +1089,3 @@ class VisitNoteEditor(QWidget):
             self._saved_billing = self.billing.lines()
             self.discard_draft()
             self.close()
-
-
-def _score(value: int | None) -> int:
-    return -1 if value is None else value
