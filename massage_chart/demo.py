@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from massage_chart.atlas import Atlas, load_atlas
+from massage_chart.atlas import Atlas, AtlasError, load_atlas
 from massage_chart.domain.billing import compute_units
 from massage_chart.domain.client_file import MedicationInfo
 from massage_chart.domain.identifiers import npi_with_check_digit
@@ -21,6 +24,7 @@ from massage_chart.domain.record_kinds import (
     PayerType,
     UnitRule,
 )
+from massage_chart.resources import resource_path
 from massage_chart.storage import audit
 from massage_chart.storage.client_records import sign_and_record
 from massage_chart.storage.database import Database
@@ -45,201 +49,6 @@ from massage_chart.storage.repositories import (
 
 class DemoNotEmptyError(Exception):
     """The database already holds clients; the demo is only seeded into an empty practice."""
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A clinical story a demo client follows from visit to visit."""
-
-    complaint: str
-    regions: str
-    payer: PayerType
-    icd10: tuple[str, ...]
-    techniques: tuple[str, ...]
-    goals: str
-    conditions: tuple[str, ...] = ()
-    medications: tuple[MedicationInfo, ...] = ()
-    allergies: tuple[str, ...] = ()
-    surgeries: str = ""
-    home_care: str = "Gentle stretching twice daily; heat 15 minutes in the evening."
-    cpt: tuple[str, ...] = ("97140",)
-    positioning: str = "Prone and supine"
-    pregnancy_weeks: int | None = None
-    pressure: int = 3
-
-
-SCENARIOS: tuple[Scenario, ...] = (
-    Scenario(
-        complaint="Tension headaches and neck stiffness after long days at the computer",
-        regions="bilateral upper trapezius, levator scapulae and suboccipitals",
-        payer=PayerType.COMMERCIAL,
-        icd10=("G44.209", "M54.2"),
-        techniques=("trigger point therapy", "myofascial release", "Swedish massage"),
-        goals="Work a full day at the computer with no more than 2 headaches a week.",
-        medications=(
-            MedicationInfo("ibuprofen", "400 mg as needed", "headache", MedicationClass.NSAID),
-        ),
-        home_care="Chin tucks 10 x 5 s hourly at work; upper trapezius stretch 3 x 30 s each side.",
-        cpt=("97140", "97124"),
-    ),
-    Scenario(
-        complaint="Neck pain and headaches since a rear-end car collision",
-        regions="cervical paraspinals, SCM and scalenes, R upper trapezius",
-        payer=PayerType.PIP,
-        icd10=("S13.4XXD", "S16.1XXD", "M62.830"),
-        techniques=("myofascial release", "trigger point therapy", "gentle cervical traction"),
-        goals="Turn the head fully to check traffic; sleep through the night without waking from neck pain.",
-        medications=(
-            MedicationInfo(
-                "cyclobenzaprine", "10 mg at night", "muscle spasm", MedicationClass.MUSCLE_RELAXANT
-            ),
-        ),
-        home_care="Cervical rotation range-of-motion 10 reps each way, 3 times daily; ice 10 minutes after activity.",
-        cpt=("97140", "97112"),
-        pressure=2,
-    ),
-    Scenario(
-        complaint="Low back pain after lifting boxes at work",
-        regions="lumbar erector spinae, quadratus lumborum and gluteus medius",
-        payer=PayerType.WORKERS_COMP,
-        icd10=("S39.012D", "M62.830"),
-        techniques=("deep tissue", "myofascial release", "muscle energy technique"),
-        goals="Lift 10 kg from floor to waist and stand for a 4-hour shift.",
-        medications=(
-            MedicationInfo("naproxen", "500 mg twice daily", "back pain", MedicationClass.NSAID),
-        ),
-        home_care="Knee-to-chest 3 x 30 s; cat-cow 10 reps morning and evening; heat 15 minutes.",
-        cpt=("97140", "97124"),
-        pressure=4,
-    ),
-    Scenario(
-        complaint="Right shoulder stiffness after rotator cuff repair",
-        regions="R deltoid, infraspinatus, teres minor and pectoralis major",
-        payer=PayerType.COMMERCIAL,
-        icd10=("Z47.89", "M25.511"),
-        techniques=("scar tissue mobilization", "lymphatic drainage", "Swedish massage"),
-        goals="Reach an overhead shelf with the right arm; shoulder flexion above 150 degrees.",
-        surgeries="Arthroscopic rotator cuff repair, right shoulder",
-        medications=(
-            MedicationInfo(
-                "oxycodone", "5 mg as needed", "post-operative pain", MedicationClass.OPIOID
-            ),
-        ),
-        home_care="Pendulum swings 2 minutes, 3 times daily; wall walks 10 reps as the surgeon allows.",
-        positioning="Supine and left side-lying, right arm supported",
-        pressure=2,
-    ),
-    Scenario(
-        complaint="Heel and arch pain, worst with the first steps in the morning",
-        regions="plantar fascia, gastrocnemius and soleus",
-        payer=PayerType.SELF_PAY,
-        icd10=("M72.2",),
-        techniques=("cross-fiber friction", "myofascial release", "stretching"),
-        goals="Walk 5 km without heel pain.",
-        home_care="Calf stretch against a wall 3 x 30 s; roll the arch on a frozen bottle 5 minutes.",
-    ),
-    Scenario(
-        complaint="Numbness and tingling in the right hand at night",
-        regions="R forearm flexors, pronator teres and carpal tunnel area",
-        payer=PayerType.COMMERCIAL,
-        icd10=("G56.01", "M79.641"),
-        techniques=("myofascial release", "nerve gliding", "Swedish massage"),
-        goals="Sleep through the night without numbness; type for 2 hours without symptoms.",
-        conditions=("type 2 diabetes",),
-        medications=(MedicationInfo("metformin", "500 mg twice daily", "diabetes"),),
-        home_care="Median nerve glides 10 reps, 3 times daily; wrist flexor stretch 3 x 30 s.",
-    ),
-    Scenario(
-        complaint="Widespread aching and fatigue from fibromyalgia",
-        regions="upper back, neck, hips and thighs",
-        payer=PayerType.SELF_PAY,
-        icd10=("M79.7",),
-        techniques=("Swedish massage", "gentle myofascial release"),
-        goals="Keep pain at or below 4/10 for daily walks and household tasks.",
-        conditions=("fibromyalgia", "irritable bowel syndrome"),
-        medications=(MedicationInfo("duloxetine", "60 mg daily", "fibromyalgia"),),
-        allergies=("lavender oil",),
-        home_care="Warm bath before bed; gentle whole-body stretching 10 minutes daily.",
-        cpt=("97124",),
-        pressure=2,
-    ),
-    Scenario(
-        complaint="Jaw pain and clicking, clenching at night",
-        regions="masseter, temporalis and SCM bilaterally",
-        payer=PayerType.SELF_PAY,
-        icd10=("M26.623",),
-        techniques=("intraoral release", "trigger point therapy"),
-        goals="Chew a full meal without jaw pain.",
-        home_care="Jaw relaxation: tongue on palate, teeth apart, 5 times an hour; warm compress 10 minutes.",
-    ),
-    Scenario(
-        complaint="Pain in the right buttock radiating down the back of the thigh",
-        regions="R piriformis, gluteus medius and hamstrings",
-        payer=PayerType.COMMERCIAL,
-        icd10=("M54.31",),
-        techniques=("trigger point therapy", "deep tissue", "stretching"),
-        goals="Sit through a 1-hour meeting without leg pain.",
-        home_care="Figure-four piriformis stretch 3 x 30 s each side; avoid sitting on a wallet.",
-        cpt=("97140", "97124"),
-        pressure=4,
-    ),
-    Scenario(
-        complaint="Low back and hip aches in the second trimester",
-        regions="lumbar paraspinals, gluteals and upper trapezius",
-        payer=PayerType.SELF_PAY,
-        icd10=("M54.50", "Z33.1"),
-        techniques=("prenatal massage", "Swedish massage"),
-        goals="Sleep comfortably on the side; stay active with daily walks.",
-        conditions=("pregnancy",),
-        home_care="Pelvic tilts 10 reps twice daily; side-lying with a pillow between the knees.",
-        cpt=("97124",),
-        positioning="Side-lying with bolsters (pregnancy past 20 weeks)",
-        pregnancy_weeks=24,
-        pressure=2,
-    ),
-    Scenario(
-        complaint="Mid-back tightness and osteoporosis; on warfarin for atrial fibrillation",
-        regions="thoracic erector spinae, rhomboids and middle trapezius",
-        payer=PayerType.SELF_PAY,
-        icd10=("M54.6",),
-        techniques=("Swedish massage", "gentle myofascial release"),
-        goals="Garden for 30 minutes without back pain.",
-        conditions=("osteoporosis", "atrial fibrillation"),
-        medications=(
-            MedicationInfo(
-                "warfarin", "5 mg daily", "atrial fibrillation", MedicationClass.ANTICOAGULANT
-            ),
-            MedicationInfo("alendronate", "70 mg weekly", "osteoporosis"),
-        ),
-        home_care="Shoulder-blade squeezes 10 reps twice daily; walk 20 minutes a day.",
-        cpt=("97124",),
-        pressure=1,
-    ),
-    Scenario(
-        complaint="Outer knee pain when running",
-        regions="R IT band, TFL and vastus lateralis",
-        payer=PayerType.COMMERCIAL,
-        icd10=("M76.31",),
-        techniques=(
-            "myofascial release",
-            "cross-fiber friction",
-            "instrument-assisted soft tissue",
-        ),
-        goals="Run 10 km without lateral knee pain.",
-        home_care="Foam roll the lateral thigh 2 minutes; clamshells 3 x 15 each side.",
-        pressure=4,
-    ),
-    Scenario(
-        complaint="Elbow pain when gripping and lifting a kettle",
-        regions="R forearm extensors and brachioradialis",
-        payer=PayerType.WORKERS_COMP,
-        icd10=("M77.11",),
-        techniques=("cross-fiber friction", "trigger point therapy", "myofascial release"),
-        goals="Use hand tools for a full shift without elbow pain.",
-        home_care="Wrist extensor stretch 3 x 30 s; eccentric wrist extension 3 x 15 daily.",
-        cpt=("97140",),
-    ),
-)
 
 
 # --------------------------------------------------------------------------- body charts
@@ -272,149 +81,128 @@ class Finding:
     note: str = ""
 
 
-_K = MarkKind
-_POST, _ANT, _RLAT = "posterior", "anterior", "right_lateral"
+@dataclass(frozen=True)
+class Scenario:
+    """A clinical story a demo client follows from visit to visit."""
 
-#: Findings per scenario, in the order of SCENARIOS; treated areas are listed in TREATED_AREAS.
-FINDINGS: tuple[tuple[Finding, ...], ...] = (
-    (  # tension headaches
-        Finding(
-            _K.TRIGGER_POINT_ACTIVE,
-            _POST,
-            "upper_trapezius.r",
-            7,
-            3,
-            over=5,
-            shape="point",
-            note="refers to the R temple",
-        ),
-        Finding(_K.TRIGGER_POINT_ACTIVE, _POST, "upper_trapezius.l", 6, 2, shape="point"),
-        Finding(_K.TRIGGER_POINT_LATENT, _POST, "levator_scapulae.r", 4, 2, shape="point"),
-        Finding(_K.HYPERTONICITY, _POST, "suboccipital.r", 6, 3, shape="outline"),
-        Finding(_K.REFERRED_PAIN, _ANT, "temporalis.r", 6, 1, until=0.7),
-    ),
-    (  # whiplash
-        Finding(_K.SPASM, _POST, "posterior_cervical.r", 6, 2, until=0.5),
-        Finding(_K.TENDER_POINT, _ANT, "sternocleidomastoid.r", 5, 2, shape="point"),
-        Finding(_K.PAIN, _POST, "cervical_spine", 7, 3, shape="point"),
-        Finding(_K.TRIGGER_POINT_ACTIVE, _ANT, "scalenes.r", 5, 2, shape="point"),
-        Finding(_K.AVOID, _ANT, "anterior_neck", note="carotid and jugular: no deep pressure"),
-    ),
-    (  # low back strain
-        Finding(_K.PAIN, _POST, "lumbar_erector.r", 7, 3, shape="point"),
-        Finding(
-            _K.TRIGGER_POINT_ACTIVE,
-            _POST,
-            "quadratus_lumborum.r",
-            6,
-            2,
-            shape="point",
-            deep_muscle="quadratus lumborum",
-        ),
-        Finding(_K.HYPERTONICITY, _POST, "lumbar_erector.l", 5, 3),
-        Finding(_K.ADHESION, _POST, "thoracic_erector.r", 4, 2, shape="outline", since=0.2),
-    ),
-    (  # rotator cuff repair
-        Finding(_K.SCAR, _ANT, "anterior_deltoid.r", shape="stroke", note="arthroscopy portal"),
-        Finding(_K.INFLAMMATION, _ANT, "anterior_deltoid.r", 5, 1, shape="outline", until=0.6),
-        Finding(_K.ADHESION, _POST, "posterior_deltoid.r", 6, 2, shape="outline"),
-        Finding(_K.TRIGGER_POINT_LATENT, _POST, "infraspinatus.r", 4, 2, shape="point"),
-        Finding(_K.BRUISE, _POST, "middle_deltoid.r", until=0.3),
-    ),
-    (  # plantar fasciitis
-        Finding(_K.PAIN, _POST, "plantar_foot.r", 7, 2, shape="point"),
-        Finding(_K.STABBING, _POST, "heel.r", 6, 1, until=0.7),
-        Finding(_K.TRIGGER_POINT_ACTIVE, _POST, "gastrocnemius_medial.r", 5, 2, shape="point"),
-        Finding(_K.HYPERTONICITY, _POST, "soleus.r", 5, 2),
-    ),
-    (  # carpal tunnel
-        Finding(_K.NUMBNESS, _ANT, "fingers_palmar.r", until=0.6),
-        Finding(_K.PARESTHESIA, _ANT, "thenar.r", 6, 2),
-        Finding(_K.BURNING, _ANT, "palm.r", 4, 1, until=0.5),
-        Finding(_K.TRIGGER_POINT_ACTIVE, _ANT, "forearm_flexors.r", 5, 2, shape="point"),
-    ),
-    (  # fibromyalgia
-        Finding(_K.ACHING, _POST, "thoracic_erector.l", 6, 4),
-        Finding(_K.ACHING, _POST, "thoracic_erector.r", 6, 4),
-        Finding(_K.ACHING, _POST, "lateral_hip.l", 5, 4),
-        Finding(_K.TENDER_POINT, _POST, "upper_trapezius.l", 6, 5, shape="point"),
-        Finding(_K.TENDER_POINT, _POST, "upper_trapezius.r", 6, 5, shape="point"),
-        Finding(_K.TENDER_POINT, _POST, "gluteus_medius.r", 5, 4, shape="point"),
-    ),
-    (  # jaw
-        Finding(_K.TRIGGER_POINT_ACTIVE, _ANT, "masseter_tmj.r", 6, 2, shape="point"),
-        Finding(_K.TRIGGER_POINT_LATENT, _ANT, "temporalis.l", 4, 2, shape="point"),
-        Finding(_K.PAIN, _ANT, "masseter_tmj.l", 5, 2, shape="point"),
-        Finding(_K.HYPERTONICITY, _ANT, "masseter_tmj.r", 6, 3),
-    ),
-    (  # piriformis / sciatica
-        Finding(
-            _K.TRIGGER_POINT_ACTIVE,
-            _POST,
-            "piriformis_area.r",
-            7,
-            3,
-            shape="point",
-            deep_muscle="piriformis",
-        ),
-        Finding(_K.REFERRED_PAIN, _POST, "lateral_hamstring.r", 6, 1),
-        Finding(_K.PARESTHESIA, _POST, "gastrocnemius_lateral.r", 4, 1, until=0.5),
-    ),
-    (  # prenatal
-        Finding(_K.ACHING, _POST, "lumbar_erector.l", 5, 3),
-        Finding(_K.ACHING, _POST, "lumbar_erector.r", 5, 3),
-        Finding(_K.AVOID, _ANT, "adductors.l", note="pregnancy: no deep pressure, medial thigh"),
-        Finding(_K.AVOID, _ANT, "adductors.r", note="pregnancy: no deep pressure, medial thigh"),
-    ),
-    (  # osteoporosis and warfarin
-        Finding(_K.HYPERTONICITY, _POST, "thoracic_erector.l", 5, 3),
-        Finding(
-            _K.BRUISE, _POST, "latissimus.l", since=0.2, until=0.4, note="bruises easily (warfarin)"
-        ),
-        Finding(_K.AVOID, _POST, "thoracic_spine", note="osteoporosis: no pressure on the spine"),
-    ),
-    (  # IT band
-        Finding(_K.TRIGGER_POINT_ACTIVE, _ANT, "vastus_lateralis.r", 6, 2, shape="point"),
-        Finding(_K.ADHESION, _RLAT, "it_band.r", 5, 2, shape="outline"),
-        Finding(_K.PAIN, _ANT, "lateral_knee.r", 6, 1, shape="point"),
-    ),
-    (  # lateral epicondylalgia
-        Finding(_K.PAIN, _POST, "lateral_elbow.r", 7, 2, shape="point"),
-        Finding(_K.TRIGGER_POINT_ACTIVE, _POST, "forearm_extensors.r", 6, 2, shape="point"),
-        Finding(_K.INFLAMMATION, _POST, "lateral_elbow.r", 4, 1, until=0.4),
-    ),
-)
+    complaint: str
+    regions: str
+    payer: PayerType
+    icd10: tuple[str, ...]
+    techniques: tuple[str, ...]
+    goals: str
+    conditions: tuple[str, ...] = ()
+    medications: tuple[MedicationInfo, ...] = ()
+    allergies: tuple[str, ...] = ()
+    surgeries: str = ""
+    home_care: str = "Gentle stretching twice daily; heat 15 minutes in the evening."
+    cpt: tuple[str, ...] = ("97140",)
+    positioning: str = "Prone and supine"
+    pregnancy_weeks: int | None = None
+    pressure: int = 3
+    findings: tuple[Finding, ...] = ()
+    treated_areas: tuple[tuple[str, str], ...] = ()
 
-#: The regions each scenario's visits treat (view, region id), minutes shared among them.
-TREATED_AREAS: tuple[tuple[tuple[str, str], ...], ...] = (
-    (
-        (_POST, "upper_trapezius.r"),
-        (_POST, "upper_trapezius.l"),
-        (_POST, "levator_scapulae.r"),
-        (_POST, "suboccipital.r"),
-    ),
-    (
-        (_POST, "posterior_cervical.r"),
-        (_POST, "posterior_cervical.l"),
-        (_POST, "upper_trapezius.r"),
-    ),
-    (
-        (_POST, "lumbar_erector.r"),
-        (_POST, "lumbar_erector.l"),
-        (_POST, "quadratus_lumborum.r"),
-        (_POST, "gluteus_medius.r"),
-    ),
-    ((_POST, "infraspinatus.r"), (_POST, "teres.r"), (_ANT, "pec_major.r")),
-    ((_POST, "plantar_foot.r"), (_POST, "gastrocnemius_medial.r"), (_POST, "soleus.r")),
-    ((_ANT, "forearm_flexors.r"), (_ANT, "palm.r")),
-    ((_POST, "thoracic_erector.l"), (_POST, "thoracic_erector.r"), (_POST, "lateral_hip.l")),
-    ((_ANT, "masseter_tmj.r"), (_ANT, "masseter_tmj.l"), (_ANT, "temporalis.l")),
-    ((_POST, "gluteus_maximus.r"), (_POST, "piriformis_area.r"), (_POST, "lateral_hamstring.r")),
-    ((_POST, "lumbar_erector.l"), (_POST, "lumbar_erector.r"), (_POST, "lateral_hip.r")),
-    ((_POST, "thoracic_erector.l"), (_POST, "rhomboid.r"), (_POST, "middle_trapezius.r")),
-    ((_RLAT, "it_band.r"), (_ANT, "vastus_lateralis.r")),
-    ((_POST, "forearm_extensors.r"), (_POST, "lateral_elbow.r")),
-)
+
+@dataclass(frozen=True)
+class DemoPractice:
+    """The demo practice as ``resources/demo/practice.json`` describes it."""
+
+    practice: dict[str, str]
+    providers: tuple[dict[str, str], ...]
+    clients: tuple[tuple[str, str, str], ...]
+    payer_names: dict[PayerType, tuple[str, ...]]
+    prescribers: tuple[str, ...]
+    streets: tuple[str, ...]
+    scenarios: tuple[Scenario, ...]
+
+
+class DemoDataError(Exception):
+    """The demo practice file does not follow its schema or names what the atlas lacks."""
+
+
+def demo_practice_schema() -> dict[str, Any]:
+    """The JSON Schema of the demo practice file (``resources/demo/practice.schema.json``)."""
+    schema: dict[str, Any] = json.loads(
+        resource_path("demo", "practice.schema.json").read_text(encoding="utf-8")
+    )
+    return schema
+
+
+def _finding(item: dict[str, Any]) -> Finding:
+    return Finding(**(item | {"kind": MarkKind(item["kind"])}))
+
+
+def _scenario(item: dict[str, Any]) -> Scenario:
+    medications = tuple(
+        MedicationInfo(
+            m["name"],
+            m.get("dose", ""),
+            m.get("purpose", ""),
+            MedicationClass(m["class"]) if "class" in m else None,
+        )
+        for m in item.get("medications", ())
+    )
+    fields: dict[str, Any] = {
+        **item,
+        **{
+            name: tuple(item[name])
+            for name in ("icd10", "techniques", "conditions", "allergies", "cpt")
+            if name in item
+        },
+        "payer": PayerType(item["payer"]),
+        "medications": medications,
+        "findings": tuple(_finding(f) for f in item["findings"]),
+        "treated_areas": tuple((area["view"], area["region"]) for area in item["treated_areas"]),
+    }
+    return Scenario(**fields)
+
+
+def read_demo_practice(document: dict[str, Any], atlas: Atlas) -> DemoPractice:
+    """The demo practice of a document, checked against its schema and the atlas.
+
+    Raises:
+        DemoDataError: the document breaks the schema, or names a region the atlas lacks.
+    """
+    from jsonschema import Draft202012Validator
+
+    errors = sorted(
+        Draft202012Validator(demo_practice_schema()).iter_errors(document), key=lambda e: e.path
+    )
+    if errors:
+        where = "/".join(str(part) for part in errors[0].absolute_path) or "the document"
+        raise DemoDataError(f"The demo practice file is not valid at {where}: {errors[0].message}")
+    body = {k: v for k, v in document.items() if k != "$schema"}
+    practice = DemoPractice(
+        practice=dict(body["practice"]),
+        providers=tuple(dict(p) for p in body["providers"]),
+        clients=tuple((c["first_name"], c["last_name"], c["gender"]) for c in body["clients"]),
+        payer_names={PayerType(k): tuple(v) for k, v in body["payer_names"].items()},
+        prescribers=tuple(body["prescribers"]),
+        streets=tuple(body["streets"]),
+        scenarios=tuple(_scenario(s) for s in body["scenarios"]),
+    )
+    for number, scenario in enumerate(practice.scenarios, start=1):
+        places = [(f.view, f.region) for f in scenario.findings] + list(scenario.treated_areas)
+        for view, region in places:
+            try:
+                atlas.region(view, region)
+            except AtlasError as exc:
+                raise DemoDataError(f"Scenario {number} of the demo practice: {exc}") from exc
+        insured = scenario.payer in (PayerType.COMMERCIAL, PayerType.PIP, PayerType.WORKERS_COMP)
+        if insured and scenario.payer not in practice.payer_names:
+            raise DemoDataError(
+                f"Scenario {number} of the demo practice is paid by {scenario.payer.value}, "
+                "which has no payer names."
+            )
+    return practice
+
+
+@cache
+def demo_practice() -> DemoPractice:
+    """The demo practice shipped with the program (read once)."""
+    document = json.loads(resource_path("demo", "practice.json").read_text(encoding="utf-8"))
+    return read_demo_practice(document, load_atlas())
 
 
 @dataclass(frozen=True)
@@ -472,7 +260,7 @@ def _chart_visit(
     atlas: Atlas,
     cache: dict[tuple[MarkKind, str, str, str], _Placed],
     visit: Visit,
-    scenario_index: int,
+    scenario: Scenario,
     index: int,
     total: int,
     treatment_minutes: int,
@@ -485,7 +273,7 @@ def _chart_visit(
     progress = index / max(total - 1, 1)
     made: dict[str, str] = {}
     moment = visit.start
-    for number, finding in enumerate(FINDINGS[scenario_index]):
+    for number, finding in enumerate(scenario.findings):
         if not finding.since <= progress <= finding.until:
             continue
         placed = _place(atlas, cache, finding)
@@ -506,7 +294,7 @@ def _chart_visit(
         )
         visit.marks.append(mark)
         made[key] = mark.id
-    areas = TREATED_AREAS[scenario_index]
+    areas = scenario.treated_areas
     share = max(5, treatment_minutes // len(areas))
     for number, (view, region_id) in enumerate(areas):
         finding = Finding(MarkKind.TREATED, view, region_id)
@@ -527,77 +315,6 @@ def _chart_visit(
             )
         )
     return made
-
-
-CLIENT_NAMES: tuple[tuple[str, str, str], ...] = (
-    ("Zoë", "Nguyễn", "female"),
-    ("Łukasz", "Wróbel", "male"),
-    ("Дмитрий", "Иванов", "male"),
-    ("小明", "王", "male"),
-    ("فاطمة", "الزهراء", "female"),
-    ("שרה", "כהן", "female"),
-    ("José", "Álvarez", "male"),
-    ("Siobhán", "O'Connell", "female"),
-    ("Zoe", "Ağaoğlu", "female"),
-    ("Νίκος", "Παπαδόπουλος", "male"),
-    ("Aiko", "Tanaka", "female"),
-    ("Grace", "Okafor", "female"),
-    ("Marcus", "Johnson", "male"),
-    ("Emily", "Chen", "female"),
-    ("Rahul", "Sharma", "male"),
-    ("Ingrid", "Bjørnstad", "female"),
-    ("François", "Lefèvre", "male"),
-    ("Amara", "Diallo", "female"),
-    ("Liam", "Murphy", "male"),
-    ("Olivia", "Smith", "female"),
-    ("Mateo", "García", "male"),
-    ("Hannah", "Müller", "female"),
-    ("Kwame", "Mensah", "male"),
-    ("Sofia", "Rossi", "female"),
-    ("Jae-won", "Park", "nonbinary"),
-    ("Noah", "Williams", "male"),
-    ("Ava", "Thompson", "female"),
-    ("Mehmet", "Yılmaz", "male"),
-    ("Chloé", "Dubois", "female"),
-    ("Ethan", "Brown", "male"),
-)
-
-PROVIDERS: tuple[dict[str, str], ...] = (
-    {
-        "first_name": "Sam",
-        "last_name": "Lee",
-        "credentials": "LMT",
-        "license_number": "MA60012345",
-        "license_jurisdiction": "WA",
-        "npi_base": "123456789",
-    },
-    {
-        "first_name": "Priya",
-        "last_name": "Raman",
-        "credentials": "LMT, CMTPT",
-        "license_number": "MA60098765",
-        "license_jurisdiction": "WA",
-        "npi_base": "198765432",
-    },
-    {
-        "first_name": "Tomás",
-        "last_name": "Ortega",
-        "credentials": "LMT",
-        "license_number": "MA60055511",
-        "license_jurisdiction": "WA",
-        "npi_base": "155501234",
-    },
-)
-
-PAYER_NAMES = {
-    PayerType.COMMERCIAL: ("Cascade Health Plan", "Evergreen Mutual", "Pacific Blue"),
-    PayerType.PIP: ("Northwest Auto Insurance", "Sound Mutual Auto"),
-    PayerType.WORKERS_COMP: ("Washington L&I",),
-}
-
-PRESCRIBERS = ("Dr. A. Rahman, MD", "Dr. L. Fischer, DO", "Dr. M. Okoye, DC", "Dr. K. Sato, MD")
-
-STREETS = ("Alder St", "Harbor Ave", "Pine Ln", "Maple Dr", "Cedar Ct", "Birch Way", "Lake Blvd")
 
 
 @dataclass
@@ -733,6 +450,7 @@ def seed_demo(
         DemoNotEmptyError: the database already holds clients.
     """
     rng = random.Random(seed)
+    demo = demo_practice()
     today = today or dt.date.today()
     summary = DemoSummary()
     with database.read() as session:
@@ -742,17 +460,10 @@ def seed_demo(
                 "is only added to an empty database."
             )
     with database.write() as session:
-        practice = Practice(
-            name="Harbourview Clinical Massage",
-            address="1200 Harbor Ave, Suite 210\nSeattle, WA 98101",
-            phone="(206) 555-0142",
-            email="front@harbourview-massage.example",
-            website="harbourview-massage.example",
-            default_unit_rule=UnitRule.CMS,
-        )
+        practice = Practice(**demo.practice, default_unit_rule=UnitRule.CMS)
         session.add(practice)
         providers: list[Provider] = []
-        for spec in PROVIDERS:
+        for spec in demo.providers:
             fields = dict(spec)
             npi = npi_with_check_digit(fields.pop("npi_base"))
             provider = Provider(
@@ -768,12 +479,14 @@ def seed_demo(
         summary.providers = len(providers)
 
     for index in range(clients):
-        first, last, gender = CLIENT_NAMES[index % len(CLIENT_NAMES)]
-        if index >= len(CLIENT_NAMES):
-            first = f"{first} {index // len(CLIENT_NAMES) + 1}"
-        scenario = SCENARIOS[index % len(SCENARIOS)]
+        first, last, gender = demo.clients[index % len(demo.clients)]
+        if index >= len(demo.clients):
+            first = f"{first} {index // len(demo.clients) + 1}"
+        scenario = demo.scenarios[index % len(demo.scenarios)]
         with database.write() as session:
-            made = _seed_client(session, rng, today, first, last, gender, scenario, providers)
+            made = _seed_client(
+                session, rng, today, demo, (first, last, gender), scenario, providers
+            )
         summary.clients += 1
         summary.visits += made[1]
         summary.signed_visits += made[2]
@@ -787,13 +500,16 @@ def _seed_client(
     session: Session,
     rng: random.Random,
     today: dt.date,
-    first: str,
-    last: str,
-    gender: str,
+    demo: DemoPractice,
+    name: tuple[str, str, str],
     scenario: Scenario,
     providers: Sequence[Provider],
 ) -> tuple[str, int, int]:
-    """Create one client with history, claim, referral and visits; returns (id, visits, signed)."""
+    """Create one client with history, claim, referral and visits; returns (id, visits, signed).
+
+    ``name`` is the first name, last name and gender.
+    """
+    first, last, gender = name
     age_years = rng.randint(24, 72) if scenario.pregnancy_weeks is None else rng.randint(26, 38)
     dob = today - dt.timedelta(days=age_years * 365 + rng.randint(0, 364))
     visit_count = rng.randint(5, 15)
@@ -807,7 +523,7 @@ def _seed_client(
         date_of_birth=dob,
         phone=_phone(rng),
         email=f"client{rng.randint(1000, 9999)}@mail.example",
-        address=f"{rng.randint(10, 9999)} {rng.choice(STREETS)}, Seattle, WA 981{rng.randint(0, 99):02d}",
+        address=f"{rng.randint(10, 9999)} {rng.choice(demo.streets)}, Seattle, WA 981{rng.randint(0, 99):02d}",
         occupation=rng.choice(
             (
                 "office worker",
@@ -827,8 +543,8 @@ def _seed_client(
         emergency_contact_relationship=rng.choice(
             ("spouse", "partner", "parent", "sibling", "friend")
         ),
-        primary_care_provider=rng.choice(PRESCRIBERS),
-        referring_provider=rng.choice(PRESCRIBERS)
+        primary_care_provider=rng.choice(demo.prescribers),
+        referring_provider=rng.choice(demo.prescribers)
         if scenario.payer is not PayerType.SELF_PAY
         else "",
         goals=scenario.goals,
@@ -870,7 +586,7 @@ def _seed_client(
         claim = Claim(
             client_id=client.id,
             payer_type=scenario.payer,
-            payer_name=rng.choice(PAYER_NAMES[scenario.payer]),
+            payer_name=rng.choice(demo.payer_names[scenario.payer]),
             claim_number=f"{scenario.payer.value[:2].upper()}-{rng.randint(100000, 999999)}",
             policy_number=f"P{rng.randint(1000000, 9999999)}",
             adjuster=rng.choice(("K. Morris", "D. Alvarez", ""))
@@ -887,7 +603,7 @@ def _seed_client(
         referral = Referral(
             client_id=client.id,
             claim=claim,
-            prescriber=client.referring_provider or rng.choice(PRESCRIBERS),
+            prescriber=client.referring_provider or rng.choice(demo.prescribers),
             referral_date=first_visit_day - dt.timedelta(days=rng.randint(2, 10)),
             icd10_codes=list(scenario.icd10),
             visits_authorised=12,
@@ -901,7 +617,6 @@ def _seed_client(
     course = _pain_course(rng, visit_count)
     signed = made = 0
     atlas = load_atlas()
-    scenario_index = SCENARIOS.index(scenario)
     placements: dict[tuple[MarkKind, str, str, str], _Placed] = {}
     carried: dict[str, str] = {}
     for number, (day, (before, after)) in enumerate(zip(visit_days, course, strict=True), start=1):
@@ -959,7 +674,7 @@ def _seed_client(
             atlas,
             placements,
             visit,
-            scenario_index,
+            scenario,
             number - 1,
             visit_count,
             treatment_minutes,

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from massage_chart.atlas import load_atlas
-from massage_chart.demo import SCENARIOS, seed_demo
+from massage_chart.demo import demo_practice, seed_demo
 from massage_chart.domain.comparison import ChangeKind, compare_findings
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.placement import locate
@@ -60,7 +60,7 @@ def test_regions_and_sides_are_those_the_atlas_gives(demo: Database) -> None:
 
 
 def test_a_headache_trigger_point_eases_from_7_to_3_over_five_visits(demo: Database) -> None:
-    assert "headaches" in SCENARIOS[0].complaint
+    assert "headaches" in demo_practice().scenarios[0].complaint
     visits = _visits(demo, "Zoë")
     with demo.read() as session:
         course = [
