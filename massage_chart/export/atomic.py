@@ -1,11 +1,11 @@
-"""Write a file whole or not at all: a temporary file beside it, fsync, then an atomic rename."""
+"""Exports written whole or not at all (``massage_chart.files``), with messages fit for the user."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from pathlib import Path
+
+from massage_chart.files import replace_whole
 
 
 class ExportError(Exception):
@@ -22,22 +22,10 @@ def check_folder(folder: Path) -> None:
         raise ExportError(f"The folder {folder} cannot be written to (permission denied).")
 
 
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path``: the target is either absent/unchanged or complete, never cut.
+    """Write ``data`` to ``path``: the target is either absent/unchanged or complete, never cut;
+    a new file is readable by its owner only, like every file of health information the program
+    writes.
 
     Raises:
         ExportError: the folder is missing or read-only, the disk is full, or the target is a
@@ -49,26 +37,9 @@ def write_atomic(path: Path, data: bytes) -> Path:
     if path.is_dir():
         raise ExportError(f"{path} is a folder; give a file name.")
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        replace_whole(path, data)
     except OSError as exc:
-        raise ExportError(f"Cannot write in {folder}: {exc.strerror}.") from exc
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            temp.unlink()
         raise ExportError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-    _fsync_folder(folder)
     return path
 
 

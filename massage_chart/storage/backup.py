@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from massage_chart.files import fsync_file, fsync_folder
 from massage_chart.storage import encryption
 from massage_chart.storage.encryption import FileKind, Keying
 
@@ -89,10 +90,6 @@ def verify_sqlite_backup(path: Path, keying: Keying | None = None) -> None:
         raise BackupError(f"the file {path} is not a Massage Chart database")
 
 
-_fsync_dir = encryption.fsync_dir
-_fsync_file = encryption.fsync_file
-
-
 def _copy_with_backup_api(
     source: Any, target: Path, keying: Keying | None = None, *, export: bool = False
 ) -> None:
@@ -114,9 +111,9 @@ def _copy_with_backup_api(
                 source.backup(destination)
                 destination.execute("PRAGMA journal_mode=DELETE")
         verify_sqlite_backup(partial, keying)
-        _fsync_file(partial)
+        fsync_file(partial)
         os.replace(partial, target)
-        _fsync_dir(target.parent)
+        fsync_folder(target.parent)
     except OSError as exc:
         raise BackupError(f"the copy to {target} could not be written ({exc.strerror})") from exc
     except _driver_errors() as exc:
@@ -281,7 +278,7 @@ def set_aside(path: Path, label: str = DAMAGED_MARK) -> Path | None:
         if companion.exists():
             os.replace(companion, aside.with_name(aside.name + suffix))
     os.replace(path, aside)
-    _fsync_dir(path.parent)
+    fsync_folder(path.parent)
     return aside
 
 
@@ -313,7 +310,7 @@ def restore_sqlite(
     try:
         aside = set_aside(target, label)
         os.replace(staged, target)
-        _fsync_dir(target.parent)
+        fsync_folder(target.parent)
     except OSError as exc:
         staged.unlink(missing_ok=True)
         raise BackupError(f"the restore into {target} failed ({exc.strerror})") from exc

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -34,6 +33,7 @@ from massage_chart.domain.record_kinds import (
     VisitStatus,
 )
 from massage_chart.domain.sign_rules import blocking_problems
+from massage_chart.files import replace_whole
 from massage_chart.resources import resource_path
 from massage_chart.storage import audit
 from massage_chart.storage.client_records import addendum_hash
@@ -375,23 +375,17 @@ def dumps_chart(document: dict[str, Any]) -> str:
 
 
 def write_chart_file(document: dict[str, Any], path: Path) -> None:
-    """Write atomically: a temporary file beside the target, flushed, then renamed over it.
+    """Write the file whole or not at all (``massage_chart.files.replace_whole``).
 
     Raises:
         ChartFileError: the path is a folder, or the file cannot be written.
     """
     if not path.name or path.is_dir():
         raise ChartFileError(f"{path} is a folder; give a file name, such as chart.json.")
-    partial = path.with_name(f".{path.name}.partial")
     try:
-        with open(partial, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(dumps_chart(document))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, path)
+        replace_whole(path, dumps_chart(document).encode("utf-8"))
     except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise ChartFileError(f"Could not write {path}: {exc.strerror}.") from exc
+        raise ChartFileError(f"Could not write {path}: {exc.strerror or exc}.") from exc
 
 
 # --------------------------------------------------------------------------- reading and checking

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from massage_chart.files import fsync_folder, replace_whole
 from massage_chart.storage.database import user_data_dir
-from massage_chart.storage.encryption import fsync_dir
 
 FORMAT = "massage-chart-draft/1"
 _SUFFIX = ".draft"
@@ -116,19 +116,10 @@ class DraftStore:
             ensure_ascii=False,
         ).encode("utf-8")
         target = self._path(draft.key)
-        partial = target.with_suffix(".partial")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            data = self._seal(payload)
-            with open(partial, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(partial, target)
-            fsync_dir(self.folder)
+            replace_whole(target, self._seal(payload))
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                partial.unlink(missing_ok=True)
             reason = exc.strerror or str(exc)
             raise DraftError(f"The draft could not be kept in {self.folder}: {reason}") from exc
 
@@ -136,7 +127,7 @@ class DraftStore:
         """Remove a draft (its text is saved, or the user let it go); a missing one is fine."""
         with contextlib.suppress(FileNotFoundError):
             self._path(key).unlink()
-            fsync_dir(self.folder)
+            fsync_folder(self.folder)
 
     # ------------------------------------------------------------------ reading
 

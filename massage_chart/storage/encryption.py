@@ -33,6 +33,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from massage_chart.files import fsync_file, fsync_folder
+
 log = logging.getLogger(__name__)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -405,22 +407,6 @@ def integrity_problems(connection: Any, *, encrypted: bool) -> list[str]:
 # --------------------------------------------------------------------------- durable files
 
 
-def fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX; a no-op where directories cannot be opened)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def fsync_file(path: Path) -> None:
-    """Flush a file's bytes to the disk."""
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
-
-
 def wipe_file(path: Path) -> bool:
     """Overwrite a file with zeros, flush it, and delete it; True when it was overwritten.
 
@@ -593,7 +579,7 @@ def rewrite_file(
                     os.link(path, old_link)
                     linked = True
             os.replace(staged, path)
-            fsync_dir(path.parent)
+            fsync_folder(path.parent)
     except module.Error as exc:
         staged.unlink(missing_ok=True)
         raise EncryptionError(f"the copy of {path} failed ({exc})") from exc

@@ -32,7 +32,7 @@ import platformdirs
 
 from massage_chart.domain.presentation import Clock
 from massage_chart.domain.record_kinds import UnitRule
-from massage_chart.storage.encryption import fsync_dir
+from massage_chart.files import replace_whole
 
 if TYPE_CHECKING:
     from massage_chart.storage.database import Database
@@ -293,18 +293,7 @@ def write_json_atomically(path: Path, data: Mapping[str, Any]) -> None:
     """
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    fsync_dir(path.parent)
+    replace_whole(path, text.encode("utf-8"))
 
 
 def _set_aside(path: Path) -> Path | None:

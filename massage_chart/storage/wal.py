@@ -10,7 +10,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from massage_chart.storage.encryption import fsync_dir, fsync_file
+from massage_chart.files import fsync_file, fsync_folder
 
 # The WAL format (sqlite.org/fileformat2.html#walformat): a 32-byte header, then frames of a
 # 24-byte header and one page each. A frame counts only while its salts equal the header's and
@@ -229,9 +229,9 @@ def set_aside_foreign_wal(path: Path, folder: Path) -> Path:
         fsync_file(copy)
         if _digest(copy) != _digest(source):
             raise OSError(f"the copy of {source} in {aside} does not match it")
-    fsync_dir(aside)
-    fsync_dir(folder)
+    fsync_folder(aside)
+    fsync_folder(folder)
     for companion in moved[1:]:
         companion.unlink()
-    fsync_dir(path.parent)
+    fsync_folder(path.parent)
     return aside

@@ -16,6 +16,14 @@ def test_writes_the_whole_file(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["note.pdf"]
 
 
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+def test_an_exported_note_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    """A SOAP note or a visit summary is health information: other users of the computer do not
+    read it (it was made readable by everyone before)."""
+    target = write_atomic(tmp_path / "note.pdf", b"%PDF-1.4 whole")
+    assert target.stat().st_mode & 0o077 == 0
+
+
 def test_replaces_an_old_file_whole(tmp_path: Path) -> None:
     target = tmp_path / "note.pdf"
     target.write_bytes(b"old")
