@@ -10,6 +10,9 @@ from massage_chart.domain.record_kinds import VisitStatus
 SEALED_SINCE = "sealed_since"
 """Field metadata: the content-hash version from which a signature covers the field as itself."""
 
+NOTED = "noted"
+"""Field metadata: the note editor writes the field (every other field is set by the program)."""
+
 
 @dataclasses.dataclass(frozen=True)
 class VisitRecord:
@@ -25,33 +28,52 @@ class VisitRecord:
     client_id: str = dataclasses.field(metadata={SEALED_SINCE: 1})
     provider_id: str | None = dataclasses.field(metadata={SEALED_SINCE: 1})
     start: dt.datetime = dataclasses.field(metadata={SEALED_SINCE: 1})
-    end: dt.datetime | None = dataclasses.field(metadata={SEALED_SINCE: 1})
+    end: dt.datetime | None = dataclasses.field(metadata={SEALED_SINCE: 1, NOTED: True})
     status: VisitStatus = VisitStatus.DRAFT
-    chief_complaint: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1})
-    health_update: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1})
-    subjective: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1})
-    objective: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1})
-    assessment: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1})
-    plan: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1})
-    pain_best: int | None = dataclasses.field(default=None, metadata={SEALED_SINCE: 2})
-    pain_worst: int | None = dataclasses.field(default=None, metadata={SEALED_SINCE: 2})
-    functional_limits: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2})
-    response: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2})
-    progress_toward_goals: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2})
-    frequency: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2})
-    home_care: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2})
-    referrals_out: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2})
-    next_visit: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2})
-    pain_before: int | None = dataclasses.field(default=None, metadata={SEALED_SINCE: 1})
-    pain_after: int | None = dataclasses.field(default=None, metadata={SEALED_SINCE: 1})
-    techniques: tuple[str, ...] = dataclasses.field(default=(), metadata={SEALED_SINCE: 1})
-    pressure: int | None = dataclasses.field(default=None, metadata={SEALED_SINCE: 1})
-    positioning: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1})
-    icd10_codes: tuple[str, ...] = dataclasses.field(default=(), metadata={SEALED_SINCE: 1})
+    chief_complaint: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1, NOTED: True})
+    health_update: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1, NOTED: True})
+    subjective: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1, NOTED: True})
+    objective: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1, NOTED: True})
+    assessment: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1, NOTED: True})
+    plan: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1, NOTED: True})
+    pain_best: int | None = dataclasses.field(default=None, metadata={SEALED_SINCE: 2, NOTED: True})
+    pain_worst: int | None = dataclasses.field(
+        default=None, metadata={SEALED_SINCE: 2, NOTED: True}
+    )
+    functional_limits: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2, NOTED: True})
+    response: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2, NOTED: True})
+    progress_toward_goals: str = dataclasses.field(
+        default="", metadata={SEALED_SINCE: 2, NOTED: True}
+    )
+    frequency: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2, NOTED: True})
+    home_care: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2, NOTED: True})
+    referrals_out: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2, NOTED: True})
+    next_visit: str = dataclasses.field(default="", metadata={SEALED_SINCE: 2, NOTED: True})
+    pain_before: int | None = dataclasses.field(
+        default=None, metadata={SEALED_SINCE: 1, NOTED: True}
+    )
+    pain_after: int | None = dataclasses.field(
+        default=None, metadata={SEALED_SINCE: 1, NOTED: True}
+    )
+    techniques: tuple[str, ...] = dataclasses.field(
+        default=(), metadata={SEALED_SINCE: 1, NOTED: True}
+    )
+    pressure: int | None = dataclasses.field(default=None, metadata={SEALED_SINCE: 1, NOTED: True})
+    positioning: str = dataclasses.field(default="", metadata={SEALED_SINCE: 1, NOTED: True})
+    icd10_codes: tuple[str, ...] = dataclasses.field(
+        default=(), metadata={SEALED_SINCE: 1, NOTED: True}
+    )
     signed_by_id: str | None = dataclasses.field(default=None, metadata={SEALED_SINCE: 1})
     signed_at: dt.datetime | None = dataclasses.field(default=None, metadata={SEALED_SINCE: 1})
     hash_version: int | None = None
     content_hash: str | None = None
+
+
+def noted_fields() -> tuple[str, ...]:
+    """The visit fields the note editor (and the command line's note commands) write."""
+    return tuple(
+        field.name for field in dataclasses.fields(VisitRecord) if field.metadata.get(NOTED)
+    )
 
 
 def sealed_fields(version: int) -> tuple[str, ...]:

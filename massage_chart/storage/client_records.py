@@ -39,6 +39,7 @@ from massage_chart.domain.marks import MarkKind, Side
 from massage_chart.domain.presentation import local_moment, recorded_moment
 from massage_chart.domain.record_kinds import ConsentKind, PayerType, UnitRule, VisitStatus
 from massage_chart.domain.sign_rules import NoteToSign, SignProblem, sign_problems
+from massage_chart.domain.visit_record import noted_fields
 from massage_chart.storage import audit
 from massage_chart.storage.marks import as_finding, mark_data
 from massage_chart.storage.models import (
@@ -65,7 +66,6 @@ from massage_chart.storage.repositories import (
     latest_health_history,
 )
 from massage_chart.storage.signing import SignRefusedError, note_to_sign, sign_visit
-from massage_chart.storage.text_form import SUB_FIELDS
 
 # --------------------------------------------------------------------------- client fields
 
@@ -313,22 +313,7 @@ def health_snapshot(
 
 # --------------------------------------------------------------------------- visit note
 
-NOTE_FIELDS: tuple[str, ...] = (
-    "chief_complaint",
-    "health_update",
-    "subjective",
-    "objective",
-    "assessment",
-    "plan",
-    *SUB_FIELDS,
-    "pain_before",
-    "pain_after",
-    "techniques",
-    "pressure",
-    "positioning",
-    "icd10_codes",
-    "end",
-)
+NOTE_FIELDS: tuple[str, ...] = noted_fields()
 """Fields of ``Visit`` the note editor writes."""
 
 

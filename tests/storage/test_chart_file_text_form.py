@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from massage_chart.domain.visit_record import VisitRecord
 from massage_chart.storage.chart_file import (
     FORMAT,
     ChartFileError,
@@ -212,3 +214,17 @@ def test_bad_new_fields_are_refused_with_their_place(
     document["clients"][0]["visits"][2].update(change)
     with pytest.raises(ChartFileError, match=message), db.write() as session:
         import_chart(session, parse_chart_text(dumps_chart(document)))
+
+
+#: Where a visit's declared field travels in the file when not under its own name.
+_FILE_NAMES = {"provider_id": "provider", "icd10_codes": "icd10", "signed_by_id": "signed_by"}
+
+
+def test_every_declared_visit_field_travels_in_the_chart_file(db: Database) -> None:
+    """A field declared on VisitRecord but forgotten by the chart file would be lost by an export
+    and an import; the file carries every one (the client's id by nesting the visit in it)."""
+    _charted(db)
+    with db.write() as session:
+        visit = export_chart(session)["clients"][0]["visits"][0]
+    declared = {f.name for f in dataclasses.fields(VisitRecord)} - {"client_id"}
+    assert {_FILE_NAMES.get(name, name) for name in declared} <= set(visit)
