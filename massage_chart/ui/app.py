@@ -51,6 +51,7 @@ from massage_chart.storage.safekeeping import (
     restore_from_backup,
 )
 from massage_chart.storage.settings import Settings
+from massage_chart.ui.fonts import install_script_fonts
 from massage_chart.ui.idle_lock import retry_delay
 from massage_chart.ui.passphrase_dialog import PassphraseDialog
 from massage_chart.ui.sign_in_dialog import SignInDialog
@@ -88,6 +89,7 @@ def _application(argv: list[str]) -> QApplication:
     QCoreApplication.setApplicationVersion(massage_chart.__version__)
     QGuiApplication.setApplicationDisplayName(APPLICATION_NAME)
     QGuiApplication.setDesktopFileName("massage-chart")
+    install_script_fonts()
     return app
 
 
