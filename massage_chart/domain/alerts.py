@@ -738,7 +738,8 @@ def assess_health(
             continue
         for rule in rules:
             if med_class in rule.med_classes:
-                builder.add(rule, f'medication "{medication.name}" ({med_class.value})')
+                words = med_class.value.replace("_", " ")
+                builder.add(rule, f'medication "{medication.name}" ({words})')
 
     for rule in rules:
         _vital_signs(builder, rule, snapshot)

@@ -531,3 +531,9 @@ def test_the_treatment_plan_is_checked_as_a_whole_and_each_warning_said_once() -
     assert any("trigger-point work" in m and "arm" in m for m in messages)  # the left arm only
     assert any("prone" in m for m in messages)  # pregnancy and lying face down
     assert not any("right" in m.lower() for m in messages)
+
+
+def test_a_medication_class_is_named_in_words() -> None:
+    snapshot = HealthSnapshot(medications=(Medication("cyclobenzaprine"),))
+    sources = [alert.source for alert in assess_health(snapshot, today=TODAY)]
+    assert sources and all("(muscle relaxant)" in source for source in sources)
