@@ -8,7 +8,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from massage_chart.domain.alerts import Alert, AlertTier, WarningLevel, check_treatment
 from massage_chart.domain.atlas import Atlas
-from massage_chart.domain.marks import MarkKind, Side
+from massage_chart.domain.marks import MarkData, MarkKind, Side
+from massage_chart.domain.placement import placement_of
 
 #: Tiers whose body part is drawn on the map and proposed as areas to avoid.
 AREA_TIERS = frozenset({AlertTier.STOP_REFER, AlertTier.LOCAL_AVOID})
@@ -53,6 +54,29 @@ def mark_warnings(
                 found.append(
                     (alert.title, f"{alert.title}: this is the {alert.body_part}; keep off it.")
                 )
+    return list(dict.fromkeys(found))
+
+
+def placed_mark_warnings(
+    alerts: Sequence[Alert], overrides: Mapping[str, str], atlas: Atlas, mark: MarkData
+) -> list[tuple[str, str]]:
+    """What a charted mark goes against on every region it touches, however little (an area on
+    the thigh that reaches the calf is checked against a DVT calf), each once."""
+    placement = placement_of(atlas, mark)
+    touched = [placement.region] if placement.region is not None else []
+    touched += [region for region, _ in placement.covered if region not in touched]
+    spots: list[tuple[str | None, str | None]] = [(r.id, r.side) for r in touched]
+    found: list[tuple[str, str]] = []
+    for region_id, side in spots or [(mark.region_id, mark.side)]:
+        found += mark_warnings(
+            alerts,
+            overrides,
+            kind=mark.kind,
+            region_id=region_id,
+            side=side,
+            technique=mark.technique,
+            pressure=mark.pressure,
+        )
     return list(dict.fromkeys(found))
 
 

@@ -991,10 +991,11 @@ def treatment_plan_warnings(
             "kind": finding.kind,
             "technique": finding.technique,
             "pressure": finding.pressure,
-            "region_id": finding.region_id,
-            "side": finding.side,
+            "region_id": region_id,
+            "side": side,
         }
         for finding in findings
+        for region_id, side in ((finding.region_id, finding.side), *finding.other_regions)
     )
     found: dict[str, TreatmentWarning] = {}
     for proposal in proposals:

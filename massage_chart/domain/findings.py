@@ -26,6 +26,8 @@ class MarkFinding:
         note: free text.
         mark_id: the charted mark's id ("" when the finding was not read from a chart).
         carried_from_id: the mark of an earlier visit this one was copied forward from.
+        other_regions: the other regions (id, side) a stroke or an area touches; the alerts check
+            each, and ``region_label`` names those holding a tenth of it or more.
     """
 
     kind: MarkKind
@@ -40,6 +42,7 @@ class MarkFinding:
     note: str = ""
     mark_id: str = ""
     carried_from_id: str | None = None
+    other_regions: tuple[tuple[str, Side], ...] = ()
 
     @property
     def stem(self) -> str:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from massage_chart.domain.atlas import Atlas, Region, Side
-from massage_chart.domain.marks import Geometry, MarkKind
+from massage_chart.domain.atlas import Atlas, AtlasError, Region, Side
+from massage_chart.domain.marks import Geometry, MarkData, MarkKind
 
 Point = tuple[float, float]
 _LATERAL_SIDES: dict[str, Side] = {"left_lateral": "left", "right_lateral": "right"}
 _SAMPLES_PER_AXIS = 9
+#: A region holding at least this share of a stroke or an area is named with it.
+MIN_SHARE = 0.1
 
 
 class PlacementError(ValueError):
@@ -21,15 +24,45 @@ class PlacementError(ValueError):
 
 @dataclass(frozen=True)
 class Placement:
-    """The region a mark names (None when it lies off the body) and the client's side."""
+    """Where a mark lies.
+
+    Attributes:
+        region: the region it is filed under, the one holding most of it (None off the body).
+        side: the client's side.
+        covered: every region a stroke or an area lies on, with the share of it each holds,
+            largest first (the one region of a point or a region covered whole).
+    """
 
     region: Region | None
     side: Side
+    covered: tuple[tuple[Region, float], ...] = ()
 
     @property
     def region_id(self) -> str | None:
         """The region's id, or None."""
         return self.region.id if self.region is not None else None
+
+    @property
+    def regions(self) -> tuple[Region, ...]:
+        """The regions the mark is named after: its own, then any other holding ``MIN_SHARE``
+        of it (an area painted across trapezius and rhomboid names both)."""
+        if self.region is None:
+            return ()
+        others = tuple(r for r, share in self.covered if r != self.region and share >= MIN_SHARE)
+        return (self.region, *others)
+
+    @property
+    def label(self) -> str:
+        """The regions as a chart names them ("R upper trapezius and R rhomboid"); "" off the
+        body."""
+        return join_names([region.label for region in self.regions])
+
+
+def join_names(names: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def check_points(kind: MarkKind, points: Sequence[Sequence[float]], *, whole_region: bool) -> None:
@@ -47,7 +80,7 @@ def check_points(kind: MarkKind, points: Sequence[Sequence[float]], *, whole_reg
         raise PlacementError(f"A {kind.legend.name.lower()} mark needs at least 2 points.")
     if geometry is Geometry.AREA and count < 3 and not (whole_region and count >= 1):
         raise PlacementError(
-            f"A {kind.legend.name.lower()} area needs at least 3 points, or a point in the "
+            f"An area ({kind.legend.name.lower()}) needs at least 3 points, or a point in the "
             "region it covers whole."
         )
     for point in points:
@@ -115,9 +148,10 @@ def locate(
 ) -> Placement:
     """The region a mark names and the client's side.
 
-    A point names the region under it; a stroke or an area names the region that holds most of
-    it (sampled along the stroke or across the area). A region covered whole is the region under
-    its first point.
+    A point names the region under it; a stroke or an area is filed under the region that holds
+    most of it (sampled along the stroke or across the area) and also names every other region
+    holding a tenth of it or more (``Placement.regions``). A region covered whole is the region
+    under its first point.
 
     Raises:
         PlacementError: the points do not fit the kind (see ``check_points``).
@@ -135,7 +169,38 @@ def locate(
             votes[region.id] += 1
             regions[region.id] = region
     if votes:
-        best = regions[votes.most_common(1)[0][0]]
-        return Placement(best, best.side)
+        ranked = sorted(votes.items(), key=lambda item: (-item[1], item[0]))
+        covered = tuple((regions[rid], count / len(samples)) for rid, count in ranked)
+        best = covered[0][0]
+        return Placement(best, best.side, covered)
     cx = sum(p[0] for p in samples) / len(samples)
     return Placement(None, side_from_position(view_id, cx))
+
+
+def placement_of(atlas: Atlas, mark: MarkData) -> Placement:
+    """Where a charted mark lies: the region it is filed under (stored when it was charted) and,
+    for a stroke or an area, every other region it lies on, worked out again from its points
+    (half a millisecond). Every screen, note and document names a mark by this, so an area
+    across several muscles is named after all of them everywhere.
+
+    A mark the atlas can no longer place (its view or points unknown to this atlas) is named by
+    its stored region alone, or lies off the body.
+    """
+    stored: Region | None = None
+    if mark.region_id:
+        with contextlib.suppress(AtlasError):
+            stored = atlas.region(mark.view, mark.region_id)
+    spread = mark.kind.geometry is not Geometry.POINT and not mark.whole_region
+    covered: tuple[tuple[Region, float], ...] = ()
+    if spread:
+        with contextlib.suppress(PlacementError, AtlasError):
+            covered = locate(atlas, mark.view, mark.kind, mark.points).covered
+    if stored is not None:
+        return Placement(stored, stored.side, covered)
+    if covered and not mark.region_id:
+        return Placement(covered[0][0], covered[0][0].side, covered)
+    return Placement(None, _stored_side(mark.side), ())
+
+
+def _stored_side(side: str) -> Side:
+    return "left" if side == "left" else "right" if side == "right" else "midline"

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from massage_chart.atlas import AtlasError, load_atlas
+from massage_chart.atlas import load_atlas
 from massage_chart.domain.client_file import ClaimInfo, ClientInfo, ReferralInfo
 from massage_chart.domain.cpt import BillingEntry, compute_totals
 from massage_chart.domain.marks import MARK_FIELDS, MarkData
+from massage_chart.domain.placement import placement_of
 from massage_chart.domain.practice import PracticeInfo, ProviderInfo
 from massage_chart.domain.record_kinds import UnitRule, VisitStatus
 from massage_chart.storage.mapping import (
@@ -52,7 +53,8 @@ class MarkInfo(MarkData):
 
     Attributes:
         number: 1-based, in atlas view order, then charting order.
-        location: the region label ("Upper trapezius"), or where it lies off the body.
+        location: the regions it lies on ("R upper trapezius and R rhomboid"), or where it lies
+            off the body.
     """
 
     number: int = 0
@@ -156,12 +158,7 @@ def _marks(visit: Visit) -> tuple[MarkInfo, ...]:
             mark = mark_data(row)
         except ValueError:  # a kind a newer version charted: not printed, numbers kept
             continue
-        location = "outside the body outline"
-        if mark.region_id:
-            try:
-                location = atlas.region(mark.view, mark.region_id).label
-            except AtlasError:
-                location = mark.region_id
+        location = placement_of(atlas, mark).label or mark.region_id or "outside the body outline"
         fields = {name: getattr(mark, name) for name in MARK_FIELDS}
         marks.append(MarkInfo(**fields, number=number, location=location))
     return tuple(marks)

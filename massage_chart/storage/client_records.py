@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from massage_chart.atlas import AtlasError, load_atlas
+from massage_chart.atlas import load_atlas
 from massage_chart.domain import limits
 from massage_chart.domain.alerts import (
     Alert,
@@ -36,6 +36,7 @@ from massage_chart.domain.cpt import BillingEntry, check_billing
 from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.icd10 import Severity, check_codes
 from massage_chart.domain.marks import MarkKind, Side
+from massage_chart.domain.placement import placement_of
 from massage_chart.domain.presentation import local_moment, recorded_moment
 from massage_chart.domain.record_kinds import ConsentKind, PayerType, UnitRule, VisitStatus
 from massage_chart.domain.sign_rules import NoteToSign, SignProblem, sign_problems
@@ -598,15 +599,6 @@ def add_addendum(
 # --------------------------------------------------------------------------- findings
 
 
-def _label(view: str, region_id: str | None) -> str:
-    if not region_id:
-        return ""
-    try:
-        return load_atlas().region(view, region_id).label
-    except AtlasError:
-        return region_id
-
-
 def _kind(value: str) -> MarkKind | None:
     try:
         return MarkKind(value)
@@ -622,11 +614,11 @@ def _side(value: str) -> Side:
 
 
 def mark_findings(marks: Iterable[Mark]) -> list[MarkFinding]:
-    """Mark rows as findings for the SOAP and alert rules, labelled from the atlas."""
+    """Mark rows as findings for the SOAP and alert rules, named from the atlas."""
+    atlas = load_atlas()
     return [
-        as_finding(mark_data(mark), _label(mark.view, mark.region_id))
-        for mark in marks
-        if _kind(mark.kind) is not None
+        as_finding(data, placement_of(atlas, data))
+        for data in (mark_data(mark) for mark in marks if _kind(mark.kind) is not None)
     ]
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from massage_chart.domain.atlas import Atlas
 from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.marks import MARK_FIELDS, Geometry, MarkData, MarkKind, Point, Side
-from massage_chart.domain.placement import locate
+from massage_chart.domain.placement import Placement, locate
 from massage_chart.storage import audit
 from massage_chart.storage.database import ChangedElsewhereError, Database
 from massage_chart.storage.models import Mark, Visit, new_id, utc_now
@@ -72,17 +72,15 @@ def mark_data(mark: Mark) -> MarkData:
     return MarkData(**{name: _READ_AS.get(name, _same)(value) for name, value in values.items()})
 
 
-def as_finding(mark: MarkData, region_label: str = "") -> MarkFinding:
-    """A mark as the domain rules read it (the comparison with the previous visit, the note).
-
-    Args:
-        mark: the mark.
-        region_label: its region as charted, with the side ("R upper trapezius").
-    """
+def as_finding(mark: MarkData, placement: Placement | None = None) -> MarkFinding:
+    """A mark as the domain rules read it (the comparison with the previous visit, the note,
+    the alerts): named after the regions holding a tenth of it or more, and checked by the alerts
+    on every region it touches (``domain.placement.placement_of``)."""
+    touched = [region for region, _ in placement.covered] if placement is not None else []
     return MarkFinding(
         kind=mark.kind,
         region_id=mark.region_id or "",
-        region_label=region_label,
+        region_label=placement.label if placement is not None else "",
         side=Side(mark.side) if mark.side in _SIDES else Side.MIDLINE,
         intensity=mark.intensity,
         deep_muscle=mark.deep_muscle,
@@ -92,6 +90,9 @@ def as_finding(mark: MarkData, region_label: str = "") -> MarkFinding:
         note=mark.note,
         mark_id=mark.id,
         carried_from_id=mark.carried_from_id,
+        other_regions=tuple(
+            (region.id, Side(region.side)) for region in touched if region.id != mark.region_id
+        ),
     )
 
 

@@ -304,3 +304,21 @@ def test_every_declared_mark_field_is_a_column_and_the_seal_covers_what_it_alway
         "id", "kind", "view", "points", "region_id", "side",
         "intensity", "deep_muscle", "technique", "minutes", "pressure", "note",
     )  # fmt: skip
+
+
+def test_an_area_across_muscles_is_named_after_each_in_the_note_and_the_documents(
+    db: Database, course: Course
+) -> None:
+    from massage_chart.export.snapshot import load_visit_snapshot
+
+    visit = course.visit_ids[0]
+    across = [(0.52, 0.17), (0.62, 0.17), (0.62, 0.25), (0.52, 0.25)]
+    data = store.place_mark(ATLAS, visit, MarkKind.TREATED, "posterior", across, minutes=10)
+    with db.write() as session:
+        store.add_mark(session, data)
+    with db.read() as session:
+        (finding,) = visit_findings(session, visit)
+        (printed,) = load_visit_snapshot(session, visit).marks
+    assert finding.region_label == printed.location
+    assert "R rhomboids" in printed.location and " and " in printed.location
+    assert finding.other_regions  # the alerts check the others too

@@ -7,7 +7,11 @@ from collections.abc import Iterable
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from massage_chart.domain.alert_areas import alert_regions, mark_warnings, proposed_avoid_areas
+from massage_chart.domain.alert_areas import (
+    alert_regions,
+    placed_mark_warnings,
+    proposed_avoid_areas,
+)
 from massage_chart.domain.alerts import Alert, blocking_alerts
 from massage_chart.domain.marks import MarkData, MarkKind
 from massage_chart.storage.client_records import record_override, visit_alerts
@@ -183,15 +187,7 @@ class ChartAlerts(QWidget):
     # ------------------------------------------------------------------ showing
 
     def _warnings(self, mark: MarkData) -> list[tuple[str, str]]:
-        return mark_warnings(
-            self.alerts,
-            self.overrides,
-            kind=mark.kind,
-            region_id=mark.region_id,
-            side=mark.side,
-            technique=mark.technique,
-            pressure=mark.pressure,
-        )
+        return placed_mark_warnings(self.alerts, self.overrides, self.document.atlas, mark)
 
     def _say(self, message: str) -> None:
         self.problem.setText(message)
@@ -215,8 +211,7 @@ class ChartAlerts(QWidget):
         for mark_id, texts in self.warnings.items():
             if texts and mark_id in doc.marks:
                 mark = doc.marks[mark_id]
-                region = doc.region_of(mark)
-                where = region.label if region is not None else "off the body"
+                where = doc.where(mark) or "off the body"
                 lines += [f"•  {mark.kind.legend.name}, {where}: {text}" for _, text in texts]
         self.mark_notes.setText("On this chart\n" + "\n".join(lines) if lines else "")
         self.mark_notes.setVisible(bool(lines))

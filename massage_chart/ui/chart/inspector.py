@@ -173,9 +173,8 @@ class MarkInspector(QWidget):
         first = marks[0]
         if len(marks) == 1:
             self.title.setText(mark_label(self.document, first))
-            region = self.document.region_of(first)
             view = self.document.atlas.view(first.view).caption
-            where = region.label if region is not None else "Off the body"
+            where = self.document.where(first) or "Off the body"
             self.where.setText(f"{where}, client's {first.side} side. View: {view}.")
         else:
             self.title.setText(f"{len(marks)} marks selected")

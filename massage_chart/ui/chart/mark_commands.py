@@ -44,9 +44,7 @@ Point = tuple[float, float]
 
 
 def _describe(document: ChartDocument, mark: MarkData) -> str:
-    region = document.region_of(mark)
-    where = region.label if region is not None else "off the body"
-    return f"{mark.kind.legend.code} {where}"
+    return f"{mark.kind.legend.code} {document.where(mark) or 'off the body'}"
 
 
 class _ChartCommand(UndoStep):

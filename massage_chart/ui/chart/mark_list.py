@@ -20,8 +20,7 @@ MARK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 def mark_label(document: ChartDocument, mark: MarkData) -> str:
     """How a mark reads in a list: "Active TrP · R upper trapezius · 7/10"."""
-    region = document.region_of(mark)
-    where = region.label if region is not None else f"off the body ({mark.side})"
+    where = document.where(mark) or f"off the body ({mark.side})"
     if mark.whole_region:
         where += " (whole)"
     parts = [SHORT_NAMES[mark.kind], where]

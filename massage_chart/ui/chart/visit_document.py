@@ -14,7 +14,7 @@ from massage_chart.atlas import Atlas, Region, load_atlas
 from massage_chart.domain.comparison import FindingChange, compare_findings
 from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.marks import MarkData, MarkKind
-from massage_chart.domain.placement import locate
+from massage_chart.domain.placement import locate, placement_of
 from massage_chart.storage import marks as store
 from massage_chart.storage.database import Database, driver_words
 from massage_chart.storage.guards import SignedVisitError
@@ -155,12 +155,16 @@ class ChartDocument(QObject):
             return None
         return self.atlas.view(mark.view).region(mark.region_id)
 
+    def where(self, mark: MarkData) -> str:
+        """The regions a mark lies on as the chart, the note and the PDF name them ("R upper
+        trapezius and R rhomboid"); "" off the body."""
+        return placement_of(self.atlas, mark).label
+
     def changes(self) -> list[FindingChange]:
         """What changed since the previous visit: the comparison the note and its PDF use."""
 
         def finding(mark: MarkData) -> MarkFinding:
-            region = self.region_of(mark)
-            return store.as_finding(mark, region.label if region is not None else "")
+            return store.as_finding(mark, placement_of(self.atlas, mark))
 
         return compare_findings(
             [finding(m) for m in self.previous], [finding(m) for m in self.marks.values()]
