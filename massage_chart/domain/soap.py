@@ -177,6 +177,20 @@ def objective_lines(
     return lines
 
 
+def treatment_from_findings(findings: Iterable[MarkFinding]) -> tuple[tuple[str, ...], int | None]:
+    """What the marks say of the treatment: every technique charted (each once, in charting
+    order, ignoring case) and the deepest Walton pressure charted (None when none was)."""
+    techniques: dict[str, str] = {}
+    pressures: list[int] = []
+    for finding in findings:
+        technique = finding.technique.strip()
+        if technique:
+            techniques.setdefault(technique.casefold(), technique)
+        if finding.pressure is not None:
+            pressures.append(finding.pressure)
+    return tuple(techniques.values()), max(pressures, default=None)
+
+
 def draft_objective(
     findings: Iterable[MarkFinding], *, region_order: Sequence[str] | None = None
 ) -> str:

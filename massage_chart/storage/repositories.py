@@ -468,7 +468,9 @@ def create_visit(
     **fields: Any,
 ) -> Visit:
     """Open a new draft visit for a client, linked to the client's active claim and to the newest
-    referral still in force on the visit's day (its ICD-10 codes are copied to the visit).
+    referral still in force on the visit's day. The visit's ICD-10 codes are the referral's; with
+    no referral codes, those of the latest earlier visit of the same claim (the episode's
+    diagnoses carry from visit to visit).
 
     Raises:
         NotFoundError: no client has that id.
@@ -486,13 +488,21 @@ def create_visit(
         ),
         None,
     )
+    codes = list(referral.icd10_codes or []) if referral else []
+    if not codes and claim is not None:
+        earlier = session.scalars(
+            select(Visit.icd10_codes)
+            .where(Visit.claim_id == claim.id, Visit.start < start)
+            .order_by(Visit.start.desc())
+        )
+        codes = list(next((c for c in earlier if c), []))
     visit = Visit(
         client_id=client_id,
         provider_id=provider_id,
         start=start,
         claim_id=claim.id if claim else None,
         referral_id=referral.id if referral else None,
-        icd10_codes=list(referral.icd10_codes) if referral else [],
+        icd10_codes=codes,
         **fields,
     )
     check_row(visit, ["start", *fields])

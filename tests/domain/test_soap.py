@@ -20,6 +20,7 @@ from massage_chart.domain.soap import (
     parse_soap_templates,
     soap_template,
     soap_templates,
+    treatment_from_findings,
 )
 
 K = MarkKind
@@ -274,3 +275,14 @@ def test_template_file_round_trip(tmp_path: Path) -> None:
     path.write_text("{", encoding="utf-8")
     with pytest.raises(SoapTemplateError, match="not valid JSON"):
         load_soap_templates_from(path)
+
+
+def test_the_treatment_the_marks_record() -> None:
+    findings = [
+        MarkFinding(MarkKind.TREATED, technique="Myofascial release", pressure=2),
+        MarkFinding(MarkKind.TRIGGER_POINT_ACTIVE, intensity=6),
+        MarkFinding(MarkKind.TREATED, technique=" myofascial RELEASE ", pressure=4),
+        MarkFinding(MarkKind.TREATED, technique="Swedish"),
+    ]
+    assert treatment_from_findings(findings) == (("Myofascial release", "Swedish"), 4)
+    assert treatment_from_findings([]) == ((), None)

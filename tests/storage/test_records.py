@@ -220,3 +220,33 @@ def test_findings_and_progress_from_marks(db: Database) -> None:
         assert [p.pain_before for p in pain_series(session, client_id)] == [8, 6, 4]
         trend = region_trends(session, client_id)[0]
     assert (trend.label, trend.first, trend.last) == ("R upper trapezius", 7, 3)
+
+
+def test_the_diagnoses_carry_to_the_next_visit_of_the_same_claim(db: Database) -> None:
+    """Without a referral's codes, a new visit takes the codes of the claim's latest visit
+    before it, as every road that opens a visit does (window, command line)."""
+    client_id, provider_id = _client(db)
+    with db.write() as session:
+        first_claim = save_claim(session, client_id, None, payer_type=PayerType.PIP).id
+        first = create_visit(
+            session, client_id, provider_id=provider_id, start=dt.datetime(2026, 11, 2, 9)
+        )
+        assert first.icd10_codes == []  # nothing to carry yet
+        update_visit_note(session, first.id, icd10_codes=["S13.4XXA", "M54.2"])
+        second = create_visit(
+            session, client_id, provider_id=provider_id, start=dt.datetime(2026, 11, 9, 9)
+        )
+        assert second.claim_id == first_claim
+        assert second.icd10_codes == ["S13.4XXA", "M54.2"]
+        # A visit charted later for an earlier day takes nothing from the visits after it.
+        earlier = create_visit(
+            session, client_id, provider_id=provider_id, start=dt.datetime(2026, 10, 1, 9)
+        )
+        assert earlier.icd10_codes == []
+        # A new claim (the old one closed) starts its own episode.
+        save_claim(session, client_id, first_claim, active=False)
+        save_claim(session, client_id, None, payer_type=PayerType.WORKERS_COMP)
+        other = create_visit(
+            session, client_id, provider_id=provider_id, start=dt.datetime(2026, 11, 16, 9)
+        )
+        assert other.icd10_codes == []

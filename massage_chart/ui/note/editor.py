@@ -41,7 +41,12 @@ from massage_chart.domain.limits import VISIT_NOTE
 from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS, Side
 from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.domain.sign_rules import describe_problems
-from massage_chart.domain.soap import draft_changes, draft_objective, soap_templates
+from massage_chart.domain.soap import (
+    draft_changes,
+    draft_objective,
+    soap_templates,
+    treatment_from_findings,
+)
 from massage_chart.storage.client_records import (
     BillingLineData,
     add_addendum,
@@ -729,7 +734,9 @@ class VisitNoteEditor(QWidget):
     # ------------------------------------------------------------------ drafting
 
     def draft_from_chart(self) -> None:
-        """Replace the Objective with the draft from this visit's marks (undoable in the field)."""
+        """Replace the Objective with the draft from this visit's marks (undoable in the field),
+        and fill the techniques and pressure from the marks where the note has none yet (what
+        the therapist typed there is kept)."""
         if self.data is None or self.is_signed():
             return
         if self.document is None:  # with one, the findings follow the chart already
@@ -743,6 +750,12 @@ class VisitNoteEditor(QWidget):
         cursor.select(QTextCursor.SelectionType.Document)
         cursor.insertText(text)
         cursor.endEditBlock()
+        techniques, pressure = treatment_from_findings(self.data.findings)
+        if techniques and not self.techniques.text().strip():
+            self.techniques.setText(", ".join(techniques))
+        if pressure is not None and self.pressure.currentData() is None:
+            self.pressure.setCurrentIndex(max(self.pressure.findData(pressure), 0))
+        self._refresh_alerts()
         self.save_now()
 
     @Slot()

@@ -366,3 +366,56 @@ def test_a_visit_without_a_therapist_asks_who_signs_instead_of_guessing(
     assert "Choose the provider who signs the note" in editor.sign_problem.text()
     with db.read() as session:
         assert get_visit(session, visit_id).signed_at is None
+
+
+def test_draft_from_chart_fills_techniques_and_pressure_from_the_marks(
+    qtbot: QtBot, db: Database, charted: Charted
+) -> None:
+    with db.write() as session:
+        for technique, pressure in (("Myofascial release", 2), ("trigger point therapy", 4)):
+            session.add(
+                Mark(
+                    visit_id=charted.visit_id,
+                    kind=MarkKind.TREATED.value,
+                    view="posterior",
+                    points=[[0.4, 0.2]],
+                    region_id="upper_trapezius.r",
+                    side="right",
+                    whole_region=True,
+                    technique=technique,
+                    pressure=pressure,
+                    minutes=10,
+                )
+            )
+        session.add(  # the same technique charted again, in other letters: named once
+            Mark(
+                visit_id=charted.visit_id,
+                kind=MarkKind.TREATED.value,
+                view="posterior",
+                points=[[0.6, 0.2]],
+                region_id="upper_trapezius.l",
+                side="left",
+                whole_region=True,
+                technique="myofascial release",
+                pressure=3,
+            )
+        )
+    editor = _open(qtbot, db, charted.visit_id)
+    editor.sections.setCurrentIndex(1)
+    qtbot.mouseClick(editor.draft_button, Qt.MouseButton.LeftButton)
+    assert editor.techniques.text() == "Myofascial release, trigger point therapy"
+    assert editor.pressure.currentData() == 4  # the deepest charted
+    with db.read() as session:
+        visit = get_visit(session, charted.visit_id)
+        assert (list(visit.techniques), visit.pressure) == (
+            ["Myofascial release", "trigger point therapy"],
+            4,
+        )
+
+    # What the therapist typed is theirs: a second draft leaves it.
+    editor.techniques.setFocus()
+    editor.techniques.selectAll()
+    type_text(editor.techniques, "Swedish")
+    editor.pressure.setCurrentIndex(editor.pressure.findData(2))
+    qtbot.mouseClick(editor.draft_button, Qt.MouseButton.LeftButton)
+    assert (editor.techniques.text(), editor.pressure.currentData()) == ("Swedish", 2)
