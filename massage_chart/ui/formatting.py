@@ -41,9 +41,12 @@ __all__ = [
 EARLIEST_BIRTH_YEAR = 1900
 
 # Year first (as typed from an intake form or picked from the calendar): 1980-05-12, 1980/5/12,
-# 1980.05.12 or 19800512. Day-month orders are refused: "05/12/1980" means different days in
-# different countries, and a wrong date of birth follows a client onto every claim.
+# 1980.05.12 or 19800512. Year last ("03/15/1979" on a US form, "15/03/1979" elsewhere) is read
+# only when it can mean one day: "05/12/1980" is 12 May in one country and 5 December in
+# another, and a wrong date of birth follows a client onto every claim, so it is refused with
+# both readings named.
 _ISO_LIKE = re.compile(r"^\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*$")
+_YEAR_LAST = re.compile(r"^\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})\s*$")
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 _WRITTEN = re.compile(r"^\s*(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?\s+(\d{4})\s*$")
 
@@ -86,6 +89,15 @@ def parse_date_of_birth(text: str, today: dt.date) -> DateOfBirthEntry:
     if not text.strip():
         return DateOfBirthEntry(None)
     born = _parse_date(text)
+    readings = _year_last_readings(text)
+    if born is None and len(readings) == 2:
+        first, second = readings
+        return DateOfBirthEntry(
+            None,
+            f"“{text.strip()}” could be {format_date(first)} or {format_date(second)}. Type it "
+            f"year first, like {first.isoformat()}, or with the month in words, like "
+            f"{format_date(first)}.",
+        )
     if born is None:
         return DateOfBirthEntry(
             None,
@@ -117,7 +129,27 @@ def search_query(typed: str) -> str:
     return written.isoformat() if written is not None else typed
 
 
+def _year_last_readings(text: str) -> list[dt.date]:
+    """The real dates a year-last date may be: month first (US) and day first, each once."""
+    match = _YEAR_LAST.match(text)
+    if match is None:
+        return []
+    first, second, year = (int(part) for part in match.groups())
+    readings: list[dt.date] = []
+    for month, day in ((first, second), (second, first)):
+        try:
+            reading = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if reading not in readings:
+            readings.append(reading)
+    return readings
+
+
 def _parse_date(text: str) -> dt.date | None:
+    readings = _year_last_readings(text)
+    if readings:
+        return readings[0] if len(readings) == 1 else None
     match = _ISO_LIKE.match(text) or _COMPACT.match(text)
     try:
         if match:

@@ -58,6 +58,13 @@ def test_a_date_of_birth_can_be_typed_year_first_or_written_out(text: str) -> No
     assert parse_date_of_birth(text, TODAY).date == dt.date(1980, 5, 12)
 
 
+@pytest.mark.parametrize("text", ["03/15/1979", "15/03/1979", "15.3.1979", "03-15-1979"])
+def test_a_year_last_date_of_birth_is_read_when_it_can_mean_one_day(text: str) -> None:
+    """A US intake form's 03/15/1979 and a European 15/03/1979 are both 15 March."""
+    assert parse_date_of_birth(text, TODAY).date == dt.date(1979, 3, 15)
+    assert parse_date_of_birth("04/04/1979", TODAY).date == dt.date(1979, 4, 4)
+
+
 def test_an_empty_date_of_birth_means_unknown() -> None:
     entry = parse_date_of_birth("   ", TODAY)
     assert entry.is_valid and entry.date is None
@@ -67,7 +74,8 @@ def test_an_empty_date_of_birth_means_unknown() -> None:
     ("text", "says"),
     [
         ("2031-04-05", "is in the future"),
-        ("05/12/1980", "is not a date"),
+        ("05/12/1980", "could be 12 May 1980 or 5 Dec 1980"),
+        ("31/31/1980", "is not a date"),
         ("1980-02-30", "is not a date"),
         ("1850-01-01", "before 1900"),
         ("soon", "is not a date"),
@@ -82,7 +90,14 @@ def test_impossible_dates_of_birth_are_refused_with_a_reason(text: str, says: st
 
 @pytest.mark.parametrize(
     ("typed", "searched"),
-    [("14 Mar 1986", "1986-03-14"), ("1986/3/14", "1986-03-14"), ("zoe", "zoe"), ("555", "555")],
+    [
+        ("14 Mar 1986", "1986-03-14"),
+        ("1986/3/14", "1986-03-14"),
+        ("03/14/1986", "1986-03-14"),
+        ("03/04/1986", "03/04/1986"),  # either day: searched as typed
+        ("zoe", "zoe"),
+        ("555", "555"),
+    ],
 )
 def test_a_date_typed_in_the_search_is_searched_as_stored(typed: str, searched: str) -> None:
     assert search_query(typed) == searched
