@@ -128,13 +128,17 @@ def recommended_interval(snapshot: VisitSnapshot) -> str:
     return ""
 
 
+_SIDE_MARK = re.compile(r"(^|, | and )([RL]) ")
+
+
 def plain_location(label: str) -> str:
-    """ "R upper trapezius" -> "right upper trapezius"."""
-    if label.startswith("R "):
-        return "right " + label[2:]
-    if label.startswith("L "):
-        return "left " + label[2:]
-    return label[:1].lower() + label[1:] if label[:2] != label[:2].upper() else label
+    """ "R upper trapezius" -> "right upper trapezius", for every region an area names
+    ("R rhomboids and L rhomboids" -> "right rhomboids and left rhomboids")."""
+    if _SIDE_MARK.match(label) is None and label[:2] != label[:2].upper():
+        label = label[:1].lower() + label[1:]
+    return _SIDE_MARK.sub(
+        lambda m: f"{m.group(1)}{'right' if m.group(2) == 'R' else 'left'} ", label
+    )
 
 
 def treated_marks(snapshot: VisitSnapshot) -> list[MarkInfo]:

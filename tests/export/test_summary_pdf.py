@@ -117,3 +117,10 @@ def test_plain_location_spells_out_the_side() -> None:
     assert plain_location("R upper trapezius") == "right upper trapezius"
     assert plain_location("L SCM") == "left SCM"
     assert plain_location("Sacrum") == "sacrum"
+    # An area across several regions names each side in words.
+    assert plain_location("R rhomboids, R middle trapezius and L rhomboids") == (
+        "right rhomboids, right middle trapezius and left rhomboids"
+    )
+    assert plain_location("Cervical spine and R upper trapezius") == (
+        "cervical spine and right upper trapezius"
+    )
