@@ -658,6 +658,7 @@ class PainPoint:
     start: dt.datetime
     pain_before: int | None
     pain_after: int | None
+    signed: bool = False
 
 
 @dataclass(frozen=True)
@@ -692,7 +693,10 @@ def pain_series(session: Session, client_id: str) -> list[PainPoint]:
     rows = session.scalars(
         select(Visit).where(Visit.client_id == client_id).order_by(Visit.start, Visit.id)
     )
-    return [PainPoint(v.id, v.start, v.pain_before, v.pain_after) for v in rows]
+    return [
+        PainPoint(v.id, v.start, v.pain_before, v.pain_after, v.status is VisitStatus.SIGNED)
+        for v in rows
+    ]
 
 
 def region_trends(session: Session, client_id: str) -> list[RegionTrend]:

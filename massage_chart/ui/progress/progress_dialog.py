@@ -55,6 +55,7 @@ class PainChart(QWidget):
         self.setToolTip(
             "\n".join(
                 f"{_short_date(p)}: before {_score(p.pain_before)}, after {_score(p.pain_after)}"
+                + ("" if p.signed else " (draft, not yet signed)")
                 for p in self.points
             )
         )
@@ -69,10 +70,16 @@ class PainChart(QWidget):
         return QRectF(44, 16, max(self.width() - 44 - 160, 40), max(self.height() - 16 - 34, 40))
 
     def point_at(self, index: int, value: int) -> QPointF:
-        """Where a visit's score is drawn."""
+        """Where a visit's score is drawn: across by its date (a month's gap looks like one),
+        up by the score."""
         rect = self.plot_rect()
-        count = len(self.points)
-        x = rect.left() + (rect.width() * index / (count - 1) if count > 1 else rect.width() / 2)
+        first, last = self.points[0].start, self.points[-1].start
+        span = (last - first).total_seconds()
+        if span > 0:
+            share = (self.points[index].start - first).total_seconds() / span
+            x = rect.left() + rect.width() * share
+        else:
+            x = rect.left() + rect.width() / 2
         y = rect.bottom() - rect.height() * value / 10
         return QPointF(x, y)
 
@@ -99,15 +106,18 @@ class PainChart(QWidget):
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "No pain scores recorded yet.")
             painter.end()
             return
-        step = max(1, len(self.points) // 8)
+        label_room = painter.fontMetrics().horizontalAdvance("30 Sep") + 12
+        last_label: float = -label_room
         for index, point in enumerate(self.points):
-            if index % step == 0 or index == len(self.points) - 1:
-                x = self.point_at(index, 0).x()
-                painter.drawText(
-                    QRectF(x - 40, rect.bottom() + 6, 80, 18),
-                    Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                    _short_date(point),
-                )
+            x = self.point_at(index, 0).x()
+            if x - last_label < label_room:
+                continue  # visits close in time share the label already drawn
+            last_label = x
+            painter.drawText(
+                QRectF(x - 40, rect.bottom() + 6, 80, 18),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                _short_date(point),
+            )
         for colour, attribute in ((BEFORE_COLOUR, "pain_before"), (AFTER_COLOUR, "pain_after")):
             path = QPainterPath()
             started = False
@@ -118,7 +128,7 @@ class PainChart(QWidget):
                     started = False  # a gap where a score was not taken
                     continue
                 where = self.point_at(index, value)
-                dots.append(where)
+                dots.append((where, point.signed))
                 if started:
                     path.lineTo(where)
                 else:
@@ -127,8 +137,8 @@ class PainChart(QWidget):
             painter.setPen(QPen(colour, 2.2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPath(path)
-            painter.setBrush(colour)
-            for dot in dots:
+            for dot, signed in dots:  # a draft's score is a hollow dot: it may still change
+                painter.setBrush(colour if signed else self.palette().color(self.backgroundRole()))
                 painter.drawEllipse(dot, 3.5, 3.5)
         legend_x = rect.right() + 16
         for row, (colour, label) in enumerate(
@@ -273,6 +283,13 @@ def _summary(points: Sequence[PainPoint]) -> str:
     if not points:
         return "No visits yet."
     text = f"{len(points)} visit" + ("" if len(points) == 1 else "s")
+    drafts = sum(1 for p in points if not p.signed)
+    if drafts:
+        text += (
+            f" ({drafts} not yet signed: hollow dots)"
+            if drafts < len(points)
+            else (" (none signed yet: hollow dots)")
+        )
     if len(rated) >= 2:
         first, last = rated[0].pain_before, rated[-1].pain_before
         text += f"; pain before treatment went from {first}/10 to {last}/10"

@@ -8,10 +8,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from massage_chart.domain.marks import MarkKind
+from massage_chart.storage.client_records import PainPoint
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import Mark
 from massage_chart.storage.repositories import add_client, create_visit
-from massage_chart.ui.progress.progress_dialog import ProgressDialog
+from massage_chart.ui.progress.progress_dialog import PainChart, ProgressDialog
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -74,3 +75,36 @@ def test_progress_without_visits(qtbot: QtBot, db: Database) -> None:
     qtbot.addWidget(dialog)
     assert dialog.summary_label.text() == "No visits yet."
     assert dialog.trend_rows() == []
+
+
+def test_visits_are_placed_by_their_dates_and_drafts_drawn_hollow(qtbot: QtBot) -> None:
+    chart = PainChart()
+    qtbot.addWidget(chart)
+    chart.resize(700, 260)
+    days = (1, 8, 29)
+    chart.set_points(
+        [
+            PainPoint(f"v{day}", dt.datetime(2026, 11, day, 9), 8 - n, 5 - n, signed=n < 2)
+            for n, day in enumerate(days)
+        ]
+    )
+    xs = [chart.point_at(n, 0).x() for n in range(3)]
+    # A week, then three weeks: the gaps on the chart are a third of each other.
+    assert (xs[2] - xs[1]) / (xs[1] - xs[0]) == pytest.approx(3.0, rel=0.01)
+    chart.show()
+    qtbot.waitExposed(chart)
+    image = chart.grab().toImage()
+    filled, hollow = chart.point_at(0, 8), chart.point_at(2, 6)
+    assert image.pixelColor(int(filled.x()), int(filled.y())).red() > 150
+    assert image.pixelColor(int(hollow.x()), int(hollow.y())) == chart.palette().color(
+        chart.backgroundRole()
+    )
+    assert "(draft, not yet signed)" in chart.toolTip().splitlines()[2]
+
+
+def test_the_summary_says_which_visits_are_not_signed(
+    qtbot: QtBot, db: Database, client_id: str
+) -> None:
+    dialog = ProgressDialog(db, client_id)
+    qtbot.addWidget(dialog)
+    assert dialog.summary_label.text().startswith("3 visits (none signed yet: hollow dots)")
