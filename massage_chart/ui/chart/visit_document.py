@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
 from massage_chart.atlas import Atlas, Region, load_atlas
@@ -112,6 +112,9 @@ class ChartDocument(QObject):
         self.visit_id = visit_id
         self.atlas = atlas if atlas is not None else load_atlas()
         self.undo_stack = QUndoStack(self)
+        # A signed chart has nothing to undo: its steps are dropped (after the step that found
+        # it signed has finished, never from inside it).
+        self.read_only_changed.connect(self._on_read_only_changed)
         self.marks: dict[str, MarkData] = {}
         self.previous: list[MarkData] = []
         self.previous_start: dt.datetime | None = None
@@ -260,6 +263,11 @@ class ChartDocument(QObject):
             self.read_only = True
             self.read_only_changed.emit(True)
         self.problem_reported.emit(describe_error(exc))
+
+    @Slot(bool)
+    def _on_read_only_changed(self, read_only: bool) -> None:
+        if read_only:
+            QTimer.singleShot(0, self.undo_stack.clear)
 
     # ------------------------------------------------------------------ user intents
 

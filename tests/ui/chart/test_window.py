@@ -598,3 +598,26 @@ def test_charting_the_chosen_region_says_what_is_missing(
     key_on_map(qtbot, chart, Qt.Key.Key_Return, CTRL)
     assert "Choose a region first" in hints[-1]
     assert stored(db, course.today_visit_id) == {}
+
+
+def test_once_signed_the_chart_has_nothing_to_undo(
+    qtbot: QtBot, db: Database, course: Course, chart: VisitChartWindow
+) -> None:
+    chart.show_view("posterior")
+    press_key(qtbot, chart, "P")
+    point = ATLAS.region("posterior", "rhomboid.r").inner_point
+    qtbot.mouseClick(
+        chart.view.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=screen_point(chart, "posterior", *point),
+    )
+    assert chart.undo_action.isEnabled()
+    with db.write() as session:  # signed in the note window, or on another computer
+        sign_visit(
+            get_visit(session, course.today_visit_id), course.provider_id, dt.datetime(2026, 11, 23)
+        )
+    chart.document.read_again()
+    assert chart.document.read_only
+    qtbot.waitUntil(lambda: not chart.undo_action.isEnabled(), timeout=2000)
+    assert not chart.document.undo_stack.canUndo()
+    assert len(stored(db, course.today_visit_id)) == 1  # the charted mark stays, signed
