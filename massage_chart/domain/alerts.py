@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from massage_chart.domain.findings import BodyPart, MarkFinding, find_body_part, region_stem
 from massage_chart.domain.marks import MarkKind, Side
 from massage_chart.domain.medications import classify_medication
+from massage_chart.domain.presentation import medication_class_words
 from massage_chart.domain.record_kinds import MedicationClass
 from massage_chart.domain.text import fold
 from massage_chart.resources import resource_path
@@ -738,7 +739,7 @@ def assess_health(
             continue
         for rule in rules:
             if med_class in rule.med_classes:
-                words = med_class.value.replace("_", " ")
+                words = medication_class_words(med_class)
                 builder.add(rule, f'medication "{medication.name}" ({words})')
 
     for rule in rules:

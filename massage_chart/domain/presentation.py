@@ -24,7 +24,7 @@ import os
 from collections.abc import Iterator, Mapping
 
 from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS
-from massage_chart.domain.record_kinds import PayerType, UnitRule
+from massage_chart.domain.record_kinds import MedicationClass, PayerType, UnitRule
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 DASH = "–"
@@ -243,6 +243,28 @@ def format_pressure_choice(level: int) -> str:
 
 
 # --------------------------------------------------------------------------- names of things
+
+MEDICATION_CLASS_LABELS: Mapping[MedicationClass, str] = {
+    MedicationClass.ANTICOAGULANT: "Anticoagulant",
+    MedicationClass.ANTIPLATELET: "Antiplatelet",
+    MedicationClass.CORTICOSTEROID: "Corticosteroid",
+    MedicationClass.OPIOID: "Opioid",
+    MedicationClass.MUSCLE_RELAXANT: "Muscle relaxant",
+    MedicationClass.ANALGESIC: "Analgesic",
+    MedicationClass.NSAID: "NSAID",
+    MedicationClass.ANTIHYPERTENSIVE: "Antihypertensive",
+    MedicationClass.INSULIN: "Insulin",
+    MedicationClass.CHEMOTHERAPY: "Chemotherapy",
+    MedicationClass.OTHER: "Other",
+}
+"""A medication class as the health history and the alerts name it."""
+
+
+def medication_class_words(med_class: MedicationClass) -> str:
+    """A medication class inside a sentence: "anticoagulant", "muscle relaxant", "NSAID"."""
+    label = MEDICATION_CLASS_LABELS[med_class]
+    return label if label.isupper() else label.lower()
+
 
 PAYER_LABELS: Mapping[PayerType, str] = {
     PayerType.SELF_PAY: "Self-pay",

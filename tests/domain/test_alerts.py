@@ -533,7 +533,10 @@ def test_the_treatment_plan_is_checked_as_a_whole_and_each_warning_said_once() -
     assert not any("right" in m.lower() for m in messages)
 
 
-def test_a_medication_class_is_named_in_words() -> None:
-    snapshot = HealthSnapshot(medications=(Medication("cyclobenzaprine"),))
+@pytest.mark.parametrize(
+    ("medication", "words"), [("cyclobenzaprine", "(muscle relaxant)"), ("ibuprofen", "(NSAID)")]
+)
+def test_a_medication_class_is_named_in_words(medication: str, words: str) -> None:
+    snapshot = HealthSnapshot(medications=(Medication(medication),))
     sources = [alert.source for alert in assess_health(snapshot, today=TODAY)]
-    assert sources and all("(muscle relaxant)" in source for source in sources)
+    assert sources and all(words in source for source in sources)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
     QTabWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +45,24 @@ from massage_chart.ui.chart.visit_document import ChartDocument
 PAIRS = (("anterior", "posterior"), ("left_lateral", "right_lateral"))
 PAIR_MIN_RATIO = 0.8  # viewport width / height from which two figures are shown side by side
 CHANGE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _step_button(action: QAction, label: str) -> QToolButton:
+    """A toolbar button that runs ``action`` under a label that never changes; the step it would
+    undo or redo is its tooltip (with any "&" shown as typed)."""
+    button = QToolButton()
+    button.setText(label)
+    button.setAccessibleName(label)
+    button.clicked.connect(action.trigger)
+
+    def follow() -> None:
+        button.setEnabled(action.isEnabled())
+        words = action.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+        button.setToolTip(words if action.isEnabled() else f"Nothing to {label.lower()}")
+
+    action.changed.connect(follow)
+    follow()
+    return button
 
 
 class VisitChartWindow(QMainWindow):
@@ -257,8 +276,12 @@ class VisitChartWindow(QMainWindow):
         bar.addAction(self.zoom_in_action)
         bar.addAction(self.fit_action)
         bar.addSeparator()
-        bar.addAction(self.undo_action)
-        bar.addAction(self.redo_action)
+        # Fixed labels: the actions' texts name the step ("Undo Add P R rhomboids"), which made
+        # the toolbar jump at every change; the step is named in the tooltip instead.
+        self.undo_button = _step_button(self.undo_action, "Undo")
+        self.redo_button = _step_button(self.redo_action, "Redo")
+        bar.addWidget(self.undo_button)
+        bar.addWidget(self.redo_button)
         bar.addSeparator()
         bar.addAction(self.area_mode_action)
         bar.addWidget(QLabel(" New marks "))

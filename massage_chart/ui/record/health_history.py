@@ -29,24 +29,12 @@ from PySide6.QtWidgets import (
 from massage_chart.domain import limits
 from massage_chart.domain.client_file import HealthHistoryInfo, MedicationInfo
 from massage_chart.domain.medications import classify_medication
+from massage_chart.domain.presentation import MEDICATION_CLASS_LABELS as CLASS_LABELS
 from massage_chart.domain.record_kinds import MedicationClass
 from massage_chart.ui.formatting import format_date
 from massage_chart.ui.record.fields import ProblemLabel, scrolling
 from massage_chart.ui.style import muted
 
-CLASS_LABELS: dict[MedicationClass, str] = {
-    MedicationClass.ANTICOAGULANT: "Anticoagulant",
-    MedicationClass.ANTIPLATELET: "Antiplatelet",
-    MedicationClass.CORTICOSTEROID: "Corticosteroid",
-    MedicationClass.OPIOID: "Opioid",
-    MedicationClass.MUSCLE_RELAXANT: "Muscle relaxant",
-    MedicationClass.ANALGESIC: "Analgesic",
-    MedicationClass.NSAID: "NSAID",
-    MedicationClass.ANTIHYPERTENSIVE: "Antihypertensive",
-    MedicationClass.INSULIN: "Insulin",
-    MedicationClass.CHEMOTHERAPY: "Chemotherapy",
-    MedicationClass.OTHER: "Other",
-}
 NO_CLASS = "—"
 
 

@@ -621,3 +621,24 @@ def test_once_signed_the_chart_has_nothing_to_undo(
     qtbot.waitUntil(lambda: not chart.undo_action.isEnabled(), timeout=2000)
     assert not chart.document.undo_stack.canUndo()
     assert len(stored(db, course.today_visit_id)) == 1  # the charted mark stays, signed
+
+
+def test_the_toolbar_undo_keeps_its_label_and_names_the_step_in_its_tooltip(
+    qtbot: QtBot, db: Database, course: Course, chart: VisitChartWindow
+) -> None:
+    width = chart.undo_button.sizeHint().width()
+    assert not chart.undo_button.isEnabled()
+    chart.show_view("posterior")
+    press_key(qtbot, chart, "P")
+    point = ATLAS.region("posterior", "rhomboid.r").inner_point
+    qtbot.mouseClick(
+        chart.view.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=screen_point(chart, "posterior", *point),
+    )
+    assert chart.undo_button.isEnabled() and chart.undo_button.text() == "Undo"
+    assert chart.undo_button.sizeHint().width() == width  # the toolbar does not jump
+    assert "rhomboid" in chart.undo_button.toolTip() and "&" not in chart.undo_button.toolTip()
+    qtbot.mouseClick(chart.undo_button, Qt.MouseButton.LeftButton)
+    assert stored(db, course.today_visit_id) == {}
+    assert chart.redo_button.isEnabled()
