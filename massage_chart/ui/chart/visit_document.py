@@ -267,7 +267,7 @@ class ChartDocument(QObject):
     @Slot(bool)
     def _on_read_only_changed(self, read_only: bool) -> None:
         if read_only:
-            QTimer.singleShot(0, self.undo_stack.clear)
+            QTimer.singleShot(0, self.undo_stack, self.undo_stack.clear)
 
     # ------------------------------------------------------------------ user intents
 
