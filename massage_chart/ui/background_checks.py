@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from massage_chart.storage.backup import quick_check_file
 from massage_chart.storage.database import Database, StorageError
 from massage_chart.storage.safekeeping import background_backup, backup_due
+from massage_chart.ui.threads import start_worker
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,7 @@ class MaintenanceRunner(QObject):
         """Start a run on a worker thread; False for a server database or when one is running."""
         if self.database.file is None or self.running:
             return False
-        self._thread = threading.Thread(target=self._run, name="maintenance", daemon=True)
-        self._thread.start()
+        self._thread = start_worker(self._run, "maintenance")
         return True
 
     def wait(self, timeout: float | None = None) -> None:

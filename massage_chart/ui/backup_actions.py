@@ -32,6 +32,7 @@ from massage_chart.storage.database import DATABASE_ERRORS, Database, StorageErr
 from massage_chart.storage.repositories import get_practice
 from massage_chart.storage.safekeeping import CheckReport, backup_now, check_database
 from massage_chart.ui.formatting import format_date
+from massage_chart.ui.threads import start_worker
 
 log = logging.getLogger(__name__)
 
@@ -249,8 +250,7 @@ class BackupActions(QObject):
         for action in self.actions():
             action.setEnabled(False)
         self.finished.emit(message)
-        self._thread = threading.Thread(target=work, name="backup-actions", daemon=True)
-        self._thread.start()
+        self._thread = start_worker(work, "backup-actions")
         return True
 
     def _run_backup(self) -> None:

@@ -13,6 +13,7 @@ from massage_chart.domain import icd10
 from massage_chart.domain.limits import TextLimit
 from massage_chart.ui.formatting import format_date, search_query
 from massage_chart.ui.style import error_text
+from massage_chart.ui.threads import start_worker
 
 DATE_PLACEHOLDER = "yyyy-mm-dd"
 DATE_MAX_LENGTH = 40
@@ -138,8 +139,7 @@ def start_icd10_preload() -> None:
     with _icd_lock:
         if _icd_thread is not None:
             return
-        _icd_thread = threading.Thread(target=_preload, name="icd10-preload", daemon=True)
-        _icd_thread.start()
+        _icd_thread = start_worker(_preload, "icd10-preload")
         # A daemon thread still importing when the interpreter tears down can crash it (the
         # app quit, or a test run ended, while the tables load): let it finish first.
         atexit.register(_finish_preload_before_exit)
