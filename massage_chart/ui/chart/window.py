@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
@@ -47,22 +47,47 @@ PAIR_MIN_RATIO = 0.8  # viewport width / height from which two figures are shown
 CHANGE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def _step_button(action: QAction, label: str) -> QToolButton:
-    """A toolbar button that runs ``action`` under a label that never changes; the step it would
-    undo or redo is its tooltip (with any "&" shown as typed)."""
-    button = QToolButton()
-    button.setText(label)
-    button.setAccessibleName(label)
-    button.clicked.connect(action.trigger)
+class _StepButton(QToolButton):
+    """A toolbar Undo or Redo under a label that never changes; the step it would undo or redo
+    is its tooltip (with any "&" shown as typed). It follows the undo stack's signals and their
+    values alone (the stack signals while it is being destroyed), so it outlives the stack or
+    the stack it, whichever goes first."""
 
-    def follow() -> None:
-        button.setEnabled(action.isEnabled())
-        words = action.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
-        button.setToolTip(words if action.isEnabled() else f"Nothing to {label.lower()}")
+    def __init__(self, stack: QUndoStack, *, redo: bool) -> None:
+        super().__init__()
+        self.stack = stack
+        self.redo = redo
+        label = "Redo" if redo else "Undo"
+        self.setText(label)
+        self.setAccessibleName(label)
+        self.clicked.connect(self._on_clicked)
+        (stack.canRedoChanged if redo else stack.canUndoChanged).connect(self._on_able_changed)
+        (stack.redoTextChanged if redo else stack.undoTextChanged).connect(self._on_step_changed)
+        self._step = stack.redoText() if redo else stack.undoText()
+        self._on_able_changed(stack.canRedo() if redo else stack.canUndo())
 
-    action.changed.connect(follow)
-    follow()
-    return button
+    @Slot()
+    def _on_clicked(self) -> None:
+        if self.redo:
+            self.stack.redo()
+        else:
+            self.stack.undo()
+
+    @Slot(bool)
+    def _on_able_changed(self, able: bool) -> None:
+        self.setEnabled(able)
+        self._show_step()
+
+    @Slot(str)
+    def _on_step_changed(self, step: str) -> None:
+        self._step = step
+        self._show_step()
+
+    def _show_step(self) -> None:
+        able = self.isEnabled()
+        self.setToolTip(
+            f"{self.text()} {self._step}" if able else f"Nothing to {self.text().lower()}"
+        )
 
 
 class VisitChartWindow(QMainWindow):
@@ -278,8 +303,8 @@ class VisitChartWindow(QMainWindow):
         bar.addSeparator()
         # Fixed labels: the actions' texts name the step ("Undo Add P R rhomboids"), which made
         # the toolbar jump at every change; the step is named in the tooltip instead.
-        self.undo_button = _step_button(self.undo_action, "Undo")
-        self.redo_button = _step_button(self.redo_action, "Redo")
+        self.undo_button = _StepButton(self.document.undo_stack, redo=False)
+        self.redo_button = _StepButton(self.document.undo_stack, redo=True)
         bar.addWidget(self.undo_button)
         bar.addWidget(self.redo_button)
         bar.addSeparator()
