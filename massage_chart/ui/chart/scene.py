@@ -363,6 +363,23 @@ class ChartScene(QGraphicsScene):
         self.hovered.emit(region.label)
         return region.label
 
+    def choose_region(self, view_id: str, region_id: str) -> str:
+        """Choose a region by its id (found by name), as . and , choose one: outlined, named, and
+        charted by ``chart_chosen_region``; returns its name.
+
+        Raises:
+            AtlasError: no such region in that view.
+        """
+        figure = self.figures[view_id]
+        region = figure.view.region(region_id)
+        self._keyboard = (view_id, figure.view.regions.index(region))
+        if self._hover_figure is not None and self._hover_figure is not figure:
+            self._hover_figure.show_region(None)
+        self._hover_figure = figure
+        figure.show_region(region)
+        self.hovered.emit(region.label)
+        return region.label
+
     def chart_chosen_region(self) -> None:
         """Chart the tool on the region chosen from the keyboard: a point kind at the region's
         inner point, an area kind over the whole region (as a click with it does)."""
@@ -370,7 +387,9 @@ class ChartScene(QGraphicsScene):
             self.tool_used.emit("Choose a tool first (its letter key), then chart the region.")
             return
         if self._keyboard is None or self._keyboard[0] not in self.visible_views():
-            self.tool_used.emit("Choose a region first with . (next) or , (previous).")
+            self.tool_used.emit(
+                "Choose a region first: type its name (/), or step with . (next) and , (previous)."
+            )
             return
         view_id, index = self._keyboard
         region = self.figures[view_id].view.regions[index]

@@ -5,10 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QCompleter,
     QDialog,
     QDockWidget,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -263,6 +265,28 @@ class VisitChartWindow(QMainWindow):
             self.scene.chart_chosen_region,
             "Chart the tool on the region chosen with . and ,",
         )
+        # Charting by name: type a region, Enter chooses it, Ctrl+Enter charts the tool there.
+        self.region_names = {
+            f"{region.label} · {view.id.replace('_', ' ')}": (view.id, region.id)
+            for view in self.document.atlas.views
+            for region in view.regions
+        }
+        self.region_field = QLineEdit()
+        self.region_field.setPlaceholderText("Find a region  ( / )")
+        self.region_field.setAccessibleName("Find a region")
+        self.region_field.setToolTip(
+            "Type a muscle or area, Enter to choose it, then Ctrl+Enter to chart the tool there"
+        )
+        self.region_field.setClearButtonEnabled(True)
+        self.region_field.setMaximumWidth(260)
+        completer = QCompleter(sorted(self.region_names, key=str.casefold), self.region_field)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setMaxVisibleItems(12)
+        completer.activated.connect(self._on_region_completer_activated)
+        self.region_field.setCompleter(completer)
+        self.region_field.returnPressed.connect(self._on_region_field_return_pressed)
+        self._action("Find a region", ["/"], self._focus_region_field, "Type a region to chart")
         self.undo_action = self.document.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
         self.redo_action = self.document.undo_stack.createRedoAction(self, "&Redo")
@@ -309,6 +333,9 @@ class VisitChartWindow(QMainWindow):
         bar.addWidget(self.redo_button)
         bar.addSeparator()
         bar.addAction(self.area_mode_action)
+        bar.addSeparator()
+        bar.addWidget(self.region_field)
+        bar.addSeparator()
         bar.addWidget(QLabel(" New marks "))
         self.intensity_spin = QSpinBox()
         self.intensity_spin.setRange(0, 10)
@@ -382,6 +409,48 @@ class VisitChartWindow(QMainWindow):
                 "click for the whole region",
             }[kind.geometry.value]
             self.tool_label.setText(f"Tool: {kind.legend.code} {SHORT_NAMES[kind]} — {how}")
+
+    def choose_region_named(self, text: str) -> str:
+        """Choose the region a typed name finds (the first match, as the list offers it), showing
+        its view; returns its name, or "" (after saying so) when nothing matches."""
+        name = text
+        if name not in self.region_names:
+            wanted = text.strip().casefold()
+            found = sorted(
+                (n for n in self.region_names if wanted and wanted in n.casefold()),
+                key=lambda n: (not n.casefold().startswith(wanted), n.casefold()),
+            )
+            if not found:
+                self.statusBar().showMessage(f"No region is named “{text.strip()}”.", 4000)
+                return ""
+            name = found[0]
+        view_id, region_id = self.region_names[name]
+        if view_id not in self.scene.visible_views():
+            self.show_view(view_id)
+        label = self.scene.choose_region(view_id, region_id)
+        tool = self.scene.tool
+        then = (
+            f"Ctrl+Enter charts {tool.legend.name.lower()} there."
+            if tool is not None
+            else "Choose a tool (its letter), then Ctrl+Enter charts it there."
+        )
+        self.statusBar().showMessage(f"{label} chosen. {then}", 8000)
+        return label
+
+    @Slot()
+    def _focus_region_field(self) -> None:
+        self.region_field.setFocus()
+        self.region_field.selectAll()
+
+    @Slot(str)
+    def _on_region_completer_activated(self, name: str) -> None:
+        self.region_field.setText(name)
+
+    @Slot()
+    def _on_region_field_return_pressed(self) -> None:
+        if self.choose_region_named(self.region_field.text()):
+            self.region_field.clear()
+            self.view.setFocus()
 
     def show_view(self, view_id: str) -> None:
         """Show a view, beside its pair (anterior with posterior) when there is room."""

@@ -642,3 +642,35 @@ def test_the_toolbar_undo_keeps_its_label_and_names_the_step_in_its_tooltip(
     qtbot.mouseClick(chart.undo_button, Qt.MouseButton.LeftButton)
     assert stored(db, course.today_visit_id) == {}
     assert chart.redo_button.isEnabled()
+
+
+@pytest.mark.qt_log_ignore(
+    "This plugin does not support propagateSizeHints",
+    "This plugin does not support raise",
+    "This plugin does not support grabbing the keyboard",
+)  # the offscreen platform, as the list of names pops up
+def test_a_region_typed_by_name_is_chosen_and_charted_from_the_keyboard(
+    qtbot: QtBot, db: Database, course: Course, chart: VisitChartWindow
+) -> None:
+    chart.show_view("anterior")
+    press_key(qtbot, chart, "P")  # the pain tool
+    key_on_map(qtbot, chart, Qt.Key.Key_Slash)  # / goes to the region field
+    assert chart.region_field.hasFocus()
+    qtbot.keyClicks(chart.region_field, "rhomb")  # letters are typed, not taken as tool keys
+    assert chart.scene.tool is MarkKind.PAIN and chart.region_field.text() == "rhomb"
+    qtbot.keyClick(chart.region_field, Qt.Key.Key_Return)
+    assert chart.region_field.text() == "" and chart.view.hasFocus()
+    assert "posterior" in chart.scene.visible_views()  # the region's view is shown
+    assert "rhomboids chosen" in chart.statusBar().currentMessage()
+    key_on_map(qtbot, chart, Qt.Key.Key_Return, CTRL)
+    (mark,) = stored(db, course.today_visit_id).values()
+    assert (mark.kind, mark.view) == (MarkKind.PAIN, "posterior")
+    assert mark.region_id in {"rhomboid.l", "rhomboid.r"}
+
+
+def test_a_name_that_finds_no_region_says_so(
+    qtbot: QtBot, chart: VisitChartWindow, db: Database, course: Course
+) -> None:
+    assert chart.choose_region_named("elbow of the moon") == ""
+    assert "No region is named" in chart.statusBar().currentMessage()
+    assert chart.choose_region_named("R upper trapezius · posterior") == "R upper trapezius"
