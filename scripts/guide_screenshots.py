@@ -25,6 +25,7 @@ from massage_chart.demo import seed_demo
 from massage_chart.domain.presentation import Clock, use_clock
 from massage_chart.export.service import DocumentKind, render_document
 from massage_chart.storage.database import open_database
+from massage_chart.ui.fonts import install_script_fonts
 from massage_chart.ui.main_window import MainWindow
 
 TODAY = dt.date(2026, 11, 23)
@@ -91,6 +92,7 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(["massage-chart"])
     assert isinstance(app, QApplication)
+    install_script_fonts()  # as the app does: names in every script show
     use_clock(Clock.TWELVE_HOUR)
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
