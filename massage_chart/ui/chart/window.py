@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from massage_chart.domain.comparison import ChangeKind, change_line
 from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.placement import join_names
 from massage_chart.domain.presentation import (
     VIEW_LABELS,
     format_date,
@@ -591,10 +592,21 @@ class VisitChartWindow(QMainWindow):
     def _on_copy_forward_triggered(self) -> None:
         count = self.document.copy_forward()
         if count:
+            shown = self.scene.visible_views()
+            hidden = sorted(
+                {m.view for m in self.document.marks.values() if not m.confirmed} - set(shown)
+            )
+            where = ""
+            if hidden:
+                names = join_names([v.replace("_", " ") for v in hidden])
+                where = (
+                    f" Some are on the {names} view{'s' if len(hidden) > 1 else ''}, not shown: "
+                    "show it with its button above, or confirm them in the list of marks."
+                )
             self.statusBar().showMessage(
                 f"{count} marks copied from the last visit: confirm (Enter), edit, or remove "
-                "the resolved ones (Delete).",
-                8000,
+                f"the resolved ones (Delete).{where}",
+                12000,
             )
 
     @Slot()

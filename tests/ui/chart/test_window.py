@@ -674,3 +674,15 @@ def test_a_name_that_finds_no_region_says_so(
     assert chart.choose_region_named("elbow of the moon") == ""
     assert "No region is named" in chart.statusBar().currentMessage()
     assert chart.choose_region_named("R upper trapezius · posterior") == "R upper trapezius"
+
+
+def test_copy_forward_says_which_views_hold_marks_not_shown(
+    qtbot: QtBot, db: Database, course: Course, chart: VisitChartWindow
+) -> None:
+    chart.show_view("left_lateral")
+    assert "posterior" not in chart.scene.visible_views()
+    chart.copy_forward_action.trigger()
+    message = chart.statusBar().currentMessage()
+    assert message.startswith("3 marks copied from the last visit")
+    assert "on the posterior view, not shown" in message
+    assert len(chart.mark_list.labels()) == 3  # where they can be confirmed without the view
