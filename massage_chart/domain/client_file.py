@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from massage_chart.domain.presentation import payer_label
+from massage_chart.domain.presentation import listed_name, payer_label, person_name
 from massage_chart.domain.record_kinds import ConsentKind, MedicationClass, PayerType, UnitRule
 
 
@@ -40,13 +40,13 @@ class ClientInfo:
 
     @property
     def full_name(self) -> str:
-        """First and last name, as said aloud."""
-        return f"{self.first_name} {self.last_name}".strip()
+        """The name as said aloud (``presentation.person_name``)."""
+        return person_name(self.first_name, self.last_name)
 
     @property
     def list_name(self) -> str:
-        """The name as in the client list: "Last, First"."""
-        return f"{self.last_name}, {self.first_name}" if self.last_name else self.first_name
+        """The name as in the client list: "Last, First" (``presentation.listed_name``)."""
+        return listed_name(self.first_name, self.last_name)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from massage_chart.domain.presentation import person_name
 from massage_chart.domain.record_kinds import UnitRule
 
 
@@ -42,7 +43,7 @@ class ProviderInfo:
     @property
     def name(self) -> str:
         """First and last name ("Sam Lee")."""
-        return f"{self.first_name} {self.last_name}".strip()
+        return person_name(self.first_name, self.last_name)
 
     @property
     def display_name(self) -> str:

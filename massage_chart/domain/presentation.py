@@ -21,6 +21,7 @@ import contextlib
 import datetime as dt
 import enum
 import os
+import unicodedata
 from collections.abc import Iterator, Mapping
 
 from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS
@@ -240,6 +241,39 @@ def format_pressure_short(level: int | None) -> str:
 def format_pressure_choice(level: int) -> str:
     """A Walton level as a menu offers it: "Walton 3: Medium pressure"."""
     return f"Walton {level}: {WALTON_PRESSURE_LEVELS[level]}"
+
+
+# --------------------------------------------------------------------------- names of people
+
+_FAMILY_FIRST_SCRIPTS = ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH", "HIRAGANA",
+                         "KATAKANA", "HANGUL")  # fmt: skip
+
+
+def _family_first(first: str, last: str) -> bool:
+    """Whether a name is written in Chinese, Japanese or Korean script, where the family name
+    comes first and the parts are written together ("王小明")."""
+    letters = [c for c in first + last if not c.isspace()]
+    return bool(first.strip() and last.strip()) and all(
+        unicodedata.name(c, "").startswith(_FAMILY_FIRST_SCRIPTS) for c in letters
+    )
+
+
+def person_name(first: str, last: str) -> str:
+    """A name as said aloud: "Zoë Nguyễn"; in Chinese, Japanese or Korean script family name
+    first, written together: "王小明"."""
+    first, last = first.strip(), last.strip()
+    if _family_first(first, last):
+        return f"{last}{first}"
+    return f"{first} {last}".strip()
+
+
+def listed_name(first: str, last: str) -> str:
+    """A name as a list of clients shows it: "Nguyễn, Zoë"; "王小明" (already family name
+    first)."""
+    first, last = first.strip(), last.strip()
+    if _family_first(first, last):
+        return f"{last}{first}"
+    return f"{last}, {first}" if last else first
 
 
 # --------------------------------------------------------------------------- names of things

@@ -25,6 +25,7 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from massage_chart.domain import visit_record
+from massage_chart.domain.presentation import listed_name, person_name
 from massage_chart.domain.record_kinds import (
     ConsentKind,
     MedicationClass,
@@ -139,7 +140,7 @@ class Provider(Base):
     @property
     def display_name(self) -> str:
         """Name with credentials, as printed on a note ("Sam Lee, LMT")."""
-        name = f"{self.first_name} {self.last_name}".strip()
+        name = person_name(self.first_name, self.last_name)
         return f"{name}, {self.credentials}" if self.credentials else name
 
 
@@ -199,20 +200,22 @@ class Client(Base):
 
     @property
     def full_name(self) -> str:
-        """First and last name."""
-        return f"{self.first_name} {self.last_name}".strip()
+        """The name as said aloud (``presentation.person_name``: "王小明" family name first)."""
+        return person_name(self.first_name, self.last_name)
 
     @property
     def list_name(self) -> str:
-        """Name as sorted in the client list ("Nguyễn, Zoë")."""
-        return f"{self.last_name}, {self.first_name}" if self.last_name else self.first_name
+        """Name as in the client list ("Nguyễn, Zoë"; ``presentation.listed_name``)."""
+        return listed_name(self.first_name, self.last_name)
 
     def refresh_search_key(self) -> None:
         """Recompute the folded text that search-as-you-type matches against."""
         dob = self.date_of_birth.isoformat() if self.date_of_birth else ""
+        said = person_name(self.first_name, self.last_name)
         self.search_key = search_key(
             self.first_name,
             self.last_name,
+            said if " " not in said and said != self.first_name.strip() else "",  # "王小明"
             self.preferred_name,
             self.phone,
             self.alternate_phone,

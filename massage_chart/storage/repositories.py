@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from massage_chart.domain import limits
 from massage_chart.domain.client_file import MedicationInfo
 from massage_chart.domain.limits import InputRefusedError, NumberRange, TextLimit
+from massage_chart.domain.presentation import listed_name
 from massage_chart.domain.text import search_terms
 from massage_chart.storage import audit
 from massage_chart.storage.database import WriteError
@@ -256,7 +257,7 @@ def search_clients(
         statement = statement.where(and_(*conditions))
     summaries: list[ClientSummary] = []
     for cid, first, last, dob, phone, count, newest in session.execute(statement):
-        name = f"{last}, {first}" if last else first
+        name = listed_name(first, last)
         summaries.append(ClientSummary(cid, name, dob, phone, int(count or 0), newest))
     return summaries
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from massage_chart.domain.outcomes import Measure, all_measures
+from massage_chart.domain.presentation import listed_name
 from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.domain.text import fold
 from massage_chart.storage.client_records import clients_alerts
@@ -869,10 +870,11 @@ class MainWindow(QMainWindow):
 
     def _describe_same_person(self, details: ClientDetails) -> str | None:
         """A client on record with the same name and date of birth (or none recorded)."""
-        wanted = fold(f"{details.last_name}, {details.first_name}")
+        wanted = fold(listed_name(details.first_name, details.last_name))
         try:
             with self.database.read() as session:
-                candidates = search_clients(session, details.full_name, limit=50)
+                parts = f"{details.first_name} {details.last_name}"  # each part a search term
+                candidates = search_clients(session, parts, limit=50)
         except READ_ERRORS:
             return None  # the check is a courtesy; saving will report a real problem
         for client in candidates:

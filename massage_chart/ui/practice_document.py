@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from massage_chart.domain.presentation import person_name
 from massage_chart.storage import audit
 from massage_chart.storage.database import DATABASE_ERRORS, Database, driver_words
 from massage_chart.storage.guards import SignedVisitError
@@ -55,7 +56,7 @@ class ClientDetails:
     @property
     def full_name(self) -> str:
         """First and last name, as said aloud."""
-        return f"{self.first_name} {self.last_name}".strip()
+        return person_name(self.first_name, self.last_name)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ from massage_chart.domain.presentation import (
     format_recorded_time,
     format_time,
     format_time_span,
+    listed_name,
+    person_name,
     use_clock,
     view_label,
 )
@@ -174,3 +176,22 @@ def test_a_zone_without_a_name_is_written_as_its_offset() -> None:
     west = dt.timezone(-dt.timedelta(hours=3))
     assert presentation.zone_label(dt.datetime(2026, 1, 1, tzinfo=west)) == "UTC-03:00"
     assert presentation.zone_label(dt.datetime(2026, 1, 1, tzinfo=dt.UTC)) == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "said", "listed"),
+    [
+        ("Zoë", "Nguyễn", "Zoë Nguyễn", "Nguyễn, Zoë"),
+        ("Aiko", "Tanaka", "Aiko Tanaka", "Tanaka, Aiko"),  # a Japanese name in Latin letters
+        ("小明", "王", "王小明", "王小明"),  # Chinese: family name first, written together
+        ("みどり", "山田", "山田みどり", "山田みどり"),
+        ("민준", "김", "김민준", "김민준"),
+        ("فاطمة", "الزهراء", "فاطمة الزهراء", "الزهراء, فاطمة"),
+        ("Ana", "", "Ana", "Ana"),
+    ],
+)
+def test_names_are_said_and_listed_in_their_own_order(
+    first: str, last: str, said: str, listed: str
+) -> None:
+    assert person_name(first, last) == said
+    assert listed_name(first, last) == listed

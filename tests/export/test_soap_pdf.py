@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from massage_chart.domain.marks import MarkKind
-from massage_chart.domain.presentation import Clock, clock_set_to, format_date
+from massage_chart.domain.presentation import Clock, clock_set_to, format_date, person_name
 from massage_chart.export.service import DocumentKind, read_snapshot, render
 from massage_chart.export.soap_pdf import render_soap_pdf
 from massage_chart.storage.database import Database
@@ -250,7 +250,7 @@ def test_names_in_every_script_come_out_right(
 ) -> None:
     pdf = soap(db, visit_factory(first_name=first, last_name=last))
     body = all_text(pdf)
-    assert f"{first} {last}" in body
+    assert person_name(first, last) in body  # "王小明": family name first in CJK scripts
     assert "\u25a0" not in body and "\ufffd" not in body
     assert all(fonts(pdf).values()), fonts(pdf)
 

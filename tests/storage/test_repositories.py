@@ -469,3 +469,12 @@ def test_check_names_every_way_a_shell_can_undo_the_record(db: Database) -> None
     with db.engine.begin() as connection:
         connection.exec_driver_sql("DELETE FROM addenda")
     assert "addenda written (audit log) but 0 remain" in "\n".join(check_database(db).problems)
+
+
+def test_a_chinese_name_is_found_as_written_and_listed_family_name_first(db: Database) -> None:
+    with db.write() as session:
+        add_client(session, first_name="小明", last_name="王")
+        add_client(session, first_name="Zoë", last_name="Nguyễn")
+    with db.read() as session:
+        for typed in ("王小明", "小明", "王"):
+            assert [c.list_name for c in search_clients(session, typed)] == ["王小明"], typed
