@@ -82,7 +82,7 @@ def _search(db: Database, query: str) -> list[str]:
         ("lukasz", ["Wróbel, Łukasz"]),
         ("ŁUKASZ", ["Wróbel, Łukasz"]),
         ("дмитрий", ["Иванов, Дмитрий"]),
-        ("小明", ["王, 小明"]),
+        ("小明", ["王小明"]),  # family name first, written together
         ("فاطمة", ["الزهراء, فاطمة"]),
         ("כהן", ["כהן, שרה"]),
         ("%", ["100%_done, Percent"]),

@@ -411,7 +411,9 @@ def test_add_a_provider_with_a_signature(
     retype(qtbot, dialog.providers_page.provider_fields["credentials"].editor, "LMT")
     retype(qtbot, dialog.providers_page.provider_fields["license_number"].editor, "MA.60012345")
     retype(qtbot, dialog.providers_page.provider_fields["npi"].editor, GOOD_NPI)
-    assert dialog.providers_page.provider_list.currentItem().text() == "小明 王, LMT"
+    assert (
+        dialog.providers_page.provider_list.currentItem().text() == "王小明, LMT"
+    )  # family name first
     chooser.answers.append(image_file(tmp_path / "signature.png", size=(400, 120)))
     qtbot.mouseClick(
         dialog.providers_page.signature_picker.choose_button, Qt.MouseButton.LeftButton

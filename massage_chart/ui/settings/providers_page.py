@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from massage_chart.domain.presentation import person_name
 from massage_chart.storage.practice import (
     PROVIDER_TEXT_FIELDS,
     ProviderDetails,
@@ -84,7 +85,7 @@ class ProviderDraft:
 
     @property
     def display_name(self) -> str:
-        name = f"{self.values['first_name']} {self.values['last_name']}".strip()
+        name = person_name(self.values["first_name"], self.values["last_name"])
         name = name or ("New provider" if self.original is None else "(no name)")
         credentials = self.values["credentials"].strip()
         text = f"{name}, {credentials}" if credentials else name
