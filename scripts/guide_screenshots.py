@@ -66,8 +66,9 @@ def _ids(db_file: Path) -> tuple[str, str, str]:
     try:
         client_id = connection.execute(
             "SELECT v.client_id FROM visits v JOIN visits d ON d.client_id = v.client_id "
-            "AND d.status = 'draft' WHERE v.status = 'signed' "
-            "GROUP BY v.client_id ORDER BY count(*) DESC, v.client_id LIMIT 1"
+            "AND d.status = 'draft' JOIN clients c ON c.id = v.client_id "
+            "WHERE v.status = 'signed' GROUP BY v.client_id "
+            "ORDER BY count(DISTINCT v.id) DESC, c.sort_key LIMIT 1"  # the same client every run
         ).fetchone()[0]
         signed = connection.execute(
             "SELECT v.id FROM visits v WHERE v.client_id = ? AND v.status = 'signed' "
