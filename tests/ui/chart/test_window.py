@@ -61,6 +61,16 @@ def press_key(qtbot: QtBot, window: VisitChartWindow, key: str) -> None:
     qtbot.keyClick(window.view.viewport(), qtkey, modifiers)
 
 
+def click_region(qtbot: QtBot, window: VisitChartWindow, view: str, region_id: str) -> None:
+    """Click the middle of a region with the left button (the tool in hand charts there)."""
+    point = ATLAS.region(view, region_id).inner_point
+    qtbot.mouseClick(
+        window.view.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=screen_point(window, view, *point),
+    )
+
+
 def drag(qtbot: QtBot, window: VisitChartWindow, points: list[QPoint]) -> None:
     """Press, move through the points and release with the left button."""
     viewport = window.view.viewport()
@@ -378,12 +388,7 @@ def test_digits_typed_in_the_inspector_go_to_the_field(
 ) -> None:
     chart.show_view("posterior")
     press_key(qtbot, chart, "P")
-    point = ATLAS.region("posterior", "rhomboid.r").inner_point
-    qtbot.mouseClick(
-        chart.view.viewport(),
-        Qt.MouseButton.LeftButton,
-        pos=screen_point(chart, "posterior", *point),
-    )
+    click_region(qtbot, chart, "posterior", "rhomboid.r")
     spin = chart.inspector.intensity
     chart.activateWindow()
     spin.setFocus()
@@ -401,12 +406,7 @@ def test_minutes_typed_into_an_empty_inspector_box_are_taken(
 ) -> None:
     chart.show_view("posterior")
     press_key(qtbot, chart, "X")  # treated: a click fills the region, which takes minutes
-    point = ATLAS.region("posterior", "rhomboid.r").inner_point
-    qtbot.mouseClick(
-        chart.view.viewport(),
-        Qt.MouseButton.LeftButton,
-        pos=screen_point(chart, "posterior", *point),
-    )
+    click_region(qtbot, chart, "posterior", "rhomboid.r")
     minutes = chart.inspector.minutes
     assert minutes.isEnabled() and minutes.text() == "—"
     chart.activateWindow()
@@ -511,12 +511,7 @@ def test_a_refused_write_is_shown_and_leaves_no_phantom_mark(
     monkeypatch.setattr(store, "add_mark", locked)
     chart.show_view("posterior")
     press_key(qtbot, chart, "T")
-    point = ATLAS.region("posterior", "rhomboid.r").inner_point
-    qtbot.mouseClick(
-        chart.view.viewport(),
-        Qt.MouseButton.LeftButton,
-        pos=screen_point(chart, "posterior", *point),
-    )
+    click_region(qtbot, chart, "posterior", "rhomboid.r")
     assert chart.problem.isVisible()
     assert "not saved" in chart.problem.text()
     assert chart.document.marks == {} == stored(db, course.today_visit_id)
@@ -533,12 +528,7 @@ def test_a_visit_signed_elsewhere_turns_the_chart_read_only(
         )
     chart.show_view("posterior")
     press_key(qtbot, chart, "P")
-    point = ATLAS.region("posterior", "rhomboid.r").inner_point
-    qtbot.mouseClick(
-        chart.view.viewport(),
-        Qt.MouseButton.LeftButton,
-        pos=screen_point(chart, "posterior", *point),
-    )
+    click_region(qtbot, chart, "posterior", "rhomboid.r")
     assert stored(db, course.today_visit_id) == {} == chart.document.marks
     assert chart.banner.isVisible() and "read-only" in chart.banner.text()
     assert chart.scene.tool is None
@@ -605,12 +595,7 @@ def test_once_signed_the_chart_has_nothing_to_undo(
 ) -> None:
     chart.show_view("posterior")
     press_key(qtbot, chart, "P")
-    point = ATLAS.region("posterior", "rhomboid.r").inner_point
-    qtbot.mouseClick(
-        chart.view.viewport(),
-        Qt.MouseButton.LeftButton,
-        pos=screen_point(chart, "posterior", *point),
-    )
+    click_region(qtbot, chart, "posterior", "rhomboid.r")
     assert chart.undo_action.isEnabled()
     with db.write() as session:  # signed in the note window, or on another computer
         sign_visit(
@@ -630,12 +615,7 @@ def test_the_toolbar_undo_keeps_its_label_and_names_the_step_in_its_tooltip(
     assert not chart.undo_button.isEnabled()
     chart.show_view("posterior")
     press_key(qtbot, chart, "P")
-    point = ATLAS.region("posterior", "rhomboid.r").inner_point
-    qtbot.mouseClick(
-        chart.view.viewport(),
-        Qt.MouseButton.LeftButton,
-        pos=screen_point(chart, "posterior", *point),
-    )
+    click_region(qtbot, chart, "posterior", "rhomboid.r")
     assert chart.undo_button.isEnabled() and chart.undo_button.text() == "Undo"
     assert chart.undo_button.sizeHint().width() == width  # the toolbar does not jump
     assert "rhomboid" in chart.undo_button.toolTip() and "&" not in chart.undo_button.toolTip()
