@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -38,7 +39,9 @@ from tests.ui.conftest import NOW, TODAY, SmallPractice, type_text
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
-def _mark(visit_id: str, kind: MarkKind, region: str, side: str, intensity: int | None) -> Mark:
+def _mark(
+    visit_id: str, kind: MarkKind, region: str, side: str, intensity: int | None, **fields: Any
+) -> Mark:
     return Mark(
         visit_id=visit_id,
         kind=kind.value,
@@ -47,6 +50,7 @@ def _mark(visit_id: str, kind: MarkKind, region: str, side: str, intensity: int 
         region_id=region,
         side=side,
         intensity=intensity,
+        **fields,
     )
 
 
@@ -372,34 +376,26 @@ def test_draft_from_chart_fills_techniques_and_pressure_from_the_marks(
     qtbot: QtBot, db: Database, charted: Charted
 ) -> None:
     with db.write() as session:
-        for technique, pressure in (("Myofascial release", 2), ("trigger point therapy", 4)):
+        treated = (
+            ("upper_trapezius.r", "right", "Myofascial release", 2, 10),
+            ("upper_trapezius.r", "right", "trigger point therapy", 4, 10),
+            # the same technique charted again, in other letters: named once
+            ("upper_trapezius.l", "left", "myofascial release", 3, None),
+        )
+        for region, side, technique, pressure, minutes in treated:
             session.add(
-                Mark(
-                    visit_id=charted.visit_id,
-                    kind=MarkKind.TREATED.value,
-                    view="posterior",
-                    points=[[0.4, 0.2]],
-                    region_id="upper_trapezius.r",
-                    side="right",
+                _mark(
+                    charted.visit_id,
+                    MarkKind.TREATED,
+                    region,
+                    side,
+                    None,
                     whole_region=True,
                     technique=technique,
                     pressure=pressure,
-                    minutes=10,
+                    minutes=minutes,
                 )
             )
-        session.add(  # the same technique charted again, in other letters: named once
-            Mark(
-                visit_id=charted.visit_id,
-                kind=MarkKind.TREATED.value,
-                view="posterior",
-                points=[[0.6, 0.2]],
-                region_id="upper_trapezius.l",
-                side="left",
-                whole_region=True,
-                technique="myofascial release",
-                pressure=3,
-            )
-        )
     editor = _open(qtbot, db, charted.visit_id)
     editor.sections.setCurrentIndex(1)
     qtbot.mouseClick(editor.draft_button, Qt.MouseButton.LeftButton)
