@@ -39,6 +39,14 @@ def settle(app: QApplication, rounds: int = 6) -> None:
         app.processEvents()
 
 
+def fit(app: QApplication, window: QWidget) -> None:
+    """Size a window opened at the screen's size down to SIZE. Twice: the first resize meets
+    the window's minimum from its wide layout, which shrinks once the narrow one settles."""
+    for _ in range(2):
+        window.resize(*SIZE)
+        settle(app)
+
+
 def save(app: QApplication, widget: QWidget, path: Path) -> None:
     settle(app)
     if not widget.grab().save(str(path)):
@@ -115,27 +123,24 @@ def main(argv: list[str]) -> int:
             save(app, record, out / "guide_client_record.png")
             record.close()
 
-        chart = window.open_chart(draft_id)
-        if chart is not None:
-            chart.resize(*SIZE)
-            save(app, chart, out / "guide_chart_draft.png")
-            chart.close()
-        chart = window.open_chart(signed_id)
-        if chart is not None:
-            chart.resize(*SIZE)
-            save(app, chart, out / "guide_chart_signed.png")
-            chart.close()
-
+        # The visit window: chart and note side by side, at laptop size.
+        for visit_id, name in ((draft_id, "guide_visit_draft.png"),
+                               (signed_id, "guide_visit_signed.png")):  # fmt: skip
+            chart = window.open_chart(visit_id)
+            if chart is not None:
+                visit = chart.window()
+                fit(app, visit)
+                save(app, visit, out / name)
+                visit.close()
+        # The note unfolded wide, the chart folded away.
         note = window.open_note_editor(draft_id)
         if note is not None:
-            note.resize(1200, 760)
-            save(app, note, out / "guide_note_draft.png")
-            note.close()
-        note = window.open_note_editor(signed_id)
-        if note is not None:
-            note.resize(1200, 760)
-            save(app, note, out / "guide_note_signed.png")
-            note.close()
+            visit = note.window()
+            visit.show_chart_action.setChecked(False)
+            fit(app, visit)
+            save(app, visit, out / "guide_note_draft.png")
+            visit.show_chart_action.setChecked(True)
+            visit.close()
 
         progress = window.open_progress()
         if progress is not None:

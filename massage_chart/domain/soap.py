@@ -198,6 +198,17 @@ def draft_objective(
     return "\n".join(objective_lines(findings, region_order=region_order))
 
 
+def objective_draft(
+    findings: Sequence[MarkFinding], previous: Sequence[MarkFinding] | None = None
+) -> str:
+    """The Objective the marks draft: the findings, then what changed since the previous visit
+    (when there was one); "" when nothing is charted."""
+    lines = [draft_objective(findings)]
+    if previous is not None:
+        lines.append(draft_changes(previous, findings))
+    return "\n".join(line for line in lines if line)
+
+
 def draft_changes(previous: Iterable[MarkFinding], current: Iterable[MarkFinding]) -> str:
     """The note's sentence of what changed since the previous visit, or "" when nothing did.
 

@@ -105,6 +105,7 @@ _VISIT_OPEN_ERRORS: tuple[type[Exception], ...] = (*DATABASE_ERRORS, NotFoundErr
 if TYPE_CHECKING:
     from massage_chart.ui.chart import VisitChartWindow
     from massage_chart.ui.chart.visit_document import ChartDocument
+    from massage_chart.ui.visit_window import VisitWindow
 
 STATUS_MESSAGE_MS = 5000
 # A client's record counts as looked at (and goes in the audit log) once it has been on screen
@@ -701,59 +702,51 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
-    def open_note_editor(self, visit_id: str = "") -> VisitNoteEditor | None:
-        """Open the SOAP note editor for a visit (the selected one by default)."""
+    def open_visit(self, visit_id: str = "") -> VisitWindow | None:
+        """Open the visit window (chart and note side by side) of a visit, the selected one by
+        default; a visit already open is brought forward."""
         visit_id = visit_id or self.detail_panel.current_visit_id()
         if not visit_id:
             self.statusBar().showMessage("Select a visit first.", STATUS_MESSAGE_MS)
             return None
-        existing = self.visit_documents.raise_window(visit_id, VisitNoteEditor)
+        from massage_chart.ui.visit_window import VisitWindow  # the chart loads on use
+
+        existing = self.visit_documents.raise_window(visit_id, VisitWindow)
         if existing is not None:
             return existing
 
-        def make(document: ChartDocument | None) -> VisitNoteEditor:
-            return VisitNoteEditor(
+        def make(document: ChartDocument) -> VisitWindow:
+            return VisitWindow(
                 self.database,
                 visit_id,
                 self,
+                document=document,
                 now=self._now,
                 today=self._today,
                 drafts=self.drafts,
-                document=document,
             )
 
         try:
-            editor = self.visit_documents.open_window(visit_id, make, lambda e: e.closed)
-        except _VISIT_OPEN_ERRORS:
-            editor = make(None)  # it says itself why the visit cannot be shown
-        if editor.data is not None:
-            self.document.record_view(editor.data.client_id, visit_id, "note editor")
-        editor.signed.connect(lambda _id: self._show_client(self.client_panel.current_client_id()))
-        editor.show()
-        return editor
-
-    def open_chart(self, visit_id: str = "") -> VisitChartWindow | None:
-        """Open the body chart of a visit (the selected one by default) in its own window."""
-        visit_id = visit_id or self.detail_panel.current_visit_id()
-        if not visit_id:
-            self.statusBar().showMessage("Select a visit first.", STATUS_MESSAGE_MS)
-            return None
-        from massage_chart.ui.chart import VisitChartWindow, open_visit_chart  # loads on use
-
-        existing = self.visit_documents.raise_window(visit_id, VisitChartWindow)
-        if existing is not None:
-            return existing
-        try:
-            chart = self.visit_documents.open_window(
-                visit_id,
-                lambda document: open_visit_chart(self.database, visit_id, self, document=document),
-                lambda window: window.closed,
-            )
+            window = self.visit_documents.open_window(visit_id, make, lambda w: w.closed)
         except _VISIT_OPEN_ERRORS as exc:
             self._show_problem(describe_error(exc))
             return None
-        self.document.record_view(chart.document.client_id, visit_id, "body chart")
-        return chart
+        self.document.record_view(window.document.client_id, visit_id, "visit window")
+        window.note.signed.connect(
+            lambda _id: self._show_client(self.client_panel.current_client_id())
+        )
+        window.show()
+        return window
+
+    def open_note_editor(self, visit_id: str = "") -> VisitNoteEditor | None:
+        """Open a visit (the selected one by default) with the keyboard in its SOAP note."""
+        window = self.open_visit(visit_id)
+        return window.show_note() if window is not None else None
+
+    def open_chart(self, visit_id: str = "") -> VisitChartWindow | None:
+        """Open a visit (the selected one by default) with the keyboard in its body chart."""
+        window = self.open_visit(visit_id)
+        return window.show_chart() if window is not None else None
 
     def open_progress(self) -> ProgressDialog | None:
         """Show the selected client's progress across visits."""
@@ -866,6 +859,7 @@ class MainWindow(QMainWindow):
         )
         command = NewVisitCommand(self.document, details, visit_id, name or "client")
         self.document.undo_stack.push(command)
+        self.open_chart(visit_id)  # a visit is started to be charted and written up
         return ""
 
     def _describe_same_person(self, details: ClientDetails) -> str | None:
@@ -1081,7 +1075,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Visit started as a draft.", STATUS_MESSAGE_MS)
 
     @Slot(str, str)
-    def _on_document_visit_removed(self, client_id: str, _visit_id: str) -> None:
+    def _on_document_visit_removed(self, client_id: str, visit_id: str) -> None:
+        from massage_chart.ui.visit_window import VisitWindow  # the chart loads on use
+
+        window = self.visit_documents.window(visit_id, VisitWindow)
+        if window is not None:
+            window.close()  # the visit taken back had nothing in it to save
         self._run_search(self.client_panel.query)
         if self.client_panel.current_client_id() == client_id:
             self._show_client(client_id)

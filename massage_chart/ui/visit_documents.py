@@ -115,11 +115,16 @@ class VisitDocuments(QObject):
         return list(self._open)
 
     def window(self, visit_id: str, kind: type[Window]) -> Window | None:
-        """The open window of this kind on a visit, or None."""
+        """The open window of this kind on a visit (or the part of one, such as the chart of a
+        visit window), or None."""
         entry = self._open.get(visit_id)
         if entry is None:
             return None
-        return next((w for w in entry.windows.values() if isinstance(w, kind)), None)
+        for window in entry.windows.values():
+            part = window if isinstance(window, kind) else window.findChild(kind)
+            if part is not None:
+                return part
+        return None
 
     def raise_window(self, visit_id: str, kind: type[Window]) -> Window | None:
         """Bring the open window of this kind on a visit to the front; None when there is none."""

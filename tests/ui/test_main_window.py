@@ -20,10 +20,13 @@ from massage_chart.ui.client_detail import VisitColumn
 from massage_chart.ui.client_list import ClientColumn
 from massage_chart.ui.dialogs import NewClientDialog
 from massage_chart.ui.main_window import MainWindow
+from massage_chart.ui.visit_window import VisitWindow
 from tests.ui.conftest import SmallPractice, type_text
 
 # The offscreen platform warns when a message box is shown; real platforms do not.
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+pytestmark = pytest.mark.qt_log_ignore(
+    "This plugin does not support propagateSizeHints", "This plugin does not support raise"
+)
 
 
 def discard(qtbot: QtBot, dialog: NewClientDialog) -> None:
@@ -254,6 +257,12 @@ def test_new_visit_creates_a_draft_and_selects_it(
     assert window.detail_panel.current_visit_id() == visit_id
     assert visit_cell(window, 0, VisitColumn.STATUS) == "Draft"
     assert window.undo_action.text() == "&Undo New visit for Łukasz Wróbel"
+    # The visit is started to be charted: its window opens, chart and note side by side.
+    opened = window.visit_documents.window(visit_id, VisitWindow)
+    assert opened is not None and opened.isVisible()
+    assert opened.chart.isVisible() and opened.note.isVisible()
+    assert opened.chart.isAncestorOf(opened.focusWidget())
+    opened.close()
 
 
 def test_undo_new_visit_removes_the_draft_and_redo_brings_it_back(
@@ -264,11 +273,14 @@ def test_undo_new_visit_removes_the_draft_and_redo_brings_it_back(
     assert dialog is not None
     dialog.ok_button.click()
     visit_id = window.detail_panel.current_visit_id()
+    opened = window.visit_documents.window(visit_id, VisitWindow)
+    assert opened is not None and opened.isVisible()
 
     window.undo_action.trigger()
 
     with db.read() as session:
         assert session.get(Visit, visit_id) is None
+    assert window.visit_documents.visit_ids() == [], "the window of the visit taken back closed"
     assert window.detail_panel.visit_model.rowCount() == 0
     window.redo_action.trigger()
     with db.read() as session:
@@ -525,8 +537,9 @@ def test_every_window_that_shows_a_clients_record_is_in_the_audit_log(
     with db.read() as session:
         views = session.scalars(select(AuditEvent).where(AuditEvent.action == "view")).all()
         details = {(e.detail, e.client_id) for e in views}
-    for detail in ("note editor", "body chart", "client record dialog", "progress"):
+    for detail in ("visit window", "client record dialog", "progress"):
         assert (detail, practice.zoe_id) in details
-    for opened in (editor, chart, record, progress):
+    assert editor is not None and chart is not None and editor.window() is chart.window()
+    for opened in (chart.window(), record, progress):
         assert opened is not None
         opened.close()

@@ -231,18 +231,22 @@ def test_a_document_is_released_when_its_last_window_closes(
     chart = window.open_chart(draft)
     editor = window.open_note_editor(draft)
     assert chart is not None and editor is not None
+    visit = chart.window()
+    assert editor.window() is visit, "chart and note are one visit window"
+    note_view = window.open_visit_note(draft)
+    assert note_view is not None
     document = chart.document
-    chart.close()
-    assert registry.document(draft) is document
+    visit.close()
+    assert registry.document(draft) is document, "the read-only note still shows it"
     with qtbot.waitSignal(document.destroyed), qtbot.waitSignal(registry.released) as released:
-        editor.close()
+        note_view.close()
     assert released.args == [draft]
     assert registry.document(draft) is None and registry.visit_ids() == []
 
     reopened = window.open_chart(draft)
     assert reopened is not None and reopened is not chart
     assert registry.document(draft) is reopened.document
-    reopened.close()
+    reopened.window().close()
     assert registry.visit_ids() == []
 
 

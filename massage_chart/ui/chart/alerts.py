@@ -41,9 +41,11 @@ class ChartAlerts(QWidget):
 
     Signals:
         changed(): the alerts, the overrides or the warnings changed.
+        override_recorded(code): an override reason was stored for a stop/refer alert.
     """
 
     changed = Signal()
+    override_recorded = Signal(str)
 
     def __init__(self, document: ChartDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -162,6 +164,7 @@ class ChartAlerts(QWidget):
             return False
         self.problem.hide()
         self.reload()
+        self.override_recorded.emit(code)
         return True
 
     def accept_proposals(self) -> int:
@@ -207,12 +210,24 @@ class ChartAlerts(QWidget):
 
     def _show_mark_notes(self) -> None:
         doc = self.document
-        lines = []
+        # One line per warning, naming the marks it is about: five trigger points under one
+        # pain reliever are one caution, not five.
+        marks_by_warning: dict[str, list[str]] = {}
         for mark_id, texts in self.warnings.items():
             if texts and mark_id in doc.marks:
                 mark = doc.marks[mark_id]
                 where = doc.where(mark) or "off the body"
-                lines += [f"•  {mark.kind.legend.name}, {where}: {text}" for _, text in texts]
+                for _, text in texts:
+                    named = marks_by_warning.setdefault(text, [])
+                    label = f"{mark.kind.legend.name}, {where}"
+                    if label not in named:
+                        named.append(label)
+        lines = [
+            f"•  {text.rstrip('.')}: {'; '.join(named)}."
+            if len(named) > 1
+            else f"•  {named[0]}: {text}"
+            for text, named in marks_by_warning.items()
+        ]
         self.mark_notes.setText("On this chart\n" + "\n".join(lines) if lines else "")
         self.mark_notes.setVisible(bool(lines))
         proposals = [] if doc.read_only else self.proposals()

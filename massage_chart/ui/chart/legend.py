@@ -59,7 +59,9 @@ class LegendPanel(QScrollArea):
                 f"Key: {TOOL_KEYS[kind]}"
             )
             layout.addWidget(button)
+        self.compact = False
         hint = QLabel("Every kind has its own shape or pattern, so charts print in greyscale.")
+        self.hint = hint
         hint.setWordWrap(True)
         muted(hint)  # the theme's quieter text: readable on a light or a dark window
         small(hint)
@@ -86,9 +88,11 @@ class LegendPanel(QScrollArea):
         button.setAutoRaise(True)
         button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         shortcut_text = shortcut.replace("Shift+", "⇧")
-        button.setText(
-            f"{code:<4} {name}  [{shortcut_text}]" if code != "⬉" else f"⬉  {name}  [Esc]"
-        )
+        full = f"{code:<4} {name}  [{shortcut_text}]" if code != "⬉" else f"⬉  {name}  [Esc]"
+        short = f"{code:<4} [{shortcut_text}]" if code != "⬉" else "⬉  [Esc]"
+        button.setProperty("full_text", full)
+        button.setProperty("short_text", short)
+        button.setText(full)
         font = QFont(button.font())
         button.setFont(font)
         button.setAccessibleName(f"{name} tool")
@@ -96,6 +100,17 @@ class LegendPanel(QScrollArea):
         self.group.addButton(button)
         self.buttons[key] = button
         return button
+
+    def set_compact(self, compact: bool) -> None:
+        """Codes and keys only (the names in the tooltips), for a chart short of width; or the
+        full names."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        for button in self.buttons.values():
+            button.setText(button.property("short_text" if compact else "full_text"))
+        widest = max(button.sizeHint().width() for button in self.buttons.values())
+        self.setMinimumWidth(widest + 24)  # the notes under the tools wrap to the buttons' width
 
     def show_alert_key(self, shown: bool) -> None:
         """Explain the hatched regions while the map shows some."""

@@ -48,6 +48,8 @@ from massage_chart.ui.chart.visit_document import ChartDocument
 PAIRS = (("anterior", "posterior"), ("left_lateral", "right_lateral"))
 PAIR_MIN_RATIO = 0.8  # viewport width / height from which two figures are shown side by side
 CHANGE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+SIDE_WIDTH = 300  # the selected mark and the lists, at the right of the map
+SIDE_WIDTH_COMPACT = 250
 
 
 class _StepButton(QToolButton):
@@ -173,6 +175,7 @@ class VisitChartWindow(QMainWindow):
         layout.addWidget(self.problem)
         layout.addWidget(self.alerts_panel)
         layout.addWidget(self.view, 1)
+        self.central_layout = layout
         self.setCentralWidget(central)
 
     def _build_docks(self) -> None:
@@ -181,6 +184,7 @@ class VisitChartWindow(QMainWindow):
         legend_dock.setWidget(self.legend)
         legend_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, legend_dock)
+        self.legend_dock = legend_dock
         side = QSplitter(Qt.Orientation.Vertical)
         side.addWidget(self.inspector)
         tabs = QTabWidget()
@@ -194,8 +198,9 @@ class VisitChartWindow(QMainWindow):
         side_dock.setObjectName("inspector")
         side_dock.setWidget(side)
         side_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        side_dock.setMinimumWidth(300)
+        side_dock.setMinimumWidth(SIDE_WIDTH)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, side_dock)
+        self.side_dock = side_dock
 
     def _action(self, text: str, keys: list[str], slot: object, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -203,6 +208,9 @@ class VisitChartWindow(QMainWindow):
         shown = " or ".join(keys)
         action.setToolTip(f"{tip or text} ({shown})" if keys else tip or text)
         action.triggered.connect(slot)
+        # Only while working in the chart: beside the note in the visit window, a digit, a
+        # letter or Delete typed there is the note's, never a chart command.
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addAction(action)
         return action
 
@@ -292,8 +300,9 @@ class VisitChartWindow(QMainWindow):
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
         self.redo_action = self.document.undo_stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.addAction(self.undo_action)
-        self.addAction(self.redo_action)
+        for action in (self.undo_action, self.redo_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
         self.ghosts_action = self._action(
             "Last visit",
             ["Shift+G"],
@@ -312,7 +321,7 @@ class VisitChartWindow(QMainWindow):
             "Brush", ["M"], self._on_area_mode_triggered, "Area tools: brush or outline"
         )
         self.help_action = self._action("Shortcuts", ["F1"], self.show_shortcuts)
-        self._action("Close", ["Ctrl+W"], self.close)
+        self._action("Close", ["Ctrl+W"], self._on_close_triggered)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Chart")
@@ -332,7 +341,12 @@ class VisitChartWindow(QMainWindow):
         self.redo_button = _StepButton(self.document.undo_stack, redo=True)
         bar.addWidget(self.undo_button)
         bar.addWidget(self.redo_button)
-        bar.addSeparator()
+        self.addToolBar(bar)
+        self.toolbar = bar
+        # The charting half: a narrow chart (beside the note) shows it on a row of its own.
+        bar = QToolBar("Charting")
+        bar.setObjectName("charting_toolbar")
+        bar.setMovable(False)
         bar.addAction(self.area_mode_action)
         bar.addSeparator()
         bar.addWidget(self.region_field)
@@ -353,7 +367,31 @@ class VisitChartWindow(QMainWindow):
         bar.addSeparator()
         bar.addAction(self.help_action)
         self.addToolBar(bar)
-        self.toolbar = bar
+        self.charting_toolbar = bar
+
+    def fold_toolbars(self, fold: bool) -> None:
+        """The charting tools on a row of their own under the views (a narrow chart), or on
+        the same row."""
+        if fold != self.toolBarBreak(self.charting_toolbar):
+            if fold:
+                self.insertToolBarBreak(self.charting_toolbar)
+            else:
+                self.removeToolBarBreak(self.charting_toolbar)
+
+    def set_compact(self, compact: bool) -> None:
+        """Give the body map the room when the chart is short of width (beside the note): the
+        legend shows codes and keys only, the side panel takes less."""
+        self.legend.set_compact(compact)
+        self.side_dock.setMinimumWidth(SIDE_WIDTH_COMPACT if compact else SIDE_WIDTH)
+        self.resizeDocks(
+            [self.legend_dock, self.side_dock],
+            [self.legend.minimumWidth(), self.side_dock.minimumWidth()],
+            Qt.Orientation.Horizontal,
+        )
+
+    def toolbars_width(self) -> int:
+        """The width both toolbars need on one row."""
+        return sum(b.sizeHint().width() for b in (self.toolbar, self.charting_toolbar))
 
     def _connect(self) -> None:
         doc = self.document
@@ -376,6 +414,13 @@ class VisitChartWindow(QMainWindow):
         self.alerts_panel.changed.connect(self._on_alerts_panel_changed)
 
     # ------------------------------------------------------------------ behaviour
+
+    def take_alerts_panel(self) -> ChartAlerts:
+        """Hand the alerts panel to a window that shows it above more than the map (the visit
+        window shows it above chart and note); it keeps working on this chart."""
+        self.central_layout.removeWidget(self.alerts_panel)
+        self.alerts_panel.setParent(None)
+        return self.alerts_panel
 
     def _update_title(self) -> None:
         doc = self.document
@@ -610,6 +655,9 @@ class VisitChartWindow(QMainWindow):
             )
 
     @Slot()
+    def _on_close_triggered(self) -> None:
+        self.window().close()  # the visit window when the chart is part of one
+
     def _on_area_mode_triggered(self) -> None:
         brush = self.scene.area_mode is AreaMode.BRUSH
         self.scene.area_mode = AreaMode.OUTLINE if brush else AreaMode.BRUSH

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QTextCursor
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -22,9 +22,11 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QTextBrowser,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -43,7 +45,7 @@ from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.domain.sign_rules import describe_problems
 from massage_chart.domain.soap import (
     draft_changes,
-    draft_objective,
+    objective_draft,
     soap_templates,
     treatment_from_findings,
 )
@@ -94,6 +96,12 @@ DRAFT_MS = 3000
 NOTE_ERRORS: tuple[type[Exception], ...] = (*WRITE_ERRORS, ValueError)
 """What a note write may raise that the user is told about (ValueError: a rule refused it)."""
 POSITIONS = ("", "prone", "supine", "side-lying", "seated", "prone then supine")
+
+
+DRAFT_TIP = (
+    "The Objective drafts itself from this visit's marks until you write your own; this "
+    "replaces it with the marks' draft (Ctrl+Z in the text takes it back)"
+)
 
 
 def _text_edit(name: str, placeholder: str = "") -> QPlainTextEdit:
@@ -162,11 +170,15 @@ class VisitNoteEditor(QWidget):
         self._overrides: dict[str, str] = {}
         self.alerts: list[Alert] = []
         self.warnings: list[TreatmentWarning] = []
+        #: Whether the client's alerts are on show beside the note (the visit window's chart
+        #: shows them once for both): the note's banner then says only what is on the note.
+        self.client_alerts_elsewhere = False
         self.save_error = ""
         self._sign_despite_errors = False
         self.addendum_dialog: AddendumDialog | None = None
         self.unsaved_box: QMessageBox | None = None
         self.data: NoteData | None = None
+        self._objective_draft = ""  # the Objective the marks drafted last
         self.setWindowTitle("Visit note")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
 
@@ -197,6 +209,7 @@ class VisitNoteEditor(QWidget):
         muted(self.subtitle_label)
         self.status_label = QLabel()
         self.status_label.setAccessibleName("Note status")
+        self.status_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.time_out = TimeOutField(self._now)
         self.time_out.changed.connect(self._on_time_out_changed)
         self.save_state_label = QLabel()
@@ -238,10 +251,7 @@ class VisitNoteEditor(QWidget):
 
         # Objective
         self.draft_button = QPushButton("Draft from chart")
-        self.draft_button.setToolTip(
-            "Replace the Objective with sentences drafted from this visit's marks "
-            "(Ctrl+Z in the text takes it back)"
-        )
+        self.draft_button.setToolTip(DRAFT_TIP)
         self.changes_label = QLabel()
         self.changes_label.setWordWrap(True)
         self.changes_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -349,17 +359,23 @@ class VisitNoteEditor(QWidget):
         sign_layout = QVBoxLayout(sign_box)
         sign_layout.addLayout(sign_row)
         sign_layout.addWidget(self.sign_problem)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
+        # Billing scrolls rather than holding the window taller than a laptop screen; signing
+        # stays in sight under it.
+        billing_area = QScrollArea()
+        billing_area.setWidget(billing_box)
+        billing_area.setWidgetResizable(True)
+        billing_area.setFrameShape(QFrame.Shape.NoFrame)
+        right_area = QWidget()
+        right_layout = QVBoxLayout(right_area)
         right_layout.setContentsMargins(6, 0, 0, 0)
-        right_layout.addWidget(billing_box, 1)
+        right_layout.addWidget(billing_area, 1)
         right_layout.addWidget(sign_box)
-
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
-        splitter.addWidget(right)
+        splitter.addWidget(right_area)
         splitter.setChildrenCollapsible(False)
         splitter.setSizes([720, 560])
+        self.parts = splitter
         header = QHBoxLayout()
         titles = QVBoxLayout()
         titles.setSpacing(0)
@@ -372,6 +388,7 @@ class VisitNoteEditor(QWidget):
         state.addWidget(self.status_label, 0, Qt.AlignmentFlag.AlignRight)
         state.addWidget(self.save_state_label, 0, Qt.AlignmentFlag.AlignRight)
         header.addLayout(state)
+        self.header = header
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(8)
@@ -395,6 +412,28 @@ class VisitNoteEditor(QWidget):
         self.draft_bar.hide()
         layout.addWidget(self.draft_bar)
         layout.addWidget(splitter, 1)
+
+    def add_header_action(self, action: QAction) -> QToolButton:
+        """A button for a window command beside the note's title (the visit window's Chart)."""
+        button = QToolButton()
+        button.setDefaultAction(action)
+        self.header.insertWidget(1, button, 0, Qt.AlignmentFlag.AlignTop)
+        return button
+
+    def focus_first_field(self) -> None:
+        """Put the keyboard in the first field of the part of the note on show."""
+        first = (self.chief_complaint, self.objective, self.assessment, self.frequency)
+        field = first[max(self.sections.currentIndex(), 0)]
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def set_billing_below(self, below: bool) -> None:
+        """Billing and signing under the SOAP parts (a narrow note) or beside them."""
+        orientation = Qt.Orientation.Vertical if below else Qt.Orientation.Horizontal
+        if self.parts.orientation() is orientation:
+            return
+        self.parts.setOrientation(orientation)
+        total = self.parts.height() if below else self.parts.width()
+        self.parts.setSizes([total * 3 // 5, total * 2 // 5] if below else [720, 560])
 
     def _text_widgets(self) -> list[QLineEdit | QPlainTextEdit]:
         return [
@@ -465,6 +504,8 @@ class VisitNoteEditor(QWidget):
         self._show_addenda(data)
         self._set_read_only(data.status is VisitStatus.SIGNED)
         self._refresh_alerts()
+        self._objective_draft = ""
+        self._follow_chart()  # marks charted before the note was opened draft it now
         return True
 
     def _show_fields(self, fields: dict[str, Any]) -> None:
@@ -494,6 +535,8 @@ class VisitNoteEditor(QWidget):
         self.referrals.setText(fields.get("referrals_out") or "")
         self.next_visit.setText(fields.get("next_visit") or "")
         self.plan.setPlainText(fields["plan"])
+        for line in self.findChildren(QLineEdit):
+            line.setCursorPosition(0)  # a long entry shows its beginning, not its end
 
     def _show_header(self, data: NoteData) -> None:
         self.setWindowTitle(f"{data.client_name} — visit {format_date(data.start.date())}")
@@ -503,10 +546,10 @@ class VisitNoteEditor(QWidget):
         self.subtitle_label.setText(f"Visit {when}" + (f" · {provider}" if provider else ""))
         if data.status is VisitStatus.SIGNED and data.signed_at is not None:
             self.status_label.setText(
-                f"🔒 Signed by {data.signed_by} on {format_recorded_time(data.signed_at)}"
+                f"Signed by {data.signed_by}\non {format_recorded_time(data.signed_at)}"
             )
             self.status_label.setToolTip(f"Content hash {data.content_hash}")
-            self.save_state_label.setText("Read-only: corrections are added as addenda")
+            self.save_state_label.setText("Read-only: corrections\nare added as addenda")
         else:
             self.status_label.setText("Draft")
             self.save_state_label.setText("Saved")
@@ -741,10 +784,24 @@ class VisitNoteEditor(QWidget):
             return
         if self.document is None:  # with one, the findings follow the chart already
             self.reload_findings()
-        lines = [draft_objective(self.data.findings)]
-        if self.data.previous_findings is not None:
-            lines.append(draft_changes(self.data.previous_findings, self.data.findings))
-        text = "\n".join(line for line in lines if line) or "No findings charted on this visit."
+        draft = objective_draft(self.data.findings, self.data.previous_findings)
+        self._objective_draft = self._draft_of(self.data)
+        self._put_objective(draft or "No findings charted on this visit.")
+        self._refresh_alerts()
+        self.save_now()
+
+    @staticmethod
+    def _draft_of(data: NoteData) -> str:
+        """The Objective kept drafted as the chart changes: none before anything is charted
+        (an empty chart is a visit not charted yet, not every finding resolved)."""
+        if not data.findings:
+            return ""
+        return objective_draft(data.findings, data.previous_findings)
+
+    def _put_objective(self, text: str) -> None:
+        """Replace the Objective (one step of the field's own undo) and fill the techniques and
+        pressure from the marks where the note has none yet."""
+        assert self.data is not None
         cursor = self.objective.textCursor()
         cursor.beginEditBlock()
         cursor.select(QTextCursor.SelectionType.Document)
@@ -755,8 +812,26 @@ class VisitNoteEditor(QWidget):
             self.techniques.setText(", ".join(techniques))
         if pressure is not None and self.pressure.currentData() is None:
             self.pressure.setCurrentIndex(max(self.pressure.findData(pressure), 0))
-        self._refresh_alerts()
-        self.save_now()
+
+    def _follow_chart(self) -> None:
+        """Keep the Objective drafted from the marks while it is the marks' draft (or empty);
+        once the therapist has written their own, keep theirs and say the chart moved on."""
+        if self.data is None or self.is_signed() or self.blocking():
+            return
+        before = self._objective_draft
+        draft = self._objective_draft = self._draft_of(self.data)
+        typed = self.objective.toPlainText()
+        if typed == draft:
+            self.draft_button.setToolTip(DRAFT_TIP)
+        elif typed.strip() in ("", before.strip()):
+            self._put_objective(draft)
+            self.draft_button.setToolTip(DRAFT_TIP)
+        else:
+            self.draft_button.setToolTip(
+                "The chart changed since the Objective was written: your text is kept. "
+                "Draft from chart replaces it with the marks' draft (Ctrl+Z in the field "
+                "brings yours back)."
+            )
 
     @Slot()
     def reload_findings(self) -> None:
@@ -777,6 +852,7 @@ class VisitNoteEditor(QWidget):
         )
         self._show_changes(self.data)
         self._refresh_alerts()
+        self._follow_chart()
 
     def apply_template(self, template_id: str) -> None:
         """Fill the empty parts of the note from a condition template."""
@@ -810,7 +886,7 @@ class VisitNoteEditor(QWidget):
         self.alerts = assess_health(snapshot, today=self._today())
         self.warnings = self._treatment_warnings()
         self.banner.show_alerts(
-            self.alerts,
+            [] if self.client_alerts_elsewhere else self.alerts,
             overrides=self._overrides,
             warnings=self.warnings,
             can_override=not self.is_signed(),
@@ -835,7 +911,8 @@ class VisitNoteEditor(QWidget):
             techniques=self.techniques.text().split(","),
             pressure=self.pressure.currentData(),
             position=self.positioning.currentText(),
-            findings=self.data.findings,
+            # Beside the chart, the marks' warnings are the chart's to show.
+            findings=() if self.client_alerts_elsewhere else self.data.findings,
             overrides=self._overrides,
         )
 
@@ -859,6 +936,22 @@ class VisitNoteEditor(QWidget):
         self._refresh_alerts()
         self.sign_problem.hide()
         return True
+
+    def show_client_alerts(self, *, elsewhere: bool) -> None:
+        """Whether the client's alerts are shown beside the note rather than in its banner
+        (the visit window shows them once, above chart and note): the banner then says only
+        what the note's own treatment fields go against."""
+        self.client_alerts_elsewhere = elsewhere
+        self._refresh_alerts()
+
+    def take_overrides(self, overrides: dict[str, str]) -> None:
+        """Override reasons recorded beside the note (on the chart): stop/refer alerts they
+        answer no longer hold the note back."""
+        if overrides == self._overrides:
+            return
+        self._overrides = dict(overrides)
+        self._refresh_alerts()
+        self.sign_problem.hide()
 
     # ------------------------------------------------------------------ signing
 

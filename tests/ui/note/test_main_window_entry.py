@@ -1,4 +1,4 @@
-"""The main window opens the record, the note editor (double-click on a draft) and progress."""
+"""The main window opens the record, the visit window (double-click on a draft) and progress."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ from pytestqt.qtbot import QtBot
 
 from massage_chart.ui.client_detail import VisitColumn
 from massage_chart.ui.main_window import MainWindow
-from massage_chart.ui.note.editor import VisitNoteEditor
 from massage_chart.ui.progress.progress_dialog import ProgressDialog
 from massage_chart.ui.record.record_dialog import ClientRecordDialog
+from massage_chart.ui.visit_window import VisitWindow
 from tests.ui.conftest import SmallPractice
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
-def test_double_clicking_a_draft_visit_opens_the_editor(
+def test_double_clicking_a_draft_visit_opens_its_chart_and_note(
     qtbot: QtBot, window: MainWindow, practice: SmallPractice
 ) -> None:
     window.select_client(practice.zoe_id)
@@ -25,14 +25,13 @@ def test_double_clicking_a_draft_visit_opens_the_editor(
     rect = view.visualRect(window.detail_panel.visit_model.index(0, VisitColumn.DATE))
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    editors = [
-        w
-        for w in QApplication.topLevelWidgets()
-        if isinstance(w, VisitNoteEditor) and w.isVisible()
+    visits = [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, VisitWindow) and w.isVisible()
     ]
-    assert [e.visit_id for e in editors] == [practice.zoe_second_visit_id]
-    assert editors[0].chief_complaint.text() == "Follow-up: upper back"
-    editors[0].close()
+    assert [v.visit_id for v in visits] == [practice.zoe_second_visit_id]
+    assert visits[0].chart.isVisible() and visits[0].note.isVisible()
+    assert visits[0].note.chief_complaint.text() == "Follow-up: upper back"
+    visits[0].close()
 
 
 def test_menu_actions_open_record_editor_and_progress(
@@ -50,13 +49,12 @@ def test_menu_actions_open_record_editor_and_progress(
     records[0].close()
     window.detail_panel.select_visit(practice.zoe_second_visit_id)
     window.edit_note_action.trigger()
-    editors = [
-        w
-        for w in QApplication.topLevelWidgets()
-        if isinstance(w, VisitNoteEditor) and w.isVisible()
+    visits = [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, VisitWindow) and w.isVisible()
     ]
-    assert editors and editors[0].visit_id == practice.zoe_second_visit_id
-    editors[0].close()
+    assert visits and visits[0].visit_id == practice.zoe_second_visit_id
+    assert visits[0].note.isAncestorOf(visits[0].focusWidget()), "the keyboard is in the note"
+    visits[0].close()
     window.progress_action.trigger()
     progress = [
         w for w in QApplication.topLevelWidgets() if isinstance(w, ProgressDialog) and w.isVisible()

@@ -145,22 +145,37 @@ def test_a_failed_save_says_why_and_keeps_the_text(
     assert not editor.save_problem.isVisible()
 
 
-def test_draft_from_chart_fills_the_objective_with_changes(
+def test_the_objective_is_drafted_from_the_marks_until_the_therapist_writes_their_own(
     qtbot: QtBot, editor: VisitNoteEditor, db: Database, charted: Charted
 ) -> None:
     editor.sections.setCurrentIndex(1)
     assert "Better: active trigger point R upper trapezius 7/10 → 3/10" in (
         editor.changes_label.text()
     )
+    # Charted before the note was opened: the Objective is the marks' draft, and saved.
+    drafted = editor.objective.toPlainText()
+    assert "Active trigger points: R upper trapezius (3/10)." in drafted
+    assert "Hypertonicity: L upper trapezius." in drafted
+    assert "Since last visit:" in drafted
+    qtbot.waitUntil(lambda: stored_objective(db, charted.visit_id) == drafted, timeout=3000)
+
+    # The therapist's own words are kept; Draft from chart puts the marks' draft back, as one
+    # step of the field's own undo.
+    editor.objective.setFocus()
+    editor.objective.selectAll()
+    type_text(editor.objective, "Ropy bands both upper traps, R worse")
+    editor.reload_findings()
+    assert editor.objective.toPlainText() == "Ropy bands both upper traps, R worse"
     qtbot.mouseClick(editor.draft_button, Qt.MouseButton.LeftButton)
-    text = editor.objective.toPlainText()
-    assert "Active trigger points: R upper trapezius (3/10)." in text
-    assert "Hypertonicity: L upper trapezius." in text
-    assert "Since last visit:" in text
+    assert editor.objective.toPlainText() == drafted
+    assert stored_objective(db, charted.visit_id) == drafted
+    editor.objective.undo()
+    assert editor.objective.toPlainText() == "Ropy bands both upper traps, R worse"
+
+
+def stored_objective(db: Database, visit_id: str) -> str:
     with db.read() as session:
-        assert get_visit(session, charted.visit_id).objective == text
-    editor.objective.undo()  # the draft is one step in the field's own undo
-    assert editor.objective.toPlainText() == ""
+        return get_visit(session, visit_id).objective
 
 
 def test_condition_template_prefills_empty_sections(
