@@ -7,7 +7,13 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from massage_chart.domain.presentation import format_time
+from massage_chart.domain.presentation import (
+    format_date,
+    format_minutes,
+    format_pain_score,
+    format_time,
+    format_time_span,
+)
 
 
 class SignSeverity(enum.Enum):
@@ -49,6 +55,7 @@ class NoteToSign:
         end: time out, or None when it was not recorded.
         subjective, objective, assessment, plan: the four SOAP sections as stored.
         pain_before: the pain score (0-10) before treatment, or None.
+        pain_after: the pain score after treatment, or None.
         icd10_codes: the visit's diagnosis codes (the prescriber's), primary first.
         cpt_codes: the code of each billing line, in order.
         billing_errors: the messages of the billing and diagnosis-code checks that would likely
@@ -68,6 +75,7 @@ class NoteToSign:
     assessment: str = ""
     plan: str = ""
     pain_before: int | None = None
+    pain_after: int | None = None
     icd10_codes: tuple[str, ...] = ()
     cpt_codes: tuple[str, ...] = ()
     billing_errors: tuple[str, ...] = ()
@@ -161,6 +169,14 @@ def warning_problems(note: NoteToSign) -> list[SignProblem]:
                 "No pain score before treatment: the note shows no measured change without it.",
             )
         )
+    if note.pain_after is None:
+        problems.append(
+            _warning(
+                "no_pain_after",
+                "No pain score after treatment: the note shows no response to treatment "
+                "without it.",
+            )
+        )
     if note.billed_to_insurer and not [code for code in note.icd10_codes if code.strip()]:
         problems.append(
             _warning(
@@ -188,3 +204,52 @@ def sign_problems(note: NoteToSign) -> list[SignProblem]:
 def describe_problems(problems: Iterable[SignProblem]) -> str:
     """The problems as lines for a message or a terminal, one "• " line each."""
     return "\n".join(f"• {problem.message}" for problem in problems)
+
+
+@dataclass(frozen=True)
+class BilledLine:
+    """One billed service as the signing summary shows it."""
+
+    cpt: str
+    units: int
+    minutes: int
+
+
+def describe_signature(
+    *,
+    client_name: str,
+    signer_name: str,
+    start: dt.datetime,
+    end: dt.datetime | None,
+    pain_before: int | None,
+    pain_after: int | None,
+    icd10_codes: Iterable[str],
+    lines: Iterable[BilledLine],
+    mark_count: int,
+) -> str:
+    """What is about to be signed, in lines a therapist reads before confirming: who and when,
+    the pain before and after, the diagnoses, what is billed and what is charted."""
+    minutes = int((end - start).total_seconds() // 60) if end is not None else None
+    when = f"{format_date(start.date())}, {format_time_span(start, end)}"
+    if minutes is not None:
+        when += f" ({format_minutes(minutes)})"
+    codes = [code for code in icd10_codes if code.strip()]
+    billed = [
+        f"{line.cpt} × {line.units} unit{'s' if line.units != 1 else ''}"
+        + (f" ({format_minutes(line.minutes)})" if line.minutes else "")
+        for line in lines
+        if line.cpt.strip()
+    ]
+    marks = "no marks" if not mark_count else f"{mark_count} mark{'s' if mark_count != 1 else ''}"
+    return "\n".join(
+        [
+            f"Client: {client_name}",
+            f"Visit: {when}",
+            f"Signed by: {signer_name}",
+            f"Pain: {format_pain_score(pain_before) or 'not scored'} before, "
+            f"{format_pain_score(pain_after) or 'not scored'} after",
+            f"Diagnoses: {', '.join(codes) if codes else 'none'}",
+            f"Billed: {'; '.join(billed) if billed else 'nothing'}",
+            f"Body chart: {marks}",
+        ]
+    )

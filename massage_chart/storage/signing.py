@@ -155,6 +155,7 @@ def note_to_sign(
         assessment=section_text("assessment", visit.assessment or "", sub_fields),
         plan=section_text("plan", visit.plan or "", sub_fields),
         pain_before=visit.pain_before,
+        pain_after=visit.pain_after,
         icd10_codes=tuple(str(code) for code in visit.icd10_codes or ()),
         cpt_codes=tuple(line.cpt for line in visit.billing_lines),
         billing_errors=tuple(billing_errors),

@@ -8,10 +8,12 @@ import datetime as dt
 import pytest
 
 from massage_chart.domain.sign_rules import (
+    BilledLine,
     NoteToSign,
     SignSeverity,
     blocking_problems,
     describe_problems,
+    describe_signature,
     sign_problems,
     warning_problems,
 )
@@ -27,6 +29,7 @@ COMPLETE = NoteToSign(
     assessment="Pain 6/10 before, 3/10 after; rotation improved.",
     plan="Weekly for four weeks; chin tucks twice daily.",
     pain_before=6,
+    pain_after=3,
     icd10_codes=("M54.2",),
     cpt_codes=("97140",),
     marks_confirmed=(True, True),
@@ -69,6 +72,7 @@ def test_each_blocking_rule(change: dict[str, object], code: str) -> None:
         ({"objective": ""}, "no_objective"),
         ({"assessment": "  "}, "no_assessment"),
         ({"pain_before": None}, "no_pain_before"),
+        ({"pain_after": None}, "no_pain_after"),
         ({"icd10_codes": ()}, "no_diagnosis_code"),
         ({"icd10_codes": (" ",)}, "no_diagnosis_code"),
         ({"cpt_codes": ()}, "no_billing_line"),
@@ -84,7 +88,7 @@ def test_each_warning(change: dict[str, object], code: str) -> None:
 
 
 def test_a_pain_score_of_zero_is_a_score() -> None:
-    assert sign_problems(dataclasses.replace(COMPLETE, pain_before=0)) == []
+    assert sign_problems(dataclasses.replace(COMPLETE, pain_before=0, pain_after=0)) == []
 
 
 def test_self_pay_visits_need_no_diagnosis_code_or_cpt_line() -> None:
@@ -144,3 +148,39 @@ def test_messages_name_what_is_missing() -> None:
     ]
     late = dataclasses.replace(COMPLETE, end=START - dt.timedelta(minutes=1))
     assert "(07:13) is not after the time in (07:14)" in blocking_problems(late)[0].message
+
+
+def test_the_signing_summary_says_what_is_signed_and_what_is_missing() -> None:
+    text = describe_signature(
+        client_name="王小明",
+        signer_name="Sam Lee, LMT",
+        start=START,
+        end=START + dt.timedelta(minutes=53),
+        pain_before=6,
+        pain_after=None,
+        icd10_codes=("M54.2", " "),
+        lines=[BilledLine("97140", 3, 38), BilledLine("97124", 1, 0), BilledLine(" ", 0, 0)],
+        mark_count=1,
+    )
+    assert text.splitlines() == [
+        "Client: 王小明",
+        "Visit: 20 Nov 2026, 07:14–08:07 (53 min)",
+        "Signed by: Sam Lee, LMT",
+        "Pain: 6/10 before, not scored after",
+        "Diagnoses: M54.2",
+        "Billed: 97140 × 3 units (38 min); 97124 × 1 unit",
+        "Body chart: 1 mark",
+    ]
+    bare = describe_signature(
+        client_name="Zoë",
+        signer_name="Sam Lee, LMT",
+        start=START,
+        end=None,
+        pain_before=None,
+        pain_after=None,
+        icd10_codes=(),
+        lines=(),
+        mark_count=0,
+    )
+    assert "Visit: 20 Nov 2026, 07:14–" in bare and "(" not in bare.splitlines()[1]
+    assert "Diagnoses: none" in bare and "Billed: nothing" in bare and "no marks" in bare

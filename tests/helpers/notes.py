@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
 from massage_chart.domain.record_kinds import PayerType
@@ -15,6 +17,7 @@ from massage_chart.storage.client_records import (
     visit_unit_rule,
 )
 from massage_chart.storage.repositories import get_visit
+from massage_chart.ui.note.editor import VisitNoteEditor
 
 COMPLETE_NOTE: dict[str, Any] = {
     "subjective": "Neck pain 6/10 on waking; stiff turning left.",
@@ -48,3 +51,21 @@ def complete_the_note(session: Session, visit_id: str, *, minutes: int = 60) -> 
             visit_id,
             [BillingLineData("97140", minutes=timed, units=units, diagnosis_pointers=(1,))],
         )
+
+
+def sign_by_button(qtbot: QtBot, editor: VisitNoteEditor, *, confirm: bool = True) -> str | None:
+    """Press Sign note as a therapist does: when the rules let it through, the "Sign this
+    note?" summary opens, and is confirmed (or cancelled); when they do not, the refusal is on
+    the note. Returns the summary's text, or None when signing was refused before it."""
+    editor.sign_problem.hide()
+    qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.sign_box is not None or not editor.sign_problem.isHidden())
+    box = editor.sign_box
+    if box is None:
+        return None
+    text = box.text() + "\n" + box.informativeText()
+    button = editor.confirm_sign_button if confirm else box.button(box.StandardButton.Cancel)
+    assert button is not None
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.sign_box is None)
+    return text

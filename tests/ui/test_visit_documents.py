@@ -20,6 +20,7 @@ from massage_chart.ui.chart.visit_document import ChartDocument
 from massage_chart.ui.main_window import MainWindow
 from massage_chart.ui.note.editor import VisitNoteEditor
 from massage_chart.ui.visit_note import VisitNoteDialog
+from tests.helpers.notes import sign_by_button
 from tests.ui.conftest import SmallPractice, type_text
 
 ATLAS = load_atlas()
@@ -355,9 +356,7 @@ def test_signing_in_the_editor_locks_the_chart_and_the_read_only_note(
     type_text(editor.assessment, "Neck eased, rotation improved.")
     editor.billing.add_line("97140", 30)
     editor.provider_combo.setCurrentIndex(editor.provider_combo.findData(practice.lee_id))
-    qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
-    if not editor.is_signed():  # likely denials are asked about once: sign anyway
-        qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
+    sign_by_button(qtbot, editor)
     assert editor.is_signed(), editor.sign_problem.text()
     assert chart.document.read_only and chart.banner.isVisibleTo(chart)
     assert not chart.delete_action.isEnabled()

@@ -42,7 +42,7 @@ from massage_chart.domain.alerts import (
 from massage_chart.domain.limits import VISIT_NOTE
 from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS, Side
 from massage_chart.domain.record_kinds import VisitStatus
-from massage_chart.domain.sign_rules import describe_problems
+from massage_chart.domain.sign_rules import BilledLine, describe_problems, describe_signature
 from massage_chart.domain.soap import (
     draft_changes,
     objective_draft,
@@ -57,6 +57,7 @@ from massage_chart.storage.client_records import (
     record_override,
     replace_billing_lines,
     sign_and_record,
+    sign_check,
     update_visit_note,
     visit_findings,
 )
@@ -177,6 +178,10 @@ class VisitNoteEditor(QWidget):
         self._sign_despite_errors = False
         self.addendum_dialog: AddendumDialog | None = None
         self.unsaved_box: QMessageBox | None = None
+        #: The open "Sign this note?" question, until it is answered.
+        self.sign_box: QMessageBox | None = None
+        self.confirm_sign_button: QPushButton | None = None
+        self._sign_warned = False
         self.data: NoteData | None = None
         self._objective_draft = ""  # the Objective the marks drafted last
         self.setWindowTitle("Visit note")
@@ -1019,6 +1024,83 @@ class VisitNoteEditor(QWidget):
         self.signed.emit(self.visit_id)
         return True
 
+    def ask_to_sign(self) -> QMessageBox | None:
+        """Sign note: check the note by the signing rules (the same on every road) and say what
+        is missing; when nothing blocks, show what will be signed, with any likely denials,
+        and sign when that is confirmed. Returns the open question, or None."""
+        if self.data is None or self.is_signed():
+            return None
+        if not self.save_now() or not self._save_time_out():
+            self._refuse("Save the note before signing: " + self.save_error)
+            return None
+        signer = self.provider_combo.currentData() or ""
+        try:
+            with self.database.read() as session:
+                problems = sign_check(session, self.visit_id, signer, today=self._today())
+        except NOTE_ERRORS as exc:
+            self._refuse(f"Not signed: {describe_error(exc)}")
+            return None
+        blocking = [problem for problem in problems if problem.blocking]
+        if blocking:
+            self._refuse("Not signed:\n" + describe_problems(blocking))
+            return None
+        self.sign_problem.hide()
+        warnings = [problem for problem in problems if not problem.blocking]
+        lines = self.billing.lines()
+        summary = describe_signature(
+            client_name=self.data.client_name,
+            signer_name=self.provider_combo.currentText(),
+            start=self.data.start,
+            end=self.time_out.end(),
+            pain_before=self.pain_now.score(),
+            pain_after=self.pain_after.score(),
+            icd10_codes=self.billing.icd_picker.codes(),
+            lines=[BilledLine(line.cpt, line.units, line.minutes) for line in lines],
+            mark_count=len(self.data.findings),
+        )
+        box = self._sign_question()
+        box.setIcon(QMessageBox.Icon.Warning if warnings else QMessageBox.Icon.Question)
+        box.setText(summary)
+        after = "Once signed, the note cannot be changed; corrections are added as addenda."
+        if warnings:
+            after = "Likely to be denied:\n" + describe_problems(warnings) + "\n\n" + after
+        box.setInformativeText(after)
+        confirm = self.confirm_sign_button
+        assert confirm is not None
+        confirm.setText("Sign anyway" if warnings else "Sign")
+        # A warning is read, not passed with Enter.
+        if warnings:
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        else:
+            box.setDefaultButton(confirm)
+        self._sign_warned = bool(warnings)
+        self.sign_box = box
+        box.open()
+        return box
+
+    def _sign_question(self) -> QMessageBox:
+        """The one "Sign this note?" box of the editor, made on first use. It is kept (hidden)
+        between uses: deleting message boxes crashed PySide6 6.11 now and then."""
+        box = self.findChild(QMessageBox, "signQuestion")
+        if box is None:
+            box = QMessageBox(self)
+            box.setObjectName("signQuestion")
+            box.setWindowTitle("Sign this note?")
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            self.confirm_sign_button = box.addButton("Sign", QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(QMessageBox.StandardButton.Cancel)
+            box.setWindowModality(Qt.WindowModality.WindowModal)
+            box.finished.connect(self._on_sign_box_finished)
+        return box
+
+    @Slot(int)
+    def _on_sign_box_finished(self, _result: int) -> None:
+        box = self.sign_box
+        self.sign_box = None
+        if box is not None and box.clickedButton() is self.confirm_sign_button:
+            self._sign_despite_errors = self._sign_warned
+            self.sign()
+
     def _refuse(self, message: str) -> bool:
         self.sign_problem.setText(message)
         self.sign_problem.show()
@@ -1176,7 +1258,9 @@ class VisitNoteEditor(QWidget):
 
     @Slot()
     def _on_sign_button_clicked(self) -> None:
-        self.sign()
+        # Asked once the click is finished (a window-modal box shown from inside the button's
+        # mouse release crashed PySide6's event-filter dispatch offscreen).
+        QTimer.singleShot(0, self, self.ask_to_sign)
 
     @Slot()
     def _on_addendum_button_clicked(self) -> None:

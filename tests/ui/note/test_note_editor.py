@@ -33,7 +33,7 @@ from massage_chart.ui.note import editor as editor_module
 from massage_chart.ui.note.billing import BillingColumn
 from massage_chart.ui.note.editor import VisitNoteEditor
 from massage_chart.ui.record.fields import wait_for_icd10
-from tests.helpers.notes import complete_the_note
+from tests.helpers.notes import complete_the_note, sign_by_button
 from tests.ui.conftest import NOW, TODAY, SmallPractice, type_text
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -266,7 +266,7 @@ def test_stop_alert_blocks_signing_until_an_override_then_signs_and_locks(
     assert editor.sections.isTabEnabled(0)
     editor.draft_from_chart()
     editor.provider_combo.setCurrentIndex(editor.provider_combo.findData(charted.lee_id))
-    qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
+    assert sign_by_button(qtbot, editor) is None
     assert "override reason" in editor.sign_problem.text()
     with db.read() as session:
         assert get_visit(session, charted.visit_id).status is VisitStatus.DRAFT
@@ -278,9 +278,13 @@ def test_stop_alert_blocks_signing_until_an_override_then_signs_and_locks(
     assert editor.sections.isTabEnabled(1) and editor.billing.isEnabled()
     # The note is completed as the signing rules ask: pain score, Assessment, a CPT line.
     editor.pain_now.setValue(4)
+    editor.pain_after.setValue(2)
     type_text(editor.assessment, "Calf not treated; neck eased, rotation improved.")
     editor.billing.add_line("97140", 53)
-    qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
+    summary = sign_by_button(qtbot, editor)
+    assert summary is not None and "Likely to be denied" not in summary, summary
+    for shown in ("Client: Zoë Nguyễn", "Pain: 4/10 before, 2/10 after", "97140 × 4 units"):
+        assert shown in summary, summary
     assert editor.is_signed(), editor.sign_problem.text()
     with db.read() as session:
         visit = get_visit(session, charted.visit_id)
@@ -355,11 +359,10 @@ def test_signing_with_likely_denials_asks_once_more(
     wait_for_icd10(30)
     editor.billing.icd_picker.add_code("M54.5")  # a category: not billable
     editor.draft_from_chart()
-    qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
-    assert "Likely to be denied" in editor.sign_problem.text()
-    assert "M54.5" in editor.sign_problem.text()
-    assert not editor.is_signed()
-    qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)  # "Sign anyway"
+    summary = sign_by_button(qtbot, editor, confirm=False)
+    assert summary is not None and "Likely to be denied" in summary and "M54.5" in summary
+    assert not editor.is_signed(), "cancelled: nothing signed"
+    assert sign_by_button(qtbot, editor) is not None  # "Sign anyway"
     assert editor.is_signed()
     with db.read() as session:
         assert get_visit(session, charted.visit_id).icd10_codes == ["M54.2", "M54.5"]

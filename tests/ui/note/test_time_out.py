@@ -13,7 +13,7 @@ from massage_chart.storage.client_records import update_visit_note
 from massage_chart.storage.database import Database
 from massage_chart.storage.repositories import create_visit, get_visit
 from massage_chart.ui.note.editor import VisitNoteEditor
-from tests.helpers.notes import complete_the_note
+from tests.helpers.notes import complete_the_note, sign_by_button
 from tests.ui.conftest import NOW, TODAY, SmallPractice
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -49,13 +49,14 @@ def test_no_time_out_refuses_signing_until_now_is_pressed(
 ) -> None:
     editor = _open(qtbot, db, visit_id)
     assert editor.time_out.edit.text() == "not recorded"
-    qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
+    assert sign_by_button(qtbot, editor) is None
     assert not editor.is_signed()
     assert "The time out is not recorded" in editor.sign_problem.text()
 
     qtbot.mouseClick(editor.time_out.now_button, Qt.MouseButton.LeftButton)
     assert _end(db, visit_id) == NOW.replace(second=0, microsecond=0)
-    qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
+    summary = sign_by_button(qtbot, editor)
+    assert summary is not None and "Visit: " in summary
     assert editor.is_signed(), editor.sign_problem.text()
     assert editor.time_out.edit.isReadOnly() and not editor.time_out.now_button.isVisible()
     with db.read() as session:
@@ -78,6 +79,6 @@ def test_a_time_out_before_the_time_in_is_refused_at_signing(
 ) -> None:
     editor = _open(qtbot, db, visit_id)
     editor.time_out.edit.setTime(QTime(9, 0))  # the same minute as the time in
-    qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
+    assert sign_by_button(qtbot, editor) is None
     assert not editor.is_signed()
     assert "is not after the time in" in editor.sign_problem.text()
