@@ -6,7 +6,17 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRectF, QSize, Signal, Slot
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QObject,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -23,6 +33,7 @@ from massage_chart.export.service import (
 from massage_chart.storage import audit
 from massage_chart.storage.database import Database, StorageError
 from massage_chart.storage.repositories import NotFoundError
+from massage_chart.ui.print_preview import PrintPreview
 
 #: Asks where to save: (parent, caption, suggested path) -> the chosen path, or "" when cancelled.
 AskSavePath = Callable[[QWidget, str, str], str]
@@ -120,6 +131,8 @@ class ExportActions(QObject):
         self._current_visit = current_visit
         self._save_path = save_path
         self._printer = printer
+        #: The open print preview, if any.
+        self.preview: PrintPreview | None = None
         self.export_soap_action = QAction("Export &SOAP note…", self)
         self.export_soap_action.setStatusTip("Save the insurer SOAP note of the selected visit")
         self.export_soap_action.setShortcut(QKeySequence("Ctrl+Shift+E"))  # Ctrl+E edits the note
@@ -129,7 +142,9 @@ class ExportActions(QObject):
         )
         self.print_action = QAction("&Print…", self)
         self.print_action.setShortcut(QKeySequence.StandardKey.Print)
-        self.print_action.setStatusTip("Print the SOAP note of the selected visit")
+        self.print_action.setStatusTip(
+            "Preview and print the SOAP note or the client's summary of the selected visit"
+        )
         self.export_soap_action.triggered.connect(self._on_export_soap_action_triggered)
         self.export_summary_action.triggered.connect(self._on_export_summary_action_triggered)
         self.print_action.triggered.connect(self._on_print_action_triggered)
@@ -178,14 +193,31 @@ class ExportActions(QObject):
         self.finished.emit(f"Saved the {kind.title} to {path}")
         return path
 
-    def print_visit(self) -> int:
-        """Print the SOAP note of the selected visit; returns the pages printed (0 if not)."""
-        document = self._render(DocumentKind.SOAP)
-        if document is None:
-            return 0
+    def print_visit(self) -> PrintPreview | None:
+        """Show the selected visit's SOAP note as it will print (the client's summary one
+        choice away), saying what it is and how many pages; Print there asks for the printer.
+        Returns the preview, or None when there is nothing to show."""
+        visit_id = self._current_visit()
+        if not visit_id:
+            self.problem_reported.emit("Select a visit first.")
+            return None
+        preview = PrintPreview(lambda kind: self._render(kind, visit_id), self._window)
+        if not preview.show_kind(DocumentKind.SOAP):
+            preview.deleteLater()
+            return None
+        preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        preview.print_requested.connect(self._on_preview_print_requested)
+        self.preview = preview
+        preview.open()
+        return preview
+
+    def print_document(self, document: RenderedDocument) -> int:
+        """Ask for a printer and print a rendered document, audited; returns the pages printed
+        (0 when cancelled or failed, after saying why)."""
         printer = self._printer(self._window)
         if printer is None:
             return 0
+        what = document.kind.title
         try:
             pages = print_pdf(document.pdf, printer)
             record_export(
@@ -195,13 +227,15 @@ class ExportActions(QObject):
                 destination=printer.printerName() or printer.outputFileName() or "printer",
             )
         except (RuntimeError, StorageError) as exc:
-            self.problem_reported.emit(f"The SOAP note was not printed. {exc}")
+            self.problem_reported.emit(f"The {what} was not printed. {exc}")
             return 0
-        self.finished.emit(f"Sent the SOAP note ({pages} pages) to the printer")
+        self.finished.emit(
+            f"Sent the {what} ({pages} page{'s' if pages != 1 else ''}) to the printer"
+        )
         return pages
 
-    def _render(self, kind: DocumentKind) -> RenderedDocument | None:
-        visit_id = self._current_visit()
+    def _render(self, kind: DocumentKind, visit_id: str = "") -> RenderedDocument | None:
+        visit_id = visit_id or self._current_visit()
         if not visit_id:
             self.problem_reported.emit("Select a visit first.")
             return None
@@ -224,6 +258,11 @@ class ExportActions(QObject):
     @Slot()
     def _on_print_action_triggered(self) -> None:
         self.print_visit()
+
+    @Slot(object)
+    def _on_preview_print_requested(self, document: RenderedDocument) -> None:
+        if self.print_document(document) and self.preview is not None:
+            self.preview.accept()
 
 
 def suggested_name(document: RenderedDocument, folder: Path | None = None) -> str:

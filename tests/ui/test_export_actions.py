@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from massage_chart.export.service import DocumentKind
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import AuditEvent
 from massage_chart.ui.main_window import MainWindow
@@ -132,7 +134,9 @@ def test_an_unwritable_target_is_reported(
         box.close()
 
 
-def test_print_sends_every_page_to_the_printer_and_audits_it(
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+def test_print_shows_the_pages_and_what_they_are_then_prints_every_page_and_audits_it(
+    qtbot: QtBot,
     window: MainWindow,
     practice: SmallPractice,
     db: Database,
@@ -149,14 +153,28 @@ def test_print_sends_every_page_to_the_printer_and_audits_it(
 
     monkeypatch.setattr(window.export_actions, "_printer", print_dialog)
     select_zoes_first_visit(window, practice)
-    pages = window.export_actions.print_visit()
-    assert pages >= 1
+    window.export_actions.print_action.trigger()
+    preview = window.export_actions.preview
+    assert preview is not None and preview.isVisible()
+    assert preview.what_label.text().startswith("SOAP note — Zoë Nguyễn — visit of")
+    pages = preview.page_count()
+    assert pages >= 1 and preview.pages_label.text().startswith(f"{pages} page")
+    assert audit_events(db, "print") == [], "nothing printed by looking"
+
+    # The client's summary is one choice away, and says so.
+    preview.kind_combo.setCurrentIndex(preview.kind_combo.findData(DocumentKind.SUMMARY))
+    assert preview.what_label.text().startswith("Client visit summary — Zoë Nguyễn")
+    preview.kind_combo.setCurrentIndex(preview.kind_combo.findData(DocumentKind.SOAP))
+    with qtbot.waitSignal(preview.finished):
+        qtbot.mouseClick(preview.print_button, Qt.MouseButton.LeftButton)
     assert len(PdfReader(io.BytesIO(output.read_bytes())).pages) == pages
     events = audit_events(db, "print")
     assert [e.visit_id for e in events] == [practice.zoe_first_visit_id]
 
 
-def test_cancelling_the_print_dialog_prints_nothing(
+@pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+def test_cancelling_the_print_dialog_prints_nothing_and_keeps_the_preview(
+    qtbot: QtBot,
     window: MainWindow,
     practice: SmallPractice,
     db: Database,
@@ -164,5 +182,9 @@ def test_cancelling_the_print_dialog_prints_nothing(
 ) -> None:
     monkeypatch.setattr(window.export_actions, "_printer", lambda parent: None)
     select_zoes_first_visit(window, practice)
-    window.export_actions.print_action.trigger()
+    preview = window.export_actions.print_visit()
+    assert preview is not None
+    qtbot.mouseClick(preview.print_button, Qt.MouseButton.LeftButton)
     assert audit_events(db, "print") == []
+    assert preview.isVisible()
+    preview.reject()
