@@ -60,12 +60,16 @@ OTHER_KEYS: tuple[tuple[str, str], ...] = (
     ("Ctrl+A", "Select every mark"),
     (". and ,", "Choose the next or previous region (charting without a mouse)"),
     ("Ctrl+Enter", "Chart the tool on the chosen region"),
+    ("/", "Find a region by typing its name (Enter chooses it, Ctrl+Enter charts there)"),
     ("Ctrl+Z / Ctrl+Shift+Z or Ctrl+Y", "Undo / redo"),
     ("+ and -", "Zoom in and out (also the wheel, or a pinch)"),
     ("F or Ctrl+0", "Fit the figures to the window"),
     ("Arrow keys; middle-drag or Space+drag", "Pan"),
     ("Shift+G", "Show or hide the last visit's marks (ghosts)"),
     ("Ctrl+Shift+F", "Copy the last visit's marks forward"),
+    ("F6", "Move the keyboard between the chart and the note"),
+    ("F8 / Shift+F8", "Fold the note away (a larger chart) / fold the chart away"),
+    ("Ctrl+W", "Close the visit (the note is saved first)"),
     ("F1", "This list"),
 )
 

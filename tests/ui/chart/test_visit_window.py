@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from massage_chart.domain.alerts import AlertTier
@@ -213,3 +213,22 @@ def test_the_charts_warnings_are_one_line_per_caution(
     for name in ("R upper trapezius", "L upper trapezius", "R rhomboids"):
         assert name in trigger_lines[0]
     window.close()
+
+
+def test_the_shortcut_sheet_names_every_key_of_the_visit_window(
+    qtbot: QtBot, visit: VisitWindow
+) -> None:
+    visit.chart.help_action.trigger()
+    sheet = visit.chart.shortcuts_dialog
+    table = sheet.findChild(QTableWidget)
+    keys = [table.item(row, 0).text() for row in range(table.rowCount())]
+    for action in (
+        visit.switch_action,
+        visit.show_note_action,
+        visit.show_chart_action,
+        visit.close_action,
+    ):
+        shown = action.shortcut().toString()
+        assert any(shown in key for key in keys), (shown, keys)
+    assert "/" in keys
+    sheet.close()
