@@ -383,6 +383,7 @@ class BadgeItem(QGraphicsItem):
         self.ghost = parent.role != "mark"
         self._rect = QRectF()
         self._offset = QPointF(0, 0)
+        self._nudge = QPointF(0, 0)
 
     def set_text(self, kind: MarkKind, text: str) -> None:
         """Change the label, and drop the picture of the old one cached for the screen."""
@@ -391,7 +392,9 @@ class BadgeItem(QGraphicsItem):
         self.prepareGeometryChange()
         self.kind = kind
         self.text = text
-        self._rect = glyphs.badge_rect(text).adjusted(-2, -2, 2, 2).translated(self._offset)
+        self._rect = (
+            glyphs.badge_rect(text).adjusted(-2, -2, 2, 2).translated(self._offset + self._nudge)
+        )
         # A new label of the same size would otherwise be drawn from the cached pixmap of the
         # old one ("HT 5" after the intensity became 6): update() invalidates that cache.
         self.update()
@@ -404,6 +407,20 @@ class BadgeItem(QGraphicsItem):
         self._rect = self._rect.translated(offset - self._offset)
         self._offset = offset
         self.update()
+
+    def set_nudge(self, nudge: QPointF) -> None:
+        """Move the label by screen pixels off a neighbouring region's label."""
+        if nudge == self._nudge:
+            return
+        self.prepareGeometryChange()
+        self._rect = self._rect.translated(nudge - self._nudge)
+        self._nudge = nudge
+        self.update()
+
+    def placed_rect(self) -> QRectF:
+        """The label's box in pixels from its anchor, placed among its region's labels but not
+        yet moved off other regions' labels."""
+        return self._rect.translated(-self._nudge)
 
     def width(self) -> float:
         """The label's width in pixels."""
@@ -420,5 +437,5 @@ class BadgeItem(QGraphicsItem):
         widget: QWidget | None = None,
     ) -> None:
         """Draw the label."""
-        painter.translate(self._offset)
+        painter.translate(self._offset + self._nudge)
         glyphs.paint_badge(painter, self.kind, self.text, ghost=self.ghost)

@@ -55,6 +55,7 @@ class ChartScene(QGraphicsScene):
         self.area_mode = AreaMode.BRUSH
         self.new_intensity = DEFAULT_INTENSITY
         self.glyph_scale = 1.0
+        self.view_scale = 1.0  # screen pixels per scene unit, as the view last said
         self.figures: dict[str, FigureItem] = {}
         self.items_by_id: dict[str, MarkItem] = {}
         self.ghosts: list[MarkItem] = []
@@ -113,9 +114,13 @@ class ChartScene(QGraphicsScene):
         return [v for v, f in self.figures.items() if f.isVisible()]
 
     def set_zoom(self, scale: float) -> None:
-        """Follow the view's zoom: point glyphs shrink a little when the figures are small."""
+        """Follow the view's zoom: point glyphs shrink a little when the figures are small, and
+        labels of neighbouring regions are kept apart at the new size."""
+        self.view_scale = scale
         glyph_scale = round(min(1.0, max(0.7, 0.7 + 0.3 * (scale - 0.5) / 0.7)), 2)
         if glyph_scale == self.glyph_scale:
+            for view_id in self.figures:
+                self._separate_badges(view_id)
             return
         self.glyph_scale = glyph_scale
         for item in [*self.items_by_id.values(), *self.ghosts]:
@@ -127,6 +132,8 @@ class ChartScene(QGraphicsScene):
                 places.add((item.mark.view, item.mark.region_id))
         for view_id, region_id in places:
             self._arrange_badges(view_id, region_id)
+        for view_id in self.figures:
+            self._separate_badges(view_id)
 
     def _treated_badges(self) -> bool:
         """Treated areas are labelled only when zoomed in: their light fill reads at a glance,
@@ -166,6 +173,37 @@ class ChartScene(QGraphicsScene):
             if item.badge is not None:
                 item.badge.set_offset(QPointF(x + width / 2, 16))
             x += width
+        self._separate_badges(view_id)
+
+    def _separate_badges(self, view_id: str) -> None:
+        """Move labels of neighbouring regions off each other, downwards, at the view's zoom
+        (labels keep their size on screen while the body grows and shrinks under them). Labels
+        only move down, so none crosses to the other side of the body."""
+        figure = self.figures.get(view_id)
+        if figure is None:
+            return
+        scale = self.view_scale
+        boxes = []
+        for item in figure.childItems():
+            if not isinstance(item, MarkItem) or item.badge is None:
+                continue
+            badge = item.badge
+            if badge.isVisibleTo(figure) and item.isVisibleTo(figure):
+                anchor = badge.scenePos() * scale
+                boxes.append((item.role == "ghost", badge.placed_rect().translated(anchor), badge))
+        # This visit's labels first; the last visit's faint ones make way for them.
+        boxes.sort(key=lambda entry: (entry[0], entry[1].top(), entry[1].left()))
+        placed: list[QRectF] = []
+        for _ghost, box, badge in boxes:
+            shift = 0.0
+            for _ in range(len(placed) + 1):
+                moved = box.translated(0, shift)
+                hits = [other for other in placed if other.intersects(moved)]
+                if not hits:
+                    break
+                shift = max(other.bottom() for other in hits) - box.top() + 1
+            badge.set_nudge(QPointF(0, shift))
+            placed.append(box.translated(0, shift))
 
     def _build_ghosts(self) -> None:
         for item in self.ghosts + self.standing:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
@@ -98,3 +99,52 @@ def test_undo_redraws_the_label_it_restores(qtbot: QtBot, db: Database, course: 
     assert chart.document.mark(mark_id).intensity == 4
     assert drawn_label(chart, mark_id) == at_four
     chart.document.undo_stack.clear()
+
+
+def label_boxes(window: VisitChartWindow) -> dict[str, QRectF]:
+    """Where each mark's label is on the screen now."""
+    boxes = {}
+    for mark_id, item in window.scene.items_by_id.items():
+        badge = item.badge
+        if badge is not None and badge.isVisible() and item.isVisible():
+            on_screen = badge.deviceTransform(window.view.viewportTransform())
+            boxes[mark_id] = on_screen.mapRect(badge.boundingRect())
+    return boxes
+
+
+@pytest.mark.parametrize("zoom", [1.0, 1.6])
+def test_labels_of_neighbouring_regions_never_cover_each_other(
+    qtbot: QtBot, db: Database, course: Course, zoom: float
+) -> None:
+    window = open_chart(qtbot, db, course.today_visit_id)
+    regions = (
+        "upper_trapezius.r", "levator_scapulae.r", "suboccipital.r", "rhomboid.r",
+        "middle_trapezius.r", "supraspinatus.r", "posterior_cervical.r", "levator_scapulae.l",
+    )  # fmt: skip
+    for number, region in enumerate(regions):
+        kind = (MarkKind.HYPERTONICITY, MarkKind.SPASM, MarkKind.ADHESION)[number % 3]
+        mark = window.document.add_mark(
+            kind, "posterior", [inner("posterior", region)], whole_region=True, intensity=5
+        )
+        assert mark is not None
+    window.view.zoom_by(zoom)
+    boxes = label_boxes(window)
+    assert len(boxes) == len(regions)
+    crowded = [
+        (a, b)
+        for a, box in boxes.items()
+        for b, other in boxes.items()
+        if a < b and box.intersects(other)
+    ]
+    assert crowded == []
+    # Each label still reads on its own side of the body: right-side labels stay right.
+    middle = window.view.mapFromScene(
+        window.scene.figures["posterior"].mapToScene(
+            window.scene.figures["posterior"].to_local(0.5, 0.5)
+        )
+    ).x()
+    for mark_id, box in boxes.items():
+        side = window.document.marks[mark_id].region_id or ""
+        # Posterior: the client's right is on the viewer's right.
+        assert (box.center().x() > middle) == side.endswith(".r"), side
+    window.document.undo_stack.clear()
