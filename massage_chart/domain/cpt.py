@@ -459,3 +459,36 @@ def _time_issues(
             )
         )
     return issues
+
+
+def explain_units(code: str, entries: Sequence[BillingEntry], unit_rule: UnitRule) -> str:
+    """Why a line's code gets the units it does, in a sentence for the billing panel: the
+    minutes it counts, the payer's rule, and (under the CMS rule) the pool it shares; "" for
+    a line that is not a CPT code."""
+    code = normalise_cpt(code)
+    if not _CPT_SHAPE.match(code):
+        return ""
+    totals = compute_totals(entries, unit_rule)
+    units = totals.units_by_code.get(code, 0)
+    counted = "unit" if units == 1 else "units"
+    if not is_timed(code):
+        return (
+            f"{code} is not a timed code: {units} {counted} for the service, whatever the minutes."
+        )
+    minutes = sum(max(entry.minutes, 0) for entry in entries if normalise_cpt(entry.cpt) == code)
+    if unit_rule is UnitRule.AMA:
+        return (
+            f"{code}: {minutes} min on its own → {units} {counted} (AMA rule: 8–22 min is "
+            "1 unit, 23–37 is 2, then one more per 15 min)."
+        )
+    pooled = totals.timed_minutes
+    pooled_units = sum(n for other, n in totals.units_by_code.items() if is_timed(other))
+    blocks = minutes // 15
+    extra = units - blocks
+    share = f"{blocks} for its full 15-minute blocks" if blocks else "none for full blocks"
+    if extra > 0:
+        share += f" and 1 for its {minutes % 15} min left over"
+    return (
+        f"{code}: {minutes} min → {units} {counted}. CMS 8-minute rule: all timed codes "
+        f"together are {pooled} min → {pooled_units} units; {code} gets {share}."
+    )

@@ -10,6 +10,7 @@ from massage_chart.domain.cpt import (
     BillingIssue,
     check_billing,
     compute_totals,
+    explain_units,
     is_timed,
     normalise_cpt,
     normalise_modifier,
@@ -226,3 +227,18 @@ def test_the_same_code_on_two_lines() -> None:
     issues = _check([E("97140", 20, None, (), (1,)), E("97140", 18, None, (), (1,))])
     assert _kinds(issues) == ["duplicate_line"]
     assert issues[0].line == 1
+
+
+def test_each_lines_units_are_explained_by_the_payers_rule() -> None:
+    entries = [BillingEntry("97140", 33), BillingEntry("97124", 7), BillingEntry("97010", 10)]
+    # CMS: 40 timed minutes pooled make 3 units; 97140 has 2 full blocks (3 min left), 97124
+    # 7 min: the pool's third unit goes to the larger remainder, 97124's. 97010 is untimed.
+    cms = explain_units("97124", entries, UnitRule.CMS)
+    assert "97124: 7 min → 1 unit" in cms
+    assert "all timed codes together are 40 min → 3 units" in cms
+    assert "1 for its 7 min left over" in cms
+    assert "2 for its full 15-minute blocks" in explain_units("97140", entries, UnitRule.CMS)
+    ama = explain_units("97124", entries, UnitRule.AMA)
+    assert ama.startswith("97124: 7 min on its own → 0 units (AMA rule")
+    assert "not a timed code: 1 unit" in explain_units("97010", entries, UnitRule.AMA)
+    assert explain_units("hello", entries, UnitRule.AMA) == ""

@@ -22,6 +22,7 @@ from massage_chart.domain.cpt import (
     BillingTotals,
     check_billing,
     compute_totals,
+    explain_units,
     normalise_cpt,
     normalise_modifier,
 )
@@ -108,6 +109,10 @@ class BillingPanel(QWidget):
         muted(self.rule_label)
         self.totals_label = QLabel()
         self.totals_label.setAccessibleName("Billing totals")
+        self.units_label = QLabel()
+        self.units_label.setWordWrap(True)
+        self.units_label.setAccessibleName("Why these units")
+        muted(self.units_label)
         self.issues_label = QLabel()
         self.issues_label.setWordWrap(True)
         self.issues_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -129,10 +134,12 @@ class BillingPanel(QWidget):
         layout.addWidget(self.icd_picker)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.units_label)
         layout.addWidget(self.totals_label)
         layout.addWidget(self.issues_label)
 
         self.table.itemChanged.connect(self._on_table_item_changed)
+        self.table.currentCellChanged.connect(self._on_table_current_cell_changed)
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
         self.icd_picker.codes_changed.connect(self._on_icd_picker_codes_changed)
@@ -255,7 +262,9 @@ class BillingPanel(QWidget):
             item = self.table.item(row, BillingColumn.UNITS)
             if item is not None:
                 item.setText(units)
+                item.setToolTip(self.unit_explanation(row))
         self._filling = False
+        self._show_unit_explanation()
         self.totals_label.setText(
             f"Timed minutes {self.totals.timed_minutes} · treatment minutes "
             f"{self.totals.treatment_minutes} · units {self.totals.total_units}"
@@ -273,6 +282,33 @@ class BillingPanel(QWidget):
         )
         self.issues_label.setText(text)
         self.issues_label.setVisible(bool(text))
+
+    def unit_explanation(self, row: int) -> str:
+        """Why the line in ``row`` gets its units (or "" for a line without a code)."""
+        code = normalise_cpt(self._text(row, BillingColumn.CPT))
+        if not code:
+            return ""
+        entries = [
+            BillingEntry(
+                cpt=normalise_cpt(self._text(r, BillingColumn.CPT)), minutes=self._minutes(r)
+            )
+            for r in range(self.table.rowCount())
+            if self._text(r, BillingColumn.CPT).strip()
+        ]
+        return explain_units(code, entries, self.unit_rule)
+
+    def _show_unit_explanation(self) -> None:
+        """Under the table: why the current line gets its units (nothing without one)."""
+        row = self.table.currentRow()
+        text = self.unit_explanation(row) if row >= 0 else ""
+        self.units_label.setText(text)
+        self.units_label.setVisible(bool(text))
+
+    @Slot(int, int, int, int)
+    def _on_table_current_cell_changed(
+        self, _row: int, _column: int, _old_row: int, _old_column: int
+    ) -> None:
+        self._show_unit_explanation()
 
     # ------------------------------------------------------------------ internals
 

@@ -433,3 +433,15 @@ def test_draft_from_chart_fills_techniques_and_pressure_from_the_marks(
     editor.pressure.setCurrentIndex(editor.pressure.findData(2))
     qtbot.mouseClick(editor.draft_button, Qt.MouseButton.LeftButton)
     assert (editor.techniques.text(), editor.pressure.currentData()) == ("Swedish", 2)
+
+
+def test_each_billing_lines_units_are_explained_under_the_table(editor: VisitNoteEditor) -> None:
+    billing = editor.billing
+    editor.sections.setCurrentIndex(3)
+    row = billing.add_line("97140", 38)
+    billing.table.setCurrentCell(row, BillingColumn.MINUTES)
+    explained = billing.units_label.text()
+    assert explained.startswith("97140: 38 min") and "3 units" in explained
+    assert billing.units_label.isVisibleTo(billing)
+    units = billing.table.item(row, BillingColumn.UNITS)
+    assert units is not None and units.toolTip() == explained
