@@ -7,6 +7,7 @@ built once per view (QPainterPaths cached per region) and marks are cheap to pai
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -203,6 +204,9 @@ class FigureItem(QGraphicsItem):
 
 #: Stacking: treated areas under findings, areas to avoid over them, strokes and points on top.
 _Z: dict[MarkKind, float] = {MarkKind.TREATED: 3, MarkKind.AVOID: 6, MarkKind.SCAR: 8}
+#: Labels of areas and strokes: above every area's fill (another region's hatch never hides a
+#: label), below the point glyphs.
+BADGE_Z = 9
 
 
 class MarkItem(QGraphicsItem):
@@ -226,8 +230,6 @@ class MarkItem(QGraphicsItem):
         self._rect = QRectF()
         self.glyph_scale = 1.0
         self.badge: BadgeItem | None = None
-        if mark.kind.geometry is not Geometry.POINT and role != "ghost":
-            self.badge = BadgeItem(self)
         if role == "mark":
             self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
             self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable)
@@ -236,6 +238,9 @@ class MarkItem(QGraphicsItem):
             self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
             self.setOpacity(0.3 if role == "ghost" else 0.85)
             self.setZValue(1 if role == "ghost" else 2)
+        if mark.kind.geometry is not Geometry.POINT and role != "ghost":
+            self.badge = BadgeItem(self)
+            self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
         if mark.kind.geometry is Geometry.POINT:
             self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         # Painted once per zoom level: panning and repaints blit the cached pixmap.
@@ -280,7 +285,23 @@ class MarkItem(QGraphicsItem):
         if self.badge is not None:
             unconfirmed = "" if mark.confirmed else " ?"
             self.badge.set_text(kind, self._badge + unconfirmed)
-            self.badge.setPos(self._badge_at)
+            self.badge.setPos(self.mapToParent(self._badge_at))
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
+        """The label (drawn on the figure, above every area) follows the mark as it is moved,
+        shown, hidden and taken off the map."""
+        badge = self.badge
+        if badge is not None:
+            kind = QGraphicsItem.GraphicsItemChange
+            if change == kind.ItemPositionHasChanged:
+                badge.setPos(self.mapToParent(self._badge_at))
+            elif change == kind.ItemVisibleHasChanged:
+                badge.follow_owner()
+            elif change == kind.ItemSceneChange and value is None:
+                scene = badge.scene()
+                if scene is not None:
+                    scene.removeItem(badge)
+        return super().itemChange(change, value)
 
     def _inside_point(self) -> QPointF:
         """Where the badge goes: the region's inner point, or the outline's centroid."""
@@ -373,14 +394,20 @@ class MarkItem(QGraphicsItem):
 class BadgeItem(QGraphicsItem):
     """The code label of an area or a stroke ("HT 6", "Tx 20′ W3"), the same size at every zoom."""
 
-    def __init__(self, parent: MarkItem) -> None:
-        super().__init__(parent)
+    def __init__(self, owner: MarkItem) -> None:
+        # On the figure beside the marks (not inside its own mark), so it is drawn above
+        # every area's fill.
+        super().__init__(owner.figure)
+        self.owner = owner
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.kind = parent.mark.kind
+        self.setZValue(BADGE_Z if owner.role == "mark" else owner.zValue())
+        self.setOpacity(owner.opacity())
+        self.kind = owner.mark.kind
         self.text = ""
-        self.ghost = parent.role != "mark"
+        self.ghost = owner.role != "mark"
+        self.wanted = True  # shown when its mark is (treated areas' only when zoomed in)
         self._rect = QRectF()
         self._offset = QPointF(0, 0)
         self._nudge = QPointF(0, 0)
@@ -407,6 +434,15 @@ class BadgeItem(QGraphicsItem):
         self._rect = self._rect.translated(offset - self._offset)
         self._offset = offset
         self.update()
+
+    def show_label(self, shown: bool) -> None:
+        """Show or hide the label (it shows only while its mark does too)."""
+        self.wanted = shown
+        self.follow_owner()
+
+    def follow_owner(self) -> None:
+        """Be visible exactly when wanted and the mark is."""
+        self.setVisible(self.wanted and self.owner.isVisible())
 
     def set_nudge(self, nudge: QPointF) -> None:
         """Move the label by screen pixels off a neighbouring region's label."""

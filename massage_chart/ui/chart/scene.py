@@ -128,7 +128,7 @@ class ChartScene(QGraphicsScene):
         places: set[tuple[str, str | None]] = set()
         for item in [*self.items_by_id.values(), *self.standing]:
             if item.badge is not None and item.mark.kind is MarkKind.TREATED:
-                item.badge.setVisible(self._treated_badges())
+                item.badge.show_label(self._treated_badges())
                 places.add((item.mark.view, item.mark.region_id))
         for view_id, region_id in places:
             self._arrange_badges(view_id, region_id)
@@ -144,7 +144,7 @@ class ChartScene(QGraphicsScene):
         item = MarkItem(self.figures[mark.view], mark, role)
         item.set_glyph_scale(self.glyph_scale)
         if item.badge is not None and mark.kind is MarkKind.TREATED:
-            item.badge.setVisible(self._treated_badges())
+            item.badge.show_label(self._treated_badges())
         if role == "mark":
             self.items_by_id[mark.id] = item
             editable = not self.document.read_only and not self.document.held_by
@@ -162,7 +162,7 @@ class ChartScene(QGraphicsScene):
             for item in figure.childItems()
             if isinstance(item, MarkItem)
             and item.badge is not None
-            and item.badge.isVisibleTo(item)
+            and item.badge.isVisibleTo(figure)
             and item.mark.region_id == region_id
             and item.isVisibleTo(figure)
         ]

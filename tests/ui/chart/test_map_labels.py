@@ -148,3 +148,27 @@ def test_labels_of_neighbouring_regions_never_cover_each_other(
         # Posterior: the client's right is on the viewer's right.
         assert (box.center().x() > middle) == side.endswith(".r"), side
     window.document.undo_stack.clear()
+
+
+def test_a_label_is_drawn_above_every_area_and_goes_with_its_mark(
+    qtbot: QtBot, db: Database, course: Course
+) -> None:
+    window = open_chart(qtbot, db, course.today_visit_id)
+    first = window.document.add_mark(
+        MarkKind.HYPERTONICITY, "posterior", [inner("posterior", "rhomboid.r")], whole_region=True
+    )
+    later = window.document.add_mark(
+        MarkKind.ADHESION, "posterior", [inner("posterior", "middle_trapezius.r")], intensity=4,
+        whole_region=True,
+    )  # fmt: skip
+    assert first is not None and later is not None
+    scene = window.scene
+    badge = scene.items_by_id[first].badge
+    later_badge = scene.items_by_id[later].badge
+    assert badge is not None and later_badge is not None and badge.isVisible()
+    # A later area (drawn after, over the first) never hides the first one's label.
+    assert all(badge.zValue() > item.zValue() for item in scene.items_by_id.values())
+    window.document.undo_stack.undo()  # the adhesion goes, and its label with it
+    assert later not in scene.items_by_id
+    assert later_badge.scene() is None and badge.scene() is scene
+    window.document.undo_stack.clear()
