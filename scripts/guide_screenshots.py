@@ -5,6 +5,7 @@
 Seeds a small demo practice in a temporary database with a fixed seed and day, opens the real
 windows at laptop size (1366x768), and saves each as PNG; the SOAP note and the client summary
 are exported as PDFs and their first pages turned into PNG with ``pdftoppm`` (poppler-utils).
+The visit window is also saved in each state, at 1366x768 and 1920x1080, in ``workspace/``.
 Run under a real X server (``make screenshots`` uses xvfb-run when it is installed) or with
 ``QT_QPA_PLATFORM=offscreen``: the pictures are the same widgets either way.
 """
@@ -25,6 +26,7 @@ from massage_chart.demo import seed_demo
 from massage_chart.domain.presentation import Clock, use_clock
 from massage_chart.export.service import DocumentKind, render_document
 from massage_chart.storage.database import open_database
+from massage_chart.storage.repositories import add_health_history_version, create_visit
 from massage_chart.ui.fonts import install_script_fonts
 from massage_chart.ui.main_window import MainWindow
 
@@ -39,12 +41,64 @@ def settle(app: QApplication, rounds: int = 6) -> None:
         app.processEvents()
 
 
-def fit(app: QApplication, window: QWidget) -> None:
-    """Size a window opened at the screen's size down to SIZE. Twice: the first resize meets
-    the window's minimum from its wide layout, which shrinks once the narrow one settles."""
+def fit(app: QApplication, window: QWidget, size: tuple[int, int] = SIZE) -> None:
+    """Size a window opened at the screen's size down to ``size``. Twice: the first resize
+    meets the window's minimum from its wide layout, which shrinks once the narrow one settles."""
     for _ in range(2):
-        window.resize(*SIZE)
+        window.resize(*size)
         settle(app)
+
+
+def workspace(app: QApplication, window: MainWindow, ids: tuple[str, str, str], out: Path) -> None:
+    """The visit window in each state a therapist meets, at a laptop's 1366x768 and at
+    1920x1080: charting a draft, the chart alone, the note alone, a signed visit, and charting
+    held by a stop/refer alert; then the signing question and the print preview."""
+    out.mkdir(parents=True, exist_ok=True)
+    client_id, signed_id, draft_id = ids
+    database = window.database
+    with database.write() as session:
+        start = dt.datetime.combine(TODAY, dt.time(15, 0))
+        held = create_visit(session, client_id, provider_id=None, start=start).id
+    for size in (SIZE, (1920, 1080)):
+        name = f"{size[0]}x{size[1]}"
+        for state, visit_id in (("draft", draft_id), ("signed", signed_id)):
+            visit = window.open_visit(visit_id)
+            if visit is not None:
+                fit(app, visit, size)
+                save(app, visit, out / f"workspace_{state}_{name}.png")
+                if state == "draft":
+                    visit.show_note_action.setChecked(False)
+                    fit(app, visit, size)
+                    save(app, visit, out / f"workspace_chart_only_{name}.png")
+                    visit.show_note_action.setChecked(True)
+                    visit.show_chart_action.setChecked(False)
+                    fit(app, visit, size)
+                    save(app, visit, out / f"workspace_note_only_{name}.png")
+                    visit.show_chart_action.setChecked(True)
+                visit.close()
+    note = window.open_note_editor(draft_id)
+    if note is not None:
+        box = note.ask_to_sign()
+        settle(app)
+        save(app, box if box is not None else note.window(), out / "workspace_sign_question.png")
+        if box is not None:
+            box.reject()
+        note.window().close()
+    window.select_client(client_id)
+    window.detail_panel.select_visit(signed_id)
+    preview = window.export_actions.print_visit()
+    if preview is not None:
+        save(app, preview, out / "workspace_print_preview.png")
+        preview.reject()
+    # Last, as it changes the client's history: an acute blood clot holds charting.
+    with database.write() as session:
+        add_health_history_version(session, client_id, conditions=["DVT left calf"])
+    for size in (SIZE, (1920, 1080)):
+        visit = window.open_visit(held)
+        if visit is not None:
+            fit(app, visit, size)
+            save(app, visit, out / f"workspace_stop_refer_{size[0]}x{size[1]}.png")
+            visit.close()
 
 
 def save(app: QApplication, widget: QWidget, path: Path) -> None:
@@ -126,16 +180,14 @@ def main(argv: list[str]) -> int:
         # The visit window: chart and note side by side, at laptop size.
         for visit_id, name in ((draft_id, "guide_visit_draft.png"),
                                (signed_id, "guide_visit_signed.png")):  # fmt: skip
-            chart = window.open_chart(visit_id)
-            if chart is not None:
-                visit = chart.window()
+            visit = window.open_visit(visit_id)
+            if visit is not None:
                 fit(app, visit)
                 save(app, visit, out / name)
                 visit.close()
         # The note unfolded wide, the chart folded away.
-        note = window.open_note_editor(draft_id)
-        if note is not None:
-            visit = note.window()
+        visit = window.open_visit(draft_id)
+        if visit is not None:
             visit.show_chart_action.setChecked(False)
             fit(app, visit)
             save(app, visit, out / "guide_note_draft.png")
@@ -160,6 +212,8 @@ def main(argv: list[str]) -> int:
         for kind, name in ((DocumentKind.SOAP, "guide_soap_pdf.png"),
                            (DocumentKind.SUMMARY, "guide_summary_pdf.png")):  # fmt: skip
             pdf_page(render_document(database, kind, signed_id).pdf, out / name, work)
+
+        workspace(app, window, (client_id, signed_id, draft_id), out / "workspace")
 
         window.close()
         settle(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -262,11 +262,11 @@ class VisitWindow(QMainWindow):
         if not shown and not self.chart.isVisible():
             self.show_chart_action.setChecked(True)
         self.note.setVisible(shown)
-        self._lay_out()
+        QTimer.singleShot(0, self, self._lay_out)  # once the splitter has shared the width
 
     @Slot(bool)
     def _on_show_chart_toggled(self, shown: bool) -> None:
         if not shown and not self.note.isVisible():
             self.show_note_action.setChecked(True)
         self.chart.setVisible(shown)
-        self._lay_out()
+        QTimer.singleShot(0, self, self._lay_out)  # once the splitter has shared the width

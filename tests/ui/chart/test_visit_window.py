@@ -232,3 +232,13 @@ def test_the_shortcut_sheet_names_every_key_of_the_visit_window(
         assert any(shown in key for key in keys), (shown, keys)
     assert "/" in keys
     sheet.close()
+
+
+def test_the_note_alone_puts_billing_beside_the_soap_parts(
+    qtbot: QtBot, visit: VisitWindow
+) -> None:
+    assert visit.note.parts.orientation() is Qt.Orientation.Vertical  # beside the chart
+    visit.show_chart_action.setChecked(False)
+    qtbot.waitUntil(lambda: visit.note.parts.orientation() is Qt.Orientation.Horizontal)
+    visit.show_chart_action.setChecked(True)
+    qtbot.waitUntil(lambda: visit.note.parts.orientation() is Qt.Orientation.Vertical)
