@@ -275,8 +275,11 @@ class AboutDialog(QDialog):
             self.libraries.insertRow(row)
             for column, text in enumerate((name, version, licence)):
                 self.libraries.setItem(row, column, QTableWidgetItem(text))
-        self.libraries.horizontalHeader().setStretchLastSection(True)
-        self.libraries.resizeColumnsToContents()
+        header = self.libraries.horizontalHeader()
+        header.setStretchLastSection(True)
+        # Sized as shown (with the window's own font), so no name is cut short.
+        for column in (0, 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.fonts = QTextBrowser(self)
         self.fonts.setMarkdown(font_licences())
         self.tabs.addTab(self.libraries, "Libraries")

@@ -39,6 +39,7 @@ class UnlockPasswordDialog(QDialog):
             else "Change or remove the password that unlocks the window after the idle lock."
         )
         intro.setWordWrap(True)
+        self.intro = intro
         self.current = self._password_field("Current password")
         self.new = self._password_field("New password")
         self.repeat = self._password_field("New password again")
@@ -67,7 +68,9 @@ class UnlockPasswordDialog(QDialog):
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        self.resize(460, 0)
+        # Tall enough for the wrapped introduction at this width (a top-level window's minimum
+        # height does not follow its text's wrapping: it was cut off at top and bottom).
+        self.resize(460, max(self.heightForWidth(460), self.sizeHint().height()))
 
     @staticmethod
     def _password_field(name: str) -> QLineEdit:

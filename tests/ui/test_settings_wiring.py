@@ -174,3 +174,15 @@ def test_the_clock_chosen_in_settings_is_the_one_the_window_writes(
     assert Settings.load(settings.path).clock is Clock.TWELVE_HOUR
     times = model.index(model.rowCount() - 1, VisitColumn.TIME)
     assert times.data().startswith("9:30 AM"), times.data()
+
+
+def test_the_unlock_password_dialog_shows_its_whole_introduction(
+    qtbot: QtBot, settings: Settings
+) -> None:
+    dialog = UnlockPasswordDialog(settings)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    intro = dialog.intro
+    assert intro.height() >= intro.heightForWidth(intro.width()), "cut off at top and bottom"
+    dialog.reject()
