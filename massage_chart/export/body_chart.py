@@ -958,8 +958,11 @@ class BodyChart(Flowable):
             size = (box[2] - box[0]) * (box[3] - box[1])
             areas.append((size, mark.number, path, box, mark.kind))
         # Larger areas first, so a smaller one lies on top; all washes, then all patterns, then
-        # all outlines, so no wash ever covers another kind's pattern.
+        # all outlines, so no wash ever covers another kind's pattern. Areas and strokes are
+        # drawn on the body only: a painted edge past the outline does not spill off it.
         areas.sort(key=lambda a: (-a[0], a[1]))
+        canvas.saveState()
+        canvas.clipPath(silhouette, stroke=0, fill=0, fillMode=1)
         for _, _, path, _, kind in areas:
             _fill_area(canvas, path, kind, friendly=self.friendly)
         if not self.friendly:
@@ -971,6 +974,8 @@ class BodyChart(Flowable):
             for mark in self.marks:
                 if mark.kind.geometry is Geometry.STROKE and len(mark.points) >= 2:
                     paint_scar(canvas, [frame.at(x, y) for x, y in mark.points])
+        canvas.restoreState()
+        if not self.friendly:
             for mark in self.marks:
                 if mark.kind.geometry is Geometry.POINT and mark.points:
                     x, y = frame.at(*mark.points[0])

@@ -413,3 +413,30 @@ def test_four_figures_keep_their_captions_apart_and_letter_close_ups_in_one_run(
             assert not (same_line and a[0] < b[2] and b[0] < a[2]), f"{a[4]} runs into {b[4]}"
         return
     pytest.fail("no page holds the body charts")
+
+
+@needs_poppler
+def test_an_area_painted_past_the_outline_prints_on_the_body_only(tmp_path: Path) -> None:
+    """An outline drawn from the mid back out past the arm: nothing is printed off the body."""
+    from PIL import Image
+
+    view = load_atlas().view("posterior")
+    off = (0.95, 0.32)
+    assert view.region_at(*off) is None
+    spill = ((0.55, 0.30), (0.99, 0.30), (0.99, 0.34), (0.55, 0.34))
+    chart = BodyChart(view, [_area(1, MarkKind.BURNING, spill)], 262.0, numbered=False)
+    dpi = 200
+    pdf = tmp_path / "spill.pdf"
+    _draw(chart, pdf)
+    image = Image.open(_png(pdf, dpi)).convert("RGB")
+    x0, y0, x1, y1 = chart.layout.figure
+
+    def inked(fx: float, fy: float) -> int:
+        px = (x0 + fx * (x1 - x0)) * dpi / 72
+        py = (chart.height - (y1 - fy * (y1 - y0))) * dpi / 72
+        crop = image.crop((round(px - 4), round(py - 4), round(px + 4), round(py + 4)))
+        data = crop.tobytes()
+        return sum(1 for i in range(0, len(data), 3) if sum(data[i : i + 3]) < 3 * 235)
+
+    assert inked(*off) == 0, "the area printed off the body"
+    assert inked(0.6, 0.32) > 0, "the area prints on the body"

@@ -95,6 +95,8 @@ class FigureItem(QGraphicsItem):
         self.view = view
         self.frame_width, self.frame_height = figure_size(view)
         self._silhouette, self._outlines, self._details = _view_paths(view.id)
+        #: The body's outline, in the figure's coordinates (marks are drawn inside it).
+        self.silhouette = self._silhouette
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(-10)
         self.highlight = QGraphicsPathItem(self)
@@ -383,6 +385,8 @@ class MarkItem(QGraphicsItem):
                 s = self._glyph_size() / 2
                 painter.drawText(QPointF(s * 0.9, s * 1.3), str(mark.intensity))
             return
+        # On the body only: a painted edge past the outline does not spill off it.
+        painter.setClipPath(self.mapFromParent(self.figure.silhouette))
         if geometry is Geometry.STROKE:
             glyphs.paint_scar(painter, self._points, selected=selected, unconfirmed=unconfirmed)
         else:

@@ -666,3 +666,49 @@ def test_copy_forward_says_which_views_hold_marks_not_shown(
     assert message.startswith("3 marks copied from the last visit")
     assert "on the posterior view, not shown" in message
     assert len(chart.mark_list.labels()) == 3  # where they can be confirmed without the view
+
+
+def test_an_area_painted_past_the_outline_is_drawn_on_the_body_only(
+    qtbot: QtBot, db: Database, course: Course, chart: VisitChartWindow
+) -> None:
+    chart.show_view("anterior")
+    view = chart.document.atlas.view("anterior")
+    x, y = view.region("biceps.l").inner_point
+    edge = x
+    while view.region_at(edge, y) is not None:  # walk out to the body's edge
+        edge += 0.004 if x > 0.5 else -0.004
+    outside = edge + (0.03 if x > 0.5 else -0.03)
+    square = [(x, y - 0.03), (outside, y - 0.03), (outside, y + 0.03), (x, y + 0.03)]
+    assert chart.document.add_mark(MarkKind.HYPERTONICITY, "anterior", square) is not None
+    chart.scene.clearSelection()
+    qtbot.wait(50)
+    image = chart.view.viewport().grab().toImage()
+    background = image.pixelColor(screen_point(chart, "anterior", 0.02, 0.98))
+    past_edge = image.pixelColor(
+        screen_point(chart, "anterior", (edge + outside) / 2 + (outside - edge) / 4, y)
+    )
+    on_body = image.pixelColor(screen_point(chart, "anterior", (x + edge) / 2, y))
+    assert past_edge == background, "the area spilled off the body"
+    assert on_body != background
+    stored_marks = stored(db, course.today_visit_id)
+    assert [m.region_id for m in stored_marks.values()] == ["biceps.l"]
+    chart.document.undo_stack.clear()
+
+
+def test_a_stroke_started_just_off_the_body_is_charted_where_it_lies(
+    qtbot: QtBot, db: Database, course: Course, chart: VisitChartWindow
+) -> None:
+    view = chart.document.atlas.view("anterior")
+    x, y = view.region("external_oblique.r").inner_point
+    edge = x
+    while view.region_at(edge, y) is not None:
+        edge += 0.004 if x > 0.5 else -0.004
+    start = edge + (0.01 if x > 0.5 else -0.01)  # just off the body
+    assert view.region_at(start, y) is None
+    chart.show_view("anterior")
+    chart.set_tool(MarkKind.SCAR)
+    drag(qtbot, chart, [screen_point(chart, "anterior", start + (x - start) * i / 8, y)
+                        for i in range(9)])  # fmt: skip
+    marks = list(stored(db, course.today_visit_id).values())
+    assert [(m.kind, m.region_id) for m in marks] == [(MarkKind.SCAR, "external_oblique.r")]
+    chart.document.undo_stack.clear()
