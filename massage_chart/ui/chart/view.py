@@ -66,11 +66,19 @@ class ChartView(QGraphicsView):
             self.scale(target / current, target / current)
             self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         else:
-            before = self.mapToScene(anchor.toPoint())
+            # Keep the body point under the pointer there: scale about nothing, then scroll so
+            # that point is back under the pointer (the pointer of a wheel event, not the
+            # cursor's last known place).
+            before = self.viewportTransform().inverted()[0].map(anchor)
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
             self.scale(target / current, target / current)
-            after = self.mapToScene(anchor.toPoint())
-            shift = after - before
-            self.translate(shift.x(), shift.y())
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+            now = self.viewportTransform().map(before)  # where that point went, in pixels
+            for bar, moved in (
+                (self.horizontalScrollBar(), now.x() - anchor.x()),
+                (self.verticalScrollBar(), now.y() - anchor.y()),
+            ):
+                bar.setValue(bar.value() + round(moved))
         self.chart_scene.set_zoom(self.scale_factor())
 
     def zoom_in(self) -> None:

@@ -712,3 +712,13 @@ def test_a_stroke_started_just_off_the_body_is_charted_where_it_lies(
     marks = list(stored(db, course.today_visit_id).values())
     assert [(m.kind, m.region_id) for m in marks] == [(MarkKind.SCAR, "external_oblique.r")]
     chart.document.undo_stack.clear()
+
+
+def test_the_wheel_zooms_around_the_point_under_the_pointer(chart: VisitChartWindow) -> None:
+    chart.show_view("posterior")
+    target = screen_point(chart, "posterior", 0.62, 0.25)  # the client's right shoulder
+    before = chart.view.mapToScene(target)
+    for _ in range(3):
+        chart.view.zoom_by(1.25, QPointF(target))
+        now = chart.view.mapFromScene(before)  # where that body point is on screen now
+        assert abs(now.x() - target.x()) <= 2 and abs(now.y() - target.y()) <= 2, (now, target)
