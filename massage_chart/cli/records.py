@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from massage_chart.cli.common import (
     PROG,
@@ -17,6 +17,9 @@ from massage_chart.cli.common import (
     output_path,
     parse_day,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session  # annotations only: the CLI starts without loading it
 
 
 def add_commands(commands: Any) -> None:
@@ -213,18 +216,22 @@ def _run_sign(args: argparse.Namespace) -> int:
     from massage_chart.storage.signing import SignRefusedError
 
     database = open_db(args)
+
+    def sign(session: Session) -> tuple[str | None, dt.datetime | None]:
+        visit = sign_and_record(
+            session,
+            args.visit_id,
+            args.provider,
+            utc_now(),
+            accept_warnings=args.anyway,
+            today=dt.date.today(),
+        )
+        signer = visit.signed_by.display_name if visit.signed_by else visit.signed_by_id
+        return signer, visit.signed_at
+
     try:
-        with database.write() as session:
-            visit = sign_and_record(
-                session,
-                args.visit_id,
-                args.provider,
-                utc_now(),
-                accept_warnings=args.anyway,
-                today=dt.date.today(),
-            )
-            signer = visit.signed_by.display_name if visit.signed_by else visit.signed_by_id
-            signed_at = visit.signed_at
+        # Run again if a clinic's server rolled it back to let another computer's save through.
+        signer, signed_at = database.transact(sign)
     except NotFoundError as exc:
         return fail(f"{exc} Nothing was signed.")
     except SignRefusedError as exc:

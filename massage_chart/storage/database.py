@@ -6,13 +6,15 @@ import contextlib
 import hmac
 import logging
 import os
+import random
 import re
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -40,6 +42,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 APP_NAME = "massage-chart"
 ENV_DATABASE_URL = "MASSAGE_CHART_DB"
@@ -82,7 +86,22 @@ class UnknownDatabaseError(StorageError):
 
 
 class WriteError(StorageError):
-    """A change could not be saved; what was typed must be kept by the caller and offered again."""
+    """A change could not be saved; what was typed must be kept by the caller and offered again.
+
+    Attributes:
+        retryable: the server chose this transaction as the loser of a deadlock or a
+            serialization conflict with another computer's; run again, it will likely succeed
+            (``Database.transact`` does so).
+    """
+
+    retryable = False
+
+
+#: PostgreSQL's SQLSTATEs for a transaction the server rolled back to let another one through:
+#: serialization_failure and deadlock_detected.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+#: How many times ``Database.transact`` runs a change the server rolled back that way.
+TRANSACT_ATTEMPTS = 5
 
 
 class DatabaseMovedError(WriteError):
@@ -151,7 +170,12 @@ def _refusal_words(exc: DBAPIError) -> str:
 def _explain_write_failure(exc: DBAPIError, where: str) -> str:
     """Turn a driver error into words a therapist can act on."""
     text = str(exc.orig).lower() if exc.orig is not None else str(exc).lower()
-    if "disk is full" in text or "no space" in text or "database or disk is full" in text:
+    if getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        reason = (
+            "another computer was saving the same records at the same moment, again and again. "
+            "Save again in a moment"
+        )
+    elif "disk is full" in text or "no space" in text or "database or disk is full" in text:
         reason = "the disk is full. Free some space, then save again"
     elif "readonly" in text or "read-only" in text or "permission" in text:
         reason = "the database file cannot be written (read-only or no permission)"
@@ -609,12 +633,35 @@ class Database:
                 raise NotAllowedError(_refusal_words(exc)) from exc
             raise
         except (OperationalError, InterfaceError, DataError) as exc:
-            raise WriteError(_explain_write_failure(exc, self.display_name)) from exc
+            error = WriteError(_explain_write_failure(exc, self.display_name))
+            error.retryable = getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+            raise error from exc
         except StaleDataError as exc:  # a row's version moved on since this session read it
             raise ChangedElsewhereError(
                 "This record was changed elsewhere (another window, program or computer) since "
                 "it was read; this change was not saved. Open it again to see what is saved."
             ) from exc
+
+    def transact(self, work: Callable[[Session], T], *, attempts: int = TRANSACT_ATTEMPTS) -> T:
+        """Run one user action's writes (``work``, given the session) in one transaction, and
+        run it again from the start when the server rolled it back as the loser of a deadlock
+        or a serialization conflict with another computer's (a clinic's PostgreSQL); after a
+        short random pause that grows, so the two do not meet again. Returns what ``work``
+        returns.
+
+        Raises:
+            WriteError: as ``write``; a conflict still lost after ``attempts`` runs says so.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.write() as session:
+                    return work(session)
+            except WriteError as exc:
+                if not exc.retryable or attempt == attempts:
+                    raise
+                log.info("write lost a conflict on the server (try %d); running it again", attempt)
+                time.sleep(random.uniform(0.01, 0.05) * attempt)
+        raise AssertionError("unreachable")  # the last attempt returns or raises
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:

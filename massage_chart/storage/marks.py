@@ -312,14 +312,17 @@ def write_unless_changed(
             was written.
     """
     version, marks = read
+
+    def change(session: Session) -> tuple[T, int]:
+        if marks_version(session, visit_id) != version:
+            stored = {m.id: m for m in list_marks(session, visit_id)}
+            if stored != marks:
+                raise ChartChangedElsewhereError(CHANGED_ELSEWHERE)
+        result = step(session, *args, **kwargs)
+        return result, marks_version(session, visit_id)
+
     try:
-        with database.write() as session:
-            if marks_version(session, visit_id) != version:
-                stored = {m.id: m for m in list_marks(session, visit_id)}
-                if stored != marks:
-                    raise ChartChangedElsewhereError(CHANGED_ELSEWHERE)
-            result = step(session, *args, **kwargs)
-            return result, marks_version(session, visit_id)
+        return database.transact(change)
     except ChartChangedElsewhereError:
         raise
     except ChangedElsewhereError as exc:  # another session wrote between our read and our write

@@ -630,12 +630,15 @@ class VisitNoteEditor(QWidget):
         changed = {k: v for k, v in values.items() if self._saved_values.get(k) != v}
         if not changed and lines == self._saved_billing:
             return True
+
+        def save(session: Any) -> None:  # the write session (storage types stay out of ui)
+            if changed:
+                update_visit_note(session, self.visit_id, **changed)
+            if lines != self._saved_billing:
+                replace_billing_lines(session, self.visit_id, lines)
+
         try:
-            with self.database.write() as session:
-                if changed:
-                    update_visit_note(session, self.visit_id, **changed)
-                if lines != self._saved_billing:
-                    replace_billing_lines(session, self.visit_id, lines)
+            self.database.transact(save)
         except WRITE_ERRORS as exc:
             self.save_error = describe_error(exc)
             kept = self.keep_draft()
@@ -998,16 +1001,18 @@ class VisitNoteEditor(QWidget):
         if not self.save_now() or not self._save_time_out():
             return self._refuse("Save the note before signing: " + self.save_error)
         provider_id = self.provider_combo.currentData() or ""
+        signed_at = self._now().astimezone()
         try:
-            with self.database.write() as session:
-                sign_and_record(
+            self.database.transact(
+                lambda session: sign_and_record(
                     session,
                     self.visit_id,
                     provider_id,
-                    self._now().astimezone(),
+                    signed_at,
                     accept_warnings=self._sign_despite_errors,
                     today=self._today(),
                 )
+            )
         except SignRefusedError as exc:
             if exc.blocking:
                 return self._refuse("Not signed:\n" + describe_problems(exc.blocking))
