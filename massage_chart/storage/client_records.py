@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -42,6 +42,7 @@ from massage_chart.domain.record_kinds import ConsentKind, PayerType, UnitRule, 
 from massage_chart.domain.sign_rules import NoteToSign, SignProblem, sign_problems
 from massage_chart.domain.visit_record import noted_fields
 from massage_chart.storage import audit
+from massage_chart.storage.database import ChangedElsewhereError
 from massage_chart.storage.marks import as_finding, mark_data
 from massage_chart.storage.models import (
     Addendum,
@@ -325,24 +326,96 @@ def note_fields(visit: Visit) -> dict[str, Any]:
     return fields
 
 
-def update_visit_note(session: Session, visit_id: str, **fields: Any) -> Visit:
+class NoteChangedElsewhereError(ChangedElsewhereError):
+    """Fields this save would write were changed elsewhere (another window or computer) since
+    they were read: writing would silently overwrite that. Nothing was written.
+
+    Attributes:
+        theirs: each such field's value as saved elsewhere (field name -> value).
+        changed_at: when the note was last saved (UTC), or None.
+    """
+
+    def __init__(self, theirs: Mapping[str, Any], changed_at: dt.datetime | None) -> None:
+        self.theirs = dict(theirs)
+        self.changed_at = changed_at
+        super().__init__(
+            "Changed elsewhere since this note was opened: "
+            + ", ".join(NOTE_FIELD_NAMES.get(name, name) for name in self.theirs)
+            + ". Nothing was written over it."
+        )
+
+
+#: The note's fields as a therapist names them, in messages.
+NOTE_FIELD_NAMES = {
+    "chief_complaint": "chief complaint",
+    "health_update": "health update",
+    "subjective": "Subjective notes",
+    "functional_limits": "functional limits",
+    "objective": "Objective",
+    "assessment": "Assessment",
+    "response": "response",
+    "progress_toward_goals": "progress toward goals",
+    "plan": "Plan notes",
+    "frequency": "frequency",
+    "home_care": "home care",
+    "referrals_out": "referrals",
+    "next_visit": "next visit",
+    "techniques": "techniques",
+    "pressure": "pressure",
+    "positioning": "positioning",
+    "icd10_codes": "diagnosis codes",
+}
+
+
+def update_visit_note(
+    session: Session,
+    visit_id: str,
+    *,
+    expected: Mapping[str, Any] | None = None,
+    **fields: Any,
+) -> Visit:
     """Write note fields of a draft visit (a signed one raises ``SignedVisitError`` at flush).
+
+    Args:
+        expected: each field's value as the writer last read it. A field that holds something
+            else now (saved elsewhere since), and not what this save writes, is a conflict:
+            nothing is written. Fields saved elsewhere that this save does not write are kept.
 
     Raises:
         NotFoundError: no visit has that id.
         ValueError: a field is not a note field.
         FieldRefusedError: a changed field is too long, holds a NUL, or a score is out of range.
+        NoteChangedElsewhereError: ``expected`` no longer holds for a field written.
     """
     unknown = set(fields) - set(NOTE_FIELDS)
     if unknown:
         raise ValueError(f"Not note fields: {', '.join(sorted(unknown))}")
     visit = get_visit(session, visit_id)
+    if expected is not None:
+        theirs = {
+            name: getattr(visit, name)
+            for name, value in fields.items()
+            if name in expected
+            and _differs(getattr(visit, name), expected[name])
+            and _differs(getattr(visit, name), value)
+        }
+        if theirs:
+            raise NoteChangedElsewhereError(theirs, visit.updated_at)
     changed = [name for name, value in fields.items() if getattr(visit, name) != value]
     for name in changed:
         setattr(visit, name, fields[name])
     check_row(visit, changed)
     session.flush()
     return visit
+
+
+def _differs(stored: Any, other: Any) -> bool:
+    """Whether two values of a note field differ (no text and "" are the same; lists by items)."""
+    if stored in (None, "") and other in (None, ""):
+        return False
+    if isinstance(stored, (list, tuple)) and isinstance(other, (list, tuple)):
+        return list(stored) != list(other)
+    return bool(stored != other)
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,9 @@ from massage_chart.domain.soap import (
     treatment_from_findings,
 )
 from massage_chart.storage.client_records import (
+    NOTE_FIELD_NAMES,
     BillingLineData,
+    NoteChangedElsewhereError,
     add_addendum,
     override_reasons,
     previous_visit_findings,
@@ -183,6 +185,8 @@ class VisitNoteEditor(QWidget):
         self.confirm_sign_button: QPushButton | None = None
         self._sign_warned = False
         self.data: NoteData | None = None
+        #: Fields saved elsewhere that this note's last save would have written over.
+        self.conflict: NoteChangedElsewhereError | None = None
         self._objective_draft = ""  # the Objective the marks drafted last
         self.setWindowTitle("Visit note")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
@@ -416,6 +420,28 @@ class VisitNoteEditor(QWidget):
         bar_layout.addWidget(self.discard_draft_button)
         self.draft_bar.hide()
         layout.addWidget(self.draft_bar)
+        # Fields saved on another computer since this note was opened: keep mine or use theirs.
+        self.conflict_bar = QFrame()
+        self.conflict_bar.setObjectName("conflictBar")
+        self.conflict_bar.setStyleSheet(
+            "#conflictBar { background: #fde3e3; border: 1px solid #e5a0a0; border-radius: 4px; }"
+        )
+        self.conflict_label = QLabel()
+        self.conflict_label.setWordWrap(True)
+        self.conflict_label.setAccessibleName("Changed elsewhere")
+        self.keep_mine_button = QPushButton("&Keep mine")
+        self.keep_mine_button.setToolTip(
+            "Save what is on this screen over what was saved elsewhere"
+        )
+        self.use_theirs_button = QPushButton("&Use theirs")
+        self.use_theirs_button.setToolTip("Show what was saved elsewhere in those fields")
+        conflict_layout = QHBoxLayout(self.conflict_bar)
+        conflict_layout.setContentsMargins(10, 6, 10, 6)
+        conflict_layout.addWidget(self.conflict_label, 1)
+        conflict_layout.addWidget(self.keep_mine_button)
+        conflict_layout.addWidget(self.use_theirs_button)
+        self.conflict_bar.hide()
+        layout.addWidget(self.conflict_bar)
         layout.addWidget(splitter, 1)
 
     def add_header_action(self, action: QAction) -> QToolButton:
@@ -463,6 +489,8 @@ class VisitNoteEditor(QWidget):
         self.health_update.textChanged.connect(self._on_treatment_edited)
         self.draft_button.clicked.connect(self._on_draft_button_clicked)
         self.restore_draft_button.clicked.connect(self._on_restore_draft_button_clicked)
+        self.keep_mine_button.clicked.connect(self._on_keep_mine_button_clicked)
+        self.use_theirs_button.clicked.connect(self._on_use_theirs_button_clicked)
         self.discard_draft_button.clicked.connect(self._on_discard_draft_button_clicked)
         application = QApplication.instance()
         if isinstance(application, QApplication):
@@ -631,14 +659,24 @@ class VisitNoteEditor(QWidget):
         if not changed and lines == self._saved_billing:
             return True
 
+        # A field saved elsewhere since it was read here is not written over: the therapist
+        # chooses (the conflict bar).
+        expected = {name: self._saved_values.get(name) for name in changed}
+
         def save(session: Any) -> None:  # the write session (storage types stay out of ui)
             if changed:
-                update_visit_note(session, self.visit_id, **changed)
+                update_visit_note(session, self.visit_id, expected=expected, **changed)
             if lines != self._saved_billing:
                 replace_billing_lines(session, self.visit_id, lines)
 
         try:
             self.database.transact(save)
+        except NoteChangedElsewhereError as exc:
+            self.save_error = str(exc)
+            self.keep_draft()
+            self._show_conflict(exc)
+            self.save_state_label.setText("Not saved")
+            return False
         except WRITE_ERRORS as exc:
             self.save_error = describe_error(exc)
             kept = self.keep_draft()
@@ -653,6 +691,8 @@ class VisitNoteEditor(QWidget):
             return False
         self.save_error = ""
         self.save_problem.say("")
+        self.conflict = None
+        self.conflict_bar.hide()
         self._saved_values = values
         self._saved_billing = lines
         self.save_state_label.setText(f"Saved {format_time(self._now())}")
@@ -660,6 +700,44 @@ class VisitNoteEditor(QWidget):
             self.discard_draft()
         self.saved.emit(self.visit_id)
         return True
+
+    def _show_conflict(self, conflict: NoteChangedElsewhereError) -> None:
+        self.conflict = conflict
+        names = ", ".join(NOTE_FIELD_NAMES.get(name, name) for name in conflict.theirs)
+        when = (
+            f" at {format_recorded_time(conflict.changed_at)}"
+            if conflict.changed_at is not None
+            else ""
+        )
+        self.conflict_label.setText(
+            f"Saved elsewhere (another window or computer){when} since you opened this note: "
+            f"{names}. Nothing was written over it. Keep mine saves what is on this screen in "
+            "its place; Use theirs shows what was saved there."
+        )
+        self.conflict_bar.show()
+
+    def keep_mine(self) -> bool:
+        """Answer a conflict: what is on this screen replaces what was saved elsewhere."""
+        conflict = self.conflict
+        if conflict is None:
+            return True
+        self._saved_values.update(conflict.theirs)  # the values this save now writes over
+        return self.save_now()
+
+    def use_theirs(self) -> bool:
+        """Answer a conflict: show what was saved elsewhere in those fields (the rest of what
+        was typed here is saved as usual)."""
+        conflict = self.conflict
+        if conflict is None:
+            return True
+        shown = {**self.values(), **conflict.theirs, "overrides": self._overrides}
+        self._loading = True
+        try:
+            self._show_fields(shown)
+        finally:
+            self._loading = False
+        self._saved_values.update(conflict.theirs)
+        return self.save_now()
 
     # ------------------------------------------------------------------ drafts
 
@@ -1260,6 +1338,14 @@ class VisitNoteEditor(QWidget):
     @Slot(str, str)
     def _on_banner_override_requested(self, code: str, reason: str) -> None:
         self.record_override(code, reason)
+
+    @Slot()
+    def _on_keep_mine_button_clicked(self) -> None:
+        self.keep_mine()
+
+    @Slot()
+    def _on_use_theirs_button_clicked(self) -> None:
+        self.use_theirs()
 
     @Slot()
     def _on_sign_button_clicked(self) -> None:
