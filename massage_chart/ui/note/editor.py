@@ -672,6 +672,8 @@ class VisitNoteEditor(QWidget):
         try:
             self.database.transact(save)
         except NoteChangedElsewhereError as exc:
+            if self._settle_drafted_objective(exc):
+                return self.save_now()
             self.save_error = str(exc)
             self.keep_draft()
             self._show_conflict(exc)
@@ -700,6 +702,27 @@ class VisitNoteEditor(QWidget):
             self.discard_draft()
         self.saved.emit(self.visit_id)
         return True
+
+    def _settle_drafted_objective(self, conflict: NoteChangedElsewhereError) -> bool:
+        """A conflict only over an Objective one side let the marks draft is no conflict of
+        words: the therapist's own text wins, and two drafts of the same marks are the same
+        finding. Returns whether it was settled that way (and the save should run again)."""
+        if set(conflict.theirs) != {"objective"} or not self._objective_draft:
+            return False
+        theirs = str(conflict.theirs["objective"] or "")
+        mine = self.objective.toPlainText()
+        if theirs == self._objective_draft:  # theirs was drafted: keep what is here
+            self._saved_values["objective"] = theirs
+            return True
+        if mine == self._objective_draft:  # mine was drafted: take the words written there
+            self._loading = True
+            try:
+                self.objective.setPlainText(theirs)
+            finally:
+                self._loading = False
+            self._saved_values["objective"] = theirs
+            return True
+        return False
 
     def _show_conflict(self, conflict: NoteChangedElsewhereError) -> None:
         self.conflict = conflict

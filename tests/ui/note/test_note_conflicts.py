@@ -12,6 +12,9 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from massage_chart.atlas import load_atlas
+from massage_chart.domain.marks import MarkKind
+from massage_chart.storage import marks as store
 from massage_chart.storage.client_records import NoteChangedElsewhereError, update_visit_note
 from massage_chart.storage.database import Database, open_database
 from massage_chart.storage.repositories import create_visit, get_visit
@@ -120,3 +123,38 @@ def test_the_storage_refuses_a_stale_write_on_every_road(db: Database, visit_id:
         )
     assert info.value.theirs == {"objective": "Saved first."}
     assert stored(db, visit_id, "objective") == "Saved first."
+
+
+def _chart_a_trigger_point(db: Database, visit_id: str) -> None:
+    atlas = load_atlas()
+    with db.write() as session:
+        store.add_mark(
+            session,
+            store.place_mark(
+                atlas,
+                visit_id,
+                MarkKind.TRIGGER_POINT_ACTIVE,
+                "posterior",
+                [atlas.region("posterior", "upper_trapezius.r").inner_point],
+                intensity=6,
+            ),
+        )
+
+
+def test_an_objective_only_drafted_from_the_marks_gives_way_to_written_words(
+    qtbot: QtBot, db: Database, visit_id: str, laptops: tuple[VisitNoteEditor, VisitNoteEditor]
+) -> None:
+    front, back = laptops
+    with db.write() as session:
+        update_visit_note(session, visit_id, objective="")
+    for editor in laptops:
+        editor.reload()
+    _chart_a_trigger_point(db, visit_id)
+    write(front, "objective", "Ropy band R upper trapezius, 6/10.")
+    assert front.save_now()
+    back.reload_findings()  # the chart changed: the empty Objective drafts itself here
+    assert back.objective.toPlainText().startswith("Active trigger points")
+    assert back.save_now(), back.save_error
+    assert not back.conflict_bar.isVisible(), "a draft is not a conflict of words"
+    assert back.objective.toPlainText() == "Ropy band R upper trapezius, 6/10."
+    assert stored(db, visit_id, "objective") == "Ropy band R upper trapezius, 6/10."
