@@ -333,11 +333,15 @@ class NoteChangedElsewhereError(ChangedElsewhereError):
     Attributes:
         theirs: each such field's value as saved elsewhere (field name -> value).
         changed_at: when the note was last saved (UTC), or None.
+        changed_by: who saved it ("" when not known: notes saved before this was kept).
     """
 
-    def __init__(self, theirs: Mapping[str, Any], changed_at: dt.datetime | None) -> None:
+    def __init__(
+        self, theirs: Mapping[str, Any], changed_at: dt.datetime | None, changed_by: str = ""
+    ) -> None:
         self.theirs = dict(theirs)
         self.changed_at = changed_at
+        self.changed_by = changed_by
         super().__init__(
             "Changed elsewhere since this note was opened: "
             + ", ".join(NOTE_FIELD_NAMES.get(name, name) for name in self.theirs)
@@ -400,10 +404,13 @@ def update_visit_note(
             and _differs(getattr(visit, name), value)
         }
         if theirs:
-            raise NoteChangedElsewhereError(theirs, visit.updated_at)
+            raise NoteChangedElsewhereError(theirs, visit.updated_at, visit.note_saved_by or "")
     changed = [name for name, value in fields.items() if getattr(visit, name) != value]
     for name in changed:
         setattr(visit, name, fields[name])
+    if changed:
+        # A clinic's server writes the person signed in over this (migration 0010).
+        visit.note_saved_by = (session.info.get("actor") or audit.current_actor())[:100]
     check_row(visit, changed)
     session.flush()
     return visit

@@ -448,6 +448,9 @@ class Visit(Base):
     imported_seal: Mapped[str | None] = mapped_column(String(16), nullable=True)
     """What the file said of the signature's seal: "carried" (its content hash came with it and
     matched), "mismatch" (it came and did not match), "added" (none came; sealed on import)."""
+    note_saved_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    """Who last saved a change to the note's text (a clinic's server writes it from the person
+    signed in). Not sealed: it says who was typing, not what the note says."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now, onupdate=utc_now)
     row_version: Mapped[int] = mapped_column(Integer, default=1)

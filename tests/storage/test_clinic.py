@@ -392,3 +392,20 @@ def test_a_second_practice_on_the_server_keeps_its_people_apart(clinic_db: Clini
 def test_the_practice_key_defaults_to_the_database_name(url: str, key: str) -> None:
     assert clinic.default_practice_key(url) == key
     clinic.check_practice_key(key)
+
+
+def test_the_server_names_who_saved_a_note_whatever_the_program_says(clinic_db: Clinic) -> None:
+    c = clinic_db
+    sam = c.as_person("sam")
+    try:
+        # Another program connected as sam says lee typed it: the server writes sam.
+        sam.execute(
+            update(Visit)
+            .where(Visit.id == c.sam_visit)
+            .values(objective="Ropy band.", note_saved_by="lee")
+        )
+        sam.commit()
+        saved_by = sam.scalar(select(Visit.note_saved_by).where(Visit.id == c.sam_visit))
+        assert saved_by == "sam"
+    finally:
+        _close(sam)

@@ -732,8 +732,10 @@ class VisitNoteEditor(QWidget):
             if conflict.changed_at is not None
             else ""
         )
+        who = f" by {conflict.changed_by}" if conflict.changed_by else ""
         self.conflict_label.setText(
-            f"Saved elsewhere (another window or computer){when} since you opened this note: "
+            f"Saved elsewhere{who} (another window or computer){when} since you opened this "
+            "note: "
             f"{names}. Nothing was written over it. Keep mine saves what is on this screen in "
             "its place; Use theirs shows what was saved there."
         )

@@ -158,3 +158,17 @@ def test_an_objective_only_drafted_from_the_marks_gives_way_to_written_words(
     assert not back.conflict_bar.isVisible(), "a draft is not a conflict of words"
     assert back.objective.toPlainText() == "Ropy band R upper trapezius, 6/10."
     assert stored(db, visit_id, "objective") == "Ropy band R upper trapezius, 6/10."
+
+
+def test_the_conflict_names_who_saved_and_when(
+    db: Database, visit_id: str, laptops: tuple[VisitNoteEditor, VisitNoteEditor]
+) -> None:
+    front, back = laptops
+    front.database.actor = "Sam Lee"  # who is signed in on the front computer
+    write(front, "objective", "Ropy band R upper trapezius, 6/10.")
+    assert front.save_now()
+    assert stored(db, visit_id, "note_saved_by") == "Sam Lee"
+    write(back, "objective", "Taut band, twitch response.")
+    assert not back.save_now()
+    assert back.conflict is not None and back.conflict.changed_by == "Sam Lee"
+    assert "Saved elsewhere by Sam Lee" in back.conflict_label.text()
