@@ -37,9 +37,9 @@ class VisitWindow(QMainWindow):
     """Chart and write up one visit in one window, both parts on the visit's shared document.
 
     The chart (left) and the note (right) share the document's marks: a mark charted on the
-    left shows in the note's findings and Objective draft at once. Either side folds away
-    (Chart only, Note only, or both) and the choice is kept for the next visit. Chart commands
-    act only while working in the chart, so what is typed in the note is the note's.
+    left shows in the note's findings and Objective draft at once. Either side folds away (never
+    both); whether the note was folded is kept for the next visit. Chart commands act only
+    while working in the chart, so what is typed in the note is the note's.
 
     Args:
         database: the open database.
