@@ -368,6 +368,12 @@ NOTE_FIELD_NAMES = {
     "pressure": "pressure",
     "positioning": "positioning",
     "icd10_codes": "diagnosis codes",
+    "pain_before": "pain before",
+    "pain_after": "pain after",
+    "pain_best": "pain at best",
+    "pain_worst": "pain at worst",
+    "start": "time in",
+    "end": "time out",
 }
 
 
@@ -413,6 +419,16 @@ def update_visit_note(
         visit.note_saved_by = (session.info.get("actor") or audit.current_actor())[:100]
     check_row(visit, changed)
     session.flush()
+    if changed:
+        # Who changed which part of the note, and the "something changed" other windows and
+        # computers watch for (storage/watch.py): they show it in fields not being typed in.
+        audit.record(
+            session,
+            audit.AuditAction.CHANGE,
+            client_id=visit.client_id,
+            visit_id=visit_id,
+            detail="note: " + ", ".join(NOTE_FIELD_NAMES.get(name, name) for name in changed),
+        )
     return visit
 
 

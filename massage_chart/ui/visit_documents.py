@@ -109,6 +109,8 @@ class VisitDocuments(QObject):
                     document.read_again()
                 except READ_ERRORS as exc:
                     document.problem_reported.emit(str(exc))
+                    continue
+                document.changed_elsewhere.emit()
 
     def visit_ids(self) -> list[str]:
         """The visits with a window open."""

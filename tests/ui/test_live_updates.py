@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from massage_chart.atlas import load_atlas
 from massage_chart.domain.marks import MarkKind
 from massage_chart.storage import marks as store
-from massage_chart.storage.client_records import sign_and_record
+from massage_chart.storage.client_records import sign_and_record, update_visit_note
 from massage_chart.storage.database import Database, open_database
+from massage_chart.storage.models import AuditEvent
 from massage_chart.storage.repositories import add_client, get_visit
 from massage_chart.ui.main_window import MainWindow
 from tests.helpers.notes import complete_the_note
@@ -97,3 +99,32 @@ def test_a_mark_added_elsewhere_shows_on_the_open_chart_and_own_changes_are_left
     assert reads == [mark.id]
     window.live_updates.poll()  # nothing new: nothing read again
     assert reads == [mark.id]
+
+
+def test_a_note_saved_elsewhere_shows_in_the_fields_not_being_typed_here(
+    qtbot: QtBot, window: MainWindow, db: Database, practice: SmallPractice
+) -> None:
+    visit_id = practice.zoe_second_visit_id
+    editor = window.open_note_editor(visit_id)
+    assert editor is not None
+    editor.plan.setPlainText("Typed here, not saved yet")  # being changed on this computer
+    other = _elsewhere(db)
+    try:
+        with other.write() as session:
+            update_visit_note(
+                session, visit_id, objective="Ropy band R upper trapezius.", plan="Theirs."
+            )
+    finally:
+        other.dispose()
+    window.live_updates.poll()
+    assert editor.objective.toPlainText() == "Ropy band R upper trapezius."
+    assert editor.plan.toPlainText() == "Typed here, not saved yet"
+    assert editor.save_state_label.text() == "Updated from elsewhere"
+    with db.read() as session:
+        events = session.scalars(
+            select(AuditEvent.detail).where(
+                AuditEvent.visit_id == visit_id, AuditEvent.action == "change"
+            )
+        ).all()
+    assert "note: Objective, Plan notes" in events  # who changed which part, in the log
+    editor.window().close()

@@ -87,6 +87,8 @@ class ChartDocument(QObject):
         chart_changed(): the marks changed (once per undo step, undo, redo or reading again).
         note_saved(visit_id): the visit's note was saved (by its editor).
         note_signed(visit_id): the visit's note was signed; the document is read-only now.
+        changed_elsewhere(): the visit was changed by another window, program or computer (its
+            note, its marks or both); views show what they are not changing themselves.
     """
 
     mark_added = Signal(str)
@@ -99,6 +101,7 @@ class ChartDocument(QObject):
     chart_changed = Signal()
     note_saved = Signal(str)
     note_signed = Signal(str)
+    changed_elsewhere = Signal()
 
     def __init__(
         self,

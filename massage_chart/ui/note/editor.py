@@ -101,6 +101,13 @@ NOTE_ERRORS: tuple[type[Exception], ...] = (*WRITE_ERRORS, ValueError)
 POSITIONS = ("", "prone", "supine", "side-lying", "seated", "prone then supine")
 
 
+def _differs_from(shown: Any, stored: Any) -> bool:
+    """Whether a field on screen differs from the stored one (no text and "" are the same)."""
+    if shown in (None, "") and stored in (None, ""):
+        return False
+    return bool(shown != stored)
+
+
 DRAFT_TIP = (
     "The Objective drafts itself from this visit's marks until you write your own; this "
     "replaces it with the marks' draft (Ctrl+Z in the text takes it back)"
@@ -206,6 +213,7 @@ class VisitNoteEditor(QWidget):
         self.pending_draft = self._find_pending_draft()
         if document is not None:
             document.chart_changed.connect(self.reload_findings)
+            document.changed_elsewhere.connect(self.refresh_from_elsewhere)
             self.saved.connect(document.note_was_saved)
             self.signed.connect(document.note_was_signed)
 
@@ -723,6 +731,55 @@ class VisitNoteEditor(QWidget):
             self._saved_values["objective"] = theirs
             return True
         return False
+
+    def _typed_fields(self) -> dict[str, QLineEdit | QPlainTextEdit | PainBox]:
+        """The note's typed fields by the name they are stored under."""
+        return {
+            "chief_complaint": self.chief_complaint, "health_update": self.health_update,
+            "subjective": self.subjective, "functional_limits": self.functional_limits,
+            "objective": self.objective, "assessment": self.assessment,
+            "response": self.response, "progress_toward_goals": self.progress,
+            "plan": self.plan, "frequency": self.frequency, "home_care": self.home_care,
+            "referrals_out": self.referrals, "next_visit": self.next_visit,
+            "pain_before": self.pain_now, "pain_after": self.pain_after,
+            "pain_best": self.pain_best, "pain_worst": self.pain_worst,
+        }  # fmt: skip
+
+    @Slot()
+    def refresh_from_elsewhere(self) -> list[str]:
+        """Show what another window or computer saved, in the fields not being changed here
+        (a field typed in here keeps its text; a clash is for the next save to settle).
+        Returns the fields brought up to date."""
+        if self.data is None or self.is_signed():
+            return []
+        try:
+            data = load_note(self.database, self.visit_id, self._today())
+        except READ_ERRORS:
+            return []  # the next save or the next change elsewhere tries again
+        values = self.values()
+        shown = []
+        self._loading = True
+        try:
+            for name, widget in self._typed_fields().items():
+                if values.get(name) != self._saved_values.get(name):
+                    continue  # being changed here
+                theirs = data.fields.get(name)
+                if _differs_from(values.get(name), theirs):
+                    if isinstance(widget, PainBox):
+                        widget.set_score(theirs)
+                    elif isinstance(widget, QPlainTextEdit):
+                        widget.setPlainText(theirs or "")
+                    else:
+                        widget.setText(theirs or "")
+                        widget.setCursorPosition(0)
+                    self._saved_values[name] = self.values()[name]
+                    shown.append(name)
+        finally:
+            self._loading = False
+        if shown:
+            self.save_state_label.setText("Updated from elsewhere")
+            self._refresh_alerts()
+        return shown
 
     def _show_conflict(self, conflict: NoteChangedElsewhereError) -> None:
         self.conflict = conflict
