@@ -19,7 +19,7 @@ from massage_chart.storage.models import AuditEvent
 from massage_chart.storage.repositories import add_client, get_visit
 from massage_chart.ui.main_window import MainWindow
 from tests.helpers.notes import complete_the_note
-from tests.ui.conftest import SmallPractice
+from tests.ui.conftest import SmallPractice, type_text
 
 pytestmark = pytest.mark.qt_log_ignore(
     "This plugin does not support propagateSizeHints", "This plugin does not support raise"
@@ -127,4 +127,32 @@ def test_a_note_saved_elsewhere_shows_in_the_fields_not_being_typed_here(
             )
         ).all()
     assert "note: Objective, Plan notes" in events  # who changed which part, in the log
+    editor.window().close()
+
+
+def test_a_note_signed_elsewhere_turns_the_open_note_read_only_and_keeps_what_was_typed(
+    qtbot: QtBot, window: MainWindow, db: Database, practice: SmallPractice
+) -> None:
+    visit_id = practice.zoe_second_visit_id
+    editor = window.open_note_editor(visit_id)
+    assert editor is not None and not editor.is_signed()
+    editor.sections.setCurrentIndex(3)
+    editor.plan.setFocus()
+    type_text(editor.plan, "Ice after")  # typed here, not saved yet
+    other = _elsewhere(db)
+    try:
+        with other.write() as session:
+            complete_the_note(session, visit_id)
+            provider = get_visit(session, visit_id).provider_id
+            sign_and_record(
+                session, visit_id, provider, dt.datetime(2026, 10, 8, 16, tzinfo=dt.UTC)
+            )
+    finally:
+        other.dispose()
+    window.live_updates.poll()
+    assert editor.is_signed() and editor.plan.isReadOnly()
+    assert editor.draft_bar.isVisible(), "what was typed is offered back"
+    assert "signed since" in editor.draft_label.text()
+    assert editor.restore_draft_button.text() == "Add as &addendum…"
+    assert editor.pending_draft is not None
     editor.window().close()

@@ -214,6 +214,7 @@ class VisitNoteEditor(QWidget):
         if document is not None:
             document.chart_changed.connect(self.reload_findings)
             document.changed_elsewhere.connect(self.refresh_from_elsewhere)
+            document.read_only_changed.connect(self._on_document_read_only_changed)
             self.saved.connect(document.note_was_saved)
             self.signed.connect(document.note_was_signed)
 
@@ -1420,6 +1421,18 @@ class VisitNoteEditor(QWidget):
     @Slot(str, str)
     def _on_banner_override_requested(self, code: str, reason: str) -> None:
         self.record_override(code, reason)
+
+    @Slot(bool)
+    def _on_document_read_only_changed(self, read_only: bool) -> None:
+        """Signed elsewhere (another window or computer): what was typed here and not saved is
+        kept as a draft and offered as an addendum, and the note turns read-only now rather
+        than at its next save."""
+        if not read_only or self.data is None or self.is_signed():
+            return  # signed here: this editor has shown it already
+        self._autosave.stop()
+        self.keep_draft()
+        if self.reload():
+            self.pending_draft = self._find_pending_draft()
 
     @Slot()
     def _on_keep_mine_button_clicked(self) -> None:
