@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from massage_chart.atlas import Region
 from massage_chart.domain.marks import Geometry, MarkData, MarkKind
 from massage_chart.ui.chart import tools
 from massage_chart.ui.chart.glyphs import SHORT_NAMES
@@ -118,22 +119,18 @@ class ChartScene(QGraphicsScene):
         labels of neighbouring regions are kept apart at the new size."""
         self.view_scale = scale
         glyph_scale = round(min(1.0, max(0.7, 0.7 + 0.3 * (scale - 0.5) / 0.7)), 2)
-        if glyph_scale == self.glyph_scale:
-            for view_id in self.figures:
-                self._separate_badges(view_id)
-            return
-        self.glyph_scale = glyph_scale
-        for item in [*self.items_by_id.values(), *self.ghosts]:
-            item.set_glyph_scale(glyph_scale)
-        places: set[tuple[str, str | None]] = set()
-        for item in [*self.items_by_id.values(), *self.standing]:
-            if item.badge is not None and item.mark.kind is MarkKind.TREATED:
-                item.badge.show_label(self._treated_badges())
-                places.add((item.mark.view, item.mark.region_id))
-        for view_id, region_id in places:
-            self._arrange_badges(view_id, region_id)
-        for view_id in self.figures:
-            self._separate_badges(view_id)
+        if glyph_scale != self.glyph_scale:
+            self.glyph_scale = glyph_scale
+            for item in [*self.items_by_id.values(), *self.ghosts]:
+                item.set_glyph_scale(glyph_scale)
+            places: set[tuple[str, str | None]] = set()
+            for item in [*self.items_by_id.values(), *self.standing]:
+                if item.badge is not None and item.mark.kind is MarkKind.TREATED:
+                    item.badge.show_label(self._treated_badges())
+                    places.add((item.mark.view, item.mark.region_id))
+            for view_id, region_id in places:
+                self._arrange_badges(view_id, region_id)
+        self._separate_all_badges()
 
     def _treated_badges(self) -> bool:
         """Treated areas are labelled only when zoomed in: their light fill reads at a glance,
@@ -153,7 +150,8 @@ class ChartScene(QGraphicsScene):
         return item
 
     def _arrange_badges(self, view_id: str, region_id: str | None) -> None:
-        """Keep the labels of one region's areas side by side, just below its point marks."""
+        """Keep the labels of one region's areas side by side, just below its point marks
+        (the caller then moves the view's labels off other regions', once per change)."""
         if region_id is None:
             return
         figure = self.figures[view_id]
@@ -173,7 +171,10 @@ class ChartScene(QGraphicsScene):
             if item.badge is not None:
                 item.badge.set_offset(QPointF(x + width / 2, 16))
             x += width
-        self._separate_badges(view_id)
+
+    def _separate_all_badges(self) -> None:
+        for view_id in self.figures:
+            self._separate_badges(view_id)
 
     def _separate_badges(self, view_id: str) -> None:
         """Move labels of neighbouring regions off each other, downwards, at the view's zoom
@@ -215,6 +216,7 @@ class ChartScene(QGraphicsScene):
         for ghost in self.ghosts:
             ghost.setVisible(self._ghosts_visible)
         self.standing = [self._add_item(m, "standing") for m in self.document.standing_avoid]
+        self._separate_all_badges()  # the marks' labels too, when the scene is first built
 
     def set_ghosts_visible(self, visible: bool) -> None:
         """Show or hide the last visit's marks."""
@@ -241,8 +243,10 @@ class ChartScene(QGraphicsScene):
 
     @Slot(str)
     def _on_document_mark_added(self, mark_id: str) -> None:
-        self._add_item(self.document.mark(mark_id))
-        if self.document.mark(mark_id).carried_from_id is not None:
+        mark = self.document.mark(mark_id)
+        self._add_item(mark)
+        self._separate_badges(mark.view)
+        if mark.carried_from_id is not None:
             self._rebuild_ghosts_if_needed()
 
     @Slot(str)
@@ -252,6 +256,7 @@ class ChartScene(QGraphicsScene):
             was_selected = item.isSelected()
             self.removeItem(item)
             self._arrange_badges(item.mark.view, item.mark.region_id)
+            self._separate_badges(item.mark.view)
             if was_selected:
                 self.selectionChanged.emit()
         self._rebuild_ghosts_if_needed()
@@ -272,6 +277,7 @@ class ChartScene(QGraphicsScene):
             self._arrange_badges(item.mark.view, old_region)
             if item.mark.region_id != old_region:
                 self._arrange_badges(item.mark.view, item.mark.region_id)
+            self._separate_badges(item.mark.view)
 
     def set_editable(self, editable: bool) -> None:
         """Let marks be dragged and tools chart (False: signed, or charting held by an alert)."""
@@ -393,13 +399,7 @@ class ChartScene(QGraphicsScene):
         view_id, index = entries[(current + step) % len(entries)]
         self._keyboard = (view_id, index)
         figure = self.figures[view_id]
-        region = figure.view.regions[index]
-        if self._hover_figure is not None and self._hover_figure is not figure:
-            self._hover_figure.show_region(None)
-        self._hover_figure = figure
-        figure.show_region(region)
-        self.hovered.emit(region.label)
-        return region.label
+        return self._show_chosen(figure, figure.view.regions[index])
 
     def choose_region(self, view_id: str, region_id: str) -> str:
         """Choose a region by its id (found by name), as . and , choose one: outlined, named, and
@@ -411,6 +411,10 @@ class ChartScene(QGraphicsScene):
         figure = self.figures[view_id]
         region = figure.view.region(region_id)
         self._keyboard = (view_id, figure.view.regions.index(region))
+        return self._show_chosen(figure, region)
+
+    def _show_chosen(self, figure: FigureItem, region: Region) -> str:
+        """Outline and name the region chosen from the keyboard (and no other); its name."""
         if self._hover_figure is not None and self._hover_figure is not figure:
             self._hover_figure.show_region(None)
         self._hover_figure = figure
