@@ -406,8 +406,8 @@ def update_visit_note(
             name: getattr(visit, name)
             for name, value in fields.items()
             if name in expected
-            and _differs(getattr(visit, name), expected[name])
-            and _differs(getattr(visit, name), value)
+            and note_values_differ(getattr(visit, name), expected[name])
+            and note_values_differ(getattr(visit, name), value)
         }
         if theirs:
             raise NoteChangedElsewhereError(theirs, visit.updated_at, visit.note_saved_by or "")
@@ -432,7 +432,7 @@ def update_visit_note(
     return visit
 
 
-def _differs(stored: Any, other: Any) -> bool:
+def note_values_differ(stored: Any, other: Any) -> bool:
     """Whether two values of a note field differ (no text and "" are the same; lists by items)."""
     if stored in (None, "") and other in (None, ""):
         return False

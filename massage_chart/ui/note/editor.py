@@ -54,6 +54,7 @@ from massage_chart.storage.client_records import (
     BillingLineData,
     NoteChangedElsewhereError,
     add_addendum,
+    note_values_differ,
     override_reasons,
     previous_visit_findings,
     record_override,
@@ -99,13 +100,6 @@ DRAFT_MS = 3000
 NOTE_ERRORS: tuple[type[Exception], ...] = (*WRITE_ERRORS, ValueError)
 """What a note write may raise that the user is told about (ValueError: a rule refused it)."""
 POSITIONS = ("", "prone", "supine", "side-lying", "seated", "prone then supine")
-
-
-def _differs_from(shown: Any, stored: Any) -> bool:
-    """Whether a field on screen differs from the stored one (no text and "" are the same)."""
-    if shown in (None, "") and stored in (None, ""):
-        return False
-    return bool(shown != stored)
 
 
 DRAFT_TIP = (
@@ -765,7 +759,7 @@ class VisitNoteEditor(QWidget):
                 if values.get(name) != self._saved_values.get(name):
                     continue  # being changed here
                 theirs = data.fields.get(name)
-                if _differs_from(values.get(name), theirs):
+                if note_values_differ(values.get(name), theirs):
                     if isinstance(widget, PainBox):
                         widget.set_score(theirs)
                     elif isinstance(widget, QPlainTextEdit):
@@ -773,10 +767,11 @@ class VisitNoteEditor(QWidget):
                     else:
                         widget.setText(theirs or "")
                         widget.setCursorPosition(0)
-                    self._saved_values[name] = self.values()[name]
                     shown.append(name)
         finally:
             self._loading = False
+        values = self.values()  # as saved elsewhere now, in the fields brought up to date
+        self._saved_values.update({name: values[name] for name in shown})
         if shown:
             self.save_state_label.setText("Updated from elsewhere")
             self._refresh_alerts()
