@@ -31,6 +31,20 @@ def _elsewhere(db: Database) -> Database:
     return open_database(db.url)
 
 
+def _sign_elsewhere(db: Database, visit_id: str) -> None:
+    """Another program completes the note and signs it as the visit's therapist."""
+    other = _elsewhere(db)
+    try:
+        with other.write() as session:
+            complete_the_note(session, visit_id)
+            provider = get_visit(session, visit_id).provider_id
+            sign_and_record(
+                session, visit_id, provider, dt.datetime(2026, 10, 8, 16, tzinfo=dt.UTC)
+            )
+    finally:
+        other.dispose()
+
+
 def _names(window: MainWindow) -> list[str]:
     model = window.client_panel.model
     return [
@@ -61,16 +75,7 @@ def test_a_note_signed_elsewhere_turns_the_open_chart_read_only(
     messages: list[str] = []
     chart.document.problem_reported.connect(messages.append)
     assert not chart.document.read_only
-    other = _elsewhere(db)
-    try:
-        with other.write() as session:
-            complete_the_note(session, visit_id)
-            provider = get_visit(session, visit_id).provider_id
-            sign_and_record(
-                session, visit_id, provider, dt.datetime(2026, 10, 8, 16, tzinfo=dt.UTC)
-            )
-    finally:
-        other.dispose()
+    _sign_elsewhere(db, visit_id)
     window.live_updates.poll()
     assert chart.document.read_only
     assert any("signed this note elsewhere" in m for m in messages)
@@ -139,16 +144,7 @@ def test_a_note_signed_elsewhere_turns_the_open_note_read_only_and_keeps_what_wa
     editor.sections.setCurrentIndex(3)
     editor.plan.setFocus()
     type_text(editor.plan, "Ice after")  # typed here, not saved yet
-    other = _elsewhere(db)
-    try:
-        with other.write() as session:
-            complete_the_note(session, visit_id)
-            provider = get_visit(session, visit_id).provider_id
-            sign_and_record(
-                session, visit_id, provider, dt.datetime(2026, 10, 8, 16, tzinfo=dt.UTC)
-            )
-    finally:
-        other.dispose()
+    _sign_elsewhere(db, visit_id)
     window.live_updates.poll()
     assert editor.is_signed() and editor.plan.isReadOnly()
     assert editor.draft_bar.isVisible(), "what was typed is offered back"
