@@ -288,14 +288,7 @@ class BillingPanel(QWidget):
         code = normalise_cpt(self._text(row, BillingColumn.CPT))
         if not code:
             return ""
-        entries = [
-            BillingEntry(
-                cpt=normalise_cpt(self._text(r, BillingColumn.CPT)), minutes=self._minutes(r)
-            )
-            for r in range(self.table.rowCount())
-            if self._text(r, BillingColumn.CPT).strip()
-        ]
-        return explain_units(code, entries, self.unit_rule)
+        return explain_units(code, self.entries(), self.unit_rule)
 
     def _show_unit_explanation(self) -> None:
         """Under the table: why the current line gets its units (nothing without one)."""
