@@ -154,8 +154,7 @@ class VisitWindow(QMainWindow):
         if screen is not None:
             width = min(width, screen.width())
             height = min(height, screen.height())
-        self.resize(width, height)
-        self._share_width()
+        self.resize(width, height)  # shared between chart and note once shown
 
     def _share_width(self) -> None:
         """Three fifths of the width to the chart, the rest to the note."""
