@@ -346,6 +346,12 @@ def _pain_course(rng: random.Random, visits: int) -> list[tuple[int, int]]:
     return course
 
 
+def _authorised(visit_count: int) -> int:
+    """The visits a demo claim or referral authorises: 12, extended by 6 at a time as the payer
+    would for a course that runs longer."""
+    return 12 + 6 * max(0, -(-(visit_count - 12) // 6))
+
+
 def _visit_days(rng: random.Random, today: dt.date, count: int) -> list[dt.date]:
     """Weekday visit dates, about a week apart, the last one within the past two weeks."""
     gaps = [rng.choice((6, 7, 7, 7, 8, 14)) for _ in range(count - 1)]
@@ -595,7 +601,7 @@ def _seed_client(
             date_of_injury=(first_visit_day - dt.timedelta(days=rng.randint(5, 40)))
             if scenario.payer in (PayerType.PIP, PayerType.WORKERS_COMP)
             else None,
-            authorised_visits=12,
+            authorised_visits=_authorised(visit_count),
             unit_rule=unit_rule,
         )
         session.add(claim)
@@ -606,9 +612,9 @@ def _seed_client(
             prescriber=client.referring_provider or rng.choice(demo.prescribers),
             referral_date=first_visit_day - dt.timedelta(days=rng.randint(2, 10)),
             icd10_codes=list(scenario.icd10),
-            visits_authorised=12,
+            visits_authorised=_authorised(visit_count),
             frequency="1x/week for 12 weeks",
-            expires_on=first_visit_day + dt.timedelta(days=120),
+            expires_on=max(first_visit_day + dt.timedelta(days=120), visit_days[-1]),
         )
         session.add(referral)
     session.flush()

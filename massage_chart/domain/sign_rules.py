@@ -65,6 +65,8 @@ class NoteToSign:
         unresolved_alerts: titles of stop/refer alerts with neither an override reason nor a
             physician clearance on file.
         billed_to_insurer: the visit belongs to a claim with a payer (not self-pay).
+        authorisation_problems: what the claim's count and the referral say against this visit
+            (past the visits authorised, an expired referral).
     """
 
     signer_id: str | None
@@ -82,6 +84,7 @@ class NoteToSign:
     marks_confirmed: tuple[bool, ...] = ()
     unresolved_alerts: tuple[str, ...] = ()
     billed_to_insurer: bool = False
+    authorisation_problems: tuple[str, ...] = ()
 
 
 def _blocking(code: str, message: str) -> SignProblem:
@@ -193,6 +196,7 @@ def warning_problems(note: NoteToSign) -> list[SignProblem]:
             )
         )
     problems.extend(_warning("billing_error", message) for message in note.billing_errors)
+    problems.extend(_warning("authorisation", message) for message in note.authorisation_problems)
     return problems
 
 

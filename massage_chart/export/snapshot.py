@@ -9,12 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from massage_chart.atlas import load_atlas
+from massage_chart.domain.authorisation import Authorisation
 from massage_chart.domain.client_file import ClaimInfo, ClientInfo, ReferralInfo
 from massage_chart.domain.cpt import BillingEntry, compute_totals
 from massage_chart.domain.marks import MARK_FIELDS, MarkData
 from massage_chart.domain.placement import placement_of
 from massage_chart.domain.practice import PracticeInfo, ProviderInfo
 from massage_chart.domain.record_kinds import UnitRule, VisitStatus
+from massage_chart.storage.claim_counts import visit_authorisation
 from massage_chart.storage.mapping import (
     claim_info_of,
     client_info_of,
@@ -93,6 +95,8 @@ class VisitSnapshot:
             lines after the health update, each section's sub-fields as "Label: value" lines
             before its free text.
         next_visit: the client's next booked visit after this one (and after now), if any.
+        authorisation: the visit's number on its claim, the visits authorised, the referral's
+            expiry and the progress-report cycle (None off any claim or referral).
         timed_minutes, treatment_minutes: from the billing lines (DOMAIN.md §1.1); treatment
             minutes fall back to time in to time out when no line records minutes.
     """
@@ -130,6 +134,7 @@ class VisitSnapshot:
     addenda: tuple[AddendumInfo, ...] = ()
     next_visit: dt.datetime | None = None
     imported: ImportedInfo | None = None
+    authorisation: Authorisation | None = None
 
     @property
     def duration_minutes(self) -> int | None:
@@ -255,4 +260,5 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
         )
         if visit.imported_from
         else None,
+        authorisation=visit_authorisation(session, visit),
     )

@@ -20,6 +20,7 @@ from reportlab.platypus import (
     Table,
 )
 
+from massage_chart.domain.authorisation import referral_text, report_text, visit_count_text
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.presentation import (
     NOT_RECORDED,
@@ -243,8 +244,23 @@ def _header_grid(snapshot: VisitSnapshot, styles: Styles) -> Table:
             _field("NPI", provider.npi if provider else "", styles),
         ],
     ]
+    commands: list[tuple[object, ...]] = [("BACKGROUND", (0, 2), (-1, 2), SHADE)]
+    auth = snapshot.authorisation
+    if auth is not None:
+        expiry = referral_text(auth).removeprefix("Referral ")
+        rows.append(
+            [
+                _field("Visit on this claim", visit_count_text(auth), styles, bold=True),
+                _field("Referral", expiry[:1].upper() + expiry[1:], styles),
+                _field(
+                    "Progress report", report_text(auth) or "Not required by this payer", styles
+                ),
+                Paragraph("", styles.value),
+            ]
+        )
+        commands.append(("SPAN", (2, 4), (3, 4)))
     table = _grid(rows, [quarter] * 4)
-    table.setStyle(table_style([("BACKGROUND", (0, 2), (-1, 2), SHADE)]))
+    table.setStyle(table_style(commands))
     return table
 
 

@@ -31,6 +31,7 @@ from massage_chart.domain.alerts import (
     blocking_alerts,
 )
 from massage_chart.domain.alerts import Medication as AlertMedication
+from massage_chart.domain.authorisation import authorisation_warnings
 from massage_chart.domain.client_file import ClientInfo
 from massage_chart.domain.cpt import BillingEntry, check_billing
 from massage_chart.domain.findings import MarkFinding
@@ -42,6 +43,7 @@ from massage_chart.domain.record_kinds import ConsentKind, PayerType, UnitRule, 
 from massage_chart.domain.sign_rules import NoteToSign, SignProblem, sign_problems
 from massage_chart.domain.visit_record import noted_fields
 from massage_chart.storage import audit
+from massage_chart.storage.claim_counts import visit_authorisation
 from massage_chart.storage.database import ChangedElsewhereError
 from massage_chart.storage.marks import as_finding, mark_data
 from massage_chart.storage.models import (
@@ -567,12 +569,14 @@ def visit_to_sign(
     open_alerts = [
         alert.title for alert in blocking_alerts(assess_health(snapshot, today=today), overrides)
     ]
+    standing = visit_authorisation(session, visit)
     return note_to_sign(
         visit,
         signer,
         billing_errors=_billing_errors(visit, unit_rule, payer_type),
         unresolved_alerts=open_alerts,
         billed_to_insurer=payer_type is not PayerType.SELF_PAY,
+        authorisation_problems=authorisation_warnings(standing) if standing else (),
     )
 
 

@@ -10,11 +10,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from massage_chart.domain.alerts import HealthSnapshot
+from massage_chart.domain.authorisation import Authorisation
 from massage_chart.domain.client_file import ClaimInfo, ClientFile, ClientInfo, ReferralInfo
 from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.practice import ProviderInfo
 from massage_chart.domain.presentation import format_date, format_time, format_time_span
 from massage_chart.domain.record_kinds import PayerType, UnitRule, VisitStatus
+from massage_chart.storage.claim_counts import visit_authorisation
 from massage_chart.storage.client_records import (
     BillingLineData,
     billing_line_data,
@@ -186,6 +188,7 @@ class NoteData:
     previous_findings: list[MarkFinding] | None
     snapshot: HealthSnapshot
     addenda: list[tuple[dt.datetime, str, str, str]] = field(default_factory=list)
+    authorisation: Authorisation | None = None
 
 
 def load_note(database: Database, visit_id: str, today: dt.date) -> NoteData:
@@ -225,4 +228,5 @@ def load_note(database: Database, visit_id: str, today: dt.date) -> NoteData:
                 (a.created_at, names.get(a.author_id or "", "unknown author"), a.reason, a.text)
                 for a in visit.addenda
             ],
+            authorisation=visit_authorisation(session, visit),
         )

@@ -140,6 +140,7 @@ def note_to_sign(
     billing_errors: Sequence[str] = (),
     unresolved_alerts: Sequence[str] = (),
     billed_to_insurer: bool = False,
+    authorisation_problems: Sequence[str] = (),
 ) -> NoteToSign:
     """The visit as the signing rules read it; what the visit row cannot tell is passed in.
 
@@ -162,6 +163,7 @@ def note_to_sign(
         marks_confirmed=tuple(mark.confirmed is not False for mark in visit.marks),
         unresolved_alerts=tuple(unresolved_alerts),
         billed_to_insurer=billed_to_insurer,
+        authorisation_problems=tuple(authorisation_problems),
     )
 
 

@@ -39,6 +39,7 @@ from massage_chart.domain.alerts import (
     recommended_max_pressure,
     treatment_plan_warnings,
 )
+from massage_chart.domain.authorisation import authorisation_lines, authorisation_warnings
 from massage_chart.domain.limits import VISIT_NOTE
 from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS, Side
 from massage_chart.domain.record_kinds import VisitStatus
@@ -87,7 +88,7 @@ from massage_chart.ui.note.time_out import TimeOutField
 from massage_chart.ui.practice_document import READ_ERRORS, WRITE_ERRORS, describe_error
 from massage_chart.ui.record.alerts_banner import AlertsBanner
 from massage_chart.ui.record.fields import ProblemLabel
-from massage_chart.ui.style import error_text, heading, muted
+from massage_chart.ui.style import alert_text, error_text, heading, muted
 
 if TYPE_CHECKING:
     from massage_chart.ui.chart.visit_document import ChartDocument
@@ -219,6 +220,10 @@ class VisitNoteEditor(QWidget):
         heading(self.title_label, 1.3)
         self.subtitle_label = QLabel()
         muted(self.subtitle_label)
+        self.claim_label = QLabel()
+        self.claim_label.setAccessibleName("Visit on the claim")
+        self.claim_label.setWordWrap(True)
+        self.claim_label.hide()
         self.status_label = QLabel()
         self.status_label.setAccessibleName("Note status")
         self.status_label.setAlignment(Qt.AlignmentFlag.AlignRight)
@@ -393,6 +398,7 @@ class VisitNoteEditor(QWidget):
         titles.setSpacing(0)
         titles.addWidget(self.title_label)
         titles.addWidget(self.subtitle_label)
+        titles.addWidget(self.claim_label)
         titles.addWidget(self.time_out)
         header.addLayout(titles, 1)
         state = QVBoxLayout()
@@ -580,6 +586,7 @@ class VisitNoteEditor(QWidget):
         provider = data.provider_names.get(data.provider_id or "", "")
         when = f"{format_date(data.start.date())}, {format_time_span(data.start, data.end)}"
         self.subtitle_label.setText(f"Visit {when}" + (f" · {provider}" if provider else ""))
+        self._show_claim_standing(data)
         if data.status is VisitStatus.SIGNED and data.signed_at is not None:
             self.status_label.setText(
                 f"Signed by {data.signed_by}\non {format_recorded_time(data.signed_at)}"
@@ -589,6 +596,22 @@ class VisitNoteEditor(QWidget):
         else:
             self.status_label.setText("Draft")
             self.save_state_label.setText("Saved")
+
+    def _show_claim_standing(self, data: NoteData) -> None:
+        """The visit's number of those authorised, the referral's expiry and the report due;
+        in the warning colour when signing would warn of them."""
+        auth = data.authorisation
+        if auth is None:
+            self.claim_label.hide()
+            return
+        self.claim_label.setText(" · ".join(authorisation_lines(auth)))
+        warnings = authorisation_warnings(auth)
+        self.claim_label.setToolTip("\n".join(warnings))
+        if warnings:
+            alert_text(self.claim_label)
+        else:
+            muted(self.claim_label)
+        self.claim_label.show()
 
     def _show_changes(self, data: NoteData) -> None:
         if data.previous_findings is None:

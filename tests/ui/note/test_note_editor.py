@@ -445,3 +445,26 @@ def test_each_billing_lines_units_are_explained_under_the_table(editor: VisitNot
     assert billing.units_label.isVisibleTo(billing)
     units = billing.table.item(row, BillingColumn.UNITS)
     assert units is not None and units.toolTip() == explained
+
+
+def test_the_header_says_the_visits_place_on_the_claim_and_warns_past_it(
+    qtbot: QtBot, db: Database, charted: Charted
+) -> None:
+    """Zoë's third visit on a claim authorising two: said under the title, in the alert colour,
+    with the reason as its tooltip, and the same warning when signing."""
+    with db.write() as session:
+        visit = get_visit(session, charted.visit_id)
+        claim = session.get(Claim, visit.claim_id)
+        assert claim is not None
+        claim.authorised_visits = 2
+    editor = _open(qtbot, db, charted.visit_id)
+    assert editor.claim_label.isVisible()
+    assert editor.claim_label.text() == "Visit 3: 1 past the 2 authorised"
+    assert "ask the payer for more visits" in editor.claim_label.toolTip()
+    with db.write() as session:
+        claim = session.get(Claim, get_visit(session, charted.visit_id).claim_id)
+        assert claim is not None
+        claim.authorised_visits = 12
+    editor.reload()
+    assert editor.claim_label.text() == "Visit 3 of 12 authorised"
+    assert editor.claim_label.toolTip() == ""
