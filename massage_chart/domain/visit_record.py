@@ -5,10 +5,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from massage_chart.domain.measures import Goal, RangeOfMotion, Tolerance
 from massage_chart.domain.record_kinds import VisitStatus
 
 SEALED_SINCE = "sealed_since"
 """Field metadata: the content-hash version from which a signature covers the field as itself."""
+
+SEALED_WHEN_FILLED = "sealed_when_filled"
+"""Field metadata: a list added to a hash version after notes were signed with it, sealed only
+when it holds entries. Every earlier signature (made when it did not exist, so empty) still
+verifies, and an entry added to, or removed from, a signed note still breaks its seal: an empty
+list and an absent one are the same content."""
 
 NOTED = "noted"
 """Field metadata: the note editor writes the field (every other field is set by the program)."""
@@ -63,10 +70,28 @@ class VisitRecord:
     icd10_codes: tuple[str, ...] = dataclasses.field(
         default=(), metadata={SEALED_SINCE: 1, NOTED: True}
     )
+    range_of_motion: tuple[RangeOfMotion, ...] = dataclasses.field(
+        default=(), metadata={SEALED_SINCE: 2, SEALED_WHEN_FILLED: True, NOTED: True}
+    )
+    tolerances: tuple[Tolerance, ...] = dataclasses.field(
+        default=(), metadata={SEALED_SINCE: 2, SEALED_WHEN_FILLED: True, NOTED: True}
+    )
+    goals: tuple[Goal, ...] = dataclasses.field(
+        default=(), metadata={SEALED_SINCE: 2, SEALED_WHEN_FILLED: True, NOTED: True}
+    )
     signed_by_id: str | None = dataclasses.field(default=None, metadata={SEALED_SINCE: 1})
     signed_at: dt.datetime | None = dataclasses.field(default=None, metadata={SEALED_SINCE: 1})
     hash_version: int | None = None
     content_hash: str | None = None
+
+
+def sealed_when_filled() -> frozenset[str]:
+    """The sealed lists that the content hash covers only when they hold entries."""
+    return frozenset(
+        field.name
+        for field in dataclasses.fields(VisitRecord)
+        if field.metadata.get(SEALED_WHEN_FILLED)
+    )
 
 
 def noted_fields() -> tuple[str, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from massage_chart.domain.authorisation import Authorisation
 from massage_chart.domain.client_file import ClaimInfo, ClientInfo, ReferralInfo
 from massage_chart.domain.cpt import BillingEntry, compute_totals
 from massage_chart.domain.marks import MARK_FIELDS, MarkData
+from massage_chart.domain.measures import Goal, RangeOfMotion, Tolerance
 from massage_chart.domain.placement import placement_of
 from massage_chart.domain.practice import PracticeInfo, ProviderInfo
 from massage_chart.domain.record_kinds import UnitRule, VisitStatus
@@ -22,7 +24,9 @@ from massage_chart.storage.mapping import (
     client_info_of,
     practice_info_of,
     provider_info_of,
+    readable_entries,
     referral_info_of,
+    visit_record_of,
 )
 from massage_chart.storage.marks import mark_data
 from massage_chart.storage.models import Visit, utc_now
@@ -97,6 +101,9 @@ class VisitSnapshot:
         next_visit: the client's next booked visit after this one (and after now), if any.
         authorisation: the visit's number on its claim, the visits authorised, the referral's
             expiry and the progress-report cycle (None off any claim or referral).
+        range_of_motion, tolerances, goals: as recorded at this visit.
+        earlier_rom, earlier_tolerances: those of the client's latest earlier signed visit that
+            recorded any (signed, so a printed note never changes with a draft), and its day.
         timed_minutes, treatment_minutes: from the billing lines (DOMAIN.md §1.1); treatment
             minutes fall back to time in to time out when no line records minutes.
     """
@@ -135,6 +142,13 @@ class VisitSnapshot:
     next_visit: dt.datetime | None = None
     imported: ImportedInfo | None = None
     authorisation: Authorisation | None = None
+    range_of_motion: tuple[RangeOfMotion, ...] = ()
+    tolerances: tuple[Tolerance, ...] = ()
+    goals: tuple[Goal, ...] = ()
+    earlier_rom: tuple[RangeOfMotion, ...] = ()
+    earlier_rom_day: dt.date | None = None
+    earlier_tolerances: tuple[Tolerance, ...] = ()
+    earlier_tolerances_day: dt.date | None = None
 
     @property
     def duration_minutes(self) -> int | None:
@@ -199,6 +213,9 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
         .order_by(Visit.start)
         .limit(1)
     )
+    record = visit_record_of(visit)
+    earlier_rom, rom_day = _earlier_measures(session, visit, "range_of_motion")
+    earlier_tolerances, tolerance_day = _earlier_measures(session, visit, "tolerances")
     return VisitSnapshot(
         id=visit.id,
         practice=practice_info_of(practice) if practice else PracticeInfo(),
@@ -261,4 +278,32 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
         if visit.imported_from
         else None,
         authorisation=visit_authorisation(session, visit),
+        range_of_motion=record.range_of_motion,
+        tolerances=record.tolerances,
+        goals=record.goals,
+        earlier_rom=earlier_rom,
+        earlier_rom_day=rom_day,
+        earlier_tolerances=earlier_tolerances,
+        earlier_tolerances_day=tolerance_day,
     )
+
+
+def _earlier_measures(
+    session: Session, visit: Visit, name: str
+) -> tuple[tuple[Any, ...], dt.date | None]:
+    """A structured list of the client's latest earlier signed visit that holds entries."""
+    rows = session.execute(
+        select(getattr(Visit, name), Visit.start)
+        .where(
+            Visit.client_id == visit.client_id,
+            Visit.start < visit.start,
+            Visit.status == VisitStatus.SIGNED,
+        )
+        .order_by(Visit.start.desc())
+        .limit(60)
+    )
+    for stored, start in rows:
+        entries = readable_entries(name, stored)
+        if entries:
+            return entries, start.date()
+    return (), None

@@ -22,6 +22,7 @@ from reportlab.platypus import (
 
 from massage_chart.domain.authorisation import referral_text, report_text, visit_count_text
 from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.measures import GoalTerm, rom_rows
 from massage_chart.domain.presentation import (
     NOT_RECORDED,
     format_date,
@@ -357,6 +358,8 @@ def _soap(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
         out += _text_block("Pressure", format_pressure(snapshot.pressure), styles)
     if snapshot.positioning:
         out += _text_block("Positioning", snapshot.positioning, styles)
+    out += _range_of_motion(snapshot, styles)
+    out += _tolerances(snapshot, styles)
     out.append(_section("A — Assessment", styles))
     if snapshot.pain_before is not None or snapshot.pain_after is not None:
         before = "—" if snapshot.pain_before is None else f"{snapshot.pain_before}/10"
@@ -371,11 +374,109 @@ def _soap(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
     out += _text_block("", snapshot.assessment, styles)
     out.append(_section("P — Plan", styles))
     out += _text_block("", snapshot.plan, styles) or [trusted("No plan recorded.", styles.small)]
-    out.append(_section("Functional goals", styles))
-    goals = [g.strip(" -•\t") for g in snapshot.client.goals.splitlines() if g.strip()]
-    if goals:
-        for goal in goals:
-            out.append(para(goal, styles.body, prefix="•&nbsp;&nbsp;"))
+    out += _goals(snapshot, styles)
+    return out
+
+
+def _subheading(text: str, styles: Styles) -> Paragraph:
+    return trusted(f"<b>{escape(text)}</b>", styles.body)
+
+
+def _range_of_motion(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
+    """The range-of-motion table: this visit before and after treatment, the reference range,
+    and the last signed visit's value, so the change is in degrees."""
+    rows_of = rom_rows(snapshot.range_of_motion, snapshot.earlier_rom, snapshot.earlier_rom_day)
+    if not rows_of:
+        return []
+    last_day = snapshot.earlier_rom_day
+    last_head = f"Last ({fmt_date(last_day)})" if last_day else "Last visit"
+    rows: list[list[object]] = [
+        [
+            trusted(h, styles.cell_bold)
+            for h in ("Motion", "Type", "Before", "After", "Normal", last_head)
+        ]
+    ]
+    for row in rows_of:
+        rows.append(
+            [
+                para(row.label, styles.cell),
+                trusted(row.kind, styles.cell),
+                para(row.before.value_text() if row.before else "—", styles.cell),
+                para(row.after.value_text() if row.after else "—", styles.cell),
+                trusted(f"{row.normal}°", styles.cell),
+                para(row.last.value_text() if row.last else "—", styles.cell),
+            ]
+        )
+    w = FRAME_WIDTH
+    visual = any(m.method == "visual" for m in snapshot.range_of_motion)
+    note = "Degrees by goniometer" + (" unless marked visual (an estimate)" if visual else "")
+    return [
+        Spacer(1, 3),
+        _subheading("Range of motion", styles),
+        _table(rows, [0.3 * w, 0.08 * w, 0.16 * w, 0.16 * w, 0.1 * w, 0.2 * w]),
+        trusted(
+            f"{note}. Normal: reference range (AAOS), not a goal. WNL: within normal limits.",
+            styles.small,
+        ),
+    ]
+
+
+def _tolerances(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
+    """Sitting, standing and other tolerances, each beside the last signed visit's."""
+    if not snapshot.tolerances:
+        return []
+    earlier = {t.activity: t for t in snapshot.earlier_tolerances}
+    day = snapshot.earlier_tolerances_day
+    rows: list[list[object]] = [
+        [
+            trusted(h, styles.cell_bold)
+            for h in ("Tolerance", "This visit", f"Last ({fmt_date(day)})" if day else "Last visit")
+        ]
+    ]
+    for tolerance in snapshot.tolerances:
+        last = earlier.get(tolerance.activity)
+        rows.append(
+            [
+                trusted(escape(tolerance.label), styles.cell),
+                trusted(tolerance.value_text(), styles.cell),
+                trusted(last.value_text() if last else "—", styles.cell),
+            ]
+        )
+    w = FRAME_WIDTH
+    return [Spacer(1, 3), _table(rows, [0.4 * w, 0.3 * w, 0.3 * w])]
+
+
+def _goals(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
+    """Functional goals as they stood at this visit: short- and long-term, with the timeframe
+    and the status; the client's goals as written in the record when the note has none."""
+    out: list[Flowable] = [_section("Functional goals", styles)]
+    if snapshot.goals:
+        day = snapshot.start.date()
+        ordered = sorted(snapshot.goals, key=lambda g: g.term is not GoalTerm.SHORT)
+        rows: list[list[object]] = [
+            [trusted(h, styles.cell_bold) for h in ("Term", "Goal", "Timeframe", "Status")]
+        ]
+        for goal in ordered:
+            rows.append(
+                [
+                    trusted(goal.term.abbreviation, styles.cell_bold),
+                    para(goal.text, styles.cell),
+                    trusted(escape(goal.timeframe_text(day)), styles.cell),
+                    trusted(escape(goal.status.label), styles.cell),
+                ]
+            )
+        w = FRAME_WIDTH
+        out.append(_table(rows, [0.08 * w, 0.52 * w, 0.24 * w, 0.16 * w]))
+        out.append(
+            trusted(
+                "STG: short-term goal. LTG: long-term goal. Status at this visit.", styles.small
+            )
+        )
+        return out
+    written = [g.strip(" -•\t") for g in snapshot.client.goals.splitlines() if g.strip()]
+    if written:
+        for line in written:
+            out.append(para(line, styles.body, prefix="•&nbsp;&nbsp;"))
     else:
         out.append(trusted("No functional goals recorded.", styles.small))
     return out

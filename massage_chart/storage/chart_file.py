@@ -1,7 +1,7 @@
-"""The chart file (format ``massage-chart/3``): lossless JSON export and a validating import.
+"""The chart file (format ``massage-chart/4``): lossless JSON export and a validating import.
 
-Files of format ``massage-chart/2`` (no outcome measures) and ``massage-chart/1`` are still
-read: the overrides, clearances and SOAP sub-fields of a version 1 file, held as lines of text
+Files of format ``massage-chart/3`` (no range of motion, tolerance or goals per visit),
+``massage-chart/2`` (no outcome measures either) and ``massage-chart/1`` are still read: the overrides, clearances and SOAP sub-fields of a version 1 file, held as lines of text
 then, are parsed into fields as schema 0005 did.
 """
 
@@ -23,6 +23,7 @@ from massage_chart import __version__
 from massage_chart.domain import limits
 from massage_chart.domain.atlas import AtlasError, load_atlas
 from massage_chart.domain.marks import MARK_FIELDS, MarkKind
+from massage_chart.domain.measures import STRUCTURED_FIELDS, MeasureError, entries_json
 from massage_chart.domain.outcomes import OutcomeError, measure
 from massage_chart.domain.placement import PlacementError, locate
 from massage_chart.domain.record_kinds import (
@@ -67,9 +68,9 @@ from massage_chart.storage.text_form import (
     split_clearance,
 )
 
-FORMAT = "massage-chart/3"
+FORMAT = "massage-chart/4"
 FORMAT_FAMILY = "massage-chart/"
-READABLE_FORMATS = ("massage-chart/1", "massage-chart/2", FORMAT)
+READABLE_FORMATS = ("massage-chart/1", "massage-chart/2", "massage-chart/3", FORMAT)
 """Formats the import reads: the current one, and the text form of the first."""
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_HISTORY_VERSION = 100_000
@@ -196,6 +197,7 @@ def _visit_json(visit: Visit) -> dict[str, Any]:
         "pressure": visit.pressure,
         "positioning": visit.positioning,
         "icd10": list(visit.icd10_codes),
+        **{name: list(getattr(visit, name) or []) for name in STRUCTURED_FIELDS},
         "billing": [
             {
                 "cpt": line.cpt,
@@ -972,6 +974,12 @@ class _Importer:
             if item.get(key) is not None and item[key] not in known:
                 raise ChartFileError(f"{where}.{key}: {item[key]!r} is not one of this client's.")
         note, overrides = self._note(item)
+        measured: dict[str, list[dict[str, Any]]] = {}
+        for name in STRUCTURED_FIELDS:
+            try:  # the note window's rules, whichever road the entries came by
+                measured[name] = entries_json(name, item.get(name, []))
+            except MeasureError as exc:
+                raise ChartFileError(f"{where}.{name}: {exc}") from None
         visit = Visit(
             id=item.get("id") or None,
             client_id=client.id,
@@ -990,6 +998,7 @@ class _Importer:
             pressure=item.get("pressure"),
             positioning=item.get("positioning", ""),
             icd10_codes=[code.strip().upper() for code in item.get("icd10", [])],
+            **measured,
         )
         created = _datetime(item.get("created_at"), f"{where}.created_at")
         if created is not None:

@@ -37,6 +37,7 @@ from massage_chart.domain.cpt import BillingEntry, check_billing
 from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.icd10 import Severity, check_codes
 from massage_chart.domain.marks import MarkKind, Side
+from massage_chart.domain.measures import STRUCTURED_FIELDS, MeasureError, entries_json
 from massage_chart.domain.placement import placement_of
 from massage_chart.domain.presentation import local_moment, recorded_moment
 from massage_chart.domain.record_kinds import ConsentKind, PayerType, UnitRule, VisitStatus
@@ -370,6 +371,9 @@ NOTE_FIELD_NAMES = {
     "pressure": "pressure",
     "positioning": "positioning",
     "icd10_codes": "diagnosis codes",
+    "range_of_motion": "range of motion",
+    "tolerances": "tolerances",
+    "goals": "goals",
     "pain_before": "pain before",
     "pain_after": "pain after",
     "pain_best": "pain at best",
@@ -402,6 +406,11 @@ def update_visit_note(
     unknown = set(fields) - set(NOTE_FIELDS)
     if unknown:
         raise ValueError(f"Not note fields: {', '.join(sorted(unknown))}")
+    for name in STRUCTURED_FIELDS.keys() & fields.keys():
+        try:  # one stored form, whichever road the entries came by
+            fields[name] = entries_json(name, fields[name])
+        except MeasureError as exc:
+            raise FieldRefusedError(str(exc)) from None
     visit = get_visit(session, visit_id)
     if expected is not None:
         theirs = {

@@ -17,6 +17,7 @@ from massage_chart.domain.client_file import (
     MedicationInfo,
     ReferralInfo,
 )
+from massage_chart.domain.measures import STRUCTURED_FIELDS, MeasureError
 from massage_chart.domain.practice import PracticeInfo, ProviderInfo
 from massage_chart.domain.visit_record import VisitRecord
 from massage_chart.storage.models import (
@@ -57,8 +58,27 @@ def _plain(kind: type[T], row: object, **given: Any) -> T:
 
 
 def visit_record_of(visit: Visit) -> VisitRecord:
-    """The visit row's own fields as a ``VisitRecord``, field by declared field."""
-    return _plain(VisitRecord, visit)
+    """The visit row's own fields as a ``VisitRecord``, field by declared field; the structured
+    lists (range of motion, tolerance, goals) as domain values, without any entry this version
+    cannot read (a motion a newer version added): it is kept in the row, as stored."""
+    return _plain(
+        VisitRecord,
+        visit,
+        **{name: readable_entries(name, getattr(visit, name)) for name in STRUCTURED_FIELDS},
+    )
+
+
+def readable_entries(name: str, stored: Any) -> tuple[Any, ...]:
+    """A structured field's stored entries as domain values, leaving out those that do not
+    read."""
+    kind = STRUCTURED_FIELDS[name]
+    entries = []
+    for entry in stored or ():
+        try:
+            entries.append(kind.from_json(entry))
+        except MeasureError:
+            continue
+    return tuple(entries)
 
 
 def client_info_of(client: Client) -> ClientInfo:

@@ -430,6 +430,11 @@ class Visit(Base):
     pressure: Mapped[int | None] = mapped_column(Integer, nullable=True)
     positioning: Mapped[str] = mapped_column(String(200), default="")
     icd10_codes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    range_of_motion: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    tolerances: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    goals: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    """Range of motion, tolerance and goals at this visit: JSON entries checked by
+    ``domain/measures.py`` on every road in; sealed from hash version 3."""
     signed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     signed_by_id: Mapped[str | None] = mapped_column(
         ForeignKey("providers.id", ondelete="RESTRICT"), nullable=True

@@ -13,10 +13,17 @@ from sqlalchemy.orm import Session, selectinload
 from massage_chart.domain import limits
 from massage_chart.domain.client_file import MedicationInfo
 from massage_chart.domain.limits import InputRefusedError, NumberRange, TextLimit
+from massage_chart.domain.measures import (
+    STRUCTURED_FIELDS,
+    MeasureError,
+    carried_goals,
+    entries_json,
+)
 from massage_chart.domain.presentation import listed_name
 from massage_chart.domain.text import search_terms
 from massage_chart.storage import audit
 from massage_chart.storage.database import WriteError
+from massage_chart.storage.mapping import readable_entries
 from massage_chart.storage.models import (
     Addendum,
     Allergy,
@@ -157,6 +164,13 @@ def row_problem(row: object, names: Iterable[str] | None = None) -> str | None:
             problem = limits.list_problem(limit.label, getattr(row, name) or [], limit.most)
             if problem:
                 return problem
+    if isinstance(row, Visit):
+        for name in STRUCTURED_FIELDS:
+            if wanted is None or name in wanted:
+                try:
+                    entries_json(name, getattr(row, name))
+                except MeasureError as exc:
+                    return str(exc)
     if isinstance(row, BillingLine) and (wanted is None or "diagnosis_pointers" in wanted):
         pointers = row.diagnosis_pointers or []
         if not isinstance(pointers, list | tuple) or len(pointers) > 12:
@@ -460,6 +474,21 @@ def get_visit(session: Session, visit_id: str) -> Visit:
     return visit
 
 
+def _goals_to_carry(
+    session: Session, client_id: str, claim_id: str | None, start: dt.datetime
+) -> list[dict[str, Any]]:
+    """The goals a new visit starts with: those of the latest earlier visit of the same claim
+    (of the client, with no claim) that has any, less those met or discontinued there."""
+    query = select(Visit.goals).where(Visit.client_id == client_id, Visit.start < start)
+    if claim_id is not None:
+        query = query.where(Visit.claim_id == claim_id)
+    for stored in session.scalars(query.order_by(Visit.start.desc()).limit(50)):
+        if stored:
+            goals = carried_goals(readable_entries("goals", stored))
+            return [goal.to_json() for goal in goals]
+    return []
+
+
 def create_visit(
     session: Session,
     client_id: str,
@@ -497,6 +526,8 @@ def create_visit(
             .order_by(Visit.start.desc())
         )
         codes = list(next((c for c in earlier if c), []))
+    if "goals" not in fields:
+        fields["goals"] = _goals_to_carry(session, client_id, claim.id if claim else None, start)
     visit = Visit(
         client_id=client_id,
         provider_id=provider_id,

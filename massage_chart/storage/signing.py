@@ -16,7 +16,7 @@ from typing import Any
 from massage_chart.domain.marks import SEALED_MARK_FIELDS
 from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.domain.sign_rules import NoteToSign, SignProblem, describe_problems
-from massage_chart.domain.visit_record import sealed_fields
+from massage_chart.domain.visit_record import sealed_fields, sealed_when_filled
 from massage_chart.storage.mapping import visit_record_of
 from massage_chart.storage.models import CURRENT_HASH_VERSION, Visit
 from massage_chart.storage.text_form import SECTION_FIELDS, SUB_FIELDS, join_overrides, section_text
@@ -63,6 +63,12 @@ def visit_canonical_content(visit: Visit) -> dict[str, Any]:
             if name not in content
         }
     )
+    for name in sealed_when_filled() & content.keys():
+        stored = list(getattr(visit, name) or [])
+        if stored:  # sealed as stored, entry by entry, whatever this version reads
+            content[name] = stored
+        else:  # as every note signed before the list existed was sealed
+            del content[name]
     content["overrides"] = sorted(
         ({"code": o.code, "reason": o.reason} for o in visit.overrides),
         key=lambda override: override["code"],

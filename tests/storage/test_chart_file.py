@@ -96,6 +96,14 @@ PRODUCT_EXAMPLE: dict[str, Any] = {
 }
 
 
+ROTATION_BEFORE = {
+    "motion": "cervical.rotation", "side": "left", "degrees": 55, "within_normal": False,
+    "passive": False, "painful": True, "method": "goniometer", "timing": "before",
+}  # fmt: skip
+GOAL = {"term": "short", "text": "Check the blind spot — 痛い", "target": "2026-12-14",
+        "status": "progressing"}  # fmt: skip
+
+
 def _count_clients(db: Database) -> int:
     with db.read() as session:
         return int(session.scalar(select(func.count(Client.id))) or 0)
@@ -126,6 +134,9 @@ def _rich_database(db: Database) -> None:
             techniques=["trigger point therapy", "myofascial release"],
             pain_before=7,
             pain_after=3,
+            range_of_motion=[ROTATION_BEFORE, dict(ROTATION_BEFORE, degrees=70, timing="after")],
+            tolerances=[{"activity": "sitting", "minutes": 20}],
+            goals=[GOAL, dict(GOAL, term="long", text="العودة إلى العمل", target=None)],
         )
         for view_id in ("anterior", "posterior", "left_lateral", "right_lateral"):
             region = atlas.regions(view_id)[3]
@@ -280,6 +291,54 @@ def test_an_outcome_measure_that_breaks_the_rules_refuses_the_file(
         with other.read() as session:
             assert session.scalar(select(func.count()).select_from(OutcomeRecord)) == 0
             assert session.scalar(select(func.count()).select_from(Client)) == 0
+    finally:
+        other.dispose()
+
+
+@pytest.mark.parametrize(
+    ("field", "change", "message"),
+    [
+        ("range_of_motion", {"motion": "jaw.opening"}, "unknown motion 'jaw.opening'"),
+        ("range_of_motion", {"side": ""}, "choose the right or left side"),
+        ("range_of_motion", {"degrees": None}, "enter the degrees measured"),
+        ("range_of_motion", {"within_normal": True}, "not both"),
+        ("goals", {"text": "   "}, "write the goal"),
+        ("goals", {"target": "14/12/2026"}, "is not a date"),
+        ("goals", {"text": "x" * 50_000}, "too long"),
+        ("tolerances", {"minutes": 5000}, "enter the minutes"),
+    ],
+)
+def test_a_measure_or_goal_that_breaks_the_rules_refuses_the_file(
+    db: Database, tmp_path: Path, field: str, change: dict[str, Any], message: str
+) -> None:
+    document = json.loads(_export_text_after(db))
+    (visit,) = [v for c in document["clients"] for v in c["visits"] if v[field]]
+    visit[field][0].update(change)
+    other = open_database(str(tmp_path / "other.db"))
+    try:
+        with pytest.raises(ChartFileError, match=re.escape(message)) as caught:
+            _import(other, document)
+        assert f"{field}" in str(caught.value)
+        assert _count_clients(other) == 0
+    finally:
+        other.dispose()
+
+
+def test_a_format_3_file_imports_with_no_measures(db: Database, tmp_path: Path) -> None:
+    document = json.loads(_export_text_after(db))
+    document["format"] = "massage-chart/3"
+    for client in document["clients"]:
+        for visit in client["visits"]:
+            for name in ("range_of_motion", "tolerances", "goals"):
+                del visit[name]
+            visit.pop("content_hash")  # the signed note's seal covered the measures
+    other = open_database(str(tmp_path / "other.db"))
+    try:
+        _import(other, document)
+        visits = [v for c in json.loads(_export_text(other))["clients"] for v in c["visits"]]
+        assert [(v["range_of_motion"], v["tolerances"], v["goals"]) for v in visits] == [
+            ([], [], [])
+        ] * len(visits)
     finally:
         other.dispose()
 

@@ -23,6 +23,15 @@ VERSION_2_KEYS = COMMON_KEYS | {
     "hash_version", "overrides", "pain_best", "pain_worst", "functional_limits", "response",
     "progress_toward_goals", "frequency", "home_care", "referrals_out", "next_visit",
 }  # fmt: skip
+WHEN_FILLED = {"range_of_motion", "tolerances", "goals"}
+FILLED = {
+    "range_of_motion": {"motion": "cervical.rotation", "side": "left", "degrees": 55,
+                        "within_normal": False, "passive": False, "painful": True,
+                        "method": "goniometer", "timing": "before"},
+    "tolerances": {"activity": "sitting", "minutes": 20},
+    "goals": {"term": "short", "text": "Check the blind spot", "target": "2026-12-21",
+              "status": "progressing"},
+}  # fmt: skip
 MARK_KEYS = {
     "id", "kind", "view", "points", "region_id", "side", "intensity", "deep_muscle", "technique",
     "minutes", "pressure", "note",
@@ -156,13 +165,15 @@ def test_version_2_keeps_sub_fields_and_overrides_as_fields() -> None:
 def test_each_version_seals_the_fields_declared_up_to_it() -> None:
     assert CURRENT_HASH_VERSION == 2
     assert set(sealed_fields(1)) == COMMON_KEYS - {"marks", "billing"}
-    assert set(sealed_fields(2)) == VERSION_2_KEYS - {
+    assert set(sealed_fields(2)) == (VERSION_2_KEYS | WHEN_FILLED) - {
         "marks",
         "billing",
         "hash_version",
         "overrides",
     }
     visit = _sample_visit(CURRENT_HASH_VERSION)
+    for name in WHEN_FILLED:
+        setattr(visit, name, [])
     sealed = visit_content_hash(visit)
     for name in sealed_fields(CURRENT_HASH_VERSION):
         before = getattr(visit, name)
@@ -171,6 +182,8 @@ def test_each_version_seals_the_fields_declared_up_to_it() -> None:
             changed = before + dt.timedelta(minutes=1)
         elif isinstance(before, int):
             changed = before + 1
+        elif name in WHEN_FILLED:
+            changed = [FILLED[name]]
         elif isinstance(before, list):
             changed = [*before, "extra"]
         else:
@@ -178,4 +191,30 @@ def test_each_version_seals_the_fields_declared_up_to_it() -> None:
         setattr(visit, name, changed)
         assert visit_content_hash(visit) != sealed, name
         setattr(visit, name, before)
+    assert visit_content_hash(visit) == sealed
+
+
+def test_lists_added_to_version_2_are_sealed_only_when_filled() -> None:
+    """A note signed before range of motion, tolerance and goals existed (their lists empty)
+    keeps its digest; entries, once there, are sealed as stored, and adding or removing one
+    breaks the seal."""
+    visit = _sample_visit(2)
+    for name in WHEN_FILLED:
+        setattr(visit, name, [])
+    pinned = "687af267def1626e134e93a442d2805170f3f42208440faa9d8c0134da27e5fe"
+    assert visit_content_hash(visit) == pinned
+    for name, entry in FILLED.items():
+        setattr(visit, name, [entry])
+    content = visit_canonical_content(visit)
+    assert {name: content[name] for name in WHEN_FILLED} == {
+        name: [entry] for name, entry in FILLED.items()
+    }
+    sealed = visit_content_hash(visit)
+    assert sealed != pinned
+    for name, entry in FILLED.items():
+        setattr(visit, name, [])
+        assert visit_content_hash(visit) != sealed, name
+        setattr(visit, name, [entry, entry])
+        assert visit_content_hash(visit) != sealed, name
+        setattr(visit, name, [entry])
     assert visit_content_hash(visit) == sealed
