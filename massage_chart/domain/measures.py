@@ -486,3 +486,29 @@ def entries_json(name: str, values: Any) -> list[dict[str, Any]]:
         MeasureError: as ``parse_entries``.
     """
     return [entry.to_json() for entry in parse_entries(name, values)]
+
+
+def describe_entry(entry: Any) -> str:
+    """One entry in a line of words: "L neck rotation 55° before treatment", "Sitting 20 min",
+    "STG: Turn the head (progressing)"."""
+    if isinstance(entry, RangeOfMotion):
+        return f"{entry.label} {entry.kind} {entry.value_text()} {TIMINGS[entry.timing]}"
+    if isinstance(entry, Tolerance):
+        return f"{entry.label} {entry.value_text()}"
+    assert isinstance(entry, Goal)
+    return f"{entry.term.abbreviation}: {entry.text} ({entry.status.label.lower()})"
+
+
+def describe_entries(name: str, values: Any) -> str:
+    """A structured field's entries in words, "; " between them (those that do not read, as
+    "an entry this version cannot read")."""
+    kind = STRUCTURED_FIELDS[name]
+    parts = []
+    for value in values or ():
+        try:
+            parts.append(
+                describe_entry(value if isinstance(value, kind) else kind.from_json(value))
+            )
+        except MeasureError:
+            parts.append("an entry this version cannot read")
+    return "; ".join(parts)

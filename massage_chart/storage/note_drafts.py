@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from massage_chart.domain.measures import STRUCTURED_FIELDS, describe_entries
 from massage_chart.storage.client_records import BillingLineData
 
 
@@ -29,7 +30,10 @@ def note_draft_changes(
     for key, value in values.items():
         if key in saved_values and saved_values[key] != value and value:
             name = key.replace("_", " ").capitalize()
-            text = ", ".join(map(str, value)) if isinstance(value, list) else value
+            if key in STRUCTURED_FIELDS:
+                text = describe_entries(key, value)
+            else:
+                text = ", ".join(map(str, value)) if isinstance(value, list) else value
             changes.append(f"{name}: {text}")
     # Read back as lines: the file keeps lists where the lines hold tuples.
     if fields.get("billing") is not None and draft_billing_lines(fields) != list(saved_billing):

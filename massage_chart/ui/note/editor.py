@@ -83,6 +83,8 @@ from massage_chart.ui.formatting import (
 )
 from massage_chart.ui.note.addendum import AddendumDialog
 from massage_chart.ui.note.billing import BillingPanel
+from massage_chart.ui.note.measures import FIELDS as MEASURE_FIELDS
+from massage_chart.ui.note.measures import MeasuresPanel
 from massage_chart.ui.note.pain_box import PainBox
 from massage_chart.ui.note.time_out import TimeOutField
 from massage_chart.ui.practice_document import READ_ERRORS, WRITE_ERRORS, describe_error
@@ -325,6 +327,9 @@ class VisitNoteEditor(QWidget):
             page = QWidget()
             page.setLayout(section)
             self.sections.addTab(page, title)
+        # Range of motion, tolerance and goals: what a claims reviewer measures progress by.
+        self.measures = MeasuresPanel()
+        self.sections.addTab(self.measures, "&M  Measures && goals")
         self.template_combo = QComboBox()
         self.template_combo.setAccessibleName("Condition template")
         self.template_combo.addItem("Condition template…", None)
@@ -492,6 +497,7 @@ class VisitNoteEditor(QWidget):
             box.valueChanged.connect(self._on_field_edited)
         self.pressure.currentIndexChanged.connect(self._on_field_edited)
         self.positioning.currentTextChanged.connect(self._on_field_edited)
+        self.measures.changed.connect(self._on_field_edited)
         self.techniques.textEdited.connect(self._on_treatment_edited)
         self.pressure.currentIndexChanged.connect(self._on_treatment_edited)
         self.positioning.currentTextChanged.connect(self._on_treatment_edited)
@@ -577,6 +583,7 @@ class VisitNoteEditor(QWidget):
         self.referrals.setText(fields.get("referrals_out") or "")
         self.next_visit.setText(fields.get("next_visit") or "")
         self.plan.setPlainText(fields["plan"])
+        self.measures.set_values(fields)
         for line in self.findChildren(QLineEdit):
             line.setCursorPosition(0)  # a long entry shows its beginning, not its end
 
@@ -662,6 +669,7 @@ class VisitNoteEditor(QWidget):
             "pressure": self.pressure.currentData(),
             "positioning": self.positioning.currentText().strip(),
             "icd10_codes": self.billing.icd_picker.codes(),
+            **self.measures.values(),
         }
 
     def is_modified(self) -> bool:
@@ -790,6 +798,13 @@ class VisitNoteEditor(QWidget):
                     else:
                         widget.setText(theirs or "")
                         widget.setCursorPosition(0)
+                    shown.append(name)
+            for name in MEASURE_FIELDS:
+                if values.get(name) != self._saved_values.get(name):
+                    continue
+                theirs = data.fields.get(name)
+                if note_values_differ(values.get(name), theirs):
+                    self.measures.set_value(name, theirs)
                     shown.append(name)
         finally:
             self._loading = False
@@ -1298,6 +1313,7 @@ class VisitNoteEditor(QWidget):
         for combo in (self.pressure, self.positioning, self.provider_combo, self.template_combo):
             combo.setEnabled(not read_only)
         self.billing.set_read_only(read_only)
+        self.measures.set_read_only(read_only)
         self.time_out.set_read_only(read_only)
         self.draft_button.setVisible(not read_only)
         self.template_button.setEnabled(not read_only)
