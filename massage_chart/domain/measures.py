@@ -236,18 +236,25 @@ def rom_rows(
     return result
 
 
+def _client_value(measure: RangeOfMotion) -> str:
+    return "a normal range" if measure.within_normal else f"{measure.degrees}°"
+
+
 def rom_change_words(row: RomRow) -> str:
-    """The change in plain words for the client: "turning the head to the right: 60° → 75°"."""
+    """A motion in the client's words: "Turning the head to the left: 55° before your session,
+    70° after. It was sore at the end of the movement." (no abbreviations, no method)."""
     motion = row.newest.reference
     side = {"right": " to the right", "left": " to the left"}.get(row.newest.side, "")
     if motion.id.startswith(("shoulder", "elbow", "wrist", "hip", "knee", "ankle")):
         side = {"right": " (right side)", "left": " (left side)"}.get(row.newest.side, "")
-    parts = []
     if row.before is not None and row.after is not None:
-        parts.append(f"{row.before.value_text()} before, {row.after.value_text()} after")
+        value = f"{_client_value(row.before)} before your session, {_client_value(row.after)} after"
     else:
-        parts.append(row.newest.value_text())
-    return f"{motion.words.capitalize()}{side}: {'; '.join(parts)}"
+        value = _client_value(row.newest)
+    text = f"{motion.words.capitalize()}{side}: {value}."
+    if any(m is not None and m.painful for m in (row.before, row.after)):
+        text += " It was sore at the end of the movement."
+    return text
 
 
 # --------------------------------------------------------------------------- tolerance
@@ -266,6 +273,28 @@ ACTIVITIES = {
 standing tolerance among the functional measures)."""
 
 MOST_MINUTES = 24 * 60
+
+ACTIVITY_VERBS = {
+    "sitting": "sit",
+    "standing": "stand",
+    "walking": "walk",
+    "driving": "drive",
+    "lying": "lie down",
+    "sleeping": "sleep without waking",
+    "computer": "work at a computer",
+    "lifting": "lift and carry",
+}
+"""Each activity as the client summary says it: "You can sit for 30 minutes"."""
+
+GOAL_STATUS_WORDS = {
+    "set": "just set",
+    "progressing": "on the way",
+    "partly_met": "partly reached",
+    "met": "reached",
+    "not_met": "not reached yet",
+    "discontinued": "no longer a goal",
+}
+"""Where a goal stands, in the client's words."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,16 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from massage_chart.atlas import load_atlas
+from massage_chart.domain.lay_words import lay_places, lay_technique
 from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.measures import (
+    ACTIVITY_VERBS,
+    GOAL_STATUS_WORDS,
+    GoalTerm,
+    rom_change_words,
+    rom_rows,
+)
+from massage_chart.domain.placement import placement_of
 from massage_chart.export import fonts
 from massage_chart.export.body_chart import BodyChart, figure_height_for, views_with_marks
 from massage_chart.export.document import PageMarks, build_pdf
@@ -34,7 +43,18 @@ _HOME_CARE = re.compile(r"(?:home\s*care|home\s*program(?:me)?|self[- ]care)\s*:
 _SETS_HOLD = re.compile(r"(\d+)\s*[x×]\s*(\d+)\s*(?:s|sec|secs|seconds?)\b", re.I)
 _SETS_REPS = re.compile(r"(\d+)\s*[x×]\s*(\d+)(?!\s*(?:s|sec|seconds?|min|minutes?)\b)", re.I)
 _HOLD = re.compile(r"hold(?:ing)?\s*(?:for\s*)?(\d+)\s*(?:s|sec|secs|seconds?)\b", re.I)
-_REPS = re.compile(r"(\d+)\s*(?:reps|repetitions|times)\b", re.I)
+_REPS = re.compile(
+    r"(\d+)\s*(?:reps|repetitions|times\b(?!\s*(?:a|an|per|each)\s+(?:day|week|hour)|\s*daily"
+    r"|\s*weekly|\s*hourly))\b",
+    re.I,
+)
+_HOW_OFTEN = (
+    (re.compile(r"\b(\d+)\s*(?:x|times)\s*(?:a|per|each|/)\s*day\b|\b(\d+)\s*times\s*daily", re.I),
+     "{} times a day"),
+    (re.compile(r"\btwice\s*(?:a|per|each)\s*day\b|\btwice\s*daily\b", re.I), "twice a day"),
+    (re.compile(r"\bhourly\b|\bevery\s*hour\b", re.I), "every hour"),
+    (re.compile(r"\bdaily\b|\bonce\s*a\s*day\b|\bevery\s*day\b", re.I), "once a day"),
+)  # fmt: skip
 _MINUTES = re.compile(r"(\d+)\s*(?:min|mins|minutes?)\b", re.I)
 _HEAT = re.compile(r"\b(heat|warm|hot|bath|heating pad)\b", re.I)
 _ICE = re.compile(r"\b(ice|icing|cold|frozen)\b", re.I)
@@ -53,6 +73,34 @@ _FREQUENCY = (
     (re.compile(r"monthly|every\s*4\s*weeks|once a month", re.I), "in about a month"),
     (re.compile(r"as needed|discharge", re.I), "whenever you need us"),
 )
+
+
+INTRO = (
+    "Thank you for coming in. Here is a short record of today's session and how to look after "
+    "yourself until we see you next."
+)
+CARE_NOTE = (
+    "Stretch gently, to a mild pull and never into pain. Use heat or ice for no more than "
+    "15-20 minutes at a time, with a cloth between it and your skin."
+)
+EXPECT = (
+    "Some soreness or tiredness in the treated areas is normal for 24 to 48 hours, much like "
+    "after exercise. Drink water, move gently and rest if you need to."
+)
+CALL_IF = (
+    "soreness lasts more than 3 days or keeps getting worse",
+    "you bruise, or a treated area becomes swollen, red or hot",
+)
+URGENT_IF = (
+    "sudden, severe pain, or new numbness, tingling or weakness",
+    "a swollen, painful, warm calf, or chest pain or shortness of breath: call 911",
+)
+PAIN_WORDS = {
+    "better": "That is a real improvement.",
+    "easier": "A little easier than when you arrived.",
+    "same": "About the same as when you arrived.",
+    "worse": "A little more than when you arrived; tell us if it does not settle.",
+}
 
 
 @dataclass(frozen=True)
@@ -86,8 +134,13 @@ def _dose(text: str) -> str:
             parts.append(f"{match.group(1)} sets of {match.group(2)}")
         elif match := _REPS.search(text):
             parts.append(f"{match.group(1)} repetitions")
-    if (match := _MINUTES.search(text)) and not parts:
+    if (match := _MINUTES.search(text)) and not any(p.startswith("hold") for p in parts):
         parts.append(f"{match.group(1)} minutes")
+    for pattern, words in _HOW_OFTEN:
+        if match := pattern.search(text):
+            count = next((g for g in match.groups() if g), None)
+            parts.append(words.format(count) if count else words)
+            break
     return ", ".join(parts)
 
 
@@ -126,19 +179,6 @@ def recommended_interval(snapshot: VisitSnapshot) -> str:
             if pattern.search(source or ""):
                 return words
     return ""
-
-
-_SIDE_MARK = re.compile(r"(^|, | and )([RL]) ")
-
-
-def plain_location(label: str) -> str:
-    """ "R upper trapezius" -> "right upper trapezius", for every region an area names
-    ("R rhomboids and L rhomboids" -> "right rhomboids and left rhomboids")."""
-    if _SIDE_MARK.match(label) is None and label[:2] != label[:2].upper():
-        label = label[:1].lower() + label[1:]
-    return _SIDE_MARK.sub(
-        lambda m: f"{m.group(1)}{'right' if m.group(2) == 'R' else 'left'} ", label
-    )
 
 
 def treated_marks(snapshot: VisitSnapshot) -> list[MarkInfo]:
@@ -209,6 +249,46 @@ def _bullets(lines: list[tuple[str, str]], styles: Styles) -> list[Flowable]:
     ]
 
 
+def places_worked(snapshot: VisitSnapshot) -> list[str]:
+    """Where we worked, in the client's words, each once ("Top of the right shoulder, up to the
+    neck"): every region a treated area covers (every finding's region when none was marked
+    treated)."""
+    atlas = load_atlas()
+    region_ids: list[str] = []
+    for mark in treated_marks(snapshot):
+        region_ids += [region.id for region in placement_of(atlas, mark).regions]
+    return [_sentence_case(place) for place in lay_places(region_ids)]
+
+
+def techniques_done(snapshot: VisitSnapshot) -> list[str]:
+    """What we did, in the client's words, each once."""
+    done: list[str] = []
+    for technique in snapshot.techniques:
+        words = _sentence_case(lay_technique(technique))
+        if words and words not in done:
+            done.append(words)
+    return done
+
+
+def movement_lines(snapshot: VisitSnapshot) -> list[str]:
+    """How the client moved and how long they manage an activity, with last time's figure."""
+    lines = [rom_change_words(row) for row in rom_rows(snapshot.range_of_motion)]
+    earlier = {t.activity: t for t in snapshot.earlier_tolerances}
+    for tolerance in snapshot.tolerances:
+        line = f"You can {ACTIVITY_VERBS[tolerance.activity]} for {tolerance.minutes} minutes"
+        last = earlier.get(tolerance.activity)
+        if last is not None and last.minutes != tolerance.minutes:
+            line += f" ({last.minutes} minutes last time)"
+        lines.append(line + ".")
+    return lines
+
+
+def goal_lines(snapshot: VisitSnapshot) -> list[tuple[str, str]]:
+    """Each goal (the therapist's words) with where it stands (plain words), short-term first."""
+    ordered = sorted(snapshot.goals, key=lambda goal: goal.term is not GoalTerm.SHORT)
+    return [(goal.text, GOAL_STATUS_WORDS[goal.status.value]) for goal in ordered]
+
+
 def _worked_on(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
     """What was worked on, in words on the left and as a friendly chart on the right."""
     words: list[Flowable] = []
@@ -217,17 +297,14 @@ def _worked_on(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
             para(snapshot.chief_complaint, styles.friendly, prefix="<b>You came in for:</b> ")
         )
     marks = treated_marks(snapshot)
-    areas: list[str] = []
-    for mark in marks:
-        place = plain_location(mark.location)
-        if place not in areas:
-            areas.append(place)
-    if areas:
-        words.append(para(", ".join(areas), styles.friendly, prefix="<b>Areas treated:</b> "))
-    if snapshot.techniques:
-        words.append(
-            para(", ".join(snapshot.techniques), styles.friendly, prefix="<b>Techniques:</b> ")
-        )
+    places = places_worked(snapshot)
+    if places:
+        words.append(trusted("<b>Where we worked:</b>", styles.friendly))
+        words += _bullets([(place, "") for place in places], styles)
+    done = techniques_done(snapshot)
+    if done:
+        words.append(trusted("<b>What we did:</b>", styles.friendly))
+        words += _bullets([(technique, "") for technique in done], styles)
     words += _response(snapshot, styles)
     heading = _heading("What we worked on", styles)
     if not marks:
@@ -259,6 +336,33 @@ def _worked_on(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
     return [heading, layout]
 
 
+def pain_words(before: int, after: int) -> str:
+    """The change in pain, in a sentence."""
+    if before - after >= 2:
+        return PAIN_WORDS["better"]
+    if after < before:
+        return PAIN_WORDS["easier"]
+    if after == before:
+        return PAIN_WORDS["same"]
+    return PAIN_WORDS["worse"]
+
+
+def generated_sentences(snapshot: VisitSnapshot) -> list[str]:
+    """Every sentence the summary writes itself for this visit (not the therapist's words): the
+    fixed advice, where we worked and what we did, the pain change, how the client moves, where
+    each goal stands. The reading-grade check reads these."""
+    sentences = [INTRO, CARE_NOTE, EXPECT]
+    sentences += [f"Call us if {line}." for line in CALL_IF]
+    sentences += [f"Get medical care right away if you have {line}." for line in URGENT_IF]
+    sentences += [f"{place}." for place in places_worked(snapshot)]
+    sentences += [f"{technique}." for technique in techniques_done(snapshot)]
+    if snapshot.pain_before is not None and snapshot.pain_after is not None:
+        sentences.append(pain_words(snapshot.pain_before, snapshot.pain_after))
+    sentences += movement_lines(snapshot)
+    sentences += [f"This goal is {status}." for _text, status in goal_lines(snapshot)]
+    return sentences
+
+
 def _response(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
     if snapshot.pain_before is None and snapshot.pain_after is None:
         return []
@@ -274,15 +378,24 @@ def _response(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
     ]
     before, after = snapshot.pain_before, snapshot.pain_after
     if before is not None and after is not None:
-        if before - after >= 2:
-            words = "That is a real improvement."
-        elif after < before:
-            words = "A little easier than when you arrived."
-        elif after == before:
-            words = "About the same as when you arrived."
-        else:
-            words = "A little more than when you arrived; tell us if it does not settle."
-        out.append(trusted(words, styles.friendly))
+        out.append(trusted(escape(pain_words(before, after)), styles.friendly))
+    return out
+
+
+def _progress(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
+    """How you are moving (range of motion, tolerances) and your goals, when recorded."""
+    out: list[Flowable] = []
+    moving = movement_lines(snapshot)
+    if moving:
+        out.append(_heading("How you are moving", styles))
+        out += _bullets([(line, "") for line in moving], styles)
+    goals = goal_lines(snapshot)
+    if goals:
+        out.append(_heading("Your goals", styles))
+        out += _bullets(
+            [(text, f' <font color="#2e7d4f">({escape(status)})</font>') for text, status in goals],
+            styles,
+        )
     return out
 
 
@@ -308,31 +421,14 @@ def _home_care(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
         ]
         out += _bullets(lines, styles)
         out.append(Spacer(1, 3))
-    out.append(
-        trusted(
-            "Stretch gently, to a mild pull and never into pain. Use heat or ice for no more than "
-            "15-20 minutes at a time, with a cloth between it and your skin.",
-            styles.small,
-        )
-    )
+    out.append(trusted(escape(CARE_NOTE), styles.small))
     return out
 
 
 def _what_to_expect(styles: Styles) -> list[Flowable]:
-    expect = (
-        "Some soreness or tiredness in the treated areas is normal for 24 to 48 hours, much like "
-        "after exercise. Drink water, move gently and rest if you need to."
-    )
-    call = [
-        "soreness lasts more than 3 days or keeps getting worse",
-        "you bruise, or a treated area becomes swollen, red or hot",
-    ]
-    urgent = [
-        "sudden, severe pain, or new numbness, tingling or weakness",
-        "a swollen, painful, warm calf, or chest pain or shortness of breath: call 911",
-    ]
+    call, urgent = CALL_IF, URGENT_IF
     box: list[Flowable] = [
-        trusted(escape(expect), styles.friendly),
+        trusted(escape(EXPECT), styles.friendly),
         Spacer(1, 4),
         trusted("<b>Call us if</b>", styles.friendly),
         *_bullets([(c, "") for c in call], styles),
@@ -423,11 +519,7 @@ def summary_flowables(snapshot: VisitSnapshot) -> list[Flowable]:
         letterhead(snapshot, "Your Visit Summary", f"Visit on {when}", styles),
         Spacer(1, 10),
         para(name, styles.friendly, prefix="Hi ", suffix=","),
-        trusted(
-            "Thank you for coming in. Here is a short record of today's session and how to look "
-            "after yourself until we see you next.",
-            styles.friendly,
-        ),
+        trusted(escape(INTRO), styles.friendly),
     ]
     if snapshot.signed and not snapshot.integrity_ok:
         story.append(
@@ -438,6 +530,7 @@ def summary_flowables(snapshot: VisitSnapshot) -> list[Flowable]:
             )
         )
     story += _worked_on(snapshot, styles)
+    story += _progress(snapshot, styles)
     story += _home_care(snapshot, styles)
     story += _what_to_expect(styles)
     story += _next_and_contact(snapshot, styles)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from massage_chart.domain.presentation import format_date, format_time
 from massage_chart.export.service import DocumentKind, read_snapshot, render
-from massage_chart.export.summary_pdf import home_care_items, plain_location
+from massage_chart.export.summary_pdf import home_care_items
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import Visit
 from tests.export.conftest import MadeVisit
@@ -26,8 +26,11 @@ def test_summary_is_plain_language_without_codes(db: Database, visit_factory: Fa
         assert code not in body, code
     assert "Hi Zoë," in body
     assert "What we worked on" in body
-    assert "rightthoracicerectorspinae" in flat(body)  # the treated area, in words
-    assert "triggerpointtherapy" in flat(body)
+    # The treated area and the techniques in the client's words, not anatomy.
+    assert flat("Right side of the mid back, next to the spine") in flat(body)
+    assert "erector" not in body and "thoracic" not in body
+    assert flat("Steady pressure on tight, sore knots") in flat(body)
+    assert "trigger point therapy" not in body
 
 
 def test_summary_shows_pain_before_and_after(db: Database, visit_factory: Factory) -> None:
@@ -42,7 +45,7 @@ def test_home_care_comes_from_the_plan_with_holds_and_reps(
     body = summary(db, visit_factory())
     assert "Upper trapezius stretch 3 x 30 s each side" in body
     assert "(hold 30 seconds, 3 times)" in body
-    assert "(10 repetitions)" in body
+    assert "(10 repetitions, every hour)" in body
     assert "Heat 15 minutes in the evening" in body
 
 
@@ -92,8 +95,8 @@ def test_without_treated_marks_the_charted_regions_are_shown(
 
     marks = [m for m in STANDARD_MARKS if m[0].value != "treated"]
     body = summary(db, visit_factory(marks=marks))
-    assert "rightuppertrapezius" in flat(body)
-    assert "groin" not in body  # an area to avoid is not "worked on"
+    assert flat("Top of the right shoulder, up to the neck") in flat(body)
+    assert "groin" not in body and "hip crease" not in body  # an area to avoid is not "worked on"
 
 
 def test_home_care_items_parse_holds_reps_heat_and_ice() -> None:
@@ -113,14 +116,6 @@ def test_plan_without_home_care_gives_no_items() -> None:
     assert home_care_items("Continue weekly for 4 weeks, then reassess.") == []
 
 
-def test_plain_location_spells_out_the_side() -> None:
-    assert plain_location("R upper trapezius") == "right upper trapezius"
-    assert plain_location("L SCM") == "left SCM"
-    assert plain_location("Sacrum") == "sacrum"
-    # An area across several regions names each side in words.
-    assert plain_location("R rhomboids, R middle trapezius and L rhomboids") == (
-        "right rhomboids, right middle trapezius and left rhomboids"
-    )
-    assert plain_location("Cervical spine and R upper trapezius") == (
-        "cervical spine and right upper trapezius"
-    )
+def test_home_care_doses_say_how_often_not_a_wrong_count() -> None:
+    items = home_care_items("Home care: pendulum swings 2 minutes, 3 times daily.")
+    assert [i.dose for i in items] == ["2 minutes, 3 times a day"]  # was "3 repetitions"
