@@ -383,7 +383,7 @@ def _soap_text(
         )
     )
     subjective = (
-        f"{scenario.complaint}. Client reports {trend}. Pain {before}/10 at rest, "
+        f"Client reports {trend}. Pain {before}/10 at rest, "
         f"worst {min(10, before + 2)}/10 in the last 24 h. "
         + rng.choice(
             (
@@ -394,29 +394,21 @@ def _soap_text(
             )
         )
     )
-    objective = (
-        f"Palpation: hypertonicity and tenderness in {scenario.regions}. "
-        + rng.choice(
-            (
-                "Active trigger points reproduce the familiar pain.",
-                "Taut bands with local twitch response.",
-                "Fascial restriction on skin rolling.",
-                "Guarding on first contact, softening with warm-up.",
-            )
+    objective = f"Palpation: hypertonicity and tenderness in {scenario.regions}. " + rng.choice(
+        (
+            "Active trigger points reproduce the familiar pain.",
+            "Taut bands with local twitch response.",
+            "Fascial restriction on skin rolling.",
+            "Guarding on first contact, softening with warm-up.",
         )
-        + f" Techniques: {', '.join(scenario.techniques)}. Pressure Walton {scenario.pressure}/5."
     )
-    assessment = (
-        f"Pain {before}/10 before and {after}/10 after treatment. "
-        + rng.choice(
-            (
-                "Tissue texture improved; range of motion increased.",
-                "Client tolerated treatment well; reduced guarding.",
-                "Good response; trigger points less reactive.",
-            )
+    assessment = rng.choice(
+        (
+            "Tissue texture improved; range of motion increased.",
+            "Client tolerated treatment well; reduced guarding.",
+            "Good response; trigger points less reactive.",
         )
-        + (" Progressing toward functional goals." if number > 1 else " Baseline established.")
-    )
+    ) + (" Progressing toward functional goals." if number > 1 else " Baseline established.")
     remaining = total - number
     plan = (
         f"Continue {'weekly' if remaining > 2 else 'every 2 weeks'}; {remaining} visits remaining in plan "

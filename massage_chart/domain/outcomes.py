@@ -9,6 +9,7 @@ Pure Python: no Qt, no database.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import json
 from collections.abc import Mapping, Sequence
@@ -269,3 +270,51 @@ def measure(code: str) -> Measure:
             return candidate
     known = ", ".join(m.code for m in all_measures())
     raise OutcomeError(f"There is no outcome measure {code!r} (known: {known}).")
+
+
+@dataclass(frozen=True)
+class OutcomeChange:
+    """A measure's change from the first score on file to the latest, judged by its MCID.
+
+    Attributes:
+        first, latest: the scores, with the days they were taken.
+        change: latest minus first, in score points (signed).
+    """
+
+    measure: Measure
+    first: float
+    first_day: dt.date
+    latest: float
+    latest_day: dt.date
+
+    @property
+    def change(self) -> float:
+        """Latest minus first."""
+        return round(self.latest - self.first, self.measure.decimals)
+
+    @property
+    def improved(self) -> bool:
+        """The score moved the better way."""
+        if self.measure.better is Better.HIGHER:
+            return self.change > 0
+        return self.change < 0
+
+    @property
+    def important(self) -> bool:
+        """The change reaches the minimal clinically important difference."""
+        return abs(self.change) >= self.measure.mcid
+
+    def meaning(self) -> str:
+        """ "Improved by 12 (at least the MCID of 9)", "No change", "Worse by 3 (less than the
+        MCID of 9)"; "Baseline" for a single score."""
+        if self.first_day == self.latest_day and self.first == self.latest:
+            return "Baseline"
+        if self.change == 0:
+            return "No change"
+        direction = "Improved" if self.improved else "Worse"
+        amount = f"{abs(self.change):g}"
+        mcid = f"{self.measure.mcid:g}"
+        reach = (
+            f"at least the MCID of {mcid}" if self.important else f"less than the MCID of {mcid}"
+        )
+        return f"{direction} by {amount} ({reach})"

@@ -15,6 +15,7 @@ from massage_chart.domain.client_file import ClaimInfo, ClientInfo, ReferralInfo
 from massage_chart.domain.cpt import BillingEntry, compute_totals
 from massage_chart.domain.marks import MARK_FIELDS, MarkData
 from massage_chart.domain.measures import Goal, RangeOfMotion, Tolerance
+from massage_chart.domain.outcomes import OutcomeChange
 from massage_chart.domain.placement import placement_of
 from massage_chart.domain.practice import PracticeInfo, ProviderInfo
 from massage_chart.domain.record_kinds import UnitRule, VisitStatus
@@ -30,6 +31,7 @@ from massage_chart.storage.mapping import (
 )
 from massage_chart.storage.marks import mark_data
 from massage_chart.storage.models import Visit, utc_now
+from massage_chart.storage.outcomes import outcome_changes
 from massage_chart.storage.repositories import get_visit
 from massage_chart.storage.signing import verify_visit_hash, visit_content_hash, visit_text_form
 
@@ -104,6 +106,9 @@ class VisitSnapshot:
         range_of_motion, tolerances, goals: as recorded at this visit.
         earlier_rom, earlier_tolerances: those of the client's latest earlier signed visit that
             recorded any (signed, so a printed note never changes with a draft), and its day.
+        outcomes: each outcome measure's first score and its latest by the visit's day (for a
+            signed note, as on file when it was signed); ``outcomes_corrected_since`` says a
+            score counted has been corrected since.
         timed_minutes, treatment_minutes: from the billing lines (DOMAIN.md §1.1); treatment
             minutes fall back to time in to time out when no line records minutes.
     """
@@ -149,6 +154,8 @@ class VisitSnapshot:
     earlier_rom_day: dt.date | None = None
     earlier_tolerances: tuple[Tolerance, ...] = ()
     earlier_tolerances_day: dt.date | None = None
+    outcomes: tuple[OutcomeChange, ...] = ()
+    outcomes_corrected_since: bool = False
 
     @property
     def duration_minutes(self) -> int | None:
@@ -214,6 +221,9 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
         .limit(1)
     )
     record = visit_record_of(visit)
+    outcomes, corrected = outcome_changes(
+        session, visit.client_id, visit.start.date(), visit.signed_at if signed else None
+    )
     earlier_rom, rom_day = _earlier_measures(session, visit, "range_of_motion")
     earlier_tolerances, tolerance_day = _earlier_measures(session, visit, "tolerances")
     return VisitSnapshot(
@@ -285,6 +295,8 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
         earlier_rom_day=rom_day,
         earlier_tolerances=earlier_tolerances,
         earlier_tolerances_day=tolerance_day,
+        outcomes=tuple(outcomes),
+        outcomes_corrected_since=corrected,
     )
 
 

@@ -360,6 +360,7 @@ def _soap(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
         out += _text_block("Positioning", snapshot.positioning, styles)
     out += _range_of_motion(snapshot, styles)
     out += _tolerances(snapshot, styles)
+    out += _outcomes(snapshot, styles)
     out.append(_section("A — Assessment", styles))
     if snapshot.pain_before is not None or snapshot.pain_after is not None:
         before = "—" if snapshot.pain_before is None else f"{snapshot.pain_before}/10"
@@ -444,6 +445,42 @@ def _tolerances(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
         )
     w = FRAME_WIDTH
     return [Spacer(1, 3), _table(rows, [0.4 * w, 0.3 * w, 0.3 * w])]
+
+
+def _outcomes(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
+    """Standardised outcome measures: the first score on file, the latest by this visit, and
+    the change judged by each measure's minimal clinically important difference."""
+    if not snapshot.outcomes:
+        return []
+    rows: list[list[object]] = [
+        [
+            trusted(h, styles.cell_bold)
+            for h in ("Outcome measure", "First", "Latest", "Change", "MCID")
+        ]
+    ]
+    for change in snapshot.outcomes:
+        measure = change.measure
+        better = "higher is better" if measure.better.value == "higher" else "lower is better"
+        rows.append(
+            [
+                para(f"{measure.name} ({better})", styles.cell),
+                trusted(f"{change.first:g} ({fmt_date(change.first_day)})", styles.cell),
+                trusted(f"{change.latest:g} ({fmt_date(change.latest_day)})", styles.cell),
+                trusted(escape(change.meaning()), styles.cell),
+                trusted(f"{measure.mcid:g}", styles.cell),
+            ]
+        )
+    w = FRAME_WIDTH
+    out: list[Flowable] = [
+        Spacer(1, 3),
+        _table(rows, [0.3 * w, 0.17 * w, 0.17 * w, 0.28 * w, 0.08 * w]),
+    ]
+    when = "when this note was signed" if snapshot.signed else "today"
+    note = f"Scores as on file {when}, computed from the client's answers."
+    if snapshot.outcomes_corrected_since:
+        note += " A score shown was corrected after signing: see the client's outcome record."
+    out.append(trusted(escape(note), styles.small))
+    return out
 
 
 def _goals(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:

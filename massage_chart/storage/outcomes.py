@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from massage_chart.domain import limits
-from massage_chart.domain.outcomes import Measure, OutcomeError, measure
+from massage_chart.domain.outcomes import Measure, OutcomeChange, OutcomeError, measure
 from massage_chart.storage import audit
 from massage_chart.storage.models import OutcomeRecord
 from massage_chart.storage.repositories import NotFoundError, get_client, get_visit
@@ -174,3 +174,35 @@ def list_outcomes(
         replaced = {row.replaces_id for row in rows if row.replaces_id}
         rows = [row for row in rows if row.id not in replaced]
     return [_entry(row) for row in rows]
+
+
+def outcome_changes(
+    session: Session, client_id: str, day: dt.date, signed_at: dt.datetime | None
+) -> tuple[list[OutcomeChange], bool]:
+    """Each measure's first score and its latest taken by ``day``, as the note prints them.
+
+    For a signed note (``signed_at``), only the sheets on file when it was signed count, so
+    the printed note never changes; the second value says whether a sheet it counts has been
+    corrected since (a reviewer is told to look at the outcome record).
+    """
+    rows = [
+        entry
+        for entry in list_outcomes(session, client_id, include_replaced=True)
+        if entry.taken_on <= day
+    ]
+    counted = [r for r in rows if signed_at is None or r.recorded_at <= signed_at]
+    replaced = {r.replaces_id for r in counted if r.replaces_id}
+    counted = [r for r in counted if r.id not in replaced]
+    later = {r.replaces_id for r in rows if r not in counted and r.replaces_id}
+    corrected_since = any(r.id in later for r in counted)
+    by_measure: dict[str, list[OutcomeEntry]] = {}
+    for entry in counted:
+        by_measure.setdefault(entry.measure.code, []).append(entry)
+    changes = []
+    for entries in by_measure.values():
+        entries.sort(key=lambda e: (e.taken_on, e.recorded_at))
+        first, latest = entries[0], entries[-1]
+        changes.append(
+            OutcomeChange(first.measure, first.score, first.taken_on, latest.score, latest.taken_on)
+        )
+    return changes, corrected_since

@@ -12,7 +12,8 @@ import pytest
 from massage_chart.export.service import DocumentKind, read_snapshot, render
 from massage_chart.storage.client_records import update_visit_note
 from massage_chart.storage.database import Database
-from massage_chart.storage.models import Visit
+from massage_chart.storage.models import Visit, utc_now
+from massage_chart.storage.outcomes import record_outcome
 from massage_chart.storage.repositories import FieldRefusedError
 from massage_chart.storage.signing import sign_visit
 from tests.export.conftest import START, MadeVisit
@@ -130,3 +131,59 @@ def test_every_road_refuses_an_entry_that_cannot_be_right(
     with db.read() as session:
         visit = session.get(Visit, made.visit_id)
         assert visit is not None and getattr(visit, field) == []
+
+
+def test_outcome_scores_print_first_latest_and_change_against_the_mcid(
+    db: Database, visit_factory: Factory
+) -> None:
+    """LEFS 40 -> 52 (+12, MCID 9) and NPRS 7 -> 6 (-1, MCID 2); a sheet taken after the visit
+    is not counted; once signed, a correction recorded later leaves the note as signed and
+    says so."""
+    made = visit_factory(signed=False)
+    with db.write() as session:
+        record_outcome(
+            session,
+            made.client_id,
+            "lefs",
+            [2] * 20,
+            taken_on=dt.date(2026, 10, 30),
+            source="paper",
+        )
+        record_outcome(
+            session,
+            made.client_id,
+            "lefs",
+            [3] * 12 + [2] * 8,
+            taken_on=dt.date(2026, 11, 20),
+            source="client",
+        )
+        nprs_first = record_outcome(
+            session, made.client_id, "nprs", [7], taken_on=dt.date(2026, 11, 6), source="client"
+        )
+        nprs = record_outcome(
+            session, made.client_id, "nprs", [6], taken_on=dt.date(2026, 11, 20), source="client"
+        )
+        record_outcome(
+            session, made.client_id, "nprs", [1], taken_on=dt.date(2026, 11, 27), source="client"
+        )  # after the visit
+    text = flat(all_text(render(DocumentKind.SOAP, read_snapshot(db, made.visit_id))))
+    assert flat("Lower Extremity Functional Scale (higher is better)") in text
+    assert (
+        flat("40 (30 Oct 2026) 52 (20 Nov 2026) Improved by 12 (at least the MCID of 9) 9") in text
+    )
+    assert flat("7 (6 Nov 2026) 6 (20 Nov 2026) Improved by 1 (less than the MCID of 2) 2") in text
+    assert "1(27Nov2026)" not in text
+    assert flat("Scores as on file today") in text
+
+    with db.write() as session:
+        visit = session.get(Visit, made.visit_id)
+        assert visit is not None
+        sign_visit(visit, made.provider_id, utc_now())  # after the sheets were recorded
+    with db.write() as session:
+        record_outcome(session, made.client_id, "nprs", [4], taken_on=dt.date(2026, 11, 20),
+                       source="paper", replaces_id=nprs.id, reason="typed wrong")  # fmt: skip
+    text = flat(all_text(render(DocumentKind.SOAP, read_snapshot(db, made.visit_id))))
+    assert flat("7 (6 Nov 2026) 6 (20 Nov 2026)") in text  # as signed
+    assert flat("Scores as on file when this note was signed") in text
+    assert flat("A score shown was corrected after signing") in text
+    assert nprs_first.score == 7
