@@ -102,6 +102,9 @@ class Scenario:
     pressure: int = 3
     findings: tuple[Finding, ...] = ()
     treated_areas: tuple[tuple[str, str], ...] = ()
+    range_of_motion: tuple[dict[str, Any], ...] = ()
+    tolerance: tuple[dict[str, Any], ...] = ()
+    short_goal: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,15 @@ def _scenario(item: dict[str, Any]) -> Scenario:
         **item,
         **{
             name: tuple(item[name])
-            for name in ("icd10", "techniques", "conditions", "allergies", "cpt")
+            for name in (
+                "icd10",
+                "techniques",
+                "conditions",
+                "allergies",
+                "cpt",
+                "range_of_motion",
+                "tolerance",
+            )
             if name in item
         },
         "payer": PayerType(item["payer"]),
@@ -344,6 +355,56 @@ def _pain_course(rng: random.Random, visits: int) -> list[tuple[int, int]]:
         after = max(0, before - rng.randint(1, 3))
         course.append((before, after))
     return course
+
+
+def _measures(
+    scenario: Scenario, number: int, total: int, first_day: dt.date
+) -> dict[str, list[dict[str, Any]]]:
+    """Range of motion (before and after treatment), tolerances and goals of visit ``number``
+    of ``total``: each eases from its start toward its end over the course, a little more
+    after treatment; the short-term goal is met two thirds of the way through."""
+    share = (number - 1) / max(total - 1, 1)
+    rom: list[dict[str, Any]] = []
+    for item in scenario.range_of_motion:
+        start, end = item["start"], item["end"]
+        before = round(start + (end - start) * share)
+        after = min(end, before + max(2, round((end - start) * 0.15)))
+        base = {"motion": item["motion"], "side": item["side"], "passive": False,
+                "within_normal": False, "method": "goniometer"}  # fmt: skip
+        rom.append({**base, "degrees": before, "painful": share < 0.5, "timing": "before"})
+        rom.append({**base, "degrees": after, "painful": False, "timing": "after"})
+    tolerances = [
+        {
+            "activity": item["activity"],
+            "minutes": 5 * round((item["start"] + (item["end"] - item["start"]) * share) / 5),
+        }
+        for item in scenario.tolerance
+    ]
+    goals: list[dict[str, Any]] = []
+    if scenario.short_goal is not None:
+        met = share >= 2 / 3
+        if not met or number == next(
+            n for n in range(1, total + 1) if (n - 1) / max(total - 1, 1) >= 2 / 3
+        ):
+            goals.append(
+                {
+                    "term": "short",
+                    "text": scenario.short_goal["text"],
+                    "target": (
+                        first_day + dt.timedelta(weeks=scenario.short_goal["weeks"])
+                    ).isoformat(),
+                    "status": "met" if met else "set" if number == 1 else "progressing",
+                }
+            )
+    goals.append(
+        {
+            "term": "long",
+            "text": scenario.goals.rstrip("."),
+            "target": (first_day + dt.timedelta(weeks=12)).isoformat(),
+            "status": "set" if number == 1 else "partly_met" if share >= 2 / 3 else "progressing",
+        }
+    )
+    return {"range_of_motion": rom, "tolerances": tolerances, "goals": goals}
 
 
 def _authorised(visit_count: int) -> int:
@@ -648,6 +709,7 @@ def _seed_client(
             pressure=scenario.pressure,
             positioning=scenario.positioning,
             icd10_codes=list(scenario.icd10) if referral else [],
+            **_measures(scenario, number, visit_count, first_visit_day),
         )
         treatment_minutes = duration - rng.choice((5, 8, 10))
         split = _minutes_split(rng, scenario.cpt, treatment_minutes)

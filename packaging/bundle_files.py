@@ -19,7 +19,7 @@ MIGRATIONS_IN_BUNDLE = "massage_chart/storage/migrations"
 
 # Every folder of resources/, named so that a new one is a deliberate addition here (a test
 # compares this list with the folder).
-RESOURCE_FOLDERS = ("alerts", "atlas", "chart-format", "demo", "fonts", "outcomes")
+RESOURCE_FOLDERS = ("alerts", "atlas", "chart-format", "demo", "fonts", "measures", "outcomes")
 
 # Modules imported by name at run time, which PyInstaller's analysis cannot see.
 HIDDEN_IMPORTS = (

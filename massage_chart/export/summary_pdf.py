@@ -51,7 +51,8 @@ _REPS = re.compile(
 _HOW_OFTEN = (
     (re.compile(r"\b(\d+)\s*(?:x|times)\s*(?:a|per|each|/)\s*day\b|\b(\d+)\s*times\s*daily", re.I),
      "{} times a day"),
-    (re.compile(r"\btwice\s*(?:a|per|each)\s*day\b|\btwice\s*daily\b", re.I), "twice a day"),
+    (re.compile(r"\btwice\s*(?:a|per|each)\s*day\b|\btwice\s*daily\b|\bmorning and evening\b",
+                re.I), "twice a day"),
     (re.compile(r"\bhourly\b|\bevery\s*hour\b", re.I), "every hour"),
     (re.compile(r"\bdaily\b|\bonce\s*a\s*day\b|\bevery\s*day\b", re.I), "once a day"),
 )  # fmt: skip
