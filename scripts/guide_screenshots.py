@@ -191,6 +191,10 @@ def main(argv: list[str]) -> int:
             visit.show_chart_action.setChecked(False)
             fit(app, visit)
             save(app, visit, out / "guide_note_draft.png")
+            # Range of motion, tolerance and goals: the note's Measures & goals tab.
+            visit.note.sections.setCurrentWidget(visit.note.measures)
+            save(app, visit, out / "guide_note_measures.png")
+            visit.note.sections.setCurrentIndex(0)
             visit.show_chart_action.setChecked(True)
             visit.close()
 

@@ -10,7 +10,7 @@ from typing import Any
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer
 
 from massage_chart.export import fonts
 from massage_chart.export.styles import (
@@ -49,6 +49,46 @@ class PageMarks:
     title: str = ""
     author: str = ""
     subject: str = ""
+
+
+SECTION = "massage_chart_section"
+"""The attribute that marks a flowable as a section's heading (its value: the section's title)."""
+
+
+def as_section_heading(flowable: Flowable, title: str) -> Flowable:
+    """Mark a heading: a page that opens inside its section says "TITLE (continued)" on top."""
+    setattr(flowable, SECTION, title)
+    return flowable
+
+
+class _SectionedDoc(BaseDocTemplate):
+    """A document whose pages say which section they continue, above the frame, when a section
+    runs on from the page before (a reviewer reading page 3 alone knows it is still the
+    Objective)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._section = ""
+        self._page_opened = 0
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        """Follow the section headings; on a page's first flowable, say what it continues."""
+        title = getattr(flowable, SECTION, None)
+        page = self.canv.getPageNumber()
+        if page != self._page_opened and not isinstance(flowable, Spacer):
+            self._page_opened = page
+            if title is None and self._section and page > 1:
+                self._say_continued(self._section)
+        if title is not None:
+            self._section = title
+
+    def _say_continued(self, title: str) -> None:
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setFont(fonts.SANS_BOLD, 7.5)
+        canvas.setFillColor(MUTED)
+        canvas.drawString(MARGIN_LEFT, PAGE_HEIGHT - MARGIN_TOP + 6, f"{title} (continued)")
+        canvas.restoreState()
 
 
 def _canvas_class(marks: PageMarks) -> type[Canvas]:
@@ -119,7 +159,7 @@ def build_pdf(flowables: Sequence[Flowable], marks: PageMarks) -> bytes:
     # Binary (deflated) streams, not ASCII85: smaller files and a third less time per note.
     rl_config.useA85 = 0
     buffer = io.BytesIO()
-    doc = BaseDocTemplate(
+    doc = _SectionedDoc(
         buffer,
         pagesize=PAGE_SIZE,
         leftMargin=MARGIN_LEFT,

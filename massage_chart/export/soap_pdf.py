@@ -41,7 +41,7 @@ from massage_chart.export.body_chart import (
     figure_height_for,
     views_with_marks,
 )
-from massage_chart.export.document import PageMarks, build_pdf
+from massage_chart.export.document import PageMarks, as_section_heading, build_pdf
 from massage_chart.export.snapshot import MarkInfo, VisitSnapshot
 from massage_chart.export.styles import (
     ACCENT,
@@ -177,8 +177,8 @@ def _signature_image(png: bytes | None) -> Image | None:
     return image
 
 
-def _section(title: str, styles: Styles) -> Paragraph:
-    return trusted(escape(title), styles.section)
+def _section(title: str, styles: Styles) -> Flowable:
+    return as_section_heading(trusted(escape(title), styles.section), title)
 
 
 def _text_block(label: str, text: str, styles: Styles) -> list[Flowable]:

@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
 from massage_chart.atlas import load_atlas
 from massage_chart.domain.lay_words import lay_places, lay_technique
@@ -24,7 +24,7 @@ from massage_chart.domain.measures import (
 from massage_chart.domain.placement import placement_of
 from massage_chart.export import fonts
 from massage_chart.export.body_chart import BodyChart, figure_height_for, views_with_marks
-from massage_chart.export.document import PageMarks, build_pdf
+from massage_chart.export.document import PageMarks, as_section_heading, build_pdf
 from massage_chart.export.snapshot import MarkInfo, VisitSnapshot
 from massage_chart.export.soap_pdf import fmt_date, fmt_time, letterhead
 from massage_chart.export.styles import (
@@ -239,8 +239,8 @@ class PainScale(Flowable):
             canvas.drawRightString(self.width, y + 2.5, text)
 
 
-def _heading(text: str, styles: Styles) -> Paragraph:
-    return trusted(escape(text), styles.friendly_heading)
+def _heading(text: str, styles: Styles) -> Flowable:
+    return as_section_heading(trusted(escape(text), styles.friendly_heading), text)
 
 
 def _bullets(lines: list[tuple[str, str]], styles: Styles) -> list[Flowable]:

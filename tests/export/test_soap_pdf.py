@@ -326,3 +326,17 @@ def test_the_signers_signature_image_is_in_the_signature_block(
     pages = PdfReader(io.BytesIO(soap(db, made))).pages
     signed_page = next(p for p in pages if "Electronically signed by" in (p.extract_text() or ""))
     assert len(signed_page.images) == 1
+
+
+def test_a_page_that_opens_inside_a_section_says_which_it_continues(
+    db: Database, visit_factory: Factory
+) -> None:
+    pages = pages_text(soap(db, visit_factory(subjective="Neck stiff on waking. " * 2500)))
+    assert len(pages) >= 4
+    continued = [page for page in pages[1:] if "S — Subjective (continued)" in page]
+    assert len(continued) >= 2  # the Subjective runs over several pages
+    assert "(continued)" not in pages[0]
+    # The page on which the Objective starts continues nothing; the ones after the note do not
+    # claim to be in the Subjective.
+    starts_objective = next(i for i, page in enumerate(pages) if "O — Objective" in page)
+    assert all("S — Subjective (continued)" not in page for page in pages[starts_objective + 1 :])

@@ -206,7 +206,15 @@ def test_the_front_desk_books_but_never_charts_writes_notes_or_signs(clinic_db: 
                 update(Visit).where(Visit.id == c.sam_visit).values(icd10_codes=["M54.2"])
             )
 
+        def write_goals(session: Session) -> None:
+            session.execute(
+                update(Visit)
+                .where(Visit.id == c.sam_visit)
+                .values(goals=[{"term": "short", "text": "Walk the dog", "status": "set"}])
+            )
+
         _refused(fran, write_subjective, "front desk books visits")
+        _refused(fran, write_goals, "front desk books visits")
         _refused(fran, book_with_a_note, "front desk books visits")
         _refused(fran, add_codes, "front desk books visits")
         _refused(fran, chart, "permission denied")
