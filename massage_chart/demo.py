@@ -358,7 +358,7 @@ def _pain_course(rng: random.Random, visits: int) -> list[tuple[int, int]]:
 
 
 def _measures(
-    scenario: Scenario, number: int, total: int, first_day: dt.date
+    scenario: Scenario, number: int, total: int, first_day: dt.date, last_day: dt.date
 ) -> dict[str, list[dict[str, Any]]]:
     """Range of motion (before and after treatment), tolerances and goals of visit ``number``
     of ``total``: each eases from its start toward its end over the course, a little more
@@ -400,7 +400,9 @@ def _measures(
         {
             "term": "long",
             "text": scenario.goals.rstrip("."),
-            "target": (first_day + dt.timedelta(weeks=12)).isoformat(),
+            "target": max(
+                first_day + dt.timedelta(weeks=12), last_day + dt.timedelta(weeks=2)
+            ).isoformat(),
             "status": "set" if number == 1 else "partly_met" if share >= 2 / 3 else "progressing",
         }
     )
@@ -709,7 +711,7 @@ def _seed_client(
             pressure=scenario.pressure,
             positioning=scenario.positioning,
             icd10_codes=list(scenario.icd10) if referral else [],
-            **_measures(scenario, number, visit_count, first_visit_day),
+            **_measures(scenario, number, visit_count, first_visit_day, visit_days[-1]),
         )
         treatment_minutes = duration - rng.choice((5, 8, 10))
         split = _minutes_split(rng, scenario.cpt, treatment_minutes)
