@@ -93,7 +93,8 @@ def add_commands(commands: Any) -> None:
 
     export = commands.add_parser(
         "export",
-        help="write PDF documents: the insurer SOAP note, the client summary, a batch",
+        help="write PDF documents: the insurer SOAP note, the client summary, a batch, the "
+        "progress report",
         description="Write PDF documents of visits. Every export is written whole or not at all "
         "and recorded in the audit log.",
     )
@@ -130,6 +131,22 @@ def add_commands(commands: Any) -> None:
     batch.add_argument(
         "--workers", type=int, default=None, metavar="N", help="processes (default: all cores)"
     )
+    progress = export_commands.add_parser(
+        "progress",
+        help="the progress report of a client over a span of visits",
+        description="Write the progress report for the referring provider and the payer: the "
+        "signed visits of the span (both days included) with pain, units against those "
+        "authorised, the first and latest body chart, range of motion, tolerances, outcome "
+        "scores against their MCIDs, goals and the plan.",
+    )
+    add_db_option(progress, default=argparse.SUPPRESS)
+    progress.add_argument("client_id", metavar="CLIENT_ID")
+    progress.add_argument(
+        "--from", dest="date_from", metavar="DATE", required=True, help="YYYY-MM-DD"
+    )
+    progress.add_argument("--to", dest="date_to", metavar="DATE", required=True, help="YYYY-MM-DD")
+    progress.add_argument("-o", "--output", metavar="FILE.pdf", required=True, help="the file")
+    add_force_option(progress)
     export.set_defaults(run=_run_export)
 
 
@@ -280,6 +297,9 @@ def _run_export(args: argparse.Namespace) -> int:
             return fail(str(exc))
         return _run_export_batch(args, first, last, folder)
 
+    if args.export_command == "progress":
+        return _run_export_progress(args)
+
     from massage_chart.export.service import DocumentKind, export_document
 
     kind = DocumentKind(args.export_command)
@@ -297,6 +317,35 @@ def _run_export(args: argparse.Namespace) -> int:
     finally:
         database.dispose()
     print(f"Wrote the {kind.title} of visit {args.visit_id} to {path}.")
+    return 0
+
+
+def _run_export_progress(args: argparse.Namespace) -> int:
+    from massage_chart.export.atomic import ExportError
+    from massage_chart.export.progress_report import ProgressReportError, export_progress
+    from massage_chart.storage.repositories import NotFoundError
+
+    try:
+        first = parse_day(args.date_from, "--from")
+        last = parse_day(args.date_to, "--to")
+    except ValueError as exc:
+        return fail(str(exc))
+    if last < first:
+        return fail(f"--to {last} is before --from {first}.")
+    try:
+        target = output_path(args, args.output)
+    except ExportError as exc:
+        return fail(str(exc))
+    database = open_db(args)
+    try:
+        path = export_progress(database, args.client_id, first, last, target)
+    except NotFoundError:
+        return fail(f"There is no client with id {args.client_id!r}.")
+    except (ProgressReportError, ExportError) as exc:
+        return fail(f"{exc} Nothing was written.")
+    finally:
+        database.dispose()
+    print(f"Wrote the progress report of client {args.client_id} to {path}.")
     return 0
 
 

@@ -550,23 +550,8 @@ def body_charts(marks: Sequence[MarkInfo]) -> list[BodyChart]:
     return charts
 
 
-def chart_flowables(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
-    """The body charts of the views that hold marks, the legend, and the numbered marks."""
-    marks = snapshot.marks
-    if not marks:
-        return [_section("Body chart", styles), trusted("No marks charted.", styles.small)]
-    figures = body_charts(marks)
-    row = Table([figures], colWidths=[FRAME_WIDTH / len(figures)] * len(figures))
-    row.setStyle(
-        table_style(
-            [
-                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
+def chart_legend(marks: Sequence[MarkInfo], styles: Styles) -> Table:
+    """The legend of the kinds charted: each kind's swatch, code and name, three to a row."""
     kinds = [k for k in MarkKind if any(m.kind is k for m in marks)]
     cells: list[list[object]] = []
     per_row = 3
@@ -597,6 +582,27 @@ def chart_flowables(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
             ]
         )
     )
+    return legend_table
+
+
+def chart_flowables(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
+    """The body charts of the views that hold marks, the legend, and the numbered marks."""
+    marks = snapshot.marks
+    if not marks:
+        return [_section("Body chart", styles), trusted("No marks charted.", styles.small)]
+    figures = body_charts(marks)
+    row = Table([figures], colWidths=[FRAME_WIDTH / len(figures)] * len(figures))
+    row.setStyle(
+        table_style(
+            [
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    legend_table = chart_legend(marks, styles)
     header = ("No.", "Finding", "Location (client's side)", "View", "Int.", "Details")
     rows: list[list[object]] = [[trusted(h, styles.cell_bold) for h in header]]
     for mark in marks:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QDate, QPointF, QRectF, QSize, Qt, Slot
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import (
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -20,9 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from massage_chart.domain.comparison import MEANINGFUL_CHANGE
+from massage_chart.export.atomic import ExportError
+from massage_chart.export.progress_report import ProgressReportError, export_progress
 from massage_chart.storage.client_records import PainPoint, RegionTrend, pain_series, region_trends
 from massage_chart.storage.database import Database
-from massage_chart.storage.repositories import get_client
+from massage_chart.storage.repositories import NotFoundError, get_client
+from massage_chart.ui.export_actions import AskSavePath, ask_save_path
 from massage_chart.ui.formatting import MONTHS
 from massage_chart.ui.practice_document import READ_ERRORS, describe_error
 from massage_chart.ui.progress.outcomes_panel import OutcomesPanel
@@ -197,10 +204,14 @@ class ProgressDialog(QDialog):
         parent: QWidget | None = None,
         *,
         today: Callable[[], dt.date] = dt.date.today,
+        ask_path: AskSavePath = ask_save_path,
     ) -> None:
         super().__init__(parent)
         self.database = database
         self.client_id = client_id
+        self._today = today
+        self._ask_path = ask_path
+        self.client_name = ""
         self.setWindowTitle("Progress")
         self.title_label = QLabel("Progress")
         heading(self.title_label, 1.3)
@@ -223,6 +234,29 @@ class ProgressDialog(QDialog):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        # The progress report for the referring provider and the payer, over a span of visits.
+        self.report_from = QDateEdit()
+        self.report_to = QDateEdit()
+        for edit, name in ((self.report_from, "Report from"), (self.report_to, "Report to")):
+            edit.setAccessibleName(name)
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("d MMM yyyy")
+        self.report_button = QPushButton("&Progress report…")
+        self.report_button.setToolTip(
+            "Write the progress report of the signed visits in this span, for the referring "
+            "provider and the payer (PDF)"
+        )
+        self.report_button.clicked.connect(self._on_report_button_clicked)
+        self.report_state = QLabel()
+        self.report_state.setWordWrap(True)
+        muted(self.report_state)
+        report_row = QHBoxLayout()
+        report_row.addWidget(QLabel("Report on visits from"))
+        report_row.addWidget(self.report_from)
+        report_row.addWidget(QLabel("to"))
+        report_row.addWidget(self.report_to)
+        report_row.addWidget(self.report_button)
+        report_row.addWidget(self.report_state, 1)
         pain_tab = QWidget()
         pain_layout = QVBoxLayout(pain_tab)
         pain_layout.addWidget(self.summary_label)
@@ -237,6 +271,7 @@ class ProgressDialog(QDialog):
         layout.setContentsMargins(18, 14, 18, 12)
         layout.addWidget(self.title_label)
         layout.addWidget(self.tabs, 1)
+        layout.addLayout(report_row)
         layout.addWidget(buttons)
         self.resize(960, 720)
         self.reload()
@@ -251,6 +286,12 @@ class ProgressDialog(QDialog):
         except READ_ERRORS as exc:
             self.summary_label.setText(describe_error(exc))
             return False
+        self.client_name = name
+        signed = [point.start.date() for point in points if point.signed]
+        first = signed[0] if signed else self._today()
+        self.report_from.setDate(QDate(first.year, first.month, first.day))
+        today = self._today()
+        self.report_to.setDate(QDate(today.year, today.month, today.day))
         self.setWindowTitle(f"{name} — Progress")
         self.title_label.setText(f"{name}: progress")
         self.chart.set_points(points)
@@ -267,6 +308,34 @@ class ProgressDialog(QDialog):
         self.table.setCurrentCell(-1, -1)
         self.outcomes.reload()
         return True
+
+    def export_report(self) -> str:
+        """Ask where, then write the progress report of the span chosen; returns the path
+        written, or "" (with the reason shown) when nothing was."""
+        start, end = (edit.date().toPython() for edit in (self.report_from, self.report_to))
+        assert isinstance(start, dt.date) and isinstance(end, dt.date)
+        safe = "".join(c if c.isalnum() else "-" for c in self.client_name).strip("-") or "client"
+        suggested = f"progress-{safe}-{start.isoformat()}-to-{end.isoformat()}.pdf"
+        path = self._ask_path(self, "Save the progress report", suggested)
+        if not path:
+            return ""
+        try:
+            written = export_progress(self.database, self.client_id, start, end, Path(path))
+        except (ProgressReportError, ExportError) as exc:
+            self.report_state.setText(f"{exc} Nothing was written.")
+            return ""
+        except NotFoundError:
+            self.report_state.setText("This client is no longer on file. Nothing was written.")
+            return ""
+        except READ_ERRORS as exc:
+            self.report_state.setText(describe_error(exc))
+            return ""
+        self.report_state.setText(f"Wrote {written}.")
+        return str(written)
+
+    @Slot()
+    def _on_report_button_clicked(self) -> None:
+        self.export_report()
 
     def trend_rows(self) -> list[tuple[str, str, str, str]]:
         """The findings table as text, row by row."""

@@ -108,3 +108,54 @@ def test_the_summary_says_which_visits_are_not_signed(
     dialog = ProgressDialog(db, client_id)
     qtbot.addWidget(dialog)
     assert dialog.summary_label.text().startswith("3 visits (none signed yet: hollow dots)")
+
+
+def test_the_progress_report_is_written_from_the_window(
+    qtbot: QtBot, db: Database, client_id: str, tmp_path
+) -> None:
+    from PySide6.QtCore import QDate, Qt
+    from sqlalchemy import select
+
+    from massage_chart.storage.models import Provider, Visit
+    from massage_chart.storage.signing import sign_visit
+
+    with db.write() as session:
+        provider = Provider(first_name="Sam", last_name="Lee", credentials="LMT")
+        session.add(provider)
+        session.flush()
+        visits = session.scalars(
+            select(Visit).where(Visit.client_id == client_id).order_by(Visit.start)
+        ).all()
+        for visit in visits[1:]:  # 8 and 15 Nov signed, 1 Nov still a draft
+            visit.end = visit.start + dt.timedelta(hours=1)
+            visit.subjective = "Neck"
+            session.flush()
+            visit.provider_id = provider.id
+            sign_visit(visit, provider.id, visit.start + dt.timedelta(hours=2))
+    asked: list[str] = []
+    target = tmp_path / "report.pdf"
+
+    def ask(parent: object, caption: str, suggested: str) -> str:
+        asked.append(suggested)
+        return str(target)
+
+    dialog = ProgressDialog(db, client_id, today=lambda: dt.date(2026, 11, 23), ask_path=ask)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.report_from.date() == QDate(2026, 11, 8)  # the first signed visit
+    assert dialog.report_to.date() == QDate(2026, 11, 23)
+    qtbot.mouseClick(dialog.report_button, Qt.MouseButton.LeftButton)
+    assert asked == ["progress-Ana-Silva-2026-11-08-to-2026-11-23.pdf"]
+    assert target.read_bytes().startswith(b"%PDF")
+    assert dialog.report_state.text() == f"Wrote {target}."
+
+    # A span with no signed visit says so and writes nothing.
+    other = tmp_path / "none.pdf"
+    dialog._ask_path = lambda *_: str(other)
+    dialog.report_to.setDate(QDate(2026, 11, 5))
+    dialog.report_from.setDate(QDate(2026, 11, 1))
+    qtbot.mouseClick(dialog.report_button, Qt.MouseButton.LeftButton)
+    assert "no signed visit" in dialog.report_state.text()
+    assert "Nothing was written" in dialog.report_state.text()
+    assert not other.exists()

@@ -1,0 +1,532 @@
+"""The progress report for the referring provider and the payer (DOMAIN.md §1.4): over a span of
+signed visits, whether the client is getting better by the measures payers accept.
+
+Client, claim and referral, diagnoses; the visits with pain before and after and the units billed,
+against the visits authorised; the body chart of the first and the latest visit side by side with
+what changed; range of motion and tolerances then and now; outcome scores against their MCIDs;
+the goals and where they stand; the plan asked for. Everything is read from the signed notes of
+the span (drafts are left out and counted), so the report says what those notes say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from massage_chart.atlas import load_atlas
+from massage_chart.domain.authorisation import (
+    Authorisation,
+    referral_text,
+    report_text,
+    visit_count_text,
+)
+from massage_chart.domain.comparison import compare_findings, describe_changes
+from massage_chart.domain.findings import MarkFinding
+from massage_chart.domain.measures import GoalTerm, RangeOfMotion, rom_rows
+from massage_chart.domain.placement import placement_of
+from massage_chart.domain.record_kinds import VisitStatus
+from massage_chart.export import fonts
+from massage_chart.export.atomic import write_atomic
+from massage_chart.export.body_chart import BodyChart, figure_height_for
+from massage_chart.export.document import PageMarks, build_pdf
+from massage_chart.export.snapshot import MarkInfo, VisitSnapshot, load_visit_snapshot
+from massage_chart.export.soap_pdf import (
+    _field,
+    _grid,
+    _section,
+    _subheading,
+    _table,
+    chart_legend,
+    fmt_date,
+    letterhead,
+)
+from massage_chart.export.styles import (
+    FRAME_WIDTH,
+    SHADE,
+    Styles,
+    para,
+    stylesheet,
+    table_style,
+    trusted,
+)
+from massage_chart.storage import audit
+from massage_chart.storage.database import Database
+from massage_chart.storage.marks import as_finding
+from massage_chart.storage.models import Visit
+from massage_chart.storage.repositories import get_client
+
+
+class ProgressReportError(ValueError):
+    """No report can be made for that span (no signed visit in it); the message says why."""
+
+
+@dataclass(frozen=True)
+class ProgressData:
+    """What a progress report prints.
+
+    Attributes:
+        visits: the signed visits whose day falls in the span, oldest first.
+        drafts_left_out: visits of the span not signed yet (not reported on).
+    """
+
+    client_id: str
+    start: dt.date
+    end: dt.date
+    visits: tuple[VisitSnapshot, ...]
+    drafts_left_out: int
+
+    @property
+    def first(self) -> VisitSnapshot:
+        """The first signed visit of the span."""
+        return self.visits[0]
+
+    @property
+    def latest(self) -> VisitSnapshot:
+        """The latest signed visit of the span."""
+        return self.visits[-1]
+
+    @property
+    def units(self) -> Counter[str]:
+        """The units billed in the span, per CPT code."""
+        totals: Counter[str] = Counter()
+        for visit in self.visits:
+            for line in visit.billing:
+                totals[line.cpt] += line.units
+        return totals
+
+
+def load_progress(session: Session, client_id: str, start: dt.date, end: dt.date) -> ProgressData:
+    """Read the signed visits of a client whose day is in ``start``..``end`` (both included).
+
+    Raises:
+        NotFoundError: no client has that id.
+        ProgressReportError: the span is backwards, or holds no signed visit.
+    """
+    if end < start:
+        raise ProgressReportError(f"The span ends ({end}) before it starts ({start}).")
+    client = get_client(session, client_id)
+    rows = session.execute(
+        select(Visit.id, Visit.status)
+        .where(
+            Visit.client_id == client_id,
+            Visit.start >= dt.datetime.combine(start, dt.time.min),
+            Visit.start < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min),
+        )
+        .order_by(Visit.start, Visit.id)
+    ).all()
+    signed = [row.id for row in rows if row.status is VisitStatus.SIGNED]
+    if not signed:
+        raise ProgressReportError(
+            f"{client.full_name} has no signed visit from {fmt_date(start)} to "
+            f"{fmt_date(end)}: a progress report is made from signed notes."
+        )
+    return ProgressData(
+        client_id=client_id,
+        start=start,
+        end=end,
+        visits=tuple(load_visit_snapshot(session, visit_id) for visit_id in signed),
+        drafts_left_out=len(rows) - len(signed),
+    )
+
+
+# --------------------------------------------------------------------------- the document
+
+
+def _header(data: ProgressData, styles: Styles) -> Table:
+    latest = data.latest
+    client, claim, referral, provider = (
+        latest.client,
+        latest.claim,
+        latest.referral,
+        latest.signer or latest.provider,
+    )
+    prescriber = "—"
+    if referral is not None:
+        prescriber = referral.prescriber + (
+            f" (NPI {referral.prescriber_npi})" if referral.prescriber_npi else ""
+        )
+    auth = latest.authorisation
+    units = ", ".join(f"{code} × {count}" for code, count in sorted(data.units.items()))
+    counted = f"{len(data.visits)} signed"
+    if data.drafts_left_out:
+        counted += f" ({data.drafts_left_out} not signed yet, left out)"
+    licence = ""
+    if provider is not None and provider.license_number:
+        licence = provider.license_number + (
+            f" ({provider.license_jurisdiction})" if provider.license_jurisdiction else ""
+        )
+    rows = [
+        [
+            _field("Client", client.full_name, styles, bold=True),
+            _field("Date of birth", fmt_date(client.date_of_birth), styles),
+            _field("Claim number", claim.claim_number if claim else "", styles),
+            _field("Date of injury", fmt_date(claim.date_of_injury) if claim else "", styles),
+        ],
+        [
+            _field("Payer", claim.payer if claim else "Self-pay", styles),
+            _field("Policy number", claim.policy_number if claim else "", styles),
+            _field("Prescriber / referral", prescriber, styles),
+            _field("Referral", _referral_words(auth), styles),
+        ],
+        [
+            _field("Period", f"{fmt_date(data.start)} – {fmt_date(data.end)}", styles, bold=True),
+            _field("Visits in period", counted, styles),
+            _field("Visits on the claim", visit_count_text(auth) if auth else "", styles),
+            _field("Units billed in period", units or "none", styles),
+        ],
+        [
+            _field("Therapist", provider.display_name if provider else "", styles, bold=True),
+            _field("Credentials", provider.credentials if provider else "", styles),
+            _field("Licence number", licence, styles),
+            _field("NPI", provider.npi if provider else "", styles),
+        ],
+    ]
+    table = _grid(rows, [FRAME_WIDTH / 4] * 4)
+    table.setStyle(table_style([("BACKGROUND", (0, 2), (-1, 2), SHADE)]))
+    return table
+
+
+def _referral_words(auth: Authorisation | None) -> str:
+    words = referral_text(auth).removeprefix("Referral ") if auth is not None else ""
+    return words[:1].upper() + words[1:]
+
+
+def _diagnoses(data: ProgressData, styles: Styles) -> list[Flowable]:
+    out: list[Flowable] = [_section("Diagnoses (ICD-10-CM, from the latest note)", styles)]
+    if not data.latest.diagnoses:
+        return [*out, trusted("No diagnosis codes recorded.", styles.small)]
+    rows: list[list[object]] = [[trusted(h, styles.cell_bold) for h in ("Code", "Description")]]
+    for dx in data.latest.diagnoses:
+        rows.append(
+            [
+                para(dx.code, styles.cell_bold),
+                para(dx.description or "(code not found in the ICD-10-CM code set)", styles.cell),
+            ]
+        )
+    out.append(_table(rows, [0.16 * FRAME_WIDTH, 0.84 * FRAME_WIDTH]))
+    return out
+
+
+def _visits(data: ProgressData, styles: Styles) -> list[Flowable]:
+    """One line per signed visit: the day, the pain before and after, the units billed."""
+    out: list[Flowable] = [_section("Visits and pain (NRS 0–10)", styles)]
+    rows: list[list[object]] = [
+        [trusted(h, styles.cell_bold) for h in ("Date", "Pain before", "Pain after", "Units")]
+    ]
+    for visit in data.visits:
+        rows.append(
+            [
+                trusted(fmt_date(visit.start.date()), styles.cell),
+                trusted(
+                    "—" if visit.pain_before is None else f"{visit.pain_before}/10", styles.cell
+                ),
+                trusted("—" if visit.pain_after is None else f"{visit.pain_after}/10", styles.cell),
+                trusted(str(sum(line.units for line in visit.billing)), styles.cell),
+            ]
+        )
+    out.append(_table(rows, [0.3 * FRAME_WIDTH] + [0.7 * FRAME_WIDTH / 3] * 3))
+    first, last = data.first.pain_before, data.latest.pain_before
+    if first is not None and last is not None and len(data.visits) > 1:
+        direction = "down" if last < first else "up" if last > first else "unchanged"
+        out.append(
+            trusted(
+                f"Pain before treatment: {first}/10 at the first visit, {last}/10 at the latest "
+                f"({direction}).",
+                styles.body,
+            )
+        )
+    auth = data.latest.authorisation
+    if auth is not None and report_text(auth):
+        out.append(trusted(escape(report_text(auth)) + ".", styles.small))
+    return out
+
+
+def _findings(data: ProgressData, styles: Styles) -> list[Flowable]:
+    """The first and the latest visit's body charts side by side, and what changed between."""
+    first, latest = data.first, data.latest
+    out: list[Flowable] = [_section("Findings: first and latest visit", styles)]
+    atlas = load_atlas()
+
+    def findings(marks: Sequence[MarkInfo]) -> list[MarkFinding]:
+        return [as_finding(mark, placement_of(atlas, mark)) for mark in marks]
+
+    changes = describe_changes(compare_findings(findings(first.marks), findings(latest.marks)))
+    if len(data.visits) == 1:
+        changes = "One signed visit in the period: nothing to compare with."
+    out.append(para(changes or "No change in findings.", styles.body, prefix="<b>Changes:</b> "))
+    views = [
+        view
+        for view in atlas.views
+        if any(m.view == view.id for m in (*first.marks, *latest.marks))
+    ]
+    if not views:
+        return [*out, trusted("No marks charted at either visit.", styles.small)]
+    half = FRAME_WIDTH / 2
+    height = figure_height_for(2, FRAME_WIDTH, maximum=230.0)
+    for view in views:
+        cells = []
+        for visit, caption in ((first, "First"), (latest, "Latest")):
+            marks = [m for m in visit.marks if m.view == view.id]
+            cells.append(
+                [
+                    BodyChart(view, marks, height, numbered=False, available_width=half),
+                    trusted(
+                        f"{caption}: {fmt_date(visit.start.date())} ({len(marks)} marks)",
+                        stylesheet().centre,
+                    ),
+                ]
+            )
+        row = Table([cells], colWidths=[half, half])
+        row.setStyle(
+            table_style(
+                [
+                    ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LINEAFTER", (0, 0), (0, -1), 0.4, colors.HexColor("#d5dae0")),
+                ]
+            )
+        )
+        out += [CondPageBreak(height + 40), row]
+    out.append(Spacer(1, 4))
+    out.append(chart_legend([*first.marks, *latest.marks], styles))
+    return out
+
+
+def _first_measure(visit: VisitSnapshot) -> tuple[RangeOfMotion, ...]:
+    """A visit's range of motion before treatment (where taken), as the baseline."""
+    before = tuple(m for m in visit.range_of_motion if m.timing == "before")
+    return before or visit.range_of_motion
+
+
+def _measures(data: ProgressData, styles: Styles) -> list[Flowable]:
+    """Range of motion and tolerances at the first visit that measured them and at the latest."""
+    out: list[Flowable] = []
+    measured = [v for v in data.visits if v.range_of_motion]
+    if measured:
+        first, latest = measured[0], measured[-1]
+        rows: list[list[object]] = [
+            [
+                trusted(h, styles.cell_bold)
+                for h in (
+                    "Motion",
+                    "Type",
+                    f"First ({fmt_date(first.start.date())})",
+                    f"Latest ({fmt_date(latest.start.date())})",
+                    "Normal",
+                    "Change",
+                )
+            ]
+        ]
+        for row in rom_rows(latest.range_of_motion, _first_measure(first)):
+            then, now = row.last, row.newest
+            change = "—"
+            if then is not None and then.degrees is not None and now.degrees is not None:
+                change = f"{now.degrees - then.degrees:+d}°"
+            rows.append(
+                [
+                    para(row.label, styles.cell),
+                    trusted(row.kind, styles.cell),
+                    para(then.value_text() if then else "—", styles.cell),
+                    para(now.value_text(), styles.cell),
+                    trusted(f"{row.normal}°", styles.cell),
+                    trusted(change, styles.cell),
+                ]
+            )
+        w = FRAME_WIDTH
+        out += [
+            _section("Range of motion", styles),
+            _table(rows, [0.28 * w, 0.08 * w, 0.2 * w, 0.2 * w, 0.1 * w, 0.14 * w]),
+            trusted(
+                "First: before treatment at the first visit that measured it. Latest: after "
+                "treatment at the latest. Normal: reference range (AAOS), not a goal.",
+                styles.small,
+            ),
+        ]
+    tolerant = [v for v in data.visits if v.tolerances]
+    if tolerant:
+        first, latest = tolerant[0], tolerant[-1]
+        earlier = {t.activity: t for t in first.tolerances}
+        rows = [
+            [
+                trusted(h, styles.cell_bold)
+                for h in (
+                    "Tolerance",
+                    f"First ({fmt_date(first.start.date())})",
+                    f"Latest ({fmt_date(latest.start.date())})",
+                    "Change",
+                )
+            ]
+        ]
+        for tolerance in latest.tolerances:
+            before = earlier.get(tolerance.activity)
+            change = f"{tolerance.minutes - before.minutes:+d} min" if before else "—"
+            rows.append(
+                [
+                    trusted(escape(tolerance.label), styles.cell),
+                    trusted(before.value_text() if before else "—", styles.cell),
+                    trusted(tolerance.value_text(), styles.cell),
+                    trusted(change, styles.cell),
+                ]
+            )
+        w = FRAME_WIDTH
+        out += [
+            Spacer(1, 4),
+            _subheading("Sitting, standing and other tolerances", styles),
+            _table(rows, [0.34 * w, 0.22 * w, 0.22 * w, 0.22 * w]),
+        ]
+    return out
+
+
+def _outcomes(data: ProgressData, styles: Styles) -> list[Flowable]:
+    latest = data.latest
+    if not latest.outcomes:
+        return []
+    rows: list[list[object]] = [
+        [
+            trusted(h, styles.cell_bold)
+            for h in ("Outcome measure", "First", "Latest", "Change", "MCID")
+        ]
+    ]
+    for change in latest.outcomes:
+        measure = change.measure
+        better = "higher is better" if measure.better.value == "higher" else "lower is better"
+        rows.append(
+            [
+                para(f"{measure.name} ({better})", styles.cell),
+                trusted(f"{change.first:g} ({fmt_date(change.first_day)})", styles.cell),
+                trusted(f"{change.latest:g} ({fmt_date(change.latest_day)})", styles.cell),
+                trusted(escape(change.meaning()), styles.cell),
+                trusted(f"{measure.mcid:g}", styles.cell),
+            ]
+        )
+    w = FRAME_WIDTH
+    return [
+        _section("Outcome measures", styles),
+        _table(rows, [0.3 * w, 0.17 * w, 0.17 * w, 0.28 * w, 0.08 * w]),
+        trusted(
+            "Scores as on file when the latest note was signed, computed from the client's "
+            "answers; MCID: the minimal clinically important difference.",
+            styles.small,
+        ),
+    ]
+
+
+def _goals_and_plan(data: ProgressData, styles: Styles) -> list[Flowable]:
+    latest = data.latest
+    out: list[Flowable] = [_section("Functional goals (at the latest visit)", styles)]
+    if latest.goals:
+        day = latest.start.date()
+        rows: list[list[object]] = [
+            [trusted(h, styles.cell_bold) for h in ("Term", "Goal", "Timeframe", "Status")]
+        ]
+        for goal in sorted(latest.goals, key=lambda g: g.term is not GoalTerm.SHORT):
+            rows.append(
+                [
+                    trusted(goal.term.abbreviation, styles.cell_bold),
+                    para(goal.text, styles.cell),
+                    trusted(escape(goal.timeframe_text(day)), styles.cell),
+                    trusted(escape(goal.status.label), styles.cell),
+                ]
+            )
+        w = FRAME_WIDTH
+        out.append(_table(rows, [0.08 * w, 0.52 * w, 0.24 * w, 0.16 * w]))
+    else:
+        out.append(trusted("No goals recorded on the latest note.", styles.small))
+    out.append(_section("Plan and request", styles))
+    out.append(para(latest.plan or "No plan recorded.", styles.body))
+    if latest.assessment:
+        out.append(para(latest.assessment, styles.body, prefix="<b>Assessment:</b> "))
+    return out
+
+
+def _prepared(data: ProgressData, styles: Styles) -> list[Flowable]:
+    latest = data.latest
+    provider = latest.signer or latest.provider
+    who = provider.display_name if provider else "the treating therapist"
+    failed = [v for v in data.visits if v.integrity_ok is False]
+    lines = [
+        trusted(
+            f"Prepared from {len(data.visits)} signed treatment note"
+            f"{'s' if len(data.visits) != 1 else ''} of {escape(who)}; each note is available in "
+            "full on request.",
+            styles.small,
+        )
+    ]
+    if failed:
+        lines.insert(
+            0,
+            trusted(
+                f"<b>{len(failed)} note(s) of this period failed their integrity check; do not "
+                "rely on this report until the practice has looked into it.</b>",
+                styles.banner,
+            ),
+        )
+    return [Spacer(1, 8), KeepTogether(lines)]
+
+
+def progress_flowables(data: ProgressData) -> list[Flowable]:
+    """The report's flowables, in reading order."""
+    styles = stylesheet()
+    subtitle = f"{fmt_date(data.start)} – {fmt_date(data.end)}"
+    return [
+        letterhead(data.latest, "Progress Report", subtitle, styles),
+        Spacer(1, 6),
+        _header(data, styles),
+        *_diagnoses(data, styles),
+        *_visits(data, styles),
+        *_findings(data, styles),
+        *_measures(data, styles),
+        *_outcomes(data, styles),
+        *_goals_and_plan(data, styles),
+        *_prepared(data, styles),
+    ]
+
+
+def render_progress_pdf(data: ProgressData) -> bytes:
+    """The progress report as PDF bytes."""
+    client = data.latest.client
+    failed = any(v.integrity_ok is False for v in data.visits)
+    author = data.latest.signer or data.latest.provider
+    marks = PageMarks(
+        footer=f"{fonts.isolate(client.full_name)}  ·  DOB {fmt_date(client.date_of_birth)}  ·  "
+        f"Progress {fmt_date(data.start)} – {fmt_date(data.end)}",
+        watermark="INTEGRITY FAILURE" if failed else "",
+        watermark_colour=colors.Color(0.9, 0.55, 0.58),
+        title=f"Progress report: {client.full_name}, {data.start.isoformat()} to "
+        f"{data.end.isoformat()}",
+        author=author.display_name if author is not None else "",
+        subject=f"Client {data.client_id}",
+    )
+    return build_pdf(progress_flowables(data), marks)
+
+
+def export_progress(
+    database: Database, client_id: str, start: dt.date, end: dt.date, target: Path
+) -> Path:
+    """Read, render and write a progress report atomically, and audit the export.
+
+    Raises:
+        NotFoundError: no client has that id.
+        ProgressReportError: the span holds no signed visit, or is backwards.
+        ExportError: the file could not be written.
+    """
+    with database.read() as session:
+        data = load_progress(session, client_id, start, end)
+    path = write_atomic(target, render_progress_pdf(data))
+    with database.write() as session:
+        audit.record(
+            session,
+            audit.AuditAction.EXPORT,
+            client_id=client_id,
+            detail=f"progress report PDF {start.isoformat()} to {end.isoformat()} to {path}",
+        )
+    return path

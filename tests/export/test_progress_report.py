@@ -1,0 +1,188 @@
+"""The progress report: a client's signed visits over a span, measured the way payers measure
+progress, read back from the PDF; from the command line and from the progress window."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+
+from massage_chart.domain.record_kinds import PayerType
+from massage_chart.export.progress_report import (
+    ProgressReportError,
+    export_progress,
+    load_progress,
+    render_progress_pdf,
+)
+from massage_chart.storage import audit
+from massage_chart.storage.database import Database
+from massage_chart.storage.models import BillingLine, Claim, Visit, utc_now
+from massage_chart.storage.outcomes import record_outcome
+from massage_chart.storage.signing import sign_visit
+from tests.export.conftest import START, MadeVisit
+from tests.export.pdftext import all_text, flat
+
+Factory = Callable[..., MadeVisit]
+
+
+def _rom(degrees: int, timing: str = "before", painful: bool = False) -> dict[str, Any]:
+    return {"motion": "cervical.rotation", "side": "left", "degrees": degrees, "timing": timing,
+            "painful": painful, "within_normal": False, "passive": False, "method": "goniometer"}  # fmt: skip
+
+
+def _course(db: Database, visit_factory: Factory) -> MadeVisit:
+    """Three signed weekly visits on a workers' comp claim authorising 12 (6, 13 and 20 Nov), the
+    last made by the standard fixture, and a draft on 27 Nov."""
+    made = visit_factory(signed=False)  # 20 Nov, pain 7 -> 3, 4 units; signed below
+    with db.write() as session:
+        latest = session.get(Visit, made.visit_id)
+        assert latest is not None
+        claim = session.get(Claim, latest.claim_id)
+        assert claim is not None
+        claim.payer_type, claim.authorised_visits = PayerType.WORKERS_COMP, 12
+        latest.range_of_motion = [_rom(65), _rom(72, "after")]
+        latest.tolerances = [{"activity": "sitting", "minutes": 45}]
+        latest.goals = [
+            {"term": "short", "text": "Check the blind spot", "target": "2026-11-27", "status": "met"},
+            {"term": "long", "text": "Drive to work pain-free", "target": "2027-01-15",
+             "status": "progressing"},
+        ]  # fmt: skip
+        session.flush()
+        for days, pain, units in ((14, 8, 3), (7, 6, 2)):
+            start = START - dt.timedelta(days=days)
+            visit = Visit(
+                client_id=made.client_id, provider_id=made.provider_id, claim_id=claim.id,
+                referral_id=latest.referral_id, start=start, end=start + dt.timedelta(hours=1),
+                subjective="Neck pain", objective="Tender", pain_before=pain, pain_after=pain - 2,
+                range_of_motion=[_rom(40 + (14 - days), painful=True)] if days == 14 else [],
+                tolerances=[{"activity": "sitting", "minutes": 15}] if days == 14 else [],
+                icd10_codes=list(latest.icd10_codes),
+            )  # fmt: skip
+            visit.billing_lines.append(BillingLine(position=0, cpt="97140", minutes=units * 15,
+                                                   units=units))  # fmt: skip
+            session.add(visit)
+            session.flush()
+            sign_visit(visit, made.provider_id, start + dt.timedelta(hours=2))
+        session.add(
+            Visit(
+                client_id=made.client_id,
+                provider_id=made.provider_id,
+                claim_id=claim.id,
+                start=START + dt.timedelta(days=7),
+                subjective="Draft",
+            )
+        )
+        record_outcome(session, made.client_id, "nprs", [8], taken_on=dt.date(2026, 11, 6),
+                       source="client")  # fmt: skip
+        record_outcome(session, made.client_id, "nprs", [4], taken_on=dt.date(2026, 11, 20),
+                       source="client")  # fmt: skip
+        session.flush()
+        # Signed after the outcome sheets were recorded: the note counts them.
+        sign_visit(latest, made.provider_id, utc_now())
+    return made
+
+
+def _report_text(db: Database, made: MadeVisit, start: dt.date, end: dt.date) -> str:
+    with db.read() as session:
+        data = load_progress(session, made.client_id, start, end)
+    return flat(all_text(render_progress_pdf(data)))
+
+
+def test_the_report_measures_progress_over_the_span(db: Database, visit_factory: Factory) -> None:
+    made = _course(db, visit_factory)
+    text = _report_text(db, made, dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    for expected in (
+        "ProgressReport",
+        "1Nov2026–30Nov2026",
+        "3signed(1notsignedyet,leftout)",
+        "Visit3of12authorised",  # the latest visit's place on the claim
+        "97124×1,97140×8",  # 3 + 2 + 3 units of 97140, 1 of 97124
+        # One line per visit: pain before and after, units.
+        "6Nov20268/106/103", "13Nov20266/104/102", "20Nov20267/103/104",
+        "Painbeforetreatment:8/10atthefirstvisit,7/10atthelatest(down).",
+        # Range of motion from the first visit that measured it to the latest, in degrees.
+        "LneckrotationAROM40°,painatendrange72°80°+32°",
+        "Sitting15min45min+30min",
+        "NumericPainRatingScale(lowerisbetter)8(6Nov2026)4(20Nov2026)Improvedby4(atleasttheMCIDof2)",
+        "STGChecktheblindspot", "Met", "LTGDrivetoworkpain-free", "Progressing",
+        "Preparedfrom3signedtreatmentnotesofSamLee,LMT",
+    ):  # fmt: skip
+        assert expected in text, expected
+    assert "Findings:firstandlatestvisit" in text and "First:6Nov2026(0marks)" in text
+
+
+def test_the_span_decides_which_visits_count(db: Database, visit_factory: Factory) -> None:
+    made = _course(db, visit_factory)
+    text = _report_text(db, made, dt.date(2026, 11, 13), dt.date(2026, 11, 20))
+    assert "2signed" in text and "6Nov2026" not in text.split("Findings")[0]
+    one = _report_text(db, made, dt.date(2026, 11, 20), dt.date(2026, 11, 20))
+    assert "Onesignedvisitintheperiod:nothingtocomparewith." in one
+    with (
+        pytest.raises(ProgressReportError, match="no signed visit from 1 Dec 2026"),
+        db.read() as s,
+    ):
+        load_progress(s, made.client_id, dt.date(2026, 12, 1), dt.date(2026, 12, 31))
+    with pytest.raises(ProgressReportError, match="ends"), db.read() as s:
+        load_progress(s, made.client_id, dt.date(2026, 12, 1), dt.date(2026, 11, 1))
+
+
+def test_a_tampered_note_in_the_span_is_said_on_every_page(
+    db: Database, visit_factory: Factory
+) -> None:
+    made = _course(db, visit_factory)
+    with db.write() as session:
+        session.execute(text("DROP TRIGGER trg_visits_signed_update"))
+        session.execute(
+            text("UPDATE visits SET pain_before = 2 WHERE id = :id"), {"id": made.visit_id}
+        )
+    text_ = _report_text(db, made, dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    assert "failedtheirintegritycheck" in text_
+    assert text_.count("INTEGRITYFAILURE") >= 2
+
+
+def test_the_export_is_written_whole_and_audited(
+    db: Database, visit_factory: Factory, tmp_path: Path
+) -> None:
+    made = _course(db, visit_factory)
+    path = export_progress(
+        db, made.client_id, dt.date(2026, 11, 1), dt.date(2026, 11, 30), tmp_path / "r.pdf"
+    )
+    assert path.read_bytes().startswith(b"%PDF")
+    with db.read() as session:
+        events = audit.list_events(session, limit=5)
+    assert any("progress report PDF 2026-11-01 to 2026-11-30" in e.detail for e in events)
+
+
+def test_the_command_line_writes_the_report_and_refuses_plainly(
+    db: Database, db_path: Path, visit_factory: Factory, tmp_path: Path
+) -> None:
+    made = _course(db, visit_factory)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "massage_chart", "--db", str(db_path), "export", "progress",
+             *args], capture_output=True, text=True, check=False,
+        )  # fmt: skip
+
+    out = tmp_path / "progress.pdf"
+    done = run(made.client_id, "--from", "2026-11-01", "--to", "2026-11-30", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "Wrote the progress report" in done.stdout
+    assert "3signed" in flat(all_text(out.read_bytes()))
+    empty = run(
+        made.client_id, "--from", "2025-01-01", "--to", "2025-01-31", "-o", str(tmp_path / "e.pdf")
+    )
+    assert empty.returncode == 1 and "no signed visit" in empty.stderr
+    assert "Traceback" not in empty.stderr and not (tmp_path / "e.pdf").exists()
+    again = run(made.client_id, "--from", "2026-11-01", "--to", "2026-11-30", "-o", str(out))
+    assert again.returncode == 1 and "--force" in again.stderr
+    nobody = run("nobody", "--from", "2026-11-01", "--to", "2026-11-30", "-o", str(tmp_path / "x"))
+    assert nobody.returncode == 1 and "no client with id 'nobody'" in nobody.stderr
+    with db.read() as session:
+        assert session.scalar(select(Visit.id).where(Visit.id == made.visit_id))
