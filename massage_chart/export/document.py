@@ -11,6 +11,7 @@ from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Spacer
+from reportlab.platypus.doctemplate import ActionFlowable
 
 from massage_chart.export import fonts
 from massage_chart.export.styles import (
@@ -61,34 +62,55 @@ def as_section_heading(flowable: Flowable, title: str) -> Flowable:
     return flowable
 
 
+def _opens_section(flowable: Flowable | None) -> bool:
+    """Whether a flowable is a section's heading, or a group that starts with one (a heading
+    kept with what follows it)."""
+    while flowable is not None:
+        if getattr(flowable, SECTION, None) is not None:
+            return True
+        content = getattr(flowable, "_content", None)
+        flowable = content[0] if isinstance(content, list) and content else None
+    return False
+
+
 class _SectionedDoc(BaseDocTemplate):
     """A document whose pages say which section they continue, above the frame, when a section
     runs on from the page before (a reviewer reading page 3 alone knows it is still the
-    Objective)."""
+    Objective). The line is drawn as the page begins, so it comes first in the page's text."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._section = ""
-        self._page_opened = 0
+        self._story: list[Flowable] = []
+
+    def handle_flowable(self, flowables: list[Flowable]) -> None:
+        """Keep hold of the story still to place: a page begun opens with its first flowable
+        that draws something."""
+        if flowables is not getattr(self, "_hanging", None):  # page begins are hung apart
+            self._story = flowables
+        super().handle_flowable(flowables)
+
+    def _next_drawn(self) -> Flowable | None:
+        return next((f for f in self._story if not isinstance(f, (Spacer, ActionFlowable))), None)
 
     def afterFlowable(self, flowable: Flowable) -> None:
-        """Follow the section headings; on a page's first flowable, say what it continues."""
+        """Follow the section headings as they are drawn."""
         title = getattr(flowable, SECTION, None)
-        page = self.canv.getPageNumber()
-        if page != self._page_opened and not isinstance(flowable, Spacer):
-            self._page_opened = page
-            if title is None and self._section and page > 1:
-                self._say_continued(self._section)
         if title is not None:
             self._section = title
 
-    def _say_continued(self, title: str) -> None:
-        canvas = self.canv
-        canvas.saveState()
-        canvas.setFont(fonts.SANS_BOLD, 7.5)
-        canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN_LEFT, PAGE_HEIGHT - MARGIN_TOP + 6, f"{title} (continued)")
-        canvas.restoreState()
+    def handle_pageBegin(self) -> None:
+        """Begin a page; say the section it continues unless it opens with a new one."""
+        super().handle_pageBegin()
+        if self.page > 1 and self._section and not _opens_section(self._next_drawn()):
+            canvas = self.canv
+            canvas.saveState()
+            canvas.setFont(fonts.SANS_BOLD, 7.5)
+            canvas.setFillColor(MUTED)
+            canvas.drawString(
+                MARGIN_LEFT, PAGE_HEIGHT - MARGIN_TOP + 6, f"{self._section} (continued)"
+            )
+            canvas.restoreState()
 
 
 def _canvas_class(marks: PageMarks) -> type[Canvas]:

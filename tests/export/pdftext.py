@@ -65,11 +65,14 @@ def render_png(pdf: bytes, page: int = 1, dpi: int = 50) -> Path:
 
 
 def body_text(pdf: bytes) -> str:
-    """The text of the whole document without the page footers (for runs across page breaks)."""
+    """The text of the whole document without the page footers and the "(continued)" line that
+    opens a page inside a section (for runs across page breaks)."""
     kept = []
     for page in pages_text(pdf):
-        for line in page.splitlines():
+        for number, line in enumerate(page.splitlines()):
             if re.fullmatch(r"\s*Page \d+ of \d+\s*", line) or " · DOB " in line:
+                continue
+            if number == 0 and line.endswith(" (continued)"):
                 continue
             kept.append(line)
     return "\n".join(kept)

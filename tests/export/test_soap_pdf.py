@@ -335,6 +335,9 @@ def test_a_page_that_opens_inside_a_section_says_which_it_continues(
     assert len(pages) >= 4
     continued = [page for page in pages[1:] if "S — Subjective (continued)" in page]
     assert len(continued) >= 2  # the Subjective runs over several pages
+    # It is the page's first line, read before the text it continues (a reader or a search
+    # never finds it inside a sentence).
+    assert all(page.splitlines()[0] == "S — Subjective (continued)" for page in continued)
     assert "(continued)" not in pages[0]
     # The page on which the Objective starts continues nothing; the ones after the note do not
     # claim to be in the Subjective.
