@@ -146,6 +146,17 @@ def add_commands(commands: Any) -> None:
     )
     progress.add_argument("--to", dest="date_to", metavar="DATE", required=True, help="YYYY-MM-DD")
     progress.add_argument("-o", "--output", metavar="FILE.pdf", required=True, help="the file")
+    progress.add_argument(
+        "--sign",
+        action="store_true",
+        help="sign the report (once signed it is never changed; the claim's report count "
+        "starts again after it)",
+    )
+    progress.add_argument(
+        "--provider",
+        metavar="ID",
+        help="who signs (default: the therapist who signed the span's latest note)",
+    )
     add_force_option(progress)
     export.set_defaults(run=_run_export)
 
@@ -338,14 +349,21 @@ def _run_export_progress(args: argparse.Namespace) -> int:
         return fail(str(exc))
     database = open_db(args)
     try:
-        path = export_progress(database, args.client_id, first, last, target)
-    except NotFoundError:
-        return fail(f"There is no client with id {args.client_id!r}.")
-    except (ProgressReportError, ExportError) as exc:
+        path = export_progress(
+            database,
+            args.client_id,
+            first,
+            last,
+            target,
+            sign=args.sign,
+            sign_as=args.provider if args.sign else None,
+        )
+    except (NotFoundError, ProgressReportError, ExportError) as exc:
         return fail(f"{exc} Nothing was written.")
     finally:
         database.dispose()
-    print(f"Wrote the progress report of client {args.client_id} to {path}.")
+    signed = "signed " if args.sign else ""
+    print(f"Wrote the {signed}progress report of client {args.client_id} to {path}.")
     return 0
 
 

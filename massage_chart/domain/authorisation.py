@@ -41,6 +41,8 @@ class ReportDue:
         next_after_visit: the claim visit number after which the next report is due.
         next_by: the day by which the next report is due, if the visits do not come first.
         report_from: when ``due_now``, the first day the report due covers.
+        covered_through: the last day of the signed progress report that covers this visit, if
+            one does (then nothing is due with it).
     """
 
     period_start: dt.date
@@ -50,6 +52,7 @@ class ReportDue:
     next_after_visit: int
     next_by: dt.date
     report_from: dt.date
+    covered_through: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -83,8 +86,34 @@ class Authorisation:
         return self.referral_expires is not None and self.visit_day > self.referral_expires
 
 
-def _report_cycle(days: Sequence[dt.date], index: int) -> ReportDue:
-    """The report cycle at visit ``index`` of the claim's visit days (in order)."""
+def _report_cycle(
+    days: Sequence[dt.date], index: int, reported_through: dt.date | None = None
+) -> ReportDue:
+    """The report cycle at visit ``index`` of the claim's visit days (in order); the count
+    starts again after the last day a signed report covers."""
+    if reported_through is not None:
+        covered = sum(1 for day in days if day <= reported_through)
+        if index < covered:
+            return ReportDue(
+                period_start=days[0],
+                visits_in_period=index + 1,
+                due_now=False,
+                month_passed=False,
+                next_after_visit=covered + REPORT_EVERY_VISITS,
+                next_by=one_month_after(reported_through),
+                report_from=days[0],
+                covered_through=reported_through,
+            )
+        cycle = _report_cycle(days[covered:], index - covered)
+        return ReportDue(
+            period_start=cycle.period_start,
+            visits_in_period=cycle.visits_in_period,
+            due_now=cycle.due_now,
+            month_passed=cycle.month_passed,
+            next_after_visit=cycle.next_after_visit + covered,
+            next_by=cycle.next_by,
+            report_from=cycle.report_from,
+        )
     start_index = 0
     start = previous_start = days[0]
     month_passed = False
@@ -118,6 +147,7 @@ def authorisation_of(
     claim_authorised: int | None,
     referral_authorised: int | None,
     referral_expires: dt.date | None,
+    reported_through: dt.date | None = None,
 ) -> Authorisation:
     """Where a visit stands on its claim.
 
@@ -130,6 +160,7 @@ def authorisation_of(
         claim_authorised: the visits the claim authorises, if recorded.
         referral_authorised: the visits the referral authorises, if recorded.
         referral_expires: the referral's expiry, if recorded.
+        reported_through: the last day the claim's last signed progress report covers.
     """
     visits = dict(claim_visits)
     visits[visit_id] = visit_start
@@ -144,7 +175,7 @@ def authorisation_of(
     )
     report = None
     if payer_type is PayerType.WORKERS_COMP:
-        report = _report_cycle([start.date() for _key, start in ordered], index)
+        report = _report_cycle([start.date() for _key, start in ordered], index, reported_through)
     return Authorisation(
         number=index + 1,
         authorised=authorised,
@@ -181,6 +212,8 @@ def report_text(auth: Authorisation) -> str:
     if report is None:
         return ""
     since = format_date(report.report_from)
+    if report.covered_through is not None:
+        return f"Covered by the progress report through {format_date(report.covered_through)}"
     if report.due_now and report.month_passed:
         return f"Progress report due: a month has passed since {since}"
     if report.due_now:

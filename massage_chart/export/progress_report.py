@@ -19,7 +19,6 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from massage_chart.atlas import load_atlas
@@ -33,11 +32,12 @@ from massage_chart.domain.comparison import compare_findings, describe_changes
 from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.measures import GoalTerm, RangeOfMotion, rom_rows
 from massage_chart.domain.placement import placement_of
-from massage_chart.domain.record_kinds import VisitStatus
+from massage_chart.domain.practice import ProviderInfo
+from massage_chart.domain.presentation import format_recorded_time
 from massage_chart.export import fonts
 from massage_chart.export.atomic import write_atomic
 from massage_chart.export.body_chart import BodyChart, figure_height_for
-from massage_chart.export.document import PageMarks, build_pdf
+from massage_chart.export.document import WATERMARK_GREY, PageMarks, build_pdf
 from massage_chart.export.snapshot import MarkInfo, VisitSnapshot, load_visit_snapshot
 from massage_chart.export.soap_pdf import (
     _field,
@@ -60,13 +60,26 @@ from massage_chart.export.styles import (
 )
 from massage_chart.storage import audit
 from massage_chart.storage.database import Database
+from massage_chart.storage.mapping import provider_info_of
 from massage_chart.storage.marks import as_finding
-from massage_chart.storage.models import Visit
-from massage_chart.storage.repositories import get_client
+from massage_chart.storage.models import utc_now
+from massage_chart.storage.progress_reports import (
+    ProgressReportError,
+    report_intact,
+    sign_progress_report,
+    signed_report,
+    signed_visits_in,
+)
 
 
-class ProgressReportError(ValueError):
-    """No report can be made for that span (no signed visit in it); the message says why."""
+@dataclass(frozen=True)
+class ReportSignature:
+    """A signed report's signature: who, when, its seal, and whether it still holds."""
+
+    signer: ProviderInfo
+    signed_at: dt.datetime
+    content_hash: str
+    intact: bool
 
 
 @dataclass(frozen=True)
@@ -83,6 +96,7 @@ class ProgressData:
     end: dt.date
     visits: tuple[VisitSnapshot, ...]
     drafts_left_out: int
+    signature: ReportSignature | None = None
 
     @property
     def first(self) -> VisitSnapshot:
@@ -105,36 +119,31 @@ class ProgressData:
 
 
 def load_progress(session: Session, client_id: str, start: dt.date, end: dt.date) -> ProgressData:
-    """Read the signed visits of a client whose day is in ``start``..``end`` (both included).
+    """Read the signed visits of a client whose day is in ``start``..``end`` (both included),
+    with the report's signature when one was signed for exactly this span.
 
     Raises:
         NotFoundError: no client has that id.
         ProgressReportError: the span is backwards, or holds no signed visit.
     """
-    if end < start:
-        raise ProgressReportError(f"The span ends ({end}) before it starts ({start}).")
-    client = get_client(session, client_id)
-    rows = session.execute(
-        select(Visit.id, Visit.status)
-        .where(
-            Visit.client_id == client_id,
-            Visit.start >= dt.datetime.combine(start, dt.time.min),
-            Visit.start < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min),
+    signed, drafts = signed_visits_in(session, client_id, start, end)
+    stored = signed_report(session, client_id, start, end)
+    signature = None
+    if stored is not None:
+        signature = ReportSignature(
+            signer=provider_info_of(stored.signed_by),
+            signed_at=stored.signed_at,
+            content_hash=stored.content_hash,
+            intact=report_intact(session, stored),
         )
-        .order_by(Visit.start, Visit.id)
-    ).all()
-    signed = [row.id for row in rows if row.status is VisitStatus.SIGNED]
-    if not signed:
-        raise ProgressReportError(
-            f"{client.full_name} has no signed visit from {fmt_date(start)} to "
-            f"{fmt_date(end)}: a progress report is made from signed notes."
-        )
+        signed = [visit for visit in signed if visit.id in set(stored.visit_ids)]
     return ProgressData(
         client_id=client_id,
         start=start,
         end=end,
-        visits=tuple(load_visit_snapshot(session, visit_id) for visit_id in signed),
-        drafts_left_out=len(rows) - len(signed),
+        visits=tuple(load_visit_snapshot(session, visit.id) for visit in signed),
+        drafts_left_out=drafts,
+        signature=signature,
     )
 
 
@@ -449,27 +458,49 @@ def _goals_and_plan(data: ProgressData, styles: Styles) -> list[Flowable]:
 
 
 def _prepared(data: ProgressData, styles: Styles) -> list[Flowable]:
+    """Who prepared the report from which notes, and its signature (or that it has none)."""
     latest = data.latest
     provider = latest.signer or latest.provider
     who = provider.display_name if provider else "the treating therapist"
+    count = len(data.visits)
+    lines: list[Flowable] = [_section("Signature", styles)]
     failed = [v for v in data.visits if v.integrity_ok is False]
-    lines = [
-        trusted(
-            f"Prepared from {len(data.visits)} signed treatment note"
-            f"{'s' if len(data.visits) != 1 else ''} of {escape(who)}; each note is available in "
-            "full on request.",
-            styles.small,
-        )
-    ]
-    if failed:
-        lines.insert(
-            0,
+    if failed or (data.signature is not None and not data.signature.intact):
+        lines.append(
             trusted(
-                f"<b>{len(failed)} note(s) of this period failed their integrity check; do not "
-                "rely on this report until the practice has looked into it.</b>",
+                f"<b>INTEGRITY FAILURE: {len(failed) or 'a'} note(s) of this period, or the "
+                "report's seal, no longer match what was signed; do not rely on this report "
+                "until the practice has looked into it.</b>",
                 styles.banner,
-            ),
+            )
         )
+    signature = data.signature
+    if signature is None:
+        lines += [
+            trusted("<b>NOT SIGNED</b>", styles.banner),
+            trusted(
+                f"Prepared from {count} signed treatment note{'s' if count != 1 else ''} of "
+                f"{escape(who)}. This report has not been signed; sign it before sending it.",
+                styles.small,
+            ),
+        ]
+    else:
+        signer = signature.signer
+        ids = [f"licence {signer.license_number}"] if signer.license_number else []
+        ids += [f"NPI {signer.npi}"] if signer.npi else []
+        full = signer.display_name + (f" ({', '.join(ids)})" if ids else "")
+        lines += [
+            para(
+                f"Electronically signed by {full} on {format_recorded_time(signature.signed_at)}",
+                styles.value_bold,
+            ),
+            trusted(
+                f"Covers {count} signed treatment note{'s' if count != 1 else ''}; each note is "
+                "available in full on request.",
+                styles.small,
+            ),
+            trusted(f"SHA-256 {escape(signature.content_hash)}", styles.small),
+        ]
     return [Spacer(1, 8), KeepTogether(lines)]
 
 
@@ -494,13 +525,15 @@ def progress_flowables(data: ProgressData) -> list[Flowable]:
 def render_progress_pdf(data: ProgressData) -> bytes:
     """The progress report as PDF bytes."""
     client = data.latest.client
-    failed = any(v.integrity_ok is False for v in data.visits)
+    failed = any(v.integrity_ok is False for v in data.visits) or (
+        data.signature is not None and not data.signature.intact
+    )
     author = data.latest.signer or data.latest.provider
     marks = PageMarks(
         footer=f"{fonts.isolate(client.full_name)}  ·  DOB {fmt_date(client.date_of_birth)}  ·  "
         f"Progress {fmt_date(data.start)} – {fmt_date(data.end)}",
-        watermark="INTEGRITY FAILURE" if failed else "",
-        watermark_colour=colors.Color(0.9, 0.55, 0.58),
+        watermark="INTEGRITY FAILURE" if failed else "" if data.signature else "NOT SIGNED",
+        watermark_colour=colors.Color(0.9, 0.55, 0.58) if failed else WATERMARK_GREY,
         title=f"Progress report: {client.full_name}, {data.start.isoformat()} to "
         f"{data.end.isoformat()}",
         author=author.display_name if author is not None else "",
@@ -510,15 +543,38 @@ def render_progress_pdf(data: ProgressData) -> bytes:
 
 
 def export_progress(
-    database: Database, client_id: str, start: dt.date, end: dt.date, target: Path
+    database: Database,
+    client_id: str,
+    start: dt.date,
+    end: dt.date,
+    target: Path,
+    *,
+    sign: bool = False,
+    sign_as: str | None = None,
+    signed_at: dt.datetime | None = None,
 ) -> Path:
-    """Read, render and write a progress report atomically, and audit the export.
+    """Read, render and write a progress report atomically, and audit the export; with
+    ``sign``, sign it first, as ``sign_as`` (a provider id) or, without one, as the therapist
+    who signed the span's latest note.
 
     Raises:
-        NotFoundError: no client has that id.
+        NotFoundError: no client (or no provider ``sign_as``) has that id.
         ProgressReportError: the span holds no signed visit, or is backwards.
         ExportError: the file could not be written.
     """
+    if sign or sign_as is not None:
+        moment = signed_at or utc_now()
+
+        def sign_it(session: Session) -> None:
+            signer = sign_as
+            if signer is None:
+                visits, _drafts = signed_visits_in(session, client_id, start, end)
+                signer = visits[-1].signed_by_id
+            if signer is None:
+                raise ProgressReportError("Name the therapist who signs the report.")
+            sign_progress_report(session, client_id, start, end, signer, moment)
+
+        database.transact(sign_it)
     with database.read() as session:
         data = load_progress(session, client_id, start, end)
     path = write_atomic(target, render_progress_pdf(data))
@@ -530,3 +586,14 @@ def export_progress(
             detail=f"progress report PDF {start.isoformat()} to {end.isoformat()} to {path}",
         )
     return path
+
+
+__all__ = [
+    "ProgressData",
+    "ProgressReportError",
+    "ReportSignature",
+    "export_progress",
+    "load_progress",
+    "progress_flowables",
+    "render_progress_pdf",
+]

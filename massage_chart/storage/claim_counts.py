@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from massage_chart.domain.authorisation import Authorisation, authorisation_of
 from massage_chart.storage.models import Referral, Visit
+from massage_chart.storage.progress_reports import reported_through
 
 
 def _lapsed_referral(session: Session, visit: Visit) -> Referral | None:
@@ -49,4 +50,5 @@ def visit_authorisation(session: Session, visit: Visit) -> Authorisation | None:
         claim_authorised=claim.authorised_visits if claim is not None else None,
         referral_authorised=referral.visits_authorised if referral is not None else None,
         referral_expires=referral.expires_on if referral is not None else None,
+        reported_through=reported_through(session, claim.id) if claim is not None else None,
     )

@@ -50,7 +50,7 @@ _CHARTING = ("visits", "visit_overrides", "marks", "billing_lines")
 _WRITES: dict[str, dict[str, tuple[str, ...]]] = {
     "therapist": {
         "INSERT, UPDATE, DELETE": (*_RECORDS, *_CHARTING),
-        "INSERT": ("addenda", "audit_events"),
+        "INSERT": ("addenda", "audit_events", "progress_reports"),
     },
     "student": {
         "INSERT, UPDATE, DELETE": (*_RECORDS, *_CHARTING),

@@ -586,6 +586,30 @@ class Addendum(Base):
     author: Mapped[Provider | None] = relationship()
 
 
+class ProgressReport(Base):
+    """A signed progress report: which signed notes of a client it covers (over a span of days),
+    who signed it and when, sealed by a hash of those notes' own seals. Never changed or
+    removed. The document itself is drawn from the notes it covers, which never change."""
+
+    __tablename__ = "progress_reports"
+    __table_args__ = (Index("ix_progress_reports_client", "client_id", "period_to"),)
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id", ondelete="RESTRICT"))
+    claim_id: Mapped[str | None] = mapped_column(
+        ForeignKey("claims.id", ondelete="SET NULL"), nullable=True
+    )
+    period_from: Mapped[dt.date] = mapped_column(Date)
+    period_to: Mapped[dt.date] = mapped_column(Date)
+    visit_ids: Mapped[list[Any]] = mapped_column(JSON)
+    signed_by_id: Mapped[str] = mapped_column(ForeignKey("providers.id", ondelete="RESTRICT"))
+    signed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
+
+    signed_by: Mapped[Provider] = relationship()
+
+
 class AuditEvent(Base):
     """One entry of the hash-chained audit log: who did what, when, to which client's record."""
 

@@ -130,3 +130,20 @@ def test_only_workers_comp_has_the_report_cycle(payer: PayerType | None) -> None
 
 def test_december_rolls_into_january() -> None:
     assert one_month_after(dt.date(2026, 12, 15)) == dt.date(2027, 1, 15)
+
+
+def test_a_signed_progress_report_starts_the_count_again() -> None:
+    days = [dt.date(2026, 3, 2) + dt.timedelta(days=3 * i) for i in range(10)]
+    visits = _visits(*(day.isoformat() for day in days))
+    through = days[4]  # a report signed for the first five visits
+    covered = _at(visits, 3, reported_through=through)
+    assert covered.report is not None and covered.report.covered_through == through
+    assert not covered.report.due_now
+    assert authorisation_lines(covered)[-1] == "Covered by the progress report through 14 Mar 2026"
+    after = [_at(visits, i, reported_through=through).report for i in range(5, 10)]
+    assert [r.due_now for r in after if r] == [False] * 5  # 5 visits since: not yet 6
+    first_after = after[0]
+    assert first_after is not None
+    assert (first_after.period_start, first_after.next_after_visit) == (days[5], 11)
+    # Without the report, the sixth visit made one due.
+    assert _at(visits, 5).report is not None and _at(visits, 5).report.due_now

@@ -142,7 +142,7 @@ def test_a_tampered_note_in_the_span_is_said_on_every_page(
             text("UPDATE visits SET pain_before = 2 WHERE id = :id"), {"id": made.visit_id}
         )
     text_ = _report_text(db, made, dt.date(2026, 11, 1), dt.date(2026, 11, 30))
-    assert "failedtheirintegritycheck" in text_
+    assert "INTEGRITYFAILURE:1note(s)ofthisperiod" in text_
     assert text_.count("INTEGRITYFAILURE") >= 2
 
 
@@ -182,7 +182,49 @@ def test_the_command_line_writes_the_report_and_refuses_plainly(
     assert "Traceback" not in empty.stderr and not (tmp_path / "e.pdf").exists()
     again = run(made.client_id, "--from", "2026-11-01", "--to", "2026-11-30", "-o", str(out))
     assert again.returncode == 1 and "--force" in again.stderr
+    signed = run(made.client_id, "--from", "2026-11-01", "--to", "2026-11-30", "--sign",
+                 "-o", str(tmp_path / "s.pdf"))  # fmt: skip
+    assert signed.returncode == 0 and "Wrote the signed progress report" in signed.stdout
+    assert "ElectronicallysignedbySamLee" in flat(all_text((tmp_path / "s.pdf").read_bytes()))
+    stranger = run(made.client_id, "--from", "2026-11-01", "--to", "2026-11-30", "--sign",
+                   "--provider", "nobody", "-o", str(tmp_path / "t.pdf"))  # fmt: skip
+    assert stranger.returncode == 1 and "No provider with id 'nobody'" in stranger.stderr
     nobody = run("nobody", "--from", "2026-11-01", "--to", "2026-11-30", "-o", str(tmp_path / "x"))
-    assert nobody.returncode == 1 and "no client with id 'nobody'" in nobody.stderr
+    assert nobody.returncode == 1 and "No client with id 'nobody'" in nobody.stderr
     with db.read() as session:
         assert session.scalar(select(Visit.id).where(Visit.id == made.visit_id))
+
+
+def test_a_signed_report_prints_its_signature_and_starts_the_report_count_again(
+    db: Database, visit_factory: Factory, tmp_path: Path
+) -> None:
+    made = _course(db, visit_factory)
+    start, end = dt.date(2026, 11, 1), dt.date(2026, 11, 20)
+    unsigned = flat(all_text((export_progress(db, made.client_id, start, end,
+                                              tmp_path / "a.pdf")).read_bytes()))  # fmt: skip
+    assert "NOTSIGNED" in unsigned and "Electronicallysigned" not in unsigned
+    path = export_progress(
+        db, made.client_id, start, end, tmp_path / "b.pdf", sign=True,
+        signed_at=dt.datetime(2026, 11, 21, 17, 0),
+    )  # fmt: skip
+    signed = flat(all_text(path.read_bytes()))
+    assert "ElectronicallysignedbySamLee,LMT(licenceMA.60012345,NPI1234567893)on21Nov2026" in signed
+    assert "Covers3signedtreatmentnotes" in signed and "SHA-256" in signed
+    assert "NOTSIGNED" not in signed and "INTEGRITY" not in signed
+    with db.read() as session:
+        assert any("progress report 2026-11-01 to 2026-11-20, 3 notes" in e.detail
+                   for e in audit.list_events(session, limit=10))  # fmt: skip
+    # The same span prints the same signed report again, and the claim's count starts again:
+    # the next visit's note says the report through 20 Nov covers the earlier ones.
+    again = flat(all_text(export_progress(db, made.client_id, start, end,
+                                          tmp_path / "c.pdf").read_bytes()))  # fmt: skip
+    assert "ElectronicallysignedbySamLee" in again
+    from massage_chart.export.service import DocumentKind, read_snapshot, render
+
+    note = flat(all_text(render(DocumentKind.SOAP, read_snapshot(db, made.visit_id))))
+    assert "Coveredbytheprogressreportthrough20Nov2026" in note
+    # A signed report can be neither changed nor removed.
+    with pytest.raises(Exception, match="cannot be changed or removed"), db.write() as session:
+        session.execute(text("UPDATE progress_reports SET period_to = '2026-12-31'"))
+    with pytest.raises(Exception, match="cannot be changed or removed"), db.write() as session:
+        session.execute(text("DELETE FROM progress_reports"))

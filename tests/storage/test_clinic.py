@@ -20,7 +20,15 @@ from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.storage import audit, clinic
 from massage_chart.storage.client_records import sign_and_record
 from massage_chart.storage.database import NotAllowedError, open_database
-from massage_chart.storage.models import Addendum, Client, Mark, Practice, Provider, Visit
+from massage_chart.storage.models import (
+    Addendum,
+    Client,
+    Mark,
+    Practice,
+    ProgressReport,
+    Provider,
+    Visit,
+)
 from massage_chart.storage.repositories import get_visit
 from tests.helpers.notes import complete_the_note
 from tests.helpers.postgres import admin_url, fresh_postgres_url
@@ -417,3 +425,40 @@ def test_the_server_names_who_saved_a_note_whatever_the_program_says(clinic_db: 
         assert saved_by == "sam"
     finally:
         _close(sam)
+
+
+def test_a_progress_report_is_signed_only_in_the_name_of_the_person_signed_in(
+    clinic_db: Clinic,
+) -> None:
+    c = clinic_db
+
+    def report(signer: str) -> Callable[[Session], Any]:
+        def add(session: Session) -> None:
+            session.add(
+                ProgressReport(
+                    client_id=c.client_id, period_from=dt.date(2026, 11, 1),
+                    period_to=dt.date(2026, 11, 30), visit_ids=[c.sam_visit],
+                    signed_by_id=signer, signed_at=dt.datetime(2026, 12, 1, 9),
+                    content_hash="0" * 64,
+                )
+            )  # fmt: skip
+            session.flush()
+
+        return add
+
+    sam, fran, olive = c.as_person("sam"), c.as_person("fran"), c.as_person("olive")
+    try:
+        _refused(sam, report(c.lee_provider), "in the name of the person signed in")
+        _refused(fran, report(c.sam_provider), "permission denied")  # no grant at all
+        report(c.sam_provider)(sam)
+        sam.commit()
+        _refused(sam, lambda s: s.execute(text("DELETE FROM progress_reports")), "permission")
+        # Not even the owner, who may write every table, changes a signed report.
+        with pytest.raises(DBAPIError, match="cannot be changed or removed"):
+            olive.execute(text("UPDATE progress_reports SET period_to = '2026-12-31'"))
+            olive.commit()
+        olive.rollback()
+    finally:
+        _close(sam)
+        _close(fran)
+        _close(olive)

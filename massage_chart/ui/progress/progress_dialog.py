@@ -9,12 +9,14 @@ from pathlib import Path
 from PySide6.QtCore import QDate, QPointF, QRectF, QSize, Qt, Slot
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -189,6 +191,17 @@ def trend_change(trend: RegionTrend) -> str:
     return f"better by {-delta}" if delta < 0 else f"worse by {delta}"
 
 
+def _confirm_signing(parent: QWidget, question: str) -> bool:
+    answer = QMessageBox.question(
+        parent,
+        "Sign the progress report",
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
 class ProgressDialog(QDialog):
     """One client's progress: the pain chart and a table of findings per region over time.
 
@@ -205,12 +218,14 @@ class ProgressDialog(QDialog):
         *,
         today: Callable[[], dt.date] = dt.date.today,
         ask_path: AskSavePath = ask_save_path,
+        confirm: Callable[[QWidget, str], bool] | None = None,
     ) -> None:
         super().__init__(parent)
         self.database = database
         self.client_id = client_id
         self._today = today
         self._ask_path = ask_path
+        self._confirm = confirm or _confirm_signing
         self.client_name = ""
         self.setWindowTitle("Progress")
         self.title_label = QLabel("Progress")
@@ -247,6 +262,11 @@ class ProgressDialog(QDialog):
             "provider and the payer (PDF)"
         )
         self.report_button.clicked.connect(self._on_report_button_clicked)
+        self.sign_report = QCheckBox("&Sign it")
+        self.sign_report.setToolTip(
+            "Sign the report as the therapist who signed the latest note of the span: once "
+            "signed it is never changed, and the claim's progress-report count starts again"
+        )
         self.report_state = QLabel()
         self.report_state.setWordWrap(True)
         muted(self.report_state)
@@ -255,6 +275,7 @@ class ProgressDialog(QDialog):
         report_row.addWidget(self.report_from)
         report_row.addWidget(QLabel("to"))
         report_row.addWidget(self.report_to)
+        report_row.addWidget(self.sign_report)
         report_row.addWidget(self.report_button)
         report_row.addWidget(self.report_state, 1)
         pain_tab = QWidget()
@@ -316,11 +337,20 @@ class ProgressDialog(QDialog):
         assert isinstance(start, dt.date) and isinstance(end, dt.date)
         safe = "".join(c if c.isalnum() else "-" for c in self.client_name).strip("-") or "client"
         suggested = f"progress-{safe}-{start.isoformat()}-to-{end.isoformat()}.pdf"
+        sign = self.sign_report.isChecked()
+        if sign and not self._confirm(
+            self,
+            f"Sign the progress report of {self.client_name}, {start:%d %b %Y} to "
+            f"{end:%d %b %Y}? A signed report is never changed.",
+        ):
+            return ""
         path = self._ask_path(self, "Save the progress report", suggested)
         if not path:
             return ""
         try:
-            written = export_progress(self.database, self.client_id, start, end, Path(path))
+            written = export_progress(
+                self.database, self.client_id, start, end, Path(path), sign=sign
+            )
         except (ProgressReportError, ExportError) as exc:
             self.report_state.setText(f"{exc} Nothing was written.")
             return ""
@@ -330,7 +360,8 @@ class ProgressDialog(QDialog):
         except READ_ERRORS as exc:
             self.report_state.setText(describe_error(exc))
             return ""
-        self.report_state.setText(f"Wrote {written}.")
+        self.report_state.setText(f"Wrote the {'signed ' if sign else ''}report to {written}.")
+        self.sign_report.setChecked(False)
         return str(written)
 
     @Slot()

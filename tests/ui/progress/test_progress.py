@@ -148,7 +148,7 @@ def test_the_progress_report_is_written_from_the_window(
     qtbot.mouseClick(dialog.report_button, Qt.MouseButton.LeftButton)
     assert asked == ["progress-Ana-Silva-2026-11-08-to-2026-11-23.pdf"]
     assert target.read_bytes().startswith(b"%PDF")
-    assert dialog.report_state.text() == f"Wrote {target}."
+    assert dialog.report_state.text() == f"Wrote the report to {target}."
 
     # A span with no signed visit says so and writes nothing.
     other = tmp_path / "none.pdf"
@@ -159,3 +159,48 @@ def test_the_progress_report_is_written_from_the_window(
     assert "no signed visit" in dialog.report_state.text()
     assert "Nothing was written" in dialog.report_state.text()
     assert not other.exists()
+
+
+def test_a_report_is_signed_from_the_window_after_a_question(
+    qtbot: QtBot, db: Database, client_id: str, tmp_path
+) -> None:
+    from PySide6.QtCore import Qt
+    from sqlalchemy import select
+
+    from massage_chart.storage.models import ProgressReport, Provider, Visit
+    from massage_chart.storage.signing import sign_visit
+
+    with db.write() as session:
+        provider = Provider(first_name="Sam", last_name="Lee", credentials="LMT")
+        session.add(provider)
+        session.flush()
+        for visit in session.scalars(select(Visit).where(Visit.client_id == client_id)):
+            visit.end, visit.subjective, visit.provider_id = (
+                visit.start + dt.timedelta(hours=1),
+                "Neck",
+                provider.id,
+            )
+            session.flush()
+            sign_visit(visit, provider.id, visit.start + dt.timedelta(hours=2))
+    answers = [False, True]
+    questions: list[str] = []
+
+    def confirm(parent: object, question: str) -> bool:
+        questions.append(question)
+        return answers.pop(0)
+
+    dialog = ProgressDialog(db, client_id, today=lambda: dt.date(2026, 11, 23),
+                            ask_path=lambda *_: str(tmp_path / "r.pdf"), confirm=confirm)  # fmt: skip
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.mouseClick(dialog.sign_report, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.report_button, Qt.MouseButton.LeftButton)  # "Cancel"
+    assert not (tmp_path / "r.pdf").exists()
+    qtbot.mouseClick(dialog.report_button, Qt.MouseButton.LeftButton)  # "Yes"
+    assert "Ana Silva, 01 Nov 2026 to 23 Nov 2026" in questions[0]
+    assert dialog.report_state.text().startswith("Wrote the signed report")
+    assert not dialog.sign_report.isChecked()
+    with db.read() as session:
+        (report,) = session.scalars(select(ProgressReport)).all()
+        assert (report.signed_by_id, len(report.visit_ids)) == (provider.id, 3)
