@@ -80,6 +80,8 @@ class ReportSignature:
     signed_at: dt.datetime
     content_hash: str
     intact: bool
+    imported_from: str | None = None
+    imported_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,8 @@ def load_progress(session: Session, client_id: str, start: dt.date, end: dt.date
             signed_at=stored.signed_at,
             content_hash=stored.content_hash,
             intact=report_intact(session, stored),
+            imported_from=stored.imported_from,
+            imported_at=stored.imported_at,
         )
         signed = [visit for visit in signed if visit.id in set(stored.visit_ids)]
     return ProgressData(
@@ -489,11 +493,16 @@ def _prepared(data: ProgressData, styles: Styles) -> list[Flowable]:
         ids = [f"licence {signer.license_number}"] if signer.license_number else []
         ids += [f"NPI {signer.npi}"] if signer.npi else []
         full = signer.display_name + (f" ({', '.join(ids)})" if ids else "")
+        when = format_recorded_time(signature.signed_at)
+        said = f"Electronically signed by {full} on {when}"
+        if signature.imported_from:
+            imported = format_recorded_time(signature.imported_at) if signature.imported_at else "—"
+            said = (
+                f"Signed in {signature.imported_from} by {full} on {when}; imported into these "
+                f"records on {imported}. Not signed in this practice's records."
+            )
         lines += [
-            para(
-                f"Electronically signed by {full} on {format_recorded_time(signature.signed_at)}",
-                styles.value_bold,
-            ),
+            para(said, styles.value_bold),
             trusted(
                 f"Covers {count} signed treatment note{'s' if count != 1 else ''}; each note is "
                 "available in full on request.",

@@ -52,6 +52,7 @@ from massage_chart.storage.models import (
     Medication,
     OutcomeRecord,
     Practice,
+    ProgressReport,
     Provider,
     Referral,
     Visit,
@@ -255,7 +256,25 @@ def _outcome_json(row: OutcomeRecord) -> dict[str, Any]:
     }
 
 
-def _client_json(client: Client, outcomes: Sequence[OutcomeRecord] = ()) -> dict[str, Any]:
+def _report_json(report: ProgressReport) -> dict[str, Any]:
+    return {
+        "id": report.id,
+        "claim_id": report.claim_id,
+        "period_from": _iso(report.period_from),
+        "period_to": _iso(report.period_to),
+        "visit_ids": list(report.visit_ids),
+        "signed_by": report.signed_by_id,
+        "signed_at": _iso(report.signed_at),
+        "content_hash": report.content_hash,
+        "imported_from": report.imported_from,
+    }
+
+
+def _client_json(
+    client: Client,
+    outcomes: Sequence[OutcomeRecord] = (),
+    reports: Sequence[ProgressReport] = (),
+) -> dict[str, Any]:
     histories = sorted(client.health_histories, key=lambda h: h.version)
     claims = sorted(client.claims, key=lambda c: (c.created_at, c.id))
     referrals = sorted(client.referrals, key=lambda r: (r.created_at, r.id))
@@ -305,6 +324,7 @@ def _client_json(client: Client, outcomes: Sequence[OutcomeRecord] = ()) -> dict
         ],
         "visits": [_visit_json(v) for v in sorted(client.visits, key=lambda v: (v.start, v.id))],
         "outcomes": [_outcome_json(row) for row in outcomes],
+        "progress_reports": [_report_json(report) for report in reports],
     }
 
 
@@ -345,6 +365,12 @@ def export_chart(session: Session, client_ids: Sequence[str] = ()) -> dict[str, 
         outcome_query = outcome_query.where(OutcomeRecord.client_id.in_(client_ids))
     for row in session.scalars(outcome_query):
         outcomes.setdefault(row.client_id, []).append(row)
+    reports: dict[str, list[ProgressReport]] = {}
+    report_query = select(ProgressReport).order_by(ProgressReport.signed_at, ProgressReport.id)
+    if client_ids:
+        report_query = report_query.where(ProgressReport.client_id.in_(client_ids))
+    for report in session.scalars(report_query):
+        reports.setdefault(report.client_id, []).append(report)
     practice = session.scalar(select(Practice).order_by(Practice.created_at).limit(1))
     providers = session.scalars(select(Provider).order_by(Provider.id))
     for client in clients:
@@ -367,7 +393,9 @@ def export_chart(session: Session, client_ids: Sequence[str] = ()) -> dict[str, 
             else None
         ),
         "providers": [_provider_json(p) for p in providers],
-        "clients": [_client_json(c, outcomes.get(c.id, ())) for c in clients],
+        "clients": [
+            _client_json(c, outcomes.get(c.id, ()), reports.get(c.id, ())) for c in clients
+        ],
     }
 
 
@@ -790,10 +818,60 @@ class _Importer:
             self._history(client, item, index + 1, f"{where}.health_history_versions[{index}]")
         self.session.flush()
         self._outcomes(client, data.get("outcomes") or [], f"{where}.outcomes")
+        self._reports(client, data.get("progress_reports") or [], f"{where}.progress_reports")
         audit.record(
             self.session, audit.AuditAction.IMPORT, client_id=client.id, detail="chart file"
         )
         self.report.clients += 1
+
+    def _reports(self, client: Client, items: list[dict[str, Any]], where: str) -> None:
+        """File a client's signed progress reports as signed elsewhere: their notes must be
+        this client's signed visits of the file, their signer a provider of the file; the seal
+        is kept as it came (a report whose notes do not match it shows an integrity failure)."""
+        signed = set(
+            self.session.scalars(
+                select(Visit.id).where(
+                    Visit.client_id == client.id, Visit.status == VisitStatus.SIGNED
+                )
+            )
+        )
+        for index, item in enumerate(items):
+            here = f"{where}[{index}]"
+            visit_ids = [str(v) for v in item["visit_ids"]]
+            strays = [v for v in visit_ids if v not in signed]
+            if not visit_ids or strays:
+                raise ChartFileError(
+                    f"{here}.visit_ids: {', '.join(strays) or 'none'} is not a signed visit of "
+                    "this client in the file."
+                )
+            claim_id = item.get("claim_id")
+            if claim_id is not None and claim_id not in self.claim_ids:
+                raise ChartFileError(f"{here}.claim_id: {claim_id!r} is not one of this client's.")
+            start = _date(item["period_from"], f"{here}.period_from")
+            end = _date(item["period_to"], f"{here}.period_to")
+            signed_at = _datetime(item["signed_at"], f"{here}.signed_at")
+            assert start is not None and end is not None and signed_at is not None
+            if end < start:
+                raise ChartFileError(f"{here}: the report's span ends before it starts.")
+            signer = self._provider_id(item.get("signed_by"), f"{here}.signed_by")
+            if signer is None:
+                raise ChartFileError(f"{here}.signed_by: a signed report names its signer.")
+            self.session.add(
+                ProgressReport(
+                    id=item.get("id") or None,
+                    client_id=client.id,
+                    claim_id=claim_id,
+                    period_from=start,
+                    period_to=end,
+                    visit_ids=visit_ids,
+                    signed_by_id=signer,
+                    signed_at=signed_at,
+                    content_hash=str(item["content_hash"]),
+                    imported_from=str(item.get("imported_from") or self.origin)[:300],
+                    imported_at=utc_now(),
+                )
+            )
+        self.session.flush()
 
     def _outcomes(self, client: Client, items: list[dict[str, Any]], where: str) -> None:
         """File a client's answer sheets by the rules of every other road (the measure's items

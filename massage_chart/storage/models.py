@@ -605,6 +605,9 @@ class ProgressReport(Base):
     signed_by_id: Mapped[str] = mapped_column(ForeignKey("providers.id", ondelete="RESTRICT"))
     signed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     content_hash: Mapped[str] = mapped_column(String(64))
+    imported_from: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    """For a report signed in another system and imported from a chart file: that system."""
+    imported_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
 
     signed_by: Mapped[Provider] = relationship()

@@ -41,7 +41,8 @@ from massage_chart.storage.database import (
     wrong_passphrase_message,
 )
 from massage_chart.storage.encryption import FileKind, Keying
-from massage_chart.storage.models import Addendum, AuditEvent, Visit
+from massage_chart.storage.models import Addendum, AuditEvent, ProgressReport, Visit
+from massage_chart.storage.progress_reports import report_intact
 from massage_chart.storage.signing import visit_content_hash
 
 DAILY = dt.timedelta(hours=24)
@@ -228,6 +229,8 @@ def check_database(database: Database) -> CheckReport:
         _check_checkpoints(database, session, report)
         signed = _check_signed_visits(session, report)
         report.checked.append(f"{signed} signed visits against their content hashes")
+        reports = _check_progress_reports(session, report)
+        report.checked.append(f"{reports} signed progress reports against their seals")
         _check_against_audit(session, report)
     _check_protections(database, report)
     _check_backup_keys(database, report)
@@ -310,6 +313,19 @@ def _check_signed_visits(session: Session, report: CheckReport) -> int:
                 )
         session.expunge_all()
     return len(ids)
+
+
+def _check_progress_reports(session: Session, report: CheckReport) -> int:
+    """Every signed progress report against its seal over the notes it covers."""
+    count = 0
+    for stored in session.scalars(select(ProgressReport).order_by(ProgressReport.signed_at)):
+        count += 1
+        if not report_intact(session, stored):
+            report.problems.append(
+                f"progress report {stored.id} ({stored.period_from} to {stored.period_to}) no "
+                "longer matches its seal: a note it covers, or the report, was changed"
+            )
+    return count
 
 
 def _check_against_audit(session: Session, report: CheckReport) -> None:

@@ -228,3 +228,65 @@ def test_a_signed_report_prints_its_signature_and_starts_the_report_count_again(
         session.execute(text("UPDATE progress_reports SET period_to = '2026-12-31'"))
     with pytest.raises(Exception, match="cannot be changed or removed"), db.write() as session:
         session.execute(text("DELETE FROM progress_reports"))
+
+
+def test_a_signed_report_travels_in_the_chart_file_and_says_where_it_was_signed(
+    db: Database, visit_factory: Factory, tmp_path: Path
+) -> None:
+    import json
+
+    from massage_chart.storage.chart_file import dumps_chart, export_chart, import_chart
+    from massage_chart.storage.database import open_database
+
+    made = _course(db, visit_factory)
+    start, end = dt.date(2026, 11, 1), dt.date(2026, 11, 20)
+    export_progress(db, made.client_id, start, end, tmp_path / "a.pdf", sign=True)
+    with db.write() as session:
+        document = json.loads(dumps_chart(export_chart(session, [made.client_id])))
+    (client,) = document["clients"]
+    (report,) = client["progress_reports"]
+    assert (report["period_from"], report["period_to"], len(report["visit_ids"])) == (
+        "2026-11-01", "2026-11-20", 3,
+    )  # fmt: skip
+    other = open_database(str(tmp_path / "other.db"))
+    try:
+        with other.write() as session:
+            import_chart(session, document)
+        with other.read() as session:
+            data = load_progress(session, made.client_id, start, end)
+        assert data.signature is not None and data.signature.intact
+        text_ = flat(all_text(render_progress_pdf(data)))
+        assert "SignedinHarbourviewClinicalMassage(massage-chart" in text_
+        assert "Notsignedinthispractice'srecords" in text_
+        assert "INTEGRITY" not in text_
+        # A report naming a visit the file does not hold as signed is refused whole.
+        report["visit_ids"].append("someone-elses")
+        third = open_database(str(tmp_path / "third.db"))
+        try:
+            with (
+                pytest.raises(Exception, match="not a signed visit of this client"),
+                third.write() as session,
+            ):
+                import_chart(session, document)
+        finally:
+            third.dispose()
+    finally:
+        other.dispose()
+
+
+def test_check_holds_each_signed_report_to_its_seal(
+    db: Database, visit_factory: Factory, tmp_path: Path
+) -> None:
+    from massage_chart.storage.safekeeping import check_database
+
+    made = _course(db, visit_factory)
+    export_progress(db, made.client_id, dt.date(2026, 11, 1), dt.date(2026, 11, 20),
+                    tmp_path / "a.pdf", sign=True)  # fmt: skip
+    first = check_database(db)
+    assert "1 signed progress reports against their seals" in first.checked
+    assert not [p for p in first.problems if "progress report" in p]
+    with db.write() as session:
+        session.execute(text("DROP TRIGGER trg_progress_reports_update"))
+        session.execute(text("UPDATE progress_reports SET period_to = '2026-11-30'"))
+    problems = [p for p in check_database(db).problems if "progress report" in p]
+    assert len(problems) == 1 and "no longer matches its seal" in problems[0]

@@ -8,7 +8,8 @@ A progress report is drawn from the signed notes of a span of days; signing it s
 the notes covered, the signer and the time, and a SHA-256 seal over the notes' own seals. The
 row is never changed or removed (triggers on SQLite and PostgreSQL, as for addenda). On a clinic's
 PostgreSQL the server refuses a report signed in the name of anyone but the person signed in.
-The claim's progress-report count starts again after the last signed report.
+The claim's progress-report count starts again after the last signed report. A report imported
+from a chart file names the system it was signed in (``imported_from``, ``imported_at``).
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ def upgrade() -> None:
         sa.Column("signed_by_id", sa.String(length=64), nullable=False),
         sa.Column("signed_at", sa.DateTime(), nullable=False),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("imported_from", sa.String(length=300), nullable=True),
+        sa.Column("imported_at", sa.DateTime(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["client_id"], ["clients.id"],
