@@ -377,6 +377,13 @@ def _same_day_issues(entries: Sequence[BillingEntry]) -> list[BillingIssue]:
     return issues
 
 
+def unit_disagreements(entries: Sequence[BillingEntry], unit_rule: UnitRule) -> list[str]:
+    """Where the units entered are not those the minutes give by the payer's rule, in words
+    ("97140: 38 minutes give 3 units by the CMS 8-minute rule, but 4 are entered."); the printed
+    note says so under its services rather than print such a count as if it were right."""
+    return [issue.message for issue in _unit_issues(entries, unit_rule)]
+
+
 def _unit_issues(entries: Sequence[BillingEntry], unit_rule: UnitRule) -> list[BillingIssue]:
     """Units entered on the lines against the units their minutes give by the payer's rule."""
     totals = compute_totals(entries, unit_rule)

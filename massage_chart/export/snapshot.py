@@ -156,6 +156,7 @@ class VisitSnapshot:
     earlier_tolerances_day: dt.date | None = None
     outcomes: tuple[OutcomeChange, ...] = ()
     outcomes_corrected_since: bool = False
+    unit_rule: UnitRule = UnitRule.CMS
 
     @property
     def duration_minutes(self) -> int | None:
@@ -297,6 +298,7 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
         earlier_tolerances_day=tolerance_day,
         outcomes=tuple(outcomes),
         outcomes_corrected_since=corrected,
+        unit_rule=unit_rule or UnitRule.CMS,
     )
 
 

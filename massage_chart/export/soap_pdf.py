@@ -21,6 +21,7 @@ from reportlab.platypus import (
 )
 
 from massage_chart.domain.authorisation import referral_text, report_text, visit_count_text
+from massage_chart.domain.cpt import BillingEntry, unit_disagreements
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.measures import GoalTerm, rom_rows
 from massage_chart.domain.presentation import (
@@ -341,6 +342,14 @@ def _services(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
     )
     w = FRAME_WIDTH
     out.append(_table(rows, [0.16 * w, 0.2 * w, 0.14 * w, 0.12 * w, 0.38 * w], total_row=True))
+    entries = [
+        BillingEntry(cpt=line.cpt, minutes=line.minutes, units=line.units)
+        for line in snapshot.billing
+    ]
+    for message in unit_disagreements(entries, snapshot.unit_rule):
+        out.append(
+            trusted(f'<font color="#b00020"><b>Check:</b> {escape(message)}</font>', styles.small)
+        )
     return out
 
 

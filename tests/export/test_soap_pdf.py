@@ -343,3 +343,17 @@ def test_a_page_that_opens_inside_a_section_says_which_it_continues(
     # claim to be in the Subjective.
     starts_objective = next(i for i, page in enumerate(pages) if "O — Objective" in page)
     assert all("S — Subjective (continued)" not in page for page in pages[starts_objective + 1 :])
+
+
+def test_units_that_disagree_with_the_payers_rule_are_flagged_not_printed_as_right(
+    db: Database, visit_factory: Factory
+) -> None:
+    """A count that came by another road (a chart file, a "sign anyway") and is not what the
+    minutes give by the claim's rule is printed as billed, with the check beside it."""
+    body = flat(all_text(soap(db, visit_factory(billing=(("97140", 38, 4, ()),)))))
+    assert (
+        flat("Check: 97140: 38 minutes give 3 units by the CMS 8-minute rule, but 4 are entered.")
+        in body
+    )
+    fine = flat(all_text(soap(db, visit_factory())))
+    assert "Check:" not in fine
