@@ -30,7 +30,7 @@ from massage_chart.domain.authorisation import (
 )
 from massage_chart.domain.comparison import compare_findings, describe_changes
 from massage_chart.domain.findings import MarkFinding
-from massage_chart.domain.measures import GoalTerm, RangeOfMotion, rom_rows
+from massage_chart.domain.measures import RangeOfMotion, rom_rows
 from massage_chart.domain.placement import placement_of
 from massage_chart.domain.practice import ProviderInfo
 from massage_chart.domain.presentation import format_recorded_time
@@ -47,7 +47,9 @@ from massage_chart.export.soap_pdf import (
     _table,
     chart_legend,
     fmt_date,
+    goals_table,
     letterhead,
+    outcomes_table,
 )
 from massage_chart.export.styles import (
     FRAME_WIDTH,
@@ -400,31 +402,11 @@ def _measures(data: ProgressData, styles: Styles) -> list[Flowable]:
 
 
 def _outcomes(data: ProgressData, styles: Styles) -> list[Flowable]:
-    latest = data.latest
-    if not latest.outcomes:
+    if not data.latest.outcomes:
         return []
-    rows: list[list[object]] = [
-        [
-            trusted(h, styles.cell_bold)
-            for h in ("Outcome measure", "First", "Latest", "Change", "MCID")
-        ]
-    ]
-    for change in latest.outcomes:
-        measure = change.measure
-        better = "higher is better" if measure.better.value == "higher" else "lower is better"
-        rows.append(
-            [
-                para(f"{measure.name} ({better})", styles.cell),
-                trusted(f"{change.first:g} ({fmt_date(change.first_day)})", styles.cell),
-                trusted(f"{change.latest:g} ({fmt_date(change.latest_day)})", styles.cell),
-                trusted(escape(change.meaning()), styles.cell),
-                trusted(f"{measure.mcid:g}", styles.cell),
-            ]
-        )
-    w = FRAME_WIDTH
     return [
         _section("Outcome measures", styles),
-        _table(rows, [0.3 * w, 0.17 * w, 0.17 * w, 0.28 * w, 0.08 * w]),
+        outcomes_table(data.latest.outcomes, styles),
         trusted(
             "Scores as on file when the latest note was signed, computed from the client's "
             "answers; MCID: the minimal clinically important difference.",
@@ -437,21 +419,7 @@ def _goals_and_plan(data: ProgressData, styles: Styles) -> list[Flowable]:
     latest = data.latest
     out: list[Flowable] = [_section("Functional goals (at the latest visit)", styles)]
     if latest.goals:
-        day = latest.start.date()
-        rows: list[list[object]] = [
-            [trusted(h, styles.cell_bold) for h in ("Term", "Goal", "Timeframe", "Status")]
-        ]
-        for goal in sorted(latest.goals, key=lambda g: g.term is not GoalTerm.SHORT):
-            rows.append(
-                [
-                    trusted(goal.term.abbreviation, styles.cell_bold),
-                    para(goal.text, styles.cell),
-                    trusted(escape(goal.timeframe_text(day)), styles.cell),
-                    trusted(escape(goal.status.label), styles.cell),
-                ]
-            )
-        w = FRAME_WIDTH
-        out.append(_table(rows, [0.08 * w, 0.52 * w, 0.24 * w, 0.16 * w]))
+        out.append(goals_table(latest.goals, latest.start.date(), styles))
     else:
         out.append(trusted("No goals recorded on the latest note.", styles.small))
     out.append(_section("Plan and request", styles))

@@ -23,7 +23,8 @@ from reportlab.platypus import (
 from massage_chart.domain.authorisation import referral_text, report_text, visit_count_text
 from massage_chart.domain.cpt import BillingEntry, unit_disagreements
 from massage_chart.domain.marks import MarkKind
-from massage_chart.domain.measures import GoalTerm, rom_rows
+from massage_chart.domain.measures import Goal, GoalTerm, rom_rows
+from massage_chart.domain.outcomes import OutcomeChange
 from massage_chart.domain.presentation import (
     NOT_RECORDED,
     format_date,
@@ -456,18 +457,15 @@ def _tolerances(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
     return [Spacer(1, 3), _table(rows, [0.4 * w, 0.3 * w, 0.3 * w])]
 
 
-def _outcomes(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
-    """Standardised outcome measures: the first score on file, the latest by this visit, and
-    the change judged by each measure's minimal clinically important difference."""
-    if not snapshot.outcomes:
-        return []
+def outcomes_table(outcomes: Sequence[OutcomeChange], styles: Styles) -> Table:
+    """Each outcome measure's first and latest score and the change judged by its MCID."""
     rows: list[list[object]] = [
         [
             trusted(h, styles.cell_bold)
             for h in ("Outcome measure", "First", "Latest", "Change", "MCID")
         ]
     ]
-    for change in snapshot.outcomes:
+    for change in outcomes:
         measure = change.measure
         better = "higher is better" if measure.better.value == "higher" else "lower is better"
         rows.append(
@@ -480,10 +478,33 @@ def _outcomes(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
             ]
         )
     w = FRAME_WIDTH
-    out: list[Flowable] = [
-        Spacer(1, 3),
-        _table(rows, [0.3 * w, 0.17 * w, 0.17 * w, 0.28 * w, 0.08 * w]),
+    return _table(rows, [0.3 * w, 0.17 * w, 0.17 * w, 0.28 * w, 0.08 * w])
+
+
+def goals_table(goals: Sequence[Goal], day: dt.date, styles: Styles) -> Table:
+    """Goals short-term first, with their timeframe from ``day`` and their status."""
+    rows: list[list[object]] = [
+        [trusted(h, styles.cell_bold) for h in ("Term", "Goal", "Timeframe", "Status")]
     ]
+    for goal in sorted(goals, key=lambda g: g.term is not GoalTerm.SHORT):
+        rows.append(
+            [
+                trusted(goal.term.abbreviation, styles.cell_bold),
+                para(goal.text, styles.cell),
+                trusted(escape(goal.timeframe_text(day)), styles.cell),
+                trusted(escape(goal.status.label), styles.cell),
+            ]
+        )
+    w = FRAME_WIDTH
+    return _table(rows, [0.08 * w, 0.52 * w, 0.24 * w, 0.16 * w])
+
+
+def _outcomes(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
+    """Standardised outcome measures: the first score on file, the latest by this visit, and
+    the change judged by each measure's minimal clinically important difference."""
+    if not snapshot.outcomes:
+        return []
+    out: list[Flowable] = [Spacer(1, 3), outcomes_table(snapshot.outcomes, styles)]
     when = "when this note was signed" if snapshot.signed else "today"
     note = f"Scores as on file {when}, computed from the client's answers."
     if snapshot.outcomes_corrected_since:
@@ -497,22 +518,7 @@ def _goals(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
     and the status; the client's goals as written in the record when the note has none."""
     out: list[Flowable] = [_section("Functional goals", styles)]
     if snapshot.goals:
-        day = snapshot.start.date()
-        ordered = sorted(snapshot.goals, key=lambda g: g.term is not GoalTerm.SHORT)
-        rows: list[list[object]] = [
-            [trusted(h, styles.cell_bold) for h in ("Term", "Goal", "Timeframe", "Status")]
-        ]
-        for goal in ordered:
-            rows.append(
-                [
-                    trusted(goal.term.abbreviation, styles.cell_bold),
-                    para(goal.text, styles.cell),
-                    trusted(escape(goal.timeframe_text(day)), styles.cell),
-                    trusted(escape(goal.status.label), styles.cell),
-                ]
-            )
-        w = FRAME_WIDTH
-        out.append(_table(rows, [0.08 * w, 0.52 * w, 0.24 * w, 0.16 * w]))
+        out.append(goals_table(snapshot.goals, snapshot.start.date(), styles))
         out.append(
             trusted(
                 "STG: short-term goal. LTG: long-term goal. Status at this visit.", styles.small

@@ -5,14 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from massage_chart.atlas import load_atlas
+from massage_chart.demo import seed_demo
 from massage_chart.domain.marks import MarkKind
-from massage_chart.domain.record_kinds import PayerType, UnitRule
-from massage_chart.storage.database import Database
+from massage_chart.domain.record_kinds import PayerType, UnitRule, VisitStatus
+from massage_chart.export.snapshot import VisitSnapshot, load_visit_snapshot
+from massage_chart.storage.database import Database, open_database
 from massage_chart.storage.marks import add_mark, place_mark
 from massage_chart.storage.models import (
     Addendum,
@@ -235,3 +239,17 @@ def visit_factory(db: Database) -> Callable[..., MadeVisit]:
         return make_visit(db, VisitSpec(**overrides))
 
     return make
+
+
+def signed_demo_snapshots(folder: Path, clients: int = 30) -> list[VisitSnapshot]:
+    """The snapshots of every signed visit of a freshly seeded demo practice, oldest first."""
+    database = open_database(str(folder / "demo.db"))
+    try:
+        seed_demo(database, clients=clients, today=dt.date(2026, 11, 23))
+        with database.read() as session:
+            ids = session.scalars(
+                select(Visit.id).where(Visit.status == VisitStatus.SIGNED).order_by(Visit.start)
+            ).all()
+            return [load_visit_snapshot(session, visit_id) for visit_id in ids]
+    finally:
+        database.dispose()

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from sqlalchemy import select
 
-from massage_chart.demo import seed_demo
-from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.export.service import DocumentKind, render
-from massage_chart.export.snapshot import VisitSnapshot, load_visit_snapshot
+from massage_chart.export.snapshot import VisitSnapshot
 from massage_chart.export.soap_pdf import body_charts
-from massage_chart.storage.database import open_database
-from massage_chart.storage.models import Visit
+from tests.export.conftest import signed_demo_snapshots
 from tests.export.pdftext import all_text
 from tests.export.test_body_chart import assert_nothing_hidden
 
@@ -23,16 +17,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def signed_notes(tmp_path_factory: pytest.TempPathFactory) -> list[VisitSnapshot]:
     """The snapshots of every signed visit of a freshly seeded demo practice."""
-    database = open_database(str(tmp_path_factory.mktemp("demo") / "demo.db"))
-    try:
-        seed_demo(database, today=dt.date(2026, 11, 23))
-        with database.read() as session:
-            ids = session.scalars(
-                select(Visit.id).where(Visit.status == VisitStatus.SIGNED).order_by(Visit.start)
-            ).all()
-            return [load_visit_snapshot(session, visit_id) for visit_id in ids]
-    finally:
-        database.dispose()
+    return signed_demo_snapshots(tmp_path_factory.mktemp("demo"))
 
 
 def test_every_numbered_finding_of_every_signed_note_is_visible(

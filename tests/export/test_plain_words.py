@@ -4,26 +4,21 @@ and for a note with range of motion, tolerance and goals."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from collections.abc import Callable
 
 import pytest
 import textstat
-from sqlalchemy import select
 
 from massage_chart.atlas import load_atlas
-from massage_chart.demo import seed_demo
 from massage_chart.domain.lay_words import known_techniques, lay_region, lay_technique
-from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.export.service import DocumentKind, read_snapshot, render
-from massage_chart.export.snapshot import VisitSnapshot, load_visit_snapshot
+from massage_chart.export.snapshot import VisitSnapshot
 from massage_chart.export.summary_pdf import generated_sentences
 from massage_chart.resources import resource_path
-from massage_chart.storage.database import Database, open_database
-from massage_chart.storage.models import Visit
-from tests.export.conftest import MadeVisit
+from massage_chart.storage.database import Database
+from tests.export.conftest import MadeVisit, signed_demo_snapshots
 from tests.export.pdftext import all_text, flat
 from tests.export.test_soap_measures import _with_measures
 
@@ -82,16 +77,7 @@ def test_the_plain_words_use_no_anatomy_and_read_easily() -> None:
 
 @pytest.fixture(scope="module")
 def demo_notes(tmp_path_factory: pytest.TempPathFactory) -> list[VisitSnapshot]:
-    database = open_database(str(tmp_path_factory.mktemp("demo") / "demo.db"))
-    try:
-        seed_demo(database, clients=12, today=dt.date(2026, 11, 23))
-        with database.read() as session:
-            ids = session.scalars(
-                select(Visit.id).where(Visit.status == VisitStatus.SIGNED).order_by(Visit.start)
-            ).all()
-            return [load_visit_snapshot(session, visit_id) for visit_id in ids]
-    finally:
-        database.dispose()
+    return signed_demo_snapshots(tmp_path_factory.mktemp("demo"), clients=12)
 
 
 def test_what_the_summary_writes_itself_reads_at_grade_6_on_every_demo_note(

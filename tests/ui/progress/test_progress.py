@@ -110,10 +110,8 @@ def test_the_summary_says_which_visits_are_not_signed(
     assert dialog.summary_label.text().startswith("3 visits (none signed yet: hollow dots)")
 
 
-def test_the_progress_report_is_written_from_the_window(
-    qtbot: QtBot, db: Database, client_id: str, tmp_path
-) -> None:
-    from PySide6.QtCore import QDate, Qt
+def _sign(db: Database, client_id: str, *, skip: int = 0) -> str:
+    """Sign the client's visits (all but the first ``skip``) as a new therapist; their id."""
     from sqlalchemy import select
 
     from massage_chart.storage.models import Provider, Visit
@@ -126,12 +124,20 @@ def test_the_progress_report_is_written_from_the_window(
         visits = session.scalars(
             select(Visit).where(Visit.client_id == client_id).order_by(Visit.start)
         ).all()
-        for visit in visits[1:]:  # 8 and 15 Nov signed, 1 Nov still a draft
+        for visit in visits[skip:]:
             visit.end = visit.start + dt.timedelta(hours=1)
-            visit.subjective = "Neck"
+            visit.subjective, visit.provider_id = "Neck", provider.id
             session.flush()
-            visit.provider_id = provider.id
             sign_visit(visit, provider.id, visit.start + dt.timedelta(hours=2))
+        return provider.id
+
+
+def test_the_progress_report_is_written_from_the_window(
+    qtbot: QtBot, db: Database, client_id: str, tmp_path
+) -> None:
+    from PySide6.QtCore import QDate, Qt
+
+    _sign(db, client_id, skip=1)  # 8 and 15 Nov signed, 1 Nov still a draft
     asked: list[str] = []
     target = tmp_path / "report.pdf"
 
@@ -167,21 +173,9 @@ def test_a_report_is_signed_from_the_window_after_a_question(
     from PySide6.QtCore import Qt
     from sqlalchemy import select
 
-    from massage_chart.storage.models import ProgressReport, Provider, Visit
-    from massage_chart.storage.signing import sign_visit
+    from massage_chart.storage.models import ProgressReport
 
-    with db.write() as session:
-        provider = Provider(first_name="Sam", last_name="Lee", credentials="LMT")
-        session.add(provider)
-        session.flush()
-        for visit in session.scalars(select(Visit).where(Visit.client_id == client_id)):
-            visit.end, visit.subjective, visit.provider_id = (
-                visit.start + dt.timedelta(hours=1),
-                "Neck",
-                provider.id,
-            )
-            session.flush()
-            sign_visit(visit, provider.id, visit.start + dt.timedelta(hours=2))
+    provider_id = _sign(db, client_id)
     answers = [False, True]
     questions: list[str] = []
 
@@ -203,4 +197,4 @@ def test_a_report_is_signed_from_the_window_after_a_question(
     assert not dialog.sign_report.isChecked()
     with db.read() as session:
         (report,) = session.scalars(select(ProgressReport)).all()
-        assert (report.signed_by_id, len(report.visit_ids)) == (provider.id, 3)
+        assert (report.signed_by_id, len(report.visit_ids)) == (provider_id, 3)
