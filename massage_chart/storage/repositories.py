@@ -497,8 +497,9 @@ def create_visit(
     start: dt.datetime,
     **fields: Any,
 ) -> Visit:
-    """Open a new draft visit for a client, linked to the client's active claim and to the newest
-    referral still in force on the visit's day. The visit's ICD-10 codes are the referral's; with
+    """Open a new draft visit for a client, linked to the newest active claim that covers the
+    visit's day (none for an injury after it) and to the newest referral still in force on the
+    visit's day. The visit's ICD-10 codes are the referral's; with
     no referral codes, those of the latest earlier visit of the same claim (the episode's
     diagnoses carry from visit to visit).
 
@@ -507,8 +508,16 @@ def create_visit(
         FieldRefusedError: a note field is too long or out of range.
     """
     client = get_client(session, client_id)
-    claim = next((c for c in reversed(client.claims) if c.active), None)
     day = start.date()
+    # The claim that covers the day: active, and not for an injury after it.
+    claim = next(
+        (
+            c
+            for c in reversed(client.claims)
+            if c.active and (c.date_of_injury is None or c.date_of_injury <= day)
+        ),
+        None,
+    )
     referral = next(
         (
             r

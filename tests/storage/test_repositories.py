@@ -478,3 +478,30 @@ def test_a_chinese_name_is_found_as_written_and_listed_family_name_first(db: Dat
     with db.read() as session:
         for typed in ("王小明", "小明", "王"):
             assert [c.list_name for c in search_clients(session, typed)] == ["王小明"], typed
+
+
+def test_a_new_visit_takes_the_claim_that_covers_its_day(db: Database) -> None:
+    """A workers' comp claim for an injury on 1 Jun is newest, but a visit on 20 May belongs to
+    the commercial plan that covered it; from 1 Jun the new claim takes the visits."""
+    from massage_chart.domain.record_kinds import PayerType
+    from massage_chart.storage.models import Claim
+
+    provider_id = _provider(db)
+    ids = _clients(db)
+    with db.write() as session:
+        plan = Claim(client_id=ids["Zoë"], payer_type=PayerType.COMMERCIAL, payer_name="Plan")
+        session.add(plan)
+        session.flush()
+        injury = Claim(client_id=ids["Zoë"], payer_type=PayerType.WORKERS_COMP,
+                       date_of_injury=dt.date(2026, 6, 1))  # fmt: skip
+        session.add(injury)
+        session.flush()
+        plan_id, injury_id = plan.id, injury.id
+    with db.write() as session:
+        before = create_visit(
+            session, ids["Zoë"], provider_id=provider_id, start=dt.datetime(2026, 5, 20, 9)
+        )
+        after = create_visit(
+            session, ids["Zoë"], provider_id=provider_id, start=dt.datetime(2026, 6, 1, 9)
+        )
+        assert (before.claim_id, after.claim_id) == (plan_id, injury_id)
