@@ -290,6 +290,7 @@ def sign_in(url: str, username: str, password: str, *, practice: str | None = No
         database.dispose()
         raise ClinicError(f"{username} is not one of this clinic's people.")
     database.actor = person.username
+    database.group = person.group
     return SignedIn(database, person)
 
 

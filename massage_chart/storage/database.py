@@ -542,6 +542,14 @@ class Database:
         # The person signed in to a clinic database (their user name), whom the audit log names;
         # None on one laptop, where the audit log names the computer's account.
         self.actor: str | None = None
+        # Their group in the clinic ("owner", "therapist", "front_desk", "student"); None on one
+        # laptop. The server enforces what each may do; the app uses it to offer only that.
+        self.group: str | None = None
+
+    @property
+    def charts(self) -> bool:
+        """Whether the person signed in writes clinical notes (everyone on one laptop)."""
+        return self.group != "front_desk"
 
     def remember_file(self) -> None:
         """Record the identity of the open file; every later write checks it is still there."""

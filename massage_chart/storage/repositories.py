@@ -495,13 +495,17 @@ def create_visit(
     *,
     provider_id: str | None,
     start: dt.datetime,
+    carry_forward: bool = True,
     **fields: Any,
 ) -> Visit:
     """Open a new draft visit for a client, linked to the newest active claim that covers the
     visit's day (none for an injury after it) and to the newest referral still in force on the
     visit's day. The visit's ICD-10 codes are the referral's; with
     no referral codes, those of the latest earlier visit of the same claim (the episode's
-    diagnoses carry from visit to visit).
+    diagnoses carry from visit to visit). Goals carry from the last visit of the claim, less
+    those met or discontinued. With ``carry_forward`` False (a visit booked by the front desk,
+    whom a clinic's server refuses clinical fields) the visit starts with neither, and the
+    therapist adds them in the note.
 
     Raises:
         NotFoundError: no client has that id.
@@ -527,15 +531,15 @@ def create_visit(
         ),
         None,
     )
-    codes = list(referral.icd10_codes or []) if referral else []
-    if not codes and claim is not None:
+    codes = list(referral.icd10_codes or []) if referral and carry_forward else []
+    if not codes and claim is not None and carry_forward:
         earlier = session.scalars(
             select(Visit.icd10_codes)
             .where(Visit.claim_id == claim.id, Visit.start < start)
             .order_by(Visit.start.desc())
         )
         codes = list(next((c for c in earlier if c), []))
-    if "goals" not in fields:
+    if "goals" not in fields and carry_forward:
         fields["goals"] = _goals_to_carry(session, client_id, claim.id if claim else None, start)
     visit = Visit(
         client_id=client_id,

@@ -128,6 +128,8 @@ class PracticeDocument(QObject):
                 details.client_id,
                 provider_id=details.provider_id,
                 start=details.start,
+                # The front desk books (the server refuses it clinical fields): no codes or goals.
+                carry_forward=self.database.charts,
                 **fields,
             )
             new_id = visit.id

@@ -462,3 +462,39 @@ def test_a_progress_report_is_signed_only_in_the_name_of_the_person_signed_in(
         _close(sam)
         _close(fran)
         _close(olive)
+
+
+def test_the_front_desk_books_a_visit_without_the_clinical_fields_a_therapist_carries(
+    clinic_db: Clinic,
+) -> None:
+    """A new visit carries the referral's codes and the last visit's goals forward; the server
+    refuses those from the front desk, so a visit the front desk books starts without them."""
+    from massage_chart.storage.client_records import update_visit_note
+    from massage_chart.storage.repositories import create_visit
+
+    c = clinic_db
+    sam = clinic.sign_in(c.url, "sam", "pw-sam", practice=c.practice)
+    fran = clinic.sign_in(c.url, "fran", "pw-fran", practice=c.practice)
+    try:
+        assert (sam.database.charts, fran.database.charts) == (True, False)
+        with sam.database.write() as session:
+            update_visit_note(
+                session, c.sam_visit, goals=[{"term": "short", "text": "Sleep", "status": "set"}]
+            )
+        day = dt.datetime(2026, 12, 20, 9)
+        with pytest.raises(NotAllowedError, match="front desk"), fran.database.write() as session:
+            create_visit(session, c.client_id, provider_id=c.sam_provider, start=day)
+        with fran.database.write() as session:
+            booked = create_visit(
+                session, c.client_id, provider_id=c.sam_provider, start=day,
+                carry_forward=fran.database.charts,
+            )  # fmt: skip
+            assert (booked.goals, booked.icd10_codes) == ([], [])
+        with sam.database.write() as session:
+            charted = create_visit(
+                session, c.client_id, provider_id=c.sam_provider, start=day + dt.timedelta(days=1)
+            )
+            assert [g["text"] for g in charted.goals] == ["Sleep"]
+    finally:
+        sam.database.dispose()
+        fran.database.dispose()
