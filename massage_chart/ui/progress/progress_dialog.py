@@ -6,8 +6,17 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QPointF, QRectF, QSize, Qt, Slot
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtCharts import (
+    QAbstractSeries,
+    QChart,
+    QChartView,
+    QDateTimeAxis,
+    QLineSeries,
+    QScatterSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QDate, QDateTime, QMargins, QPointF, QSize, Qt, QTime, Slot
+from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -35,28 +44,58 @@ from massage_chart.ui.export_actions import AskSavePath, ask_save_path
 from massage_chart.ui.formatting import MONTHS
 from massage_chart.ui.practice_document import READ_ERRORS, describe_error
 from massage_chart.ui.progress.outcomes_panel import OutcomesPanel
-from massage_chart.ui.style import heading, muted
+from massage_chart.ui.style import heading, is_dark, muted
 
 BEFORE_COLOUR = QColor("#c0392b")
 AFTER_COLOUR = QColor("#1f6fb2")
-GRID_COLOUR = QColor("#d9d9d9")
 
 
 def _short_date(point: PainPoint) -> str:
     return f"{point.start.day} {MONTHS[point.start.month - 1]}"
 
 
-class PainChart(QWidget):
-    """A line chart of pain (0-10) before and after each visit, oldest on the left.
+def _qt_time(moment: dt.datetime) -> QDateTime:
+    """A visit's time (local, as stored) as Qt's date-time."""
+    day = QDate(moment.year, moment.month, moment.day)
+    return QDateTime(day, QTime(moment.hour, moment.minute, moment.second))
 
-    Drawn with QPainter (no QtCharts dependency): the same few lines print and scale anywhere.
-    """
+
+def _msecs(moment: dt.datetime) -> float:
+    return float(_qt_time(moment).toMSecsSinceEpoch())
+
+
+class PainChart(QChartView):
+    """Pain (0-10) before and after each visit on a true date axis, plotted with Qt Charts; a
+    draft's score is a hollow dot (it may still change), a gap where a score was not taken."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        chart = QChart()
+        super().__init__(chart, parent)
         self.points: list[PainPoint] = []
+        self._series: list[QAbstractSeries] = []
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(220)
         self.setAccessibleName("Pain before and after each visit")
+        chart.setMargins(QMargins(4, 4, 4, 4))
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+        if is_dark(self):
+            chart.setTheme(QChart.ChartTheme.ChartThemeDark)
+        # The paper the chart is drawn on: a draft's hollow dot is filled with it.
+        self.paper = self.palette().color(QPalette.ColorRole.Base)
+        chart.setBackgroundBrush(QBrush(self.paper))
+        self.x_axis = QDateTimeAxis()
+        self.x_axis.setFormat("d MMM")
+        self.y_axis = QValueAxis()
+        self.y_axis.setRange(0, 10)
+        self.y_axis.setTickCount(6)
+        self.y_axis.setLabelFormat("%d")
+        self.y_axis.setTitleText("pain (0-10)")
+        chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
+
+    def sizeHint(self) -> QSize:
+        """Wide and short, like a trend strip."""
+        return QSize(640, 240)
 
     def set_points(self, points: Sequence[PainPoint]) -> None:
         """Show these visits (oldest first)."""
@@ -68,97 +107,56 @@ class PainChart(QWidget):
                 for p in self.points
             )
         )
-        self.update()
-
-    def sizeHint(self) -> QSize:
-        """Wide and short, like a trend strip."""
-        return QSize(640, 240)
-
-    def plot_rect(self) -> QRectF:
-        """Where the lines are drawn, inside the axis labels."""
-        return QRectF(44, 16, max(self.width() - 44 - 160, 40), max(self.height() - 16 - 34, 40))
-
-    def point_at(self, index: int, value: int) -> QPointF:
-        """Where a visit's score is drawn: across by its date (a month's gap looks like one),
-        up by the score."""
-        rect = self.plot_rect()
-        first, last = self.points[0].start, self.points[-1].start
-        span = (last - first).total_seconds()
-        if span > 0:
-            share = (self.points[index].start - first).total_seconds() / span
-            x = rect.left() + rect.width() * share
-        else:
-            x = rect.left() + rect.width() / 2
-        y = rect.bottom() - rect.height() * value / 10
-        return QPointF(x, y)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        """Grid, axes, the two lines with their dots, and a legend."""
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = self.plot_rect()
-        text_colour = self.palette().color(self.foregroundRole())
-        small = QFont(self.font())
-        small.setPointSizeF(self.font().pointSizeF() * 0.9)
-        painter.setFont(small)
-        for value in range(0, 11, 2):
-            y = rect.bottom() - rect.height() * value / 10
-            painter.setPen(QPen(GRID_COLOUR, 1))
-            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
-            painter.setPen(text_colour)
-            painter.drawText(
-                QRectF(0, y - 9, rect.left() - 8, 18),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                str(value),
-            )
-        if not self.points:
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "No pain scores recorded yet.")
-            painter.end()
-            return
-        label_room = painter.fontMetrics().horizontalAdvance("30 Sep") + 12
-        last_label: float = -label_room
-        for index, point in enumerate(self.points):
-            x = self.point_at(index, 0).x()
-            if x - last_label < label_room:
-                continue  # visits close in time share the label already drawn
-            last_label = x
-            painter.drawText(
-                QRectF(x - 40, rect.bottom() + 6, 80, 18),
-                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                _short_date(point),
-            )
-        for colour, attribute in ((BEFORE_COLOUR, "pain_before"), (AFTER_COLOUR, "pain_after")):
-            path = QPainterPath()
-            started = False
-            dots = []
-            for index, point in enumerate(self.points):
+        chart = self.chart()
+        chart.removeAllSeries()
+        self._series = []
+        chart.setTitle("" if self.points else "No pain scores recorded yet.")
+        paper = self.paper
+        for colour, attribute, name in (
+            (BEFORE_COLOUR, "pain_before", "Before treatment"),
+            (AFTER_COLOUR, "pain_after", "After treatment"),
+        ):
+            segments: list[QLineSeries] = []
+            filled, hollow = QScatterSeries(), QScatterSeries()
+            for dots, fill in ((filled, colour), (hollow, paper)):
+                dots.setMarkerSize(8)
+                dots.setColor(fill)
+                dots.setBorderColor(colour)
+            line: QLineSeries | None = None
+            for point in self.points:
                 value = getattr(point, attribute)
                 if value is None:
-                    started = False  # a gap where a score was not taken
+                    line = None  # a gap where a score was not taken
                     continue
-                where = self.point_at(index, value)
-                dots.append((where, point.signed))
-                if started:
-                    path.lineTo(where)
-                else:
-                    path.moveTo(where)
-                    started = True
-            painter.setPen(QPen(colour, 2.2))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(path)
-            for dot, signed in dots:  # a draft's score is a hollow dot: it may still change
-                painter.setBrush(colour if signed else self.palette().color(self.backgroundRole()))
-                painter.drawEllipse(dot, 3.5, 3.5)
-        legend_x = rect.right() + 16
-        for row, (colour, label) in enumerate(
-            ((BEFORE_COLOUR, "Before treatment"), (AFTER_COLOUR, "After treatment"))
-        ):
-            y = rect.top() + 8 + row * 22
-            painter.setPen(QPen(colour, 2.2))
-            painter.drawLine(QPointF(legend_x, y), QPointF(legend_x + 18, y))
-            painter.setPen(text_colour)
-            painter.drawText(QPointF(legend_x + 24, y + 4), label)
-        painter.end()
+                if line is None:
+                    line = QLineSeries()
+                    line.setName(name)
+                    line.setPen(QPen(colour, 2.2))
+                    segments.append(line)
+                x = _msecs(point.start)
+                line.append(x, value)
+                (filled if point.signed else hollow).append(x, value)
+            for series in (*segments, filled, hollow):
+                chart.addSeries(series)
+                series.attachAxis(self.x_axis)
+                series.attachAxis(self.y_axis)
+                self._series.append(series)
+            for series in (*segments[1:], filled, hollow):  # one legend entry per line
+                for marker in chart.legend().markers(series):
+                    marker.setVisible(False)
+        if self.points:
+            first, last = self.points[0].start, self.points[-1].start
+            pad = max((last - first) / 20, dt.timedelta(days=1))
+            self.x_axis.setRange(_qt_time(first - pad), _qt_time(last + pad))
+            self.x_axis.setTickCount(min(7, max(2, len(self.points))))
+
+    def point_at(self, index: int, value: int) -> QPointF:
+        """Where a visit's score is drawn, in the view's coordinates: across by its date (a
+        month's gap looks like one), up by the score."""
+        chart = self.chart()
+        series = self._series[0] if self._series else None
+        inside = chart.mapToPosition(QPointF(_msecs(self.points[index].start), value), series)
+        return QPointF(self.mapFromScene(chart.mapToScene(inside)))
 
 
 def _score(value: int | None) -> str:
