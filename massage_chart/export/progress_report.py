@@ -31,6 +31,7 @@ from massage_chart.domain.authorisation import (
 from massage_chart.domain.comparison import compare_findings, describe_changes
 from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.measures import RangeOfMotion, rom_rows
+from massage_chart.domain.pain_extent import clinician_pain_extent, extent_text
 from massage_chart.domain.placement import placement_of
 from massage_chart.domain.practice import ProviderInfo
 from massage_chart.domain.presentation import format_recorded_time
@@ -278,6 +279,22 @@ def _findings(data: ProgressData, styles: Styles) -> list[Flowable]:
     if len(data.visits) == 1:
         changes = "One signed visit in the period: nothing to compare with."
     out.append(para(changes or "No change in findings.", styles.body, prefix="<b>Changes:</b> "))
+    first_extent = clinician_pain_extent(atlas, first.marks)
+    latest_extent = clinician_pain_extent(atlas, latest.marks)
+    out.append(
+        trusted(
+            f"<b>Pain extent (therapist's findings):</b> {extent_text(first_extent)} at the first "
+            f"visit, {extent_text(latest_extent)} at the latest.",
+            styles.body,
+        )
+    )
+    out.append(
+        trusted(
+            "The share of the front and back body surface in regions charted with pain or "
+            "referred pain: a clinician finding, not the client's own report of pain.",
+            styles.small,
+        )
+    )
     views = [
         view
         for view in atlas.views

@@ -1,0 +1,53 @@
+"""Pain extent from the therapist's marks: regions with pain over the front and back surface."""
+
+from __future__ import annotations
+
+import pytest
+
+from massage_chart.atlas import load_atlas
+from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.pain_extent import (
+    body_area,
+    clinician_pain_extent,
+    extent_text,
+    pain_regions,
+    region_area,
+)
+from massage_chart.storage.marks import place_mark
+
+
+def _mark(kind: MarkKind, view: str, region_id: str, *, whole: bool = False):
+    atlas = load_atlas()
+    point = atlas.region(view, region_id).inner_point
+    return place_mark(atlas, "v", kind, view, [point], whole_region=whole)
+
+
+def test_the_counted_surface_is_the_front_and_back_regions() -> None:
+    atlas = load_atlas()
+    regions = [r for view in ("anterior", "posterior") for r in atlas.regions(view)]
+    assert body_area(atlas) == pytest.approx(sum(region_area(atlas, r) for r in regions))
+    assert all(region_area(atlas, r) > 0 for r in regions)
+
+
+def test_pain_marks_count_their_regions_once_and_other_findings_do_not() -> None:
+    atlas = load_atlas()
+    pain = _mark(MarkKind.PAIN, "posterior", "upper_trapezius.r")
+    again = _mark(MarkKind.PAIN, "posterior", "upper_trapezius.r")
+    referred = _mark(MarkKind.REFERRED_PAIN, "anterior", "temporalis.r", whole=True)
+    trigger = _mark(MarkKind.TRIGGER_POINT_ACTIVE, "posterior", "rhomboid.l")
+    side = _mark(MarkKind.PAIN, "right_lateral", list_region(atlas, "right_lateral"))
+    share = clinician_pain_extent(atlas, [pain, again, referred, trigger, side])
+    expected = (
+        region_area(atlas, atlas.region("posterior", "upper_trapezius.r"))
+        + region_area(atlas, atlas.region("anterior", "temporalis.r"))
+    ) / body_area(atlas)
+    assert share == pytest.approx(expected)
+    assert {r.id for r in pain_regions(atlas, [pain, referred, trigger])} == {
+        "upper_trapezius.r", "temporalis.r",
+    }  # fmt: skip
+    assert clinician_pain_extent(atlas, []) == 0.0
+    assert extent_text(0.125) == "12.5% of the body surface"
+
+
+def list_region(atlas, view: str) -> str:
+    return atlas.regions(view)[0].id
