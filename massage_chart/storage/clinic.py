@@ -291,6 +291,7 @@ def sign_in(url: str, username: str, password: str, *, practice: str | None = No
         raise ClinicError(f"{username} is not one of this clinic's people.")
     database.actor = person.username
     database.group = person.group
+    database.provider_id = person.provider_id
     return SignedIn(database, person)
 
 

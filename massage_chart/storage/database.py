@@ -545,6 +545,8 @@ class Database:
         # Their group in the clinic ("owner", "therapist", "front_desk", "student"); None on one
         # laptop. The server enforces what each may do; the app uses it to offer only that.
         self.group: str | None = None
+        # Their provider (the therapist they chart and sign as), if they have one.
+        self.provider_id: str | None = None
 
     @property
     def charts(self) -> bool:

@@ -477,6 +477,7 @@ def test_the_front_desk_books_a_visit_without_the_clinical_fields_a_therapist_ca
     fran = clinic.sign_in(c.url, "fran", "pw-fran", practice=c.practice)
     try:
         assert (sam.database.charts, fran.database.charts) == (True, False)
+        assert (sam.database.provider_id, fran.database.provider_id) == (c.sam_provider, None)
         with sam.database.write() as session:
             update_visit_note(
                 session, c.sam_visit, goals=[{"term": "short", "text": "Sleep", "status": "set"}]

@@ -262,8 +262,9 @@ class ProgressDialog(QDialog):
         self.report_button.clicked.connect(self._on_report_button_clicked)
         self.sign_report = QCheckBox("&Sign it")
         self.sign_report.setToolTip(
-            "Sign the report as the therapist who signed the latest note of the span: once "
-            "signed it is never changed, and the claim's progress-report count starts again"
+            "Sign the report (as yourself when signed in to a clinic, else as the therapist who "
+            "signed the latest note of the span): once signed it is never changed, and the "
+            "claim's progress-report count starts again"
         )
         self.report_state = QLabel()
         self.report_state.setWordWrap(True)
@@ -347,7 +348,14 @@ class ProgressDialog(QDialog):
             return ""
         try:
             written = export_progress(
-                self.database, self.client_id, start, end, Path(path), sign=sign
+                self.database,
+                self.client_id,
+                start,
+                end,
+                Path(path),
+                sign=sign,
+                # Signed in to a clinic: as themselves; on one laptop: the latest note's signer.
+                sign_as=self.database.provider_id if sign else None,
             )
         except (ProgressReportError, ExportError) as exc:
             self.report_state.setText(f"{exc} Nothing was written.")
