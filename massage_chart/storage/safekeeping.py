@@ -376,8 +376,8 @@ def _check_against_audit(session: Session, report: CheckReport) -> None:
     )
 
 
-# Triggers that keep signed notes, addenda and the audit log unchangeable (migrations 0002, 0004,
-# 0005).
+# Triggers that keep signed notes, addenda, signed progress reports and the audit log
+# unchangeable (migrations 0002, 0004, 0005, 0012).
 SQLITE_PROTECTIONS = (
     "trg_visits_signed_update",
     "trg_visits_signed_delete",
@@ -387,6 +387,9 @@ SQLITE_PROTECTIONS = (
     "trg_addenda_replace",
     "trg_audit_events_update",
     "trg_audit_events_delete",
+    "trg_progress_reports_update",
+    "trg_progress_reports_delete",
+    "trg_progress_reports_replace",
     *(
         f"trg_{table}_signed_{event}"
         for table in ("marks", "billing_lines", "visit_overrides")
@@ -401,10 +404,12 @@ POSTGRES_PROTECTIONS = (
     "trg_addenda_immutable",
     "trg_audit_events_immutable",
     "trg_audit_events_truncate",
+    "trg_progress_reports_immutable",
     # Clinic mode (migrations 0007 and 0008): who may sign, write addenda, and be named in the log.
     "trg_visits_clinic",
     "trg_addenda_clinic_author",
     "trg_audit_events_clinic_actor",
+    "trg_progress_reports_clinic_signer",
 )
 
 

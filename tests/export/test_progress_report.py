@@ -292,5 +292,8 @@ def test_check_holds_each_signed_report_to_its_seal(
     with db.write() as session:
         session.execute(text("DROP TRIGGER trg_progress_reports_update"))
         session.execute(text("UPDATE progress_reports SET period_to = '2026-11-30'"))
-    problems = [p for p in check_database(db).problems if "progress report" in p]
+    everything = check_database(db).problems
+    problems = [p for p in everything if "progress report" in p]
     assert len(problems) == 1 and "no longer matches its seal" in problems[0]
+    # The dropped guard is missed as well.
+    assert any("protection(s)" in p and "trg_progress_reports_update" in p for p in everything)
