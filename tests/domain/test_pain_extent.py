@@ -51,3 +51,14 @@ def test_pain_marks_count_their_regions_once_and_other_findings_do_not() -> None
 
 def list_region(atlas, view: str) -> str:
     return atlas.regions(view)[0].id
+
+
+def test_the_regions_tile_the_silhouette_so_the_share_is_of_the_body_surface() -> None:
+    from massage_chart.domain.pain_extent import _polygon_area
+
+    atlas = load_atlas()
+    for view_id in ("anterior", "posterior"):
+        view = atlas.view(view_id)
+        outline = sum(_polygon_area(polygon, view.aspect) for polygon in view.silhouette)
+        regions = sum(region_area(atlas, region) for region in atlas.regions(view_id))
+        assert regions == pytest.approx(outline, rel=1e-6), view_id
