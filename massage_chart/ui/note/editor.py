@@ -800,8 +800,10 @@ class VisitNoteEditor(QWidget):
                         widget.setCursorPosition(0)
                     shown.append(name)
             for name in MEASURE_FIELDS:
-                if values.get(name) != self._saved_values.get(name):
-                    continue
+                if values.get(name) != self._saved_values.get(name) or self.measures.unfinished(
+                    name
+                ):
+                    continue  # being changed here (a row half filled in counts)
                 theirs = data.fields.get(name)
                 if note_values_differ(values.get(name), theirs):
                     self.measures.set_value(name, theirs)

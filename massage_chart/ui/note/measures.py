@@ -117,6 +117,10 @@ class _Table(QGroupBox):
         """The complete rows as stored entries (a row still being filled in is left out)."""
         return [entry for row in range(self.table.rowCount()) for entry in self.read_row(row)]
 
+    def unfinished(self) -> bool:
+        """Whether a row is still being filled in (not yet an entry)."""
+        return any(not self.read_row(row) for row in range(self.table.rowCount()))
+
     def set_entries(self, entries: list[dict[str, Any]]) -> None:
         """Show these entries, replacing the rows."""
         self.table.setRowCount(0)
@@ -372,6 +376,10 @@ class MeasuresPanel(QScrollArea):
     def values(self) -> dict[str, list[dict[str, Any]]]:
         """The three fields as stored (rows still being filled in left out)."""
         return {name: table.entries() for name, table in self.tables().items()}
+
+    def unfinished(self, name: str) -> bool:
+        """Whether one field's table has a row still being filled in."""
+        return self.tables()[name].unfinished()
 
     def set_value(self, name: str, entries: list[dict[str, Any]] | None) -> None:
         """Show one field's stored entries."""

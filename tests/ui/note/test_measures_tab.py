@@ -197,3 +197,24 @@ def test_goals_carry_to_the_next_visit_until_met_and_lock_when_signed(
     assert signed.is_signed()
     assert not signed.measures.goals.add_button.isVisible()
     assert not signed.measures.goals.cell(0, 1).isEnabled()
+
+
+def test_a_list_saved_elsewhere_shows_here_unless_a_row_is_half_filled_in(
+    qtbot: QtBot, db: Database, practice: SmallPractice
+) -> None:
+    visit_id = _draft(db, practice, dt.date(2026, 11, 20))
+    editor = _open(qtbot, db, visit_id)
+    qtbot.mouseClick(editor.measures.tolerances.add_button, Qt.MouseButton.LeftButton)
+    _choose(editor.measures.tolerances.cell(0, 0), "Standing")  # no minutes typed yet
+    with db.write() as session:  # another window or computer
+        update_visit_note(
+            session,
+            visit_id,
+            tolerances=[{"activity": "sitting", "minutes": 20}],
+            range_of_motion=[{"motion": "knee.flexion", "side": "left", "degrees": 120}],
+        )
+    shown = editor.refresh_from_elsewhere()
+    assert "range_of_motion" in shown and editor.measures.rom.table.rowCount() == 1
+    # The half-filled row is kept: the other save waits for this one's conflict check.
+    assert "tolerances" not in shown
+    assert editor.measures.tolerances.cell(0, 0).currentData() == "standing"
