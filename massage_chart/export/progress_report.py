@@ -23,8 +23,6 @@ from sqlalchemy.orm import Session
 
 from massage_chart.atlas import load_atlas
 from massage_chart.domain.authorisation import (
-    Authorisation,
-    referral_text,
     report_text,
     visit_count_text,
 )
@@ -49,8 +47,13 @@ from massage_chart.export.soap_pdf import (
     chart_legend,
     fmt_date,
     goals_table,
+    identity_row,
     letterhead,
     outcomes_table,
+    payer_cells,
+    provider_row,
+    referral_expiry_text,
+    signer_identity,
 )
 from massage_chart.export.styles import (
     FRAME_WIDTH,
@@ -159,39 +162,16 @@ def load_progress(session: Session, client_id: str, start: dt.date, end: dt.date
 
 def _header(data: ProgressData, styles: Styles) -> Table:
     latest = data.latest
-    client, claim, referral, provider = (
-        latest.client,
-        latest.claim,
-        latest.referral,
-        latest.signer or latest.provider,
-    )
-    prescriber = "—"
-    if referral is not None:
-        prescriber = referral.prescriber + (
-            f" (NPI {referral.prescriber_npi})" if referral.prescriber_npi else ""
-        )
     auth = latest.authorisation
     units = ", ".join(f"{code} × {count}" for code, count in sorted(data.units.items()))
     counted = f"{len(data.visits)} signed"
     if data.drafts_left_out:
         counted += f" ({data.drafts_left_out} not signed yet, left out)"
-    licence = ""
-    if provider is not None and provider.license_number:
-        licence = provider.license_number + (
-            f" ({provider.license_jurisdiction})" if provider.license_jurisdiction else ""
-        )
     rows = [
+        identity_row(latest.client, latest.claim, styles),
         [
-            _field("Client", client.full_name, styles, bold=True),
-            _field("Date of birth", fmt_date(client.date_of_birth), styles),
-            _field("Claim number", claim.claim_number if claim else "", styles),
-            _field("Date of injury", fmt_date(claim.date_of_injury) if claim else "", styles),
-        ],
-        [
-            _field("Payer", claim.payer if claim else "Self-pay", styles),
-            _field("Policy number", claim.policy_number if claim else "", styles),
-            _field("Prescriber / referral", prescriber, styles),
-            _field("Referral", _referral_words(auth), styles),
+            *payer_cells(latest.claim, latest.referral, styles),
+            _field("Referral", referral_expiry_text(auth), styles),
         ],
         [
             _field("Period", f"{fmt_date(data.start)} – {fmt_date(data.end)}", styles, bold=True),
@@ -199,21 +179,11 @@ def _header(data: ProgressData, styles: Styles) -> Table:
             _field("Visits on the claim", visit_count_text(auth) if auth else "", styles),
             _field("Units billed in period", units or "none", styles),
         ],
-        [
-            _field("Therapist", provider.display_name if provider else "", styles, bold=True),
-            _field("Credentials", provider.credentials if provider else "", styles),
-            _field("Licence number", licence, styles),
-            _field("NPI", provider.npi if provider else "", styles),
-        ],
+        provider_row(latest.signer or latest.provider, styles, label="Therapist"),
     ]
     table = _grid(rows, [FRAME_WIDTH / 4] * 4)
     table.setStyle(table_style([("BACKGROUND", (0, 2), (-1, 2), SHADE)]))
     return table
-
-
-def _referral_words(auth: Authorisation | None) -> str:
-    words = referral_text(auth).removeprefix("Referral ") if auth is not None else ""
-    return words[:1].upper() + words[1:]
 
 
 def _diagnoses(data: ProgressData, styles: Styles) -> list[Flowable]:
@@ -474,10 +444,7 @@ def _prepared(data: ProgressData, styles: Styles) -> list[Flowable]:
             ),
         ]
     else:
-        signer = signature.signer
-        ids = [f"licence {signer.license_number}"] if signer.license_number else []
-        ids += [f"NPI {signer.npi}"] if signer.npi else []
-        full = signer.display_name + (f" ({', '.join(ids)})" if ids else "")
+        full = signer_identity(signature.signer)
         when = format_recorded_time(signature.signed_at)
         said = f"Electronically signed by {full} on {when}"
         if signature.imported_from:

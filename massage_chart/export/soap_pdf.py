@@ -20,11 +20,18 @@ from reportlab.platypus import (
     Table,
 )
 
-from massage_chart.domain.authorisation import referral_text, report_text, visit_count_text
+from massage_chart.domain.authorisation import (
+    Authorisation,
+    referral_text,
+    report_text,
+    visit_count_text,
+)
+from massage_chart.domain.client_file import ClaimInfo, ClientInfo, ReferralInfo
 from massage_chart.domain.cpt import BillingEntry, unit_disagreements
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.measures import Goal, GoalTerm, rom_rows
 from massage_chart.domain.outcomes import OutcomeChange
+from massage_chart.domain.practice import ProviderInfo
 from massage_chart.domain.presentation import (
     NOT_RECORDED,
     format_date,
@@ -196,38 +203,80 @@ def _text_block(label: str, text: str, styles: Styles) -> list[Flowable]:
     return out
 
 
+def prescriber_text(referral: ReferralInfo | None) -> str:
+    """ "Dr. A. Rahman (NPI 1992753880)", or "—" with no referral."""
+    if referral is None:
+        return "—"
+    npi = f" (NPI {referral.prescriber_npi})" if referral.prescriber_npi else ""
+    return referral.prescriber + npi
+
+
+def licence_text(provider: ProviderInfo | None) -> str:
+    """ "MA.60012345 (WA)", or "" when none is recorded."""
+    if provider is None or not provider.license_number:
+        return ""
+    where = f" ({provider.license_jurisdiction})" if provider.license_jurisdiction else ""
+    return provider.license_number + where
+
+
+def signer_identity(signer: ProviderInfo) -> str:
+    """ "Sam Lee, LMT (licence MA.60012345, NPI 1234567893)": the name a signature line gives."""
+    ids = [f"licence {signer.license_number}"] if signer.license_number else []
+    ids += [f"NPI {signer.npi}"] if signer.npi else []
+    return signer.display_name + (f" ({', '.join(ids)})" if ids else "")
+
+
+def referral_expiry_text(auth: Authorisation | None) -> str:
+    """ "Expires 1 Mar 2027", "Expired 19 Nov 2026, before this visit", or ""."""
+    words = referral_text(auth).removeprefix("Referral ") if auth is not None else ""
+    return words[:1].upper() + words[1:]
+
+
+def identity_row(client: ClientInfo, claim: ClaimInfo | None, styles: Styles) -> list[Flowable]:
+    """Client, date of birth, claim number, date of injury: the header's first row."""
+    return [
+        _field("Client", client.full_name, styles, bold=True),
+        _field("Date of birth", fmt_date(client.date_of_birth), styles),
+        _field("Claim number", claim.claim_number if claim else "", styles),
+        _field("Date of injury", fmt_date(claim.date_of_injury) if claim else "", styles),
+    ]
+
+
+def payer_cells(
+    claim: ClaimInfo | None, referral: ReferralInfo | None, styles: Styles
+) -> list[Flowable]:
+    """Payer, policy number, prescriber: the header's second row but its last cell."""
+    return [
+        _field("Payer", claim.payer if claim else "Self-pay", styles),
+        _field("Policy number", claim.policy_number if claim else "", styles),
+        _field("Prescriber / referral", prescriber_text(referral), styles),
+    ]
+
+
+def provider_row(
+    provider: ProviderInfo | None, styles: Styles, label: str = "Provider"
+) -> list[Flowable]:
+    """The therapist, credentials, licence and NPI: the header's provider row."""
+    return [
+        _field(label, provider.display_name if provider else "", styles, bold=True),
+        _field("Credentials", provider.credentials if provider else "", styles),
+        _field("Licence number", licence_text(provider), styles),
+        _field("NPI", provider.npi if provider else "", styles),
+    ]
+
+
 def _header_grid(snapshot: VisitSnapshot, styles: Styles) -> Table:
-    client = snapshot.client
-    claim = snapshot.claim
-    provider = snapshot.provider
     referral = snapshot.referral
     quarter = FRAME_WIDTH / 4
-    prescriber = "—"
-    if referral is not None:
-        prescriber = referral.prescriber
-        if referral.prescriber_npi:
-            prescriber += f" (NPI {referral.prescriber_npi})"
-    licence = ""
-    if provider is not None:
-        licence = provider.license_number
-        if provider.license_jurisdiction and licence:
-            licence = f"{licence} ({provider.license_jurisdiction})"
     time_in_out = format_time_span(snapshot.start, snapshot.end)
     if snapshot.end is None:
         time_in_out += f" {NOT_RECORDED}"
     if snapshot.duration_minutes is not None:
         time_in_out += f"\n({snapshot.duration_minutes} min)"
     rows = [
+        identity_row(snapshot.client, snapshot.claim, styles),
         [
-            _field("Client", client.full_name, styles, bold=True),
-            _field("Date of birth", fmt_date(client.date_of_birth), styles),
-            _field("Claim number", claim.claim_number if claim else "", styles),
-            _field("Date of injury", fmt_date(claim.date_of_injury) if claim else "", styles),
-        ],
-        [
-            _field("Payer", claim.payer if claim else "Self-pay", styles),
-            _field("Policy number", claim.policy_number if claim else "", styles),
-            _field("Prescriber / referral", prescriber, styles),
+            *payer_cells(snapshot.claim, referral, styles),
             _field(
                 "Referral date",
                 fmt_date(referral.referral_date) if referral and referral.referral_date else "",
@@ -240,21 +289,15 @@ def _header_grid(snapshot: VisitSnapshot, styles: Styles) -> Table:
             _field("Total treatment time", fmt_minutes(snapshot.treatment_minutes), styles),
             _field("Total timed minutes", fmt_minutes(snapshot.timed_minutes), styles),
         ],
-        [
-            _field("Provider", provider.display_name if provider else "", styles, bold=True),
-            _field("Credentials", provider.credentials if provider else "", styles),
-            _field("Licence number", licence, styles),
-            _field("NPI", provider.npi if provider else "", styles),
-        ],
+        provider_row(snapshot.provider, styles),
     ]
     commands: list[tuple[object, ...]] = [("BACKGROUND", (0, 2), (-1, 2), SHADE)]
     auth = snapshot.authorisation
     if auth is not None:
-        expiry = referral_text(auth).removeprefix("Referral ")
         rows.append(
             [
                 _field("Visit on this claim", visit_count_text(auth), styles, bold=True),
-                _field("Referral", expiry[:1].upper() + expiry[1:], styles),
+                _field("Referral", referral_expiry_text(auth), styles),
                 _field(
                     "Progress report", report_text(auth) or "Not required by this payer", styles
                 ),
@@ -662,12 +705,7 @@ def chart_flowables(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
 def _signature(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
     signer = snapshot.signer or snapshot.provider
     who = signer.display_name if signer else "an unknown provider"
-    ids = []
-    if signer and signer.license_number:
-        ids.append(f"licence {signer.license_number}")
-    if signer and signer.npi:
-        ids.append(f"NPI {signer.npi}")
-    who_full = who + (f" ({', '.join(ids)})" if ids else "")
+    who_full = signer_identity(signer) if signer else who
     when = format_recorded_time(snapshot.signed_at) if snapshot.signed_at else "an unknown time"
     if not snapshot.signed:
         body = [
