@@ -348,6 +348,27 @@ def parse_day(text: str, option: str) -> dt.date:
         raise ValueError(f"{option} {text!r} is not a date; write it as YYYY-MM-DD.") from None
 
 
+def add_span_options(parser: argparse.ArgumentParser) -> None:
+    """The required ``--from DATE --to DATE`` of a command over a span of days."""
+    parser.add_argument(
+        "--from", dest="date_from", metavar="DATE", required=True, help="YYYY-MM-DD"
+    )
+    parser.add_argument("--to", dest="date_to", metavar="DATE", required=True, help="YYYY-MM-DD")
+
+
+def parse_span(args: argparse.Namespace) -> tuple[dt.date, dt.date]:
+    """The first and last day of ``--from`` and ``--to``, both included.
+
+    Raises:
+        ValueError: a day is not a date, or ``--to`` is before ``--from``; the message says which.
+    """
+    first = parse_day(args.date_from, "--from")
+    last = parse_day(args.date_to, "--to")
+    if last < first:
+        raise ValueError(f"--to {last} is before --from {first}.")
+    return first, last
+
+
 def print_outcome(outcome: object, done: str) -> None:
     from massage_chart.storage.safekeeping import EncryptionOutcome
 

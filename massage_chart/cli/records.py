@@ -12,10 +12,11 @@ from massage_chart.cli.common import (
     PROG,
     add_db_option,
     add_force_option,
+    add_span_options,
     fail,
     open_db,
     output_path,
-    parse_day,
+    parse_span,
 )
 
 if TYPE_CHECKING:
@@ -124,8 +125,7 @@ def add_commands(commands: Any) -> None:
         "client and visit.",
     )
     add_db_option(batch, default=argparse.SUPPRESS)
-    batch.add_argument("--from", dest="date_from", metavar="DATE", required=True, help="YYYY-MM-DD")
-    batch.add_argument("--to", dest="date_to", metavar="DATE", required=True, help="YYYY-MM-DD")
+    add_span_options(batch)
     batch.add_argument("-o", "--output", metavar="DIR", required=True, help="an existing folder")
     add_force_option(batch)
     batch.add_argument(
@@ -141,10 +141,7 @@ def add_commands(commands: Any) -> None:
     )
     add_db_option(progress, default=argparse.SUPPRESS)
     progress.add_argument("client_id", metavar="CLIENT_ID")
-    progress.add_argument(
-        "--from", dest="date_from", metavar="DATE", required=True, help="YYYY-MM-DD"
-    )
-    progress.add_argument("--to", dest="date_to", metavar="DATE", required=True, help="YYYY-MM-DD")
+    add_span_options(progress)
     progress.add_argument("-o", "--output", metavar="FILE.pdf", required=True, help="the file")
     progress.add_argument(
         "--sign",
@@ -293,12 +290,9 @@ def _run_export(args: argparse.Namespace) -> int:
 
     if args.export_command == "batch":
         try:
-            first = parse_day(args.date_from, "--from")
-            last = parse_day(args.date_to, "--to")
+            first, last = parse_span(args)
         except ValueError as exc:
             return fail(str(exc))
-        if last < first:
-            return fail(f"--to {last} is before --from {first}.")
         if args.workers is not None and args.workers < 1:
             return fail("--workers must be at least 1.")
         folder = Path(args.output).expanduser()
@@ -337,12 +331,9 @@ def _run_export_progress(args: argparse.Namespace) -> int:
     from massage_chart.storage.repositories import NotFoundError
 
     try:
-        first = parse_day(args.date_from, "--from")
-        last = parse_day(args.date_to, "--to")
+        first, last = parse_span(args)
     except ValueError as exc:
         return fail(str(exc))
-    if last < first:
-        return fail(f"--to {last} is before --from {first}.")
     try:
         target = output_path(args, args.output)
     except ExportError as exc:
