@@ -381,21 +381,20 @@ def _measures(
         for item in scenario.tolerance
     ]
     goals: list[dict[str, Any]] = []
-    if scenario.short_goal is not None:
-        met = share >= 2 / 3
-        if not met or number == next(
-            n for n in range(1, total + 1) if (n - 1) / max(total - 1, 1) >= 2 / 3
-        ):
-            goals.append(
-                {
-                    "term": "short",
-                    "text": scenario.short_goal["text"],
-                    "target": (
-                        first_day + dt.timedelta(weeks=scenario.short_goal["weeks"])
-                    ).isoformat(),
-                    "status": "met" if met else "set" if number == 1 else "progressing",
-                }
-            )
+    met = share >= 2 / 3
+    # The visit the short-term goal is met at; it is not carried past it.
+    met_at = next(n for n in range(1, total + 1) if (n - 1) / max(total - 1, 1) >= 2 / 3)
+    if scenario.short_goal is not None and number <= met_at:
+        goals.append(
+            {
+                "term": "short",
+                "text": scenario.short_goal["text"],
+                "target": (
+                    first_day + dt.timedelta(weeks=scenario.short_goal["weeks"])
+                ).isoformat(),
+                "status": "met" if met else "set" if number == 1 else "progressing",
+            }
+        )
     goals.append(
         {
             "term": "long",

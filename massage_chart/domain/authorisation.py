@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from massage_chart.domain.presentation import format_date
 from massage_chart.domain.record_kinds import PayerType
@@ -105,15 +105,7 @@ def _report_cycle(
                 covered_through=reported_through,
             )
         cycle = _report_cycle(days[covered:], index - covered)
-        return ReportDue(
-            period_start=cycle.period_start,
-            visits_in_period=cycle.visits_in_period,
-            due_now=cycle.due_now,
-            month_passed=cycle.month_passed,
-            next_after_visit=cycle.next_after_visit + covered,
-            next_by=cycle.next_by,
-            report_from=cycle.report_from,
-        )
+        return replace(cycle, next_after_visit=cycle.next_after_visit + covered)
     start_index = 0
     start = previous_start = days[0]
     month_passed = False

@@ -53,12 +53,6 @@ def motions() -> dict[str, Motion]:
     return {item["id"]: Motion(**item) for item in data["motions"]}
 
 
-def rom_source() -> str:
-    """Where the reference ranges come from, as printed under a range-of-motion table."""
-    data = json.loads(resource_path("measures", "range_of_motion.json").read_text("utf-8"))
-    return str(data["source"])
-
-
 SIDES = {"right": "R", "left": "L", "": ""}
 """The client's side of a sided motion ("" for the spine), and its abbreviation."""
 

@@ -527,13 +527,7 @@ def export_progress(
         moment = signed_at or utc_now()
 
         def sign_it(session: Session) -> None:
-            signer = sign_as
-            if signer is None:
-                visits, _drafts = signed_visits_in(session, client_id, start, end)
-                signer = visits[-1].signed_by_id
-            if signer is None:
-                raise ProgressReportError("Name the therapist who signs the report.")
-            sign_progress_report(session, client_id, start, end, signer, moment)
+            sign_progress_report(session, client_id, start, end, sign_as, moment)
 
         database.transact(sign_it)
     with database.read() as session:

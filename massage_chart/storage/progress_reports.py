@@ -88,16 +88,20 @@ def sign_progress_report(
     client_id: str,
     start: dt.date,
     end: dt.date,
-    signer_id: str,
+    signer_id: str | None,
     signed_at: dt.datetime,
 ) -> ProgressReport:
-    """Sign the progress report of a span, in the caller's write session, and audit it.
+    """Sign the progress report of a span, in the caller's write session, and audit it; with no
+    ``signer_id``, as the therapist who signed the span's latest note.
 
     Raises:
         NotFoundError: no client, or no provider, has that id.
         ProgressReportError: the span holds no signed visit, or is backwards.
     """
     visits, _drafts = signed_visits_in(session, client_id, start, end)
+    signer_id = signer_id or visits[-1].signed_by_id
+    if signer_id is None:
+        raise ProgressReportError("Name the therapist who signs the report.")
     if session.get(Provider, signer_id) is None:
         raise NotFoundError(f"No provider with id {signer_id!r}.")
     notes = [(visit.id, visit.content_hash) for visit in visits]
