@@ -126,6 +126,15 @@ def practice(db: Database) -> SmallPractice:
         )
 
 
+def new_draft(db: Database, practice: SmallPractice, start: dt.datetime, **fields: object) -> str:
+    """A new draft visit of Zoë's with Sam Lee, opened as New visit opens one; its id."""
+    with db.write() as session:
+        visit = create_visit(
+            session, practice.zoe_id, provider_id=practice.lee_id, start=start, **fields
+        )
+        return visit.id
+
+
 @pytest.fixture
 def window(qtbot: QtBot, db: Database, practice: SmallPractice) -> Iterator[MainWindow]:
     """The main window on the small practice, shown at laptop size, with a fixed clock."""

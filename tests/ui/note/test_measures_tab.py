@@ -12,26 +12,18 @@ from pytestqt.qtbot import QtBot
 
 from massage_chart.storage.client_records import update_visit_note
 from massage_chart.storage.database import Database
-from massage_chart.storage.repositories import create_visit, get_visit
+from massage_chart.storage.repositories import get_visit
 from massage_chart.ui.note.editor import VisitNoteEditor
 from massage_chart.ui.note.measures import NO_DATE
 from tests.helpers.notes import complete_the_note, sign_by_button
-from tests.ui.conftest import NOW, TODAY, SmallPractice, type_text
+from tests.ui.conftest import NOW, TODAY, SmallPractice, new_draft, type_text
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
 def _draft(db: Database, practice: SmallPractice, day: dt.date) -> str:
-    with db.write() as session:
-        visit = create_visit(
-            session,
-            practice.zoe_id,
-            provider_id=practice.lee_id,
-            start=dt.datetime.combine(day, dt.time(14)),
-            end=dt.datetime.combine(day, dt.time(15)),
-            chief_complaint="Neck",
-        )
-        return visit.id
+    start = dt.datetime.combine(day, dt.time(14))
+    return new_draft(db, practice, start, end=start + dt.timedelta(hours=1), chief_complaint="Neck")
 
 
 def _open(qtbot: QtBot, db: Database, visit_id: str) -> VisitNoteEditor:

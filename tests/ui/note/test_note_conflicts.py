@@ -17,24 +17,18 @@ from massage_chart.domain.marks import MarkKind
 from massage_chart.storage import marks as store
 from massage_chart.storage.client_records import NoteChangedElsewhereError, update_visit_note
 from massage_chart.storage.database import Database, open_database
-from massage_chart.storage.repositories import create_visit, get_visit
+from massage_chart.storage.repositories import get_visit
 from massage_chart.ui.note.editor import VisitNoteEditor
-from tests.ui.conftest import NOW, TODAY, SmallPractice, type_text
+from tests.ui.conftest import NOW, TODAY, SmallPractice, new_draft, type_text
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
 @pytest.fixture
 def visit_id(db: Database, practice: SmallPractice) -> str:
-    with db.write() as session:
-        visit = create_visit(
-            session,
-            practice.zoe_id,
-            provider_id=practice.lee_id,
-            start=dt.datetime(2026, 11, 23, 9, 0),
-            objective="Tender R upper trapezius.",
-        )
-        return visit.id
+    return new_draft(
+        db, practice, dt.datetime(2026, 11, 23, 9, 0), objective="Tender R upper trapezius."
+    )
 
 
 @pytest.fixture

@@ -13,10 +13,9 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from massage_chart.storage.database import Database
-from massage_chart.storage.repositories import create_visit
 from massage_chart.ui.note.editor import VisitNoteEditor
 from massage_chart.ui.note.pain_box import PainBox
-from tests.ui.conftest import NOW, TODAY, SmallPractice, type_text
+from tests.ui.conftest import NOW, TODAY, SmallPractice, new_draft, type_text
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -31,14 +30,7 @@ TYPED = "Zoë: Nacken 王 قلق 5/10"  # Latin with accents, CJK, Arabic, digit
 
 @pytest.fixture
 def visit_id(db: Database, practice: SmallPractice) -> str:
-    with db.write() as session:
-        visit = create_visit(
-            session,
-            practice.zoe_id,
-            provider_id=practice.lee_id,
-            start=dt.datetime(2026, 11, 23, 9, 0),
-        )
-        return visit.id
+    return new_draft(db, practice, dt.datetime(2026, 11, 23, 9, 0))
 
 
 @pytest.fixture
