@@ -1,6 +1,7 @@
-"""The chart file (format ``massage-chart/4``): lossless JSON export and a validating import.
+"""The chart file (format ``massage-chart/5``): lossless JSON export and a validating import.
 
-Files of format ``massage-chart/3`` (no range of motion, tolerance or goals per visit),
+Files of format ``massage-chart/4`` (no pain maps of the client's own),
+``massage-chart/3`` (no range of motion, tolerance or goals per visit),
 ``massage-chart/2`` (no outcome measures either) and ``massage-chart/1`` are still read: the overrides, clearances and SOAP sub-fields of a version 1 file, held as lines of text
 then, are parsed into fields as schema 0005 did.
 """
@@ -25,6 +26,7 @@ from massage_chart.domain.atlas import AtlasError, load_atlas
 from massage_chart.domain.marks import MARK_FIELDS, MarkKind
 from massage_chart.domain.measures import STRUCTURED_FIELDS, MeasureError, entries_json
 from massage_chart.domain.outcomes import OutcomeError, measure
+from massage_chart.domain.pain_map import instrument as pain_map_instrument
 from massage_chart.domain.placement import PlacementError, locate
 from massage_chart.domain.record_kinds import (
     ConsentKind,
@@ -51,6 +53,7 @@ from massage_chart.storage.models import (
     Mark,
     Medication,
     OutcomeRecord,
+    PainMapRecord,
     Practice,
     ProgressReport,
     Provider,
@@ -60,6 +63,7 @@ from massage_chart.storage.models import (
     utc_now,
 )
 from massage_chart.storage.outcomes import sheet_problem
+from massage_chart.storage.pain_maps import pain_map_problem
 from massage_chart.storage.repositories import row_problem
 from massage_chart.storage.signing import note_to_sign, visit_content_hash
 from massage_chart.storage.text_form import (
@@ -69,9 +73,11 @@ from massage_chart.storage.text_form import (
     split_clearance,
 )
 
-FORMAT = "massage-chart/4"
+FORMAT = "massage-chart/5"
 FORMAT_FAMILY = "massage-chart/"
-READABLE_FORMATS = ("massage-chart/1", "massage-chart/2", "massage-chart/3", FORMAT)
+READABLE_FORMATS = (
+    "massage-chart/1", "massage-chart/2", "massage-chart/3", "massage-chart/4", FORMAT,
+)  # fmt: skip
 """Formats the import reads: the current one, and the text form of the first."""
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_HISTORY_VERSION = 100_000
@@ -256,6 +262,25 @@ def _outcome_json(row: OutcomeRecord) -> dict[str, Any]:
     }
 
 
+def _pain_map_json(row: PainMapRecord) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "visit_id": row.visit_id,
+        "instrument": row.instrument,
+        "instrument_version": row.instrument_version,
+        "map_version": row.map_version,
+        "regions": [str(key) for key in row.regions],
+        "symptoms": dict(row.symptoms) if row.symptoms is not None else None,
+        "three_months": row.three_months,
+        "source": row.source,
+        "taken_on": _iso(row.taken_on),
+        "recorded_at": _iso(row.recorded_at),
+        "recorded_by": row.recorded_by_id,
+        "replaces_id": row.replaces_id,
+        "reason": row.reason,
+    }
+
+
 def _report_json(report: ProgressReport) -> dict[str, Any]:
     return {
         "id": report.id,
@@ -274,6 +299,7 @@ def _client_json(
     client: Client,
     outcomes: Sequence[OutcomeRecord] = (),
     reports: Sequence[ProgressReport] = (),
+    pain_maps: Sequence[PainMapRecord] = (),
 ) -> dict[str, Any]:
     histories = sorted(client.health_histories, key=lambda h: h.version)
     claims = sorted(client.claims, key=lambda c: (c.created_at, c.id))
@@ -325,6 +351,7 @@ def _client_json(
         "visits": [_visit_json(v) for v in sorted(client.visits, key=lambda v: (v.start, v.id))],
         "outcomes": [_outcome_json(row) for row in outcomes],
         "progress_reports": [_report_json(report) for report in reports],
+        "pain_maps": [_pain_map_json(row) for row in pain_maps],
     }
 
 
@@ -371,6 +398,14 @@ def export_chart(session: Session, client_ids: Sequence[str] = ()) -> dict[str, 
         report_query = report_query.where(ProgressReport.client_id.in_(client_ids))
     for report in session.scalars(report_query):
         reports.setdefault(report.client_id, []).append(report)
+    pain_maps: dict[str, list[PainMapRecord]] = {}
+    map_query = select(PainMapRecord).order_by(
+        PainMapRecord.recorded_at, PainMapRecord.taken_on, PainMapRecord.id
+    )
+    if client_ids:
+        map_query = map_query.where(PainMapRecord.client_id.in_(client_ids))
+    for pain_map in session.scalars(map_query):
+        pain_maps.setdefault(pain_map.client_id, []).append(pain_map)
     practice = session.scalar(select(Practice).order_by(Practice.created_at).limit(1))
     providers = session.scalars(select(Provider).order_by(Provider.id))
     for client in clients:
@@ -394,7 +429,8 @@ def export_chart(session: Session, client_ids: Sequence[str] = ()) -> dict[str, 
         ),
         "providers": [_provider_json(p) for p in providers],
         "clients": [
-            _client_json(c, outcomes.get(c.id, ()), reports.get(c.id, ())) for c in clients
+            _client_json(c, outcomes.get(c.id, ()), reports.get(c.id, ()), pain_maps.get(c.id, ()))
+            for c in clients
         ],
     }
 
@@ -552,6 +588,7 @@ class ImportReport:
     visits: int = 0
     marks: int = 0
     outcomes: int = 0
+    pain_maps: int = 0
     providers_created: int = 0
     warnings: list[str] = field(default_factory=list)
 
@@ -641,6 +678,7 @@ class _Importer:
                 ("consent", client.get("consents") or []),
                 ("visit", client.get("visits") or []),
                 ("outcome measure", client.get("outcomes") or []),
+                ("pain map", client.get("pain_maps") or []),
             ):
                 for item in items:
                     see(kind, item, where)
@@ -818,6 +856,7 @@ class _Importer:
             self._history(client, item, index + 1, f"{where}.health_history_versions[{index}]")
         self.session.flush()
         self._outcomes(client, data.get("outcomes") or [], f"{where}.outcomes")
+        self._pain_maps(client, data.get("pain_maps") or [], f"{where}.pain_maps")
         self._reports(client, data.get("progress_reports") or [], f"{where}.progress_reports")
         audit.record(
             self.session, audit.AuditAction.IMPORT, client_id=client.id, detail="chart file"
@@ -938,6 +977,73 @@ class _Importer:
             self.session.flush()
             filed.add(row.id)
             self.report.outcomes += 1
+
+    def _pain_maps(self, client: Client, items: list[dict[str, Any]], where: str) -> None:
+        """File a client's own pain maps by the rules of every other road (places on the front
+        and back views, the symptom answers, the source, the limits), keeping their ids, days
+        and corrections."""
+        chosen = pain_map_instrument()
+        visit_ids = set(self.session.scalars(select(Visit.id).where(Visit.client_id == client.id)))
+        filed: set[str] = set()
+        corrected: set[str] = set()
+        for index, item in enumerate(items):
+            here = f"{where}[{index}]"
+            if item["instrument_version"] != chosen.version:
+                raise ChartFileError(
+                    f"{here}: {chosen.short_name} version {item['instrument_version']} is not the "
+                    f"version this app scores ({chosen.version}); update the app to import it."
+                )
+            regions = [str(key) for key in item["regions"]]
+            symptoms = item.get("symptoms")
+            three_months = item.get("three_months")
+            reason = str(item.get("reason") or "").strip()
+            problem = pain_map_problem(regions, symptoms, three_months, item["source"], reason)
+            if problem:
+                raise ChartFileError(f"{here}: {problem}")
+            visit_id = item.get("visit_id")
+            if visit_id is not None and visit_id not in visit_ids:
+                raise ChartFileError(f"{here}.visit_id: {visit_id!r} is not one of this client's.")
+            replaces = item.get("replaces_id")
+            if replaces is not None:
+                if replaces not in filed:
+                    raise ChartFileError(
+                        f"{here}.replaces_id: {replaces!r} is not an earlier pain map of this "
+                        "client in the file."
+                    )
+                if replaces in corrected:
+                    raise ChartFileError(f"{here}: the pain map {replaces!r} is corrected twice.")
+                if not reason:
+                    raise ChartFileError(f"{here}: a correction must say why (reason).")
+                corrected.add(replaces)
+            taken_on = _date(item["taken_on"], f"{here}.taken_on")
+            assert taken_on is not None
+            if taken_on > dt.date.today():
+                raise ChartFileError(f"{here}.taken_on: {taken_on} is in the future.")
+            if client.date_of_birth is not None and taken_on < client.date_of_birth:
+                raise ChartFileError(f"{here}.taken_on: {taken_on} is before the client was born.")
+            row = PainMapRecord(
+                id=item.get("id") or None,
+                client_id=client.id,
+                visit_id=visit_id,
+                instrument=chosen.code,
+                instrument_version=chosen.version,
+                map_version=int(item.get("map_version") or chosen.map_version),
+                regions=regions,
+                symptoms=symptoms,
+                three_months=three_months,
+                source=item["source"],
+                taken_on=taken_on,
+                recorded_by_id=self._provider_id(item.get("recorded_by"), f"{here}.recorded_by"),
+                replaces_id=replaces,
+                reason=reason,
+            )
+            recorded = _datetime(item.get("recorded_at"), f"{here}.recorded_at")
+            if recorded is not None:
+                row.recorded_at = recorded
+            self.session.add(row)
+            self.session.flush()
+            filed.add(row.id)
+            self.report.pain_maps += 1
 
     def _remove_client(self, client: Client, where: str) -> None:
         signed = [v for v in client.visits if v.status is VisitStatus.SIGNED]

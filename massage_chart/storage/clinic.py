@@ -45,7 +45,7 @@ _PRACTICE = re.compile(r"^[a-z][a-z0-9]{0,15}$")
 
 # Tables as the groups may write them; every group reads every table.
 _RECORDS = ("clients", "claims", "referrals", "consents", "health_histories", "conditions",
-            "medications", "allergies", "outcome_records")  # fmt: skip
+            "medications", "allergies", "outcome_records", "pain_maps")  # fmt: skip
 _CHARTING = ("visits", "visit_overrides", "marks", "billing_lines")
 _WRITES: dict[str, dict[str, tuple[str, ...]]] = {
     "therapist": {

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -653,6 +654,37 @@ class OutcomeRecord(Base):
     )
     replaces_id: Mapped[str | None] = mapped_column(
         ForeignKey("outcome_records.id", ondelete="SET NULL"), nullable=True
+    )
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class PainMapRecord(Base):
+    """The client's own pain map of one day (ACR 2016 WPI, with the symptom scale when asked):
+    the atlas regions they marked, kept as given; never edited: a correction is a new record that
+    names the one it replaces. The scores are computed from the answers, never stored."""
+
+    __tablename__ = "pain_maps"
+    __table_args__ = (Index("ix_pain_maps_client_taken", "client_id", "taken_on"),)
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    visit_id: Mapped[str | None] = mapped_column(
+        ForeignKey("visits.id", ondelete="SET NULL"), nullable=True
+    )
+    instrument: Mapped[str] = mapped_column(String(32))
+    instrument_version: Mapped[int] = mapped_column(Integer)
+    map_version: Mapped[int] = mapped_column(Integer)
+    regions: Mapped[list[Any]] = mapped_column(JSON)
+    symptoms: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    three_months: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    source: Mapped[str] = mapped_column(String(16))
+    taken_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
+    recorded_by_id: Mapped[str | None] = mapped_column(
+        ForeignKey("providers.id", ondelete="SET NULL"), nullable=True
+    )
+    replaces_id: Mapped[str | None] = mapped_column(
+        ForeignKey("pain_maps.id", ondelete="SET NULL"), nullable=True
     )
     reason: Mapped[str] = mapped_column(Text, default="")
 

@@ -32,8 +32,9 @@ from massage_chart.storage.chart_file import (
 )
 from massage_chart.storage.client_records import add_addendum
 from massage_chart.storage.database import Database, open_database
-from massage_chart.storage.models import Client, Mark, OutcomeRecord, Visit
+from massage_chart.storage.models import Client, Mark, OutcomeRecord, PainMapRecord, Visit
 from massage_chart.storage.outcomes import list_outcomes, record_outcome
+from massage_chart.storage.pain_maps import list_pain_maps, record_pain_map
 from massage_chart.storage.repositories import get_visit
 from massage_chart.storage.signing import sign_visit, verify_visit_hash
 from tests.storage.test_repositories import _clients, _provider
@@ -211,6 +212,22 @@ def _outcomes(session: Session, client_id: str, visit_id: str, provider_id: str)
     record_outcome(
         session, client_id, "lefs", [2] * 20, taken_on=dt.date(2026, 11, 9), source="client"
     )
+    # The client's own pain map at the visit, with the symptom scale, and a corrected paper map.
+    record_pain_map(
+        session, client_id, ["posterior:upper_trapezius.l", "anterior:masseter_tmj.r"],
+        symptoms={"fatigue": 2, "unrefreshed": 1, "cognitive": 0, "headaches": 1, "abdomen": 0,
+                  "depression": 0},
+        three_months=False, taken_on=dt.date(2026, 11, 2), source="client", visit_id=visit_id,
+        recorded_by_id=provider_id,
+    )  # fmt: skip
+    wrong = record_pain_map(
+        session, client_id, ["posterior:sacrum"], taken_on=dt.date(2026, 11, 9), source="paper"
+    )
+    record_pain_map(
+        session, client_id, ["posterior:sacrum", "posterior:gluteus_medius.l"],
+        taken_on=dt.date(2026, 11, 9), source="paper", replaces_id=wrong.id,
+        reason="Left buttock was shaded on the paper too",
+    )  # fmt: skip
 
 
 def _without_provenance(text: str) -> str:
@@ -259,6 +276,12 @@ def test_export_import_export_is_byte_identical(db: Database, tmp_path: Path) ->
                 ("lefs", 40, False, None),
             ]
             assert session.scalar(select(func.count()).select_from(OutcomeRecord)) == 4
+            maps = [
+                (m.score.wpi, m.score.sss, m.replaces_id is not None, m.visit_id)
+                for m in list_pain_maps(session, visit.client_id)
+            ]
+            assert maps == [(2, 4, False, visit.id), (2, None, True, None)]
+            assert session.scalar(select(func.count()).select_from(PainMapRecord)) == 3
     finally:
         other.dispose()
 
@@ -348,6 +371,51 @@ def _export_text_after(db: Database) -> str:
     return _export_text(db)
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda m: m[0].update(regions=["left_lateral:biceps.l"]), "front and back views only"),
+        (lambda m: m[0].update(regions=["posterior:tail.l"]), "pain_maps[0]: "),
+        (lambda m: m[0]["symptoms"].update(fatigue=3, cognitive=None), "Cognitive symptoms"),
+        (lambda m: m[0].update(instrument_version=2), "update the app"),
+        (lambda m: m[2].update(replaces_id="nowhere"), "not an earlier pain map"),
+        (lambda m: m[2].update(reason=""), "must say why"),
+        (lambda m: m[0].update(visit_id="someone-elses"), "not one of this client's"),
+        (lambda m: m[1].update(taken_on="2999-01-01"), "in the future"),
+        (lambda m: m.append(dict(m[2], id="again")), "corrected twice"),
+        (lambda m: m.append(dict(m[1])), "the pain map id"),
+    ],
+)
+def test_a_pain_map_that_breaks_the_rules_refuses_the_file(
+    db: Database, tmp_path: Path, change: Any, message: str
+) -> None:
+    document = json.loads(_export_text_after(db))
+    (client,) = [c for c in document["clients"] if c["pain_maps"]]
+    change(client["pain_maps"])
+    other = open_database(str(tmp_path / "other.db"))
+    try:
+        with pytest.raises(ChartFileError, match=re.escape(message)):
+            _import(other, document)
+        with other.read() as session:
+            assert session.scalar(select(func.count()).select_from(PainMapRecord)) == 0
+            assert session.scalar(select(func.count()).select_from(Client)) == 0
+    finally:
+        other.dispose()
+
+
+def test_a_format_4_file_still_imports_without_pain_maps(db: Database, tmp_path: Path) -> None:
+    document = json.loads(_export_text_after(db))
+    document["format"] = "massage-chart/4"
+    for client in document["clients"]:
+        del client["pain_maps"]
+    other = open_database(str(tmp_path / "other.db"))
+    try:
+        _import(other, document)
+        assert json.loads(_export_text(other))["clients"][0]["pain_maps"] == []
+    finally:
+        other.dispose()
+
+
 def test_a_format_2_file_still_imports(db: Database, tmp_path: Path) -> None:
     document = json.loads(_export_text_after(db))
     document["format"] = "massage-chart/2"
@@ -415,7 +483,7 @@ def test_a_tampered_signed_visit_is_imported_with_a_warning(db: Database) -> Non
             visit["id"] = visit["id"] + "-copy"
             for item in visit["marks"] + visit["addenda"]:
                 item["id"] = item["id"] + "-copy"
-        for sheet in client["outcomes"]:
+        for sheet in client["outcomes"] + client["pain_maps"]:
             for key in ("id", "visit_id", "replaces_id"):
                 if sheet[key]:
                     sheet[key] = sheet[key] + "-copy"

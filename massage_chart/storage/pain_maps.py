@@ -1,0 +1,200 @@
+"""The client's own pain maps on file: recorded as marked, corrected by replacement, read as scores.
+
+Every road records through ``record_pain_map`` (the client's screen in the window, a paper map
+typed in, a chart file), which checks the marks and answers by one rule (``pain_map_problem``)
+and writes an audit event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from massage_chart.atlas import load_atlas
+from massage_chart.domain import limits
+from massage_chart.domain.atlas import Region
+from massage_chart.domain.pain_map import (
+    PainMapError,
+    PainMapScore,
+    Symptoms,
+    instrument,
+    parse_region_keys,
+    score_pain_map,
+    symptoms_problem,
+)
+from massage_chart.storage import audit
+from massage_chart.storage.models import PainMapRecord
+from massage_chart.storage.outcomes import SOURCES
+from massage_chart.storage.repositories import NotFoundError, get_client, get_visit
+
+
+@dataclass(frozen=True)
+class PainMapEntry:
+    """One pain map on file, scored from what was marked and answered.
+
+    Attributes:
+        regions: the atlas regions the client marked, front and back views.
+        replaces_id: the earlier map this one corrects, if any.
+    """
+
+    id: str
+    client_id: str
+    visit_id: str | None
+    regions: tuple[Region, ...]
+    symptoms: Symptoms | None
+    three_months: bool | None
+    source: str
+    taken_on: dt.date
+    recorded_at: dt.datetime
+    map_version: int
+    replaces_id: str | None
+    reason: str
+
+    @property
+    def score(self) -> PainMapScore:
+        """The WPI (and SSS, criteria) by the ACR 2016 rules, and the client's pain extent."""
+        return score_pain_map(load_atlas(), self.regions, self.symptoms, self.three_months)
+
+
+def _entry(row: PainMapRecord) -> PainMapEntry:
+    return PainMapEntry(
+        id=row.id,
+        client_id=row.client_id,
+        visit_id=row.visit_id,
+        regions=parse_region_keys(load_atlas(), row.regions),
+        symptoms=Symptoms.from_json(row.symptoms) if row.symptoms is not None else None,
+        three_months=row.three_months,
+        source=row.source,
+        taken_on=row.taken_on,
+        recorded_at=row.recorded_at,
+        map_version=row.map_version,
+        replaces_id=row.replaces_id,
+        reason=row.reason,
+    )
+
+
+def pain_map_problem(
+    regions: Sequence[str],
+    symptoms: Mapping[str, Any] | None,
+    three_months: bool | None,
+    source: str,
+    reason: str = "",
+) -> str:
+    """What is wrong with a pain map in words, or "" when it can be filed.
+
+    The one check of every road in: the client's screen, paper typed in, a chart file. A map
+    with no place marked is a valid answer (no pain in the past week).
+    """
+    if isinstance(regions, str) or not isinstance(regions, Sequence):
+        return "The marked places are not a list."
+    try:
+        parse_region_keys(load_atlas(), regions)
+    except PainMapError as exc:
+        return str(exc)
+    if symptoms is not None:
+        problem = symptoms_problem(symptoms)
+        if problem:
+            return problem
+    if three_months is not None and not isinstance(three_months, bool):
+        return "Whether the symptoms have lasted 3 months is yes or no."
+    if source not in SOURCES:
+        return f"Say how the pain map was given ({', '.join(SOURCES)})."
+    return limits.fields_problem(limits.OUTCOME, {"reason": reason.strip()}) or ""
+
+
+def record_pain_map(
+    session: Session,
+    client_id: str,
+    regions: Sequence[str],
+    *,
+    taken_on: dt.date,
+    source: str,
+    symptoms: Mapping[str, Any] | None = None,
+    three_months: bool | None = None,
+    visit_id: str | None = None,
+    recorded_by_id: str | None = None,
+    replaces_id: str | None = None,
+    reason: str = "",
+) -> PainMapEntry:
+    """Check and file one pain map, and audit it, in the caller's write session.
+
+    Args:
+        regions: the marked places as "view:region" keys of the front and back views.
+        symptoms: the symptom scale's six answers, or None when it was not asked.
+
+    Raises:
+        PainMapError: a place that is not on the front or back view, a symptom answer missing or
+            out of range, an unknown source, a correction without its reason or of a map
+            already corrected, a visit of another client.
+        NotFoundError: no client, visit or replaced map has that id.
+    """
+    problem = pain_map_problem(regions, symptoms, three_months, source, reason)
+    if problem:
+        raise PainMapError(problem)
+    client = get_client(session, client_id)
+    if visit_id is not None and get_visit(session, visit_id).client_id != client_id:
+        raise PainMapError("That visit is another client's.")
+    if replaces_id is not None:
+        replaced = session.get(PainMapRecord, replaces_id)
+        if replaced is None or replaced.client_id != client_id:
+            raise NotFoundError(f"No pain map {replaces_id} of this client.")
+        if session.scalar(select(PainMapRecord.id).where(PainMapRecord.replaces_id == replaces_id)):
+            raise PainMapError("That pain map was corrected already; correct the newer one.")
+        if not reason.strip():
+            raise PainMapError("Say why the pain map is corrected.")
+    chosen = instrument()
+    row = PainMapRecord(
+        client_id=client.id,
+        visit_id=visit_id,
+        instrument=chosen.code,
+        instrument_version=chosen.version,
+        map_version=chosen.map_version,
+        regions=list(regions),
+        symptoms=dict(symptoms) if symptoms is not None else None,
+        three_months=three_months,
+        source=source,
+        taken_on=taken_on,
+        recorded_by_id=recorded_by_id,
+        replaces_id=replaces_id,
+        reason=reason.strip(),
+    )
+    session.add(row)
+    session.flush()
+    entry = _entry(row)
+    what = "corrected" if replaces_id else "recorded"
+    audit.record(
+        session,
+        audit.AuditAction.CREATE,
+        actor=recorded_by_id,
+        client_id=client.id,
+        visit_id=visit_id,
+        detail=(
+            f"pain map {chosen.code} v{chosen.version} (table v{chosen.map_version}) {what}: "
+            f"{entry.score.summary()} ({SOURCES[source]})"
+        ),
+    )
+    return entry
+
+
+def list_pain_maps(
+    session: Session, client_id: str, *, include_replaced: bool = False
+) -> list[PainMapEntry]:
+    """A client's pain maps, oldest first (by the day taken, then when recorded).
+
+    Maps that a correction replaced are left out unless ``include_replaced``.
+    """
+    query = (
+        select(PainMapRecord)
+        .where(PainMapRecord.client_id == client_id)
+        .order_by(PainMapRecord.taken_on, PainMapRecord.recorded_at)
+    )
+    rows = list(session.scalars(query))
+    if not include_replaced:
+        replaced = {row.replaces_id for row in rows if row.replaces_id}
+        rows = [row for row in rows if row.id not in replaced]
+    return [_entry(row) for row in rows]
