@@ -6,7 +6,7 @@ import datetime as dt
 import itertools
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -80,6 +80,7 @@ from massage_chart.ui.idle_lock import IdleWatcher, LockScreen
 from massage_chart.ui.live_updates import LiveUpdates
 from massage_chart.ui.note.editor import VisitNoteEditor
 from massage_chart.ui.outcomes.form import OutcomeForm
+from massage_chart.ui.outcomes.pain_map_form import PainMapForm
 from massage_chart.ui.practice_commands import NewClientCommand, NewVisitCommand
 from massage_chart.ui.practice_document import (
     READ_ERRORS,
@@ -393,6 +394,12 @@ class MainWindow(QMainWindow):
             )
             action.triggered.connect(lambda _checked=False, m=measure: self.open_outcome_form(m))
             self.outcome_actions.append(action)
+        self.pain_map_action = QAction("Where it &hurts (the client's pain map)…", self)
+        self.pain_map_action.setStatusTip(
+            "Hand the laptop to the client to mark where they had pain this week and answer the "
+            "symptom questions (ACR 2016), or type in their paper map"
+        )
+        self.pain_map_action.triggered.connect(self.open_pain_map_form)
 
         self.new_client_action.triggered.connect(self._on_new_client_action_triggered)
         self.new_visit_action.triggered.connect(self._on_new_visit_action_triggered)
@@ -456,6 +463,8 @@ class MainWindow(QMainWindow):
         client_menu.addAction(self.progress_action)
         outcome_menu = client_menu.addMenu("&Outcome measure")
         outcome_menu.addActions(self.outcome_actions)
+        outcome_menu.addSeparator()
+        outcome_menu.addAction(self.pain_map_action)
         help_menu = menu_bar.addMenu("&Help")
         help_menu.addAction(self.guide_action)
         help_menu.addAction(self.shortcuts_action)
@@ -763,25 +772,48 @@ class MainWindow(QMainWindow):
     def open_outcome_form(self, measure: Measure) -> OutcomeForm | None:
         """An outcome measure for the selected client, belonging to the selected visit (and
         dated on its day) when one is selected, else dated today."""
+        taken = self._taken_at()
+        if taken is None:
+            return None
+        client_id, context = taken
+        form = OutcomeForm(self.database, measure, client_id, **context, parent=self)
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.recorded.connect(
+            lambda _id: self.statusBar().showMessage(
+                f"{measure.name} filed; see Client > Progress.", STATUS_MESSAGE_MS
+            )
+        )
+        form.show()
+        return form
+
+    def _taken_at(self) -> tuple[str, dict[str, Any]] | None:
+        """The selected client, and the visit, day, provider and clock a measure they answer
+        now is filed with (the selected visit's, dated on its day; else today); None, with a
+        word in the status bar, when no client is selected."""
         client_id = self.client_panel.current_client_id()
         if not client_id:
             self.statusBar().showMessage("Select a client first.", STATUS_MESSAGE_MS)
             return None
         visit = self.detail_panel.current_visit()
-        form = OutcomeForm(
-            self.database,
-            measure,
-            client_id,
-            visit_id=visit.id if visit else None,
-            taken_on=min(visit.start.date(), self._today()) if visit else self._today(),
-            recorded_by_id=visit.provider_id if visit else None,
-            today=self._today,
-            parent=self,
-        )
+        return client_id, {
+            "visit_id": visit.id if visit else None,
+            "taken_on": min(visit.start.date(), self._today()) if visit else self._today(),
+            "recorded_by_id": visit.provider_id if visit else None,
+            "today": self._today,
+        }
+
+    def open_pain_map_form(self) -> PainMapForm | None:
+        """The client's own pain map for the selected client, belonging to the selected visit
+        (and dated on its day) when one is selected, else dated today."""
+        taken = self._taken_at()
+        if taken is None:
+            return None
+        client_id, context = taken
+        form = PainMapForm(self.database, client_id, **context, parent=self)
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         form.recorded.connect(
             lambda _id: self.statusBar().showMessage(
-                f"{measure.name} filed; see Client > Progress.", STATUS_MESSAGE_MS
+                "The client's pain map is filed; see Client > Progress.", STATUS_MESSAGE_MS
             )
         )
         form.show()
