@@ -13,22 +13,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from massage_chart.atlas import load_atlas
 from massage_chart.domain import limits
 from massage_chart.domain.atlas import Region
+from massage_chart.domain.pain_extent import clinician_pain_extent
 from massage_chart.domain.pain_map import (
+    Area,
     PainMapError,
     PainMapScore,
     Symptoms,
+    clinician_wpi_areas,
     instrument,
     parse_region_keys,
     score_pain_map,
     symptoms_problem,
 )
+from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.storage import audit
-from massage_chart.storage.models import PainMapRecord
+from massage_chart.storage.marks import mark_data
+from massage_chart.storage.models import PainMapRecord, Visit
 from massage_chart.storage.outcomes import SOURCES
 from massage_chart.storage.repositories import NotFoundError, get_client, get_visit
 
@@ -198,3 +203,44 @@ def list_pain_maps(
         replaced = {row.replaces_id for row in rows if row.replaces_id}
         rows = [row for row in rows if row.id not in replaced]
     return [_entry(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class ClinicianExtent:
+    """The therapist's pain findings of one visit, as pain extent and WPI areas: a clinician
+    finding from palpation, shown apart from the client's self-report and never as its score."""
+
+    visit_id: str
+    start: dt.datetime
+    signed: bool
+    extent: float
+    areas: tuple[Area, ...]
+
+
+def clinician_extents(
+    session: Session, client_id: str, *, signed_only: bool = True
+) -> list[ClinicianExtent]:
+    """Per visit, oldest first: the share of the front and back the therapist found painful and
+    the WPI areas holding those findings (signed visits only unless asked)."""
+    query = (
+        select(Visit)
+        .where(Visit.client_id == client_id)
+        .order_by(Visit.start, Visit.id)
+        .options(selectinload(Visit.marks))
+    )
+    if signed_only:
+        query = query.where(Visit.status == VisitStatus.SIGNED)
+    atlas = load_atlas()
+    points = []
+    for visit in session.scalars(query):
+        marks = [mark_data(mark) for mark in visit.marks]
+        points.append(
+            ClinicianExtent(
+                visit.id,
+                visit.start,
+                visit.status is VisitStatus.SIGNED,
+                clinician_pain_extent(atlas, marks),
+                clinician_wpi_areas(atlas, marks),
+            )
+        )
+    return points

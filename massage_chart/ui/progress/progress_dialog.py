@@ -44,6 +44,7 @@ from massage_chart.ui.export_actions import AskSavePath, ask_save_path
 from massage_chart.ui.formatting import MONTHS
 from massage_chart.ui.practice_document import READ_ERRORS, describe_error
 from massage_chart.ui.progress.outcomes_panel import OutcomesPanel
+from massage_chart.ui.progress.pain_map_panel import PainMapPanel
 from massage_chart.ui.style import heading, is_dark, muted
 
 BEFORE_COLOUR = QColor("#c0392b")
@@ -287,6 +288,8 @@ class ProgressDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(pain_tab, "Pain and findings")
         self.tabs.addTab(self.outcomes, "Outcome measures")
+        self.pain_maps = PainMapPanel(database, client_id, today=today)
+        self.tabs.addTab(self.pain_maps, "Where it hurts")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 12)
         layout.addWidget(self.title_label)
@@ -327,6 +330,7 @@ class ProgressDialog(QDialog):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.setCurrentCell(-1, -1)
         self.outcomes.reload()
+        self.pain_maps.reload()
         return True
 
     def export_report(self) -> str:
