@@ -50,6 +50,8 @@ from massage_chart.export.soap_pdf import (
     identity_row,
     letterhead,
     outcomes_table,
+    pain_map_notes,
+    pain_map_table,
     payer_cells,
     provider_row,
     referral_expiry_text,
@@ -389,17 +391,29 @@ def _measures(data: ProgressData, styles: Styles) -> list[Flowable]:
 
 
 def _outcomes(data: ProgressData, styles: Styles) -> list[Flowable]:
-    if not data.latest.outcomes:
+    latest = data.latest
+    if not latest.outcomes and not latest.pain_maps:
         return []
-    return [
-        _section("Outcome measures", styles),
-        outcomes_table(data.latest.outcomes, styles),
-        trusted(
-            "Scores as on file when the latest note was signed, computed from the client's "
-            "answers; MCID: the minimal clinically important difference.",
-            styles.small,
-        ),
-    ]
+    out: list[Flowable] = [_section("Outcome measures", styles)]
+    if latest.outcomes:
+        out += [
+            outcomes_table(latest.outcomes, styles),
+            trusted(
+                "Scores as on file when the latest note was signed, computed from the client's "
+                "answers; MCID: the minimal clinically important difference.",
+                styles.small,
+            ),
+        ]
+    if latest.pain_maps:
+        notes = pain_map_notes(
+            latest.pain_maps, latest.pain_maps_corrected_since, "when the latest note was signed"
+        )
+        out += [
+            Spacer(1, 4),
+            pain_map_table(latest.pain_maps, styles),
+            trusted(escape(" ".join(notes)), styles.small),
+        ]
+    return out
 
 
 def _goals_and_plan(data: ProgressData, styles: Styles) -> list[Flowable]:

@@ -32,6 +32,7 @@ from massage_chart.storage.mapping import (
 from massage_chart.storage.marks import mark_data
 from massage_chart.storage.models import Visit, utc_now
 from massage_chart.storage.outcomes import outcome_changes
+from massage_chart.storage.pain_maps import PainMapEntry, pain_maps_on_file
 from massage_chart.storage.repositories import get_visit
 from massage_chart.storage.signing import verify_visit_hash, visit_content_hash, visit_text_form
 
@@ -109,6 +110,9 @@ class VisitSnapshot:
         outcomes: each outcome measure's first score and its latest by the visit's day (for a
             signed note, as on file when it was signed); ``outcomes_corrected_since`` says a
             score counted has been corrected since.
+        pain_maps: the client's own first pain map and the latest by the visit's day (one when
+            they are the same), as on file when a signed note was signed;
+            ``pain_maps_corrected_since`` says one of them has been corrected since.
         timed_minutes, treatment_minutes: from the billing lines (DOMAIN.md §1.1); treatment
             minutes fall back to time in to time out when no line records minutes.
     """
@@ -156,6 +160,8 @@ class VisitSnapshot:
     earlier_tolerances_day: dt.date | None = None
     outcomes: tuple[OutcomeChange, ...] = ()
     outcomes_corrected_since: bool = False
+    pain_maps: tuple[PainMapEntry, ...] = ()
+    pain_maps_corrected_since: bool = False
     unit_rule: UnitRule = UnitRule.CMS
 
     @property
@@ -223,6 +229,9 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
     )
     record = visit_record_of(visit)
     outcomes, corrected = outcome_changes(
+        session, visit.client_id, visit.start.date(), visit.signed_at if signed else None
+    )
+    pain_maps, maps_corrected = pain_maps_on_file(
         session, visit.client_id, visit.start.date(), visit.signed_at if signed else None
     )
     earlier_rom, rom_day = _earlier_measures(session, visit, "range_of_motion")
@@ -298,6 +307,8 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
         earlier_tolerances_day=tolerance_day,
         outcomes=tuple(outcomes),
         outcomes_corrected_since=corrected,
+        pain_maps=pain_maps,
+        pain_maps_corrected_since=maps_corrected,
         unit_rule=unit_rule or UnitRule.CMS,
     )
 

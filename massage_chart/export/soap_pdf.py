@@ -65,6 +65,7 @@ from massage_chart.export.styles import (
     table_style,
     trusted,
 )
+from massage_chart.storage.pain_maps import PainMapEntry
 
 
 def fmt_date(day: dt.date | None) -> str:
@@ -542,17 +543,67 @@ def goals_table(goals: Sequence[Goal], day: dt.date, styles: Styles) -> Table:
     return _table(rows, [0.08 * w, 0.52 * w, 0.24 * w, 0.16 * w])
 
 
+def pain_map_table(entries: Sequence[PainMapEntry], styles: Styles) -> Table:
+    """The client's own pain maps (first and latest): WPI, SSS, FS, extent and the areas."""
+    rows: list[list[object]] = [
+        [
+            trusted(h, styles.cell_bold)
+            for h in ("Client's pain map", "WPI", "SSS", "FS", "Extent", "Areas with pain")
+        ]
+    ]
+    for caption, entry in zip(("First", "Latest"), entries, strict=False):
+        score = entry.score
+        rows.append(
+            [
+                trusted(f"{caption} ({fmt_date(entry.taken_on)})", styles.cell),
+                trusted(f"{score.wpi}/19", styles.cell),
+                trusted("—" if score.sss is None else f"{score.sss}/12", styles.cell),
+                trusted(
+                    "—" if score.severity_score is None else f"{score.severity_score}/31",
+                    styles.cell,
+                ),
+                trusted(f"{score.extent * 100:.1f}%", styles.cell),
+                para(", ".join(a.label for a in score.areas) or "none", styles.cell),
+            ]
+        )
+    w = FRAME_WIDTH
+    return _table(rows, [0.2 * w, 0.08 * w, 0.08 * w, 0.08 * w, 0.09 * w, 0.47 * w])
+
+
+def pain_map_notes(entries: Sequence[PainMapEntry], corrected_since: bool, when: str) -> list[str]:
+    """What the pain-map table means: the client's report, scored how, the latest criteria,
+    and ``when`` the maps were read ("when this note was signed")."""
+    notes = [
+        "The client's own report of where they had pain in the past 7 days, marked on the body "
+        "map and scored by the ACR 2016 criteria (WPI: Widespread Pain Index; SSS: Symptom "
+        "Severity Scale; FS = WPI + SSS). Not the therapist's findings."
+    ]
+    criteria = entries[-1].score.criteria if entries else None
+    if criteria is not None:
+        notes.append(criteria.words())
+    notes.append(f"Maps as on file {when}.")
+    if corrected_since:
+        notes.append("A map shown was corrected after signing: see the client's record.")
+    return notes
+
+
 def _outcomes(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
     """Standardised outcome measures: the first score on file, the latest by this visit, and
-    the change judged by each measure's minimal clinically important difference."""
-    if not snapshot.outcomes:
-        return []
-    out: list[Flowable] = [Spacer(1, 3), outcomes_table(snapshot.outcomes, styles)]
-    when = "when this note was signed" if snapshot.signed else "today"
-    note = f"Scores as on file {when}, computed from the client's answers."
-    if snapshot.outcomes_corrected_since:
-        note += " A score shown was corrected after signing: see the client's outcome record."
-    out.append(trusted(escape(note), styles.small))
+    the change judged by each measure's minimal clinically important difference; then the
+    client's own pain maps."""
+    out: list[Flowable] = []
+    if snapshot.outcomes:
+        out += [Spacer(1, 3), outcomes_table(snapshot.outcomes, styles)]
+        when = "when this note was signed" if snapshot.signed else "today"
+        note = f"Scores as on file {when}, computed from the client's answers."
+        if snapshot.outcomes_corrected_since:
+            note += " A score shown was corrected after signing: see the client's outcome record."
+        out.append(trusted(escape(note), styles.small))
+    if snapshot.pain_maps:
+        out += [Spacer(1, 3), pain_map_table(snapshot.pain_maps, styles)]
+        when = "when this note was signed" if snapshot.signed else "today"
+        notes = pain_map_notes(snapshot.pain_maps, snapshot.pain_maps_corrected_since, when)
+        out.append(trusted(escape(" ".join(notes)), styles.small))
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -176,6 +177,38 @@ def list_outcomes(
     return [_entry(row) for row in rows]
 
 
+class _Filed(Protocol):
+    """A record filed once and corrected by replacement (an answer sheet, a pain map)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def taken_on(self) -> dt.date: ...
+    @property
+    def recorded_at(self) -> dt.datetime: ...
+    @property
+    def replaces_id(self) -> str | None: ...
+
+
+F = TypeVar("F", bound=_Filed)
+
+
+def as_on_file(
+    entries: Sequence[F], day: dt.date, signed_at: dt.datetime | None
+) -> tuple[list[F], bool]:
+    """The records taken by ``day`` as they stood when a note was signed (``signed_at``; now
+    when None), corrections applied; and whether one counted has been corrected since.
+
+    A signed note prints what was on file when it was signed, so its printout never changes.
+    """
+    rows = [entry for entry in entries if entry.taken_on <= day]
+    counted = [r for r in rows if signed_at is None or r.recorded_at <= signed_at]
+    replaced = {r.replaces_id for r in counted if r.replaces_id}
+    counted = [r for r in counted if r.id not in replaced]
+    later = {r.replaces_id for r in rows if r not in counted and r.replaces_id}
+    return counted, any(r.id in later for r in counted)
+
+
 def outcome_changes(
     session: Session, client_id: str, day: dt.date, signed_at: dt.datetime | None
 ) -> tuple[list[OutcomeChange], bool]:
@@ -185,16 +218,9 @@ def outcome_changes(
     the printed note never changes; the second value says whether a sheet it counts has been
     corrected since (a reviewer is told to look at the outcome record).
     """
-    rows = [
-        entry
-        for entry in list_outcomes(session, client_id, include_replaced=True)
-        if entry.taken_on <= day
-    ]
-    counted = [r for r in rows if signed_at is None or r.recorded_at <= signed_at]
-    replaced = {r.replaces_id for r in counted if r.replaces_id}
-    counted = [r for r in counted if r.id not in replaced]
-    later = {r.replaces_id for r in rows if r not in counted and r.replaces_id}
-    corrected_since = any(r.id in later for r in counted)
+    counted, corrected_since = as_on_file(
+        list_outcomes(session, client_id, include_replaced=True), day, signed_at
+    )
     by_measure: dict[str, list[OutcomeEntry]] = {}
     for entry in counted:
         by_measure.setdefault(entry.measure.code, []).append(entry)

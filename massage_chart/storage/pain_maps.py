@@ -34,7 +34,7 @@ from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.storage import audit
 from massage_chart.storage.marks import mark_data
 from massage_chart.storage.models import PainMapRecord, Visit
-from massage_chart.storage.outcomes import SOURCES
+from massage_chart.storage.outcomes import SOURCES, as_on_file
 from massage_chart.storage.repositories import NotFoundError, get_client, get_visit
 
 
@@ -244,3 +244,18 @@ def clinician_extents(
             )
         )
     return points
+
+
+def pain_maps_on_file(
+    session: Session, client_id: str, day: dt.date, signed_at: dt.datetime | None
+) -> tuple[tuple[PainMapEntry, ...], bool]:
+    """The client's first pain map and the latest taken by ``day`` (one when they are the same),
+    as on file when a note was signed (``signed_at``; now when None), so a printed note never
+    changes; and whether a map it counts has been corrected since."""
+    counted, corrected = as_on_file(
+        list_pain_maps(session, client_id, include_replaced=True), day, signed_at
+    )
+    if not counted:
+        return (), corrected
+    first, latest = counted[0], counted[-1]
+    return ((first,) if first is latest else (first, latest)), corrected

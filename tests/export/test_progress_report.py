@@ -24,11 +24,22 @@ from massage_chart.storage import audit
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import BillingLine, Claim, Visit, utc_now
 from massage_chart.storage.outcomes import record_outcome
+from massage_chart.storage.pain_maps import record_pain_map
 from massage_chart.storage.signing import sign_visit
 from tests.export.conftest import START, MadeVisit
 from tests.export.pdftext import all_text, flat
 
 Factory = Callable[..., MadeVisit]
+
+
+WIDESPREAD = [
+    "posterior:upper_trapezius.l", "posterior:upper_trapezius.r", "anterior:biceps.r",
+    "anterior:forearm_flexors.l", "posterior:lumbar_spine", "posterior:cervical_spine",
+    "posterior:gluteus_maximus.r", "posterior:medial_hamstring.l",
+]  # fmt: skip
+SYMPTOMS = {
+    "fatigue": 2, "unrefreshed": 2, "cognitive": 1, "headaches": 1, "abdomen": 0, "depression": 0,
+}  # fmt: skip
 
 
 def _rom(degrees: int, timing: str = "before", painful: bool = False) -> dict[str, Any]:
@@ -82,9 +93,18 @@ def _course(db: Database, visit_factory: Factory) -> MadeVisit:
                        source="client")  # fmt: skip
         record_outcome(session, made.client_id, "nprs", [4], taken_on=dt.date(2026, 11, 20),
                        source="client")  # fmt: skip
+        # The client's own pain maps: widespread at the first visit, two areas at the latest.
+        record_pain_map(session, made.client_id, WIDESPREAD, symptoms=SYMPTOMS, three_months=True,
+                        taken_on=dt.date(2026, 11, 6), source="client")  # fmt: skip
+        record_pain_map(session, made.client_id, WIDESPREAD[4:6],
+                        symptoms=dict.fromkeys(SYMPTOMS, 0), three_months=True,
+                        taken_on=dt.date(2026, 11, 20), source="client")  # fmt: skip
         session.flush()
         # Signed after the outcome sheets were recorded: the note counts them.
         sign_visit(latest, made.provider_id, utc_now())
+        # Filed after signing: not on the signed note, nor on the report drawn from it.
+        record_pain_map(session, made.client_id, WIDESPREAD[:5], taken_on=dt.date(2026, 11, 20),
+                        source="paper")  # fmt: skip
     return made
 
 
@@ -110,6 +130,13 @@ def test_the_report_measures_progress_over_the_span(db: Database, visit_factory:
         "LneckrotationAROM40°,painatendrange72°80°+32°",
         "Sitting15min45min+30min",
         "NumericPainRatingScale(lowerisbetter)8(6Nov2026)4(20Nov2026)Improvedby4(atleasttheMCIDof2)",
+        # The client's own pain maps, first and latest as on file when the latest was signed.
+        "Client'spainmapWPISSSFSExtentAreaswithpain",
+        "First(6Nov2026)8/196/1214/31",
+        "Latest(20Nov2026)2/190/122/31",
+        "LowerbackTheclient'sownreport",
+        "The2016fibromyalgiacriteriaarenotmet:nottheWPIandSSSthresholds,generalizedpain",
+        "Mapsasonfilewhenthelatestnotewassigned.",
         "STGChecktheblindspot", "Met", "LTGDrivetoworkpain-free", "Progressing",
         "Preparedfrom3signedtreatmentnotesofSamLee,LMT",
     ):  # fmt: skip

@@ -14,6 +14,7 @@ from massage_chart.storage.client_records import update_visit_note
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import Visit, utc_now
 from massage_chart.storage.outcomes import record_outcome
+from massage_chart.storage.pain_maps import record_pain_map
 from massage_chart.storage.repositories import FieldRefusedError
 from massage_chart.storage.signing import sign_visit
 from tests.export.conftest import START, MadeVisit
@@ -187,3 +188,51 @@ def test_outcome_scores_print_first_latest_and_change_against_the_mcid(
     assert flat("Scores as on file when this note was signed") in text
     assert flat("A score shown was corrected after signing") in text
     assert nprs_first.score == 7
+
+
+def test_the_client_s_own_pain_map_prints_first_and_latest_as_the_note_was_signed(
+    db: Database, visit_factory: Factory
+) -> None:
+    """A draft prints the maps on file today (the first and the latest by the visit's day; one
+    taken after the visit is not counted); once signed, a correction filed later leaves the note
+    as signed and says so."""
+    made = visit_factory(signed=False)  # 20 Nov
+    symptoms = {"fatigue": 3, "unrefreshed": 3, "cognitive": 2, "headaches": 1, "abdomen": 0,
+                "depression": 0}  # fmt: skip
+    with db.write() as session:
+        record_pain_map(
+            session, made.client_id,
+            ["anterior:masseter_tmj.l", "anterior:sternum", "posterior:cervical_spine",
+             "posterior:lumbar_spine", "posterior:triceps.r"],
+            symptoms=symptoms, three_months=True, taken_on=dt.date(2026, 11, 6), source="client",
+        )  # fmt: skip
+        latest = record_pain_map(
+            session, made.client_id, ["posterior:cervical_spine"], taken_on=dt.date(2026, 11, 20),
+            source="paper",
+        )  # fmt: skip
+        record_pain_map(
+            session, made.client_id, [], taken_on=dt.date(2026, 11, 27), source="client"
+        )  # after the visit
+    text = flat(all_text(render(DocumentKind.SOAP, read_snapshot(db, made.visit_id))))
+    assert flat("Client's pain map WPI SSS FS Extent Areas with pain") in text
+    assert flat("First (6 Nov 2026) 5/19 9/12 14/31") in text
+    assert flat("Left jaw, Right upper arm, Neck, Lower back, Chest") in text
+    assert flat("Latest (20 Nov 2026) 1/19 — —") in text
+    assert "27Nov2026" not in text
+    assert flat("Not the therapist's findings.") in text
+    assert flat("Maps as on file today.") in text
+
+    with db.write() as session:
+        visit = session.get(Visit, made.visit_id)
+        assert visit is not None
+        sign_visit(visit, made.provider_id, utc_now())
+    with db.write() as session:
+        record_pain_map(
+            session, made.client_id, ["posterior:cervical_spine", "posterior:sacrum"],
+            taken_on=dt.date(2026, 11, 20), source="paper", replaces_id=latest.id,
+            reason="The sacrum was shaded too",
+        )  # fmt: skip
+    text = flat(all_text(render(DocumentKind.SOAP, read_snapshot(db, made.visit_id))))
+    assert flat("Latest (20 Nov 2026) 1/19") in text  # as signed
+    assert flat("Maps as on file when this note was signed.") in text
+    assert flat("A map shown was corrected after signing") in text
