@@ -17,6 +17,7 @@ from massage_chart.domain.billing import compute_units
 from massage_chart.domain.client_file import MedicationInfo
 from massage_chart.domain.identifiers import npi_with_check_digit
 from massage_chart.domain.marks import Geometry, MarkKind
+from massage_chart.domain.pain_extent import EXTENT_VIEWS, PAIN_KINDS
 from massage_chart.domain.placement import locate
 from massage_chart.domain.record_kinds import (
     ConsentKind,
@@ -41,6 +42,7 @@ from massage_chart.storage.models import (
     new_id,
     utc_now,
 )
+from massage_chart.storage.pain_maps import record_pain_map
 from massage_chart.storage.repositories import (
     add_health_history_version,
     count_clients,
@@ -326,6 +328,38 @@ def _chart_visit(
             )
         )
     return made
+
+
+def _client_pain_map(scenario: Scenario, index: int, total: int) -> list[str]:
+    """Where the client says it hurt in the week before visit ``index``: the front and back
+    regions of the story's findings present then that still hurt (intensity above 2; pain and
+    referred pain at any intensity), each once."""
+    progress = index / max(total - 1, 1)
+    places: list[str] = []
+    for finding in scenario.findings:
+        if finding.view not in EXTENT_VIEWS or not finding.since <= progress <= finding.until:
+            continue
+        if not finding.kind.legend.finding:
+            continue
+        intensity = _intensity(finding, index, total)
+        hurts = finding.kind in PAIN_KINDS or (intensity is not None and intensity > 2)
+        key = f"{finding.view}:{finding.region}"
+        if hurts and key not in places:
+            places.append(key)
+    return places
+
+
+def _symptoms(rng: random.Random, index: int, total: int) -> dict[str, int]:
+    """Symptom Severity Scale answers that ease over the course of care."""
+    late = index >= total // 2
+    return {
+        "fatigue": rng.randint(0, 1 if late else 2),
+        "unrefreshed": rng.randint(0, 1 if late else 2),
+        "cognitive": rng.randint(0, 1),
+        "headaches": rng.randint(0, 1),
+        "abdomen": 0,
+        "depression": int(rng.random() < 0.15),
+    }
 
 
 @dataclass
@@ -746,6 +780,20 @@ def _seed_client(
         session.add(visit)
         session.flush()
         made += 1
+        if number in {1, (visit_count + 1) // 2, visit_count}:
+            # The client marks where it hurt this week, on the laptop, before the session.
+            record_pain_map(
+                session,
+                client.id,
+                _client_pain_map(scenario, number - 1, visit_count),
+                symptoms=_symptoms(rng, number - 1, visit_count),
+                three_months=rng.random() < 0.4,
+                taken_on=day,
+                source="client",
+                visit_id=visit.id,
+                recorded_by_id=provider.id,
+                recorded_at=start - dt.timedelta(minutes=10),
+            )
         if sign_it:
             signed_at = min(end + dt.timedelta(minutes=rng.randint(5, 90)), utc_now())
             sign_and_record(session, visit.id, provider.id, signed_at, today=day)

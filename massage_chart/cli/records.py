@@ -226,6 +226,8 @@ def _run_import_json(args: argparse.Namespace) -> int:
     for warning in report.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
     measures = f", {report.outcomes} outcome measures" if report.outcomes else ""
+    if report.pain_maps:
+        measures += f", {report.pain_maps} pain maps"
     print(
         f"Imported {report.clients} clients, {report.visits} visits{measures} and {report.marks}"
         f" marks from {args.file}."

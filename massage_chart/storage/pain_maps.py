@@ -125,12 +125,14 @@ def record_pain_map(
     recorded_by_id: str | None = None,
     replaces_id: str | None = None,
     reason: str = "",
+    recorded_at: dt.datetime | None = None,
 ) -> PainMapEntry:
     """Check and file one pain map, and audit it, in the caller's write session.
 
     Args:
         regions: the marked places as "view:region" keys of the front and back views.
         symptoms: the symptom scale's six answers, or None when it was not asked.
+        recorded_at: when it was filed (UTC; now when None), for a map taken down earlier.
 
     Raises:
         PainMapError: a place that is not on the front or back view, a symptom answer missing or
@@ -168,6 +170,8 @@ def record_pain_map(
         replaces_id=replaces_id,
         reason=reason.strip(),
     )
+    if recorded_at is not None:
+        row.recorded_at = recorded_at
     session.add(row)
     session.flush()
     entry = _entry(row)
