@@ -19,7 +19,8 @@ MIGRATIONS_IN_BUNDLE = "massage_chart/storage/migrations"
 
 # Every folder of resources/, named so that a new one is a deliberate addition here (a test
 # compares this list with the folder).
-RESOURCE_FOLDERS = ("alerts", "atlas", "chart-format", "demo", "fonts", "measures", "outcomes")
+RESOURCE_FOLDERS = ("alerts", "atlas", "chart-format", "demo", "fonts", "measures", "outcomes",
+                    "pain_maps")  # fmt: skip
 
 # Modules imported by name at run time, which PyInstaller's analysis cannot see.
 HIDDEN_IMPORTS = (

@@ -202,7 +202,23 @@ def main(argv: list[str]) -> int:
         if progress is not None:
             progress.resize(1100, 720)
             save(app, progress, out / "guide_progress.png")
+            # The client's own pain maps over time, the therapist's extent drawn apart.
+            progress.tabs.setCurrentWidget(progress.pain_maps)
+            save(app, progress, out / "guide_progress_pain_map.png")
             progress.close()
+
+        # The client marks where it hurt this week, on the laptop.
+        pain_map = window.open_pain_map_form()
+        if pain_map is not None:
+            for key in ("posterior:upper_trapezius.l", "posterior:upper_trapezius.r",
+                        "posterior:cervical_spine", "anterior:masseter_tmj.l",
+                        "posterior:lumbar_spine"):  # fmt: skip
+                pain_map.picker.toggle(key)
+            pain_map.severity_rows["fatigue"].choose(2)
+            pain_map.severity_rows["unrefreshed"].choose(1)
+            pain_map.resize(1280, 820)
+            save(app, pain_map, out / "guide_pain_map.png")
+            pain_map.reject()
 
         settings = window.open_settings()
         save(app, settings, out / "guide_settings.png")
