@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from massage_chart.atlas import load_atlas
@@ -797,31 +797,33 @@ class RegionTrend:
         return next((v for _, v in reversed(self.values) if v is not None), None)
 
 
-def pain_series(session: Session, client_id: str) -> list[PainPoint]:
-    """Pain before and after, per visit, oldest first."""
-    rows = session.scalars(
-        select(Visit).where(Visit.client_id == client_id).order_by(Visit.start, Visit.id)
-    )
+def _client_visits(client_id: str, signed_only: bool) -> Select[Visit]:
+    query = select(Visit).where(Visit.client_id == client_id).order_by(Visit.start, Visit.id)
+    if signed_only:
+        query = query.where(Visit.status == VisitStatus.SIGNED)
+    return query
+
+
+def pain_series(session: Session, client_id: str, *, signed_only: bool = False) -> list[PainPoint]:
+    """Pain before and after, per visit (signed visits only if asked), oldest first."""
+    rows = session.scalars(_client_visits(client_id, signed_only))
     return [
         PainPoint(v.id, v.start, v.pain_before, v.pain_after, v.status is VisitStatus.SIGNED)
         for v in rows
     ]
 
 
-def region_trends(session: Session, client_id: str) -> list[RegionTrend]:
-    """Findings per kind and region across the client's visits, oldest visit first.
+def region_trends(
+    session: Session, client_id: str, *, signed_only: bool = False
+) -> list[RegionTrend]:
+    """Findings per kind and region across the client's visits (signed visits only if asked),
+    oldest visit first.
 
     Only kinds that are findings (not treated areas or areas to avoid) are listed; trends are
     ordered with the most charted (then the highest latest intensity) first.
     """
-    visits = list(
-        session.scalars(
-            select(Visit)
-            .where(Visit.client_id == client_id)
-            .order_by(Visit.start, Visit.id)
-            .options(selectinload(Visit.marks))
-        )
-    )
+    query = _client_visits(client_id, signed_only).options(selectinload(Visit.marks))
+    visits = list(session.scalars(query))
     series: dict[tuple[MarkKind, str], dict[dt.datetime, int | None]] = {}
     labels: dict[tuple[MarkKind, str], str] = {}
     for visit in visits:

@@ -45,6 +45,7 @@ from massage_chart.ui.formatting import MONTHS
 from massage_chart.ui.practice_document import READ_ERRORS, describe_error
 from massage_chart.ui.progress.outcomes_panel import OutcomesPanel
 from massage_chart.ui.progress.pain_map_panel import PainMapPanel
+from massage_chart.ui.progress.region_chart import RegionChart
 from massage_chart.ui.style import heading, is_dark, muted
 
 BEFORE_COLOUR = QColor("#c0392b")
@@ -233,6 +234,14 @@ class ProgressDialog(QDialog):
         self.summary_label.setWordWrap(True)
         muted(self.summary_label)
         self.chart = PainChart()
+        self.include_drafts = QCheckBox("Include notes not yet signed")
+        self.include_drafts.setToolTip(
+            "Progress is drawn from signed notes; tick to add the drafts (hollow dots), whose "
+            "scores and findings may still change"
+        )
+        self.include_drafts.toggled.connect(self._on_include_drafts_toggled)
+        self.region_chart = RegionChart()
+        self.trends: list[RegionTrend] = []
         findings_title = QLabel("Findings per region over time")
         heading(findings_title, 1.05)
         self.table = QTableWidget(0, 4)
@@ -241,6 +250,7 @@ class ProgressDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.currentCellChanged.connect(self._on_table_current_cell_changed)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -280,10 +290,16 @@ class ProgressDialog(QDialog):
         report_row.addWidget(self.report_state, 1)
         pain_tab = QWidget()
         pain_layout = QVBoxLayout(pain_tab)
-        pain_layout.addWidget(self.summary_label)
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(self.summary_label, 1)
+        summary_row.addWidget(self.include_drafts)
+        pain_layout.addLayout(summary_row)
         pain_layout.addWidget(self.chart, 3)
         pain_layout.addWidget(findings_title)
-        pain_layout.addWidget(self.table, 2)
+        findings_row = QHBoxLayout()
+        findings_row.addWidget(self.table, 3)
+        findings_row.addWidget(self.region_chart, 2)
+        pain_layout.addLayout(findings_row, 2)
         self.outcomes = OutcomesPanel(database, client_id, today=today)
         self.tabs = QTabWidget()
         self.tabs.addTab(pain_tab, "Pain and findings")
@@ -304,8 +320,9 @@ class ProgressDialog(QDialog):
         try:
             with self.database.read() as session:
                 name = get_client(session, self.client_id).full_name
-                points = pain_series(session, self.client_id)
-                trends = region_trends(session, self.client_id)
+                signed_only = not self.include_drafts.isChecked()
+                points = pain_series(session, self.client_id, signed_only=signed_only)
+                trends = region_trends(session, self.client_id, signed_only=signed_only)
         except READ_ERRORS as exc:
             self.summary_label.setText(describe_error(exc))
             return False
@@ -318,7 +335,8 @@ class ProgressDialog(QDialog):
         self.setWindowTitle(f"{name} — Progress")
         self.title_label.setText(f"{name}: progress")
         self.chart.set_points(points)
-        self.summary_label.setText(_summary(points))
+        self.summary_label.setText(_summary(points, signed_only=signed_only))
+        self.trends = trends
         self.table.setRowCount(0)
         for trend in trends:
             row = self.table.rowCount()
@@ -328,7 +346,8 @@ class ProgressDialog(QDialog):
                 (finding, trend.label, trend_sentence(trend), trend_change(trend))
             ):
                 self.table.setItem(row, column, QTableWidgetItem(text))
-        self.table.setCurrentCell(-1, -1)
+        self.table.setCurrentCell(0 if trends else -1, 0)
+        self.region_chart.set_trend(trends[0] if trends else None)
         self.outcomes.reload()
         self.pain_maps.reload()
         return True
@@ -374,6 +393,14 @@ class ProgressDialog(QDialog):
         self.sign_report.setChecked(False)
         return str(written)
 
+    @Slot(bool)
+    def _on_include_drafts_toggled(self, _checked: bool) -> None:
+        self.reload()
+
+    @Slot(int, int, int, int)
+    def _on_table_current_cell_changed(self, row: int, *_rest: int) -> None:
+        self.region_chart.set_trend(self.trends[row] if 0 <= row < len(self.trends) else None)
+
     @Slot()
     def _on_report_button_clicked(self) -> None:
         self.export_report()
@@ -388,10 +415,10 @@ class ProgressDialog(QDialog):
         return rows
 
 
-def _summary(points: Sequence[PainPoint]) -> str:
+def _summary(points: Sequence[PainPoint], *, signed_only: bool) -> str:
     rated = [p for p in points if p.pain_before is not None]
     if not points:
-        return "No visits yet."
+        return "No signed visits yet." if signed_only else "No visits yet."
     text = f"{len(points)} visit" + ("" if len(points) == 1 else "s")
     drafts = sum(1 for p in points if not p.signed)
     if drafts:

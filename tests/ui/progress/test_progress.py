@@ -48,6 +48,7 @@ def client_id(db: Database) -> str:
 def test_progress_shows_pain_and_findings_over_time(
     qtbot: QtBot, db: Database, client_id: str
 ) -> None:
+    _sign(db, client_id)
     dialog = ProgressDialog(db, client_id)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -66,6 +67,26 @@ def test_progress_shows_pain_and_findings_over_time(
     assert first.x() < last.x() and first.y() < last.y()
     image = dialog.chart.grab().toImage()
     assert image.pixelColor(int(first.x()), int(first.y())).red() > 150
+    # The first finding is chosen and plotted by its dates: 7, 5, 3 on 1, 8 and 15 Nov.
+    region = dialog.region_chart
+    assert region.trend is not None and region.trend.label == "R upper trapezius"
+    assert [p.y() for p in region.rated.points()] == [7, 5, 3]
+    high, low = region.point_at(0), region.point_at(2)
+    assert high.x() < low.x() and high.y() < low.y()
+    assert region.chart().title() == "Trigger point, active, R upper trapezius"
+
+
+def test_drafts_are_left_out_unless_asked(qtbot: QtBot, db: Database, client_id: str) -> None:
+    _sign(db, client_id, skip=1)  # 1 Nov stays a draft
+    dialog = ProgressDialog(db, client_id)
+    qtbot.addWidget(dialog)
+    assert [p.pain_before for p in dialog.chart.points] == [6, 4]
+    assert dialog.summary_label.text().startswith("2 visits;")
+    assert dialog.trend_rows()[0][2] == "1 visit ago 5/10, now 3/10  (5 → 3)"
+    dialog.include_drafts.setChecked(True)
+    assert [p.pain_before for p in dialog.chart.points] == [8, 6, 4]
+    assert dialog.summary_label.text().startswith("3 visits (1 not yet signed: hollow dots)")
+    assert dialog.trend_rows()[0][2] == "2 visits ago 7/10, now 3/10  (7 → 5 → 3)"
 
 
 def test_progress_without_visits(qtbot: QtBot, db: Database) -> None:
@@ -73,7 +94,10 @@ def test_progress_without_visits(qtbot: QtBot, db: Database) -> None:
         client_id = add_client(session, first_name="Bo", last_name="Ek").id
     dialog = ProgressDialog(db, client_id)
     qtbot.addWidget(dialog)
+    assert dialog.summary_label.text() == "No signed visits yet."
+    dialog.include_drafts.setChecked(True)
     assert dialog.summary_label.text() == "No visits yet."
+    assert dialog.region_chart.trend is None
     assert dialog.trend_rows() == []
 
 
@@ -105,6 +129,8 @@ def test_the_summary_says_which_visits_are_not_signed(
 ) -> None:
     dialog = ProgressDialog(db, client_id)
     qtbot.addWidget(dialog)
+    assert dialog.summary_label.text() == "No signed visits yet."
+    dialog.include_drafts.setChecked(True)
     assert dialog.summary_label.text().startswith("3 visits (none signed yet: hollow dots)")
 
 
