@@ -47,7 +47,7 @@ class RegionChart(QChartView):
         chart.legend().hide()
         chart.setBackgroundBrush(QBrush(self.palette().color(QPalette.ColorRole.Base)))
         self.x_axis = QDateTimeAxis()
-        self.x_axis.setFormat("d MMM yy")
+        self.x_axis.setFormat("d MMM")
         self.y_axis = QValueAxis()
         self.y_axis.setRange(0, 10)
         self.y_axis.setTickCount(6)
@@ -92,7 +92,7 @@ class RegionChart(QChartView):
         first, last = trend.values[0][0], trend.values[-1][0]
         pad = max((last - first) / 20, dt.timedelta(days=1))
         self.x_axis.setRange(_qt_time(first - pad), _qt_time(last + pad))
-        self.x_axis.setTickCount(min(7, max(2, len(trend.values))))
+        self.x_axis.setTickCount(min(4, max(2, len(trend.values))))  # a narrow strip
 
     def point_at(self, index: int) -> QPointF:
         """Where the ``index``-th rated value is drawn, in the view's coordinates."""
