@@ -582,6 +582,12 @@ def pain_map_notes(entries: Sequence[PainMapEntry], corrected_since: bool, when:
     if criteria is not None:
         notes.append(criteria.words())
     notes.append(f"Maps as on file {when}.")
+    for entry in entries:
+        if entry.unreadable:
+            notes.append(
+                f"The map of {fmt_date(entry.taken_on)} was changed outside the app; scored "
+                f"without what could not be read ({', '.join(entry.unreadable)})."
+            )
     if corrected_since:
         notes.append("A map shown was corrected after signing: see the client's record.")
     return notes

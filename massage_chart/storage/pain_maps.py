@@ -59,6 +59,9 @@ class PainMapEntry:
     map_version: int
     replaces_id: str | None
     reason: str
+    unreadable: tuple[str, ...] = ()
+    """What on file could not be read (a place this atlas does not have, a symptom answer out
+    of range): changed outside the app. Scored without it, and said wherever it is shown."""
 
     @property
     def score(self) -> PainMapScore:
@@ -67,19 +70,36 @@ class PainMapEntry:
 
 
 def _entry(row: PainMapRecord) -> PainMapEntry:
+    """A row as the app reads it; what cannot be read is kept aside, never raised, so one map
+    changed outside the app does not stop the client's record from opening."""
+    atlas = load_atlas()
+    regions: list[Region] = []
+    unreadable: list[str] = []
+    for key in row.regions if isinstance(row.regions, list) else [row.regions]:
+        try:
+            regions.extend(parse_region_keys(atlas, [key]))
+        except PainMapError:
+            unreadable.append(f"place {key!r}")
+    symptoms = None
+    if row.symptoms is not None:
+        try:
+            symptoms = Symptoms.from_json(row.symptoms)
+        except PainMapError as exc:
+            unreadable.append(f"symptoms ({exc})")
     return PainMapEntry(
         id=row.id,
         client_id=row.client_id,
         visit_id=row.visit_id,
-        regions=parse_region_keys(load_atlas(), row.regions),
-        symptoms=Symptoms.from_json(row.symptoms) if row.symptoms is not None else None,
-        three_months=row.three_months,
+        regions=tuple(dict.fromkeys(regions)),
+        symptoms=symptoms,
+        three_months=row.three_months if isinstance(row.three_months, bool) else None,
         source=row.source,
         taken_on=row.taken_on,
         recorded_at=row.recorded_at,
         map_version=row.map_version,
         replaces_id=row.replaces_id,
         reason=row.reason,
+        unreadable=tuple(unreadable),
     )
 
 

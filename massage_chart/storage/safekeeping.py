@@ -41,7 +41,8 @@ from massage_chart.storage.database import (
     wrong_passphrase_message,
 )
 from massage_chart.storage.encryption import FileKind, Keying
-from massage_chart.storage.models import Addendum, AuditEvent, ProgressReport, Visit
+from massage_chart.storage.models import Addendum, AuditEvent, PainMapRecord, ProgressReport, Visit
+from massage_chart.storage.pain_maps import list_pain_maps
 from massage_chart.storage.progress_reports import report_intact
 from massage_chart.storage.signing import visit_content_hash
 
@@ -231,6 +232,8 @@ def check_database(database: Database) -> CheckReport:
         report.checked.append(f"{signed} signed visits against their content hashes")
         reports = _check_progress_reports(session, report)
         report.checked.append(f"{reports} signed progress reports against their seals")
+        maps = _check_pain_maps(session, report)
+        report.checked.append(f"{maps} pain maps of the clients' own against the atlas")
         _check_against_audit(session, report)
     _check_protections(database, report)
     _check_backup_keys(database, report)
@@ -325,6 +328,21 @@ def _check_progress_reports(session: Session, report: CheckReport) -> int:
                 f"progress report {stored.id} ({stored.period_from} to {stored.period_to}) no "
                 "longer matches its seal: a note it covers, or the report, was changed"
             )
+    return count
+
+
+def _check_pain_maps(session: Session, report: CheckReport) -> int:
+    """Every pain map read as the app reads it: a place the atlas does not have, or a symptom
+    answer out of range, was written outside the app."""
+    count = 0
+    for client_id in session.scalars(select(PainMapRecord.client_id).distinct()):
+        for entry in list_pain_maps(session, client_id, include_replaced=True):
+            count += 1
+            if entry.unreadable:
+                report.problems.append(
+                    f"pain map {entry.id} ({entry.taken_on}) holds what the app cannot read: "
+                    + "; ".join(entry.unreadable)
+                )
     return count
 
 

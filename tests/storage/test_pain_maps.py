@@ -125,3 +125,42 @@ def test_a_map_with_nothing_marked_is_no_pain_and_a_map_for_someone_else_is_refu
         record_pain_map(session, client_id, [], taken_on=DAY, source="client", visit_id=other_visit)
     with db.write() as session, pytest.raises(NotFoundError):
         record_pain_map(session, "no-such-client", [], taken_on=DAY, source="client")
+
+
+def test_a_map_changed_outside_the_app_still_opens_and_is_reported(db: Database) -> None:
+    """A place the atlas does not have and a symptom answer out of range, written with SQL:
+    the map is read without them (never an error that stops the record opening), the check
+    names it, and the PDF says it."""
+    from sqlalchemy import text
+
+    from massage_chart.storage.safekeeping import check_database
+
+    client_id, _visit_id = _client(db)
+    with db.write() as session:
+        entry = record_pain_map(
+            session, client_id, ["posterior:sacrum"], symptoms=SYMPTOMS, taken_on=DAY,
+            source="client",
+        )  # fmt: skip
+    with db.write() as session:
+        session.execute(
+            text("UPDATE pain_maps SET regions = :regions, symptoms = :symptoms WHERE id = :id"),
+            {
+                "regions": '["anterior:wing.l", "posterior:sacrum"]',
+                "symptoms": '{"fatigue": 9}',
+                "id": entry.id,
+            },
+        )
+    with db.read() as session:
+        (read,) = list_pain_maps(session, client_id)
+    assert read.score.wpi == 1 and read.symptoms is None
+    assert read.unreadable[0] == "place 'anterior:wing.l'"
+    assert read.unreadable[1].startswith("symptoms (")
+    report = check_database(db)
+    assert any(
+        p.startswith(f"pain map {entry.id} (2026-11-02) holds what the app cannot read: place")
+        for p in report.problems
+    )
+    from massage_chart.export.soap_pdf import pain_map_notes
+
+    notes = " ".join(pain_map_notes([read], False, "today"))
+    assert "The map of 2 Nov 2026 was changed outside the app" in notes

@@ -254,7 +254,8 @@ class PainMapPanel(QWidget):
                 criteria_cell(entry),
                 f"{score.extent * 100:.1f}%",
                 ", ".join(area.label for area in score.areas) or "none in a WPI area",
-                SOURCES[entry.source],
+                SOURCES[entry.source]
+                + ("; could not read " + ", ".join(entry.unreadable) if entry.unreadable else ""),
             )
             row = self.table.rowCount()
             self.table.insertRow(row)
