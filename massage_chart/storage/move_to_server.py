@@ -55,9 +55,45 @@ def _tables() -> list[Table]:
 
 def _rows(connection: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
     order = list(table.primary_key.columns)
+    if _self_references(table):
+        yield from _parents_first(connection, table)
+        return
     result = connection.execution_options(yield_per=BATCH).execute(select(table).order_by(*order))
     for partition in result.mappings().partitions(BATCH):
         yield [dict(row) for row in partition]
+
+
+def _self_references(table: Table) -> list[str]:
+    """The columns of a table that name another row of the same table (a correction names the
+    record it replaces)."""
+    return [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+
+
+def _parents_first(connection: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
+    """The rows of a self-referencing table, each after the row it names (the server checks
+    every reference as the row goes in), in batches. These tables are small (answer sheets,
+    pain maps), so they are ordered in memory."""
+    columns = _self_references(table)
+    key = next(iter(table.primary_key.columns)).name
+    pending = [dict(row) for row in connection.execute(select(table)).mappings()]
+    present = {row[key] for row in pending}
+    placed: set[Any] = set()
+    ordered: list[dict[str, Any]] = []
+    while pending:
+        ready = [
+            row
+            for row in pending
+            if all(row[c] is None or row[c] in placed or row[c] not in present for c in columns)
+        ]
+        if not ready:  # a cycle cannot be put in order; the server says which row
+            ready = pending[:1]
+        ready.sort(key=lambda row: str(row[key]))
+        ordered += ready
+        placed.update(row[key] for row in ready)
+        chosen = {id(row) for row in ready}
+        pending = [row for row in pending if id(row) not in chosen]
+    for start in range(0, len(ordered), BATCH):
+        yield ordered[start : start + BATCH]
 
 
 def _refuse_a_used_target(connection: Connection) -> None:

@@ -17,7 +17,7 @@ from massage_chart.storage import audit
 from massage_chart.storage.chart_file import dumps_chart, export_chart
 from massage_chart.storage.client_records import add_addendum
 from massage_chart.storage.database import Database, open_database
-from massage_chart.storage.models import AuditEvent, Client, Visit
+from massage_chart.storage.models import AuditEvent, Client, PainMapRecord, Visit
 from massage_chart.storage.move_to_server import MoveError, move_to_server
 from massage_chart.storage.outcomes import record_outcome
 from massage_chart.storage.signing import verify_visit_hash
@@ -50,6 +50,21 @@ def practice_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
             record_outcome(
                 session, client_id, "nprs", [4], taken_on=dt.date(2026, 11, 30), source="client"
             )
+            # A pain map and its correction, the correction's id sorting first: the copy must
+            # still put the map it replaces in before it.
+            for ident, regions, replaces in (
+                ("zz-first", ["posterior:sacrum"], None),
+                ("aa-correction", ["posterior:sacrum", "posterior:coccyx"], "zz-first"),
+            ):
+                session.add(
+                    PainMapRecord(
+                        id=ident, client_id=client_id, instrument="acr2016",
+                        instrument_version=1, map_version=1, regions=regions, source="paper",
+                        taken_on=dt.date(2026, 11, 30), replaces_id=replaces,
+                        reason="The tailbone was shaded too" if replaces else "",
+                    )
+                )  # fmt: skip
+                session.flush()
     finally:
         database.dispose()
     return path
@@ -74,6 +89,7 @@ def test_the_whole_practice_arrives_and_verifies(practice_file: Path) -> None:
             try:
                 assert report.signed_visits > 0 and report.rows["marks"] > 0
                 assert report.rows["outcome_records"] == report.rows["addenda"] == 1
+                assert report.rows["pain_maps"] > 2
                 with target.read() as session:
                     signed = session.scalars(select(Visit).where(Visit.signed_at.is_not(None)))
                     assert all(verify_visit_hash(v) for v in signed)
