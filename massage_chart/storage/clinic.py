@@ -14,7 +14,10 @@ which read ``clinic_people``. Either way the server refuses, whichever program s
 | student | chart and write notes; cannot sign (a supervising therapist co-signs) |
 | front_desk | manage clients, claims, referrals, consents and intake; book visits; read and print notes; no charting, note text, codes or signing |
 
-Everything here runs as the database's administrator (the owner of its tables), given as a URL.
+Setting a clinic up runs as the database's administrator (the owner of its tables), given as a
+URL. People are added, moved, disabled and given new passwords through the practice's own
+functions on the server (``mc_person_*``), which run as that administrator but which only the
+practice's owners (and the administrator) may call: so an owner does it from the window.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
+from massage_chart.storage import audit
 from massage_chart.storage.database import (
     Database,
     SchemaState,
@@ -196,6 +201,7 @@ def init_clinic(
                 if not _role_exists(connection, role):
                     connection.exec_driver_sql(f"CREATE ROLE {_quote(connection, role)} NOLOGIN")
             _grant(connection, practice)
+            _people_functions(connection, practice)
     finally:
         database.dispose()
     if any(p.username == owner for p in list_people(admin_url, practice)):
@@ -330,6 +336,154 @@ def _grant(connection: Connection, practice: str) -> None:
                     connection.exec_driver_sql(f"GRANT {privileges} ON {table} TO {role}")
 
 
+# The people of a practice are managed through these functions, run as the administrator who
+# created them (SECURITY DEFINER) and callable only by the practice's owners (and the
+# administrator): an owner manages people from the window without holding CREATEROLE, which on
+# a shared server would reach every other practice's roles too. Each touches only roles named
+# for its own practice; a password reaches the server only as a SCRAM-SHA-256 verifier.
+_PEOPLE_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION mc_people_guard() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $f$
+BEGIN
+    IF session_user <> current_user AND NOT pg_has_role(session_user, '{owners}', 'MEMBER') THEN
+        RAISE EXCEPTION 'Only an owner of the practice manages its people.'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+END $f$;
+
+CREATE OR REPLACE FUNCTION mc_people_keep_an_owner(person text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $f$
+BEGIN
+    IF EXISTS (SELECT 1 FROM clinic_people WHERE role_name = person AND grp = 'owner' AND active)
+       AND (SELECT count(*) FROM clinic_people WHERE grp = 'owner' AND active) = 1 THEN
+        RAISE EXCEPTION 'The practice needs an owner who can sign in; add another owner first.'
+            USING ERRCODE = 'check_violation';
+    END IF;
+END $f$;
+
+CREATE OR REPLACE FUNCTION mc_person_add(username text, grp text, provider text, verifier text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $f$
+DECLARE
+    person text := '{prefix}' || username;
+BEGIN
+    PERFORM mc_people_guard();
+    IF username !~ '^[a-z][a-z0-9_]{{0,23}}$' OR grp NOT IN ({groups}) THEN
+        RAISE EXCEPTION 'A user name is 1 to 24 lower-case letters, digits or _; the group one of {group_words}.'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
+        RAISE EXCEPTION 'A password reaches the server only as a SCRAM-SHA-256 verifier.'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = person) THEN
+        RAISE EXCEPTION '% already has a sign-in for this practice.', username
+            USING ERRCODE = 'duplicate_object';
+    END IF;
+    IF grp IN ('therapist', 'student') AND provider IS NULL THEN
+        RAISE EXCEPTION 'A % charts as a provider: name the provider.', grp
+            USING ERRCODE = 'not_null_violation';
+    END IF;
+    IF provider IS NOT NULL AND NOT EXISTS (SELECT 1 FROM providers WHERE id = provider) THEN
+        RAISE EXCEPTION 'There is no provider %.', provider USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', person, verifier);
+    EXECUTE format('GRANT %I TO %I', '{group_prefix}' || grp, person);
+    INSERT INTO clinic_people (role_name, username, grp, provider_id, active, created_at)
+    VALUES (person, username, grp, provider, true, now() AT TIME ZONE 'utc');
+END $f$;
+
+CREATE OR REPLACE FUNCTION mc_person_set_group(username text, grp text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $f$
+DECLARE
+    person text := '{prefix}' || username;
+    current_grp text;
+    provider text;
+BEGIN
+    PERFORM mc_people_guard();
+    IF grp NOT IN ({groups}) THEN
+        RAISE EXCEPTION 'There is no group % (groups: {group_words}).', grp
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT p.grp, p.provider_id INTO current_grp, provider
+    FROM clinic_people p WHERE p.role_name = person;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '% has no sign-in for this practice.', username
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    IF grp IN ('therapist', 'student') AND provider IS NULL THEN
+        RAISE EXCEPTION 'A % charts as a provider; % has none.', grp, username
+            USING ERRCODE = 'not_null_violation';
+    END IF;
+    IF grp <> 'owner' THEN
+        PERFORM mc_people_keep_an_owner(person);
+    END IF;
+    EXECUTE format('REVOKE %I FROM %I', '{group_prefix}' || current_grp, person);
+    EXECUTE format('GRANT %I TO %I', '{group_prefix}' || grp, person);
+    UPDATE clinic_people SET grp = mc_person_set_group.grp WHERE role_name = person;
+END $f$;
+
+CREATE OR REPLACE FUNCTION mc_person_disable(username text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $f$
+DECLARE
+    person text := '{prefix}' || username;
+BEGIN
+    PERFORM mc_people_guard();
+    IF NOT EXISTS (SELECT 1 FROM clinic_people WHERE role_name = person) THEN
+        RAISE EXCEPTION '% has no sign-in for this practice.', username
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    PERFORM mc_people_keep_an_owner(person);
+    UPDATE clinic_people SET active = false WHERE role_name = person;
+    EXECUTE format('ALTER ROLE %I NOLOGIN', person);
+END $f$;
+
+CREATE OR REPLACE FUNCTION mc_person_password(username text, verifier text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $f$
+DECLARE
+    person text := '{prefix}' || username;
+BEGIN
+    PERFORM mc_people_guard();
+    IF verifier NOT LIKE 'SCRAM-SHA-256$%' THEN
+        RAISE EXCEPTION 'A password reaches the server only as a SCRAM-SHA-256 verifier.'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM clinic_people WHERE role_name = person) THEN
+        RAISE EXCEPTION '% has no sign-in for this practice.', username
+            USING ERRCODE = 'undefined_object';
+    END IF;
+    EXECUTE format('ALTER ROLE %I PASSWORD %L', person, verifier);
+END $f$;
+"""
+
+_PEOPLE_FUNCTION_NAMES = (
+    "mc_people_guard()",
+    "mc_people_keep_an_owner(text)",
+    "mc_person_add(text, text, text, text)",
+    "mc_person_set_group(text, text)",
+    "mc_person_disable(text)",
+    "mc_person_password(text, text)",
+)
+
+
+def _people_functions(connection: Connection, practice: str) -> None:
+    """(Re)create the practice's people functions; only its owners may run them."""
+    key = check_practice_key(practice)
+    connection.exec_driver_sql(
+        _PEOPLE_FUNCTIONS.format(
+            owners=group_role(key, "owner"),
+            prefix=f"mc_{key}_",
+            group_prefix=f"mc_{key}__",
+            groups=", ".join(f"'{g}'" for g in GROUPS),
+            group_words=", ".join(GROUPS),
+        ).replace("%", "%%")  # the driver reads a lone % as a parameter
+    )
+    owners = _quote(connection, group_role(key, "owner"))
+    for name in _PEOPLE_FUNCTION_NAMES:
+        connection.exec_driver_sql(f"REVOKE ALL ON FUNCTION {name} FROM PUBLIC")
+        if name.startswith("mc_person_"):
+            connection.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {name} TO {owners}")
+
+
 @contextmanager
 def _admin(admin_url: str) -> Iterator[Connection]:
     """One transaction as the administrator."""
@@ -343,7 +497,7 @@ def _admin(admin_url: str) -> Iterator[Connection]:
 
 
 def add_person(
-    admin_url: str,
+    target: str | Database,
     practice: str,
     username: str,
     group: str,
@@ -351,35 +505,76 @@ def add_person(
     *,
     provider_id: str | None = None,
 ) -> Person:
-    """Give a person a login role in a group, with a password the server keeps as SCRAM."""
+    """Give a person a login role in a group, with a password the server keeps as SCRAM.
+
+    Args:
+        target: the administrator's URL, or the database as an owner signed in to it.
+
+    Raises:
+        ClinicError: a bad name or group, an empty password, a name already taken, a therapist
+            or student without a provider, or the server's refusal (not an owner).
+    """
     role = person_role(practice, username)
-    group_name = group_role(practice, group)
-    if not password or "\x00" in password:
-        raise ClinicError("Give the person a password (it cannot be empty).")
+    group_role(practice, group)
+    _check_password(password)
     if group in ("therapist", "student") and provider_id is None:
         raise ClinicError(f"A {group} charts as a provider: name the provider (--provider ID).")
-    with _admin(admin_url) as connection:
-        if _role_exists(connection, role):
-            raise ClinicError(f"{username} already has a sign-in for this practice.")
-        if provider_id is not None:
-            found = connection.execute(
-                text("SELECT 1 FROM providers WHERE id = :p"), {"p": provider_id}
-            ).first()
-            if found is None:
-                raise ClinicError(f"There is no provider {provider_id}.")
-        connection.exec_driver_sql("SET LOCAL password_encryption = 'scram-sha-256'")
-        _create_login(connection, role, password)
-        connection.exec_driver_sql(
-            f"GRANT {_quote(connection, group_name)} TO {_quote(connection, role)}"
-        )
+    with _people(target, f"added {username} as {group}") as connection:
         connection.execute(
-            text(
-                "INSERT INTO clinic_people (role_name, username, grp, provider_id, active, "
-                "created_at) VALUES (:r, :u, :g, :p, true, now() AT TIME ZONE 'utc')"
-            ),
-            {"r": role, "u": username, "g": group, "p": provider_id},
-        )
+            text("SELECT mc_person_add(:u, :g, :p, :v)"),
+            {"u": username, "g": group, "p": provider_id,
+             "v": _verifier(connection, role, password)},
+        )  # fmt: skip
     return Person(username, role, group, provider_id, True)
+
+
+def _check_password(password: str) -> None:
+    if not password or "\x00" in password:
+        raise ClinicError("Give the person a password (it cannot be empty).")
+
+
+def _verifier(connection: Connection, role: str, password: str) -> str:
+    """The SCRAM-SHA-256 verifier of a password, computed here by libpq: the server stores it
+    and never sees the password itself."""
+    raw = connection.connection.driver_connection
+    pgconn = raw.pgconn  # type: ignore[union-attr]
+    verifier: bytes = pgconn.encrypt_password(
+        password.encode("utf-8"), role.encode("utf-8"), b"scram-sha-256"
+    )
+    return verifier.decode("ascii")
+
+
+@contextmanager
+def _people(target: str | Database, done: str) -> Iterator[Connection]:
+    """One transaction that changes the practice's people through its functions, as the
+    administrator or as the owner signed in, and records what was done in the audit log."""
+    actor = None
+    if isinstance(target, Database):
+        engine, owned, actor = target.engine, False, target.actor
+    else:
+        _require_postgres(target)
+        engine, owned = create_engine(target), True
+    try:
+        with engine.begin() as connection:
+            try:
+                yield connection
+            except DBAPIError as exc:
+                raise ClinicError(_server_words(exc)) from exc
+            session = Session(bind=connection)
+            audit.record(session, audit.AuditAction.CHANGE, actor=actor, detail=f"people: {done}")
+            session.flush()
+    finally:
+        if owned:
+            engine.dispose()
+
+
+def _server_words(exc: DBAPIError) -> str:
+    """The server's own sentence for a refusal, without the driver's decoration."""
+    diag = getattr(exc.orig, "diag", None)
+    message = getattr(diag, "message_primary", None) or str(exc.orig).splitlines()[0]
+    if "permission denied for function" in message:
+        return "Only an owner of the practice manages its people."
+    return str(message)
 
 
 def find_provider(admin_url: str, given: str) -> str:
@@ -409,18 +604,6 @@ def find_provider(admin_url: str, given: str) -> str:
     )
 
 
-def _create_login(connection: Connection, role: str, password: str) -> None:
-    from psycopg import sql
-
-    raw = connection.connection.driver_connection
-    with raw.cursor() as cursor:  # type: ignore[union-attr]
-        cursor.execute(
-            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-                sql.Identifier(role), sql.Literal(password)
-            )
-        )
-
-
 def list_people(admin_url: str, practice: str) -> list[Person]:
     """Every person of the practice, by user name."""
     prefix = f"mc_{check_practice_key(practice)}_"
@@ -435,60 +618,32 @@ def list_people(admin_url: str, practice: str) -> list[Person]:
     return people
 
 
-def set_group(admin_url: str, practice: str, username: str, group: str) -> None:
-    """Move a person to another group (their history keeps their name)."""
-    role = person_role(practice, username)
-    new_group = group_role(practice, group)
-    with _admin(admin_url) as connection:
-        current = connection.execute(
-            text("SELECT grp, provider_id FROM clinic_people WHERE role_name = :r"), {"r": role}
-        ).first()
-        if current is None:
-            raise ClinicError(f"{username} has no sign-in for this practice.")
-        if group in ("therapist", "student") and current[1] is None:
-            raise ClinicError(f"A {group} charts as a provider; {username} has none.")
-        connection.exec_driver_sql(
-            f"REVOKE {_quote(connection, group_role(practice, current[0]))} "
-            f"FROM {_quote(connection, role)}"
-        )
-        connection.exec_driver_sql(
-            f"GRANT {_quote(connection, new_group)} TO {_quote(connection, role)}"
-        )
-        connection.execute(
-            text("UPDATE clinic_people SET grp = :g WHERE role_name = :r"), {"g": group, "r": role}
-        )
+def set_group(target: str | Database, practice: str, username: str, group: str) -> None:
+    """Move a person to another group (their history keeps their name); the practice keeps at
+    least one owner who can sign in."""
+    person_role(practice, username)
+    group_role(practice, group)
+    with _people(target, f"moved {username} to {group}") as connection:
+        connection.execute(text("SELECT mc_person_set_group(:u, :g)"), {"u": username, "g": group})
 
 
-def disable_person(admin_url: str, practice: str, username: str) -> None:
-    """Stop a person signing in; their records and audit history keep their name."""
-    role = person_role(practice, username)
-    with _admin(admin_url) as connection:
-        updated = connection.execute(
-            text("UPDATE clinic_people SET active = false WHERE role_name = :r"), {"r": role}
-        )
-        if updated.rowcount == 0:
-            raise ClinicError(f"{username} has no sign-in for this practice.")
-        connection.exec_driver_sql(f"ALTER ROLE {_quote(connection, role)} NOLOGIN")
+def disable_person(target: str | Database, practice: str, username: str) -> None:
+    """Stop a person signing in; their records and audit history keep their name. The last
+    owner who can sign in is not disabled."""
+    person_role(practice, username)
+    with _people(target, f"disabled {username}") as connection:
+        connection.execute(text("SELECT mc_person_disable(:u)"), {"u": username})
 
 
-def reset_password(admin_url: str, practice: str, username: str, password: str) -> None:
+def reset_password(target: str | Database, practice: str, username: str, password: str) -> None:
     """Give a person a new password (kept by the server as SCRAM-SHA-256)."""
-    from psycopg import sql
-
     role = person_role(practice, username)
-    if not password or "\x00" in password:
-        raise ClinicError("Give the person a password (it cannot be empty).")
-    with _admin(admin_url) as connection:
-        if not _role_exists(connection, role):
-            raise ClinicError(f"{username} has no sign-in for this practice.")
-        connection.exec_driver_sql("SET LOCAL password_encryption = 'scram-sha-256'")
-        raw = connection.connection.driver_connection
-        with raw.cursor() as cursor:  # type: ignore[union-attr]
-            cursor.execute(
-                sql.SQL("ALTER ROLE {} PASSWORD {}").format(
-                    sql.Identifier(role), sql.Literal(password)
-                )
-            )
+    _check_password(password)
+    with _people(target, f"reset the password of {username}") as connection:
+        connection.execute(
+            text("SELECT mc_person_password(:u, :v)"),
+            {"u": username, "v": _verifier(connection, role, password)},
+        )
 
 
 def drop_practice_roles(admin_url: str, practice: str) -> None:

@@ -499,3 +499,85 @@ def test_the_front_desk_books_a_visit_without_the_clinical_fields_a_therapist_ca
     finally:
         sam.database.dispose()
         fran.database.dispose()
+
+
+def test_an_owner_manages_people_from_their_own_sign_in_and_no_one_else_can(
+    clinic_db: Clinic,
+) -> None:
+    """The window's road: the owner, signed in as themselves (no administrator URL), adds,
+    moves, re-passwords and disables people through the practice's functions on the server;
+    a therapist cannot, by the app or by SQL; the last owner is kept; passwords reach the
+    server as SCRAM verifiers only; each change is in the audit log under the owner's name."""
+    c = clinic_db
+    olive = clinic.sign_in(c.url, "olive", "pw-olive", practice=c.practice)
+    try:
+        owner_db = olive.database
+        clinic.add_person(owner_db, c.practice, "tess", "therapist", "pw-tess",
+                          provider_id=c.stu_provider)  # fmt: skip
+        tess = clinic.sign_in(c.url, "tess", "pw-tess", practice=c.practice)
+        try:
+            assert tess.person.group == "therapist"
+            with pytest.raises(clinic.ClinicError, match="Only an owner"):
+                clinic.add_person(tess.database, c.practice, "mal", "owner", "pw-mal")
+            with pytest.raises(clinic.ClinicError, match="Only an owner"):
+                clinic.set_group(tess.database, c.practice, "tess", "owner")
+        finally:
+            tess.database.dispose()
+        sam = c.as_person("sam")
+        try:
+            _refused(
+                sam,
+                lambda s: s.execute(
+                    text("SELECT mc_person_add('mal', 'owner', NULL, 'SCRAM-SHA-256$x')")
+                ),
+                "permission denied",
+            )
+        finally:
+            _close(sam)
+        clinic.set_group(owner_db, c.practice, "tess", "front_desk")
+        # (This server trusts local connections, so the stored verifier is what is checked.)
+        before = _stored_password(c, "tess")
+        clinic.reset_password(owner_db, c.practice, "tess", "new-pw-tess")
+        assert _stored_password(c, "tess") != before
+        clinic.disable_person(owner_db, c.practice, "tess")
+        with pytest.raises(clinic.ClinicError, match="did not accept"):
+            clinic.sign_in(c.url, "tess", "new-pw-tess", practice=c.practice)
+        for keep_owner in (
+            lambda: clinic.disable_person(owner_db, c.practice, "olive"),
+            lambda: clinic.set_group(owner_db, c.practice, "olive", "front_desk"),
+        ):
+            with pytest.raises(clinic.ClinicError, match="needs an owner who can sign in"):
+                keep_owner()
+        with pytest.raises(clinic.ClinicError, match="already has a sign-in"):
+            clinic.add_person(owner_db, c.practice, "sam", "front_desk", "pw")
+        people = {p.username: p for p in clinic.list_people(c.url, c.practice)}
+        assert (people["tess"].group, people["tess"].active) == ("front_desk", False)
+        with owner_db.read() as session:
+            events = session.execute(
+                text("SELECT actor, detail FROM audit_events WHERE detail LIKE 'people:%' "
+                     "ORDER BY seq")
+            ).all()[5:]  # after the set-up's five (the first owner and four)  # fmt: skip
+    finally:
+        olive.database.dispose()
+    assert [detail for _actor, detail in events] == [
+        "people: added tess as therapist",
+        "people: moved tess to front_desk",
+        "people: reset the password of tess",
+        "people: disabled tess",
+    ]
+    assert {actor for actor, _detail in events} == {"olive"}
+    assert _stored_password(c, "tess").startswith("SCRAM-SHA-256$4096:")
+
+
+def _stored_password(c: Clinic, username: str) -> str:
+    """What the server keeps for a person's password (read as the administrator)."""
+    engine = create_engine(c.url)
+    try:
+        with engine.connect() as connection:
+            stored: str = connection.execute(
+                text("SELECT rolpassword FROM pg_authid WHERE rolname = :r"),
+                {"r": clinic.person_role(c.practice, username)},
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    return stored
