@@ -82,6 +82,11 @@ class Person:
     provider_id: str | None
     active: bool
 
+    @property
+    def practice(self) -> str:
+        """The practice key their role is named for (``mc_<practice>_<username>``)."""
+        return self.role_name.removeprefix("mc_").removesuffix(f"_{self.username}")
+
 
 def check_practice_key(practice: str) -> str:
     """The practice's short key, as role names use it ("cedar", "sage2")."""
@@ -485,6 +490,17 @@ def _people_functions(connection: Connection, practice: str) -> None:
 
 
 @contextmanager
+def _reading(target: str | Database) -> Iterator[Connection]:
+    """A connection as the administrator (a URL) or as the person signed in (the database)."""
+    if isinstance(target, Database):
+        with target.engine.connect() as connection:
+            yield connection
+    else:
+        with _admin(target) as connection:
+            yield connection
+
+
+@contextmanager
 def _admin(admin_url: str) -> Iterator[Connection]:
     """One transaction as the administrator."""
     _require_postgres(admin_url)
@@ -604,10 +620,11 @@ def find_provider(admin_url: str, given: str) -> str:
     )
 
 
-def list_people(admin_url: str, practice: str) -> list[Person]:
-    """Every person of the practice, by user name."""
+def list_people(target: str | Database, practice: str) -> list[Person]:
+    """Every person of the practice, by user name (as the administrator, or as anyone signed in
+    to it: every group reads the list)."""
     prefix = f"mc_{check_practice_key(practice)}_"
-    with _admin(admin_url) as connection:
+    with _reading(target) as connection:
         rows = connection.execute(
             text(
                 "SELECT username, role_name, grp, provider_id, active FROM clinic_people "

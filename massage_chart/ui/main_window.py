@@ -81,6 +81,7 @@ from massage_chart.ui.live_updates import LiveUpdates
 from massage_chart.ui.note.editor import VisitNoteEditor
 from massage_chart.ui.outcomes.form import OutcomeForm
 from massage_chart.ui.outcomes.pain_map_form import PainMapForm
+from massage_chart.ui.people_dialog import PeopleDialog
 from massage_chart.ui.practice_commands import NewClientCommand, NewVisitCommand
 from massage_chart.ui.practice_document import (
     READ_ERRORS,
@@ -340,6 +341,13 @@ class MainWindow(QMainWindow):
         # Ctrl+Q (Cmd+Q on a Mac); Qt's standard Quit key is empty on Windows and some desktops.
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.people_action = QAction("&People…", self)
+        self.people_action.setStatusTip(
+            "Who signs in to this clinic: add a person, change their group, give a new password, "
+            "disable a sign-in (for the clinic's owner)"
+        )
+        # Only an owner signed in to a clinic's server manages its people (the server checks).
+        self.people_action.setVisible(self.database.group == "owner")
         self.settings_action = QAction("&Settings…", self)
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
@@ -426,6 +434,7 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         self.lock_action.triggered.connect(self.lock)
         self.settings_action.triggered.connect(self.open_settings)
+        self.people_action.triggered.connect(self.open_people)
         self.find_action.triggered.connect(self._on_find_action_triggered)
         self.refresh_action.triggered.connect(self._on_refresh_action_triggered)
         self.about_action.triggered.connect(self._on_about_action_triggered)
@@ -455,6 +464,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.find_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.settings_action)
+        edit_menu.addAction(self.people_action)
         view_menu = menu_bar.addMenu("&View")
         view_menu.addAction(self.refresh_action)
         client_menu = menu_bar.addMenu("&Client")
@@ -527,6 +537,13 @@ class MainWindow(QMainWindow):
     def _apply_backup_settings(self) -> None:
         """Point the database's backups at the chosen folder and keep counts."""
         apply_backup_settings(self.settings, self.database)
+
+    def open_people(self) -> PeopleDialog:
+        """Open the People window of a clinic's owner (not blocking)."""
+        dialog = PeopleDialog(self.database, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def open_settings(self) -> SettingsDialog:
         """Open the Settings window (not blocking)."""
