@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from massage_chart.storage import audit
@@ -77,3 +78,63 @@ def changes_since(session: Session, seq: int, *, limit: int = 5_000) -> Changes:
             if action == audit.AuditAction.SIGN.value:
                 signed[visit_id] = actor
     return Changes(int(rows[-1][0]), frozenset(clients), frozenset(visits), signed)
+
+
+CHANNEL = "mc_audit"
+"""What the server announces each audit event that changes a record on (migration 0014)."""
+
+
+class ChangeListener:
+    """A connection of its own to the clinic's server that listens for changes announced there,
+    so a window can wake the moment another laptop commits one. No thread: the caller watches
+    ``fileno()`` for input (Qt does, with a socket notifier) and calls ``drain()``.
+
+    Args:
+        url: the server database, with the sign-in of the person (as the app opened it).
+    """
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self.connection = psycopg.connect(conninfo, autocommit=True, connect_timeout=3)
+        try:
+            self.connection.execute(f"LISTEN {CHANNEL}")
+        except Exception:
+            self.connection.close()
+            raise
+
+    def fileno(self) -> int:
+        """The socket to watch for input."""
+        return int(self.connection.fileno())
+
+    def drain(self) -> int:
+        """Read what arrived without waiting; the number of changes announced.
+
+        Raises:
+            ListenerLostError: the connection dropped (open a new listener later).
+        """
+        import psycopg
+
+        pgconn = self.connection.pgconn
+        try:
+            # A server that ended the connection sends its farewell, then closes: the first
+            # read may take the farewell and only the second find the socket closed.
+            pgconn.consume_input()
+            pgconn.consume_input()
+        except psycopg.OperationalError as exc:
+            raise ListenerLostError(str(exc)) from exc
+        if pgconn.status != psycopg.pq.ConnStatus.OK:
+            raise ListenerLostError("the connection to the server was lost")
+        count = 0
+        while pgconn.notifies() is not None:
+            count += 1
+        return count
+
+    def close(self) -> None:
+        """Stop listening."""
+        self.connection.close()
+
+
+class ListenerLostError(Exception):
+    """The listening connection dropped; changes are still found by reading the log's head."""

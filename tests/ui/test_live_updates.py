@@ -152,3 +152,38 @@ def test_a_note_signed_elsewhere_turns_the_open_note_read_only_and_keeps_what_wa
     assert editor.restore_draft_button.text() == "Add as &addendum…"
     assert editor.pending_draft is not None
     editor.window().close()
+
+
+@pytest.mark.postgres
+def test_on_the_server_a_change_elsewhere_arrives_at_once_not_at_the_next_read(
+    qtbot: QtBot,
+) -> None:
+    """The two-second read is set to ten minutes: only the server's announcement can bring the
+    change; a dropped listening connection is opened again at the next read."""
+    from massage_chart.ui.live_updates import LiveUpdates
+    from tests.helpers.postgres import fresh_postgres_url
+
+    with fresh_postgres_url() as url:
+        database = open_database(url)
+        other = open_database(url)
+        live = LiveUpdates(database)
+        live.timer.setInterval(600_000)
+        try:
+            live.start()
+            assert live.listening
+            with qtbot.waitSignal(live.changed, timeout=10_000) as blocker:
+                with other.write() as session:
+                    client_id = add_client(session, first_name="Ana", last_name="Silva").id
+            assert client_id in blocker.args[0].clients
+            with other.engine.begin() as connection:
+                connection.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE query LIKE 'LISTEN%%' AND pid <> pg_backend_pid()"
+                )
+            qtbot.waitUntil(lambda: not live.listening, timeout=10_000)
+            live.poll()
+            assert live.listening
+        finally:
+            live.stop()
+            database.dispose()
+            other.dispose()
