@@ -67,6 +67,9 @@ class NoteToSign:
         billed_to_insurer: the visit belongs to a claim with a payer (not self-pay).
         authorisation_problems: what the claim's count and the referral say against this visit
             (past the visits authorised, an expired referral).
+        written_by_student: the note's provider is a student of the clinic, whose notes count
+            as signed only once the supervising therapist named on them co-signs.
+        supervisor_id: the supervising therapist named on the note, if any.
     """
 
     signer_id: str | None
@@ -85,6 +88,8 @@ class NoteToSign:
     unresolved_alerts: tuple[str, ...] = ()
     billed_to_insurer: bool = False
     authorisation_problems: tuple[str, ...] = ()
+    written_by_student: bool = False
+    supervisor_id: str | None = None
 
 
 def _blocking(code: str, message: str) -> SignProblem:
@@ -101,6 +106,22 @@ def blocking_problems(note: NoteToSign) -> list[SignProblem]:
     problems: list[SignProblem] = []
     if not (note.signer_id or "").strip():
         problems.append(_blocking("no_signer", "Choose the provider who signs the note."))
+    elif note.written_by_student and not note.supervisor_id:
+        problems.append(
+            _blocking(
+                "no_supervisor",
+                "A student's note is co-signed by a supervising therapist: name the supervising "
+                "therapist on the note.",
+            )
+        )
+    elif note.written_by_student and note.signer_id != note.supervisor_id:
+        problems.append(
+            _blocking(
+                "not_the_supervisor",
+                "A student's note is signed only by the supervising therapist named on it, who "
+                "co-signs it.",
+            )
+        )
     if note.end is None:
         problems.append(
             _blocking(

@@ -113,6 +113,8 @@ class VisitSnapshot:
         pain_maps: the client's own first pain map and the latest by the visit's day (one when
             they are the same), as on file when a signed note was signed;
             ``pain_maps_corrected_since`` says one of them has been corrected since.
+        cosigned_student: the student who wrote a note its supervising therapist co-signed
+            (the note's provider; the signer is the supervisor).
         timed_minutes, treatment_minutes: from the billing lines (DOMAIN.md §1.1); treatment
             minutes fall back to time in to time out when no line records minutes.
     """
@@ -162,6 +164,7 @@ class VisitSnapshot:
     outcomes_corrected_since: bool = False
     pain_maps: tuple[PainMapEntry, ...] = ()
     pain_maps_corrected_since: bool = False
+    cosigned_student: ProviderInfo | None = None
     unit_rule: UnitRule = UnitRule.CMS
 
     @property
@@ -309,6 +312,14 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
         outcomes_corrected_since=corrected,
         pain_maps=pain_maps,
         pain_maps_corrected_since=maps_corrected,
+        cosigned_student=(
+            provider_info_of(visit.provider)
+            if signed
+            and visit.provider is not None
+            and visit.supervisor_id is not None
+            and visit.signed_by_id == visit.supervisor_id != visit.provider_id
+            else None
+        ),
         unit_rule=unit_rule or UnitRule.CMS,
     )
 

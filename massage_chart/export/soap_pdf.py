@@ -802,7 +802,10 @@ def _signature(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
         body = [
             *([signature] if signature is not None else []),
             para(
-                f"Electronically signed by {who_full} on {when}.",
+                f"Electronically signed by {who_full} on {when}."
+                if snapshot.cosigned_student is None
+                else f"Written by {snapshot.cosigned_student.display_name}, student. Co-signed "
+                f"by {who_full}, supervising therapist, on {when}.",
                 styles.value_bold,
             ),
             trusted(

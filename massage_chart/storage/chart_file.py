@@ -218,6 +218,7 @@ def _visit_json(visit: Visit) -> dict[str, Any]:
         "marks": [_mark_json(m) for m in sorted(visit.marks, key=lambda m: (m.created_at, m.id))],
         "signed_at": _iso(visit.signed_at),
         "signed_by": visit.signed_by_id,
+        "supervisor_id": visit.supervisor_id,
         "imported": (
             {
                 "from": visit.imported_from,
@@ -1229,6 +1230,9 @@ class _Importer:
                 )
             self._check(addendum, f"{where}.addenda[{index}]")
             self.session.add(addendum)
+        visit.supervisor_id = self._provider_id(
+            item.get("supervisor_id"), f"{where}.supervisor_id"
+        )
         if item.get("status") == "signed" or item.get("signed_at"):
             signed_at = _datetime(item.get("signed_at"), f"{where}.signed_at")
             if signed_at is None:

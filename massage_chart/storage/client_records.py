@@ -46,12 +46,14 @@ from massage_chart.domain.visit_record import noted_fields
 from massage_chart.storage import audit
 from massage_chart.storage.claim_counts import visit_authorisation
 from massage_chart.storage.database import ChangedElsewhereError
+from massage_chart.storage.guards import SignedVisitError
 from massage_chart.storage.marks import as_finding, mark_data
 from massage_chart.storage.models import (
     Addendum,
     BillingLine,
     Claim,
     Client,
+    ClinicPerson,
     Consent,
     HealthHistory,
     Mark,
@@ -586,7 +588,58 @@ def visit_to_sign(
         unresolved_alerts=open_alerts,
         billed_to_insurer=payer_type is not PayerType.SELF_PAY,
         authorisation_problems=authorisation_warnings(standing) if standing else (),
+        written_by_student=is_student_provider(session, visit.provider_id),
     )
+
+
+def is_student_provider(session: Session, provider_id: str | None) -> bool:
+    """Whether a provider charts as a student of the clinic (never on one laptop)."""
+    if provider_id is None:
+        return False
+    found = session.scalar(
+        select(ClinicPerson.role_name).where(
+            ClinicPerson.provider_id == provider_id, ClinicPerson.grp == "student"
+        )
+    )
+    return found is not None
+
+
+def supervisors(session: Session) -> list[Provider]:
+    """The providers who may supervise a student: the clinic's therapists and owners who chart
+    and can sign in, by name."""
+    return list(
+        session.scalars(
+            select(Provider)
+            .join(ClinicPerson, ClinicPerson.provider_id == Provider.id)
+            .where(ClinicPerson.grp.in_(("therapist", "owner")), ClinicPerson.active)
+            .order_by(Provider.last_name, Provider.first_name)
+        ).unique()
+    )
+
+
+def set_supervisor(session: Session, visit_id: str, supervisor_id: str | None) -> Visit:
+    """Name (or clear) the supervising therapist who co-signs a student's note, and audit it.
+
+    Raises:
+        NotFoundError: no visit has that id.
+        SignedVisitError: the note is signed.
+        ValueError: the supervisor is not one of the clinic's therapists or owners who chart.
+    """
+    visit = get_visit(session, visit_id)
+    if visit.status is VisitStatus.SIGNED:
+        raise SignedVisitError("A signed note keeps the supervisor who co-signed it.")
+    if supervisor_id is not None and supervisor_id not in {p.id for p in supervisors(session)}:
+        raise ValueError("The supervisor is one of the clinic's therapists who can sign in.")
+    visit.supervisor_id = supervisor_id
+    session.flush()
+    audit.record(
+        session,
+        audit.AuditAction.CHANGE,
+        client_id=visit.client_id,
+        visit_id=visit.id,
+        detail=f"supervising therapist: {supervisor_id or 'none'}",
+    )
+    return visit
 
 
 def sign_check(

@@ -440,6 +440,12 @@ class Visit(Base):
     signed_by_id: Mapped[str | None] = mapped_column(
         ForeignKey("providers.id", ondelete="RESTRICT"), nullable=True
     )
+    # The supervising therapist (a provider id) who co-signs a student's note (clinic mode);
+    # once signed they are its signer. Not sealed: a signed visit cannot change (triggers), and
+    # its signer is. Not a foreign key (adding one on SQLite rebuilds the table and drops its
+    # triggers): set only through ``set_supervisor``, and on the clinic's server the visit guard
+    # accepts only one of its therapists.
+    supervisor_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
     content_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     hash_version: Mapped[int] = mapped_column(
         Integer, default=CURRENT_HASH_VERSION, server_default=str(CURRENT_HASH_VERSION)

@@ -21,8 +21,10 @@ from massage_chart.storage.client_records import (
     BillingLineData,
     billing_line_data,
     health_snapshot,
+    is_student_provider,
     note_fields,
     previous_visit_findings,
+    supervisors,
     visit_findings,
     visit_unit_rule,
 )
@@ -189,6 +191,11 @@ class NoteData:
     snapshot: HealthSnapshot
     addenda: list[tuple[dt.datetime, str, str, str]] = field(default_factory=list)
     authorisation: Authorisation | None = None
+    written_by_student: bool = False
+    """The note's provider is a student of the clinic: the supervisor named on it co-signs."""
+    supervisor_id: str | None = None
+    supervisors: list[ProviderInfo] = field(default_factory=list)
+    """Who may supervise (the clinic's therapists and owners who chart), when a student wrote it."""
 
 
 def load_note(database: Database, visit_id: str, today: dt.date) -> NoteData:
@@ -229,4 +236,7 @@ def load_note(database: Database, visit_id: str, today: dt.date) -> NoteData:
                 for a in visit.addenda
             ],
             authorisation=visit_authorisation(session, visit),
+            written_by_student=(by_student := is_student_provider(session, visit.provider_id)),
+            supervisor_id=visit.supervisor_id,
+            supervisors=[provider_info_of(p) for p in supervisors(session)] if by_student else [],
         )

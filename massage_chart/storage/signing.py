@@ -147,6 +147,7 @@ def note_to_sign(
     unresolved_alerts: Sequence[str] = (),
     billed_to_insurer: bool = False,
     authorisation_problems: Sequence[str] = (),
+    written_by_student: bool = False,
 ) -> NoteToSign:
     """The visit as the signing rules read it; what the visit row cannot tell is passed in.
 
@@ -170,6 +171,8 @@ def note_to_sign(
         unresolved_alerts=tuple(unresolved_alerts),
         billed_to_insurer=billed_to_insurer,
         authorisation_problems=tuple(authorisation_problems),
+        written_by_student=written_by_student,
+        supervisor_id=visit.supervisor_id,
     )
 
 

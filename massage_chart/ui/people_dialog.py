@@ -303,7 +303,9 @@ class PeopleDialog(QDialog):
             self.people = list_people(self.database, self.practice)
             with self.database.read() as session:
                 details = list_provider_details(session, include_inactive=False)
-        except READ_ERRORS as exc:  # a ClinicError is a StorageError: its words are said as they are
+        except (
+            READ_ERRORS
+        ) as exc:  # a ClinicError is a StorageError: its words are said as they are
             self._say(describe_error(exc), problem=True)
             return False
         self.providers = [(d.id, d.display_name) for d in details]

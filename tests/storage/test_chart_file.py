@@ -681,3 +681,29 @@ def test_any_single_field_gone_wrong_is_imported_or_refused_cleanly(
         import_chart(session, parsed)
         raise _RollBackError
     assert _count_clients(db) == 0
+
+
+def test_the_supervisor_named_on_a_student_s_draft_travels(db: Database, tmp_path: Path) -> None:
+    provider_id = _provider(db)
+    ids = _clients(db)
+    with db.write() as session:
+        visit = Visit(
+            client_id=ids["Zoë"], provider_id=provider_id, start=dt.datetime(2026, 11, 30, 9),
+            supervisor_id=provider_id,
+        )  # fmt: skip
+        session.add(visit)
+        session.flush()
+        visit_id = visit.id
+    document = json.loads(_export_text(db))
+    (sent,) = [v for c in document["clients"] for v in c["visits"] if v["id"] == visit_id]
+    assert sent["supervisor_id"] == provider_id
+    other = open_database(str(tmp_path / "other.db"))
+    try:
+        _import(other, document)
+        with other.read() as session:
+            assert get_visit(session, visit_id).supervisor_id == provider_id
+        sent["supervisor_id"] = "nobody"
+        with pytest.raises(ChartFileError, match="supervisor_id"):
+            _import(open_database(str(tmp_path / "third.db")), document)
+    finally:
+        other.dispose()

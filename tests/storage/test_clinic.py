@@ -581,3 +581,87 @@ def _stored_password(c: Clinic, username: str) -> str:
     finally:
         engine.dispose()
     return stored
+
+
+def test_a_student_s_note_is_co_signed_by_the_supervisor_named_on_it(clinic_db: Clinic) -> None:
+    """On every road (the app's rules, and the server against raw SQL): a student names a
+    supervising therapist; only that therapist, signed in as themselves, signs the note, which
+    keeps the student as its provider; nobody else, and no supervisor who is not a therapist."""
+    from massage_chart.storage.client_records import SignRefusedError, set_supervisor
+
+    c = clinic_db
+    when = dt.datetime(2026, 12, 1, 13)
+    stu = clinic.sign_in(c.url, "stu", "pw-stu", practice=c.practice)
+    lee = clinic.sign_in(c.url, "lee", "pw-lee", practice=c.practice)
+    sam = clinic.sign_in(c.url, "sam", "pw-sam", practice=c.practice)
+    try:
+        with stu.database.write() as session:
+            complete_the_note(session, c.stu_visit)
+        # No supervisor named yet: even the therapist who will supervise cannot sign.
+        with (
+            pytest.raises(SignRefusedError, match="name the supervising therapist"),
+            sam.database.write() as session,
+        ):
+            sign_and_record(session, c.stu_visit, c.sam_provider, when)
+        with (
+            pytest.raises(ValueError, match="one of the clinic's therapists"),
+            stu.database.write() as session,
+        ):
+            set_supervisor(session, c.stu_visit, c.stu_provider)  # a student supervises no one
+        raw = c.as_person("stu")
+        try:
+            _refused(
+                raw,
+                lambda s: s.execute(
+                    update(Visit)
+                    .where(Visit.id == c.stu_visit)
+                    .values(supervisor_id=c.stu_provider)
+                ),
+                "A supervising therapist is one of the therapists",
+            )
+        finally:
+            _close(raw)
+        fran = c.as_person("fran")
+        try:
+            _refused(
+                fran,
+                lambda s: s.execute(
+                    update(Visit)
+                    .where(Visit.id == c.stu_visit)
+                    .values(supervisor_id=c.sam_provider)
+                ),
+                "front desk",
+            )
+        finally:
+            _close(fran)
+        with stu.database.write() as session:
+            set_supervisor(session, c.stu_visit, c.sam_provider)
+        # The student cannot sign; another therapist cannot (the rules say why, the server too).
+        for person, provider in ((stu, c.stu_provider), (lee, c.lee_provider)):
+            with (
+                pytest.raises(SignRefusedError, match="only by the supervising therapist"),
+                person.database.write() as session,
+            ):
+                sign_and_record(session, c.stu_visit, provider, when)
+        raw = c.as_person("lee")
+        try:
+            _refused(raw, _sign(c.stu_visit, c.lee_provider), "supervising therapist named")
+        finally:
+            _close(raw)
+        with sam.database.write() as session:
+            sign_and_record(session, c.stu_visit, c.sam_provider, when)
+        with sam.database.read() as session:
+            visit = get_visit(session, c.stu_visit)
+            assert visit.status is VisitStatus.SIGNED
+            assert (visit.provider_id, visit.signed_by_id) == (c.stu_provider, c.sam_provider)
+        from massage_chart.export.service import DocumentKind, read_snapshot, render
+        from tests.export.pdftext import all_text, flat
+
+        printed = flat(
+            all_text(render(DocumentKind.SOAP, read_snapshot(sam.database, c.stu_visit)))
+        )
+        assert flat("Written by Stu Therapist, student. Co-signed by Sam Therapist") in printed
+        assert flat("supervising therapist, on") in printed
+    finally:
+        for person in (stu, lee, sam):
+            person.database.dispose()

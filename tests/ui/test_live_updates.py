@@ -171,9 +171,11 @@ def test_on_the_server_a_change_elsewhere_arrives_at_once_not_at_the_next_read(
         try:
             live.start()
             assert live.listening
-            with qtbot.waitSignal(live.changed, timeout=10_000) as blocker:
-                with other.write() as session:
-                    client_id = add_client(session, first_name="Ana", last_name="Silva").id
+            with (
+                qtbot.waitSignal(live.changed, timeout=10_000) as blocker,
+                other.write() as session,
+            ):
+                client_id = add_client(session, first_name="Ana", last_name="Silva").id
             assert client_id in blocker.args[0].clients
             with other.engine.begin() as connection:
                 connection.exec_driver_sql(

@@ -60,6 +60,7 @@ from massage_chart.storage.client_records import (
     previous_visit_findings,
     record_override,
     replace_billing_lines,
+    set_supervisor,
     sign_and_record,
     sign_check,
     update_visit_note,
@@ -360,6 +361,14 @@ class VisitNoteEditor(QWidget):
         billing_layout.addWidget(self.billing)
         self.provider_combo = QComboBox()
         self.provider_combo.setAccessibleName("Signing provider")
+        # A student's note: the supervising therapist named here co-signs it.
+        self.supervisor_combo = QComboBox()
+        self.supervisor_combo.setAccessibleName("Supervising therapist")
+        self.supervisor_combo.setToolTip(
+            "The supervising therapist who co-signs this student's note; only they can sign it"
+        )
+        self.supervisor_combo.activated.connect(self._on_supervisor_combo_activated)
+        self.supervisor_label = QLabel("Co-signed by:")
         self.sign_button = QPushButton("&Sign note")
         self.sign_button.setToolTip("Lock the note with your name, the time and a content hash")
         self.sign_button.clicked.connect(self._on_sign_button_clicked)
@@ -378,8 +387,12 @@ class VisitNoteEditor(QWidget):
         sign_row.addWidget(self.provider_combo, 1)
         sign_row.addWidget(self.sign_button)
         sign_row.addWidget(self.addendum_button)
+        supervisor_row = QHBoxLayout()
+        supervisor_row.addWidget(self.supervisor_label)
+        supervisor_row.addWidget(self.supervisor_combo, 1)
         sign_layout = QVBoxLayout(sign_box)
         sign_layout.addLayout(sign_row)
+        sign_layout.addLayout(supervisor_row)
         sign_layout.addWidget(self.sign_problem)
         # Billing scrolls rather than holding the window taller than a laptop screen; signing
         # stays in sight under it.
@@ -543,6 +556,7 @@ class VisitNoteEditor(QWidget):
         for provider in data.providers:
             self.provider_combo.addItem(provider.display_name, provider.id)
         self.provider_combo.setCurrentIndex(max(self.provider_combo.findData(data.provider_id), 0))
+        self._show_supervisor(data)
         self._loading = False
         self._saved_values = self.values()
         self._saved_billing = self.billing.lines()
@@ -555,6 +569,56 @@ class VisitNoteEditor(QWidget):
         self._objective_draft = ""
         self._follow_chart()  # marks charted before the note was opened draft it now
         return True
+
+    def _show_supervisor(self, data: NoteData) -> None:
+        """On a student's note: who co-signs it, and a Sign button only for them."""
+        student = data.written_by_student
+        self.supervisor_label.setVisible(student)
+        self.supervisor_combo.setVisible(student)
+        self.sign_button.setText(self._sign_text())
+        self.sign_button.setEnabled(True)
+        self.sign_button.setToolTip("Lock the note with your name, the time and a content hash")
+        if not student:
+            return
+        self.supervisor_combo.clear()
+        self.supervisor_combo.addItem("Choose the supervising therapist…", None)
+        for provider in data.supervisors:
+            self.supervisor_combo.addItem(provider.display_name, provider.id)
+        self.supervisor_combo.setCurrentIndex(
+            max(self.supervisor_combo.findData(data.supervisor_id), 0)
+        )
+        me = self.database.provider_id
+        if me is not None and me != data.supervisor_id:
+            # The student (or another therapist) names the supervisor; only they co-sign.
+            self.sign_button.setEnabled(False)
+            self.sign_button.setToolTip(
+                "A student's note is co-signed by the supervising therapist named on it, signed "
+                "in as themselves"
+            )
+
+    def _sign_text(self) -> str:
+        student = self.data is not None and self.data.written_by_student
+        return "&Co-sign" if student else "&Sign note"
+
+    def _signer(self) -> str:
+        """Who signs: the supervisor named on a student's note, else the note's provider."""
+        if self.data is not None and self.data.written_by_student:
+            return str(self.supervisor_combo.currentData() or "")
+        return str(self.provider_combo.currentData() or "")
+
+    @Slot(int)
+    def _on_supervisor_combo_activated(self, _index: int) -> None:
+        if self._loading or self.data is None or self.is_signed():
+            return
+        chosen = self.supervisor_combo.currentData()
+        try:
+            self.database.transact(lambda session: set_supervisor(session, self.visit_id, chosen))
+        except NOTE_ERRORS as exc:  # ValueError among them: not one of the clinic's therapists
+            self._refuse(f"The supervisor was not saved: {describe_error(exc)}")
+            return
+        self.data.supervisor_id = chosen
+        self.sign_problem.hide()
+        self._show_supervisor(self.data)
 
     def _show_fields(self, fields: dict[str, Any]) -> None:
         """Put stored note fields (or a draft's) on screen.
@@ -1182,7 +1246,7 @@ class VisitNoteEditor(QWidget):
         self.billing.recompute()
         if self._sign_despite_errors:
             self._sign_despite_errors = False
-            self.sign_button.setText("&Sign note")
+            self.sign_button.setText(self._sign_text())
             self.sign_problem.hide()
         return True
 
@@ -1196,7 +1260,7 @@ class VisitNoteEditor(QWidget):
             return False
         if not self.save_now() or not self._save_time_out():
             return self._refuse("Save the note before signing: " + self.save_error)
-        provider_id = self.provider_combo.currentData() or ""
+        provider_id = self._signer()
         signed_at = self._now().astimezone()
         try:
             self.database.transact(
@@ -1234,7 +1298,7 @@ class VisitNoteEditor(QWidget):
         if not self.save_now() or not self._save_time_out():
             self._refuse("Save the note before signing: " + self.save_error)
             return None
-        signer = self.provider_combo.currentData() or ""
+        signer = self._signer()
         try:
             with self.database.read() as session:
                 problems = sign_check(session, self.visit_id, signer, today=self._today())
@@ -1250,7 +1314,11 @@ class VisitNoteEditor(QWidget):
         lines = self.billing.lines()
         summary = describe_signature(
             client_name=self.data.client_name,
-            signer_name=self.provider_combo.currentText(),
+            signer_name=(
+                self.supervisor_combo.currentText()
+                if self.data.written_by_student
+                else self.provider_combo.currentText()
+            ),
             start=self.data.start,
             end=self.time_out.end(),
             pain_before=self.pain_now.score(),
@@ -1312,7 +1380,10 @@ class VisitNoteEditor(QWidget):
             widget.setReadOnly(read_only)
         for box in (self.pain_now, self.pain_best, self.pain_worst, self.pain_after):
             box.setReadOnly(read_only)
-        for combo in (self.pressure, self.positioning, self.provider_combo, self.template_combo):
+        for combo in (
+            self.pressure, self.positioning, self.provider_combo, self.template_combo,
+            self.supervisor_combo,
+        ):  # fmt: skip
             combo.setEnabled(not read_only)
         self.billing.set_read_only(read_only)
         self.measures.set_read_only(read_only)
@@ -1389,7 +1460,7 @@ class VisitNoteEditor(QWidget):
             return
         if self._sign_despite_errors:
             self._sign_despite_errors = False
-            self.sign_button.setText("&Sign note")
+            self.sign_button.setText(self._sign_text())
             self.sign_problem.hide()
         self.save_state_label.setText("Editing…")
         self._autosave.start()
