@@ -70,9 +70,18 @@ def add_commands(commands: Any) -> None:
     verify = audit_commands.add_parser(
         "verify",
         help="verify the audit log's hash chain",
-        description="Walk the audit log and report any event that was altered or deleted.",
+        description="Walk the audit log and report any event that was altered or deleted. With "
+        "--checkpoint, also hold the log to a checkpoint printed on a page (a SOAP note or "
+        "progress report carries one): events deleted or rewritten since it was printed show.",
     )
     add_db_option(verify, default=argparse.SUPPRESS)
+    verify.add_argument(
+        "--checkpoint",
+        action="append",
+        default=[],
+        metavar="SEQ:HASH",
+        help="a checkpoint as printed on a page, such as 1234:3f9a2c1e5b7d (may be repeated)",
+    )
     listing = audit_commands.add_parser(
         "list",
         help="show the audit log: who did what to which record, and when",
@@ -265,19 +274,36 @@ def _run_audit_verify(args: argparse.Namespace) -> int:
     from massage_chart.storage import audit
 
     # Every page is read first: a chain that verifies in a damaged file proves nothing.
+    from massage_chart.storage.audit_checkpoints import printed_checkpoint_problem
+
     database = open_db(args, thorough=True)
     try:
         with database.read() as session:
             problems = audit.verify_chain(session)
             events = audit.count_events(session)
+            against_paper = []
+            for checkpoint in args.checkpoint:
+                try:
+                    said = printed_checkpoint_problem(session, checkpoint)
+                except ValueError as exc:
+                    return fail(str(exc))
+                if said:
+                    against_paper.append(said)
     finally:
         database.dispose()
-    if not problems:
-        print(f"The audit log's {events} events verify: nothing altered or deleted.")
+    if not problems and not against_paper:
+        held = (
+            f"; it holds the {len(args.checkpoint)} printed checkpoint(s)"
+            if args.checkpoint
+            else ""
+        )
+        print(f"The audit log's {events} events verify: nothing altered or deleted{held}.")
         return 0
     for problem in problems:
         print(f"event {problem.seq}: {problem.reason}")
-    return fail(f"The audit log does not verify: {len(problems)} problem(s).")
+    for said in against_paper:
+        print(said)
+    return fail(f"The audit log does not verify: {len(problems) + len(against_paper)} problem(s).")
 
 
 def _run_encrypt(args: argparse.Namespace) -> int:

@@ -45,6 +45,7 @@ from massage_chart.export.soap_pdf import (
     _subheading,
     _table,
     chart_legend,
+    checkpoint_line,
     fmt_date,
     goals_table,
     identity_row,
@@ -476,6 +477,7 @@ def _prepared(data: ProgressData, styles: Styles) -> list[Flowable]:
             ),
             trusted(f"SHA-256 {escape(signature.content_hash)}", styles.small),
         ]
+    lines += checkpoint_line(latest.audit_checkpoint, styles)
     return [Spacer(1, 8), KeepTogether(lines)]
 
 

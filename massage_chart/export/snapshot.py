@@ -19,6 +19,7 @@ from massage_chart.domain.outcomes import OutcomeChange
 from massage_chart.domain.placement import placement_of
 from massage_chart.domain.practice import PracticeInfo, ProviderInfo
 from massage_chart.domain.record_kinds import UnitRule, VisitStatus
+from massage_chart.storage.audit_checkpoints import printed_checkpoint
 from massage_chart.storage.claim_counts import visit_authorisation
 from massage_chart.storage.mapping import (
     claim_info_of,
@@ -113,6 +114,8 @@ class VisitSnapshot:
         pain_maps: the client's own first pain map and the latest by the visit's day (one when
             they are the same), as on file when a signed note was signed;
             ``pain_maps_corrected_since`` says one of them has been corrected since.
+        audit_checkpoint: the audit log's head when the snapshot was read ("1234:3f9a2c1e5b7d"),
+            printed so a page can later be held against the log.
         cosigned_student: the student who wrote a note its supervising therapist co-signed
             (the note's provider; the signer is the supervisor).
         timed_minutes, treatment_minutes: from the billing lines (DOMAIN.md §1.1); treatment
@@ -165,6 +168,7 @@ class VisitSnapshot:
     pain_maps: tuple[PainMapEntry, ...] = ()
     pain_maps_corrected_since: bool = False
     cosigned_student: ProviderInfo | None = None
+    audit_checkpoint: str | None = None
     unit_rule: UnitRule = UnitRule.CMS
 
     @property
@@ -312,6 +316,7 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
         outcomes_corrected_since=corrected,
         pain_maps=pain_maps,
         pain_maps_corrected_since=maps_corrected,
+        audit_checkpoint=printed_checkpoint(session),
         cosigned_student=(
             provider_info_of(visit.provider)
             if signed

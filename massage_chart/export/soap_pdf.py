@@ -759,6 +759,20 @@ def chart_flowables(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
     ]
 
 
+def checkpoint_line(checkpoint: str | None, styles: Styles) -> list[Flowable]:
+    """The audit log's head when the page was made, and how to hold the log to it later."""
+    if not checkpoint:
+        return []
+    return [
+        trusted(
+            f'Audit checkpoint <font name="MCSans">{escape(checkpoint)}</font>: the records\' audit '
+            "log as this page was made. <i>massage-chart audit verify --checkpoint "
+            f"{escape(checkpoint)}</i> shows whether the log still holds it.",
+            styles.tiny,
+        )
+    ]
+
+
 def _signature(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
     signer = snapshot.signer or snapshot.provider
     who = signer.display_name if signer else "an unknown provider"
@@ -835,6 +849,7 @@ def _signature(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
             ),
         ]
         shade, border = ALERT_SHADE, ALERT
+    body += checkpoint_line(snapshot.audit_checkpoint, styles)
     box = Table([[body]], colWidths=[FRAME_WIDTH])
     box.setStyle(
         table_style(

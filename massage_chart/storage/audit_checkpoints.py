@@ -137,3 +137,55 @@ def checkpoint_problems(session: Session, checkpoints: list[Checkpoint]) -> list
             )
             break  # everything after it follows
     return problems
+
+
+PRINTED_DIGITS = 12
+"""How much of the head's hash a printed page carries: 48 bits, short enough to type back."""
+
+
+def printed_checkpoint(session: Session) -> str | None:
+    """The audit log's head as a page prints it, "1234:3f9a2c1e5b7d" (None for an empty log).
+
+    Paper outlives the file: whoever holds a printed note can later ask the log whether it still
+    holds that event with that hash (``printed_checkpoint_problem``), which catches the newest
+    events deleted or the log rewritten since the page was printed.
+    """
+    head = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    if head is None:
+        return None
+    return f"{int(head[0])}:{str(head[1])[:PRINTED_DIGITS]}"
+
+
+def printed_checkpoint_problem(session: Session, checkpoint: str) -> str:
+    """What the audit log says against a checkpoint read off a printed page; "" when it holds.
+
+    Raises:
+        ValueError: the checkpoint is not written as a page prints it ("1234:3f9a2c1e5b7d").
+    """
+    seq_text, _, prefix = checkpoint.strip().partition(":")
+    prefix = prefix.strip().lower()
+    if (
+        not seq_text.strip().isdigit()
+        or len(prefix) < 8
+        or not all(c in "0123456789abcdef" for c in prefix)
+    ):
+        raise ValueError(
+            f"{checkpoint!r} is not an audit checkpoint as printed: the event number, a colon "
+            "and the first characters of its hash, such as 1234:3f9a2c1e5b7d."
+        )
+    seq = int(seq_text)
+    stored = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq))
+    if stored is None:
+        newest = session.scalar(select(func.max(AuditEvent.seq))) or 0
+        return (
+            f"the printed checkpoint names audit event {seq}, but the log ends at event {newest}: "
+            "events were deleted after the page was printed"
+        )
+    if not str(stored).startswith(prefix):
+        return (
+            f"audit event {seq} is not the one the page was printed at: the log was rewritten "
+            "from there on"
+        )
+    return ""

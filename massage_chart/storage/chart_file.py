@@ -1230,9 +1230,7 @@ class _Importer:
                 )
             self._check(addendum, f"{where}.addenda[{index}]")
             self.session.add(addendum)
-        visit.supervisor_id = self._provider_id(
-            item.get("supervisor_id"), f"{where}.supervisor_id"
-        )
+        visit.supervisor_id = self._provider_id(item.get("supervisor_id"), f"{where}.supervisor_id")
         if item.get("status") == "signed" or item.get("signed_at"):
             signed_at = _datetime(item.get("signed_at"), f"{where}.signed_at")
             if signed_at is None:

@@ -297,3 +297,40 @@ def test_audit_list_shows_who_did_what_filtered_by_client_and_action(tmp_path: P
     assert [line.split("\t")[3:5] for line in ours.stdout.splitlines()[1:]] == [["export", ana]]
     assert ours.stdout.splitlines()[1].split("\t")[6] == "soap note"
     assert bad.returncode == 1 and "YYYY-MM-DD" in bad.stderr
+
+
+def test_a_printed_note_carries_a_checkpoint_the_log_is_later_held_to(tmp_path: Path) -> None:
+    """Export a signed note, read the checkpoint off the page, and verify the log against it:
+    it holds, then, after the newest events are deleted with a SQLite shell, it does not."""
+    import re
+
+    from tests.export.pdftext import all_text
+
+    path = tmp_path / "p.db"
+    _demo(path, clients=2)
+    connection = sqlite3.connect(path)
+    (visit_id,) = connection.execute(
+        "SELECT id FROM visits WHERE status = 'signed' ORDER BY start LIMIT 1"
+    ).fetchone()
+    connection.close()
+    pdf = tmp_path / "note.pdf"
+    exported = run("export", "soap", visit_id, "-o", str(pdf), "--db", str(path))
+    assert exported.returncode == 0, exported.stderr
+    text = " ".join(all_text(pdf.read_bytes()).split())
+    found = re.search(r"Audit checkpoint (\d+:[0-9a-f]{12})", text)
+    assert found is not None, text[-600:]
+    checkpoint = found.group(1)
+    held = run("audit", "verify", "--db", str(path), "--checkpoint", checkpoint)
+    assert held.returncode == 0, held.stdout + held.stderr
+    assert "it holds the 1 printed checkpoint(s)" in held.stdout
+    seq = int(checkpoint.split(":")[0])
+    connection = sqlite3.connect(path)
+    disable_audit_protection(connection)
+    connection.execute("DELETE FROM audit_events WHERE seq >= ?", (seq,))
+    connection.commit()
+    connection.close()
+    broken = run("audit", "verify", "--db", str(path), "--checkpoint", checkpoint)
+    assert broken.returncode == 1
+    assert "events were deleted after the page was printed" in broken.stdout
+    wrong = run("audit", "verify", "--db", str(path), "--checkpoint", "page-7")
+    assert wrong.returncode != 0 and "not an audit checkpoint as printed" in wrong.stderr

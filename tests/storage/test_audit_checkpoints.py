@@ -117,3 +117,36 @@ def test_a_switched_off_guard_on_the_server_is_caught(pg_db: Database) -> None:
         )
     problems = check_database(pg_db).problems
     assert any("trg_audit_events_clinic_actor" in p for p in problems), problems
+
+
+def test_a_checkpoint_printed_on_a_page_holds_the_log_to_it(db: Database) -> None:
+    """Paper outlives the file: the head printed on a page catches the newest events deleted,
+    or the log rewritten and re-hashed, after the page was printed, with no backup taken."""
+    from massage_chart.storage.audit_checkpoints import (
+        printed_checkpoint,
+        printed_checkpoint_problem,
+    )
+
+    _work(db, "Ada")
+    _work(db, "Bea")
+    with db.read() as session:
+        page = printed_checkpoint(session)
+        assert page is not None and page.startswith("2:") and len(page) == 2 + 12
+        assert printed_checkpoint_problem(session, page) == ""
+        assert printed_checkpoint_problem(session, page.upper().replace(":", ":")) == ""
+        with pytest.raises(ValueError, match="not an audit checkpoint as printed"):
+            printed_checkpoint_problem(session, "two:abc")
+    _work(db, "Cy")  # the log goes on after the page: still holds it
+    with db.read() as session:
+        assert printed_checkpoint_problem(session, page) == ""
+    _sqlite_shell(db, "DELETE FROM audit_events WHERE seq > 1")
+    with db.read() as session:
+        assert "events were deleted after the page was printed" in printed_checkpoint_problem(
+            session, page
+        )
+    for _ in range(3):  # re-written to chain perfectly from what is left
+        with db.write() as session:
+            audit.record(session, audit.AuditAction.VIEW, detail="forged history")
+    with db.read() as session:
+        assert audit.verify_chain(session) == []
+        assert "the log was rewritten from there on" in printed_checkpoint_problem(session, page)
