@@ -306,6 +306,38 @@ def _run_audit_verify(args: argparse.Namespace) -> int:
     return fail(f"The audit log does not verify: {len(problems) + len(against_paper)} problem(s).")
 
 
+def _finish_changing_passphrase(args: argparse.Namespace, path: Path | None) -> bool:
+    """When the old passphrase no longer opens the database but the new one does, a change was
+    cut short after the database was re-keyed: re-key what it left (backups, drafts)."""
+    from massage_chart.storage.database import WrongPassphraseError, open_database
+    from massage_chart.storage.safekeeping import finish_changing_passphrase
+
+    old = given_passphrase(args)
+    if old is None:
+        return False
+    new = new_passphrase(args, file_option="new_passphrase_file", env=ENV_NEW_PASSPHRASE)
+    try:
+        database = open_database(args.db, passphrase=new)
+    except WrongPassphraseError:
+        return False
+    try:
+        outcome = finish_changing_passphrase(database, old, new)
+    finally:
+        database.dispose()
+    if not outcome.backups_done and not outcome.backups_left:
+        print(
+            f"The database {path} and its backups are already under the new passphrase: "
+            "nothing was left to change."
+        )
+        return True
+    print_outcome(
+        outcome,
+        f"The database {path} was already under the new passphrase (an earlier change was cut "
+        "short): the change is now finished.",
+    )
+    return True
+
+
 def _run_encrypt(args: argparse.Namespace) -> int:
     from massage_chart.storage.safekeeping import encrypt_database
 
@@ -346,12 +378,19 @@ def _finish_encrypting(args: argparse.Namespace, path: Path) -> int:
 
 
 def _run_change_passphrase(args: argparse.Namespace) -> int:
+    from massage_chart.storage.database import WrongPassphraseError
     from massage_chart.storage.safekeeping import change_passphrase
 
     path = database_path(args)
     if not needs_passphrase(path):
         return fail(f"The database {path} is not encrypted; encrypt it with: {PROG} encrypt")
-    database = open_db(args)
+    try:
+        database = open_db(args)
+    except WrongPassphraseError:
+        # Run again after an interruption: the database may already be under the new one.
+        if _finish_changing_passphrase(args, path):
+            return 0
+        raise
     old = getattr(args, "opened_passphrase", "")
     try:
         new = new_passphrase(args, file_option="new_passphrase_file", env=ENV_NEW_PASSPHRASE)

@@ -575,6 +575,14 @@ def _require_file(database: Database) -> Path:
     return database.file
 
 
+def _opens_with(path: Path, keying: Keying) -> bool:
+    try:
+        with encryption.connect(path, keying, read_only=True):
+            return True
+    except (encryption.EncryptionError, OSError):
+        return False
+
+
 def _convert_backups(
     database: Database,
     old: Keying | None,
@@ -582,9 +590,11 @@ def _convert_backups(
     outcome: EncryptionOutcome,
     *,
     only_plain: bool = False,
+    skip_new: bool = False,
 ) -> None:
     """Rewrite every backup of ``database`` that opens with ``old`` (or is plain) under ``new``;
-    the old bytes are overwritten before they are deleted. ``only_plain``: the plain ones only."""
+    the old bytes are overwritten before they are deleted. ``only_plain``: the plain ones only;
+    ``skip_new``: leave be, unlisted, those already under ``new`` (finishing a change)."""
     if database.backup_dir is None or database.file is None:
         return
     for info in list_backups(database.backup_dir, database.file):
@@ -594,6 +604,8 @@ def _convert_backups(
             outcome.backups_left.append((info.path, f"cannot be read ({exc.strerror})"))
             continue
         if only_plain and kind is not FileKind.PLAIN:
+            continue
+        if skip_new and kind is not FileKind.PLAIN and _opens_with(info.path, new):
             continue
         source = None if kind is FileKind.PLAIN else old
         if kind is FileKind.NOT_A_DATABASE or (source is None and kind is not FileKind.PLAIN):
@@ -638,6 +650,35 @@ def _rekey_drafts(database: Database, old: str | None, new: str) -> None:
     # Drafts are a courtesy copy; the records themselves are re-keyed and verified.
     with contextlib.suppress(DraftError, OSError):
         rekey_drafts(drafts_folder_for(database.display_name), old, new)
+
+
+def finish_changing_passphrase(database: Database, old: str, new: str) -> EncryptionOutcome:
+    """Finish a change of passphrase that was cut short: the database already opens with
+    ``new`` (it is re-keyed first, whole), while backups and drafts may still be under ``old``.
+    Those are re-keyed now; the ones already under ``new`` are left be.
+
+    Raises:
+        StorageError: the database is not encrypted, or does not open with ``new``.
+    """
+    file = _require_file(database)
+    if database.keying is None or not database.check_passphrase(new):
+        raise StorageError(f"The database {file} does not open with the new passphrase.")
+    outcome = EncryptionOutcome(database)
+    _convert_backups(database, Keying(old), database.keying, outcome, skip_new=True)
+    _rekey_drafts(database, old, new)
+    if not outcome.backups_done and not outcome.backups_left:
+        return outcome  # nothing was left under the old passphrase
+    with database.write() as session:
+        audit.record(
+            session,
+            audit.AuditAction.CHANGE,
+            detail=(
+                f"database passphrase change finished after an interruption; "
+                f"{len(outcome.backups_done)} backups re-keyed, {len(outcome.backups_left)} left "
+                "as they were"
+            ),
+        )
+    return outcome
 
 
 def encrypt_database(database: Database, passphrase: str) -> EncryptionOutcome:

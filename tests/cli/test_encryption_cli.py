@@ -261,3 +261,32 @@ def test_a_backup_left_on_the_old_passphrase_is_reported(
     monkeypatch.setenv(ENV_PASSPHRASE, "a whole new passphrase 2026")
     assert main(["check", "--db", str(encrypted_db)]) == 1
     assert "does not open with this database's passphrase" in capsys.readouterr().out
+
+
+def test_a_change_of_passphrase_cut_short_is_finished_by_running_it_again(
+    encrypted_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Killed after the database was re-keyed and before its backups: the same command run
+    again (the same old and new passphrases) finds the database already under the new one and
+    re-keys what was left; check is then clean."""
+    new = "a whole new passphrase 2026"
+    monkeypatch.setenv(ENV_PASSPHRASE, PASSPHRASE)
+    monkeypatch.setenv(ENV_NEW_PASSPHRASE, new)
+    with monkeypatch.context() as patch:
+        patch.setattr(safekeeping, "_convert_backups", lambda *_a, **_k: None)
+        assert main(["change-passphrase", "--db", str(encrypted_db)]) == 0
+    capsys.readouterr()
+    assert main(["change-passphrase", "--db", str(encrypted_db)]) == 0
+    out = capsys.readouterr().out
+    assert "the change is now finished" in out and "1 backup(s) converted" in out
+    monkeypatch.setenv(ENV_PASSPHRASE, new)
+    assert main(["check", "--db", str(encrypted_db)]) == 0, capsys.readouterr().out
+    assert _names(encrypted_db, new) == ["Ibuprofen-Lovelace, Ada"]
+    # Run a third time: nothing is left to change, and it says so.
+    monkeypatch.setenv(ENV_PASSPHRASE, PASSPHRASE)
+    assert main(["change-passphrase", "--db", str(encrypted_db)]) == 0
+    assert "nothing was left to change" in capsys.readouterr().out
+    # A new passphrase that does not open it either: the old one is refused as wrong.
+    monkeypatch.setenv(ENV_NEW_PASSPHRASE, "yet another passphrase 2027")
+    assert main(["change-passphrase", "--db", str(encrypted_db)]) != 0
+    assert "passphrase" in capsys.readouterr().err
