@@ -69,7 +69,7 @@ class PainMapEntry:
         return score_pain_map(load_atlas(), self.regions, self.symptoms, self.three_months)
 
 
-def _entry(row: PainMapRecord) -> PainMapEntry:
+def pain_map_entry(row: PainMapRecord) -> PainMapEntry:
     """A row as the app reads it; what cannot be read is kept aside, never raised, so one map
     changed outside the app does not stop the client's record from opening."""
     atlas = load_atlas()
@@ -194,7 +194,7 @@ def record_pain_map(
         row.recorded_at = recorded_at
     session.add(row)
     session.flush()
-    entry = _entry(row)
+    entry = pain_map_entry(row)
     what = "corrected" if replaces_id else "recorded"
     audit.record(
         session,
@@ -226,7 +226,7 @@ def list_pain_maps(
     if not include_replaced:
         replaced = {row.replaces_id for row in rows if row.replaces_id}
         rows = [row for row in rows if row.id not in replaced]
-    return [_entry(row) for row in rows]
+    return [pain_map_entry(row) for row in rows]
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from massage_chart.storage.database import (
 )
 from massage_chart.storage.encryption import FileKind, Keying
 from massage_chart.storage.models import Addendum, AuditEvent, PainMapRecord, ProgressReport, Visit
-from massage_chart.storage.pain_maps import list_pain_maps
+from massage_chart.storage.pain_maps import pain_map_entry
 from massage_chart.storage.progress_reports import report_intact
 from massage_chart.storage.signing import visit_content_hash
 
@@ -335,14 +335,16 @@ def _check_pain_maps(session: Session, report: CheckReport) -> int:
     """Every pain map read as the app reads it: a place the atlas does not have, or a symptom
     answer out of range, was written outside the app."""
     count = 0
-    for client_id in session.scalars(select(PainMapRecord.client_id).distinct()):
-        for entry in list_pain_maps(session, client_id, include_replaced=True):
-            count += 1
-            if entry.unreadable:
-                report.problems.append(
-                    f"pain map {entry.id} ({entry.taken_on}) holds what the app cannot read: "
-                    + "; ".join(entry.unreadable)
-                )
+    rows = session.scalars(
+        select(PainMapRecord).order_by(PainMapRecord.taken_on, PainMapRecord.id)
+    ).yield_per(CHECK_BATCH)
+    for entry in map(pain_map_entry, rows):  # one query, read in batches
+        count += 1
+        if entry.unreadable:
+            report.problems.append(
+                f"pain map {entry.id} ({entry.taken_on}) holds what the app cannot read: "
+                + "; ".join(entry.unreadable)
+            )
     return count
 
 
