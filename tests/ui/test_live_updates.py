@@ -19,6 +19,7 @@ from massage_chart.storage.models import AuditEvent
 from massage_chart.storage.repositories import add_client, get_visit
 from massage_chart.ui.main_window import MainWindow
 from tests.helpers.notes import complete_the_note
+from tests.storage.test_clinic import Clinic, clinic_db  # noqa: F401  (the fixture)
 from tests.ui.conftest import SmallPractice, type_text
 
 pytestmark = pytest.mark.qt_log_ignore(
@@ -189,3 +190,49 @@ def test_on_the_server_a_change_elsewhere_arrives_at_once_not_at_the_next_read(
             live.stop()
             database.dispose()
             other.dispose()
+
+
+@pytest.mark.postgres
+def test_two_people_signed_in_to_one_clinic_see_each_other_s_work(
+    qtbot: QtBot,
+    clinic_db: Clinic,  # noqa: F811
+) -> None:
+    """Two windows, each signed in as a therapist of one clinic's server: a client the front
+    desk adds and a note one therapist signs reach the other's window by the server's
+    announcement (the two-second read is set to ten minutes), and the log names who did it."""
+    from massage_chart.storage import clinic
+    from massage_chart.storage.client_records import sign_and_record as sign
+
+    c = clinic_db
+    sam = clinic.sign_in(c.url, "sam", "pw-sam", practice=c.practice)
+    lee = clinic.sign_in(c.url, "lee", "pw-lee", practice=c.practice)
+    fran = clinic.sign_in(c.url, "fran", "pw-fran", practice=c.practice)
+    windows = []
+    try:
+        for person in (sam, lee):
+            window = MainWindow(person.database)
+            qtbot.addWidget(window)
+            window.live_updates.timer.setInterval(600_000)
+            window.show()
+            windows.append(window)
+        assert all(w.live_updates.listening for w in windows)
+        with fran.database.write() as session:
+            add_client(session, first_name="Noor", last_name="Haddad")
+        for window in windows:
+            qtbot.waitUntil(lambda w=window: "Haddad, Noor" in _names(w), timeout=10_000)
+        with sam.database.write() as session:
+            complete_the_note(session, c.sam_visit)
+            sign(session, c.sam_visit, c.sam_provider, dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC))
+        changes: list[object] = []
+        windows[1].live_updates.changed.connect(changes.append)
+        qtbot.waitUntil(lambda: bool(changes), timeout=10_000)
+        with lee.database.read() as session:
+            actors = list(
+                session.scalars(select(AuditEvent.actor).where(AuditEvent.action == "sign"))
+            )
+        assert actors == ["sam"]
+    finally:
+        for window in windows:
+            window.close()
+        for person in (sam, lee, fran):
+            person.database.dispose()
