@@ -581,6 +581,55 @@ def read_chart_file(path: Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------- import
 
 
+class _Filed:
+    """A client's records of one kind filed once and corrected by replacement (answer sheets,
+    pain maps), as a file brings them: each checked against the client's visits, its day and
+    the earlier records of the file it corrects."""
+
+    def __init__(self, session: Session, client: Client, kind: str) -> None:
+        self.session = session
+        self.client = client
+        self.kind = kind
+        self.visit_ids = set(session.scalars(select(Visit.id).where(Visit.client_id == client.id)))
+        self.filed: set[str] = set()
+        self.corrected: set[str] = set()
+
+    def place(self, item: dict[str, Any], here: str, reason: str) -> tuple[Any, Any, dt.date]:
+        """The record's visit, the earlier record it corrects, and its day, each checked."""
+        visit_id = item.get("visit_id")
+        if visit_id is not None and visit_id not in self.visit_ids:
+            raise ChartFileError(f"{here}.visit_id: {visit_id!r} is not one of this client's.")
+        replaces = item.get("replaces_id")
+        if replaces is not None:
+            if replaces not in self.filed:
+                raise ChartFileError(
+                    f"{here}.replaces_id: {replaces!r} is not an earlier {self.kind} of this "
+                    "client in the file."
+                )
+            if replaces in self.corrected:
+                raise ChartFileError(f"{here}: the {self.kind} {replaces!r} is corrected twice.")
+            if not reason:
+                raise ChartFileError(f"{here}: a correction must say why (reason).")
+            self.corrected.add(replaces)
+        taken_on = _date(item["taken_on"], f"{here}.taken_on")
+        assert taken_on is not None
+        if taken_on > dt.date.today():
+            raise ChartFileError(f"{here}.taken_on: {taken_on} is in the future.")
+        born = self.client.date_of_birth
+        if born is not None and taken_on < born:
+            raise ChartFileError(f"{here}.taken_on: {taken_on} is before the client was born.")
+        return visit_id, replaces, taken_on
+
+    def file(self, row: OutcomeRecord | PainMapRecord, item: dict[str, Any], here: str) -> None:
+        """Add the record, filed when the file says it was."""
+        recorded = _datetime(item.get("recorded_at"), f"{here}.recorded_at")
+        if recorded is not None:
+            row.recorded_at = recorded
+        self.session.add(row)
+        self.session.flush()
+        self.filed.add(row.id)
+
+
 @dataclass
 class ImportReport:
     """What an import did."""
@@ -916,9 +965,7 @@ class _Importer:
     def _outcomes(self, client: Client, items: list[dict[str, Any]], where: str) -> None:
         """File a client's answer sheets by the rules of every other road (the measure's items
         and scale, the source, the limits), keeping their ids, days and corrections."""
-        visit_ids = set(self.session.scalars(select(Visit.id).where(Visit.client_id == client.id)))
-        filed: set[str] = set()
-        corrected: set[str] = set()
+        sheets = _Filed(self.session, client, "outcome measure")
         for index, item in enumerate(items):
             here = f"{where}[{index}]"
             try:
@@ -936,27 +983,7 @@ class _Importer:
             problem = sheet_problem(chosen, answers, activities, item["source"], reason)
             if problem:
                 raise ChartFileError(f"{here}: {problem}")
-            visit_id = item.get("visit_id")
-            if visit_id is not None and visit_id not in visit_ids:
-                raise ChartFileError(f"{here}.visit_id: {visit_id!r} is not one of this client's.")
-            replaces = item.get("replaces_id")
-            if replaces is not None:
-                if replaces not in filed:
-                    raise ChartFileError(
-                        f"{here}.replaces_id: {replaces!r} is not an earlier outcome measure of "
-                        "this client in the file."
-                    )
-                if replaces in corrected:
-                    raise ChartFileError(f"{here}: the sheet {replaces!r} is corrected twice.")
-                if not reason:
-                    raise ChartFileError(f"{here}: a correction must say why (reason).")
-                corrected.add(replaces)
-            taken_on = _date(item["taken_on"], f"{here}.taken_on")
-            assert taken_on is not None
-            if taken_on > dt.date.today():
-                raise ChartFileError(f"{here}.taken_on: {taken_on} is in the future.")
-            if client.date_of_birth is not None and taken_on < client.date_of_birth:
-                raise ChartFileError(f"{here}.taken_on: {taken_on} is before the client was born.")
+            visit_id, replaces, taken_on = sheets.place(item, here, reason)
             row = OutcomeRecord(
                 id=item.get("id") or None,
                 client_id=client.id,
@@ -971,12 +998,7 @@ class _Importer:
                 replaces_id=replaces,
                 reason=reason,
             )
-            recorded = _datetime(item.get("recorded_at"), f"{here}.recorded_at")
-            if recorded is not None:
-                row.recorded_at = recorded
-            self.session.add(row)
-            self.session.flush()
-            filed.add(row.id)
+            sheets.file(row, item, here)
             self.report.outcomes += 1
 
     def _pain_maps(self, client: Client, items: list[dict[str, Any]], where: str) -> None:
@@ -984,9 +1006,7 @@ class _Importer:
         and back views, the symptom answers, the source, the limits), keeping their ids, days
         and corrections."""
         chosen = pain_map_instrument()
-        visit_ids = set(self.session.scalars(select(Visit.id).where(Visit.client_id == client.id)))
-        filed: set[str] = set()
-        corrected: set[str] = set()
+        maps = _Filed(self.session, client, "pain map")
         for index, item in enumerate(items):
             here = f"{where}[{index}]"
             if item["instrument_version"] != chosen.version:
@@ -1001,27 +1021,7 @@ class _Importer:
             problem = pain_map_problem(regions, symptoms, three_months, item["source"], reason)
             if problem:
                 raise ChartFileError(f"{here}: {problem}")
-            visit_id = item.get("visit_id")
-            if visit_id is not None and visit_id not in visit_ids:
-                raise ChartFileError(f"{here}.visit_id: {visit_id!r} is not one of this client's.")
-            replaces = item.get("replaces_id")
-            if replaces is not None:
-                if replaces not in filed:
-                    raise ChartFileError(
-                        f"{here}.replaces_id: {replaces!r} is not an earlier pain map of this "
-                        "client in the file."
-                    )
-                if replaces in corrected:
-                    raise ChartFileError(f"{here}: the pain map {replaces!r} is corrected twice.")
-                if not reason:
-                    raise ChartFileError(f"{here}: a correction must say why (reason).")
-                corrected.add(replaces)
-            taken_on = _date(item["taken_on"], f"{here}.taken_on")
-            assert taken_on is not None
-            if taken_on > dt.date.today():
-                raise ChartFileError(f"{here}.taken_on: {taken_on} is in the future.")
-            if client.date_of_birth is not None and taken_on < client.date_of_birth:
-                raise ChartFileError(f"{here}.taken_on: {taken_on} is before the client was born.")
+            visit_id, replaces, taken_on = maps.place(item, here, reason)
             row = PainMapRecord(
                 id=item.get("id") or None,
                 client_id=client.id,
@@ -1038,12 +1038,7 @@ class _Importer:
                 replaces_id=replaces,
                 reason=reason,
             )
-            recorded = _datetime(item.get("recorded_at"), f"{here}.recorded_at")
-            if recorded is not None:
-                row.recorded_at = recorded
-            self.session.add(row)
-            self.session.flush()
-            filed.add(row.id)
+            maps.file(row, item, here)
             self.report.pain_maps += 1
 
     def _remove_client(self, client: Client, where: str) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from massage_chart.domain import limits
 from massage_chart.domain.outcomes import Measure, OutcomeChange, OutcomeError, measure
 from massage_chart.storage import audit
-from massage_chart.storage.models import OutcomeRecord
+from massage_chart.storage.models import OutcomeRecord, PainMapRecord
 from massage_chart.storage.repositories import NotFoundError, get_client, get_visit
 
 SOURCES = {
@@ -92,6 +92,31 @@ def sheet_problem(
     return limits.fields_problem(limits.OUTCOME, {"reason": reason.strip()}) or ""
 
 
+def replacement_problem(
+    session: Session,
+    model: type[OutcomeRecord] | type[PainMapRecord],
+    client_id: str,
+    replaces_id: str | None,
+    reason: str,
+) -> str:
+    """What is wrong with a correction of a record filed once (an answer sheet, a pain map),
+    in words; "" when it may be filed (or it corrects nothing).
+
+    Raises:
+        NotFoundError: no record of the client has that id.
+    """
+    if replaces_id is None:
+        return ""
+    owner = session.scalar(select(model.client_id).where(model.id == replaces_id))
+    if owner != client_id:
+        raise NotFoundError(f"No record {replaces_id} of this client.")
+    if session.scalar(select(model.id).where(model.replaces_id == replaces_id)):
+        return "That record was corrected already; correct the newer one."
+    if not reason.strip():
+        return "Say why it is corrected."
+    return ""
+
+
 def record_outcome(
     session: Session,
     client_id: str,
@@ -121,14 +146,9 @@ def record_outcome(
     client = get_client(session, client_id)
     if visit_id is not None and get_visit(session, visit_id).client_id != client_id:
         raise OutcomeError("That visit is another client's.")
-    if replaces_id is not None:
-        replaced = session.get(OutcomeRecord, replaces_id)
-        if replaced is None or replaced.client_id != client_id:
-            raise NotFoundError(f"No outcome record {replaces_id} of this client.")
-        if session.scalar(select(OutcomeRecord.id).where(OutcomeRecord.replaces_id == replaces_id)):
-            raise OutcomeError("That answer sheet was corrected already; correct the newer one.")
-        if not reason.strip():
-            raise OutcomeError("Say why the answers are corrected.")
+    problem = replacement_problem(session, OutcomeRecord, client_id, replaces_id, reason)
+    if problem:
+        raise OutcomeError(problem.replace("record", "answer sheet"))
     row = OutcomeRecord(
         client_id=client.id,
         visit_id=visit_id,

@@ -34,8 +34,8 @@ from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.storage import audit
 from massage_chart.storage.marks import mark_data
 from massage_chart.storage.models import PainMapRecord, Visit
-from massage_chart.storage.outcomes import SOURCES, as_on_file
-from massage_chart.storage.repositories import NotFoundError, get_client, get_visit
+from massage_chart.storage.outcomes import SOURCES, as_on_file, replacement_problem
+from massage_chart.storage.repositories import get_client, get_visit
 
 
 @dataclass(frozen=True)
@@ -166,14 +166,9 @@ def record_pain_map(
     client = get_client(session, client_id)
     if visit_id is not None and get_visit(session, visit_id).client_id != client_id:
         raise PainMapError("That visit is another client's.")
-    if replaces_id is not None:
-        replaced = session.get(PainMapRecord, replaces_id)
-        if replaced is None or replaced.client_id != client_id:
-            raise NotFoundError(f"No pain map {replaces_id} of this client.")
-        if session.scalar(select(PainMapRecord.id).where(PainMapRecord.replaces_id == replaces_id)):
-            raise PainMapError("That pain map was corrected already; correct the newer one.")
-        if not reason.strip():
-            raise PainMapError("Say why the pain map is corrected.")
+    problem = replacement_problem(session, PainMapRecord, client_id, replaces_id, reason)
+    if problem:
+        raise PainMapError(problem.replace("record", "pain map"))
     chosen = instrument()
     row = PainMapRecord(
         client_id=client.id,

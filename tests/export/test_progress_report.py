@@ -28,18 +28,9 @@ from massage_chart.storage.pain_maps import record_pain_map
 from massage_chart.storage.signing import sign_visit
 from tests.export.conftest import START, MadeVisit
 from tests.export.pdftext import all_text, flat
+from tests.helpers.pain_maps import SYMPTOMS, WIDESPREAD
 
 Factory = Callable[..., MadeVisit]
-
-
-WIDESPREAD = [
-    "posterior:upper_trapezius.l", "posterior:upper_trapezius.r", "anterior:biceps.r",
-    "anterior:forearm_flexors.l", "posterior:lumbar_spine", "posterior:cervical_spine",
-    "posterior:gluteus_maximus.r", "posterior:medial_hamstring.l",
-]  # fmt: skip
-SYMPTOMS = {
-    "fatigue": 2, "unrefreshed": 2, "cognitive": 1, "headaches": 1, "abdomen": 0, "depression": 0,
-}  # fmt: skip
 
 
 def _rom(degrees: int, timing: str = "before", painful: bool = False) -> dict[str, Any]:

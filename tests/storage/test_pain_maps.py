@@ -13,16 +13,9 @@ from massage_chart.storage.database import Database
 from massage_chart.storage.models import AuditEvent, PainMapRecord
 from massage_chart.storage.pain_maps import list_pain_maps, record_pain_map
 from massage_chart.storage.repositories import NotFoundError, add_client, create_visit
+from tests.helpers.pain_maps import SYMPTOMS, WIDESPREAD
 
 DAY = dt.date(2026, 11, 2)
-WIDESPREAD = [
-    "posterior:upper_trapezius.l", "posterior:upper_trapezius.r", "anterior:biceps.r",
-    "anterior:forearm_flexors.l", "posterior:lumbar_spine", "posterior:cervical_spine",
-    "posterior:gluteus_maximus.r", "posterior:medial_hamstring.l",
-]  # fmt: skip
-SYMPTOMS = {
-    "fatigue": 2, "unrefreshed": 2, "cognitive": 1, "headaches": 1, "abdomen": 0, "depression": 0,
-}  # fmt: skip
 
 
 def _client(database: Database) -> tuple[str, str]:

@@ -18,21 +18,16 @@ from PySide6.QtCharts import (
     QScatterSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QDateTime, QMargins, Qt, QTime
+from PySide6.QtCore import QDateTime, QMargins, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from massage_chart.domain.outcomes import Measure
 from massage_chart.storage.outcomes import OutcomeEntry
+from massage_chart.ui.progress.chart_time import msecs
 
 LINE_COLOUR = QColor("#1f6fb2")
 BAND_COLOUR = QColor(31, 111, 178, 40)
-
-
-def _msecs(day: dt.date) -> float:
-    """Noon of the day, as the chart's x value."""
-    moment = QDateTime(QDate(day.year, day.month, day.day), QTime(12, 0))
-    return float(moment.toMSecsSinceEpoch())
 
 
 class OutcomeChart(QChartView):
@@ -60,13 +55,13 @@ class OutcomeChart(QChartView):
         dots.setColor(LINE_COLOUR)
         dots.setBorderColor(LINE_COLOUR)
         for entry in self.entries:
-            x = _msecs(entry.taken_on)
+            x = msecs(entry.taken_on)
             scores.append(x, entry.score)
             dots.append(x, entry.score)
 
         first_day = self.entries[0].taken_on
         last_day = max(self.entries[-1].taken_on, first_day + dt.timedelta(days=1))
-        start, end = _msecs(first_day), _msecs(last_day)
+        start, end = msecs(first_day), msecs(last_day)
         first = self.entries[0].score
         low = max(measure.score_min, first - measure.mcid)
         high = min(measure.score_max, first + measure.mcid)

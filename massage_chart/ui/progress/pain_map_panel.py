@@ -18,7 +18,7 @@ from PySide6.QtCharts import (
     QScatterSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QDateTime, QMargins, QPointF, QSize, Qt, QTime, Slot
+from PySide6.QtCore import QMargins, QPointF, QSize, Qt, Slot
 from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -42,22 +42,13 @@ from massage_chart.storage.pain_maps import (
 from massage_chart.ui.formatting import format_date
 from massage_chart.ui.outcomes.pain_map_form import PainMapForm
 from massage_chart.ui.practice_document import READ_ERRORS, describe_error
+from massage_chart.ui.progress.chart_time import msecs, qt_time
 from massage_chart.ui.style import heading, is_dark, muted
 
 WPI_COLOUR = QColor("#8e44ad")
 CLIENT_EXTENT_COLOUR = QColor("#c0392b")
 THERAPIST_EXTENT_COLOUR = QColor("#7f8c8d")
 COLUMNS = ("Day", "WPI", "SSS", "FS", "2016 criteria", "Pain extent", "Places", "Given")
-
-
-def _qt_day(day: dt.date) -> QDateTime:
-    """Noon of the day."""
-    return QDateTime(QDate(day.year, day.month, day.day), QTime(12, 0))
-
-
-def _msecs(day: dt.date) -> float:
-    """Noon of the day, as the chart's x value."""
-    return float(_qt_day(day).toMSecsSinceEpoch())
 
 
 def _extent_top(share: float) -> int:
@@ -148,16 +139,16 @@ class PainMapChart(QChartView):
         if maps:
             self._line(
                 "WPI (client)", WPI_COLOUR,
-                [(_msecs(m.taken_on), m.score.wpi) for m in maps], self.wpi_axis,
+                [(msecs(m.taken_on), m.score.wpi) for m in maps], self.wpi_axis,
             )  # fmt: skip
             self._line(
                 "Pain extent (client)", CLIENT_EXTENT_COLOUR,
-                [(_msecs(m.taken_on), m.score.extent * 100) for m in maps], self.extent_axis,
+                [(msecs(m.taken_on), m.score.extent * 100) for m in maps], self.extent_axis,
             )  # fmt: skip
         if visits:
             self._line(
                 "Pain extent (therapist's findings)", THERAPIST_EXTENT_COLOUR,
-                [(_msecs(v.start.date()), v.extent * 100) for v in visits], self.extent_axis,
+                [(msecs(v.start.date()), v.extent * 100) for v in visits], self.extent_axis,
                 dashed=True,
             )  # fmt: skip
         shares = [m.score.extent for m in maps] + [v.extent for v in visits]
@@ -166,7 +157,7 @@ class PainMapChart(QChartView):
         if days:
             first, last = min(days), max(days)
             pad = max((last - first) / 20, dt.timedelta(days=1))
-            self.x_axis.setRange(_qt_day(first - pad), _qt_day(last + pad))
+            self.x_axis.setRange(qt_time(first - pad), qt_time(last + pad))
             self.x_axis.setTickCount(min(7, max(2, len(set(days)))))
 
     def point_at(self, name: str, index: int) -> QPointF:

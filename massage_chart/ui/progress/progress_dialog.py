@@ -15,7 +15,7 @@ from PySide6.QtCharts import (
     QScatterSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QDateTime, QMargins, QPointF, QSize, Qt, QTime, Slot
+from PySide6.QtCore import QDate, QMargins, QPointF, QSize, Qt, Slot
 from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -43,6 +43,7 @@ from massage_chart.storage.repositories import NotFoundError, get_client
 from massage_chart.ui.export_actions import AskSavePath, ask_save_path
 from massage_chart.ui.formatting import MONTHS
 from massage_chart.ui.practice_document import READ_ERRORS, describe_error
+from massage_chart.ui.progress.chart_time import msecs, qt_time
 from massage_chart.ui.progress.outcomes_panel import OutcomesPanel
 from massage_chart.ui.progress.pain_map_panel import PainMapPanel
 from massage_chart.ui.progress.region_chart import RegionChart
@@ -54,16 +55,6 @@ AFTER_COLOUR = QColor("#1f6fb2")
 
 def _short_date(point: PainPoint) -> str:
     return f"{point.start.day} {MONTHS[point.start.month - 1]}"
-
-
-def _qt_time(moment: dt.datetime) -> QDateTime:
-    """A visit's time (local, as stored) as Qt's date-time."""
-    day = QDate(moment.year, moment.month, moment.day)
-    return QDateTime(day, QTime(moment.hour, moment.minute, moment.second))
-
-
-def _msecs(moment: dt.datetime) -> float:
-    return float(_qt_time(moment).toMSecsSinceEpoch())
 
 
 class PainChart(QChartView):
@@ -135,7 +126,7 @@ class PainChart(QChartView):
                     line.setName(name)
                     line.setPen(QPen(colour, 2.2))
                     segments.append(line)
-                x = _msecs(point.start)
+                x = msecs(point.start)
                 line.append(x, value)
                 (filled if point.signed else hollow).append(x, value)
             for series in (*segments, filled, hollow):
@@ -149,7 +140,7 @@ class PainChart(QChartView):
         if self.points:
             first, last = self.points[0].start, self.points[-1].start
             pad = max((last - first) / 20, dt.timedelta(days=1))
-            self.x_axis.setRange(_qt_time(first - pad), _qt_time(last + pad))
+            self.x_axis.setRange(qt_time(first - pad), qt_time(last + pad))
             self.x_axis.setTickCount(min(7, max(2, len(self.points))))
 
     def point_at(self, index: int, value: int) -> QPointF:
@@ -157,7 +148,7 @@ class PainChart(QChartView):
         month's gap looks like one), up by the score."""
         chart = self.chart()
         series = self._series[0] if self._series else None
-        inside = chart.mapToPosition(QPointF(_msecs(self.points[index].start), value), series)
+        inside = chart.mapToPosition(QPointF(msecs(self.points[index].start), value), series)
         return QPointF(self.mapFromScene(chart.mapToScene(inside)))
 
 

@@ -14,22 +14,14 @@ from PySide6.QtCharts import (
     QScatterSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QDateTime, QMargins, QPointF, QSize, Qt, QTime
+from PySide6.QtCore import QMargins, QPointF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QWidget
 
 from massage_chart.storage.client_records import RegionTrend
+from massage_chart.ui.progress.chart_time import msecs, qt_time
 
 LINE_COLOUR = QColor("#b9770e")
-
-
-def _qt_time(moment: dt.datetime) -> QDateTime:
-    day = QDate(moment.year, moment.month, moment.day)
-    return QDateTime(day, QTime(moment.hour, moment.minute, moment.second))
-
-
-def _msecs(moment: dt.datetime) -> float:
-    return float(_qt_time(moment).toMSecsSinceEpoch())
 
 
 class RegionChart(QChartView):
@@ -81,17 +73,17 @@ class RegionChart(QChartView):
         unrated.setBorderColor(LINE_COLOUR)
         for moment, value in trend.values:
             if value is None:
-                unrated.append(_msecs(moment), 0)
+                unrated.append(msecs(moment), 0)
                 continue
-            self.rated.append(_msecs(moment), value)
-            dots.append(_msecs(moment), value)
+            self.rated.append(msecs(moment), value)
+            dots.append(msecs(moment), value)
         for series in (self.rated, dots, unrated):
             chart.addSeries(series)
             series.attachAxis(self.x_axis)
             series.attachAxis(self.y_axis)
         first, last = trend.values[0][0], trend.values[-1][0]
         pad = max((last - first) / 20, dt.timedelta(days=1))
-        self.x_axis.setRange(_qt_time(first - pad), _qt_time(last + pad))
+        self.x_axis.setRange(qt_time(first - pad), qt_time(last + pad))
         self.x_axis.setTickCount(min(4, max(2, len(trend.values))))  # a narrow strip
 
     def point_at(self, index: int) -> QPointF:

@@ -18,17 +18,9 @@ from massage_chart.storage.pain_maps import record_pain_map
 from massage_chart.storage.repositories import add_client, create_visit
 from massage_chart.storage.signing import sign_visit
 from massage_chart.ui.progress.progress_dialog import ProgressDialog
+from tests.helpers.pain_maps import SYMPTOMS, WIDESPREAD
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
-FIRST = [
-    "posterior:upper_trapezius.l", "posterior:upper_trapezius.r", "anterior:biceps.r",
-    "anterior:forearm_flexors.l", "posterior:lumbar_spine", "posterior:cervical_spine",
-    "posterior:gluteus_maximus.r", "posterior:medial_hamstring.l",
-]  # fmt: skip
-SYMPTOMS = {
-    "fatigue": 2, "unrefreshed": 2, "cognitive": 1, "headaches": 1, "abdomen": 0, "depression": 0,
-}  # fmt: skip
 
 
 @pytest.fixture
@@ -38,7 +30,7 @@ def client_id(db: Database) -> str:
     with db.write() as session:
         client = add_client(session, first_name="Ana", last_name="Silva")
         record_pain_map(
-            session, client.id, FIRST, symptoms=SYMPTOMS, three_months=True,
+            session, client.id, WIDESPREAD, symptoms=SYMPTOMS, three_months=True,
             taken_on=dt.date(2026, 10, 5), source="client",
         )  # fmt: skip
         record_pain_map(
