@@ -11,15 +11,12 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCharts import (
-    QChart,
-    QChartView,
-    QDateTimeAxis,
     QLineSeries,
     QScatterSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, QPointF, QSize, Qt, Slot
-from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen
+from PySide6.QtCore import QPointF, Qt, Slot
+from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -42,8 +39,8 @@ from massage_chart.storage.pain_maps import (
 from massage_chart.ui.formatting import format_date
 from massage_chart.ui.outcomes.pain_map_form import PainMapForm
 from massage_chart.ui.practice_document import READ_ERRORS, describe_error
-from massage_chart.ui.progress.chart_time import msecs, qt_time
-from massage_chart.ui.style import heading, is_dark, muted
+from massage_chart.ui.progress.chart_time import DateChart, msecs
+from massage_chart.ui.style import heading, muted
 
 WPI_COLOUR = QColor("#8e44ad")
 CLIENT_EXTENT_COLOUR = QColor("#c0392b")
@@ -67,41 +64,25 @@ def criteria_cell(entry: PainMapEntry) -> str:
     return "met" if criteria.met else "not met"
 
 
-class PainMapChart(QChartView):
+class PainMapChart(DateChart):
     """The client's WPI and pain extent per map, and the therapist's pain extent per signed visit
     (dashed, grey: a clinician finding, not the client's report)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        chart = QChart()
-        super().__init__(chart, parent)
-        self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumHeight(240)
-        self.setAccessibleName("The client's pain maps over time")
-        chart.setMargins(QMargins(4, 4, 4, 4))
+        super().__init__(
+            "The client's pain maps over time", "WPI (0-19)", 20, 5, date_format="d MMM yy",
+            height=240, parent=parent,
+        )  # fmt: skip
+        chart = self.chart()
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-        if is_dark(self):
-            chart.setTheme(QChart.ChartTheme.ChartThemeDark)
-        chart.setBackgroundBrush(QBrush(self.palette().color(QPalette.ColorRole.Base)))
-        self.x_axis = QDateTimeAxis()
-        self.x_axis.setFormat("d MMM yy")
-        self.wpi_axis = QValueAxis()
-        self.wpi_axis.setRange(0, 20)
-        self.wpi_axis.setTickCount(5)
-        self.wpi_axis.setLabelFormat("%d")
-        self.wpi_axis.setTitleText("WPI (0-19)")
+        self.wpi_axis = self.y_axis
         self.extent_axis = QValueAxis()
         self.extent_axis.setRange(0, 100)
         self.extent_axis.setTickCount(6)  # whole percents on each top (10, 20, 50, 100)
         self.extent_axis.setLabelFormat("%d%%")
         self.extent_axis.setTitleText("body surface")
-        chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(self.wpi_axis, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(self.extent_axis, Qt.AlignmentFlag.AlignRight)
         self.series: dict[str, QLineSeries] = {}
-
-    def sizeHint(self) -> QSize:
-        """Wide and short, like a trend strip."""
-        return QSize(640, 260)
 
     def _line(
         self, name: str, colour: QColor, points: Sequence[tuple[float, float]], axis: QValueAxis,
@@ -155,10 +136,7 @@ class PainMapChart(QChartView):
         self.extent_axis.setMax(_extent_top(max(shares, default=0.0)))
         days = [m.taken_on for m in maps] + [v.start.date() for v in visits]
         if days:
-            first, last = min(days), max(days)
-            pad = max((last - first) / 20, dt.timedelta(days=1))
-            self.x_axis.setRange(qt_time(first - pad), qt_time(last + pad))
-            self.x_axis.setTickCount(min(7, max(2, len(set(days)))))
+            self.span_dates(min(days), max(days), len(set(days)))
 
     def point_at(self, name: str, index: int) -> QPointF:
         """Where a series' point is drawn, in the view's coordinates."""

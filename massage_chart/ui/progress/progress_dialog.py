@@ -8,15 +8,11 @@ from pathlib import Path
 
 from PySide6.QtCharts import (
     QAbstractSeries,
-    QChart,
-    QChartView,
-    QDateTimeAxis,
     QLineSeries,
     QScatterSeries,
-    QValueAxis,
 )
-from PySide6.QtCore import QDate, QMargins, QPointF, QSize, Qt, Slot
-from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen
+from PySide6.QtCore import QDate, QPointF, Qt, Slot
+from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -43,11 +39,11 @@ from massage_chart.storage.repositories import NotFoundError, get_client
 from massage_chart.ui.export_actions import AskSavePath, ask_save_path
 from massage_chart.ui.formatting import MONTHS
 from massage_chart.ui.practice_document import READ_ERRORS, describe_error
-from massage_chart.ui.progress.chart_time import msecs, qt_time
+from massage_chart.ui.progress.chart_time import DateChart, msecs
 from massage_chart.ui.progress.outcomes_panel import OutcomesPanel
 from massage_chart.ui.progress.pain_map_panel import PainMapPanel
 from massage_chart.ui.progress.region_chart import RegionChart
-from massage_chart.ui.style import heading, is_dark, muted
+from massage_chart.ui.style import heading, muted
 
 BEFORE_COLOUR = QColor("#c0392b")
 AFTER_COLOUR = QColor("#1f6fb2")
@@ -57,38 +53,15 @@ def _short_date(point: PainPoint) -> str:
     return f"{point.start.day} {MONTHS[point.start.month - 1]}"
 
 
-class PainChart(QChartView):
+class PainChart(DateChart):
     """Pain (0-10) before and after each visit on a true date axis, plotted with Qt Charts; a
     draft's score is a hollow dot (it may still change), a gap where a score was not taken."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        chart = QChart()
-        super().__init__(chart, parent)
+        super().__init__("Pain before and after each visit", "pain (0-10)", 10, 6, parent=parent)
         self.points: list[PainPoint] = []
         self._series: list[QAbstractSeries] = []
-        self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumHeight(220)
-        self.setAccessibleName("Pain before and after each visit")
-        chart.setMargins(QMargins(4, 4, 4, 4))
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
-        if is_dark(self):
-            chart.setTheme(QChart.ChartTheme.ChartThemeDark)
-        # The paper the chart is drawn on: a draft's hollow dot is filled with it.
-        self.paper = self.palette().color(QPalette.ColorRole.Base)
-        chart.setBackgroundBrush(QBrush(self.paper))
-        self.x_axis = QDateTimeAxis()
-        self.x_axis.setFormat("d MMM")
-        self.y_axis = QValueAxis()
-        self.y_axis.setRange(0, 10)
-        self.y_axis.setTickCount(6)
-        self.y_axis.setLabelFormat("%d")
-        self.y_axis.setTitleText("pain (0-10)")
-        chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
-
-    def sizeHint(self) -> QSize:
-        """Wide and short, like a trend strip."""
-        return QSize(640, 240)
+        self.chart().legend().setAlignment(Qt.AlignmentFlag.AlignRight)
 
     def set_points(self, points: Sequence[PainPoint]) -> None:
         """Show these visits (oldest first)."""
@@ -138,10 +111,7 @@ class PainChart(QChartView):
                 for marker in chart.legend().markers(series):
                     marker.setVisible(False)
         if self.points:
-            first, last = self.points[0].start, self.points[-1].start
-            pad = max((last - first) / 20, dt.timedelta(days=1))
-            self.x_axis.setRange(qt_time(first - pad), qt_time(last + pad))
-            self.x_axis.setTickCount(min(7, max(2, len(self.points))))
+            self.span_dates(self.points[0].start, self.points[-1].start, len(self.points))
 
     def point_at(self, index: int, value: int) -> QPointF:
         """Where a visit's score is drawn, in the view's coordinates: across by its date (a

@@ -4,54 +4,31 @@ dot on the floor (the line joins the rated visits); a visit that did not chart i
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCharts import (
-    QChart,
-    QChartView,
-    QDateTimeAxis,
     QLineSeries,
     QScatterSeries,
-    QValueAxis,
 )
-from PySide6.QtCore import QMargins, QPointF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QWidget
 
 from massage_chart.storage.client_records import RegionTrend
-from massage_chart.ui.progress.chart_time import msecs, qt_time
+from massage_chart.ui.progress.chart_time import DateChart, msecs
 
 LINE_COLOUR = QColor("#b9770e")
 
 
-class RegionChart(QChartView):
+class RegionChart(DateChart):
     """The intensity of the finding chosen in the findings table, visit by visit."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        chart = QChart()
-        super().__init__(chart, parent)
+        super().__init__(
+            "The chosen finding over time", "intensity (0-10)", 10, 6, height=180, parent=parent
+        )
         self.trend: RegionTrend | None = None
         self.rated = QLineSeries()
-        self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumHeight(180)
-        self.setAccessibleName("The chosen finding over time")
-        chart.setMargins(QMargins(4, 4, 4, 4))
-        chart.legend().hide()
-        chart.setBackgroundBrush(QBrush(self.palette().color(QPalette.ColorRole.Base)))
-        self.x_axis = QDateTimeAxis()
-        self.x_axis.setFormat("d MMM")
-        self.y_axis = QValueAxis()
-        self.y_axis.setRange(0, 10)
-        self.y_axis.setTickCount(6)
-        self.y_axis.setLabelFormat("%d")
-        self.y_axis.setTitleText("intensity (0-10)")
-        chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
+        self.chart().legend().hide()
         self.set_trend(None)
-
-    def sizeHint(self) -> QSize:
-        """Wide and short, like a trend strip."""
-        return QSize(640, 200)
 
     def set_trend(self, trend: RegionTrend | None) -> None:
         """Show one finding's course (None: ask for a row to be chosen)."""
@@ -69,7 +46,7 @@ class RegionChart(QChartView):
         dots.setColor(LINE_COLOUR)
         dots.setBorderColor(LINE_COLOUR)
         unrated.setMarkerSize(9)
-        unrated.setColor(self.palette().color(QPalette.ColorRole.Base))
+        unrated.setColor(self.paper)
         unrated.setBorderColor(LINE_COLOUR)
         for moment, value in trend.values:
             if value is None:
@@ -82,9 +59,7 @@ class RegionChart(QChartView):
             series.attachAxis(self.x_axis)
             series.attachAxis(self.y_axis)
         first, last = trend.values[0][0], trend.values[-1][0]
-        pad = max((last - first) / 20, dt.timedelta(days=1))
-        self.x_axis.setRange(qt_time(first - pad), qt_time(last + pad))
-        self.x_axis.setTickCount(min(4, max(2, len(trend.values))))  # a narrow strip
+        self.span_dates(first, last, len(trend.values), most_ticks=4)  # a narrow strip
 
     def point_at(self, index: int) -> QPointF:
         """Where the ``index``-th rated value is drawn, in the view's coordinates."""
