@@ -74,6 +74,39 @@ class RatingRow(QWidget):
             button.click()
 
 
+class AnswersFooter(QWidget):
+    """The foot of a form the client answers: how the answers were given (on this computer, or
+    typed in from paper), the day (never after today), Cancel and Done."""
+
+    def __init__(self, taken_on: dt.date, latest: dt.date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.source_box = QComboBox()
+        for code, words in SOURCES.items():
+            self.source_box.addItem(words[:1].upper() + words[1:], code)
+        self.day_edit = QDateEdit(QDate(taken_on.year, taken_on.month, taken_on.day))
+        self.day_edit.setCalendarPopup(True)
+        self.day_edit.setDisplayFormat("d MMM yyyy")
+        self.day_edit.setMaximumDate(QDate(latest.year, latest.month, latest.day))
+        self.done_button = QPushButton("Done")
+        self.done_button.setDefault(True)
+        heading(self.done_button, LARGE_TYPE)
+        self.cancel_button = QPushButton("Cancel")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Answers:"))
+        row.addWidget(self.source_box)
+        row.addWidget(QLabel("Day:"))
+        row.addWidget(self.day_edit)
+        row.addStretch(1)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.done_button)
+
+    def day(self) -> dt.date:
+        """The day chosen."""
+        chosen = self.day_edit.date()
+        return dt.date(chosen.year(), chosen.month(), chosen.day())
+
+
 class OutcomeForm(QDialog):
     """One outcome measure to answer, for one client (and visit, when one is chosen).
 
@@ -154,27 +187,10 @@ class OutcomeForm(QDialog):
             for name in self._last_activities() or [""] * (measure.activities or (3, 5))[0]:
                 self.add_activity(name)
 
-        self.source_box = QComboBox()
-        for code, words in SOURCES.items():
-            self.source_box.addItem(words[:1].upper() + words[1:], code)
-        self.day_edit = QDateEdit(QDate(taken_on.year, taken_on.month, taken_on.day))
-        self.day_edit.setCalendarPopup(True)
-        self.day_edit.setDisplayFormat("d MMM yyyy")
-        latest = today()
-        self.day_edit.setMaximumDate(QDate(latest.year, latest.month, latest.day))
-        self.done_button = QPushButton("Done")
-        self.done_button.setDefault(True)
-        heading(self.done_button, LARGE_TYPE)
-        self.cancel_button = QPushButton("Cancel")
+        self.footer = AnswersFooter(taken_on, today())
+        self.source_box, self.day_edit = self.footer.source_box, self.footer.day_edit
+        self.done_button, self.cancel_button = self.footer.done_button, self.footer.cancel_button
 
-        footer = QHBoxLayout()
-        footer.addWidget(QLabel("Answers:"))
-        footer.addWidget(self.source_box)
-        footer.addWidget(QLabel("Day:"))
-        footer.addWidget(self.day_edit)
-        footer.addStretch(1)
-        footer.addWidget(self.cancel_button)
-        footer.addWidget(self.done_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 14)
         layout.addWidget(title)
@@ -184,7 +200,7 @@ class OutcomeForm(QDialog):
         if measure.kind is Kind.ACTIVITIES:
             layout.addWidget(self.add_activity_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.problem_label)
-        layout.addLayout(footer)
+        layout.addWidget(self.footer)
         self.done_button.clicked.connect(self.submit)
         self.cancel_button.clicked.connect(self.reject)
         self.resize(1100, 760)
@@ -271,7 +287,6 @@ class OutcomeForm(QDialog):
         problem = self.measure.answer_problem(given, names)
         if problem:
             return self._refuse(problem)
-        day = self.day_edit.date()
         try:
             with self.database.write() as session:
                 entry = record_outcome(
@@ -280,7 +295,7 @@ class OutcomeForm(QDialog):
                     self.measure.code,
                     given,
                     activities=names,
-                    taken_on=dt.date(day.year(), day.month(), day.day()),
+                    taken_on=self.footer.day(),
                     source=self.source_box.currentData(),
                     visit_id=self.visit_id,
                     recorded_by_id=self.recorded_by_id,

@@ -8,12 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QDate, QPointF, Qt, Signal, Slot
+from PySide6.QtCore import QPointF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
-    QDateEdit,
     QDialog,
     QFrame,
     QGraphicsPathItem,
@@ -37,11 +35,10 @@ from massage_chart.domain.pain_map import (
     instrument,
 )
 from massage_chart.storage.database import Database
-from massage_chart.storage.outcomes import SOURCES
 from massage_chart.storage.pain_maps import record_pain_map
 from massage_chart.storage.repositories import NotFoundError
 from massage_chart.ui.chart.items import FigureItem, region_path
-from massage_chart.ui.outcomes.form import LARGE_TYPE
+from massage_chart.ui.outcomes.form import LARGE_TYPE, AnswersFooter
 from massage_chart.ui.practice_document import WRITE_ERRORS, describe_error
 from massage_chart.ui.style import error_text, heading, muted
 
@@ -290,18 +287,9 @@ class PainMapForm(QDialog):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(questions)
 
-        self.source_box = QComboBox()
-        for code, words in SOURCES.items():
-            self.source_box.addItem(words[:1].upper() + words[1:], code)
-        self.day_edit = QDateEdit(QDate(taken_on.year, taken_on.month, taken_on.day))
-        self.day_edit.setCalendarPopup(True)
-        self.day_edit.setDisplayFormat("d MMM yyyy")
-        latest = today()
-        self.day_edit.setMaximumDate(QDate(latest.year, latest.month, latest.day))
-        self.done_button = QPushButton("Done")
-        self.done_button.setDefault(True)
-        heading(self.done_button, LARGE_TYPE)
-        self.cancel_button = QPushButton("Cancel")
+        self.footer = AnswersFooter(taken_on, today())
+        self.source_box, self.day_edit = self.footer.source_box, self.footer.day_edit
+        self.done_button, self.cancel_button = self.footer.done_button, self.footer.cancel_button
 
         left = QVBoxLayout()
         left.addWidget(question)
@@ -314,20 +302,12 @@ class PainMapForm(QDialog):
         body = QHBoxLayout()
         body.addLayout(left, 3)
         body.addWidget(scroll, 2)
-        footer = QHBoxLayout()
-        footer.addWidget(QLabel("Answers:"))
-        footer.addWidget(self.source_box)
-        footer.addWidget(QLabel("Day:"))
-        footer.addWidget(self.day_edit)
-        footer.addStretch(1)
-        footer.addWidget(self.cancel_button)
-        footer.addWidget(self.done_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 14)
         layout.addWidget(title)
         layout.addLayout(body, 1)
         layout.addWidget(self.problem_label)
-        layout.addLayout(footer)
+        layout.addWidget(self.footer)
         self.done_button.clicked.connect(self.submit)
         self.cancel_button.clicked.connect(self.reject)
         self._on_picker_changed()
@@ -377,7 +357,6 @@ class PainMapForm(QDialog):
             )
         symptoms = {key: int(value) for key, value in answers.items() if value is not None}
         duration = self.duration_row.value()
-        day = self.day_edit.date()
         try:
             with self.database.write() as session:
                 entry = record_pain_map(
@@ -386,7 +365,7 @@ class PainMapForm(QDialog):
                     self.picker.marked(),
                     symptoms=symptoms or None,
                     three_months=None if duration is None else bool(duration),
-                    taken_on=dt.date(day.year(), day.month(), day.day()),
+                    taken_on=self.footer.day(),
                     source=self.source_box.currentData(),
                     visit_id=self.visit_id,
                     recorded_by_id=self.recorded_by_id,
