@@ -590,6 +590,12 @@ def _server_words(exc: DBAPIError) -> str:
     message = getattr(diag, "message_primary", None) or str(exc.orig).splitlines()[0]
     if "permission denied for function" in message:
         return "Only an owner of the practice manages its people."
+    if "mc_person_" in message and "does not exist" in message:
+        return (
+            "This clinic's database was set up by an earlier version of Massage Chart: its "
+            "administrator runs `massage-chart clinic init` again (safe to run again) before "
+            "people are managed from the window."
+        )
     return str(message)
 
 

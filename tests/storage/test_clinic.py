@@ -665,3 +665,25 @@ def test_a_student_s_note_is_co_signed_by_the_supervisor_named_on_it(clinic_db: 
     finally:
         for person in (stu, lee, sam):
             person.database.dispose()
+
+
+def test_a_clinic_set_up_before_the_people_functions_says_to_run_clinic_init(
+    clinic_db: Clinic,
+) -> None:
+    c = clinic_db
+    engine = create_engine(c.url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "DROP FUNCTION mc_person_add(text, text, text, text)"
+            )  # as an earlier version left it
+    finally:
+        engine.dispose()
+    olive = clinic.sign_in(c.url, "olive", "pw-olive", practice=c.practice)
+    try:
+        with pytest.raises(clinic.ClinicError, match="runs `massage-chart clinic init` again"):
+            clinic.add_person(olive.database, c.practice, "tess", "front_desk", "pw")
+    finally:
+        olive.database.dispose()
+    clinic.init_clinic(c.url, c.practice, "olive", "pw-olive")  # puts the functions back
+    clinic.add_person(c.url, c.practice, "tess", "front_desk", "pw")
