@@ -36,6 +36,17 @@ def type_text(widget: QWidget, text: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def no_window_left_showing() -> Iterator[None]:
+    """A window a test leaves showing is hidden after it: a note editor whose database was
+    deleted under it refuses to close (it keeps the note), and a later test that counts the
+    app's windows (the lock hides every other window) must not find it."""
+    yield
+    for widget in QApplication.topLevelWidgets():
+        if widget.isVisible():
+            widget.hide()
+
+
+@pytest.fixture(autouse=True)
 def forget_window_layouts() -> Iterator[None]:
     """Each test starts from the default window layouts (the visit window keeps its own)."""
     yield

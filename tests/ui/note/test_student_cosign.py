@@ -54,7 +54,7 @@ def test_a_student_names_the_supervisor_who_alone_co_signs_in_the_note(
         editor.supervisor_combo.activated.emit(editor.supervisor_combo.currentIndex())
         assert not editor.sign_problem.isVisible()
         assert not editor.sign_button.isEnabled()  # the student still cannot sign
-        editor.close()
+        assert editor.close() and not editor.isVisible()
 
         supervisor = VisitNoteEditor(
             sam.database, c.stu_visit, now=lambda: now, today=lambda: now.date(),
@@ -68,6 +68,8 @@ def test_a_student_names_the_supervisor_who_alone_co_signs_in_the_note(
         with sam.database.read() as session:
             visit = get_visit(session, c.stu_visit)
             assert (visit.provider_id, visit.signed_by_id) == (c.stu_provider, c.sam_provider)
+        # Closed while their databases are still there (the clinic's is dropped after the test).
+        assert supervisor.close() and not supervisor.isVisible()
     finally:
         stu.database.dispose()
         sam.database.dispose()
