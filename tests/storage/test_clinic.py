@@ -687,3 +687,28 @@ def test_a_clinic_set_up_before_the_people_functions_says_to_run_clinic_init(
         olive.database.dispose()
     clinic.init_clinic(c.url, c.practice, "olive", "pw-olive")  # puts the functions back
     clinic.add_person(c.url, c.practice, "tess", "front_desk", "pw")
+
+
+def test_a_student_s_note_cannot_be_made_someone_else_s(clinic_db: Clinic) -> None:
+    """A therapist cannot take a student's draft as their own (change its provider, then sign it
+    as theirs); the server refuses the change, whichever program sends it."""
+    c = clinic_db
+    for username in ("lee", "olive", "stu"):
+        person = c.as_person(username)
+        try:
+            _refused(
+                person,
+                lambda s: s.execute(
+                    update(Visit).where(Visit.id == c.stu_visit).values(provider_id=c.lee_provider)
+                ),
+                "stays with the student",
+            )
+        finally:
+            _close(person)
+    # A therapist's own note may still move to another therapist (before signing).
+    sam = c.as_person("sam")
+    try:
+        sam.execute(update(Visit).where(Visit.id == c.sam_visit).values(provider_id=c.lee_provider))
+        sam.commit()
+    finally:
+        _close(sam)
