@@ -40,6 +40,10 @@ def test_the_client_touches_where_it_hurts_answers_the_symptoms_and_it_is_scored
 ) -> None:
     form = _form(qtbot, db, practice.zoe_id)
     assert form.places_label.text().startswith("Nothing marked")
+    # The client reads plain words under the figures, not the chart's clinical captions.
+    assert [f.caption for f in form.picker.figures.values()] == [
+        "The front of you", "The back of you",
+    ]  # fmt: skip
     for key in WIDESPREAD:
         _touch(qtbot, form, key)
     _touch(qtbot, form, "anterior:palm.r")

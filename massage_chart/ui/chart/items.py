@@ -90,9 +90,11 @@ class FigureItem(QGraphicsItem):
     Marks are its children, placed in figure units (frame fraction x width, y x height).
     """
 
-    def __init__(self, view: AtlasView) -> None:
+    def __init__(self, view: AtlasView, caption: str | None = None) -> None:
         super().__init__()
         self.view = view
+        # The words under the figure: the atlas's own, or plainer ones for a client's screen.
+        self.caption = view.caption if caption is None else caption
         self.frame_width, self.frame_height = figure_size(view)
         self._silhouette, self._outlines, self._details = _view_paths(view.id)
         #: The body's outline, in the figure's coordinates (marks are drawn inside it).
@@ -200,7 +202,7 @@ class FigureItem(QGraphicsItem):
         painter.drawText(
             QRectF(-40, self.frame_height + 8, self.frame_width + 80, CAPTION_HEIGHT - 10),
             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
-            self.view.caption,
+            self.caption,
         )
 
 

@@ -44,6 +44,8 @@ from massage_chart.ui.style import error_text, heading, muted
 
 FIGURE_GAP = 160.0
 """Space between the front and back figures, in figure units."""
+CLIENT_CAPTIONS = {"anterior": "The front of you", "posterior": "The back of you"}
+"""The figures' captions in the client's words (the atlas's name the client's side clinically)."""
 MARKED_FILL = QColor(200, 40, 40, 120)
 MARKED_LINE = QColor(150, 20, 20)
 
@@ -71,7 +73,7 @@ class BodyPicker(QGraphicsView):
         x = 0.0
         atlas = load_atlas()
         for view_id in EXTENT_VIEWS:
-            figure = FigureItem(atlas.view(view_id))
+            figure = FigureItem(atlas.view(view_id), CLIENT_CAPTIONS[view_id])
             figure.setPos(x, 0)
             self.scene().addItem(figure)
             overlay = QGraphicsPathItem(figure)
