@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
@@ -63,9 +64,10 @@ class PainMapEntry:
     """What on file could not be read (a place this atlas does not have, a symptom answer out
     of range): changed outside the app. Scored without it, and said wherever it is shown."""
 
-    @property
+    @cached_property
     def score(self) -> PainMapScore:
-        """The WPI (and SSS, criteria) by the ACR 2016 rules, and the client's pain extent."""
+        """The WPI (and SSS, criteria) by the ACR 2016 rules, and the client's pain extent
+        (computed once per entry: the table, the chart and the PDFs each read it)."""
         return score_pain_map(load_atlas(), self.regions, self.symptoms, self.three_months)
 
 

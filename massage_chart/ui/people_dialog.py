@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +42,7 @@ from massage_chart.storage.database import Database
 from massage_chart.storage.practice import list_provider_details
 from massage_chart.ui.practice_document import READ_ERRORS, WRITE_ERRORS, describe_error
 from massage_chart.ui.style import error_text, heading, muted
+from massage_chart.ui.tables import fill_table, table_rows
 
 GROUP_WORDS = {
     "owner": "Owner",
@@ -310,30 +310,24 @@ class PeopleDialog(QDialog):
             return False
         self.providers = [(d.id, d.display_name) for d in details]
         names = dict(self.providers)
-        self.table.setRowCount(0)
-        for person in self.people:
-            row = self.table.rowCount()
-            self.table.insertRow(row)
-            cells = (
-                person.username,
-                GROUP_WORDS.get(person.group, person.group),
-                names.get(person.provider_id or "", "—"),
-                "yes" if person.active else "no (disabled)",
-            )
-            for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+        fill_table(
+            self.table,
+            (
+                (
+                    person.username,
+                    GROUP_WORDS.get(person.group, person.group),
+                    names.get(person.provider_id or "", "—"),
+                    "yes" if person.active else "no (disabled)",
+                )
+                for person in self.people
+            ),
+        )
         self._update_buttons()
         return True
 
     def rows(self) -> list[list[str]]:
         """The table as text."""
-        return [
-            [
-                item.text() if (item := self.table.item(row, column)) is not None else ""
-                for column in range(self.table.columnCount())
-            ]
-            for row in range(self.table.rowCount())
-        ]
+        return table_rows(self.table)
 
     def select(self, username: str) -> None:
         """Choose a person's row."""

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +40,7 @@ from massage_chart.ui.outcomes.pain_map_form import PainMapForm
 from massage_chart.ui.practice_document import READ_ERRORS, describe_error
 from massage_chart.ui.progress.chart_time import DateChart, msecs
 from massage_chart.ui.style import heading, muted
+from massage_chart.ui.tables import fill_table, table_rows
 
 WPI_COLOUR = QColor("#8e44ad")
 CLIENT_EXTENT_COLOUR = QColor("#c0392b")
@@ -212,35 +212,12 @@ class PainMapPanel(QWidget):
         self.maps, self.visits = maps, visits
         self.chart.set_data(maps, visits)
         self.summary.setText(_summary(maps))
-        self.table.setRowCount(0)
-        for entry in reversed(maps):
-            score = entry.score
-            cells = (
-                format_date(entry.taken_on),
-                f"{score.wpi}/19",
-                "—" if score.sss is None else f"{score.sss}/12",
-                "—" if score.severity_score is None else f"{score.severity_score}/31",
-                criteria_cell(entry),
-                f"{score.extent * 100:.1f}%",
-                ", ".join(area.label for area in score.areas) or "none in a WPI area",
-                SOURCES[entry.source]
-                + ("; could not read " + ", ".join(entry.unreadable) if entry.unreadable else ""),
-            )
-            row = self.table.rowCount()
-            self.table.insertRow(row)
-            for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+        fill_table(self.table, (_map_cells(entry) for entry in reversed(maps)))
         return True
 
     def rows(self) -> list[list[str]]:
         """The table as text, newest map first."""
-        return [
-            [
-                item.text() if (item := self.table.item(row, column)) is not None else ""
-                for column in range(self.table.columnCount())
-            ]
-            for row in range(self.table.rowCount())
-        ]
+        return table_rows(self.table)
 
     def open_form(self) -> PainMapForm:
         """Open a new pain map for the client (today's); the tab follows what is filed."""
@@ -259,6 +236,22 @@ class PainMapPanel(QWidget):
     @Slot(str)
     def _on_form_recorded(self, _entry_id: str) -> None:
         self.reload()
+
+
+def _map_cells(entry: PainMapEntry) -> tuple[str, ...]:
+    """One map as the table shows it."""
+    score = entry.score
+    return (
+        format_date(entry.taken_on),
+        f"{score.wpi}/19",
+        "—" if score.sss is None else f"{score.sss}/12",
+        "—" if score.severity_score is None else f"{score.severity_score}/31",
+        criteria_cell(entry),
+        f"{score.extent * 100:.1f}%",
+        ", ".join(area.label for area in score.areas) or "none in a WPI area",
+        SOURCES[entry.source]
+        + ("; could not read " + ", ".join(entry.unreadable) if entry.unreadable else ""),
+    )
 
 
 def _summary(maps: Sequence[PainMapEntry]) -> str:

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -44,6 +43,7 @@ from massage_chart.ui.progress.outcomes_panel import OutcomesPanel
 from massage_chart.ui.progress.pain_map_panel import PainMapPanel
 from massage_chart.ui.progress.region_chart import RegionChart
 from massage_chart.ui.style import heading, muted
+from massage_chart.ui.tables import fill_table, table_rows
 
 BEFORE_COLOUR = QColor("#c0392b")
 AFTER_COLOUR = QColor("#1f6fb2")
@@ -298,15 +298,13 @@ class ProgressDialog(QDialog):
         self.chart.set_points(points)
         self.summary_label.setText(_summary(points, signed_only=signed_only))
         self.trends = trends
-        self.table.setRowCount(0)
-        for trend in trends:
-            row = self.table.rowCount()
-            self.table.insertRow(row)
-            finding = trend.kind.legend.name
-            for column, text in enumerate(
-                (finding, trend.label, trend_sentence(trend), trend_change(trend))
-            ):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+        fill_table(
+            self.table,
+            (
+                (trend.kind.legend.name, trend.label, trend_sentence(trend), trend_change(trend))
+                for trend in trends
+            ),
+        )
         self.table.setCurrentCell(0 if trends else -1, 0)
         self.region_chart.set_trend(trends[0] if trends else None)
         self.outcomes.reload()
@@ -368,12 +366,7 @@ class ProgressDialog(QDialog):
 
     def trend_rows(self) -> list[tuple[str, str, str, str]]:
         """The findings table as text, row by row."""
-        rows = []
-        for row in range(self.table.rowCount()):
-            cells = [self.table.item(row, column) for column in range(4)]
-            a, b, c, d = (cell.text() if cell is not None else "" for cell in cells)
-            rows.append((a, b, c, d))
-        return rows
+        return [(a, b, c, d) for a, b, c, d in table_rows(self.table)]
 
 
 def _summary(points: Sequence[PainPoint], *, signed_only: bool) -> str:
