@@ -58,13 +58,18 @@ def pain_regions(atlas: Atlas, marks: Iterable[MarkData]) -> set[Region]:
     return regions
 
 
-def clinician_pain_extent(atlas: Atlas, marks: Iterable[MarkData]) -> float:
-    """The share (0 to 1) of the front and back surface the therapist found painful."""
+def regions_extent(atlas: Atlas, regions: Iterable[Region]) -> float:
+    """The share (0 to 1) of the front and back surface these regions cover, each once: the
+    one measure of pain extent, for the therapist's findings and the client's own map alike."""
     total = body_area(atlas)
     if total <= 0:
         return 0.0
-    marked = sum(region_area(atlas, region) for region in pain_regions(atlas, marks))
-    return min(1.0, marked / total)
+    return min(1.0, sum(region_area(atlas, region) for region in set(regions)) / total)
+
+
+def clinician_pain_extent(atlas: Atlas, marks: Iterable[MarkData]) -> float:
+    """The share (0 to 1) of the front and back surface the therapist found painful."""
+    return regions_extent(atlas, pain_regions(atlas, marks))
 
 
 def extent_text(share: float) -> str:

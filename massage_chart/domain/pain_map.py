@@ -22,7 +22,7 @@ from functools import cache
 from typing import Any
 
 from massage_chart.domain.atlas import Atlas, AtlasError, Region
-from massage_chart.domain.pain_extent import EXTENT_VIEWS, body_area, pain_regions, region_area
+from massage_chart.domain.pain_extent import EXTENT_VIEWS, pain_regions, regions_extent
 from massage_chart.resources import resource_path
 
 SEVERITY_ITEMS = ("fatigue", "unrefreshed", "cognitive")
@@ -345,13 +345,6 @@ def region_key(region: Region) -> str:
     return f"{region.view_id}:{region.id}"
 
 
-def _extent(atlas: Atlas, regions: Iterable[Region]) -> float:
-    total = body_area(atlas)
-    if total <= 0:
-        return 0.0
-    return min(1.0, sum(region_area(atlas, region) for region in set(regions)) / total)
-
-
 def score_pain_map(
     atlas: Atlas,
     regions: Iterable[Region],
@@ -375,7 +368,7 @@ def score_pain_map(
         uncounted=tuple(uncounted),
         symptoms=symptoms,
         three_months=three_months,
-        extent=_extent(atlas, marked),
+        extent=regions_extent(atlas, marked),
     )
 
 
