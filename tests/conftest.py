@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests never reach the desktop's keyring: seal keys go to the key file in the test's own
+# settings folder (tests/storage/test_seals.py gives the keyring tests a keyring of their own).
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+# Fixtures wider than one test (a module's shared database) run before each test's own folders
+# are set up: they too keep to a temporary settings and data folder, never the user's.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="mc-tests-config-")
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="mc-tests-data-")
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +27,9 @@ from massage_chart.domain.icd10_table import INDEX_DIR_VARIABLE
 from massage_chart.domain.presentation import Clock, use_clock
 from massage_chart.storage.database import Database, open_database
 from tests.helpers.postgres import fresh_postgres_url
+
+for _variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+    atexit.register(shutil.rmtree, os.environ[_variable], True)
 
 
 @pytest.fixture(scope="session")

@@ -127,6 +127,29 @@ def add_commands(commands: Any) -> None:
     )
     change.set_defaults(run=_run_change_passphrase)
 
+    seal_key = commands.add_parser(
+        "seal-key",
+        help="carry this computer's seal key to another computer",
+        description="Signed notes, addenda and progress reports are sealed with a key kept "
+        "outside the database (this computer's keyring, or a private key file). A database "
+        "moved to another computer needs the key there too, or its seals cannot be checked: "
+        "export the key here, import it there. Keep the exported file as secret as a password; "
+        "whoever holds it could forge a seal.",
+    )
+    seal_commands = seal_key.add_subparsers(dest="seal_command", metavar="ACTION")
+    seal_commands.required = True
+    show = seal_commands.add_parser("show", help="say where the seal keys are kept, and their ids")
+    show.set_defaults(run=_run_seal_key_show)
+    export_key = seal_commands.add_parser("export", help="write the seal keys to FILE")
+    export_key.add_argument("file", metavar="FILE")
+    add_force_option(export_key)
+    export_key.set_defaults(run=_run_seal_key_export)
+    import_key = seal_commands.add_parser(
+        "import", help="add the seal keys of FILE (exported on another computer)"
+    )
+    import_key.add_argument("file", metavar="FILE")
+    import_key.set_defaults(run=_run_seal_key_import)
+
 
 def _audit_actions() -> list[Any]:
     from massage_chart.storage.audit import AuditAction
@@ -399,4 +422,58 @@ def _run_change_passphrase(args: argparse.Namespace) -> int:
         database.dispose()
     outcome.database.dispose()
     print_outcome(outcome, f"Changed the passphrase of {path}.")
+    return 0
+
+
+def _run_seal_key_show(_args: argparse.Namespace) -> int:
+    from massage_chart.storage.seal_keys import SealKeyError, local_store
+
+    store = local_store()
+    try:
+        keys = store.keys()
+    except SealKeyError as exc:
+        return fail(str(exc))
+    print(f"Seal keys are kept in {store.where()}.")
+    if not keys:
+        print("None made yet: the first one is made when a note is first signed.")
+    for key in keys:
+        print(f"  key {key.key_id}, made {key.created_at[:19].replace('T', ' ')} UTC")
+    return 0
+
+
+def _run_seal_key_export(args: argparse.Namespace) -> int:
+    from massage_chart.export.atomic import ExportError, write_atomic
+    from massage_chart.storage.seal_keys import SealKeyError, local_store
+
+    try:
+        target = output_path(args, args.file)
+        text = local_store().export_text()
+        write_atomic(target, text.encode())
+    except (ExportError, SealKeyError) as exc:
+        return fail(str(exc))
+    print(
+        f"The seal keys were written to {target}, readable by you alone. Import them on the "
+        f"other computer with: {PROG} seal-key import FILE, then delete the file."
+    )
+    return 0
+
+
+def _run_seal_key_import(args: argparse.Namespace) -> int:
+    from massage_chart.storage.seal_keys import SealKeyError, local_store
+
+    source = Path(args.file).expanduser()
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return fail(f"{source} cannot be read: {getattr(exc, 'strerror', None) or exc}.")
+    store = local_store()
+    try:
+        added = store.import_keys(text, str(source))
+    except SealKeyError as exc:
+        return fail(str(exc))
+    if not added:
+        print(f"This computer already holds every key in {source}; nothing was added.")
+    else:
+        ids = ", ".join(key.key_id for key in added)
+        print(f"Added {len(added)} seal key(s) ({ids}) to {store.where()}.")
     return 0

@@ -438,7 +438,7 @@ def _prepared(data: ProgressData, styles: Styles) -> list[Flowable]:
     who = provider.display_name if provider else "the treating therapist"
     count = len(data.visits)
     lines: list[Flowable] = [_section("Signature", styles)]
-    failed = [v for v in data.visits if v.integrity_ok is False]
+    failed = [v for v in data.visits if v.integrity_failed]
     if failed or (data.signature is not None and not data.signature.intact):
         lines.append(
             trusted(
@@ -502,7 +502,7 @@ def progress_flowables(data: ProgressData) -> list[Flowable]:
 def render_progress_pdf(data: ProgressData) -> bytes:
     """The progress report as PDF bytes."""
     client = data.latest.client
-    failed = any(v.integrity_ok is False for v in data.visits) or (
+    failed = any(v.integrity_failed for v in data.visits) or (
         data.signature is not None and not data.signature.intact
     )
     author = data.latest.signer or data.latest.provider

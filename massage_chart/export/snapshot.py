@@ -35,7 +35,8 @@ from massage_chart.storage.models import Visit, utc_now
 from massage_chart.storage.outcomes import outcome_changes
 from massage_chart.storage.pain_maps import PainMapEntry, pain_maps_on_file
 from massage_chart.storage.repositories import get_visit
-from massage_chart.storage.signing import verify_visit_hash, visit_content_hash, visit_text_form
+from massage_chart.storage.seals import visit_integrity
+from massage_chart.storage.signing import visit_content_hash, visit_text_form
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class AddendumInfo:
     reason: str
     text: str
     content_hash: str | None
+    intact: bool = True  # still as written: its hash and its seal hold
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,10 @@ class VisitSnapshot:
     """Everything the SOAP note and the client summary print about one visit.
 
     Attributes:
-        integrity_ok: for a signed visit, whether it still matches its content hash; None for a
-            draft.
+        integrity_ok: for a signed visit, whether it still matches its content hash and that hash
+            its keyed seal (``seals.visit_integrity``); None for a draft.
+        integrity_problems: what is wrong with the note or its addenda, in words.
+        seal_note: said when a seal was made with a key this computer does not hold.
         health_update, subjective, assessment, plan: as printed: the stop/refer overrides as
             lines after the health update, each section's sub-fields as "Label: value" lines
             before its free text.
@@ -169,6 +173,14 @@ class VisitSnapshot:
     pain_maps_corrected_since: bool = False
     cosigned_student: ProviderInfo | None = None
     audit_checkpoint: str | None = None
+    integrity_problems: tuple[str, ...] = ()
+    seal_note: str = ""
+
+    @property
+    def integrity_failed(self) -> bool:
+        """A signed note that, or one of whose addenda, can no longer be relied on."""
+        return self.signed and (self.integrity_ok is False or bool(self.integrity_problems))
+
     unit_rule: UnitRule = UnitRule.CMS
 
     @property
@@ -235,6 +247,7 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
         .limit(1)
     )
     record = visit_record_of(visit)
+    integrity = visit_integrity(session, visit)
     outcomes, corrected = outcome_changes(
         session, visit.client_id, visit.start.date(), visit.signed_at if signed else None
     )
@@ -257,7 +270,9 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
         signed_at=visit.signed_at,
         content_hash=visit.content_hash,
         current_hash=visit_content_hash(visit) if signed else None,
-        integrity_ok=verify_visit_hash(visit) if signed else None,
+        integrity_ok=integrity.note_ok if integrity else None,
+        integrity_problems=tuple(integrity.problems()) if integrity else (),
+        seal_note=integrity.uncheckable_words() if integrity else "",
         chief_complaint=visit.chief_complaint,
         health_update=printed["health_update"],
         subjective=printed["subjective"],
@@ -292,6 +307,7 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
                 reason=a.reason,
                 text=a.text,
                 content_hash=a.content_hash,
+                intact=integrity is None or a.created_at not in integrity.broken_addenda,
             )
             for a in sorted(visit.addenda, key=lambda a: a.created_at)
         ),

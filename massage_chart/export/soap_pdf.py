@@ -838,8 +838,9 @@ def _signature(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
         body = [
             trusted("<b>INTEGRITY FAILURE — DO NOT RELY ON THIS NOTE</b>", styles.banner),
             para(
-                f"This note was signed by {who_full} on {when}, but its content no longer "
-                "matches the hash sealed at signing: it was changed after signing.",
+                f"This note was signed by {who_full} on {when}, but "
+                + (snapshot.integrity_problems or ("it no longer matches its seal",))[0]
+                + ".",
                 styles.small,
             ),
             trusted(
@@ -849,6 +850,8 @@ def _signature(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
             ),
         ]
         shade, border = ALERT_SHADE, ALERT
+    if snapshot.signed and snapshot.seal_note:
+        body.append(para(snapshot.seal_note, styles.tiny))
     body += checkpoint_line(snapshot.audit_checkpoint, styles)
     box = Table([[body]], colWidths=[FRAME_WIDTH])
     box.setStyle(
@@ -887,6 +890,14 @@ def _addenda(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
         if addendum.reason:
             out.append(para(addendum.reason, styles.small, prefix="<b>Reason:</b> "))
         out += _text_block("", addendum.text, styles)
+        if not addendum.intact:
+            out.append(
+                trusted(
+                    "<b>INTEGRITY FAILURE: this addendum was changed or forged after it was "
+                    "written. Do not rely on it.</b>",
+                    styles.banner,
+                )
+            )
         if addendum.content_hash:
             out.append(trusted(f"Hash: {escape(addendum.content_hash)}", styles.tiny))
         out.append(Spacer(1, 4))
@@ -894,20 +905,21 @@ def _addenda(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
 
 
 def _integrity_banner(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
-    if not snapshot.signed or snapshot.integrity_ok:
+    if not snapshot.integrity_failed:
         return []
+    what = "; ".join(snapshot.integrity_problems) or "it no longer matches its seal"
     box = Table(
         [
             [
                 [
                     trusted(
-                        "INTEGRITY FAILURE: this signed note no longer matches its content hash.",
+                        "INTEGRITY FAILURE: this signed record no longer holds its seal.",
                         styles.banner,
                     ),
-                    trusted(
-                        "Its content was changed after signing. The text below is what the "
-                        "database holds now, not what the provider signed. Do not rely on it; "
-                        "restore the record from a verified backup.",
+                    para(
+                        f"Found: {what}. The text below is what the database holds now, not "
+                        "what the provider signed. Do not rely on it; restore the record from "
+                        "a verified backup.",
                         styles.small,
                     ),
                 ]
@@ -935,7 +947,7 @@ def page_marks(snapshot: VisitSnapshot, title: str) -> PageMarks:
     colour = colors.Color(0.78, 0.78, 0.78)
     if not snapshot.signed:
         watermark = "DRAFT — NOT SIGNED"
-    elif not snapshot.integrity_ok:
+    elif snapshot.integrity_failed:
         watermark = "INTEGRITY FAILURE"
         colour = colors.Color(0.9, 0.55, 0.58)
     provider = snapshot.provider
@@ -955,7 +967,7 @@ def soap_flowables(snapshot: VisitSnapshot) -> list[Flowable]:
     status = "Signed" if snapshot.signed else "DRAFT (unsigned)"
     if snapshot.signed and snapshot.imported is not None:
         status = "Signed elsewhere (imported)"
-    if snapshot.signed and not snapshot.integrity_ok:
+    if snapshot.integrity_failed:
         status = "INTEGRITY FAILURE"
     subtitle = f"Date of service {fmt_date(snapshot.start.date())}\n{status}"
     story: list[Flowable] = [

@@ -522,7 +522,7 @@ def summary_flowables(snapshot: VisitSnapshot) -> list[Flowable]:
         para(name, styles.friendly, prefix="Hi ", suffix=","),
         trusted(escape(INTRO), styles.friendly),
     ]
-    if snapshot.signed and not snapshot.integrity_ok:
+    if snapshot.integrity_failed:
         story.append(
             trusted(
                 "<b>This record failed its integrity check; ask the practice for a corrected "
@@ -541,7 +541,7 @@ def summary_flowables(snapshot: VisitSnapshot) -> list[Flowable]:
 def render_summary_pdf(snapshot: VisitSnapshot) -> bytes:
     """The client visit summary of one visit, as PDF bytes."""
     client = snapshot.client
-    integrity_failed = snapshot.signed and not snapshot.integrity_ok
+    integrity_failed = snapshot.integrity_failed
     marks = PageMarks(
         footer=f"{fonts.isolate(client.full_name)}  ·  Visit on {fmt_date(snapshot.start.date())}",
         watermark="INTEGRITY FAILURE" if integrity_failed else "",

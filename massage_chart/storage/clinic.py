@@ -339,6 +339,18 @@ def _grant(connection: Connection, practice: str) -> None:
             for table in names:
                 if table in tables:
                     connection.exec_driver_sql(f"GRANT {privileges} ON {table} TO {role}")
+    _keep_the_seal_key(connection, practice, tables)
+
+
+def _keep_the_seal_key(connection: Connection, practice: str, tables: list[str]) -> None:
+    """Nobody signed in, owners included, reads the seal key or writes a seal (migration 0017):
+    the server seals as each record is signed, with functions that run as the administrator."""
+    for group in GROUPS:
+        role = _quote(connection, group_role(practice, group))
+        if "mc_seal_key" in tables:
+            connection.exec_driver_sql(f"REVOKE ALL ON mc_seal_key FROM {role}")
+        if "seals" in tables:
+            connection.exec_driver_sql(f"REVOKE INSERT, UPDATE, DELETE ON seals FROM {role}")
 
 
 # The people of a practice are managed through these functions, run as the administrator who

@@ -34,7 +34,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from massage_chart.storage import encryption, guards
+from massage_chart.storage import encryption, guards, seals  # seals: the sealing flush hook
 from massage_chart.storage.backup import BackupError, backup_sqlite, new_backup_path
 from massage_chart.storage.encryption import FileKind, Keying
 
@@ -876,7 +876,32 @@ def open_database(
             _backup_before_upgrade(database, status)
         upgrade_schema(engine)
     database.remember_file()
+    if upgrade and database.is_sqlite:
+        _begin_sealing(database)
     return database
+
+
+def _begin_sealing(database: Database) -> None:
+    """The first time this computer's app opens the database with seals: seal the records
+    signed before (``seals.seal_unsealed``), and say so in the audit log."""
+    from massage_chart.storage import audit
+    from massage_chart.storage.seal_keys import SealKeyError
+
+    with database.read() as session:
+        if not seals.needs_first_sealing(session):
+            return
+    try:
+        with database.write() as session:
+            count = seals.seal_unsealed(session)
+            if count:
+                audit.record(
+                    session,
+                    audit.AuditAction.CHANGE,
+                    detail=f"{count} records signed before keyed seals were sealed "
+                    "(each one's content matched its hash)",
+                )
+    except (StorageError, SQLAlchemyError, SealKeyError) as exc:
+        log.warning("the records signed before keyed seals were not sealed now: %s", exc)
 
 
 def _set_aside_a_foreign_wal(path: Path) -> list[str]:

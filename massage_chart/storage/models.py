@@ -54,10 +54,17 @@ DIALECT_SPECIFIC_INDEXES = frozenset({"ix_clients_list"})
 """Indexes whose columns differ by database (migration 0003); schema comparison skips them."""
 
 
+SERVER_ONLY_TABLES = frozenset({"mc_seal_key"})
+"""Tables a clinic's PostgreSQL holds that the app never reads (migration 0017)."""
+
+
 def include_in_schema_comparison(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Alembic ``include_object`` hook: leave out the indexes that migrations shape per database."""
+    """Alembic ``include_object`` hook: leave out the indexes that migrations shape per database,
+    and the server's own tables the app never maps (the seal key, which it cannot read)."""
+    if type_ == "table" and name in SERVER_ONLY_TABLES:
+        return False
     return not (type_ == "index" and name in DIALECT_SPECIFIC_INDEXES)
 
 
@@ -634,6 +641,23 @@ class AuditEvent(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Seal(Base):
+    """A keyed seal over a signed record's content hash (``seals.py``): an HMAC-SHA-256 made with
+    a key the database does not hold. Never changed or removed; a record may gain more seals
+    (another key), and one good seal under a key at hand proves its hash was not redone."""
+
+    __tablename__ = "seals"
+    __table_args__ = (Index("ix_seals_record", "record_kind", "record_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_kind: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(32))
+    mac: Mapped[str] = mapped_column(String(64))
+    sealed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
 
 
 class OutcomeRecord(Base):

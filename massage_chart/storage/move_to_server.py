@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Table, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from massage_chart.domain.record_kinds import VisitStatus
-from massage_chart.storage import audit
+from massage_chart.storage import audit, seals
 from massage_chart.storage.database import Database, StorageError, is_server_url, open_database
 from massage_chart.storage.models import Base, Visit
 from massage_chart.storage.signing import verify_visit_hash
@@ -50,7 +50,9 @@ class MoveReport:
 
 
 def _tables() -> list[Table]:
-    return list(Base.metadata.sorted_tables)
+    # Not the seals: they are made with this computer's key; the server seals every signed
+    # record it receives with its own (migration 0017), and the copy is checked against those.
+    return [table for table in Base.metadata.sorted_tables if table.name != "seals"]
 
 
 def _rows(connection: Connection, table: Table) -> Iterator[list[dict[str, Any]]]:
@@ -212,12 +214,19 @@ def _check(reader: Connection, writer: Connection, report: MoveReport) -> None:
         ).all()
         broken = [v.id for v in signed if not verify_visit_hash(v)]
         problems = audit.verify_chain(session)
+        unsealed = seals.survey(session).broken
     report.signed_visits = len(signed)
     report.audit_events = report.rows.get("audit_events", 0)
     if broken:
         raise MoveError(
             f"{len(broken)} signed notes do not match their signature on the server (first: "
             f"{broken[0]}); nothing was kept there. Run massage-chart check on the practice."
+        )
+    if unsealed:
+        raise MoveError(
+            f"{len(unsealed)} signed records were not sealed by the server (first: "
+            f"{unsealed[0][0]} {unsealed[0][1]}); nothing was kept there. Upgrade the server's "
+            "database with massage-chart clinic init, then move the practice again."
         )
     if problems:
         raise MoveError(

@@ -42,6 +42,7 @@ from massage_chart.storage.repositories import (
     health_history_versions,
     list_providers,
 )
+from massage_chart.storage.seals import visit_integrity
 from massage_chart.storage.signing import visit_text_form
 
 
@@ -116,6 +117,10 @@ class VisitNote:
     icd10_codes: tuple[str, ...]
     mark_count: int
     addenda: tuple[AddendumText, ...]
+    integrity_problems: tuple[str, ...] = ()
+    """What is wrong with a signed note or its addenda (``seals.visit_integrity``), in words."""
+    seal_note: str = ""
+    """Said when a seal was made with a key this computer does not hold."""
 
     @property
     def title(self) -> str:
@@ -132,6 +137,7 @@ def load_visit_note(session: Session, visit_id: str) -> VisitNote:
     """
     visit = get_visit(session, visit_id)
     printed = visit_text_form(visit)  # sub-fields and overrides as lines of their sections
+    integrity = visit_integrity(session, visit)
     return VisitNote(
         id=visit.id,
         client_id=visit.client_id,
@@ -163,6 +169,8 @@ def load_visit_note(session: Session, visit_id: str) -> VisitNote:
             )
             for a in visit.addenda
         ),
+        integrity_problems=tuple(integrity.problems()) if integrity else (),
+        seal_note=integrity.uncheckable_words() if integrity else "",
     )
 
 
@@ -196,6 +204,9 @@ class NoteData:
     supervisor_id: str | None = None
     supervisors: list[ProviderInfo] = field(default_factory=list)
     """Who may supervise (the clinic's therapists and owners who chart), when a student wrote it."""
+    integrity_problems: tuple[str, ...] = ()
+    """What is wrong with a signed note or its addenda (``seals.visit_integrity``), in words."""
+    seal_note: str = ""
 
 
 def load_note(database: Database, visit_id: str, today: dt.date) -> NoteData:
@@ -211,6 +222,7 @@ def load_note(database: Database, visit_id: str, today: dt.date) -> NoteData:
         providers = list_providers(session, active_only=False)
         names = {p.id: p.display_name for p in providers}
         rule, payer = visit_unit_rule(session, visit)
+        integrity = visit_integrity(session, visit)
         return NoteData(
             visit_id=visit.id,
             client_id=visit.client_id,
@@ -239,4 +251,6 @@ def load_note(database: Database, visit_id: str, today: dt.date) -> NoteData:
             written_by_student=(by_student := is_student_provider(session, visit.provider_id)),
             supervisor_id=visit.supervisor_id,
             supervisors=[provider_info_of(p) for p in supervisors(session)] if by_student else [],
+            integrity_problems=tuple(integrity.problems()) if integrity else (),
+            seal_note=integrity.uncheckable_words() if integrity else "",
         )

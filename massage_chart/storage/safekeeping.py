@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from massage_chart.domain.record_kinds import VisitStatus
-from massage_chart.storage import audit, encryption
+from massage_chart.storage import audit, encryption, seals
 from massage_chart.storage.audit_checkpoints import (
     checkpoint_file,
     checkpoint_problems,
@@ -232,6 +232,7 @@ def check_database(database: Database) -> CheckReport:
         report.checked.append(f"{signed} signed visits against their content hashes")
         reports = _check_progress_reports(session, report)
         report.checked.append(f"{reports} signed progress reports against their seals")
+        _check_seals(session, report)
         maps = _check_pain_maps(session, report)
         report.checked.append(f"{maps} pain maps of the clients' own against the atlas")
         _check_against_audit(session, report)
@@ -316,6 +317,26 @@ def _check_signed_visits(session: Session, report: CheckReport) -> int:
                 )
         session.expunge_all()
     return len(ids)
+
+
+def _check_seals(session: Session, report: CheckReport) -> None:
+    """Every signed note, addendum and progress report against its keyed seal (seals.py)."""
+    found = seals.survey(session)
+    for kind, record_id in found.broken[:50]:
+        report.problems.append(
+            f"{seals.KIND_WORDS.get(kind, kind)} {record_id}: its seal does not hold (its content "
+            "hash was redone, or its seal removed, outside the app)"
+        )
+    if len(found.broken) > 50:
+        report.problems.append(f"... and {len(found.broken) - 50} more records whose seal fails")
+    if found.uncheckable:
+        report.problems.append(
+            f"{found.uncheckable} signed records were sealed with a key this computer does not "
+            "hold (the database came from another computer): their seals cannot be checked "
+            "here. On that computer run massage-chart seal-key export FILE, and here "
+            "massage-chart seal-key import FILE"
+        )
+    report.checked.append(f"{found.checked} signed records against their seals ({found.where})")
 
 
 def _check_progress_reports(session: Session, report: CheckReport) -> int:
@@ -410,6 +431,9 @@ SQLITE_PROTECTIONS = (
     "trg_progress_reports_update",
     "trg_progress_reports_delete",
     "trg_progress_reports_replace",
+    "trg_seals_update",
+    "trg_seals_delete",
+    "trg_seals_replace",
     *(
         f"trg_{table}_signed_{event}"
         for table in ("marks", "billing_lines", "visit_overrides")
@@ -430,6 +454,13 @@ POSTGRES_PROTECTIONS = (
     "trg_addenda_clinic_author",
     "trg_audit_events_clinic_actor",
     "trg_progress_reports_clinic_signer",
+    # Keyed seals (migration 0017): made by the server as each record is signed, never changed.
+    "trg_visits_seal_insert",
+    "trg_visits_seal_update",
+    "trg_addenda_seal",
+    "trg_progress_reports_seal",
+    "trg_seals_immutable",
+    "trg_seals_truncate",
 )
 
 
@@ -448,10 +479,26 @@ def _check_protections(database: Database, report: CheckReport) -> None:
             found = {
                 row[0]
                 for row in connection.exec_driver_sql(
-                    "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'"
+                    # 'A': fires always, even for a session that set session_replication_role
+                    # to replica (an 'O' or 'R' trigger is skipped then, a 'D' one always).
+                    "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'A'"
                 )
             }
             wanted = POSTGRES_PROTECTIONS
+            bypass = connection.exec_driver_sql(
+                "SELECT coalesce(r.rolname, 'every role') FROM pg_db_role_setting s "
+                "LEFT JOIN pg_roles r ON r.oid = s.setrole "
+                "WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database "
+                "WHERE datname = current_database())) "
+                "AND array_to_string(s.setconfig, ',') ILIKE '%%session_replication_role%%'"
+            ).fetchall()
+            if bypass:
+                report.problems.append(
+                    "the server is set to start sessions of "
+                    + ", ".join(sorted(str(row[0]) for row in bypass))
+                    + " with session_replication_role changed, which skips ordinary triggers "
+                    "(ALTER ROLE/DATABASE ... SET session_replication_role): remove that setting"
+                )
         connection.rollback()
     missing = [name for name in wanted if name not in found]
     if missing:

@@ -37,6 +37,8 @@ def note_html(note: VisitNote) -> str:
         if note.signed_by:
             signed += f" by {note.signed_by}"
         facts.append(("Status", f"{signed}; the note is locked"))
+        if note.seal_note:
+            facts.append(("Seal", note.seal_note))
     else:
         facts.append(("Status", "Draft, not signed"))
     pain = format_pain(note.pain_before, note.pain_after)
@@ -61,8 +63,14 @@ def note_html(note: VisitNote) -> str:
         "p.empty { color: #80868b; font-style: italic; }"
         "</style>",
         f"<h2>{html.escape(note.title)}</h2>",
-        f"<table>{rows}</table>",
     ]
+    if note.integrity_problems:  # what `check` would report, said where the note is read
+        parts.append(
+            '<p style="color: #b3261e;"><b>INTEGRITY FAILURE: do not rely on this note.</b> '
+            + html.escape("; ".join(note.integrity_problems).capitalize())
+            + ". Restore it from a verified backup.</p>"
+        )
+    parts.append(f"<table>{rows}</table>")
     sections = [
         ("Chief complaint", note.chief_complaint),
         ("Health update", note.health_update),

@@ -16,6 +16,7 @@ from massage_chart.demo import seed_demo
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.record_kinds import PayerType, UnitRule, VisitStatus
 from massage_chart.export.snapshot import VisitSnapshot, load_visit_snapshot
+from massage_chart.storage.client_records import addendum_hash
 from massage_chart.storage.database import Database, open_database
 from massage_chart.storage.marks import add_mark, place_mark
 from massage_chart.storage.models import (
@@ -219,13 +220,15 @@ def make_visit(database: Database, spec: VisitSpec | None = None) -> MadeVisit:
             sign_visit(visit, provider.id, dt.datetime(2026, 11, 20, 11, 42))
             session.flush()
         for index, (reason, text) in enumerate(spec.addenda):
+            written = dt.datetime(2026, 11, 21, 9, index)
             session.add(
                 Addendum(
                     visit_id=visit.id,
                     author_id=provider.id,
                     reason=reason,
                     text=text,
-                    created_at=dt.datetime(2026, 11, 21, 9, index),
+                    created_at=written,
+                    content_hash=addendum_hash(visit.id, provider.id, written, reason, text),
                 )
             )
         return MadeVisit(visit.id, client.id, provider.id)

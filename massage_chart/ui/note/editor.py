@@ -662,8 +662,19 @@ class VisitNoteEditor(QWidget):
             self.status_label.setText(
                 f"Signed by {data.signed_by}\non {format_recorded_time(data.signed_at)}"
             )
-            self.status_label.setToolTip(f"Content hash {data.content_hash}")
+            self.status_label.setToolTip(
+                "\n".join(filter(None, [f"Content hash {data.content_hash}", data.seal_note]))
+            )
             self.save_state_label.setText("Read-only: corrections\nare added as addenda")
+            if data.integrity_problems:
+                # What `check` would report, said where the note is read: never "Signed" alone.
+                self.status_label.setText(f"INTEGRITY FAILURE\n(signed by {data.signed_by})")
+                alert_text(self.status_label)
+                self.status_label.setToolTip(
+                    "Do not rely on this note: "
+                    + "; ".join(data.integrity_problems)
+                    + ". Restore it from a verified backup."
+                )
         else:
             self.status_label.setText("Draft")
             self.save_state_label.setText("Saved")

@@ -1,0 +1,376 @@
+"""Keyed seals over signed records: made as each record is signed, checked wherever the record is
+shown, printed or checked.
+
+A signed note, an addendum and a signed progress report each carry a content hash, which anyone
+can recompute (the canonical content is public); a seal is an HMAC-SHA-256 over the record's
+kind, id and content hash with a key the database does not hold. Forging a note then takes the
+key as well as the file:
+
+- On one computer (SQLite) the app seals as it writes (one flush hook for every road: the window,
+  the command line, a chart file, the demo) with this computer's key (``seal_keys.py``).
+- On a clinic's PostgreSQL the server seals with its own key, which nobody signed in can read
+  (migration 0017); the app only asks the server whether a seal holds.
+
+A record whose seals were all made with keys not held here (a database brought from another
+computer without its key) cannot be checked here: that is said, never taken for a failure or a
+pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import event, insert, select, text
+from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm.attributes import get_history
+
+from massage_chart.domain.record_kinds import VisitStatus
+from massage_chart.storage.models import Addendum, ProgressReport, Seal, Visit, utc_now
+from massage_chart.storage.seal_keys import SealKeyError, SealKeyStore, local_store
+
+log = logging.getLogger(__name__)
+
+VISIT = "visit"
+ADDENDUM = "addendum"
+PROGRESS_REPORT = "progress_report"
+KIND_WORDS = {VISIT: "signed note", ADDENDUM: "addendum", PROGRESS_REPORT: "progress report"}
+
+BEGAN_KIND = "database"
+BEGAN_ID = "seals-began"
+"""The seal that marks when this database was first sealed on this computer: records signed
+before it were sealed then (if their content matched); after it, an unsealed record is a fault."""
+
+
+class SealState(enum.Enum):
+    """What a record's seals say about its content hash."""
+
+    GOOD = "good"  # a seal made with a key at hand holds
+    BROKEN = "broken"  # no seal holds: missing, or made for another hash (redone outside the app)
+    UNCHECKABLE = "uncheckable"  # sealed only with keys not held on this computer
+
+
+def _is_server(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _store(session: Session) -> SealKeyStore:
+    store = session.info.get("seal_keys")
+    return store if isinstance(store, SealKeyStore) else local_store()
+
+
+# ----------------------------------------------------------------------------------- sealing
+
+
+def _signed_now(session: Session) -> Iterator[tuple[str, str, str]]:
+    """(kind, id, content hash) of every record this flush signs or writes sealed."""
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Visit):
+            if obj.status is not VisitStatus.SIGNED or not obj.content_hash:
+                continue
+            if (
+                obj in session.new
+                or get_history(obj, "status").added
+                or get_history(obj, "content_hash").added
+            ):
+                yield VISIT, obj.id, obj.content_hash
+        elif isinstance(obj, Addendum) and obj in session.new and obj.content_hash:
+            yield ADDENDUM, obj.id, obj.content_hash
+        elif isinstance(obj, ProgressReport) and obj in session.new:
+            yield PROGRESS_REPORT, obj.id, obj.content_hash
+
+
+def _seal_rows(store: SealKeyStore, records: Iterable[tuple[str, str, str]]) -> list[dict]:
+    key = store.current()
+    now = utc_now()
+    return [
+        {
+            "record_kind": kind,
+            "record_id": record_id,
+            "content_hash": digest,
+            "key_id": key.key_id,
+            "mac": key.mac(kind, record_id, digest),
+            "sealed_at": now,
+        }
+        for kind, record_id, digest in records
+    ]
+
+
+@event.listens_for(Session, "after_flush")
+def _seal_what_was_signed(session: Session, _context: UOWTransaction) -> None:
+    """Seal, in the same transaction, what this flush signed (SQLite; the server seals its own)."""
+    if _is_server(session):
+        return
+    records = list(_signed_now(session))
+    if not records:
+        return
+    try:
+        rows = _seal_rows(_store(session), records)
+    except SealKeyError as exc:
+        # Signing goes on: the note is saved and its hash guards it; `check` names the gap.
+        log.warning("a signed record could not be sealed: %s", exc)
+        return
+    session.connection().execute(insert(Seal), rows)
+
+
+def needs_first_sealing(session: Session) -> bool:
+    """Whether ``seal_unsealed`` has yet to run on this database (one computer only)."""
+    if _is_server(session):
+        return False
+    return session.scalar(select(Seal.id).where(Seal.record_kind == BEGAN_KIND).limit(1)) is None
+
+
+def seal_unsealed(session: Session) -> int:
+    """Once per database on one computer: seal the records signed before seals existed, each
+    only if its content still matches its hash, and mark that this was done (later, an unsealed
+    record is a fault, never sealed quietly). Returns how many were sealed; 0 on a server (the
+    server sealed its own at the upgrade) or when it was done before.
+    """
+    from massage_chart.storage.signing import visit_content_hash
+
+    if not needs_first_sealing(session):
+        return 0
+    sealed_ids = {
+        (kind, record_id)
+        for kind, record_id in session.execute(select(Seal.record_kind, Seal.record_id))
+    }
+    todo: list[tuple[str, str, str]] = []
+    for visit in session.scalars(
+        select(Visit).where(Visit.status == VisitStatus.SIGNED).execution_options(yield_per=500)
+    ):
+        if (VISIT, visit.id) in sealed_ids or not visit.content_hash:
+            continue
+        if visit.content_hash == visit_content_hash(visit):
+            todo.append((VISIT, visit.id, visit.content_hash))
+    todo.extend(_unsealed_addenda_and_reports(session, sealed_ids))
+    store = _store(session)
+    rows = _seal_rows(store, todo)
+    rows += _seal_rows(store, [(BEGAN_KIND, BEGAN_ID, f"{len(todo):064d}")])
+    session.execute(insert(Seal), rows)
+    return len(todo)
+
+
+def _unsealed_addenda_and_reports(
+    session: Session, sealed_ids: set[tuple[str, str]]
+) -> list[tuple[str, str, str]]:
+    from massage_chart.storage.client_records import addendum_hash
+    from massage_chart.storage.progress_reports import report_intact
+
+    todo: list[tuple[str, str, str]] = []
+    for addendum in session.scalars(select(Addendum)):
+        if (ADDENDUM, addendum.id) in sealed_ids or not addendum.content_hash:
+            continue
+        expected = addendum_hash(
+            addendum.visit_id,
+            addendum.author_id,
+            addendum.created_at,
+            addendum.reason,
+            addendum.text,
+        )
+        if addendum.content_hash == expected:
+            todo.append((ADDENDUM, addendum.id, addendum.content_hash))
+    for report in session.scalars(select(ProgressReport)):
+        if (PROGRESS_REPORT, report.id) not in sealed_ids and report_intact(session, report):
+            todo.append((PROGRESS_REPORT, report.id, report.content_hash))
+    return todo
+
+
+# ---------------------------------------------------------------------------------- checking
+
+
+def seal_state(session: Session, kind: str, record_id: str, content_hash: str | None) -> SealState:
+    """Whether the record's content hash holds a seal (one query, or one call to the server)."""
+    if not content_hash:
+        return SealState.BROKEN
+    if _is_server(session):
+        good = session.scalar(
+            text("SELECT mc_seal_valid(:kind, :record, :digest)"),
+            {"kind": kind, "record": record_id, "digest": content_hash},
+        )
+        return SealState.GOOD if good else SealState.BROKEN
+    seals = session.execute(
+        select(Seal.key_id, Seal.content_hash, Seal.mac).where(
+            Seal.record_kind == kind, Seal.record_id == record_id
+        )
+    ).all()
+    return _judge(_store(session), kind, record_id, content_hash, seals)
+
+
+def _judge(
+    store: SealKeyStore,
+    kind: str,
+    record_id: str,
+    content_hash: str,
+    seals: Sequence[tuple[str, str, str]],
+) -> SealState:
+    keys = {key.key_id: key for key in _held(store)}
+    checkable = False
+    for key_id, digest, mac in seals:
+        key = keys.get(key_id)
+        if key is None:
+            continue
+        checkable = True
+        if digest == content_hash and key.mac(kind, record_id, digest) == mac:
+            return SealState.GOOD
+    if checkable:
+        return SealState.BROKEN
+    return SealState.UNCHECKABLE if seals else SealState.BROKEN
+
+
+def _held(store: SealKeyStore) -> list:
+    try:
+        return store.keys()
+    except SealKeyError:
+        return []
+
+
+@dataclass
+class SealSurvey:
+    """What ``survey`` found over every signed record of a database."""
+
+    checked: int = 0
+    broken: list[tuple[str, str]] = field(default_factory=list)  # (kind, id)
+    uncheckable: int = 0
+    where: str = ""
+
+
+def survey(session: Session) -> SealSurvey:
+    """Every signed note, addendum and progress report against its seals."""
+    if _is_server(session):
+        rows = session.execute(text("SELECT record_kind, record_id FROM mc_unsealed()")).all()
+        total = sum(
+            int(session.scalar(text(query)) or 0)
+            for query in (
+                "SELECT count(*) FROM visits WHERE status = 'signed'",
+                "SELECT count(*) FROM addenda",
+                "SELECT count(*) FROM progress_reports",
+            )
+        )
+        return SealSurvey(
+            checked=total,
+            broken=[(str(kind), str(record_id)) for kind, record_id in rows],
+            where="the clinic server's key",
+        )
+    store = _store(session)
+    seals: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    for kind, record_id, key_id, digest, mac in session.execute(
+        select(Seal.record_kind, Seal.record_id, Seal.key_id, Seal.content_hash, Seal.mac)
+    ):
+        seals.setdefault((kind, record_id), []).append((key_id, digest, mac))
+    found = SealSurvey(where=store.where())
+    for kind, record_id, digest in _signed_records(session):
+        found.checked += 1
+        state = _judge(store, kind, record_id, digest or "", seals.get((kind, record_id), []))
+        if not digest:
+            state = SealState.BROKEN
+        if state is SealState.BROKEN:
+            found.broken.append((kind, record_id))
+        elif state is SealState.UNCHECKABLE:
+            found.uncheckable += 1
+    return found
+
+
+def _signed_records(session: Session) -> Iterator[tuple[str, str, str | None]]:
+    yield from (
+        (VISIT, record_id, digest)
+        for record_id, digest in session.execute(
+            select(Visit.id, Visit.content_hash).where(Visit.status == VisitStatus.SIGNED)
+        )
+    )
+    yield from (
+        (ADDENDUM, record_id, digest)
+        for record_id, digest in session.execute(select(Addendum.id, Addendum.content_hash))
+    )
+    yield from (
+        (PROGRESS_REPORT, record_id, digest)
+        for record_id, digest in session.execute(
+            select(ProgressReport.id, ProgressReport.content_hash)
+        )
+    )
+
+
+# ------------------------------------------------------------------ one record, as it is shown
+
+
+@dataclass(frozen=True)
+class Integrity:
+    """What a signed note (with its addenda) says of itself when it is opened or printed: the
+    same findings ``check`` reports for it.
+
+    Attributes:
+        content_matches: the note's content still hashes to its sealed hash.
+        seal: whether that hash holds its keyed seal.
+        broken_addenda: addenda (by when written) changed, or their hash redone, after writing.
+        uncheckable: some seal was made with a key this computer does not hold.
+    """
+
+    content_matches: bool
+    seal: SealState
+    broken_addenda: tuple[dt.datetime, ...] = ()
+    uncheckable: bool = False
+
+    @property
+    def note_ok(self) -> bool:
+        """Whether the signed note itself can be relied on."""
+        return self.content_matches and self.seal is not SealState.BROKEN
+
+    @property
+    def ok(self) -> bool:
+        """Whether the note and every addendum can be relied on."""
+        return self.note_ok and not self.broken_addenda
+
+    def problems(self) -> list[str]:
+        """What is wrong, in words (empty when all holds)."""
+        found = []
+        if not self.content_matches:
+            found.append("its content was changed after it was signed")
+        elif self.seal is SealState.BROKEN:
+            found.append(
+                "its content hash was redone or its seal removed outside the app (the seal made "
+                "when it was signed does not hold)"
+            )
+        found.extend(
+            f"the addendum written {when:%Y-%m-%d %H:%M} was changed or forged after it was written"
+            for when in self.broken_addenda
+        )
+        return found
+
+    def uncheckable_words(self) -> str:
+        """Said when a seal cannot be checked here; "" otherwise."""
+        if not self.uncheckable:
+            return ""
+        return (
+            "Sealed with another computer's key: the seal cannot be checked on this computer "
+            "(bring that computer's seal key: massage-chart seal-key)."
+        )
+
+
+def visit_integrity(session: Session, visit: Visit) -> Integrity | None:
+    """The integrity of a signed visit and its addenda (None for a draft)."""
+    from massage_chart.storage.client_records import addendum_hash
+    from massage_chart.storage.signing import visit_content_hash
+
+    if visit.status is not VisitStatus.SIGNED:
+        return None
+    seal = seal_state(session, VISIT, visit.id, visit.content_hash)
+    uncheckable = seal is SealState.UNCHECKABLE
+    broken: list[dt.datetime] = []
+    for addendum in sorted(visit.addenda, key=lambda a: a.created_at):
+        expected = addendum_hash(
+            addendum.visit_id, addendum.author_id, addendum.created_at, addendum.reason,
+            addendum.text,
+        )  # fmt: skip
+        state = seal_state(session, ADDENDUM, addendum.id, addendum.content_hash)
+        uncheckable = uncheckable or state is SealState.UNCHECKABLE
+        if addendum.content_hash != expected or state is SealState.BROKEN:
+            broken.append(addendum.created_at)
+    return Integrity(
+        content_matches=visit.content_hash is not None
+        and visit.content_hash == visit_content_hash(visit),
+        seal=seal,
+        broken_addenda=tuple(broken),
+        uncheckable=uncheckable,
+    )
