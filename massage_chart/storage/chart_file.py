@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -64,6 +64,7 @@ from massage_chart.storage.models import (
 )
 from massage_chart.storage.outcomes import sheet_problem
 from massage_chart.storage.pain_maps import pain_map_problem
+from massage_chart.storage.progress_reports import report_seal
 from massage_chart.storage.repositories import row_problem
 from massage_chart.storage.signing import note_to_sign, visit_content_hash
 from massage_chart.storage.text_form import (
@@ -686,6 +687,9 @@ class _Importer:
         self.providers: dict[str, Provider] = {}
         self.claim_ids: set[str] = set()
         self.referral_ids: set[str] = set()
+        # Each imported signed visit's content hash as the file recorded it (a progress report
+        # of the file is sealed over these).
+        self.filed_hashes: dict[str, str | None] = {}
 
     def run(self, document: dict[str, Any]) -> ImportReport:
         practice = (document.get("practice") or {}).get("name") or "another practice"
@@ -809,6 +813,9 @@ class _Importer:
             self.providers[ident] = provider
         self.providers[provider.id] = provider
         return provider
+
+    def _hash_of(self, visit_id: str) -> str | None:
+        return self.session.scalar(select(Visit.content_hash).where(Visit.id == visit_id))
 
     def _provider_id(self, ident: str | None, where: str) -> str | None:
         if not ident:
@@ -945,6 +952,17 @@ class _Importer:
             signer = self._provider_id(item.get("signed_by"), f"{here}.signed_by")
             if signer is None:
                 raise ChartFileError(f"{here}.signed_by: a signed report names its signer.")
+            seal = str(item["content_hash"])
+            notes_here = [(v, self._hash_of(v)) for v in visit_ids]
+            as_filed = report_seal(
+                client.id,
+                (start, end),
+                [(v, self.filed_hashes.get(v, h)) for v, h in notes_here],
+                str(item.get("signed_by")),
+                signed_at,
+            )
+            if seal == as_filed:  # verified as the file had it; sealed again with these ids
+                seal = report_seal(client.id, (start, end), notes_here, signer, signed_at)
             self.session.add(
                 ProgressReport(
                     id=item.get("id") or None,
@@ -955,7 +973,7 @@ class _Importer:
                     visit_ids=visit_ids,
                     signed_by_id=signer,
                     signed_at=signed_at,
-                    content_hash=str(item["content_hash"]),
+                    content_hash=seal,
                     imported_from=str(item.get("imported_from") or self.origin)[:300],
                     imported_at=utc_now(),
                 )
@@ -1215,14 +1233,19 @@ class _Importer:
             )
             created_at = _datetime(entry.get("created_at"), f"{where}.addenda[{index}].created_at")
             addendum.created_at = created_at or utc_now()
-            if addendum.content_hash is None:  # sealed on import, as the signed note is
-                addendum.content_hash = addendum_hash(
-                    visit.id,
-                    addendum.author_id,
-                    addendum.created_at,
-                    addendum.reason,
-                    addendum.text,
+            sealed_here = addendum_hash(
+                visit.id, addendum.author_id, addendum.created_at, addendum.reason, addendum.text
+            )
+            filed_author = entry.get("author")
+            if addendum.content_hash is None or (  # sealed on import, as the signed note is
+                # or written by one of this database's own providers (another id): the file's
+                # hash verified with the file's id, and sealed again with this one
+                addendum.content_hash
+                == addendum_hash(
+                    visit.id, filed_author, addendum.created_at, addendum.reason, addendum.text
                 )
+            ):
+                addendum.content_hash = sealed_here
             self._check(addendum, f"{where}.addenda[{index}]")
             self.session.add(addendum)
         visit.supervisor_id = self._provider_id(item.get("supervisor_id"), f"{where}.supervisor_id")
@@ -1245,8 +1268,21 @@ class _Importer:
                     + " ".join(problem.message for problem in problems)
                 )
             recorded_hash = item.get("content_hash")
+            self.filed_hashes[visit.id] = recorded_hash
+            here_hash = visit_content_hash(visit)
+            if recorded_hash and recorded_hash != here_hash:
+                filed_provider = (item.get("provider") or {}).get("id") or visit.provider_id
+                filed = {
+                    "provider_id": filed_provider,
+                    "signed_by_id": item.get("signed_by") or filed_provider,
+                }
+                if recorded_hash == _hash_with(self.session, visit, filed, visit_content_hash):
+                    # The same note, its therapist being one of this database's own (matched by
+                    # NPI or name, so another id): the file's hash verified with the file's ids,
+                    # and the note is sealed again with these.
+                    recorded_hash = here_hash
             # The database triggers lock a visit once signed: marks and billing go in first.
-            visit.content_hash = recorded_hash or visit_content_hash(visit)
+            visit.content_hash = recorded_hash or here_hash
             # Signed elsewhere: it says so wherever it is shown, never as signed here.
             earlier = item.get("imported") or {}
             visit.imported_from = str(earlier.get("from") or self.origin)[:300]
@@ -1376,3 +1412,19 @@ def import_chart(
         ) from exc
     except OverflowError as exc:  # a number beyond what the database's integers hold
         raise ChartFileError(f"The chart file holds a number too large to store ({exc}).") from exc
+
+
+def _hash_with(
+    session: Session, visit: Visit, ids: dict[str, str | None], digest: Callable[[Visit], str]
+) -> str:
+    """The visit's content hash with some of its ids as another database had them (nothing is
+    written: the ids are put back before anything can be flushed)."""
+    with session.no_autoflush:
+        kept = {name: getattr(visit, name) for name in ids}
+        try:
+            for name, value in ids.items():
+                setattr(visit, name, value)
+            return digest(visit)
+        finally:
+            for name, value in kept.items():
+                setattr(visit, name, value)

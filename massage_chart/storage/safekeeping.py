@@ -241,27 +241,68 @@ def check_database(database: Database) -> CheckReport:
     return report
 
 
+def backups_written_elsewhere(database: Database) -> list[Path]:
+    """The backups of this database the app wrote outside its backups folder (``backup -o``,
+    Back up to…, an earlier backup folder) that are still where they were written: the audit
+    log names every backup taken. Encrypting and re-keying cover them; ``check`` looks at them."""
+    if database.file is None:
+        return []
+    try:
+        with database.read() as session:
+            details = session.scalars(
+                select(AuditEvent.detail).where(AuditEvent.action == audit.AuditAction.BACKUP.value)
+            ).all()
+    except SQLAlchemyError:
+        return []
+    folder = database.backup_dir.resolve() if database.backup_dir is not None else None
+    itself = database.file.resolve()
+    found: list[Path] = []
+    for detail in dict.fromkeys(details):
+        path = Path(detail)
+        try:
+            resolved = path.resolve()
+            if not path.is_absolute() or not resolved.is_file() or resolved == itself:
+                continue
+        except (OSError, ValueError):
+            continue
+        if folder is None or not resolved.is_relative_to(folder):
+            found.append(path)
+    return found
+
+
+def _known_backups(database: Database) -> list[tuple[Path, str]]:
+    """Every backup of the database the app knows of, with how to name it in a message."""
+    known: list[tuple[Path, str]] = []
+    if database.backup_dir is not None and database.file is not None:
+        known += [
+            (info.path, info.path.name) for info in list_backups(database.backup_dir, database.file)
+        ]
+    known += [(path, f"written to {path}") for path in backups_written_elsewhere(database)]
+    return known
+
+
 def _check_backup_keys(database: Database, report: CheckReport) -> None:
     """For an encrypted database: every backup encrypted, and with the database's own key."""
     if database.keying is None or database.backup_dir is None or database.file is None:
         return
-    backups = list_backups(database.backup_dir, database.file)
+    backups = _known_backups(database)
     in_clear: list[str] = []
     other_key: list[str] = []
-    for info in backups:  # each file read once: its kind, then (encrypted) whether it opens
+    for path, name in backups:  # each file read once: its kind, then (encrypted) whether it opens
         try:
-            if encryption.file_kind(info.path) is FileKind.PLAIN:
+            if encryption.file_kind(path) is FileKind.PLAIN:
                 in_clear.append(
-                    f"the backup {info.path.name} is not encrypted (an encryption was "
-                    "interrupted): run massage-chart encrypt again to finish it"
+                    f"the backup {name} is not encrypted (an encryption was interrupted, or it "
+                    "was decrypted since): run massage-chart encrypt again to encrypt it"
                 )
                 continue
-            with encryption.connect(info.path, database.keying, read_only=True):
+            with encryption.connect(path, database.keying, read_only=True):
                 pass
         except encryption.EncryptionError:
             other_key.append(
-                f"the backup {info.path.name} does not open with this database's passphrase "
-                "(a change of passphrase was interrupted, or the backup is damaged)"
+                f"the backup {name} does not open with this database's passphrase (a change "
+                "of passphrase was interrupted, or the backup is damaged): run "
+                "massage-chart change-passphrase again"
             )
         except OSError:
             continue
@@ -646,30 +687,30 @@ def _convert_backups(
     ``skip_new``: leave be, unlisted, those already under ``new`` (finishing a change)."""
     if database.backup_dir is None or database.file is None:
         return
-    for info in list_backups(database.backup_dir, database.file):
+    for path, _name in _known_backups(database):  # the backups folder, and copies elsewhere
         try:
-            kind = encryption.file_kind(info.path)
+            kind = encryption.file_kind(path)
         except OSError as exc:
-            outcome.backups_left.append((info.path, f"cannot be read ({exc.strerror})"))
+            outcome.backups_left.append((path, f"cannot be read ({exc.strerror})"))
             continue
         if only_plain and kind is not FileKind.PLAIN:
             continue
-        if skip_new and kind is not FileKind.PLAIN and _opens_with(info.path, new):
+        if skip_new and kind is not FileKind.PLAIN and _opens_with(path, new):
             continue
         source = None if kind is FileKind.PLAIN else old
         if kind is FileKind.NOT_A_DATABASE or (source is None and kind is not FileKind.PLAIN):
-            outcome.backups_left.append((info.path, "not a readable database"))
+            outcome.backups_left.append((path, "not a readable database"))
             continue
         try:
-            encryption.rewrite_file(info.path, source, new, wipe_old=True)
+            encryption.rewrite_file(path, source, new, wipe_old=True)
         except encryption.UnlockError:
             outcome.backups_left.append(
-                (info.path, "does not open with the old passphrase (or is damaged)")
+                (path, "does not open with the old passphrase (or is damaged)")
             )
         except encryption.EncryptionError as exc:
-            outcome.backups_left.append((info.path, str(exc)))
+            outcome.backups_left.append((path, str(exc)))
         else:
-            outcome.backups_done.append(info.path)
+            outcome.backups_done.append(path)
 
 
 def _plaintext_copies(file: Path) -> list[Path]:
@@ -783,10 +824,10 @@ def plain_backups(database: Database) -> list[Path]:
     if not database.is_encrypted or database.backup_dir is None or database.file is None:
         return []
     found: list[Path] = []
-    for info in list_backups(database.backup_dir, database.file):
+    for path, _name in _known_backups(database):
         try:
-            if encryption.file_kind(info.path) is FileKind.PLAIN:
-                found.append(info.path)
+            if encryption.file_kind(path) is FileKind.PLAIN:
+                found.append(path)
         except OSError:
             continue
     return found

@@ -236,7 +236,7 @@ def test_an_encryption_cut_short_before_the_backups_is_reported_and_finished(
     capsys.readouterr()
 
     assert main(["check", "--db", str(plain_db)]) == 1
-    assert "is not encrypted (an encryption was interrupted)" in capsys.readouterr().out
+    assert "is not encrypted (an encryption was interrupted" in capsys.readouterr().out
 
     assert main(["encrypt", "--db", str(plain_db)]) == 0  # again: finishes the job
     assert "encrypted now" in capsys.readouterr().out

@@ -151,3 +151,57 @@ def test_a_hand_written_signed_note_says_it_was_signed_elsewhere(db: Database) -
     assert flat("on 5 Mar 2024") in text
     assert flat("Not signed in this practice's records") in text
     assert flat("made on import") in text
+
+
+def test_signed_notes_of_a_therapist_this_practice_already_has_keep_their_seals(
+    tmp_path: Path,
+) -> None:
+    """Another laptop's notes come in while this practice already holds the same therapists
+    (matched by NPI, so under other ids): the file's hashes verify with the file's ids and the
+    notes, addenda and progress reports are sealed again with these, never shown as failing."""
+    from massage_chart.storage.client_records import add_addendum
+    from massage_chart.storage.models import Addendum, ProgressReport
+    from massage_chart.storage.progress_reports import report_intact, sign_progress_report
+    from massage_chart.storage.safekeeping import check_database
+
+    laptop = open_database(str(tmp_path / "laptop.db"))
+    clinic = open_database(str(tmp_path / "clinic.db"))
+    try:
+        seed_demo(laptop, clients=3, seed=7)
+        seed_demo(clinic, clients=4)
+        with laptop.write() as session:
+            first = session.scalars(
+                select(Visit).where(Visit.status == VisitStatus.SIGNED).order_by(Visit.start)
+            ).first()
+            assert first is not None
+            add_addendum(
+                session, first.id, author_id=first.signed_by_id, reason="Late entry",
+                text="Client phoned: headache eased.",
+            )  # fmt: skip
+            sign_progress_report(
+                session, first.client_id, first.start.date(), dt.date(2026, 12, 31), None,
+                dt.datetime(2026, 12, 2, 9, 0),
+            )  # fmt: skip
+        with laptop.read() as session:
+            ids = list(session.scalars(select(Client.id)))
+            document = json.loads(dumps_chart(export_chart(session, ids)))
+            filed = {v.id: v.content_hash for v in session.scalars(select(Visit))}
+        visits = [v for c in document["clients"] for v in c["visits"] if v["status"] == "signed"]
+        assert visits and any(c.get("progress_reports") for c in document["clients"])
+        with clinic.write() as session:
+            report = import_chart(session, document)
+        assert report.warnings == [] and report.providers_created == 0
+        assert check_database(clinic).problems == []
+        with clinic.read() as session:
+            for item in visits:
+                visit = get_visit(session, item["id"])
+                assert visit.signed_by_id != item["signed_by"]  # this practice's own therapist
+                assert visit.imported_seal == "carried"
+                assert verify_visit_hash(visit) and visit.content_hash != filed[visit.id]
+            (addendum,) = session.scalars(select(Addendum)).all()
+            assert addendum.author_id != first.signed_by_id
+            (stored,) = session.scalars(select(ProgressReport)).all()
+            assert report_intact(session, stored)
+    finally:
+        laptop.dispose()
+        clinic.dispose()
