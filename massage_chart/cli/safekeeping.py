@@ -235,6 +235,8 @@ def _run_check(args: argparse.Namespace) -> int:
         database.dispose()
     for item in report.checked:
         print(f"checked: {item}")
+    for note in report.notes:
+        print(f"NOT CHECKED: {note}")
     if report.ok:
         print(f"{database.display_name}: no problems found.")
         return 0

@@ -30,6 +30,7 @@ from massage_chart.domain.comparison import compare_findings, describe_changes
 from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.measures import RangeOfMotion, rom_rows
 from massage_chart.domain.pain_extent import clinician_pain_extent, extent_text
+from massage_chart.domain.pain_map import clinician_wpi_areas
 from massage_chart.domain.placement import placement_of
 from massage_chart.domain.practice import ProviderInfo
 from massage_chart.domain.presentation import format_recorded_time
@@ -261,10 +262,24 @@ def _findings(data: ProgressData, styles: Styles) -> list[Flowable]:
             styles.body,
         )
     )
+    first_areas = clinician_wpi_areas(atlas, first.marks)
+    latest_areas = clinician_wpi_areas(atlas, latest.marks)
+    out.append(
+        para(
+            f"{len(first_areas)} of 19 at the first visit ("
+            + (", ".join(a.label for a in first_areas) or "none")
+            + f"), {len(latest_areas)} at the latest ("
+            + (", ".join(a.label for a in latest_areas) or "none")
+            + ").",
+            styles.body,
+            prefix="<b>Widespread Pain Index areas holding the therapist's pain findings:</b> ",
+        )
+    )
     out.append(
         trusted(
             "The share of the front and back body surface in regions charted with pain or "
-            "referred pain: a clinician finding, not the client's own report of pain.",
+            "referred pain, and the WPI areas those regions lie in: clinician findings, not the "
+            "client's own report of pain nor its WPI score.",
             styles.small,
         )
     )

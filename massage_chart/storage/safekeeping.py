@@ -192,6 +192,8 @@ class CheckReport:
 
     problems: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
+    # What could not be checked here (not a fault): seals made with another computer's key.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -371,7 +373,7 @@ def _check_seals(session: Session, report: CheckReport) -> None:
     if len(found.broken) > 50:
         report.problems.append(f"... and {len(found.broken) - 50} more records whose seal fails")
     if found.uncheckable:
-        report.problems.append(
+        report.notes.append(
             f"{found.uncheckable} signed records were sealed with a key this computer does not "
             "hold (the database came from another computer): their seals cannot be checked "
             "here. On that computer run massage-chart seal-key export FILE, and here "

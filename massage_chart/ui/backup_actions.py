@@ -300,6 +300,8 @@ class BackupActions(QObject):
             return
         self.report_ready.emit(report)
         checked = "\n".join(f"✓ {item}" for item in report.checked)
+        if report.notes:
+            checked += "\n\nNot checked here:\n" + "\n".join(f"• {n}" for n in report.notes)
         if report.ok:
             icon, title = QMessageBox.Icon.Information, "No problems found"
             text = f"The database is healthy.\n\nChecked:\n{checked}"

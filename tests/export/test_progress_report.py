@@ -136,7 +136,11 @@ def test_the_report_measures_progress_over_the_span(db: Database, visit_factory:
     # Pain extent from the marks: none charted at the first visit, the fixture's pain and
     # referred pain at the latest; said to be the therapist's finding.
     assert "Painextent(therapist'sfindings):0.0%ofthebodysurfaceatthefirstvisit" in text
-    assert "aclinicianfinding,nottheclient'sownreportofpain" in text
+    assert (
+        "WidespreadPainIndexareasholdingthetherapist'spainfindings:0of19atthefirstvisit(none)"
+        in text
+    )
+    assert "clinicianfindings,nottheclient'sownreportofpainnoritsWPIscore" in text
 
 
 def test_the_span_decides_which_visits_count(db: Database, visit_factory: Factory) -> None:

@@ -45,6 +45,7 @@ from massage_chart.ui.tables import fill_table, table_rows
 WPI_COLOUR = QColor("#8e44ad")
 CLIENT_EXTENT_COLOUR = QColor("#c0392b")
 THERAPIST_EXTENT_COLOUR = QColor("#7f8c8d")
+THERAPIST_WPI_COLOUR = QColor("#b39ddb")  # the client's WPI colour, paler: the same scale
 COLUMNS = ("Day", "WPI", "SSS", "FS", "2016 criteria", "Pain extent", "Places", "Given")
 
 
@@ -65,8 +66,9 @@ def criteria_cell(entry: PainMapEntry) -> str:
 
 
 class PainMapChart(DateChart):
-    """The client's WPI and pain extent per map, and the therapist's pain extent per signed visit
-    (dashed, grey: a clinician finding, not the client's report)."""
+    """The client's WPI and pain extent per map, and per signed visit the therapist's pain extent
+    and the WPI areas holding their pain findings (dashed, paler: a clinician finding on the
+    same scales, never the client's report or its score)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(
@@ -130,6 +132,11 @@ class PainMapChart(DateChart):
             self._line(
                 "Pain extent (therapist's findings)", THERAPIST_EXTENT_COLOUR,
                 [(msecs(v.start.date()), v.extent * 100) for v in visits], self.extent_axis,
+                dashed=True,
+            )  # fmt: skip
+            self._line(
+                "WPI areas (therapist's findings)", THERAPIST_WPI_COLOUR,
+                [(msecs(v.start.date()), len(v.areas)) for v in visits], self.wpi_axis,
                 dashed=True,
             )  # fmt: skip
         shares = [m.score.extent for m in maps] + [v.extent for v in visits]

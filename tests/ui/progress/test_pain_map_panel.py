@@ -78,6 +78,8 @@ def test_the_tab_shows_the_client_s_maps_and_the_therapist_s_extent_apart(
     atlas = load_atlas()
     share = region_area(atlas, atlas.region("posterior", "upper_trapezius.r")) / body_area(atlas)
     assert [p.y() for p in therapist] == [pytest.approx(share * 100)]  # the signed visit only
+    # The R upper trapezius lies in the right shoulder girdle: one WPI area, the therapist's.
+    assert [p.y() for p in series["WPI areas (therapist's findings)"].points()] == [1]
     assert "not the client's score" in panel.note.text()
     # The WPI points are drawn left to right by date.
     first, second = (panel.chart.point_at("WPI (client)", i) for i in (0, 1))
