@@ -63,12 +63,14 @@ benchmark: $(VENV)/.installed-test
 
 # The installable app: dist/massage-chart (one folder, no Python needed) and dist/*.deb.
 # Installs PyInstaller into .venv and the Debian packaging tools with apt-get when missing.
-# The user guide's screenshots (docs/screenshots/guide_*.png, and the visit window in each state
-# at 1366x768 and 1920x1080 in docs/screenshots/workspace/), from the demo practice: under a
+# The user guide's screenshots (docs/screenshots/guide_*.png, the visit window in each state
+# at 1366x768 and 1920x1080 in docs/screenshots/workspace/, and the main windows in dark mode in
+# docs/screenshots/dark/), from the demo practice: under a
 # real X server when xvfb-run is installed, else offscreen. PDF pages need pdftoppm (poppler-utils).
 screenshots: $(VENV)/.installed-run
 	$(if $(shell command -v xvfb-run),xvfb-run -a -s "-screen 0 1920x1080x24" env QT_QPA_PLATFORM=xcb,env QT_QPA_PLATFORM=offscreen) \
-		$(PY) scripts/guide_screenshots.py docs/screenshots
+		sh -c '$(PY) scripts/guide_screenshots.py docs/screenshots && \
+		$(PY) scripts/guide_screenshots.py --dark docs/screenshots/dark'
 
 package: $(VENV)/.installed-package
 	PY=$(PY) packaging/build.sh

@@ -1,6 +1,7 @@
 """The user guide's screenshots, made from the demo practice (``make screenshots``).
 
     python scripts/guide_screenshots.py docs/screenshots
+    python scripts/guide_screenshots.py --dark docs/screenshots/dark
 
 Seeds a small demo practice in a temporary database with a fixed seed and day, opens the real
 windows at laptop size (1366x768), and saves each as PNG; the SOAP note and the client summary
@@ -8,6 +9,10 @@ are exported as PDFs and their first pages turned into PNG with ``pdftoppm`` (po
 The visit window is also saved in each state, at 1366x768 and 1920x1080, in ``workspace/``.
 Run under a real X server (``make screenshots`` uses xvfb-run when it is installed) or with
 ``QT_QPA_PLATFORM=offscreen``: the pictures are the same widgets either way.
+
+``--dark`` shows the main windows as a computer set to dark mode shows them: the app follows the
+system's palette (Qt's platform theme hands it over), so the script gives the application the
+dark palette such a system gives Qt's Fusion style.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from massage_chart.storage.database import open_database
 from massage_chart.storage.repositories import add_health_history_version, create_visit
 from massage_chart.ui.fonts import install_script_fonts
 from massage_chart.ui.main_window import MainWindow
+from massage_chart.ui.style import dark_fusion_palette
 
 TODAY = dt.date(2026, 11, 23)
 NOW = dt.datetime(2026, 11, 23, 10, 20)
@@ -122,6 +128,49 @@ def pdf_page(pdf: bytes, path: Path, work: Path) -> None:
     print(f"wrote {path}")
 
 
+def dark_shots(app: QApplication, out: Path) -> int:
+    """The main window, the visit window (a draft, and a signed note), the client record,
+    Progress and Settings, in dark mode."""
+    app.setPalette(dark_fusion_palette())
+    with tempfile.TemporaryDirectory() as folder:
+        db_file = Path(folder) / "demo.db"
+        database = open_database(str(db_file))
+        seed_demo(database, clients=12, today=TODAY)
+        client_id, signed_id, draft_id = _ids(db_file)
+        window = MainWindow(database, today=lambda: TODAY, now=lambda: NOW)
+        window.resize(*SIZE)
+        window.show()
+        window.select_client(client_id)
+        window.detail_panel.select_visit(signed_id)
+        save(app, window, out / "dark_main_window.png")
+        record = window.open_client_record()
+        if record is not None:
+            record.resize(1100, 720)
+            save(app, record, out / "dark_client_record.png")
+            record.close()
+        for visit_id, name in ((draft_id, "dark_visit_draft.png"),
+                               (signed_id, "dark_visit_signed.png")):  # fmt: skip
+            visit = window.open_visit(visit_id)
+            if visit is not None:
+                fit(app, visit)
+                save(app, visit, out / name)
+                visit.close()
+        progress = window.open_progress()
+        if progress is not None:
+            progress.resize(1100, 720)
+            save(app, progress, out / "dark_progress.png")
+            progress.tabs.setCurrentWidget(progress.pain_maps)
+            save(app, progress, out / "dark_progress_pain_map.png")
+            progress.close()
+        settings = window.open_settings()
+        save(app, settings, out / "dark_settings.png")
+        settings.close()
+        window.close()
+        settle(app)
+        database.dispose()
+    return 0
+
+
 def _ids(db_file: Path) -> tuple[str, str, str]:
     """(client with the most signed visits, their newest signed visit, a draft visit of theirs)."""
     connection = sqlite3.connect(db_file)
@@ -148,6 +197,8 @@ def _ids(db_file: Path) -> tuple[str, str, str]:
 
 
 def main(argv: list[str]) -> int:
+    dark = argv[:1] == ["--dark"]
+    argv = argv[1:] if dark else argv
     if len(argv) != 1:
         print(__doc__, file=sys.stderr)
         return 2
@@ -157,6 +208,8 @@ def main(argv: list[str]) -> int:
     assert isinstance(app, QApplication)
     install_script_fonts()  # as the app does: names in every script show
     use_clock(Clock.TWELVE_HOUR)
+    if dark:
+        return dark_shots(app, out)
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         db_file = work / "demo.db"

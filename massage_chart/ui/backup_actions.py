@@ -32,6 +32,7 @@ from massage_chart.storage.database import DATABASE_ERRORS, Database, StorageErr
 from massage_chart.storage.repositories import get_practice
 from massage_chart.storage.safekeeping import CheckReport, backup_now, check_database
 from massage_chart.ui.formatting import format_date
+from massage_chart.ui.style import error_text
 from massage_chart.ui.threads import start_worker
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ class RestoreDialog(QDialog):
         self.list.setCurrentRow(0)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #a4262c;")
+        error_text(self.problem)
         self.problem.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from massage_chart.ui.style import error_text
+
 # Every kind of event that means a person is at the keyboard, mouse, pen or screen.
 INPUT_EVENTS = frozenset(
     {
@@ -171,7 +173,7 @@ class LockScreen(QWidget):
         self.message = QLabel()
         self.message.setObjectName("lockMessage")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("#lockMessage { color: #a4262c; }")
+        error_text(self.message)
         self.message.setAccessibleName("Unlock problem")
         self.message.hide()
 

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from massage_chart.storage.encryption import MIN_PASSPHRASE_LENGTH
+from massage_chart.ui.style import error_text
 
-PROBLEM_STYLE = "color: #a4262c;"
 LOST_PASSPHRASE_WARNING = (
     "Write the passphrase down and keep it apart from this computer. A lost passphrase means "
     "lost records AND lost backups: the backups are encrypted with it too, and nobody, not "
@@ -64,7 +64,7 @@ class PassphraseDialog(QDialog):
         self.field = _password_field("Passphrase")
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(PROBLEM_STYLE)
+        error_text(self.problem)
         self.problem.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel
@@ -170,7 +170,7 @@ class NewPassphraseDialog(QDialog):
         self.repeat = _password_field("New passphrase again")
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(PROBLEM_STYLE)
+        error_text(self.problem)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from massage_chart.ui.passphrase_dialog import PROBLEM_STYLE
+from massage_chart.ui.style import error_text
 
 
 class SignInDialog(QDialog):
@@ -49,7 +49,7 @@ class SignInDialog(QDialog):
         self.password_field.setAccessibleName("Password")
         self.problem = QLabel()
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(PROBLEM_STYLE)
+        error_text(self.problem)
         self.problem.hide()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -38,10 +38,16 @@ def alert_text(label: QLabel) -> None:
     label.setPalette(palette)
 
 
+def error_colour(widget: QWidget) -> QColor:
+    """The colour of a problem the user must fix, lighter on a dark theme (both at least 4.5:1
+    against the theme's window)."""
+    return QColor("#ff8a80") if is_dark(widget) else ERROR_COLOUR
+
+
 def error_text(label: QLabel) -> None:
     """Draw a label in the colour of a problem the user must fix."""
     palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, ERROR_COLOUR)
+    palette.setColor(QPalette.ColorRole.WindowText, error_colour(label))
     label.setPalette(palette)
 
 
@@ -51,3 +57,25 @@ def heading(widget: QWidget, scale: float) -> None:
     font.setPointSizeF(font.pointSizeF() * scale)
     font.setWeight(QFont.Weight.DemiBold)
     widget.setFont(font)
+
+
+def dark_fusion_palette() -> QPalette:
+    """The palette a system in dark mode (GNOME, KDE) hands Qt's Fusion style. The app takes
+    the system's palette as it is; this one shows and tests the app as such a system shows it
+    (``make screenshots``' dark pictures, the dark-theme tests)."""
+    palette = QPalette()
+    roles = QPalette.ColorRole
+    for role, colour in (
+        (roles.Window, "#323232"), (roles.WindowText, "#f0f0f0"), (roles.Base, "#1e1e1e"),
+        (roles.AlternateBase, "#2a2a2a"), (roles.Text, "#f0f0f0"), (roles.Button, "#3a3a3a"),
+        (roles.ButtonText, "#f0f0f0"), (roles.BrightText, "#ffffff"), (roles.Light, "#505050"),
+        (roles.Midlight, "#444444"), (roles.Mid, "#2c2c2c"), (roles.Dark, "#1a1a1a"),
+        (roles.Shadow, "#000000"), (roles.Highlight, "#3d6fb4"),
+        (roles.HighlightedText, "#ffffff"), (roles.Link, "#8ab4f8"),
+        (roles.PlaceholderText, "#a0a0a0"), (roles.ToolTipBase, "#3a3a3a"),
+        (roles.ToolTipText, "#f0f0f0"),
+    ):  # fmt: skip
+        palette.setColor(role, QColor(colour))
+    for role in (roles.WindowText, roles.Text, roles.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#8a8a8a"))
+    return palette

@@ -13,6 +13,7 @@ from massage_chart.storage.overviews import VisitNote, load_visit_note
 from massage_chart.storage.repositories import NotFoundError
 from massage_chart.ui.formatting import format_pain, format_recorded_time
 from massage_chart.ui.practice_document import READ_ERRORS
+from massage_chart.ui.style import error_colour, is_dark
 
 if TYPE_CHECKING:
     from massage_chart.ui.chart.visit_document import ChartDocument
@@ -27,8 +28,10 @@ def _paragraphs(text: str) -> str:
     )
 
 
-def note_html(note: VisitNote) -> str:
-    """The note as HTML for QTextBrowser; every piece of user text is escaped."""
+def note_html(note: VisitNote, *, muted: str = "#5f6368", alert: str = "#b3261e") -> str:
+    """The note as HTML for QTextBrowser; every piece of user text is escaped. ``muted`` and
+    ``alert`` are the captions' and the integrity failure's colours (the theme's: lighter on a
+    dark one)."""
     facts: list[tuple[str, str]] = [("Therapist", note.provider_name or "Not recorded")]
     if note.status is VisitStatus.SIGNED:
         signed = "Signed"
@@ -59,14 +62,14 @@ def note_html(note: VisitNote) -> str:
     parts = [
         "<style>"
         "h2 { margin: 0 0 6px 0; } h3 { margin: 14px 0 4px 0; }"
-        "td.caption { color: #5f6368; padding-right: 14px; } td { padding: 1px 0; }"
-        "p.empty { color: #80868b; font-style: italic; }"
+        f"td.caption {{ color: {muted}; padding-right: 14px; }} td {{ padding: 1px 0; }}"
+        f"p.empty {{ color: {muted}; font-style: italic; }}"
         "</style>",
         f"<h2>{html.escape(note.title)}</h2>",
     ]
     if note.integrity_problems:  # what `check` would report, said where the note is read
         parts.append(
-            '<p style="color: #b3261e;"><b>INTEGRITY FAILURE: do not rely on this note.</b> '
+            f'<p style="color: {alert};"><b>INTEGRITY FAILURE: do not rely on this note.</b> '
             + html.escape("; ".join(note.integrity_problems).capitalize())
             + ". Restore it from a verified backup.</p>"
         )
@@ -135,7 +138,14 @@ class VisitNoteDialog(QDialog):
         self.note = note
         self.setWindowTitle(f"Visit note: {note.title}")
         scrolled = self.browser.verticalScrollBar().value()
-        self.browser.setHtml(note_html(note))
+        dark = is_dark(self.browser)
+        self.browser.setHtml(
+            note_html(
+                note,
+                muted="#9aa0a6" if dark else "#5f6368",
+                alert=error_colour(self.browser).name(),
+            )
+        )
         self.browser.verticalScrollBar().setValue(scrolled)
 
     @Slot()

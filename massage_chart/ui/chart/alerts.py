@@ -19,6 +19,7 @@ from massage_chart.storage.database import DATABASE_ERRORS
 from massage_chart.storage.repositories import FieldRefusedError, NotFoundError
 from massage_chart.ui.chart.visit_document import ChartDocument, describe_error
 from massage_chart.ui.record.alerts_banner import AlertsBanner
+from massage_chart.ui.style import error_text
 
 ALERT_ERRORS: tuple[type[Exception], ...] = (
     *DATABASE_ERRORS,
@@ -91,7 +92,7 @@ class ChartAlerts(QWidget):
         layout.addLayout(proposal)
         self.problem = QLabel("")
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #8a1111;")
+        error_text(self.problem)
         layout.addWidget(self.problem)
         self.problem.hide()
         self.banner.override_requested.connect(self._on_banner_override_requested)

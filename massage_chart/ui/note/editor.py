@@ -435,6 +435,7 @@ class VisitNoteEditor(QWidget):
         self.draft_bar.setObjectName("draftBar")
         self.draft_bar.setStyleSheet(
             "#draftBar { background: #fff4ce; border: 1px solid #e0c060; border-radius: 4px; }"
+            " #draftBar QLabel { color: #1f1f1f; }"  # on its own light paper, in any theme
         )
         self.draft_label = QLabel()
         self.draft_label.setWordWrap(True)
@@ -452,6 +453,7 @@ class VisitNoteEditor(QWidget):
         self.conflict_bar.setObjectName("conflictBar")
         self.conflict_bar.setStyleSheet(
             "#conflictBar { background: #fde3e3; border: 1px solid #e5a0a0; border-radius: 4px; }"
+            " #conflictBar QLabel { color: #1f1f1f; }"
         )
         self.conflict_label = QLabel()
         self.conflict_label.setWordWrap(True)

@@ -189,9 +189,9 @@ class PainMapPanel(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
         self.note = QLabel(
-            "The WPI, SSS and criteria are the client's own report (ACR 2016). The grey dashed "
-            "line is the therapist's finding: the share of the body where pain was charted at "
-            "each signed visit. It is not the client's score."
+            "The WPI, SSS and criteria are the client's own report (ACR 2016). The dashed lines "
+            "are the therapist's findings at each signed visit: the share of the body where pain "
+            "was charted, and how many WPI areas it lies in. They are not the client's score."
         )
         self.note.setWordWrap(True)
         muted(self.note)
