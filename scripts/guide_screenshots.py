@@ -128,47 +128,88 @@ def pdf_page(pdf: bytes, path: Path, work: Path) -> None:
     print(f"wrote {path}")
 
 
-def dark_shots(app: QApplication, out: Path) -> int:
-    """The main window, the visit window (a draft, and a signed note), the client record,
-    Progress and Settings, in dark mode."""
-    app.setPalette(dark_fusion_palette())
-    with tempfile.TemporaryDirectory() as folder:
-        db_file = Path(folder) / "demo.db"
-        database = open_database(str(db_file))
-        seed_demo(database, clients=12, today=TODAY)
-        client_id, signed_id, draft_id = _ids(db_file)
-        window = MainWindow(database, today=lambda: TODAY, now=lambda: NOW)
-        window.resize(*SIZE)
-        window.show()
-        window.select_client(client_id)
-        window.detail_panel.select_visit(signed_id)
-        save(app, window, out / "dark_main_window.png")
-        record = window.open_client_record()
-        if record is not None:
-            record.resize(1100, 720)
-            save(app, record, out / "dark_client_record.png")
-            record.close()
-        for visit_id, name in ((draft_id, "dark_visit_draft.png"),
-                               (signed_id, "dark_visit_signed.png")):  # fmt: skip
-            visit = window.open_visit(visit_id)
-            if visit is not None:
-                fit(app, visit)
-                save(app, visit, out / name)
-                visit.close()
-        progress = window.open_progress()
-        if progress is not None:
-            progress.resize(1100, 720)
-            save(app, progress, out / "dark_progress.png")
-            progress.tabs.setCurrentWidget(progress.pain_maps)
-            save(app, progress, out / "dark_progress_pain_map.png")
-            progress.close()
-        settings = window.open_settings()
-        save(app, settings, out / "dark_settings.png")
-        settings.close()
-        window.close()
-        settle(app)
-        database.dispose()
-    return 0
+def shots(app: QApplication, out: Path, work: Path, *, dark: bool) -> None:
+    """The windows from a fresh demo practice, named guide_*.png; in dark mode (``dark``) the main
+    ones, named dark_*.png (the PDFs, the forms and the workspace states are the light ones')."""
+    prefix = "dark" if dark else "guide"
+    db_file = work / "demo.db"
+    database = open_database(str(db_file))
+    seed_demo(database, clients=12, today=TODAY)
+    client_id, signed_id, draft_id = _ids(db_file)
+
+    window = MainWindow(database, today=lambda: TODAY, now=lambda: NOW)
+    window.resize(*SIZE)
+    window.show()
+    window.select_client(client_id)
+    window.detail_panel.select_visit(signed_id)
+    save(app, window, out / f"{prefix}_main_window.png")
+
+    record = window.open_client_record()
+    if record is not None:
+        record.resize(1100, 720)
+        save(app, record, out / f"{prefix}_client_record.png")
+        record.close()
+
+    # The visit window: chart and note side by side, at laptop size.
+    for visit_id, name in ((draft_id, "visit_draft.png"),
+                           (signed_id, "visit_signed.png")):  # fmt: skip
+        visit = window.open_visit(visit_id)
+        if visit is not None:
+            fit(app, visit)
+            save(app, visit, out / f"{prefix}_{name}")
+            visit.close()
+    # The note unfolded wide, the chart folded away.
+    visit = None if dark else window.open_visit(draft_id)
+    if visit is not None:
+        visit.show_chart_action.setChecked(False)
+        fit(app, visit)
+        save(app, visit, out / f"{prefix}_note_draft.png")
+        # Range of motion, tolerance and goals: the note's Measures & goals tab.
+        visit.note.sections.setCurrentWidget(visit.note.measures)
+        save(app, visit, out / f"{prefix}_note_measures.png")
+        visit.note.sections.setCurrentIndex(0)
+        visit.show_chart_action.setChecked(True)
+        visit.close()
+
+    progress = window.open_progress()
+    if progress is not None:
+        progress.resize(1100, 720)
+        save(app, progress, out / f"{prefix}_progress.png")
+        # The client's own pain maps over time, the therapist's extent drawn apart.
+        progress.tabs.setCurrentWidget(progress.pain_maps)
+        save(app, progress, out / f"{prefix}_progress_pain_map.png")
+        progress.close()
+
+    # The client marks where it hurt this week, on the laptop.
+    pain_map = window.open_pain_map_form()
+    if pain_map is not None:
+        for key in ("posterior:upper_trapezius.l", "posterior:upper_trapezius.r",
+                    "posterior:cervical_spine", "anterior:masseter_tmj.l",
+                    "posterior:lumbar_spine"):  # fmt: skip
+            pain_map.picker.toggle(key)
+        pain_map.severity_rows["fatigue"].choose(2)
+        pain_map.severity_rows["unrefreshed"].choose(1)
+        pain_map.resize(1280, 820)
+        save(app, pain_map, out / f"{prefix}_pain_map.png")
+        pain_map.reject()
+
+    settings = window.open_settings()
+    save(app, settings, out / f"{prefix}_settings.png")
+    settings.close()
+
+    if not dark:  # the same in either mode (PDFs), or shown once is enough
+        window.shortcuts_action.trigger()
+        if window.help_window is not None:
+            save(app, window.help_window, out / "guide_shortcuts.png")
+            window.help_window.close()
+        for kind, name in ((DocumentKind.SOAP, "guide_soap_pdf.png"),
+                           (DocumentKind.SUMMARY, "guide_summary_pdf.png")):  # fmt: skip
+            pdf_page(render_document(database, kind, signed_id).pdf, out / name, work)
+        workspace(app, window, (client_id, signed_id, draft_id), out / "workspace")
+
+    window.close()
+    settle(app)
+    database.dispose()
 
 
 def _ids(db_file: Path) -> tuple[str, str, str]:
@@ -209,88 +250,9 @@ def main(argv: list[str]) -> int:
     install_script_fonts()  # as the app does: names in every script show
     use_clock(Clock.TWELVE_HOUR)
     if dark:
-        return dark_shots(app, out)
+        app.setPalette(dark_fusion_palette())
     with tempfile.TemporaryDirectory() as folder:
-        work = Path(folder)
-        db_file = work / "demo.db"
-        database = open_database(str(db_file))
-        seed_demo(database, clients=12, today=TODAY)
-        client_id, signed_id, draft_id = _ids(db_file)
-
-        window = MainWindow(database, today=lambda: TODAY, now=lambda: NOW)
-        window.resize(*SIZE)
-        window.show()
-        window.select_client(client_id)
-        window.detail_panel.select_visit(signed_id)
-        save(app, window, out / "guide_main_window.png")
-
-        record = window.open_client_record()
-        if record is not None:
-            record.resize(1100, 720)
-            save(app, record, out / "guide_client_record.png")
-            record.close()
-
-        # The visit window: chart and note side by side, at laptop size.
-        for visit_id, name in ((draft_id, "guide_visit_draft.png"),
-                               (signed_id, "guide_visit_signed.png")):  # fmt: skip
-            visit = window.open_visit(visit_id)
-            if visit is not None:
-                fit(app, visit)
-                save(app, visit, out / name)
-                visit.close()
-        # The note unfolded wide, the chart folded away.
-        visit = window.open_visit(draft_id)
-        if visit is not None:
-            visit.show_chart_action.setChecked(False)
-            fit(app, visit)
-            save(app, visit, out / "guide_note_draft.png")
-            # Range of motion, tolerance and goals: the note's Measures & goals tab.
-            visit.note.sections.setCurrentWidget(visit.note.measures)
-            save(app, visit, out / "guide_note_measures.png")
-            visit.note.sections.setCurrentIndex(0)
-            visit.show_chart_action.setChecked(True)
-            visit.close()
-
-        progress = window.open_progress()
-        if progress is not None:
-            progress.resize(1100, 720)
-            save(app, progress, out / "guide_progress.png")
-            # The client's own pain maps over time, the therapist's extent drawn apart.
-            progress.tabs.setCurrentWidget(progress.pain_maps)
-            save(app, progress, out / "guide_progress_pain_map.png")
-            progress.close()
-
-        # The client marks where it hurt this week, on the laptop.
-        pain_map = window.open_pain_map_form()
-        if pain_map is not None:
-            for key in ("posterior:upper_trapezius.l", "posterior:upper_trapezius.r",
-                        "posterior:cervical_spine", "anterior:masseter_tmj.l",
-                        "posterior:lumbar_spine"):  # fmt: skip
-                pain_map.picker.toggle(key)
-            pain_map.severity_rows["fatigue"].choose(2)
-            pain_map.severity_rows["unrefreshed"].choose(1)
-            pain_map.resize(1280, 820)
-            save(app, pain_map, out / "guide_pain_map.png")
-            pain_map.reject()
-
-        settings = window.open_settings()
-        save(app, settings, out / "guide_settings.png")
-        settings.close()
-
-        window.shortcuts_action.trigger()
-        if window.help_window is not None:
-            save(app, window.help_window, out / "guide_shortcuts.png")
-            window.help_window.close()
-
-        for kind, name in ((DocumentKind.SOAP, "guide_soap_pdf.png"),
-                           (DocumentKind.SUMMARY, "guide_summary_pdf.png")):  # fmt: skip
-            pdf_page(render_document(database, kind, signed_id).pdf, out / name, work)
-
-        workspace(app, window, (client_id, signed_id, draft_id), out / "workspace")
-
-        window.close()
-        settle(app)
-        database.dispose()
+        shots(app, out, Path(folder), dark=dark)
     return 0
 
 

@@ -711,6 +711,14 @@ def addendum_hash(visit_id: str, author_id: str | None, created_at: dt.datetime,
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def addendum_matches(addendum: Addendum) -> bool:
+    """Whether a stored addendum still hashes to its recorded content hash (False without one)."""
+    expected = addendum_hash(
+        addendum.visit_id, addendum.author_id, addendum.created_at, addendum.reason, addendum.text
+    )
+    return addendum.content_hash is not None and addendum.content_hash == expected
+
+
 def add_addendum(
     session: Session,
     visit_id: str,

@@ -32,7 +32,7 @@ from massage_chart.storage.backup import (
     restore_sqlite,
     rotate_backups,
 )
-from massage_chart.storage.client_records import addendum_hash
+from massage_chart.storage.client_records import addendum_matches
 from massage_chart.storage.database import (
     Database,
     StorageError,
@@ -432,19 +432,12 @@ def _check_against_audit(session: Session, report: CheckReport) -> None:
     stored: dict[str, int] = {}
     for addendum in session.scalars(select(Addendum)):
         stored[addendum.visit_id] = stored.get(addendum.visit_id, 0) + 1
-        expected = addendum_hash(
-            addendum.visit_id,
-            addendum.author_id,
-            addendum.created_at,
-            addendum.reason,
-            addendum.text,
-        )
         if addendum.content_hash is None:
             report.problems.append(
                 f"addendum {addendum.id} of visit {addendum.visit_id} has no seal (its hash was "
                 "removed outside the app)"
             )
-        elif addendum.content_hash != expected:
+        elif not addendum_matches(addendum):
             report.problems.append(
                 f"addendum {addendum.id} of visit {addendum.visit_id} no longer matches its "
                 "seal (changed outside the app)"

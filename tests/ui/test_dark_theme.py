@@ -19,31 +19,17 @@ from massage_chart.storage.database import Database
 from massage_chart.storage.overviews import load_visit_note
 from massage_chart.ui.idle_lock import LockScreen
 from massage_chart.ui.note.editor import VisitNoteEditor
+from massage_chart.ui.outcomes.pain_map_form import PainMapForm
 from massage_chart.ui.passphrase_dialog import PassphraseDialog
 from massage_chart.ui.style import dark_fusion_palette
 from massage_chart.ui.visit_note import VisitNoteDialog
+from tests.helpers.contrast import contrast
 from tests.ui.conftest import NOW, TODAY, SmallPractice, new_draft
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
-def _luminance(colour: QColor) -> float:
-    def channel(value: float) -> float:
-        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-    return (
-        0.2126 * channel(colour.redF())
-        + 0.7152 * channel(colour.greenF())
-        + 0.0722 * channel(colour.blueF())
-    )
-
-
-def _contrast(a: QColor, b: QColor) -> float:
-    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
-
-
-def text_contrast(widget: QWidget) -> float:
+def textcontrast(widget: QWidget) -> float:
     """The contrast of the text drawn in ``widget`` against the colour it is drawn on: the most
     common colour of its pixels, against the one furthest from it (a glyph's core)."""
     window = widget.window()  # drawn as it shows: with what is painted beneath it
@@ -53,7 +39,7 @@ def text_contrast(widget: QWidget) -> float:
         image.pixel(x, y) for y in range(image.height()) for x in range(image.width())
     )
     background = QColor.fromRgb(counts.most_common(1)[0][0])
-    return max(_contrast(QColor.fromRgb(rgb), background) for rgb in counts)
+    return max(contrast(QColor.fromRgb(rgb), background) for rgb in counts)
 
 
 @pytest.fixture
@@ -72,7 +58,7 @@ def test_a_problem_in_a_dialog_reads_on_a_dark_window(
     dialog.show()
     dialog.show_problem("Incorrect passphrase or damaged file.")
     qtbot.waitExposed(dialog)
-    assert text_contrast(dialog.problem) >= 4.5
+    assert textcontrast(dialog.problem) >= 4.5
 
 
 def test_the_lock_screen_message_reads_on_a_dark_window(dark: None, qtbot: QtBot) -> None:
@@ -82,7 +68,7 @@ def test_the_lock_screen_message_reads_on_a_dark_window(dark: None, qtbot: QtBot
     screen.message.setText("That passphrase is not right.")
     screen.message.show()
     qtbot.waitExposed(screen)
-    assert text_contrast(screen.message) >= 4.5
+    assert textcontrast(screen.message) >= 4.5
 
 
 def test_the_note_s_bars_keep_dark_text_on_their_light_paper(
@@ -97,7 +83,7 @@ def test_the_note_s_bars_keep_dark_text_on_their_light_paper(
         label.setText("Saved elsewhere by Lee at 09:41 since you opened this note: Objective")
         bar.show()
         qtbot.waitExposed(bar)
-        assert text_contrast(label) >= 4.5, bar.objectName()
+        assert textcontrast(label) >= 4.5, bar.objectName()
         bar.hide()
 
 
@@ -114,4 +100,21 @@ def test_the_read_only_note_and_its_integrity_failure_read_on_a_dark_window(
     html = dialog.browser.toHtml()
     assert "#ff8a80" in html  # the failure in the dark theme's alert colour, not dark red
     assert "#9aa0a6" in html  # captions in a grey that reads on dark
-    assert text_contrast(dialog.browser.viewport()) >= 4.5
+    assert textcontrast(dialog.browser.viewport()) >= 4.5
+
+
+def test_the_client_s_body_map_keeps_the_chart_s_light_paper(
+    dark: None, qtbot: QtBot, db: Database, practice: SmallPractice
+) -> None:
+    """Its figures, sides (R, L) and captions are drawn to read on light paper, as printed."""
+    form = PainMapForm(db, practice.zoe_id, taken_on=TODAY, today=lambda: TODAY)
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.waitExposed(form)
+    image = form.picker.viewport().grab().toImage()
+    counts = Counter(
+        image.pixel(x, y) for y in range(0, image.height(), 4) for x in range(0, image.width(), 4)
+    )
+    paper = QColor.fromRgb(counts.most_common(1)[0][0])
+    assert paper.lightness() > 200, paper.name()
+    form.reject()

@@ -30,6 +30,11 @@ FIGURE_GAP = 140.0
 DEFAULT_INTENSITY = 5
 
 
+PAPER = QColor("#ece8e3")
+"""The body chart's paper, light in any theme: the figures, captions and symbols are drawn to
+read on it, as they print."""
+
+
 class ChartScene(QGraphicsScene):
     """Figures of the atlas views with the document's marks; tools turn input into intents.
 
@@ -71,7 +76,7 @@ class ChartScene(QGraphicsScene):
         self._hover_figure: FigureItem | None = None
         # The region chosen from the keyboard (view id, index in its view's regions).
         self._keyboard: tuple[str, int] | None = None
-        self.setBackgroundBrush(QColor("#ece8e3"))
+        self.setBackgroundBrush(PAPER)
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         for view in document.atlas.views:
             figure = FigureItem(view)

@@ -38,6 +38,7 @@ from massage_chart.storage.database import Database
 from massage_chart.storage.pain_maps import record_pain_map
 from massage_chart.storage.repositories import NotFoundError
 from massage_chart.ui.chart.items import FigureItem, region_path
+from massage_chart.ui.chart.scene import PAPER
 from massage_chart.ui.outcomes.form import LARGE_TYPE, AnswersFooter
 from massage_chart.ui.practice_document import WRITE_ERRORS, describe_error
 from massage_chart.ui.style import error_text, heading, muted
@@ -62,6 +63,7 @@ class BodyPicker(QGraphicsView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setScene(QGraphicsScene(self))
+        self.scene().setBackgroundBrush(PAPER)  # the chart's own light paper, in any theme
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

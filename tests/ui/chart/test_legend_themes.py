@@ -11,24 +11,9 @@ from pytestqt.qtbot import QtBot
 from massage_chart.domain.marks import MarkKind
 from massage_chart.ui.chart.glyphs import kind_icon
 from massage_chart.ui.chart.legend import LegendPanel
+from tests.helpers.contrast import contrast
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
-
-def _luminance(colour: QColor) -> float:
-    def channel(value: float) -> float:
-        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-    return (
-        0.2126 * channel(colour.redF())
-        + 0.7152 * channel(colour.greenF())
-        + 0.0722 * channel(colour.blueF())
-    )
-
-
-def _contrast(a: QColor, b: QColor) -> float:
-    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 def _dark_palette() -> QPalette:
@@ -44,7 +29,7 @@ def _dark_palette() -> QPalette:
 
 
 @pytest.mark.parametrize("dark", [False, True])
-def test_the_hint_and_the_alert_key_have_contrast(qtbot: QtBot, dark: bool) -> None:
+def test_the_hint_and_the_alert_key_havecontrast(qtbot: QtBot, dark: bool) -> None:
     original = QApplication.palette()
     if dark:
         QApplication.setPalette(_dark_palette())
@@ -59,7 +44,7 @@ def test_the_hint_and_the_alert_key_have_contrast(qtbot: QtBot, dark: bool) -> N
             # A colour fixed in a style sheet ignores the theme (it was dark grey on dark grey).
             assert "color" not in label.styleSheet(), label.text()
             text = label.palette().color(QPalette.ColorRole.WindowText)
-            assert _contrast(text, background) >= 3.0, (label.text(), text.name())
+            assert contrast(text, background) >= 3.0, (label.text(), text.name())
     finally:
         QApplication.setPalette(original)
 
