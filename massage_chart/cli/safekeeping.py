@@ -432,7 +432,7 @@ def _run_seal_key_show(_args: argparse.Namespace) -> int:
 
     store = local_store()
     try:
-        keys = store.keys()
+        keys = store.held()
     except SealKeyError as exc:
         return fail(str(exc))
     print(f"Seal keys are kept in {store.where()}.")

@@ -140,7 +140,7 @@ class SealKeyStore:
             return "this computer's keyring"
         return f"the key file {self.file}"
 
-    def keys(self) -> list[SealKey]:
+    def held(self) -> list[SealKey]:
         """Every key held here, oldest first (none before the first one is made)."""
         with self._lock:
             if self._keys is None:
@@ -153,7 +153,7 @@ class SealKeyStore:
         Raises:
             SealKeyError: no key is held and none could be kept (nothing can be sealed).
         """
-        held = self.keys()
+        held = self.held()
         if held:
             return held[-1]
         with self._lock:
@@ -182,7 +182,7 @@ class SealKeyStore:
     def export_text(self) -> str:
         """Every key held here, as a key file to carry to another computer (keep it secret)."""
         self.current()
-        return _encode(self.keys())
+        return _encode(self.held())
 
     # ---------------------------------------------------------------------------- where kept
 

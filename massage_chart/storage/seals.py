@@ -30,7 +30,7 @@ from sqlalchemy.orm.attributes import get_history
 
 from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.storage.models import Addendum, ProgressReport, Seal, Visit, utc_now
-from massage_chart.storage.seal_keys import SealKeyError, SealKeyStore, local_store
+from massage_chart.storage.seal_keys import SealKey, SealKeyError, SealKeyStore, local_store
 
 log = logging.getLogger(__name__)
 
@@ -195,17 +195,17 @@ def seal_state(session: Session, kind: str, record_id: str, content_hash: str | 
             Seal.record_kind == kind, Seal.record_id == record_id
         )
     ).all()
-    return _judge(_store(session), kind, record_id, content_hash, seals)
+    return _judge(_held(_store(session)), kind, record_id, content_hash, seals)
 
 
 def _judge(
-    store: SealKeyStore,
+    keys: dict[str, SealKey],
     kind: str,
     record_id: str,
     content_hash: str,
     seals: Sequence[tuple[str, str, str]],
 ) -> SealState:
-    keys = {key.key_id: key for key in _held(store)}
+    """A record's state from its seals (key id, sealed hash, MAC) and the keys held here."""
     checkable = False
     for key_id, digest, mac in seals:
         key = keys.get(key_id)
@@ -219,11 +219,11 @@ def _judge(
     return SealState.UNCHECKABLE if seals else SealState.BROKEN
 
 
-def _held(store: SealKeyStore) -> list:
+def _held(store: SealKeyStore) -> dict[str, SealKey]:
     try:
-        return store.keys()
+        return {key.key_id: key for key in store.held()}
     except SealKeyError:
-        return []
+        return {}
 
 
 @dataclass
@@ -260,11 +260,14 @@ def survey(session: Session) -> SealSurvey:
     ):
         seals.setdefault((kind, record_id), []).append((key_id, digest, mac))
     found = SealSurvey(where=store.where())
-    for kind, record_id, digest in _signed_records(session):
+    keys = _held(store)
+    for kind, record_id, stored_hash in _signed_records(session):
         found.checked += 1
-        state = _judge(store, kind, record_id, digest or "", seals.get((kind, record_id), []))
-        if not digest:
-            state = SealState.BROKEN
+        state = (
+            _judge(keys, kind, record_id, stored_hash, seals.get((kind, record_id), []))
+            if stored_hash
+            else SealState.BROKEN
+        )
         if state is SealState.BROKEN:
             found.broken.append((kind, record_id))
         elif state is SealState.UNCHECKABLE:
