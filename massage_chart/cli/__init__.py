@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from massage_chart import __version__
-from massage_chart.cli import clinic, records, safekeeping
+from massage_chart.cli import clinic, outcomes, records, safekeeping
 from massage_chart.cli.common import (
     ENV_NEW_PASSPHRASE,
     ENV_PASSPHRASE,
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     records.add_commands(commands)
+    outcomes.add_commands(commands)
     safekeeping.add_commands(commands)
     clinic.add_commands(commands)
     return parser
