@@ -61,15 +61,24 @@ class MaintenanceRunner(QObject):
             assert file is not None
             problems = quick_check_file(file, self.database.keying)
             if problems:
-                self.check_failed.emit(problems)
+                self._tell("check_failed", problems)
                 return
             if backup_due(self.database):
                 path: Path = background_backup(self.database)
-                self.backup_finished.emit(str(path))
+                self._tell("backup_finished", str(path))
         except StorageError as exc:
-            self.backup_failed.emit(str(exc))
+            self._tell("backup_failed", str(exc))
         except Exception as exc:  # a worker must never die silently
             log.exception("maintenance run failed")
-            self.backup_failed.emit(f"The daily backup failed unexpectedly: {exc}")
+            self._tell("backup_failed", f"The daily backup failed unexpectedly: {exc}")
         finally:
-            self.finished.emit()
+            self._tell("finished")
+
+    def _tell(self, name: str, *args: object) -> None:
+        """Send a result to the window, unless the window that asked is gone (closed, and its
+        objects deleted, while the run went on): then there is nobody left to tell, and the
+        backup on disk stands as it is."""
+        try:
+            getattr(self, name).emit(*args)
+        except RuntimeError:  # the object was deleted on the window's side
+            log.info("the maintenance run's %s was not delivered: its window is gone", name)
