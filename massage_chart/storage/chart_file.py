@@ -73,6 +73,7 @@ from massage_chart.storage.text_form import (
     parse_visit_text,
     split_clearance,
 )
+from massage_chart.storage.undo_support import client_own_reports
 
 FORMAT = "massage-chart/5"
 FORMAT_FAMILY = "massage-chart/"
@@ -1065,6 +1066,13 @@ class _Importer:
             raise ChartFileError(
                 f"{where}: the client {client.full_name} (id {client.id}) has {len(signed)} signed "
                 "visits in this database; signed notes are never replaced or deleted."
+            )
+        reports = client_own_reports(self.session, client.id)
+        if reports:
+            raise ChartFileError(
+                f"{where}: the client {client.full_name} (id {client.id}) has {', '.join(reports)} "
+                "of their own in this database; what a client reported is never replaced or "
+                "deleted (a correction is filed beside it). Import the file's client as new."
             )
         self.session.delete(client)
         self.session.flush()

@@ -17,6 +17,8 @@ from massage_chart.storage.models import (
     Consent,
     HealthHistory,
     Mark,
+    OutcomeRecord,
+    PainMapRecord,
     Referral,
     Visit,
     VisitOverride,
@@ -31,7 +33,11 @@ _CLIENT_REFERENCES: tuple[tuple[InstrumentedAttribute[Any], str, str], ...] = (
     (Referral.client_id, "referral", "referrals"),
     (Consent.client_id, "consent", "consents"),
     (HealthHistory.client_id, "health history", "health histories"),
+    (OutcomeRecord.client_id, "outcome measure", "outcome measures"),
+    (PainMapRecord.client_id, "pain map", "pain maps"),
 )
+# What the client reported themselves: never deleted with the client, whatever the road.
+_OWN_REPORTS = _CLIENT_REFERENCES[-2:]
 
 _VISIT_REFERENCES: tuple[tuple[InstrumentedAttribute[Any], str, str], ...] = (
     (Mark.visit_id, "body-map mark", "body-map marks"),
@@ -62,6 +68,11 @@ def _references(
 def client_references(session: Session, client_id: str) -> list[str]:
     """What refers to a client, in words ("2 visits"); empty when it can be taken back."""
     return _references(session, _CLIENT_REFERENCES, client_id)
+
+
+def client_own_reports(session: Session, client_id: str) -> list[str]:
+    """The client's own answer sheets and pain maps on file, in words ("2 pain maps")."""
+    return _references(session, _OWN_REPORTS, client_id)
 
 
 def visit_references(session: Session, visit_id: str) -> list[str]:

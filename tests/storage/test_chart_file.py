@@ -470,6 +470,23 @@ def test_replace_never_removes_signed_notes(db: Database) -> None:
         assert get_visit(session, "v-9").is_signed
 
 
+def test_replace_never_removes_what_the_client_reported(db: Database) -> None:
+    from massage_chart.storage.models import PainMapRecord
+    from massage_chart.storage.pain_maps import record_pain_map
+
+    _import(db, PRODUCT_EXAMPLE)
+    client_id = PRODUCT_EXAMPLE["clients"][0]["id"]
+    with db.write() as session:
+        record_pain_map(
+            session, client_id, ["anterior:sternum"], taken_on=dt.date(2026, 11, 20),
+            source="client",
+        )  # fmt: skip
+    with pytest.raises(ChartFileError, match="1 pain map of their own"):
+        _import(db, PRODUCT_EXAMPLE, replace=True)
+    with db.read() as session:
+        assert session.scalars(select(PainMapRecord.client_id)).all() == [client_id]
+
+
 def test_a_tampered_signed_visit_is_imported_with_a_warning(db: Database) -> None:
     _rich_database(db)
     document = json.loads(_export_text(db))

@@ -53,6 +53,26 @@ def test_a_client_with_a_visit_is_not_removed(db: Database) -> None:
         assert session.get(Client, client_id) is not None
 
 
+def test_a_client_who_reported_their_own_pain_or_answers_is_not_removed(db: Database) -> None:
+    """Undo of adding a client never takes the client's own reports with it (they were lost to
+    the cascade before: the check did not count them)."""
+    from massage_chart.storage.outcomes import record_outcome
+    from massage_chart.storage.pain_maps import record_pain_map
+
+    with db.write() as session:
+        mapped = add_client(session, first_name="Zoë", last_name="Nguyễn").id
+        record_pain_map(
+            session, mapped, ["posterior:lumbar_spine"], taken_on=START.date(), source="client"
+        )
+        answered = add_client(session, first_name="Ana", last_name="Souza").id
+        record_outcome(session, answered, "nprs", [6], taken_on=START.date(), source="paper")
+    for client_id, words in ((mapped, "1 pain map"), (answered, "1 outcome measure")):
+        with pytest.raises(UndoRefusedError, match=words), db.write() as session:
+            remove_new_client(session, client_id)
+        with db.read() as session:
+            assert session.get(Client, client_id) is not None
+
+
 def test_an_empty_draft_visit_is_removed(db: Database) -> None:
     with db.write() as session:
         client_id = add_client(session, first_name="Ana", last_name="Souza").id
