@@ -453,8 +453,8 @@ def _check_against_audit(session: Session, report: CheckReport) -> None:
     )
 
 
-# Triggers that keep signed notes, addenda, signed progress reports and the audit log
-# unchangeable (migrations 0002, 0004, 0005, 0012).
+# Triggers that keep signed notes, addenda, signed progress reports, the audit log, seals and
+# what clients reported unchangeable (migrations 0002, 0004, 0005, 0012, 0017, 0018).
 SQLITE_PROTECTIONS = (
     "trg_visits_signed_update",
     "trg_visits_signed_delete",
@@ -470,6 +470,12 @@ SQLITE_PROTECTIONS = (
     "trg_seals_update",
     "trg_seals_delete",
     "trg_seals_replace",
+    # What a client reported (migration 0018).
+    *(
+        f"trg_{table}_{event}"
+        for table in ("outcome_records", "pain_maps")
+        for event in ("update", "delete")
+    ),
     *(
         f"trg_{table}_signed_{event}"
         for table in ("marks", "billing_lines", "visit_overrides")
@@ -497,6 +503,11 @@ POSTGRES_PROTECTIONS = (
     "trg_progress_reports_seal",
     "trg_seals_immutable",
     "trg_seals_truncate",
+    *(
+        f"trg_{table}_{kind}"
+        for table in ("outcome_records", "pain_maps")
+        for kind in ("kept", "truncate")
+    ),
 )
 
 

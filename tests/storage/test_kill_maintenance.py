@@ -26,10 +26,11 @@ from sqlalchemy import func, select, text
 
 from massage_chart.demo import seed_demo
 from massage_chart.storage.chart_file import dumps_chart, export_chart
-from massage_chart.storage.database import Database, open_database
+from massage_chart.storage.database import Database, head_revision, open_database
 from massage_chart.storage.encryption import FileKind, file_kind
 from massage_chart.storage.models import Client
 from massage_chart.storage.safekeeping import check_database
+from tests.helpers.schema import back_to_0016
 
 ROOT = Path(__file__).resolve().parents[2]
 # Kills per command; MASSAGE_CHART_KILLS raises it for a longer run.
@@ -178,7 +179,7 @@ def test_kill_during_each_maintenance_command_loses_nothing(practice: Path, tmp_
             args=lambda p: ["backup", "--db", str(p)],
             prepare=_as_schema_0016,
             state=lambda p: (_schema(p), _plain(p)),
-            finished="0017",
+            finished=head_revision(),
         ),
     }
     figures: dict[str, dict[str, int]] = {}
@@ -233,10 +234,7 @@ def _as_schema_0016(path: Path) -> None:
     database = open_database(str(path))
     try:
         with database.engine.begin() as connection:
-            for trigger in ("trg_seals_update", "trg_seals_delete", "trg_seals_replace"):
-                connection.exec_driver_sql(f"DROP TRIGGER {trigger}")
-            connection.exec_driver_sql("DROP TABLE seals")
-            connection.execute(text("UPDATE alembic_version SET version_num = '0016'"))
+            back_to_0016(connection)
     finally:
         database.dispose()
 

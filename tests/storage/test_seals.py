@@ -28,6 +28,7 @@ from massage_chart.storage.safekeeping import check_database
 from massage_chart.storage.seal_keys import SealKeyStore
 from massage_chart.storage.signing import visit_content_hash
 from tests.export.conftest import VisitSpec, make_visit
+from tests.helpers.schema import back_to_0016
 from tests.storage.test_clinic import Clinic, _close, _sign, clinic_db  # noqa: F401  (the fixture)
 
 SQLITE_SEAL_TRIGGERS = ("trg_seals_update", "trg_seals_delete", "trg_seals_replace")
@@ -194,10 +195,7 @@ def test_records_signed_before_seals_are_sealed_once_at_the_upgrade(db_path: Pat
     good = make_visit(database)
     changed = make_visit(database, VisitSpec(first_name="Ines"))
     with database.engine.begin() as connection:  # back to how 0016 left the file
-        for trigger in SQLITE_SEAL_TRIGGERS:
-            connection.exec_driver_sql(f"DROP TRIGGER {trigger}")
-        connection.exec_driver_sql("DROP TABLE seals")
-        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0016'")
+        back_to_0016(connection)
         connection.exec_driver_sql("DROP TRIGGER trg_visits_signed_update")
         connection.execute(
             text("UPDATE visits SET plan = 'changed' WHERE id = :id"), {"id": changed.visit_id}
