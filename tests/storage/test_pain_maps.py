@@ -134,7 +134,8 @@ def test_a_map_changed_outside_the_app_still_opens_and_is_reported(db: Database)
             session, client_id, ["posterior:sacrum"], symptoms=SYMPTOMS, taken_on=DAY,
             source="client",
         )  # fmt: skip
-    with db.write() as session:
+    with db.write() as session:  # with a database shell: its guard dropped first (0018)
+        session.execute(text("DROP TRIGGER trg_pain_maps_update"))
         session.execute(
             text("UPDATE pain_maps SET regions = :regions, symptoms = :symptoms WHERE id = :id"),
             {
@@ -153,6 +154,7 @@ def test_a_map_changed_outside_the_app_still_opens_and_is_reported(db: Database)
         p.startswith(f"pain map {entry.id} (2026-11-02) holds what the app cannot read: place")
         for p in report.problems
     )
+    assert any("trg_pain_maps_update" in p for p in report.problems)
     from massage_chart.export.soap_pdf import pain_map_notes
 
     notes = " ".join(pain_map_notes([read], False, "today"))
