@@ -143,17 +143,11 @@ def signed_report(
     ).first()
 
 
-def report_intact(session: Session, report: ProgressReport) -> bool:
-    """Whether a signed report still matches its seal, and every note it covers its own (their
-    content hashes, and those hashes their keyed seals)."""
-    from massage_chart.storage.seals import PROGRESS_REPORT, VISIT, SealState, seal_state
-
+def report_matches(session: Session, report: ProgressReport) -> bool:
+    """Whether a signed report still matches its content hash over the notes it covers, and
+    every note its own (the hashes alone; ``report_intact`` adds the keyed seals)."""
     visits = [session.get(Visit, visit_id) for visit_id in report.visit_ids]
     if any(visit is None or not verify_visit_hash(visit) for visit in visits):
-        return False
-    sealed = [(VISIT, v.id, v.content_hash) for v in visits if v is not None]
-    sealed.append((PROGRESS_REPORT, report.id, report.content_hash))
-    if any(seal_state(session, *record) is SealState.BROKEN for record in sealed):
         return False
     notes = [(visit.id, visit.content_hash) for visit in visits if visit is not None]
     seal = report_seal(
@@ -164,6 +158,19 @@ def report_intact(session: Session, report: ProgressReport) -> bool:
         report.signed_at,
     )
     return seal == report.content_hash
+
+
+def report_intact(session: Session, report: ProgressReport) -> bool:
+    """Whether a signed report still matches its seal, and every note it covers its own (their
+    content hashes, and those hashes their keyed seals)."""
+    from massage_chart.storage.seals import PROGRESS_REPORT, VISIT, SealState, seal_state
+
+    if not report_matches(session, report):
+        return False
+    visits = [session.get(Visit, visit_id) for visit_id in report.visit_ids]  # read just now
+    sealed = [(VISIT, visit.id, visit.content_hash) for visit in visits if visit is not None]
+    sealed.append((PROGRESS_REPORT, report.id, report.content_hash))
+    return not any(seal_state(session, *record) is SealState.BROKEN for record in sealed)
 
 
 def reported_through(session: Session, claim_id: str) -> dt.date | None:

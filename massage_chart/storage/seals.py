@@ -165,14 +165,15 @@ def _unsealed_addenda_and_reports(
     session: Session, sealed_ids: set[tuple[str, str]]
 ) -> list[tuple[str, str, str]]:
     from massage_chart.storage.client_records import addendum_matches
-    from massage_chart.storage.progress_reports import report_intact
+    from massage_chart.storage.progress_reports import report_matches
 
     todo: list[tuple[str, str, str]] = []
     for addendum in session.scalars(select(Addendum)):
         if (ADDENDUM, addendum.id) not in sealed_ids and addendum_matches(addendum):
             todo.append((ADDENDUM, addendum.id, str(addendum.content_hash)))
     for report in session.scalars(select(ProgressReport)):
-        if (PROGRESS_REPORT, report.id) not in sealed_ids and report_intact(session, report):
+        # Its notes' seals are made in this same sealing: the report is judged by its hashes.
+        if (PROGRESS_REPORT, report.id) not in sealed_ids and report_matches(session, report):
             todo.append((PROGRESS_REPORT, report.id, report.content_hash))
     return todo
 

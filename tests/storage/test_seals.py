@@ -224,6 +224,33 @@ def test_records_signed_before_seals_are_sealed_once_at_the_upgrade(db_path: Pat
         upgraded.dispose()
 
 
+def test_a_progress_report_signed_before_seals_is_sealed_at_the_upgrade(db_path: Path) -> None:
+    """The report's notes are sealed in the same first sealing: the report is judged by its own
+    hashes then, not by seals its notes do not have yet."""
+    from massage_chart.storage.models import ProgressReport
+    from massage_chart.storage.progress_reports import sign_progress_report
+
+    database = open_database(str(db_path))
+    made = make_visit(database)
+    with database.write() as session:
+        sign_progress_report(
+            session, made.client_id, dt.date(2026, 11, 1), dt.date(2026, 11, 30), None,
+            dt.datetime(2026, 12, 1, 9, 0),
+        )  # fmt: skip
+    with database.engine.begin() as connection:
+        back_to_0016(connection)
+    database.dispose()
+    upgraded = open_database(str(db_path))
+    try:
+        with upgraded.read() as session:
+            (report,) = session.query(ProgressReport).all()
+            sealed = {(row.record_kind, row.record_id) for row in session.query(Seal)}
+        assert (seals.PROGRESS_REPORT, report.id) in sealed
+        assert _problems(upgraded) == []
+    finally:
+        upgraded.dispose()
+
+
 def test_on_another_computer_the_seals_cannot_be_checked_until_its_key_comes(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
