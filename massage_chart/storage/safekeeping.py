@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.storage import audit, encryption, seals
@@ -44,7 +44,7 @@ from massage_chart.storage.encryption import FileKind, Keying
 from massage_chart.storage.models import Addendum, AuditEvent, PainMapRecord, ProgressReport, Visit
 from massage_chart.storage.pain_maps import pain_map_entry
 from massage_chart.storage.progress_reports import report_intact
-from massage_chart.storage.signing import visit_content_hash
+from massage_chart.storage.signing import SIGNED_BATCH, signed_visits, visit_content_hash
 
 DAILY = dt.timedelta(hours=24)
 
@@ -326,40 +326,17 @@ def _check_checkpoints(database: Database, session: Session, report: CheckReport
     report.checked.append(f"audit log against {len(checkpoints)} checkpoints of its head")
 
 
-CHECK_BATCH = 500
-"""Signed visits read at a time by ``check``: few queries, and memory that stays flat."""
-
-
 def _check_signed_visits(session: Session, report: CheckReport) -> int:
-    """Every signed visit against its content hash, read in batches with what the hash covers
-    (three queries a batch rather than three a visit); returns how many were checked."""
-    ids = list(
-        session.scalars(
-            select(Visit.id)
-            .where(Visit.status == VisitStatus.SIGNED)
-            .order_by(Visit.start, Visit.id)
-        )
-    )
-    for first in range(0, len(ids), CHECK_BATCH):
-        chunk = ids[first : first + CHECK_BATCH]
-        visits = session.scalars(
-            select(Visit)
-            .where(Visit.id.in_(chunk))
-            .options(
-                selectinload(Visit.marks),
-                selectinload(Visit.billing_lines),
-                selectinload(Visit.overrides),
+    """Every signed visit against its content hash; returns how many were checked."""
+    count = 0
+    for visit in signed_visits(session):
+        count += 1
+        if visit.content_hash != visit_content_hash(visit):
+            report.problems.append(
+                f"signed visit {visit.id} of {visit.start:%Y-%m-%d} no longer matches its "
+                "signature (changed outside the app)"
             )
-            .order_by(Visit.start, Visit.id)
-        ).all()
-        for visit in visits:
-            if visit.content_hash != visit_content_hash(visit):
-                report.problems.append(
-                    f"signed visit {visit.id} of {visit.start:%Y-%m-%d} no longer matches its "
-                    "signature (changed outside the app)"
-                )
-        session.expunge_all()
-    return len(ids)
+    return count
 
 
 def _check_seals(session: Session, report: CheckReport) -> None:
@@ -401,7 +378,7 @@ def _check_pain_maps(session: Session, report: CheckReport) -> int:
     count = 0
     rows = session.scalars(
         select(PainMapRecord).order_by(PainMapRecord.taken_on, PainMapRecord.id)
-    ).yield_per(CHECK_BATCH)
+    ).yield_per(SIGNED_BATCH)
     for entry in map(pain_map_entry, rows):  # one query, read in batches
         count += 1
         if entry.unreadable:

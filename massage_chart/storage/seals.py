@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import event, insert, select, text
-from sqlalchemy.orm import Session, UOWTransaction, selectinload
+from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm.attributes import get_history
 
 from massage_chart.domain.record_kinds import VisitStatus
@@ -129,7 +129,7 @@ def seal_unsealed(session: Session) -> int:
     record is a fault, never sealed quietly). Returns how many were sealed; 0 on a server (the
     server sealed its own at the upgrade) or when it was done before.
     """
-    from massage_chart.storage.signing import visit_content_hash
+    from massage_chart.storage.signing import signed_visits, visit_content_hash
 
     if not needs_first_sealing(session):
         return 0
@@ -137,22 +137,13 @@ def seal_unsealed(session: Session) -> int:
         (kind, record_id)
         for kind, record_id in session.execute(select(Seal.record_kind, Seal.record_id))
     }
-    todo: list[tuple[str, str, str]] = []
-    signed = (
-        select(Visit)
-        .where(Visit.status == VisitStatus.SIGNED)
-        .options(  # what the hash covers, a batch at a time (not three queries a visit)
-            selectinload(Visit.marks),
-            selectinload(Visit.billing_lines),
-            selectinload(Visit.overrides),
-        )
-        .execution_options(yield_per=500)
-    )
-    for visit in session.scalars(signed):
-        if (VISIT, visit.id) in sealed_ids or not visit.content_hash:
-            continue
-        if visit.content_hash == visit_content_hash(visit):
-            todo.append((VISIT, visit.id, visit.content_hash))
+    todo = [
+        (VISIT, visit.id, visit.content_hash)
+        for visit in signed_visits(session)
+        if (VISIT, visit.id) not in sealed_ids
+        and visit.content_hash
+        and visit.content_hash == visit_content_hash(visit)
+    ]
     todo.extend(_unsealed_addenda_and_reports(session, sealed_ids))
     store = _store(session)
     rows = _seal_rows(store, todo)

@@ -10,8 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from massage_chart.domain.marks import SEALED_MARK_FIELDS
 from massage_chart.domain.record_kinds import VisitStatus
@@ -106,6 +109,35 @@ def visit_content_hash(visit: Visit) -> str:
         visit_canonical_content(visit), ensure_ascii=False, sort_keys=True, separators=(",", ":")
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+SIGNED_BATCH = 500
+"""Signed visits read at a time by a walk over all of them: few queries, memory that stays flat."""
+
+
+def signed_visits(session: Session) -> Iterator[Visit]:
+    """Every signed visit, oldest first, with what its hash covers (marks, billing, overrides),
+    read a batch at a time: three queries a batch rather than three a visit. Each batch is
+    let go of (expunged) once walked, so keep nothing of it but values."""
+    ids = list(
+        session.scalars(
+            select(Visit.id)
+            .where(Visit.status == VisitStatus.SIGNED)
+            .order_by(Visit.start, Visit.id)
+        )
+    )
+    for first in range(0, len(ids), SIGNED_BATCH):
+        yield from session.scalars(
+            select(Visit)
+            .where(Visit.id.in_(ids[first : first + SIGNED_BATCH]))
+            .options(
+                selectinload(Visit.marks),
+                selectinload(Visit.billing_lines),
+                selectinload(Visit.overrides),
+            )
+            .order_by(Visit.start, Visit.id)
+        ).all()
+        session.expunge_all()
 
 
 def verify_visit_hash(visit: Visit) -> bool:

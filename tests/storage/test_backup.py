@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from massage_chart.storage import safekeeping
+from massage_chart.storage import signing
 from massage_chart.storage.backup import (
     BackupError,
     backup_name,
@@ -179,7 +179,7 @@ def test_check_reads_signed_notes_in_batches_and_misses_none(
     from tests.storage.test_repositories import _signed_visit
 
     visits = [_signed_visit(db) for _ in range(5)]
-    monkeypatch.setattr(safekeeping, "CHECK_BATCH", 2)
+    monkeypatch.setattr(signing, "SIGNED_BATCH", 2)  # the walk over signed notes check uses
     report = check_database(db)
     assert report.ok
     assert "5 signed visits against their content hashes" in report.checked
