@@ -29,9 +29,7 @@ def add_commands(commands: Any) -> None:
     )
     outcome_commands = outcome.add_subparsers(dest="outcome_command", metavar="ACTION")
     outcome_commands.required = True
-    record = outcome_commands.add_parser("record", help="file an answer sheet")
-    add_db_option(record, default=argparse.SUPPRESS)
-    record.add_argument("client_id", metavar="CLIENT_ID")
+    record = _client_action(outcome_commands, "record", "file an answer sheet")
     record.add_argument("--measure", required=True, help="the measure's code (ndi, lefs, psfs…)")
     record.add_argument(
         "--answers", required=True, help="the answers in the form's order, comma-separated"
@@ -41,9 +39,7 @@ def add_commands(commands: Any) -> None:
     )
     _common_options(record)
     record.set_defaults(run=_run_outcome_record)
-    listing = outcome_commands.add_parser("list", help="the answer sheets on file, scored")
-    add_db_option(listing, default=argparse.SUPPRESS)
-    listing.add_argument("client_id", metavar="CLIENT_ID")
+    listing = _client_action(outcome_commands, "list", "the answer sheets on file, scored")
     listing.set_defaults(run=_run_outcome_list)
 
     pain_map = commands.add_parser(
@@ -54,9 +50,7 @@ def add_commands(commands: Any) -> None:
     )
     map_commands = pain_map.add_subparsers(dest="pain_map_command", metavar="ACTION")
     map_commands.required = True
-    record_map = map_commands.add_parser("record", help="file a pain map")
-    add_db_option(record_map, default=argparse.SUPPRESS)
-    record_map.add_argument("client_id", metavar="CLIENT_ID")
+    record_map = _client_action(map_commands, "record", "file a pain map")
     record_map.add_argument(
         "--places",
         required=True,
@@ -71,10 +65,16 @@ def add_commands(commands: Any) -> None:
     )
     _common_options(record_map)
     record_map.set_defaults(run=_run_pain_map_record)
-    list_maps = map_commands.add_parser("list", help="the pain maps on file, scored")
-    add_db_option(list_maps, default=argparse.SUPPRESS)
-    list_maps.add_argument("client_id", metavar="CLIENT_ID")
+    list_maps = _client_action(map_commands, "list", "the pain maps on file, scored")
     list_maps.set_defaults(run=_run_pain_map_list)
+
+
+def _client_action(actions: Any, name: str, words: str) -> argparse.ArgumentParser:
+    """One action on a client's records: its parser, with --db and the client's id."""
+    parser: argparse.ArgumentParser = actions.add_parser(name, help=words)
+    add_db_option(parser, default=argparse.SUPPRESS)
+    parser.add_argument("client_id", metavar="CLIENT_ID")
+    return parser
 
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
@@ -104,10 +104,12 @@ def _run_outcome_record(args: argparse.Namespace) -> int:
 
     try:
         day = _day(args)
-        answers = [int(a) for a in args.answers.replace(" ", "").split(",") if a]
     except ValueError as exc:
-        text = str(exc) if "--day" in str(exc) else "--answers takes whole numbers, e.g. 2,3,1"
-        return fail(f"{text}. Nothing was filed.")
+        return fail(f"{exc} Nothing was filed.")
+    try:
+        answers = [int(a) for a in args.answers.replace(" ", "").split(",") if a]
+    except ValueError:
+        return fail("--answers takes whole numbers, e.g. 2,3,1. Nothing was filed.")
     activities = [a for a in args.activities.split(";") if a.strip()]
     database = open_db(args)
     try:

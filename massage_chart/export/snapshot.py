@@ -36,7 +36,7 @@ from massage_chart.storage.outcomes import outcome_changes
 from massage_chart.storage.pain_maps import PainMapEntry, pain_maps_on_file
 from massage_chart.storage.repositories import get_visit
 from massage_chart.storage.seals import visit_integrity
-from massage_chart.storage.signing import visit_content_hash, visit_text_form
+from massage_chart.storage.signing import visit_text_form
 
 
 @dataclass(frozen=True)
@@ -269,7 +269,7 @@ def load_visit_snapshot(session: Session, visit_id: str) -> VisitSnapshot:
         signed=signed,
         signed_at=visit.signed_at,
         content_hash=visit.content_hash,
-        current_hash=visit_content_hash(visit) if signed else None,
+        current_hash=integrity.current_hash if integrity else None,
         integrity_ok=integrity.note_ok if integrity else None,
         integrity_problems=tuple(integrity.problems()) if integrity else (),
         seal_note=integrity.uncheckable_words() if integrity else "",

@@ -12,7 +12,6 @@ here, so the notes sealed there can be checked here too. The newest key seals.
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -124,19 +123,18 @@ class SealKeyStore:
     """The seal keys of this computer's user, read once and kept.
 
     Args:
-        file: the key file (the default one in the settings folder).
-        use_keyring: whether to use the operating system's keyring when it has one.
+        file: the key file (the default one in the settings folder), used when the operating
+            system has no keyring.
     """
 
-    def __init__(self, file: Path | None = None, *, use_keyring: bool = True) -> None:
+    def __init__(self, file: Path | None = None) -> None:
         self.file = file or default_key_file()
-        self._use_keyring = use_keyring
         self._keys: list[SealKey] | None = None
         self._lock = threading.Lock()
 
     def where(self) -> str:
         """Where the keys are kept, in words."""
-        if self._use_keyring and _usable_keyring() is not None:
+        if _usable_keyring() is not None:
             return "this computer's keyring"
         return f"the key file {self.file}"
 
@@ -207,7 +205,7 @@ class SealKeyStore:
             return []
 
     def _read_keyring(self) -> list[SealKey]:
-        backend = _usable_keyring() if self._use_keyring else None
+        backend = _usable_keyring()
         if backend is None:
             return []
         try:
@@ -257,7 +255,7 @@ class SealKeyStore:
             raise SealKeyError(f"The seal keys could not be kept in {self.file}: {exc}") from exc
 
     def _write_keyring(self, keys: list[SealKey]) -> bool:
-        backend = _usable_keyring() if self._use_keyring else None
+        backend = _usable_keyring()
         if backend is None:
             return False
         try:
@@ -291,9 +289,3 @@ def local_store() -> SealKeyStore:
         if store is None:
             store = _stores[file] = SealKeyStore(file)
         return store
-
-
-def forget_stores() -> None:
-    """Forget the stores read so far (a test that moves the settings folder)."""
-    with _stores_lock, contextlib.suppress(Exception):
-        _stores.clear()

@@ -57,11 +57,6 @@ def _is_server(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _store(session: Session) -> SealKeyStore:
-    store = session.info.get("seal_keys")
-    return store if isinstance(store, SealKeyStore) else local_store()
-
-
 # ----------------------------------------------------------------------------------- sealing
 
 
@@ -108,7 +103,7 @@ def _seal_what_was_signed(session: Session, _context: UOWTransaction) -> None:
     if not records:
         return
     try:
-        rows = _seal_rows(_store(session), records)
+        rows = _seal_rows(local_store(), records)
     except SealKeyError as exc:
         # Signing goes on: the note is saved and its hash guards it; `check` names the gap.
         log.warning("a signed record could not be sealed: %s", exc)
@@ -145,7 +140,7 @@ def seal_unsealed(session: Session) -> int:
         and visit.content_hash == visit_content_hash(visit)
     ]
     todo.extend(_unsealed_addenda_and_reports(session, sealed_ids))
-    store = _store(session)
+    store = local_store()
     rows = _seal_rows(store, todo)
     rows += _seal_rows(store, [(BEGAN_KIND, BEGAN_ID, f"{len(todo):064d}")])
     session.execute(insert(Seal), rows)
@@ -187,7 +182,7 @@ def seal_state(session: Session, kind: str, record_id: str, content_hash: str | 
             Seal.record_kind == kind, Seal.record_id == record_id
         )
     ).all()
-    return _judge(_held(_store(session)), kind, record_id, content_hash, seals)
+    return _judge(_held(local_store()), kind, record_id, content_hash, seals)
 
 
 def _judge(
@@ -245,7 +240,7 @@ def survey(session: Session) -> SealSurvey:
             broken=[(str(kind), str(record_id)) for kind, record_id in rows],
             where="the clinic server's key",
         )
-    store = _store(session)
+    store = local_store()
     seals: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
     for kind, record_id, key_id, digest, mac in session.execute(
         select(Seal.record_kind, Seal.record_id, Seal.key_id, Seal.content_hash, Seal.mac)
@@ -295,12 +290,14 @@ class Integrity:
     same findings ``check`` reports for it.
 
     Attributes:
+        current_hash: what the note's content hashes to now.
         content_matches: the note's content still hashes to its sealed hash.
         seal: whether that hash holds its keyed seal.
         broken_addenda: addenda (by when written) changed, or their hash redone, after writing.
         uncheckable: some seal was made with a key this computer does not hold.
     """
 
+    current_hash: str
     content_matches: bool
     seal: SealState
     broken_addenda: tuple[dt.datetime, ...] = ()
@@ -357,9 +354,10 @@ def visit_integrity(session: Session, visit: Visit) -> Integrity | None:
         uncheckable = uncheckable or state is SealState.UNCHECKABLE
         if not addendum_matches(addendum) or state is SealState.BROKEN:
             broken.append(addendum.created_at)
+    current = visit_content_hash(visit)
     return Integrity(
-        content_matches=visit.content_hash is not None
-        and visit.content_hash == visit_content_hash(visit),
+        current_hash=current,
+        content_matches=visit.content_hash is not None and visit.content_hash == current,
         seal=seal,
         broken_addenda=tuple(broken),
         uncheckable=uncheckable,

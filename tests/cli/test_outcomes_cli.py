@@ -61,6 +61,9 @@ def test_a_sheet_that_cannot_be_scored_is_refused_and_nothing_is_filed(
         assert code == 1 and words in err and "Nothing was filed." in err, err
     assert main(["outcome", "record", client_id, "--measure", "xyz", "--answers", "1",
                  "--db", str(path)]) == 1  # fmt: skip
+    assert main(["outcome", "record", client_id, "--measure", "nprs", "--answers", "5",
+                 "--day", "2026-13-01", "--db", str(path)]) == 1  # fmt: skip
+    assert "write it as YYYY-MM-DD. Nothing was filed." in capsys.readouterr().err
     assert _count(path, OutcomeRecord) == 0
 
 
