@@ -9,6 +9,8 @@ from massage_chart.domain.atlas import (
     Polygon,
     Region,
     Side,
+    atlas_versions,
+    current_atlas_version,
     load_atlas,
     load_atlas_from,
 )
@@ -22,6 +24,8 @@ __all__ = [
     "Polygon",
     "Region",
     "Side",
+    "atlas_versions",
+    "current_atlas_version",
     "load_atlas",
     "load_atlas_from",
 ]

@@ -304,6 +304,7 @@ def _chart_visit(
             note=finding.note if index == 0 or finding.kind is MarkKind.AVOID else "",
             carried_from_id=previous.get(key),
             created_at=moment + dt.timedelta(seconds=number + 1),
+            atlas_version=atlas.version,
         )
         visit.marks.append(mark)
         made[key] = mark.id
@@ -325,6 +326,7 @@ def _chart_visit(
                 pressure=pressure,
                 technique=techniques[number % len(techniques)],
                 created_at=moment + dt.timedelta(seconds=100 + number),
+                atlas_version=atlas.version,
             )
         )
     return made

@@ -1,4 +1,6 @@
-"""Generate the body-chart atlas (resources/atlas/*.json) from smooth curves; needs shapely."""
+"""Generate the body-chart atlas's four core views (resources/atlas/v1/*.json) from smooth curves;
+needs shapely. They are version 1 of the atlas: released, so a run must reproduce them byte for
+byte (tests pin them). A redrawing is written as a new version; see docs/atlas.md."""
 
 # Run from the repository root: ``python scripts/build_atlas.py``. The figure is drawn here in
 # "world" units where standing height H = 1 (heights measured up from the floor, horizontal
@@ -31,7 +33,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel, unary_union
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT_DIR = ROOT / "resources" / "atlas"
+OUT_DIR = ROOT / "resources" / "atlas" / "v1"
 
 ASPECT = 0.5  # frame width / frame height, the same for every view
 TOP, FIG = 0.03, 0.94  # vertex at y = TOP, soles at y = TOP + FIG
@@ -1545,8 +1547,8 @@ def main() -> None:
     for view in views:
         size = write_view(view)
         print(f"{view.id}: {len(view.regions)} regions, {size / 1024:.0f} KiB")
-    index = {"version": 1, "views": [v.id for v in views]}
-    (OUT_DIR / "index.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+    # The index (resources/atlas/index.json) lists every version's views and the bytes of each
+    # file; scripts/build_detail_views.py writes it.
 
 
 if __name__ == "__main__":

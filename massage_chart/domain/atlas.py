@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from massage_chart.resources import resource_path
 
@@ -21,6 +21,13 @@ BBox = tuple[float, float, float, float]
 SIDES: tuple[Side, ...] = ("left", "right", "midline")
 #: The four views every chart has; detail views (if any) follow them in ``Atlas.view_ids``.
 CORE_VIEW_IDS: tuple[str, ...] = ("anterior", "posterior", "left_lateral", "right_lateral")
+#: What stands at the viewer's left and right of each core view's figure.
+_CORE_LETTERS: dict[str, tuple[str, str]] = {
+    "anterior": ("R", "L"),
+    "posterior": ("L", "R"),
+    "left_lateral": ("Front", "Back"),
+    "right_lateral": ("Back", "Front"),
+}
 #: Words kept capitalised when a name is put after the "R"/"L" prefix of a label.
 _PROPER_WORDS = frozenset({"Achilles"})
 _GRID_COLUMNS = 24
@@ -122,6 +129,10 @@ class AtlasView:
         silhouette: the body outline polygons (outer ring, then holes), drawn heaviest.
         detail_lines: open polylines of interior anatomy (face, clavicles, fingers, ...).
         regions: every region of the view; together they tile the silhouette.
+        atlas_version: the version of the atlas this view was read for.
+        name: the view's short name ("Hands, palms"); the core views' names are the app's own.
+        letters: what stands at the viewer's left and right of the figure ("R", "L"), where
+            the view says (detail views).
     """
 
     id: str
@@ -130,8 +141,18 @@ class AtlasView:
     silhouette: tuple[Polygon, ...]
     detail_lines: tuple[tuple[Point, ...], ...]
     regions: tuple[Region, ...]
+    atlas_version: int = field(default=1, compare=False)
+    name: str = field(default="", compare=False)
+    letters: tuple[str, str] = field(default=("", ""), compare=False)
     _grid: tuple[tuple[int, ...], ...] = field(default=(), compare=False, repr=False)
     _by_id: dict[str, Region] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def side_letters(self) -> tuple[str, str]:
+        """What stands at the viewer's left and right of the figure (DOMAIN.md §3.6): "R" and
+        "L" on the anterior view, "Front" and "Back" on the left lateral, and so on; a detail
+        view's as its data says."""
+        return _CORE_LETTERS.get(self.id, self.letters)
 
     def region_at(self, x: float, y: float) -> Region | None:
         """Return the region under the frame point (x, y), or None outside the body."""
@@ -179,7 +200,13 @@ def _polygons(raw: object) -> tuple[Polygon, ...]:
     return tuple(tuple(_points(ring) for ring in polygon) for polygon in raw)
 
 
-def _parse_view(data: dict[str, object]) -> AtlasView:
+def _letters(raw: object) -> tuple[str, str]:
+    if isinstance(raw, list) and len(raw) == 2:
+        return (str(raw[0]), str(raw[1]))
+    return ("", "")
+
+
+def _parse_view(data: dict[str, object], version: int = 1) -> AtlasView:
     view_id = str(data["id"])
     regions: list[Region] = []
     raw_regions = data["regions"]
@@ -217,6 +244,9 @@ def _parse_view(data: dict[str, object]) -> AtlasView:
         silhouette=_polygons(data["silhouette"]),
         detail_lines=details,
         regions=frozen,
+        atlas_version=version,
+        name=str(data.get("name", "")),
+        letters=_letters(data.get("letters")),
         _grid=_build_grid(frozen),
         _by_id={region.id: region for region in frozen},
     )
@@ -224,9 +254,23 @@ def _parse_view(data: dict[str, object]) -> AtlasView:
 
 @dataclass(frozen=True)
 class Atlas:
-    """All views of the body chart, with hit-testing by frame position."""
+    """All views of the body chart, with hit-testing by frame position.
+
+    Attributes:
+        views: the four core views, then any detail views.
+        version: the atlas version; every mark records the one it was charted on.
+        renamed: regions of the previous version this one names otherwise, (view id, old region
+            id) to new region id; every other region keeps its id, side and meaning.
+    """
 
     views: tuple[AtlasView, ...]
+    version: int = 1
+    renamed: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
+
+    def region_id_from_previous(self, view_id: str, region_id: str) -> str:
+        """The id in this version of a region of the version before it (the same id unless this
+        version renamed or merged it)."""
+        return self.renamed.get((view_id, region_id), region_id)
 
     @property
     def view_ids(self) -> tuple[str, ...]:
@@ -256,20 +300,103 @@ class Atlas:
         return iter(self.views)
 
 
-def load_atlas_from(folder: Path) -> Atlas:
-    """Read an atlas from a folder holding ``index.json`` and one JSON file per view."""
+def _read_index(folder: Path) -> dict[str, Any]:
     try:
         index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise AtlasError(f"Cannot read the atlas in {folder}: {error}") from error
+    if not isinstance(index, dict):
+        raise AtlasError(f"Cannot read the atlas in {folder}: its index is not an object")
+    return index
+
+
+def _version_files(
+    folder: Path, index: dict[str, Any], version: int | None
+) -> tuple[int, dict[str, str], dict[tuple[str, str], str]]:
+    """The version asked for (the current one when None), its view files by view id, and the
+    regions of the previous version it renamed.
+
+    A folder of one version (``{"version": 1, "views": [...]}``, as scripts write while building)
+    holds that version only.
+    """
+    if "versions" not in index:
+        single = int(index.get("version", 1))
+        if version is not None and version != single:
+            raise AtlasError(f"The atlas in {folder} is version {single}, not {version}")
+        return single, {view_id: f"{view_id}.json" for view_id in index["views"]}, {}
+    chosen = int(index["current"]) if version is None else version
+    entry = index["versions"].get(str(chosen))
+    if entry is None:
+        newest = max(int(v) for v in index["versions"])
+        if chosen > newest:
+            raise AtlasError(
+                f"This chart was drawn on body-chart version {chosen}, newer than this copy of "
+                f"Massage Chart knows (version {newest}): update Massage Chart to read it"
+            )
+        raise AtlasError(f"No body-chart version {chosen} in {folder}")
+    renamed = {
+        (str(view_id), str(old)): str(new)
+        for view_id, names in entry.get("renamed", {}).items()
+        for old, new in names.items()
+    }
+    return chosen, dict(entry["views"]), renamed
+
+
+def load_atlas_from(folder: Path, version: int | None = None) -> Atlas:
+    """Read one version of an atlas (the current one when None) from a folder holding
+    ``index.json`` and the views' JSON files.
+
+    Raises:
+        AtlasError: the folder, its index or a view cannot be read, or it lacks that version.
+    """
+    index = _read_index(folder)
+    try:
+        chosen, files, renamed = _version_files(folder, index, version)
         views = tuple(
-            _parse_view(json.loads((folder / f"{view_id}.json").read_text(encoding="utf-8")))
-            for view_id in index["views"]
+            _parse_view(json.loads((folder / name).read_text(encoding="utf-8")), chosen)
+            for name in files.values()
         )
+    except AtlasError:
+        raise
     except (OSError, KeyError, TypeError, IndexError, ValueError) as error:
         raise AtlasError(f"Cannot read the atlas in {folder}: {error}") from error
-    return Atlas(views=views)
+    for view_id, view in zip(files, views, strict=True):
+        if view.id != view_id:
+            raise AtlasError(f"The atlas in {folder} files view {view.id!r} as {view_id!r}")
+    return Atlas(views=views, version=chosen, renamed=renamed)
+
+
+def _folder() -> Path:
+    return resource_path("atlas", "index.json").parent
 
 
 @cache
-def load_atlas() -> Atlas:
-    """Return the application's atlas (read once, then cached)."""
-    return load_atlas_from(resource_path("atlas", "index.json").parent)
+def atlas_versions() -> tuple[int, ...]:
+    """Every atlas version this copy of the app ships, oldest first: a signed chart is always
+    drawn on the one it was charted on."""
+    index = _read_index(_folder())
+    if "versions" not in index:
+        return (int(index.get("version", 1)),)
+    return tuple(sorted(int(v) for v in index["versions"]))
+
+
+@cache
+def current_atlas_version() -> int:
+    """The version new marks are charted on."""
+    index = _read_index(_folder())
+    return int(index["current"]) if "versions" in index else int(index.get("version", 1))
+
+
+def load_atlas(version: int | None = None) -> Atlas:
+    """The application's atlas: the current version, or the one named (each read once, then
+    cached).
+
+    Raises:
+        AtlasError: no such version (a chart from a newer copy of the app says so).
+    """
+    return _load_version(current_atlas_version() if version is None else version)
+
+
+@cache
+def _load_version(version: int) -> Atlas:
+    return load_atlas_from(_folder(), version)

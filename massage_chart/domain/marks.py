@@ -133,6 +133,10 @@ The list never changes for a hash version already written, so signed visits keep
 
 _SEALED = {SEALED: True}
 
+SEALED_UNLESS = "sealed_unless"
+"""Field metadata: a signature covers the field unless it holds this value (a field added after
+notes were signed: those notes hashed without it, and keep verifying)."""
+
 
 @dataclass(frozen=True)
 class MarkData:
@@ -158,6 +162,8 @@ class MarkData:
         confirmed: False for a mark copied forward and not yet confirmed.
         carried_from_id: the mark of an earlier visit this one was copied from.
         created_at: when it was first charted (kept across undo and redo).
+        atlas_version: the atlas version its points and region are of (sealed from version 2
+            on: every mark signed before versions existed was charted on version 1).
     """
 
     id: str = dataclasses.field(metadata=_SEALED)
@@ -177,6 +183,7 @@ class MarkData:
     confirmed: bool = True
     carried_from_id: str | None = None
     created_at: dt.datetime = dataclasses.field(kw_only=True)
+    atlas_version: int = dataclasses.field(default=1, kw_only=True, metadata={SEALED_UNLESS: 1})
 
     def replace(self, **changes: Any) -> MarkData:
         """A copy with some fields changed."""
@@ -190,3 +197,10 @@ SEALED_MARK_FIELDS: tuple[str, ...] = tuple(
     f.name for f in dataclasses.fields(MarkData) if f.metadata.get(SEALED)
 )
 """The fields of a mark a signature covers."""
+
+SEALED_UNLESS_MARK_FIELDS: dict[str, Any] = {
+    f.name: f.metadata[SEALED_UNLESS]
+    for f in dataclasses.fields(MarkData)
+    if SEALED_UNLESS in f.metadata
+}
+"""The fields of a mark a signature covers when they do not hold the value given."""

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from massage_chart.domain.atlas import Atlas, AtlasError, Region, Side
+from massage_chart.domain.atlas import Atlas, AtlasError, Region, Side, load_atlas
 from massage_chart.domain.marks import Geometry, MarkData, MarkKind
 
 Point = tuple[float, float]
@@ -183,9 +183,13 @@ def placement_of(atlas: Atlas, mark: MarkData) -> Placement:
     (half a millisecond). Every screen, note and document names a mark by this, so an area
     across several muscles is named after all of them everywhere.
 
-    A mark the atlas can no longer place (its view or points unknown to this atlas) is named by
-    its stored region alone, or lies off the body.
+    A mark is placed on the atlas version it was charted on (``atlas`` when it is that one). A
+    mark the atlas can no longer place (its view or points unknown to this atlas) is named by its
+    stored region alone, or lies off the body.
     """
+    if mark.atlas_version != atlas.version:
+        with contextlib.suppress(AtlasError):
+            atlas = load_atlas(mark.atlas_version)
     stored: Region | None = None
     if mark.region_id:
         with contextlib.suppress(AtlasError):

@@ -24,6 +24,7 @@ import os
 import unicodedata
 from collections.abc import Iterator, Mapping
 
+from massage_chart.domain.atlas import AtlasError, load_atlas
 from massage_chart.domain.marks import WALTON_PRESSURE_LEVELS
 from massage_chart.domain.record_kinds import MedicationClass, PayerType, UnitRule
 
@@ -327,5 +328,12 @@ def payer_label(payer: PayerType) -> str:
 
 
 def view_label(view: str) -> str:
-    """A body-chart view's name ("Left lateral"); an unknown view is named by its key."""
-    return VIEW_LABELS.get(view, view.replace("_", " ").capitalize())
+    """A body-chart view's name ("Left lateral", "Hands, palms"); an unknown view is named by
+    its key."""
+    if view in VIEW_LABELS:
+        return VIEW_LABELS[view]
+    try:
+        name = load_atlas().view(view).name
+    except AtlasError:
+        name = ""
+    return name or view.replace("_", " ").capitalize()

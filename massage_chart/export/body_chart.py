@@ -20,7 +20,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.pathobject import PDFPathObject
 from reportlab.platypus import Flowable, Paragraph
 
-from massage_chart.atlas import AtlasError, AtlasView, Polygon, load_atlas
+from massage_chart.atlas import CORE_VIEW_IDS, AtlasError, AtlasView, Polygon, load_atlas
+from massage_chart.domain.atlas_moves import chart_atlas
 from massage_chart.domain.marks import Geometry, MarkKind
 from massage_chart.export import fonts
 from massage_chart.export.label_placement import (
@@ -103,16 +104,6 @@ def kind_ink(kind: MarkKind) -> Color:
     return Color(colour.red * factor, colour.green * factor, colour.blue * factor)
 
 
-def side_letters(view_id: str) -> tuple[str, str]:
-    """The client's side at the viewer's left and right of a figure (DOMAIN.md §3.6)."""
-    return {
-        "anterior": ("R", "L"),
-        "posterior": ("L", "R"),
-        "left_lateral": ("Front", "Back"),
-        "right_lateral": ("Back", "Front"),
-    }.get(view_id, ("", ""))
-
-
 @dataclass(frozen=True)
 class _Frame:
     """Maps frame fractions (origin top-left, y down) to points (origin bottom-left, y up)."""
@@ -143,11 +134,11 @@ def _polygon_path(frame: _Frame, polygons: Sequence[Polygon]) -> PDFPathObject:
 
 
 @cache
-def _view_code(view_id: str, width: float, height: float, part: str) -> str:
-    """The PDF path operators of a view's silhouette, region lines, detail lines or one region,
-    with the figure's bottom-left corner at the origin, built once per figure size (a note
-    draws thousands of atlas points)."""
-    view = load_atlas().view(view_id)
+def _view_code(version: int, view_id: str, width: float, height: float, part: str) -> str:
+    """The PDF path operators of a view's silhouette, region lines, detail lines or one region
+    (of that atlas version), with the figure's bottom-left corner at the origin, built once per
+    figure size (a note draws thousands of atlas points)."""
+    view = load_atlas(version).view(view_id)
     frame = _Frame(0.0, 0.0, width, height)
     if part == "silhouette":
         return _polygon_path(frame, view.silhouette).getCode()
@@ -165,8 +156,10 @@ def _view_code(view_id: str, width: float, height: float, part: str) -> str:
     return _polygon_path(frame, region.polygons).getCode()
 
 
-def _cached_path(view_id: str, width: float, height: float, part: str) -> PDFPathObject:
-    return PDFPathObject(code=[_view_code(view_id, width, height, part)])
+def _cached_path(
+    version: int, view_id: str, width: float, height: float, part: str
+) -> PDFPathObject:
+    return PDFPathObject(code=[_view_code(version, view_id, width, height, part)])
 
 
 def _points_path(points: Sequence[tuple[float, float]]) -> PDFPathObject:
@@ -847,7 +840,7 @@ class BodyChart(Flowable):
             width, height = sw * scale, (source[3] - source[1]) * scale
             members = [items[k].mark for k in group]
             area = area_name([m.region_id or "" for m in members], [m.side for m in members])
-            where = VIEW_WORDS.get(self.view.id, self.view.id)
+            where = VIEW_WORDS.get(self.view.id, f"{self.view.name or self.view.id} view".lower())
             letter = chr(ord(self.first_letter) + index)
             phrases = [f"{letter}: {area},", f"{where},", f"enlarged {scale:g}×"]
             lines = _wrap_phrases(phrases, max(width, INSET_MIN_WIDTH), INSET_TEXT)
@@ -918,7 +911,7 @@ class BodyChart(Flowable):
         """The body and the marks, in figure points, without numbers."""
         frame = self._frame
         view = self.view
-        key = (view.id, self.figure_width, self.figure_height)
+        key = (view.atlas_version, view.id, self.figure_width, self.figure_height)
         silhouette = _cached_path(*key, "silhouette")
         canvas.saveState()
         canvas.setFillColor(BODY_FILL)
@@ -1010,7 +1003,7 @@ class BodyChart(Flowable):
             paint_number(canvas, self._kinds[number], placed.box, number)
 
         canvas.saveState()
-        left, right = side_letters(self.view.id)
+        left, right = self.view.side_letters
         canvas.setFillColor(LETTERS)
         size = 11.0 if len(left) == 1 else 7.5
         canvas.setFont(fonts.SANS_BOLD, size)
@@ -1123,14 +1116,25 @@ class LegendSwatch(Flowable):
 
 
 def views_with_marks(marks: Sequence[MarkInfo]) -> list[AtlasView]:
-    """The atlas views that hold marks, in atlas order."""
+    """The atlas views that hold marks, in atlas order, of the chart's atlas version."""
     used = {m.view for m in marks}
-    return [view for view in load_atlas().views if view.id in used]
+    return [view for view in chart_atlas(marks).views if view.id in used]
 
 
-def figure_height_for(count: int, frame_width: float, maximum: float = 250.0) -> float:
-    """The figure height that fits ``count`` figures side by side in ``frame_width``."""
-    if count <= 0:
+def chart_rows(views: Sequence[AtlasView]) -> list[list[AtlasView]]:
+    """The views laid out in rows: the whole-body views in one, the detail views (head, hands,
+    feet) in another, so that neither shrinks the other."""
+    core = [view for view in views if view.id in CORE_VIEW_IDS]
+    detail = [view for view in views if view.id not in CORE_VIEW_IDS]
+    return [row for row in (core, detail) if row]
+
+
+def figure_height_for(
+    aspects: Sequence[float], frame_width: float, maximum: float = 250.0
+) -> float:
+    """The figure height that fits figures of these aspects (width / height) side by side in
+    ``frame_width``, each in an equal column."""
+    if not aspects:
         return maximum
-    per = frame_width / count - 2 * SIDE_PAD - 8
-    return min(maximum, per / 0.5)
+    per = frame_width / len(aspects) - 2 * SIDE_PAD - 8
+    return min(maximum, per / max(aspects))

@@ -22,6 +22,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Ta
 from sqlalchemy.orm import Session
 
 from massage_chart.atlas import load_atlas
+from massage_chart.domain.atlas_moves import chart_atlas
 from massage_chart.domain.authorisation import (
     report_text,
     visit_count_text,
@@ -245,6 +246,7 @@ def _findings(data: ProgressData, styles: Styles) -> list[Flowable]:
     first, latest = data.first, data.latest
     out: list[Flowable] = [_section("Findings: first and latest visit", styles)]
     atlas = load_atlas()
+    first_atlas, latest_atlas = chart_atlas(first.marks), chart_atlas(latest.marks)
 
     def findings(marks: Sequence[MarkInfo]) -> list[MarkFinding]:
         return [as_finding(mark, placement_of(atlas, mark)) for mark in marks]
@@ -253,8 +255,8 @@ def _findings(data: ProgressData, styles: Styles) -> list[Flowable]:
     if len(data.visits) == 1:
         changes = "One signed visit in the period: nothing to compare with."
     out.append(para(changes or "No change in findings.", styles.body, prefix="<b>Changes:</b> "))
-    first_extent = clinician_pain_extent(atlas, first.marks)
-    latest_extent = clinician_pain_extent(atlas, latest.marks)
+    first_extent = clinician_pain_extent(first_atlas, first.marks)
+    latest_extent = clinician_pain_extent(latest_atlas, latest.marks)
     out.append(
         trusted(
             f"<b>Pain extent (therapist's findings):</b> {extent_text(first_extent)} at the first "
@@ -262,8 +264,8 @@ def _findings(data: ProgressData, styles: Styles) -> list[Flowable]:
             styles.body,
         )
     )
-    first_areas = clinician_wpi_areas(atlas, first.marks)
-    latest_areas = clinician_wpi_areas(atlas, latest.marks)
+    first_areas = clinician_wpi_areas(first_atlas, first.marks)
+    latest_areas = clinician_wpi_areas(latest_atlas, latest.marks)
     out.append(
         para(
             f"{len(first_areas)} of 19 at the first visit ("
@@ -291,14 +293,18 @@ def _findings(data: ProgressData, styles: Styles) -> list[Flowable]:
     if not views:
         return [*out, trusted("No marks charted at either visit.", styles.small)]
     half = FRAME_WIDTH / 2
-    height = figure_height_for(2, FRAME_WIDTH, maximum=230.0)
     for view in views:
+        height = figure_height_for([view.aspect] * 2, FRAME_WIDTH, maximum=230.0)
         cells = []
-        for visit, caption in ((first, "First"), (latest, "Latest")):
+        for visit, caption, drawn_on in (
+            (first, "First", first_atlas),
+            (latest, "Latest", latest_atlas),
+        ):
             marks = [m for m in visit.marks if m.view == view.id]
+            own = drawn_on.view(view.id) if view.id in drawn_on.view_ids else view
             cells.append(
                 [
-                    BodyChart(view, marks, height, numbered=False, available_width=half),
+                    BodyChart(own, marks, height, numbered=False, available_width=half),
                     trusted(
                         f"{caption}: {fmt_date(visit.start.date())} ({len(marks)} marks)",
                         stylesheet().centre,

@@ -20,6 +20,7 @@ from reportlab.platypus import (
     Table,
 )
 
+from massage_chart.atlas import CORE_VIEW_IDS
 from massage_chart.domain.authorisation import (
     Authorisation,
     referral_text,
@@ -47,6 +48,7 @@ from massage_chart.export import fonts
 from massage_chart.export.body_chart import (
     BodyChart,
     LegendSwatch,
+    chart_rows,
     figure_height_for,
     views_with_marks,
 )
@@ -651,18 +653,29 @@ def mark_details(mark: MarkInfo) -> str:
 
 
 def body_charts(marks: Sequence[MarkInfo]) -> list[BodyChart]:
-    """The numbered body charts of the views that hold marks, side by side across the page."""
-    views = views_with_marks(marks)
-    height = figure_height_for(len(views), FRAME_WIDTH, maximum=262.0)
-    column = FRAME_WIDTH / len(views)
-    charts: list[BodyChart] = []
+    """The numbered body charts of the views that hold marks, in the order they print."""
+    return [chart for row in body_chart_rows(marks) for chart in row]
+
+
+def body_chart_rows(marks: Sequence[MarkInfo]) -> list[list[BodyChart]]:
+    """The numbered body charts of the views that hold marks, side by side across the page: the
+    whole-body views in a row, the detail views (head, hands, feet) in a row below."""
+    rows: list[list[BodyChart]] = []
     letter = "A"  # close-ups are lettered in one run across the note's figures
-    for view in views:
-        on_view = [m for m in marks if m.view == view.id]
-        chart = BodyChart(view, on_view, height, available_width=column, first_letter=letter)
-        letter = chr(ord(letter) + len(chart.layout.insets))
-        charts.append(chart)
-    return charts
+    for views in chart_rows(views_with_marks(marks)):
+        detail = views[0].id not in CORE_VIEW_IDS
+        height = figure_height_for(
+            [view.aspect for view in views], FRAME_WIDTH, maximum=200.0 if detail else 262.0
+        )
+        column = FRAME_WIDTH / len(views)
+        charts: list[BodyChart] = []
+        for view in views:
+            on_view = [m for m in marks if m.view == view.id]
+            chart = BodyChart(view, on_view, height, available_width=column, first_letter=letter)
+            letter = chr(ord(letter) + len(chart.layout.insets))
+            charts.append(chart)
+        rows.append(charts)
+    return rows
 
 
 def chart_legend(marks: Sequence[MarkInfo], styles: Styles) -> Table:
@@ -705,18 +718,21 @@ def chart_flowables(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
     marks = snapshot.marks
     if not marks:
         return [_section("Body chart", styles), trusted("No marks charted.", styles.small)]
-    figures = body_charts(marks)
-    row = Table([figures], colWidths=[FRAME_WIDTH / len(figures)] * len(figures))
-    row.setStyle(
-        table_style(
-            [
-                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
+    figure_rows: list[Table] = []
+    body_rows = body_chart_rows(marks)
+    for figures in body_rows:
+        row = Table([figures], colWidths=[FRAME_WIDTH / len(figures)] * len(figures))
+        row.setStyle(
+            table_style(
+                [
+                    ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
         )
-    )
+        figure_rows.append(row)
     legend_table = chart_legend(marks, styles)
     header = ("No.", "Finding", "Location (client's side)", "View", "Int.", "Details")
     rows: list[list[object]] = [[trusted(h, styles.cell_bold) for h in header]]
@@ -742,13 +758,16 @@ def chart_flowables(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
         "Figures drawn from the charting atlas. R and L are the client's sides; numbers on the "
         "figures match the list below."
     )
+    rows_flow: list[Flowable] = []
+    for row in figure_rows:
+        rows_flow += [row, Spacer(1, 4)]
+    first_height = max(chart.height for chart in body_rows[0])
     return [
-        CondPageBreak(max(f.height for f in figures) + 80),
+        CondPageBreak(first_height + 80),
         KeepTogether(
             [
                 _section("Body chart", styles),
-                row,
-                Spacer(1, 4),
+                *rows_flow,
                 trusted(escape(geometry_note), styles.tiny),
                 Spacer(1, 4),
                 legend_table,

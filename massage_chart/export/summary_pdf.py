@@ -23,7 +23,12 @@ from massage_chart.domain.measures import (
 )
 from massage_chart.domain.placement import placement_of
 from massage_chart.export import fonts
-from massage_chart.export.body_chart import BodyChart, figure_height_for, views_with_marks
+from massage_chart.export.body_chart import (
+    BodyChart,
+    chart_rows,
+    figure_height_for,
+    views_with_marks,
+)
 from massage_chart.export.document import PageMarks, as_section_heading, build_pdf
 from massage_chart.export.snapshot import MarkInfo, VisitSnapshot
 from massage_chart.export.soap_pdf import fmt_date, fmt_time, letterhead
@@ -196,7 +201,7 @@ def treated_marks(snapshot: VisitSnapshot) -> list[MarkInfo]:
         if key in seen:
             continue
         seen.add(key)
-        inner = load_atlas().region(mark.view, mark.region_id).inner_point
+        inner = load_atlas(mark.atlas_version).region(mark.view, mark.region_id).inner_point
         out.append(
             replace(mark, kind=MarkKind.TREATED, whole_region=True, points=(inner,), intensity=None)
         )
@@ -310,17 +315,20 @@ def _worked_on(snapshot: VisitSnapshot, styles: Styles) -> list[Flowable]:
     heading = _heading("What we worked on", styles)
     if not marks:
         return [heading, *words]
-    views = views_with_marks(marks)
     chart_width = FRAME_WIDTH * 0.42
-    height = figure_height_for(len(views), chart_width, maximum=215.0)
-    figures = [
-        BodyChart(v, [m for m in marks if m.view == v.id], height, friendly=True, numbered=False)
-        for v in views
-    ]
-    charts = Table([figures], colWidths=[chart_width / len(figures)] * len(figures))
-    charts.setStyle(table_style([("ALIGN", (0, 0), (-1, -1), "CENTER")]))
-    chart_cell: list[Flowable] = [
-        charts,
+    chart_cell: list[Flowable] = []
+    for views in chart_rows(views_with_marks(marks)):
+        height = figure_height_for([v.aspect for v in views], chart_width, maximum=215.0)
+        figures = [
+            BodyChart(
+                v, [m for m in marks if m.view == v.id], height, friendly=True, numbered=False
+            )
+            for v in views
+        ]
+        charts = Table([figures], colWidths=[chart_width / len(figures)] * len(figures))
+        charts.setStyle(table_style([("ALIGN", (0, 0), (-1, -1), "CENTER")]))
+        chart_cell.append(charts)
+    chart_cell += [
         trusted("The shaded areas are where we worked today.", stylesheet().centre),
     ]
     layout = Table([[words, chart_cell]], colWidths=[FRAME_WIDTH - chart_width, chart_width])

@@ -684,7 +684,6 @@ class _Importer:
         self.replace = replace
         self.text_form = text_form
         self.report = ImportReport()
-        self.atlas = load_atlas()
         self.providers: dict[str, Provider] = {}
         self.claim_ids: set[str] = set()
         self.referral_ids: set[str] = set()
@@ -1171,7 +1170,8 @@ class _Importer:
 
     def _visit(self, client: Client, item: dict[str, Any], where: str) -> None:
         start = _datetime(item["start"], f"{where}.start")
-        assert start is not None
+        if start is None:
+            raise ChartFileError(f"{where}.start: a visit needs the date and time it started.")
         end = _datetime(item.get("end"), f"{where}.end")
         if end is not None and end < start:
             raise ChartFileError(f"{where}: the visit ends ({end}) before it starts ({start}).")
@@ -1371,7 +1371,8 @@ class _Importer:
         view = item["view"]
         whole = bool(item.get("whole_region", False))
         try:
-            placement = locate(self.atlas, view, kind, item["points"], whole_region=whole)
+            atlas = load_atlas(int(item.get("atlas_version", 1)))
+            placement = locate(atlas, view, kind, item["points"], whole_region=whole)
         except (PlacementError, AtlasError) as exc:
             raise ChartFileError(f"{where}: {exc}") from exc
         intensity = item.get("intensity")
@@ -1393,6 +1394,7 @@ class _Importer:
             note=item.get("note", ""),
             confirmed=bool(item.get("confirmed", True)),
             carried_from_id=item.get("carried_from_id"),
+            atlas_version=atlas.version,
         )
         created = _datetime(item.get("created_at"), f"{where}.created_at")
         if created is not None:

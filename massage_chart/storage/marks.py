@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from massage_chart.domain.atlas import Atlas
+from massage_chart.domain.atlas_moves import move_to_atlas
 from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.marks import MARK_FIELDS, Geometry, MarkData, MarkKind, Point, Side
 from massage_chart.domain.placement import Placement, locate
@@ -126,6 +127,7 @@ def place_mark(
         side=placement.side,
         whole_region=whole,
         created_at=utc_now(),
+        atlas_version=atlas.version,
     )
     if fields:
         data = data.replace(**_checked(data, fields))
@@ -211,6 +213,7 @@ def add_mark(session: Session, data: MarkData) -> MarkData:
         confirmed=data.confirmed,
         carried_from_id=data.carried_from_id,
         created_at=data.created_at,
+        atlas_version=data.atlas_version,
     )
     check_row(mark)
     session.add(mark)
@@ -258,6 +261,7 @@ def move_mark(
     mark.points = [list(p) for p in pts]
     mark.region_id = placement.region_id
     mark.side = placement.side
+    mark.atlas_version = atlas.version  # the points are now of that atlas
     session.flush()
     _audit(session, mark.visit_id, f"mark moved: {kind.value} {placement.region_id or ''}")
     _count_change(session, mark.visit_id)
@@ -278,6 +282,34 @@ def delete_mark(session: Session, mark_id: str) -> MarkData:
     _audit(session, data.visit_id, f"mark removed: {data.kind.value} {data.region_id or ''}")
     _count_change(session, data.visit_id)
     return data
+
+
+def move_marks_to_atlas(session: Session, atlas: Atlas, visit_id: str) -> int:
+    """Move an unsigned visit's marks charted on an older atlas onto ``atlas``, each on the same
+    named region and side (``domain.atlas_moves``); returns how many moved.
+
+    Raises:
+        AtlasError: a mark is on a version this app does not ship.
+        SignedVisitError: the visit is signed (a signed chart stays on its own atlas).
+    """
+    rows = list(
+        session.scalars(
+            select(Mark)
+            .where(Mark.visit_id == visit_id, Mark.atlas_version != atlas.version)
+            .order_by(Mark.created_at, Mark.id)
+        )
+    )
+    for row in rows:
+        moved = move_to_atlas(mark_data(row), atlas)
+        row.points = [list(p) for p in moved.points]
+        row.region_id = moved.region_id
+        row.side = moved.side
+        row.atlas_version = moved.atlas_version
+    if rows:
+        session.flush()
+        _audit(session, visit_id, f"{len(rows)} marks moved to body-chart version {atlas.version}")
+        _count_change(session, visit_id)
+    return len(rows)
 
 
 CHANGED_ELSEWHERE = (

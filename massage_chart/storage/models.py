@@ -528,7 +528,8 @@ class Mark(Base):
     """A finding or treatment charted on a view of the body atlas.
 
     ``points`` holds normalized view coordinates ``[[x, y], ...]`` in [0, 1] (fractions of the view's
-    frame, origin top-left). ``region_id`` and ``side`` are computed from the atlas, never typed.
+    frame, origin top-left) of the atlas version ``atlas_version``. ``region_id`` and ``side``
+    are computed from that atlas, never typed.
     """
 
     __tablename__ = "marks"
@@ -556,6 +557,8 @@ class Mark(Base):
     confirmed: Mapped[bool] = mapped_column(default=True)
     carried_from_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utc_now)
+    # The atlas version it was charted on (migration 0019): a signed chart is drawn on it.
+    atlas_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     visit: Mapped[Visit] = relationship(back_populates="marks")
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from massage_chart.atlas import load_atlas
 from massage_chart.domain import limits
 from massage_chart.domain.atlas import Region
+from massage_chart.domain.atlas_moves import chart_atlas
 from massage_chart.domain.pain_extent import clinician_pain_extent
 from massage_chart.domain.pain_map import (
     Area,
@@ -251,10 +252,10 @@ def clinician_extents(
     )
     if signed_only:
         query = query.where(Visit.status == VisitStatus.SIGNED)
-    atlas = load_atlas()
     points = []
     for visit in session.scalars(query):
         marks = [mark_data(mark) for mark in visit.marks]
+        atlas = chart_atlas(marks)  # measured on the geometry it was charted on
         points.append(
             ClinicianExtent(
                 visit.id,

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from massage_chart.domain.marks import SEALED_MARK_FIELDS
+from massage_chart.domain.marks import SEALED_MARK_FIELDS, SEALED_UNLESS_MARK_FIELDS
 from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.domain.sign_rules import NoteToSign, SignProblem, describe_problems
 from massage_chart.domain.visit_record import sealed_fields, sealed_when_filled
@@ -79,6 +79,18 @@ def visit_canonical_content(visit: Visit) -> dict[str, Any]:
     return content
 
 
+def _sealed_unless(mark: Any) -> dict[str, Any]:
+    """A mark's fields sealed only when they do not hold their old value (its atlas version from
+    version 2 on), so notes signed before the field existed keep their hash."""
+    values = {name: getattr(mark, name) for name in SEALED_UNLESS_MARK_FIELDS}
+    # A row not yet written holds None where the column's default (the old value) will go.
+    return {
+        name: value
+        for name, value in values.items()
+        if value is not None and value != SEALED_UNLESS_MARK_FIELDS[name]
+    }
+
+
 def _common_content(visit: Visit) -> dict[str, Any]:
     record = visit_record_of(visit)
     content: dict[str, Any] = {
@@ -87,7 +99,10 @@ def _common_content(visit: Visit) -> dict[str, Any]:
     return content | {
         # The rows' own values (the kind's text, the points as stored), as every version sealed.
         "marks": sorted(
-            ({name: getattr(m, name) for name in SEALED_MARK_FIELDS} for m in visit.marks),
+            (
+                {name: getattr(m, name) for name in SEALED_MARK_FIELDS} | _sealed_unless(m)
+                for m in visit.marks
+            ),
             key=lambda mark: str(mark["id"]),
         ),
         "billing": [

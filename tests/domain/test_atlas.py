@@ -22,6 +22,8 @@ from massage_chart.atlas import (
 FRONT_BACK = ("anterior", "posterior")
 LATERALS = ("left_lateral", "right_lateral")
 MINIMUM_REGIONS = {"anterior": 60, "posterior": 60, "left_lateral": 30, "right_lateral": 30}
+#: Every view of the current atlas: the core views and the detail views.
+ALL_VIEW_IDS = load_atlas().view_ids
 # Frame coordinates of landmarks (see scripts/build_atlas.py: vertex at y=0.03, soles at 0.97,
 # one stature unit H is 1.88 frame widths).
 SHOULDER_Y = 0.03 + 0.94 * (1 - 0.80)
@@ -50,7 +52,12 @@ def test_views_are_the_four_core_views_first(atlas: Atlas) -> None:
     assert atlas.view_ids[:4] == CORE_VIEW_IDS
     for view_id in atlas.view_ids:
         view = atlas.view(view_id)
-        assert view.aspect == pytest.approx(0.5)
+        if view_id in CORE_VIEW_IDS:
+            assert view.aspect == pytest.approx(0.5)
+        else:  # a detail view has its own frame, its own name and R/L letters
+            assert 0.5 <= view.aspect <= 1.2
+            assert view.name
+            assert set(view.letters) in ({"R", "L"}, {"Front", "Back"})
         assert view.caption
         assert view.silhouette
 
@@ -64,14 +71,14 @@ def test_region_counts_meet_the_minimums(atlas: Atlas, view_id: str) -> None:
     assert len(atlas.regions(view_id)) >= MINIMUM_REGIONS[view_id]
 
 
-@pytest.mark.parametrize("view_id", CORE_VIEW_IDS)
+@pytest.mark.parametrize("view_id", ALL_VIEW_IDS)
 def test_every_inner_point_maps_back_to_its_region(atlas: Atlas, view_id: str) -> None:
     for region in atlas.regions(view_id):
         x, y = region.inner_point
         assert atlas.region_at(view_id, x, y) == region, region.id
 
 
-@pytest.mark.parametrize("view_id", CORE_VIEW_IDS)
+@pytest.mark.parametrize("view_id", ALL_VIEW_IDS)
 def test_regions_tile_the_silhouette_without_overlaps(atlas: Atlas, view_id: str) -> None:
     view = atlas.view(view_id)
     columns, rows = 160, 320
@@ -99,7 +106,7 @@ def test_regions_tile_the_silhouette_without_overlaps(atlas: Atlas, view_id: str
     assert covered / body >= 0.98
 
 
-@pytest.mark.parametrize("view_id", CORE_VIEW_IDS)
+@pytest.mark.parametrize("view_id", ALL_VIEW_IDS)
 def test_ids_names_and_labels(atlas: Atlas, view_id: str) -> None:
     regions = atlas.regions(view_id)
     ids = Counter(region.id for region in regions)
@@ -244,7 +251,7 @@ def test_lateral_views_show_one_side_facing_outward(atlas: Atlas, view_id: str, 
         assert face > occiput and toes > heel
 
 
-@pytest.mark.parametrize("view_id", CORE_VIEW_IDS)
+@pytest.mark.parametrize("view_id", ALL_VIEW_IDS)
 def test_points_outside_the_body_return_none(atlas: Atlas, view_id: str) -> None:
     for x, y in [(0.01, 0.01), (0.99, 0.5), (0.5, 0.005), (0.02, 0.99), (-0.2, 0.5), (0.5, 1.3)]:
         assert atlas.region_at(view_id, x, y) is None
@@ -298,11 +305,15 @@ def test_landmarks_fall_in_the_expected_region(
 
 
 def test_every_region_is_one_piece_or_a_known_split(atlas: Atlas) -> None:
-    # The posterior soleus shows on both sides of the Achilles tendon.
+    # The posterior soleus shows on both sides of the Achilles tendon; the lesser toes are four.
     for view in atlas:
         for region in view.regions:
             if len(region.polygons) > 1:
-                assert (view.id, region.stem) == ("posterior", "soleus"), region.id
+                assert (view.id, region.stem) in {
+                    ("posterior", "soleus"),
+                    ("feet_dorsal", "lesser_toes"),
+                    ("feet_plantar", "lesser_toes"),
+                }, region.id
 
 
 def test_missing_atlas_folder_raises(tmp_path: Path) -> None:

@@ -119,8 +119,9 @@ def test_scales_are_written_one_way() -> None:
 def test_every_atlas_view_has_a_label() -> None:
     from massage_chart.atlas import load_atlas
 
-    for view in load_atlas().view_ids:
-        assert view_label(view) in presentation.VIEW_LABELS.values()
+    for view in load_atlas().views:
+        assert view_label(view.id) in {*presentation.VIEW_LABELS.values(), view.name}
+        assert view.id in presentation.VIEW_LABELS or view.name
 
 
 def test_user_folders_are_isolated_on_every_platform(isolated_user_folders: Path) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 SINCE_0017 = (
     "trg_seals_update", "trg_seals_delete", "trg_seals_replace",  # 0017: seals
@@ -12,9 +15,22 @@ SINCE_0017 = (
 
 
 def back_to_0016(connection: Any) -> None:
-    """Undo schemas 0017 and 0018 of a SQLite file (their triggers, the seals table) and say
-    0016: the next open of the file upgrades it as it would an old laptop's."""
+    """Undo schemas 0017 to 0019 of a SQLite file (their triggers, the seals table, the marks'
+    atlas version) and say 0016: the next open of the file upgrades it as it would an old
+    laptop's."""
+    newer = connection.exec_driver_sql(
+        "SELECT count(*) FROM marks WHERE atlas_version != 1"
+    ).scalar_one()
+    assert newer == 0, "schema 0016 charted on atlas version 1: chart with charting_as_0016()"
     for trigger in SINCE_0017:
         connection.exec_driver_sql(f"DROP TRIGGER {trigger}")
     connection.exec_driver_sql("DROP TABLE seals")
+    connection.exec_driver_sql("ALTER TABLE marks DROP COLUMN atlas_version")
     connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0016'")
+
+
+@contextlib.contextmanager
+def charting_as_0016() -> Iterator[None]:
+    """Chart as the app of schema 0016 did: on atlas version 1, the only one it had."""
+    with mock.patch("massage_chart.domain.atlas.current_atlas_version", return_value=1):
+        yield

@@ -30,7 +30,7 @@ from massage_chart.storage.database import Database, head_revision, open_databas
 from massage_chart.storage.encryption import FileKind, file_kind
 from massage_chart.storage.models import Client
 from massage_chart.storage.safekeeping import check_database
-from tests.helpers.schema import back_to_0016
+from tests.helpers.schema import back_to_0016, charting_as_0016
 
 ROOT = Path(__file__).resolve().parents[2]
 # Kills per command; MASSAGE_CHART_KILLS raises it for a longer run.
@@ -114,7 +114,8 @@ def practice(tmp_path: Path) -> Path:
     path.parent.mkdir()
     database = open_database(str(path))
     try:
-        seed_demo(database, clients=8)
+        with charting_as_0016():  # one run steps the file back to schema 0016
+            seed_demo(database, clients=8)
     finally:
         database.dispose()
     return path

@@ -28,7 +28,7 @@ from massage_chart.storage.safekeeping import check_database
 from massage_chart.storage.seal_keys import SealKeyStore
 from massage_chart.storage.signing import visit_content_hash
 from tests.export.conftest import VisitSpec, make_visit
-from tests.helpers.schema import back_to_0016
+from tests.helpers.schema import back_to_0016, charting_as_0016
 from tests.storage.test_clinic import Clinic, _close, _sign, clinic_db  # noqa: F401  (the fixture)
 
 SQLITE_SEAL_TRIGGERS = ("trg_seals_update", "trg_seals_delete", "trg_seals_replace")
@@ -192,8 +192,9 @@ def test_records_signed_before_seals_are_sealed_once_at_the_upgrade(db_path: Pat
     """A database of schema 0016 (no seals table): its good notes are sealed when this version
     first opens it; one changed before the upgrade is not, and is still reported."""
     database = open_database(str(db_path))
-    good = make_visit(database)
-    changed = make_visit(database, VisitSpec(first_name="Ines"))
+    with charting_as_0016():
+        good = make_visit(database)
+        changed = make_visit(database, VisitSpec(first_name="Ines"))
     with database.engine.begin() as connection:  # back to how 0016 left the file
         back_to_0016(connection)
         connection.exec_driver_sql("DROP TRIGGER trg_visits_signed_update")
@@ -231,7 +232,8 @@ def test_a_progress_report_signed_before_seals_is_sealed_at_the_upgrade(db_path:
     from massage_chart.storage.progress_reports import sign_progress_report
 
     database = open_database(str(db_path))
-    made = make_visit(database)
+    with charting_as_0016():
+        made = make_visit(database)
     with database.write() as session:
         sign_progress_report(
             session, made.client_id, dt.date(2026, 11, 1), dt.date(2026, 11, 30), None,

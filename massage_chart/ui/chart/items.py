@@ -52,14 +52,15 @@ def _polygon_path(polygons: tuple[Polygon, ...], w: float, h: float) -> QPainter
 
 
 @cache
-def _view_paths(view_id: str) -> tuple[QPainterPath, QPainterPath, QPainterPath]:
-    """Silhouette, region outlines and detail lines of a view, built once."""
-    view = load_atlas().view(view_id)
+def _view_paths(version: int, view_id: str) -> tuple[QPainterPath, QPainterPath, QPainterPath]:
+    """Silhouette, region outlines and detail lines of a view of one atlas version, built
+    once."""
+    view = load_atlas(version).view(view_id)
     w, h = figure_size(view)
     silhouette = _polygon_path(view.silhouette, w, h)
     outlines = QPainterPath()
     for region in view.regions:
-        outlines.addPath(region_path(view_id, region.id))
+        outlines.addPath(region_path(version, view_id, region.id))
     details = QPainterPath()
     for line in view.detail_lines:
         details.addPolygon(QPolygonF([QPointF(x * w, y * h) for x, y in line]))
@@ -67,21 +68,11 @@ def _view_paths(view_id: str) -> tuple[QPainterPath, QPainterPath, QPainterPath]
 
 
 @cache
-def region_path(view_id: str, region_id: str) -> QPainterPath:
-    """A region's outline in figure units (cached)."""
-    view = load_atlas().view(view_id)
+def region_path(version: int, view_id: str, region_id: str) -> QPainterPath:
+    """A region's outline in figure units, on that atlas version (cached)."""
+    view = load_atlas(version).view(view_id)
     w, h = figure_size(view)
     return _polygon_path(view.region(region_id).polygons, w, h)
-
-
-def side_letters(view_id: str) -> tuple[str, str]:
-    """The client's side shown at the viewer's left and right of a figure."""
-    return {
-        "anterior": ("R", "L"),
-        "posterior": ("L", "R"),
-        "left_lateral": ("Front", "Back"),
-        "right_lateral": ("Back", "Front"),
-    }.get(view_id, ("", ""))
 
 
 class FigureItem(QGraphicsItem):
@@ -96,7 +87,7 @@ class FigureItem(QGraphicsItem):
         # The words under the figure: the atlas's own, or plainer ones for a client's screen.
         self.caption = view.caption if caption is None else caption
         self.frame_width, self.frame_height = figure_size(view)
-        self._silhouette, self._outlines, self._details = _view_paths(view.id)
+        self._silhouette, self._outlines, self._details = _view_paths(view.atlas_version, view.id)
         #: The body's outline, in the figure's coordinates (marks are drawn inside it).
         self.silhouette = self._silhouette
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -124,7 +115,7 @@ class FigureItem(QGraphicsItem):
         self.alert_region_ids = list(region_ids)
         path = QPainterPath()
         for region_id in region_ids:
-            path.addPath(region_path(self.view.id, region_id))
+            path.addPath(region_path(self.view.atlas_version, self.view.id, region_id))
         self.alert_areas.setPath(path)
 
     def boundingRect(self) -> QRectF:
@@ -146,7 +137,11 @@ class FigureItem(QGraphicsItem):
 
     def show_region(self, region: Region | None) -> None:
         """Outline the region under the pointer (or none)."""
-        path = region_path(self.view.id, region.id) if region is not None else QPainterPath()
+        path = (
+            region_path(self.view.atlas_version, self.view.id, region.id)
+            if region is not None
+            else QPainterPath()
+        )
         self.highlight.setPath(path)
 
     def paint(
@@ -179,7 +174,7 @@ class FigureItem(QGraphicsItem):
         painter.translate(shift, shift)
         painter.drawPath(self._silhouette)
         painter.translate(-shift, -shift)
-        left, right = side_letters(self.view.id)
+        left, right = self.view.side_letters
         font = QFont()
         font.setBold(True)
         font.setPixelSize(44 if len(left) == 1 else 26)
@@ -271,7 +266,7 @@ class MarkItem(QGraphicsItem):
             return
         self.setPos(0, 0)
         if mark.whole_region and mark.region_id is not None:
-            self._path = region_path(mark.view, mark.region_id)
+            self._path = region_path(f.view.atlas_version, mark.view, mark.region_id)
         else:
             self._points = [f.to_local(x, y) for x, y in mark.points]
             self._path = QPainterPath()
@@ -311,7 +306,8 @@ class MarkItem(QGraphicsItem):
         """Where the badge goes: the region's inner point, or the outline's centroid."""
         mark = self.mark
         if mark.whole_region and mark.region_id is not None:
-            x, y = load_atlas().region(mark.view, mark.region_id).inner_point
+            view = self.figure.view
+            x, y = load_atlas(view.atlas_version).region(mark.view, mark.region_id).inner_point
             return self.figure.to_local(x, y)
         pts = self._points
         cx = sum(p.x() for p in pts) / len(pts)

@@ -110,6 +110,13 @@ class ChartScene(QGraphicsScene):
         self.setSceneRect(shown.adjusted(-40, -20, 40, 20))
         return shown
 
+    def group_ratio(self, view_ids: Sequence[str]) -> float:
+        """The width to height of these views laid out side by side, with their captions."""
+        figures = [self.figures[view_id] for view_id in view_ids]
+        width = sum(f.boundingRect().width() for f in figures) + FIGURE_GAP * (len(figures) - 1)
+        height = max(f.boundingRect().height() for f in figures)
+        return width / height
+
     def show_alert_regions(self, by_view: Mapping[str, Sequence[str]]) -> None:
         """Hatch the regions health alerts name, per view (views not given: none)."""
         for view_id, figure in self.figures.items():

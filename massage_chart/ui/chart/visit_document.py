@@ -10,7 +10,8 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 
-from massage_chart.atlas import Atlas, Region, load_atlas
+from massage_chart.atlas import Atlas, AtlasError, Region, load_atlas
+from massage_chart.domain.atlas_moves import move_to_atlas
 from massage_chart.domain.comparison import FindingChange, compare_findings
 from massage_chart.domain.findings import MarkFinding
 from massage_chart.domain.marks import MarkData, MarkKind
@@ -132,6 +133,7 @@ class ChartDocument(QObject):
         self.generation = 0
         self.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
         self.reload()
+        self._settle_atlas()
 
     # ------------------------------------------------------------------ reading
 
@@ -150,6 +152,37 @@ class ChartDocument(QObject):
             self.previous_start = previous.start if previous is not None else None
             self.previous = [] if previous is None else store.list_marks(session, previous.id)
             self.standing_avoid = store.standing_avoid_areas(session, self.visit_id)
+        self.previous = self._on_this_atlas(self.previous)
+        self.standing_avoid = self._on_this_atlas(self.standing_avoid)
+
+    def _settle_atlas(self) -> None:
+        """Chart on the atlas the visit needs: a signed chart (or one held elsewhere) is shown on
+        the version its marks were charted on; an editable chart charted on an older version is
+        moved to the current one first, each mark on the same named region and side."""
+        versions = {mark.atlas_version for mark in self.marks.values()}
+        if self.read_only:
+            if versions and max(versions) != self.atlas.version:
+                self.atlas = load_atlas(max(versions))
+                self.reload()
+        elif versions - {self.atlas.version}:
+            try:
+                with self.database.write() as session:
+                    store.move_marks_to_atlas(session, self.atlas, self.visit_id)
+            except SignedVisitError:
+                pass  # signed meanwhile: the reload shows it as it is
+            self.reload()
+            if self.read_only:
+                self._settle_atlas()
+
+    def _on_this_atlas(self, marks: list[MarkData]) -> list[MarkData]:
+        """Earlier visits' marks as they lie on this chart's atlas (shown, never stored)."""
+        shown: list[MarkData] = []
+        for mark in marks:
+            try:
+                shown.append(move_to_atlas(mark, self.atlas))
+            except AtlasError:
+                shown.append(mark)  # charted on a newer atlas than this signed chart's
+        return shown
 
     def mark(self, mark_id: str) -> MarkData:
         """One mark of this visit."""

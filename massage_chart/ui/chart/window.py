@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -33,6 +34,7 @@ from massage_chart.domain.presentation import (
     format_date,
     format_date_time,
     format_recorded_time,
+    view_label,
 )
 from massage_chart.storage.database import Database
 from massage_chart.ui.chart.alerts import ChartAlerts
@@ -45,8 +47,20 @@ from massage_chart.ui.chart.tools import OTHER_KEYS, TOOL_KEYS, AreaMode
 from massage_chart.ui.chart.view import ChartView
 from massage_chart.ui.chart.visit_document import ChartDocument
 
-PAIRS = (("anterior", "posterior"), ("left_lateral", "right_lateral"))
-PAIR_MIN_RATIO = 0.8  # viewport width / height from which two figures are shown side by side
+#: Views shown side by side when there is room: the front and back, the sides, and the detail
+#: views of the head, the hands and the feet.
+GROUPS = (
+    ("anterior", "posterior"),
+    ("left_lateral", "right_lateral"),
+    ("head_right_lateral", "face", "head_left_lateral"),
+    ("hands_palmar", "hands_dorsal"),
+    ("feet_dorsal", "feet_plantar"),
+)
+#: A group is shown whole when the viewport is at least this share of the group's own width to
+#: height (two core figures side by side from a ratio of 0.8).
+GROUP_FIT = 0.77
+#: The detail view each further Ctrl+number opens (its group beside it where there is room).
+DETAIL_SHORTCUTS = {"face": "Ctrl+5", "hands_palmar": "Ctrl+6", "feet_dorsal": "Ctrl+7"}
 CHANGE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SIDE_WIDTH = 300  # the selected mark and the lists, at the right of the map
 SIDE_WIDTH_COMPACT = 250
@@ -238,6 +252,22 @@ class VisitChartWindow(QMainWindow):
             action.setCheckable(True)
             group.addAction(action)
             self.view_actions[view_id] = action
+        # The detail views this chart's atlas has (a chart signed on an older atlas may have none).
+        self.detail_actions: list[QAction] = []
+        for atlas_view in self.document.atlas.views:
+            if atlas_view.id in VIEW_LABELS:
+                continue
+            shortcut = DETAIL_SHORTCUTS.get(atlas_view.id)
+            action = self._action(
+                atlas_view.name or atlas_view.id,
+                [shortcut] if shortcut else [],
+                lambda _=False, v=atlas_view.id: self.show_view(v),
+                f"{atlas_view.name} detail view",
+            )
+            action.setCheckable(True)
+            group.addAction(action)
+            self.view_actions[atlas_view.id] = action
+            self.detail_actions.append(action)
         self.zoom_in_action = self._action("Zoom in", ["+", "=", "Ctrl++"], self.view.zoom_in)
         self.zoom_out_action = self._action("Zoom out", ["-", "Ctrl+-"], self.view.zoom_out)
         self.fit_action = self._action("Fit", ["F", "Ctrl+0"], self.view.fit, "Fit to the window")
@@ -276,7 +306,7 @@ class VisitChartWindow(QMainWindow):
         )
         # Charting by name: type a region, Enter chooses it, Ctrl+Enter charts the tool there.
         self.region_names = {
-            f"{region.label} · {view.id.replace('_', ' ')}": (view.id, region.id)
+            f"{region.label} · {view_label(view.id).lower()}": (view.id, region.id)
             for view in self.document.atlas.views
             for region in view.regions
         }
@@ -329,7 +359,20 @@ class VisitChartWindow(QMainWindow):
         bar.setMovable(False)
         bar.setIconSize(QSize(18, 18))
         for action in self.view_actions.values():
-            bar.addAction(action)
+            if action not in self.detail_actions:
+                bar.addAction(action)
+        if self.detail_actions:
+            menu = QMenu("Detail views", self)
+            for action in self.detail_actions:
+                menu.addAction(action)
+            self.detail_button = QToolButton()
+            self.detail_button.setText("Detail")
+            self.detail_button.setToolTip("Head and neck, hands and feet, close up (Ctrl+5, 6, 7)")
+            self.detail_button.setAccessibleName("Detail views")
+            self.detail_button.setMenu(menu)
+            self.detail_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            self.detail_button.setCheckable(True)  # shown pressed while a detail view is on
+            bar.addWidget(self.detail_button)
         bar.addSeparator()
         bar.addAction(self.zoom_out_action)
         bar.addAction(self.zoom_in_action)
@@ -502,6 +545,8 @@ class VisitChartWindow(QMainWindow):
         """Show a view, beside its pair (anterior with posterior) when there is room."""
         self.current_view = view_id
         self.view_actions[view_id].setChecked(True)
+        if self.detail_actions:
+            self.detail_button.setChecked(self.view_actions[view_id] in self.detail_actions)
         self._lay_out()
         self.view.fit()
 
@@ -509,8 +554,13 @@ class VisitChartWindow(QMainWindow):
         viewport = self.view.viewport()
         ratio = viewport.width() / max(1, viewport.height())
         shown = [self.current_view]
-        if ratio >= PAIR_MIN_RATIO:
-            shown = list(next(p for p in PAIRS if self.current_view in p))
+        group = [
+            view_id
+            for view_id in next((g for g in GROUPS if self.current_view in g), shown)
+            if view_id in self.scene.figures
+        ]
+        if len(group) > 1 and ratio >= GROUP_FIT * self.scene.group_ratio(group):
+            shown = group
         if shown != self.scene.visible_views():
             self.scene.layout_views(shown)
             self.view.fit()

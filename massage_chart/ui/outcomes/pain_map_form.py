@@ -152,7 +152,8 @@ class BodyPicker(QGraphicsView):
             for key in self._marked:
                 marked_view, _, region_id = key.partition(":")
                 if marked_view == view_id:
-                    path.addPath(region_path(view_id, region_id))
+                    view = self.figures[view_id].view
+                    path.addPath(region_path(view.atlas_version, view_id, region_id))
             overlay.setPath(path)
 
 

@@ -1,0 +1,91 @@
+"""A mark charted on one atlas version, moved onto another without changing what it means.
+
+A signed chart stays on the version it was signed with. An unsigned chart (and a copy carried
+forward from an older visit, and the earlier visits' marks shown beside a chart) is moved to the
+current atlas: each mark keeps its named region and the client's side. Where a region's outline
+changed between versions, its points move with the region (scaled from the old region's extent to
+the new one's); a point that would then fall outside its region goes to the region's inner point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from massage_chart.domain.atlas import Atlas, AtlasError, Region, load_atlas
+from massage_chart.domain.marks import MarkData
+from massage_chart.domain.placement import PlacementError, Point, locate
+
+
+def chart_atlas(marks: Iterable[MarkData]) -> Atlas:
+    """The atlas a chart is drawn and measured on: the version its marks were charted on (a
+    signed chart keeps the geometry it was signed with), the current one for a chart without
+    marks.
+
+    Raises:
+        AtlasError: the marks are of a version this copy of the app does not ship.
+    """
+    return load_atlas(max((mark.atlas_version for mark in marks), default=None))
+
+
+def region_in_version(view_id: str, region_id: str, start: int, target: Atlas) -> str:
+    """The id on ``target`` of a region of version ``start``, following each version's
+    renames in turn (the versions between are the app's own)."""
+    for version in range(start + 1, target.version + 1):
+        step = target if version == target.version else load_atlas(version)
+        region_id = step.region_id_from_previous(view_id, region_id)
+    return region_id
+
+
+def _carried(points: Sequence[Point], old: Region, new: Region) -> tuple[Point, ...]:
+    """Points scaled from the old region's box to the new one's."""
+    ox0, oy0, ox1, oy1 = old.bbox
+    nx0, ny0, nx1, ny1 = new.bbox
+    sx = (nx1 - nx0) / (ox1 - ox0) if ox1 > ox0 else 1.0
+    sy = (ny1 - ny0) / (oy1 - oy0) if oy1 > oy0 else 1.0
+    return tuple(
+        (min(1.0, max(0.0, nx0 + (x - ox0) * sx)), min(1.0, max(0.0, ny0 + (y - oy0) * sy)))
+        for x, y in points
+    )
+
+
+def move_to_atlas(mark: MarkData, target: Atlas, source: Atlas | None = None) -> MarkData:
+    """The mark on ``target``: the same named region and side, its points where that region now
+    lies. A mark already on ``target`` is returned as it is. ``source`` is the atlas of the
+    mark's version (read from the app's atlases when not given).
+
+    Raises:
+        AtlasError: the mark's view is on neither version, or its version is unknown.
+    """
+    if mark.atlas_version == target.version:
+        return mark
+    if mark.atlas_version > target.version:
+        raise AtlasError(
+            f"A mark of body-chart version {mark.atlas_version} cannot be moved back to "
+            f"version {target.version}"
+        )
+    if source is None:
+        source = load_atlas(mark.atlas_version)
+    view = target.view(mark.view)
+    points: tuple[Point, ...] = mark.points
+    region: Region | None = None
+    if mark.region_id:
+        old = source.region(mark.view, mark.region_id)
+        region = view.region(region_in_version(mark.view, mark.region_id, source.version, target))
+        if old.polygons != region.polygons:
+            points = _carried(points, old, region)
+            if len(points) == 1 and not region.contains(*points[0]):
+                points = (region.inner_point,)
+    try:
+        placement = locate(target, mark.view, mark.kind, points, whole_region=mark.whole_region)
+    except PlacementError as error:  # cannot happen for points that fit the kind before
+        raise AtlasError(
+            f"The mark {mark.id} cannot be moved to the new body chart: {error}"
+        ) from error
+    if region is None:
+        region = placement.region
+    return mark.replace(
+        points=points,
+        region_id=region.id if region is not None else None,
+        side=region.side if region is not None else placement.side,
+        atlas_version=target.version,
+    )
