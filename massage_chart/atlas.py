@@ -2,6 +2,7 @@
 
 from massage_chart.domain.atlas import (
     CORE_VIEW_IDS,
+    DEEP_LAYERS,
     Atlas,
     AtlasError,
     AtlasView,
@@ -17,6 +18,7 @@ from massage_chart.domain.atlas import (
 
 __all__ = [
     "CORE_VIEW_IDS",
+    "DEEP_LAYERS",
     "Atlas",
     "AtlasError",
     "AtlasView",

@@ -696,11 +696,127 @@ def write(view: DetailView, folder: Path) -> str:
     return name
 
 
+# --------------------------------------------------------------------------------------------
+# Deep layer: the anterior and posterior figures of version 1 with the deep muscles charted
+# through them cut out as regions of their own. Zones are in the core figure's world units
+# (``build_atlas``: d from the midline toward the viewer's right, h up from the floor, stature
+# H = 1), drawn on the viewer's right half and mirrored.
+
+DEEP_POSTERIOR = [  # the viewer's right is the client's right
+    spec("deep_multifidi", "Lumbar multifidi (deep)",
+         smooth([(0.0095, 0.664), (0.024, 0.664), (0.024, 0.553), (0.0095, 0.553)]), "all",
+         "multifidus; rotatores; interspinales"),
+    spec("deep_quadratus_lumborum", "Quadratus lumborum (deep)",
+         smooth([(0.029, 0.667), (0.066, 0.661), (0.080, 0.613), (0.031, 0.607)]), "all",
+         "quadratus lumborum; iliolumbar ligament"),
+    spec("deep_piriformis", "Piriformis (deep)",
+         smooth([(0.026, 0.556), (0.092, 0.536), (0.092, 0.523), (0.026, 0.541)]), "all",
+         "piriformis; sciatic nerve (under or through it)", "caution"),
+    spec("deep_hip_rotators", "Deep hip rotators (gemelli, obturator internus, quadratus "
+         "femoris)", smooth([(0.031, 0.537), (0.090, 0.519), (0.088, 0.505), (0.034, 0.514)]),
+         "all", "superior and inferior gemellus; obturator internus; quadratus femoris; sciatic "
+         "nerve", "caution"),
+    spec("deep_rotator_cuff", "Rotator cuff tendons (under the deltoid)",
+         smooth([(0.094, 0.822), (0.118, 0.818), (0.121, 0.797), (0.098, 0.792)]), "all",
+         "supraspinatus tendon; infraspinatus tendon; teres minor tendon; subacromial bursa"),
+    spec("deep_subscapularis", "Subscapularis (under the scapula, from the axilla)",
+         smooth([(0.047, 0.763), (0.090, 0.797), (0.085, 0.804), (0.046, 0.776)]), "all",
+         "subscapularis; axillary nerve and vessels (in the axilla)", "caution"),
+    spec("deep_serratus", "Serratus anterior (under the scapula and latissimus)",
+         smooth([(0.070, 0.772), (0.087, 0.768), (0.086, 0.716), (0.068, 0.722)]), "all",
+         "serratus anterior; long thoracic nerve"),
+]  # fmt: skip
+
+DEEP_ANTERIOR = [  # the viewer's right is the client's left
+    spec("deep_psoas", "Psoas major (deep)",
+         smooth([(0.012, 0.662), (0.029, 0.662), (0.047, 0.590), (0.059, 0.522), (0.049, 0.507),
+               (0.036, 0.527), (0.027, 0.590)]), "all",
+         "psoas major; psoas minor; abdominal aorta and iliac arteries (beside it)", "caution"),
+    spec("deep_iliacus", "Iliacus (deep, in the iliac fossa)",
+         smooth([(0.049, 0.603), (0.084, 0.590), (0.079, 0.560), (0.061, 0.528), (0.050, 0.548)]),
+         "all", "iliacus; femoral nerve (below the inguinal ligament)", "caution"),
+    spec("deep_pec_minor", "Pectoralis minor (under the pectoralis major)",
+         smooth([(0.084, 0.799), (0.077, 0.792), (0.042, 0.770), (0.041, 0.741), (0.061, 0.757)]),
+         "all", "pectoralis minor; brachial plexus and axillary vessels (under it)", "caution"),
+    spec("deep_scalenes", "Scalenes (deep, under the SCM)",
+         smooth([(0.019, 0.866), (0.031, 0.866), (0.044, 0.832), (0.031, 0.828)]), "all",
+         "anterior scalene; middle scalene; brachial plexus", "caution"),
+]  # fmt: skip
+
+CORE_TOP, CORE_FIG, CORE_K = 0.03, 0.94, 0.94 / 0.5  # build_atlas's frame of the core views
+CORE_MATRIX = [CORE_K, 0.0, 0.0, -CORE_FIG, 0.5, CORE_TOP + CORE_FIG]
+
+
+def _core_view(view_id: str) -> dict[str, object]:
+    return json.loads((ATLAS_DIR / f"v{CORE_FROM}" / f"{view_id}.json").read_text("utf-8"))
+
+
+def _geometry(polygons: list[list[list[list[float]]]]) -> BaseGeometry:
+    return unary_union([Polygon(p[0], p[1:]) for p in polygons])
+
+
+def deep_view(core_id: str, specs: list[Spec], right_at_viewer_right: bool) -> Path | str:
+    """The core view with its deep muscles cut out as regions; writes it, returns its name."""
+    core = _core_view(core_id)
+    silhouette = _geometry(core["silhouette"])  # type: ignore[arg-type]
+    deep: list[tuple[dict[str, object], BaseGeometry]] = []
+    for s in specs:
+        near = clean(affinity.affine_transform(s.zone, CORE_MATRIX).intersection(silhouette))
+        far = affinity.affine_transform(near, MIRROR_FRAME)
+        near_side, far_side = ("right", "left") if right_at_viewer_right else ("left", "right")
+        for side, geom in ((near_side, near), (far_side, far)):
+            entry: dict[str, object] = {"id": f"{s.stem}.{side[0]}", "name": s.name,
+                                        "side": side, "deep_muscles": list(s.deep),
+                                        "flags": list(s.flags)}  # fmt: skip
+            deep.append((entry, geom))
+    carved = unary_union([geom for _, geom in deep])
+    surface: list[tuple[dict[str, object], BaseGeometry]] = []
+    for region in core["regions"]:  # type: ignore[attr-defined]
+        rest = clean(_geometry(region["polygons"]).difference(carved))
+        if rest.is_empty:
+            raise SystemExit(f"{core_id}: the deep layer covers all of {region['id']}")
+        kept: dict[str, object] = {
+            k: region[k] for k in ("id", "name", "side", "deep_muscles", "flags")
+        }
+        surface.append((kept, rest))
+    entries = [*deep, *surface]
+    frames = snap_coverage([geom for _, geom in entries])
+    regions = []
+    for (known, _), g in zip(entries, frames, strict=True):
+        if g.is_empty:
+            raise SystemExit(f"{core_id}_deep: region {known['id']} is empty")
+        regions.append(known | {"inner_point": list(inner_point(g, 0.5)), "polygons": polys_out(g)})
+    outlines = [
+        [[r5(x), r5(y)] for x, y in piece.exterior.coords]
+        for _, geom in deep
+        for piece in polygons_of(geom)
+    ]
+    view_id = f"{core_id}_deep"
+    label = "Anterior" if core_id == "anterior" else "Posterior"
+    data = {
+        "id": view_id,
+        "name": f"{label}, deep layer",
+        "caption": f"{label}, deep layer — " + str(core["caption"]).split("— ", 1)[1],
+        "letters": ["L", "R"] if right_at_viewer_right else ["R", "L"],
+        "aspect": core["aspect"],
+        "silhouette": core["silhouette"],
+        "detail_lines": [*core["detail_lines"], *outlines],  # type: ignore[misc]
+        "regions": regions,
+    }
+    name = f"v{VERSION}/{view_id}.json"
+    text = json.dumps(data, separators=(",", ":"))
+    (ATLAS_DIR / name).write_text(text + "\n", encoding="utf-8")
+    print(f"{view_id}: {len(regions)} regions ({len(deep)} deep), {len(text) / 1024:.0f} KiB")
+    return name
+
+
 def main() -> None:
     shapely.set_precision  # noqa: B018  (shapely 2 is required: fail early on shapely 1)
     (ATLAS_DIR / f"v{VERSION}").mkdir(parents=True, exist_ok=True)
     index = json.loads((ATLAS_DIR / "index.json").read_text(encoding="utf-8"))
     views = dict(index["versions"][str(CORE_FROM)]["views"])
+    views["anterior_deep"] = deep_view("anterior", DEEP_ANTERIOR, right_at_viewer_right=False)
+    views["posterior_deep"] = deep_view("posterior", DEEP_POSTERIOR, right_at_viewer_right=True)
     for view in detail_views():
         views[view.id] = write(view, ATLAS_DIR)
     index["versions"][str(VERSION)] = {"views": views}

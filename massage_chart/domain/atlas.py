@@ -21,6 +21,9 @@ BBox = tuple[float, float, float, float]
 SIDES: tuple[Side, ...] = ("left", "right", "midline")
 #: The four views every chart has; detail views (if any) follow them in ``Atlas.view_ids``.
 CORE_VIEW_IDS: tuple[str, ...] = ("anterior", "posterior", "left_lateral", "right_lateral")
+#: The deep layer of a core view (atlas 2 on): the same figure with the deep muscles charted
+#: through it cut out as regions of their own.
+DEEP_LAYERS: dict[str, str] = {"anterior": "anterior_deep", "posterior": "posterior_deep"}
 #: What stands at the viewer's left and right of each core view's figure.
 _CORE_LETTERS: dict[str, tuple[str, str]] = {
     "anterior": ("R", "L"),

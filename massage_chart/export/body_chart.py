@@ -20,7 +20,14 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.pathobject import PDFPathObject
 from reportlab.platypus import Flowable, Paragraph
 
-from massage_chart.atlas import CORE_VIEW_IDS, AtlasError, AtlasView, Polygon, load_atlas
+from massage_chart.atlas import (
+    CORE_VIEW_IDS,
+    DEEP_LAYERS,
+    AtlasError,
+    AtlasView,
+    Polygon,
+    load_atlas,
+)
 from massage_chart.domain.atlas_moves import chart_atlas
 from massage_chart.domain.marks import Geometry, MarkKind
 from massage_chart.export import fonts
@@ -1122,10 +1129,11 @@ def views_with_marks(marks: Sequence[MarkInfo]) -> list[AtlasView]:
 
 
 def chart_rows(views: Sequence[AtlasView]) -> list[list[AtlasView]]:
-    """The views laid out in rows: the whole-body views in one, the detail views (head, hands,
-    feet) in another, so that neither shrinks the other."""
-    core = [view for view in views if view.id in CORE_VIEW_IDS]
-    detail = [view for view in views if view.id not in CORE_VIEW_IDS]
+    """The views laid out in rows: the whole-body views (and their deep layers) in one, the
+    detail views (head, hands, feet) in another, so that neither shrinks the other."""
+    whole = {*CORE_VIEW_IDS, *DEEP_LAYERS.values()}
+    core = [view for view in views if view.id in whole]
+    detail = [view for view in views if view.id not in whole]
     return [row for row in (core, detail) if row]
 
 

@@ -305,9 +305,12 @@ def test_landmarks_fall_in_the_expected_region(
 
 
 def test_every_region_is_one_piece_or_a_known_split(atlas: Atlas) -> None:
-    # The posterior soleus shows on both sides of the Achilles tendon; the lesser toes are four.
+    # The posterior soleus shows on both sides of the Achilles tendon; the lesser toes are four;
+    # on a deep layer a deep muscle may cut a surface region in two (the deep muscle is whole).
     for view in atlas:
         for region in view.regions:
+            if view.id.endswith("_deep") and not region.stem.startswith("deep_"):
+                continue
             if len(region.polygons) > 1:
                 assert (view.id, region.stem) in {
                     ("posterior", "soleus"),

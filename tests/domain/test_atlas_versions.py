@@ -35,6 +35,8 @@ RELEASED = {
     "v1/right_lateral.json": "bd9fbe221da17c6ce2039bcdd98310fbd89780e0bd08d2c280c5b6e0e66cf557",
 }
 DETAIL_VIEWS = (
+    "anterior_deep",
+    "posterior_deep",
     "face",
     "head_left_lateral",
     "head_right_lateral",

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from massage_chart.atlas import DEEP_LAYERS
 from massage_chart.domain.comparison import ChangeKind, change_line
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.placement import join_names
@@ -55,7 +56,10 @@ GROUPS = (
     ("head_right_lateral", "face", "head_left_lateral"),
     ("hands_palmar", "hands_dorsal"),
     ("feet_dorsal", "feet_plantar"),
+    ("anterior_deep", "posterior_deep"),
 )
+#: The deep layer of a view: shown in its place while the Deep layer switch is on.
+DEEP_OF = DEEP_LAYERS
 #: A group is shown whole when the viewport is at least this share of the group's own width to
 #: height (two core figures side by side from a ratio of 0.8).
 GROUP_FIT = 0.77
@@ -255,7 +259,7 @@ class VisitChartWindow(QMainWindow):
         # The detail views this chart's atlas has (a chart signed on an older atlas may have none).
         self.detail_actions: list[QAction] = []
         for atlas_view in self.document.atlas.views:
-            if atlas_view.id in VIEW_LABELS:
+            if atlas_view.id in VIEW_LABELS or atlas_view.id in DEEP_OF.values():
                 continue
             shortcut = DETAIL_SHORTCUTS.get(atlas_view.id)
             action = self._action(
@@ -268,6 +272,16 @@ class VisitChartWindow(QMainWindow):
             group.addAction(action)
             self.view_actions[atlas_view.id] = action
             self.detail_actions.append(action)
+        # The deep layer: the deep muscles under the anterior and posterior views (atlas 2 on).
+        self.deep_action: QAction | None = None
+        if all(v in self.scene.figures for v in DEEP_OF.values()):
+            self.deep_action = self._action(
+                "Deep layer",
+                ["Ctrl+D"],
+                self._on_deep_action_triggered,
+                "Show the deep muscles under the anterior and posterior views",
+            )
+            self.deep_action.setCheckable(True)
         self.zoom_in_action = self._action("Zoom in", ["+", "=", "Ctrl++"], self.view.zoom_in)
         self.zoom_out_action = self._action("Zoom out", ["-", "Ctrl+-"], self.view.zoom_out)
         self.fit_action = self._action("Fit", ["F", "Ctrl+0"], self.view.fit, "Fit to the window")
@@ -305,10 +319,12 @@ class VisitChartWindow(QMainWindow):
             "Chart the tool on the region chosen with . and ,",
         )
         # Charting by name: type a region, Enter chooses it, Ctrl+Enter charts the tool there.
+        # A deep layer offers its deep muscles: its other regions are the surface view's own.
         self.region_names = {
             f"{region.label} · {view_label(view.id).lower()}": (view.id, region.id)
             for view in self.document.atlas.views
             for region in view.regions
+            if view.id not in DEEP_OF.values() or region.stem.startswith("deep_")
         }
         self.region_field = QLineEdit()
         self.region_field.setPlaceholderText("Find a region  ( / )")
@@ -373,6 +389,8 @@ class VisitChartWindow(QMainWindow):
             self.detail_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
             self.detail_button.setCheckable(True)  # shown pressed while a detail view is on
             bar.addWidget(self.detail_button)
+        if self.deep_action is not None:
+            bar.addAction(self.deep_action)
         bar.addSeparator()
         bar.addAction(self.zoom_out_action)
         bar.addAction(self.zoom_in_action)
@@ -515,7 +533,7 @@ class VisitChartWindow(QMainWindow):
             name = found[0]
         view_id, region_id = self.region_names[name]
         if view_id not in self.scene.visible_views():
-            self.show_view(view_id)
+            self.show_view(view_id, exact=True)
         label = self.scene.choose_region(view_id, region_id)
         tool = self.scene.tool
         then = (
@@ -541,14 +559,33 @@ class VisitChartWindow(QMainWindow):
             self.region_field.clear()
             self.view.setFocus()
 
-    def show_view(self, view_id: str) -> None:
-        """Show a view, beside its pair (anterior with posterior) when there is room."""
+    def show_view(self, view_id: str, *, exact: bool = False) -> None:
+        """Show a view, beside its pair (anterior with posterior) when there is room. While the
+        deep layer is on, the anterior and posterior views are shown as their deep layers
+        (unless ``exact``); a deep layer shown turns the switch on, a surface one off."""
+        deep = self.deep_action
+        if deep is not None and not exact and deep.isChecked() and view_id in DEEP_OF:
+            view_id = DEEP_OF[view_id]
+        surface = next((base for base, under in DEEP_OF.items() if under == view_id), view_id)
+        if deep is not None and view_id in DEEP_OF.values():
+            deep.setChecked(True)
+        elif deep is not None and view_id in DEEP_OF:
+            deep.setChecked(False)
         self.current_view = view_id
-        self.view_actions[view_id].setChecked(True)
+        self.view_actions[surface].setChecked(True)
         if self.detail_actions:
-            self.detail_button.setChecked(self.view_actions[view_id] in self.detail_actions)
+            self.detail_button.setChecked(self.view_actions[surface] in self.detail_actions)
         self._lay_out()
         self.view.fit()
+
+    @Slot(bool)
+    def _on_deep_action_triggered(self, on: bool) -> None:
+        surface = next(
+            (base for base, under in DEEP_OF.items() if under == self.current_view),
+            self.current_view,
+        )
+        if surface in DEEP_OF:
+            self.show_view(DEEP_OF[surface] if on else surface, exact=True)
 
     def _lay_out(self) -> None:
         viewport = self.view.viewport()

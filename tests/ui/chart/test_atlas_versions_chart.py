@@ -207,3 +207,32 @@ def test_a_note_with_detail_marks_prints_them_below_the_body(
     flat = " ".join(words.split())
     for words_printed in ("Face and neck", "Palms", "temporomandibular", "L thumb"):
         assert words_printed in flat  # the detail figures' captions, and their marks listed
+
+
+def test_the_deep_layer_switch_charts_a_deep_muscle(
+    qtbot: QtBot, db: Database, course: Course
+) -> None:
+    window = VisitChartWindow(db, course.today_visit_id)
+    qtbot.addWidget(window)
+    window.resize(1300, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.deep_action is not None
+    window.deep_action.trigger()
+    assert set(window.scene.visible_views()) <= {"anterior_deep", "posterior_deep"}
+    assert "anterior_deep" in window.scene.visible_views()
+    assert window.view_actions["anterior"].isChecked()  # still the front, seen deep
+    window.set_tool(MarkKind.TRIGGER_POINT_ACTIVE)
+    assert window.choose_region_named("L psoas major (deep) · anterior, deep layer")
+    window.scene.chart_chosen_region()
+    (mark,) = window.document.marks.values()
+    assert (mark.view, mark.region_id, mark.side) == ("anterior_deep", "deep_psoas.l", "left")
+    window.view_actions["posterior"].trigger()  # the switch stays on: the back, deep
+    assert "posterior_deep" in window.scene.visible_views()
+    window.deep_action.trigger()
+    assert "posterior" in window.scene.visible_views()
+    assert not window.deep_action.isChecked()
+    with db.read() as session:
+        charts = body_charts(load_visit_snapshot(session, course.today_visit_id).marks)
+    assert [chart.view.id for chart in charts] == ["anterior_deep"]
+    assert charts[0].view.caption.startswith("Anterior, deep layer")
