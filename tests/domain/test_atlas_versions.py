@@ -33,6 +33,15 @@ RELEASED = {
     "v1/posterior.json": "539c19d2a149bed5abd20d2611d56b5954cc2fb8a56a71dc5573444f3459655e",
     "v1/left_lateral.json": "7db148099990bcece4a77f737a94f8c67eafa1efc0809c0a3b29a5a27efca7f2",
     "v1/right_lateral.json": "bd9fbe221da17c6ce2039bcdd98310fbd89780e0bd08d2c280c5b6e0e66cf557",
+    "v2/anterior_deep.json": "aeca0e4cf3d9bb569175cde696db8846bb6f5a229b53db5091391339e5bcf8ec",
+    "v2/posterior_deep.json": "d77b9e13dcdc4b062d67a76d596e01b493231094d30b9e04e898d224331ee44d",
+    "v2/face.json": "d9d754d8330944e78858114e04bae8bfb2b620368e5b6d79176d876d039668ee",
+    "v2/head_left_lateral.json": "c6ea60e8e9b2ae8e00e70b6d9816985e77b1e6a075f9f9859e7c595bda60f790",
+    "v2/head_right_lateral.json": "685c4040d3f4750ca952faef57ff9a6c928fe4d1893a11e39a1429a7c3a00543",
+    "v2/hands_palmar.json": "04e116f05e5927697814c756f25999135cfc802f3ae7ce36215ac15d19515a69",
+    "v2/hands_dorsal.json": "7828762c5bb687a1033a8e2b36be80f7939a4d0c73c4176d09d4c2d006adbfb3",
+    "v2/feet_dorsal.json": "b2e5daace7e1ad12a6b6c5cccddc94296a02d4e9aa82e0804fc4425231477633",
+    "v2/feet_plantar.json": "7f07e2fe522d8cc08211d131b178bf6de954a2b86ea6a2dbe678e1c0e722b61e",
 }
 DETAIL_VIEWS = (
     "anterior_deep",
