@@ -24,6 +24,19 @@ CORE_VIEW_IDS: tuple[str, ...] = ("anterior", "posterior", "left_lateral", "righ
 #: The deep layer of a core view (atlas 2 on): the same figure with the deep muscles charted
 #: through it cut out as regions of their own.
 DEEP_LAYERS: dict[str, str] = {"anterior": "anterior_deep", "posterior": "posterior_deep"}
+#: Whole-figure regions a detail view shows closer, by stem: the head and neck, the hands, the
+#: feet.
+_HEAD_STEMS = frozenset(
+    {
+        "anterior_neck", "cheek", "face_profile", "frontalis", "masseter_tmj", "mouth_chin",
+        "nose", "occipital", "orbit", "posterior_cervical", "scalenes", "sternocleidomastoid",
+        "suboccipital", "temporalis",
+    }
+)  # fmt: skip
+_HAND_STEMS = frozenset(
+    {"dorsal_hand", "fingers_dorsal", "fingers_palmar", "hand_radial", "palm", "thenar"}
+)
+_FOOT_STEMS = frozenset({"dorsal_foot", "heel", "lateral_foot", "plantar_foot"})
 #: What stands at the viewer's left and right of each core view's figure.
 _CORE_LETTERS: dict[str, tuple[str, str]] = {
     "anterior": ("R", "L"),
@@ -174,6 +187,23 @@ class AtlasView:
             return self._by_id[region_id]
         except KeyError:
             raise AtlasError(f"No region {region_id!r} in view {self.id!r}") from None
+
+
+def closer_view(view_id: str, region: Region) -> str:
+    """The detail view that shows a whole-figure region closer ("" when none does): the face
+    from the front, the head from the region's side otherwise; the palms or the backs of the
+    hands as the figure shows them; the tops of the feet, or the soles for the heel and sole."""
+    stem = region.stem
+    if stem in _HEAD_STEMS:
+        if view_id == "anterior":
+            return "face"
+        side = region.side if region.side != "midline" else view_id.split("_", 1)[0]
+        return f"head_{'right' if side == 'right' else 'left'}_lateral"
+    if stem in _HAND_STEMS:
+        return "hands_palmar" if view_id == "anterior" else "hands_dorsal"
+    if stem in _FOOT_STEMS:
+        return "feet_plantar" if stem in ("heel", "plantar_foot") else "feet_dorsal"
+    return ""
 
 
 def _build_grid(regions: tuple[Region, ...]) -> tuple[tuple[int, ...], ...]:

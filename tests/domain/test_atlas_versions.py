@@ -17,6 +17,7 @@ from massage_chart.atlas import (
     Atlas,
     AtlasError,
     atlas_versions,
+    closer_view,
     current_atlas_version,
     load_atlas,
     load_atlas_from,
@@ -269,3 +270,23 @@ def test_what_a_detail_view_is_for_can_be_charted(view_id: str, stem: str) -> No
             placed = locate(atlas, view_id, MarkKind.TRIGGER_POINT_ACTIVE, (region.inner_point,))
             assert placed.region == region
             assert placed.label.startswith(("R ", "L "))
+
+
+def test_each_head_hand_and_foot_region_has_its_close_up() -> None:
+    atlas = load_atlas()
+    closer_of: dict[tuple[str, str], str] = {}
+    for view_id in CORE_VIEW_IDS:
+        for region in atlas.regions(view_id):
+            closer = closer_view(view_id, region)
+            if closer:
+                assert closer in atlas.view_ids, (view_id, region.id)
+                closer_of[(view_id, region.id)] = closer
+    assert closer_of[("anterior", "masseter_tmj.r")] == "face"
+    assert closer_of[("left_lateral", "masseter_tmj.l")] == "head_left_lateral"
+    assert closer_of[("right_lateral", "face_profile")] == "head_right_lateral"
+    assert closer_of[("posterior", "suboccipital.r")] == "head_right_lateral"
+    assert closer_of[("anterior", "palm.l")] == "hands_palmar"
+    assert closer_of[("posterior", "dorsal_hand.r")] == "hands_dorsal"
+    assert closer_of[("posterior", "plantar_foot.l")] == "feet_plantar"
+    assert closer_of[("anterior", "dorsal_foot.r")] == "feet_dorsal"
+    assert ("anterior", "biceps.r") not in closer_of

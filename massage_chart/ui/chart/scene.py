@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from massage_chart.atlas import Region
+from massage_chart.atlas import Region, closer_view
 from massage_chart.domain.marks import Geometry, MarkData, MarkKind
 from massage_chart.ui.chart import tools
 from massage_chart.ui.chart.glyphs import SHORT_NAMES
@@ -48,11 +48,14 @@ class ChartScene(QGraphicsScene):
 
     Signals:
         hovered(text): the label of the region under the pointer ("" off the body).
+        closer_wanted(view_id): a double-click with Select asked for the detail view that shows
+            the region closer.
         tool_used(message): a short hint after a tool did nothing (for the status bar).
     """
 
     hovered = Signal(str)
     tool_used = Signal(str)
+    closer_wanted = Signal(str)
 
     def __init__(self, document: ChartDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,6 +77,8 @@ class ChartScene(QGraphicsScene):
         self.addItem(self._preview)
         self._drag_start: dict[str, QPointF] = {}
         self._hover_figure: FigureItem | None = None
+        # The region under the pointer, with its view (None off the body).
+        self.hovered_region: tuple[str, Region] | None = None
         # The region chosen from the keyboard (view id, index in its view's regions).
         self._keyboard: tuple[str, int] | None = None
         self.setBackgroundBrush(PAPER)
@@ -391,7 +396,27 @@ class ChartScene(QGraphicsScene):
         self._hover_figure = figure
         if figure is not None:
             figure.show_region(region)
+        self.hovered_region = (
+            (figure.view.id, region) if figure is not None and region is not None else None
+        )
         self.hovered.emit(region.label if region is not None else "")
+
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        """With Select, a double-click on a hand, a foot or the head asks for its close-up."""
+        if self.tool is None and event.button() == Qt.MouseButton.LeftButton:
+            self._hover(event.scenePos())
+            if self.hovered_region is not None and self.items_at(event.scenePos()) == []:
+                view_id, region = self.hovered_region
+                closer = closer_view(view_id, region)
+                if closer in self.figures:
+                    self.closer_wanted.emit(closer)
+                    event.accept()
+                    return
+        super().mouseDoubleClickEvent(event)
+
+    def items_at(self, scene_pos: QPointF) -> list[MarkItem]:
+        """The marks drawn at a scene point."""
+        return [item for item in self.items(scene_pos) if isinstance(item, MarkItem)]
 
     def step_region(self, step: int) -> str:
         """Choose the next (``step`` 1) or previous (-1) region of the views shown, from the

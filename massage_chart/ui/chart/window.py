@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from massage_chart.atlas import DEEP_LAYERS
+from massage_chart.atlas import DEEP_LAYERS, closer_view
 from massage_chart.domain.comparison import ChangeKind, change_line
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.placement import join_names
@@ -458,6 +458,7 @@ class VisitChartWindow(QMainWindow):
         doc = self.document
         self.scene.selectionChanged.connect(self._on_scene_selection_changed)
         self.scene.hovered.connect(self._on_scene_hovered)
+        self.scene.closer_wanted.connect(self._on_scene_closer_wanted)
         self.scene.tool_used.connect(self._on_scene_tool_used)
         self.mark_list.marks_selected.connect(self._on_mark_list_marks_selected)
         self.legend.tool_chosen.connect(self._on_legend_tool_chosen)
@@ -678,7 +679,18 @@ class VisitChartWindow(QMainWindow):
 
     @Slot(str)
     def _on_scene_hovered(self, label: str) -> None:
+        hovered = self.scene.hovered_region
+        closer = closer_view(*hovered) if hovered is not None else ""
+        if closer in self.scene.figures and self.scene.tool is None:
+            label = f"{label} — double-click: {view_label(closer).lower()}, close up"
         self.hover_label.setText(label)
+
+    @Slot(str)
+    def _on_scene_closer_wanted(self, view_id: str) -> None:
+        self.show_view(view_id, exact=True)
+        self.statusBar().showMessage(
+            f"{view_label(view_id)}: the close-up. Ctrl+1 and Ctrl+2 go back to the body.", 6000
+        )
 
     @Slot(str)
     def _on_scene_tool_used(self, message: str) -> None:

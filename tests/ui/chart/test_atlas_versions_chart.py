@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select, text
 
@@ -236,3 +237,23 @@ def test_the_deep_layer_switch_charts_a_deep_muscle(
         charts = body_charts(load_visit_snapshot(session, course.today_visit_id).marks)
     assert [chart.view.id for chart in charts] == ["anterior_deep"]
     assert charts[0].view.caption.startswith("Anterior, deep layer")
+
+
+def test_a_double_click_on_a_hand_opens_the_hands_close_up(
+    qtbot: QtBot, db: Database, course: Course
+) -> None:
+    window = VisitChartWindow(db, course.today_visit_id)
+    qtbot.addWidget(window)
+    window.resize(1300, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_view("anterior")
+    figure = window.scene.figures["anterior"]
+    x, y = NEW.region("anterior", "palm.r").inner_point
+    at = window.view.mapFromScene(figure.mapToScene(figure.to_local(x, y)))
+    qtbot.mouseMove(window.view.viewport(), at)
+    qtbot.waitUntil(lambda: "close up" in window.hover_label.text())
+    assert window.hover_label.text().startswith("R palm")
+    qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert "hands_palmar" in window.scene.visible_views()
+    assert window.document.marks == {}  # a double-click with Select charts nothing
