@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from typing import Any
 from unittest import mock
@@ -29,8 +30,25 @@ def back_to_0016(connection: Any) -> None:
     connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0016'")
 
 
+def _demo_of_0016() -> Any:
+    """The demo practice as the app of schema 0016 charted it: on the four views it had."""
+    from massage_chart.atlas import CORE_VIEW_IDS, load_atlas
+    from massage_chart.demo import read_demo_practice
+    from massage_chart.resources import resource_path
+
+    document = json.loads(resource_path("demo", "practice.json").read_text(encoding="utf-8"))
+    for scenario in document["scenarios"]:
+        for part in ("findings", "treated_areas"):
+            scenario[part] = [i for i in scenario.get(part, []) if i["view"] in CORE_VIEW_IDS]
+    return read_demo_practice(document, load_atlas(1))
+
+
 @contextlib.contextmanager
 def charting_as_0016() -> Iterator[None]:
-    """Chart as the app of schema 0016 did: on atlas version 1, the only one it had."""
-    with mock.patch("massage_chart.domain.atlas.current_atlas_version", return_value=1):
+    """Chart as the app of schema 0016 did: on atlas version 1, the only one it had (its demo
+    on the four views that atlas has)."""
+    with (
+        mock.patch("massage_chart.domain.atlas.current_atlas_version", return_value=1),
+        mock.patch("massage_chart.demo.demo_practice", _demo_of_0016),
+    ):
         yield
