@@ -121,10 +121,10 @@ PALM = [
 ]  # fmt: skip
 # (base, tip, width at the base, width at the tip)
 FINGERS: dict[str, tuple[Pt, Pt, float, float]] = {
-    "index_finger": ((2.45, 8.9), (3.05, 17.0), 1.95, 1.7),
-    "middle_finger": ((0.65, 9.2), (0.75, 18.0), 2.05, 1.8),
-    "ring_finger": ((-1.2, 8.9), (-1.65, 17.2), 1.9, 1.65),
-    "little_finger": ((-2.95, 8.3), (-3.85, 14.9), 1.65, 1.45),
+    "index_finger": ((2.45, 8.9), (2.95, 16.2), 1.95, 1.7),
+    "middle_finger": ((0.65, 9.2), (0.73, 17.1), 2.05, 1.8),
+    "ring_finger": ((-1.2, 8.9), (-1.6, 16.5), 1.9, 1.65),
+    "little_finger": ((-2.95, 8.3), (-3.75, 14.3), 1.65, 1.45),
 }
 THUMB = [(2.7, 1.8), (4.75, 5.7), (5.75, 9.1)]
 FINGER_BASE = {"index_finger": 9.85, "middle_finger": 10.1, "ring_finger": 9.9,
@@ -210,7 +210,8 @@ def dorsal_hand() -> tuple[BaseGeometry, list[Spec], list[list[Pt]]]:
              "extensor digitorum; extensor carpi ulnaris; abductor pollicis longus; "
              "extensor pollicis brevis; extensor pollicis longus; extensor indicis"),
         spec("first_dorsal_interosseous", "First dorsal interosseous (thumb web)",
-             poly([(1.6, 2.6), (8, 2.6), (8, 9.6), (1.7, 9.6), (1.2, 6.0)]), "all",
+             smooth([(1.7, 3.2), (3.6, 4.9), (4.3, 6.6), (3.3, 8.6), (2.3, 8.7), (1.5, 6.0)]),
+             "all",
              "first dorsal interosseous; adductor pollicis"),
         spec("dorsal_hand", "Back of hand", None, "all",
              "dorsal interossei; extensor tendons"),
@@ -246,8 +247,8 @@ ANKLE = [
     (-3.4, -1.6),
 ]  # fmt: skip
 SOLE = [
-    (-2.8, 0.9), (-1.5, -0.3), (0.8, -0.45), (2.4, 0.35), (3.2, 2.5), (3.0, 6.5), (2.5, 9.6),
-    (3.3, 13.0), (4.35, 16.2), (4.6, 18.2), (3.0, 19.4), (0.5, 19.7), (-2.0, 19.1),
+    (-2.8, 0.9), (-1.5, -0.3), (0.8, -0.45), (2.4, 0.35), (3.2, 2.5), (3.15, 6.5), (2.95, 9.6),
+    (3.55, 13.0), (4.35, 16.2), (4.6, 18.2), (3.0, 19.4), (0.5, 19.7), (-2.0, 19.1),
     (-3.9, 17.7), (-4.65, 15.8), (-4.25, 12.5), (-3.65, 8.5), (-3.2, 4.5),
 ]  # fmt: skip
 
@@ -352,7 +353,8 @@ def face_piece() -> Piece:
                                                (1.3, 5.3), (-1.3, 5.3), (-1.75, 6.2)]), "all",
              "procerus; nasalis; orbicularis oris (upper)", midline=True),
         spec("mouth_chin", "Mouth & chin", poly([(-2.7, 5.3), (2.7, 5.3), (2.6, 1.0),
-                                                 (0.0, -0.2), (-2.6, 1.0)]), "all",
+                                                 (0.0, -0.2), (-2.6, 1.0)]).intersection(head),
+             "all",
              "orbicularis oris; mentalis; depressor anguli oris", midline=True),
         spec("anterior_neck", "Throat (hyoid muscles)",
              poly([(-1.9, 1.4), (1.9, 1.4), (1.9, -10.4), (0.0, -11.0), (-1.9, -10.4)]), "all",
@@ -438,8 +440,8 @@ def lateral_head_piece() -> Piece:
              poly([(2.9, 7.9), (9.6, 8.2), (8.4, 4.5), (3.4, 4.7)]), "all",
              "rectus capitis posterior major; rectus capitis posterior minor; obliquus capitis "
              "superior; obliquus capitis inferior; semispinalis capitis"),
-        spec("masseter", "Masseter", poly([(-1.7, 8.4), (-5.6, 8.4), (-6.4, 3.2), (-3.6, 1.1),
-                                           (-0.6, 2.4)]), "all",
+        spec("masseter", "Masseter", poly([(-1.3, 8.3), (-5.4, 8.3), (-6.0, 3.3), (-3.9, 2.5),
+                                           (-0.9, 4.0)]), "all",
              "masseter (superficial and deep); medial pterygoid (intra-oral)"),
         spec("temple", "Temporalis (temple)", poly([(-6.2, 12.6), (-5.6, 17.4), (-1.0, 18.9),
                                                         (4.2, 17.2), (4.8, 13.4), (2.4, 13.3),
@@ -452,13 +454,15 @@ def lateral_head_piece() -> Piece:
              "occipitalis; semispinalis capitis insertion; splenius capitis insertion"),
         spec("scalp", "Top of the head (scalp)", box(-20, 12.0, 20, 30), "all",
              "galea aponeurotica; temporoparietalis"),
-        spec("cheek", "Cheek (zygomatic)", box(-20, 1.0, -0.2, 12.7), "all",
+        spec("cheek", "Cheek (zygomatic)", poly([(-20, 12.7), (-0.2, 12.7), (-0.2, 4.1),
+                                                 (-0.9, 3.95), (-4.0, 2.4), (-8.2, 0.9),
+                                                 (-20, 0.9)]), "all",
              "zygomaticus major and minor; buccinator"),
         spec("sternocleidomastoid", "Sternocleidomastoid (SCM)",
              tube([(1.9, 6.6), (0.4, 2.5), (-1.9, -4.0), (-4.0, -11.5)], 2.6), "all",
              "SCM sternal division; SCM clavicular division; scalenes (behind it)", "caution"),
         spec("levator_scapulae_neck", "Levator scapulae (side of neck)",
-             poly([(3.0, 2.6), (4.2, 2.6), (6.1, -8.4), (4.6, -8.6)]), "all",
+             poly([(2.2, 5.2), (3.5, 5.4), (6.1, -8.4), (4.6, -8.6)]), "all",
              "levator scapulae"),
         spec("scalenes", "Scalenes (side of neck)",
              poly([(-0.9, 1.2), (3.0, 1.0), (4.4, -8.6), (0.4, -11.5), (-2.4, -6.0)]), "all",
@@ -470,7 +474,8 @@ def lateral_head_piece() -> Piece:
                                                          (1.0, -14.5)]), "all",
              "upper trapezius; levator scapulae; supraspinatus"),
         spec("submandibular", "Under the jaw (suprahyoids)",
-             poly([(-8.0, 1.6), (-0.6, 2.6), (-1.0, -2.2), (-4.6, -2.0), (-8.0, -1.0)]), "all",
+             poly([(-8.2, 0.9), (-4.0, 2.4), (-0.9, 3.95), (-0.1, 3.2), (-1.0, -2.2),
+                   (-4.6, -2.0), (-8.2, -1.0)]), "all",
              "digastric; mylohyoid; stylohyoid; submandibular gland"),
         spec("supraclavicular", "Above the collarbone (supraclavicular)", None, "all",
              "omohyoid; subclavian artery; brachial plexus", "caution"),
@@ -478,7 +483,7 @@ def lateral_head_piece() -> Piece:
     details = [
         [(-8.6, 12.0), (-8.0, 11.2)],  # eye line
         [(-9.3, 5.05), (-8.2, 5.1)],  # lips
-        [(-3.8, 1.2), (-0.8, 2.6), (-0.3, 6.8)],  # jaw line
+        [(-8.0, 0.8), (-4.0, 2.4), (-0.9, 3.95), (-0.5, 4.6), (-0.8, 8.2)],  # jaw and ramus
         [(-5.2, -10.2), (-1.5, -9.8), (3.5, -9.6)],  # clavicle
     ]
     return Piece(silhouette, specs, "left", details)
@@ -704,16 +709,16 @@ def write(view: DetailView, folder: Path) -> str:
 
 DEEP_POSTERIOR = [  # the viewer's right is the client's right
     spec("deep_multifidi", "Lumbar multifidi (deep)",
-         smooth([(0.0095, 0.664), (0.024, 0.664), (0.024, 0.553), (0.0095, 0.553)]), "all",
+         smooth([(0.0085, 0.664), (0.0185, 0.664), (0.0185, 0.553), (0.0085, 0.553)]), "all",
          "multifidus; rotatores; interspinales"),
     spec("deep_quadratus_lumborum", "Quadratus lumborum (deep)",
-         smooth([(0.029, 0.667), (0.066, 0.661), (0.080, 0.613), (0.031, 0.607)]), "all",
+         smooth([(0.021, 0.657), (0.046, 0.653), (0.052, 0.606), (0.022, 0.600)]), "all",
          "quadratus lumborum; iliolumbar ligament"),
     spec("deep_piriformis", "Piriformis (deep)",
-         smooth([(0.026, 0.556), (0.092, 0.536), (0.092, 0.523), (0.026, 0.541)]), "all",
+         smooth([(0.024, 0.568), (0.092, 0.535), (0.092, 0.522), (0.026, 0.551)]), "all",
          "piriformis; sciatic nerve (under or through it)", "caution"),
     spec("deep_hip_rotators", "Deep hip rotators (gemelli, obturator internus, quadratus "
-         "femoris)", smooth([(0.031, 0.537), (0.090, 0.519), (0.088, 0.505), (0.034, 0.514)]),
+         "femoris)", smooth([(0.035, 0.510), (0.092, 0.518), (0.090, 0.503), (0.037, 0.495)]),
          "all", "superior and inferior gemellus; obturator internus; quadratus femoris; sciatic "
          "nerve", "caution"),
     spec("deep_rotator_cuff", "Rotator cuff tendons (under the deltoid)",
@@ -729,8 +734,8 @@ DEEP_POSTERIOR = [  # the viewer's right is the client's right
 
 DEEP_ANTERIOR = [  # the viewer's right is the client's left
     spec("deep_psoas", "Psoas major (deep)",
-         smooth([(0.012, 0.662), (0.029, 0.662), (0.047, 0.590), (0.059, 0.522), (0.049, 0.507),
-               (0.036, 0.527), (0.027, 0.590)]), "all",
+         smooth([(0.012, 0.662), (0.029, 0.662), (0.047, 0.590), (0.058, 0.520), (0.055, 0.472),
+               (0.046, 0.470), (0.040, 0.520), (0.027, 0.590)]), "all",
          "psoas major; psoas minor; abdominal aorta and iliac arteries (beside it)", "caution"),
     spec("deep_iliacus", "Iliacus (deep, in the iliac fossa)",
          smooth([(0.049, 0.603), (0.084, 0.590), (0.079, 0.560), (0.061, 0.528), (0.050, 0.548)]),
@@ -739,7 +744,7 @@ DEEP_ANTERIOR = [  # the viewer's right is the client's left
          smooth([(0.084, 0.799), (0.077, 0.792), (0.042, 0.770), (0.041, 0.741), (0.061, 0.757)]),
          "all", "pectoralis minor; brachial plexus and axillary vessels (under it)", "caution"),
     spec("deep_scalenes", "Scalenes (deep, under the SCM)",
-         smooth([(0.019, 0.866), (0.031, 0.866), (0.044, 0.832), (0.031, 0.828)]), "all",
+         smooth([(0.030, 0.850), (0.042, 0.852), (0.060, 0.826), (0.046, 0.822)]), "all",
          "anterior scalene; middle scalene; brachial plexus", "caution"),
 ]  # fmt: skip
 
