@@ -580,49 +580,28 @@ def lateral_head_views() -> list[DetailView]:
     return views
 
 
+#: The hand and foot views: id, name, caption, the letters at the viewer's left and right, the
+#: limb drawn, whether the client's right one is at the viewer's left, whether the thumb (or big
+#: toe) points outward, and the distance of each limb's axis from the centre.
+PAIR_VIEWS = (
+    ("hands_palmar", "Hands, palms", "Palms — client's R on viewer's L (thumbs outward)",
+     ("R", "L"), palmar_hand, True, True, 7.6),
+    ("hands_dorsal", "Hands, backs", "Backs of the hands — client's R on viewer's R",
+     ("L", "R"), dorsal_hand, False, True, 7.6),
+    ("feet_dorsal", "Feet, tops", "Tops of the feet — client's R on viewer's L",
+     ("R", "L"), dorsal_foot, True, False, 6.6),
+    ("feet_plantar", "Feet, soles", "Soles — client's R on viewer's R",
+     ("L", "R"), plantar_foot, False, False, 6.6),
+)  # fmt: skip
+
+
 def detail_views() -> list[DetailView]:
-    hands_palmar = pair_view(
-        "hands_palmar",
-        "Hands, palms",
-        "Palms — client's R on viewer's L (thumbs outward)",
-        ("R", "L"),
-        palmar_hand(),
-        right_at_viewer_left=True,
-        thumb_outward=True,
-        spread=7.6,
-    )
-    hands_dorsal = pair_view(
-        "hands_dorsal",
-        "Hands, backs",
-        "Backs of the hands — client's R on viewer's R",
-        ("L", "R"),
-        dorsal_hand(),
-        right_at_viewer_left=False,
-        thumb_outward=True,
-        spread=7.6,
-    )
-    feet_dorsal = pair_view(
-        "feet_dorsal",
-        "Feet, tops",
-        "Tops of the feet — client's R on viewer's L",
-        ("R", "L"),
-        dorsal_foot(),
-        right_at_viewer_left=True,
-        thumb_outward=False,
-        spread=6.6,
-    )
-    feet_plantar = pair_view(
-        "feet_plantar",
-        "Feet, soles",
-        "Soles — client's R on viewer's R",
-        ("L", "R"),
-        plantar_foot(),
-        right_at_viewer_left=False,
-        thumb_outward=False,
-        spread=6.6,
-    )
-    return [face_view(), *lateral_head_views(), hands_palmar, hands_dorsal, feet_dorsal,
-            feet_plantar]  # fmt: skip
+    pairs = [
+        pair_view(view_id, name, caption, letters, build(), right_at_viewer_left=right_left,
+                  thumb_outward=outward, spread=spread)
+        for view_id, name, caption, letters, build, right_left, outward, spread in PAIR_VIEWS
+    ]  # fmt: skip
+    return [face_view(), *lateral_head_views(), *pairs]
 
 
 # --------------------------------------------------------------------------------------------
