@@ -158,6 +158,15 @@ def shots(app: QApplication, out: Path, work: Path, *, dark: bool) -> None:
             fit(app, visit)
             save(app, visit, out / f"{prefix}_{name}")
             visit.close()
+    # A close-up: a signed visit charted on the palms, its chart on the hands' detail views.
+    hand_visit = None if dark else _visit_charted_on(db_file, "hands_palmar")
+    visit = window.open_visit(hand_visit) if hand_visit is not None else None
+    if visit is not None:
+        fit(app, visit)
+        visit.chart.show_view("hands_palmar")
+        settle(app)
+        save(app, visit, out / "guide_visit_detail.png")
+        visit.close()
     # The note unfolded wide, the chart folded away.
     visit = None if dark else window.open_visit(draft_id)
     if visit is not None:
@@ -210,6 +219,20 @@ def shots(app: QApplication, out: Path, work: Path, *, dark: bool) -> None:
     window.close()
     settle(app)
     database.dispose()
+
+
+def _visit_charted_on(db_file: Path, view_id: str) -> str | None:
+    """The newest signed visit with a mark on this view, if the demo has one."""
+    connection = sqlite3.connect(db_file)
+    try:
+        row = connection.execute(
+            "SELECT v.id FROM visits v JOIN marks m ON m.visit_id = v.id "
+            "WHERE m.view = ? AND v.status = 'signed' ORDER BY v.start DESC LIMIT 1",
+            (view_id,),
+        ).fetchone()
+    finally:
+        connection.close()
+    return row[0] if row is not None else None
 
 
 def _ids(db_file: Path) -> tuple[str, str, str]:
