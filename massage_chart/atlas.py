@@ -3,6 +3,8 @@
 from massage_chart.domain.atlas import (
     CORE_VIEW_IDS,
     DEEP_LAYERS,
+    SURFACE_OF,
+    WHOLE_BODY_VIEW_IDS,
     Atlas,
     AtlasError,
     AtlasView,
@@ -20,6 +22,8 @@ from massage_chart.domain.atlas import (
 __all__ = [
     "CORE_VIEW_IDS",
     "DEEP_LAYERS",
+    "SURFACE_OF",
+    "WHOLE_BODY_VIEW_IDS",
     "Atlas",
     "AtlasError",
     "AtlasView",

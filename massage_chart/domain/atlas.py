@@ -24,6 +24,10 @@ CORE_VIEW_IDS: tuple[str, ...] = ("anterior", "posterior", "left_lateral", "righ
 #: The deep layer of a core view (atlas 2 on): the same figure with the deep muscles charted
 #: through it cut out as regions of their own.
 DEEP_LAYERS: dict[str, str] = {"anterior": "anterior_deep", "posterior": "posterior_deep"}
+#: The core view each deep layer lies under.
+SURFACE_OF: dict[str, str] = {deep: surface for surface, deep in DEEP_LAYERS.items()}
+#: The views of the whole figure: the core views and their deep layers (the rest are close-ups).
+WHOLE_BODY_VIEW_IDS: frozenset[str] = frozenset((*CORE_VIEW_IDS, *DEEP_LAYERS.values()))
 #: Whole-figure regions a detail view shows closer, by stem: the head and neck, the hands, the
 #: feet.
 _HEAD_STEMS = frozenset(
@@ -347,16 +351,7 @@ def _version_files(
     folder: Path, index: dict[str, Any], version: int | None
 ) -> tuple[int, dict[str, str], dict[tuple[str, str], str]]:
     """The version asked for (the current one when None), its view files by view id, and the
-    regions of the previous version it renamed.
-
-    A folder of one version (``{"version": 1, "views": [...]}``, as scripts write while building)
-    holds that version only.
-    """
-    if "versions" not in index:
-        single = int(index.get("version", 1))
-        if version is not None and version != single:
-            raise AtlasError(f"The atlas in {folder} is version {single}, not {version}")
-        return single, {view_id: f"{view_id}.json" for view_id in index["views"]}, {}
+    regions of the previous version it renamed."""
     chosen = int(index["current"]) if version is None else version
     entry = index["versions"].get(str(chosen))
     if entry is None:
@@ -407,17 +402,13 @@ def _folder() -> Path:
 def atlas_versions() -> tuple[int, ...]:
     """Every atlas version this copy of the app ships, oldest first: a signed chart is always
     drawn on the one it was charted on."""
-    index = _read_index(_folder())
-    if "versions" not in index:
-        return (int(index.get("version", 1)),)
-    return tuple(sorted(int(v) for v in index["versions"]))
+    return tuple(sorted(int(v) for v in _read_index(_folder())["versions"]))
 
 
 @cache
 def current_atlas_version() -> int:
     """The version new marks are charted on."""
-    index = _read_index(_folder())
-    return int(index["current"]) if "versions" in index else int(index.get("version", 1))
+    return int(_read_index(_folder())["current"])
 
 
 def load_atlas(version: int | None = None) -> Atlas:

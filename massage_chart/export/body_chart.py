@@ -21,8 +21,7 @@ from reportlab.pdfgen.pathobject import PDFPathObject
 from reportlab.platypus import Flowable, Paragraph
 
 from massage_chart.atlas import (
-    CORE_VIEW_IDS,
-    DEEP_LAYERS,
+    WHOLE_BODY_VIEW_IDS,
     AtlasError,
     AtlasView,
     Polygon,
@@ -1131,9 +1130,8 @@ def views_with_marks(marks: Sequence[MarkInfo]) -> list[AtlasView]:
 def chart_rows(views: Sequence[AtlasView]) -> list[list[AtlasView]]:
     """The views laid out in rows: the whole-body views (and their deep layers) in one, the
     detail views (head, hands, feet) in another, so that neither shrinks the other."""
-    whole = {*CORE_VIEW_IDS, *DEEP_LAYERS.values()}
-    core = [view for view in views if view.id in whole]
-    detail = [view for view in views if view.id not in whole]
+    core = [view for view in views if view.id in WHOLE_BODY_VIEW_IDS]
+    detail = [view for view in views if view.id not in WHOLE_BODY_VIEW_IDS]
     return [row for row in (core, detail) if row]
 
 

@@ -20,7 +20,7 @@ from reportlab.platypus import (
     Table,
 )
 
-from massage_chart.atlas import CORE_VIEW_IDS, DEEP_LAYERS
+from massage_chart.atlas import WHOLE_BODY_VIEW_IDS
 from massage_chart.domain.authorisation import (
     Authorisation,
     referral_text,
@@ -663,7 +663,7 @@ def body_chart_rows(marks: Sequence[MarkInfo]) -> list[list[BodyChart]]:
     rows: list[list[BodyChart]] = []
     letter = "A"  # close-ups are lettered in one run across the note's figures
     for views in chart_rows(views_with_marks(marks)):
-        detail = views[0].id not in {*CORE_VIEW_IDS, *DEEP_LAYERS.values()}
+        detail = views[0].id not in WHOLE_BODY_VIEW_IDS
         height = figure_height_for(
             [view.aspect for view in views], FRAME_WIDTH, maximum=200.0 if detail else 262.0
         )

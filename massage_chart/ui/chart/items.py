@@ -306,8 +306,7 @@ class MarkItem(QGraphicsItem):
         """Where the badge goes: the region's inner point, or the outline's centroid."""
         mark = self.mark
         if mark.whole_region and mark.region_id is not None:
-            view = self.figure.view
-            x, y = load_atlas(view.atlas_version).region(mark.view, mark.region_id).inner_point
+            x, y = self.figure.view.region(mark.region_id).inner_point
             return self.figure.to_local(x, y)
         pts = self._points
         cx = sum(p.x() for p in pts) / len(pts)

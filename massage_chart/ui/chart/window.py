@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from massage_chart.atlas import DEEP_LAYERS, closer_view
+from massage_chart.atlas import DEEP_LAYERS, SURFACE_OF, closer_view
 from massage_chart.domain.comparison import ChangeKind, change_line
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.placement import join_names
@@ -58,8 +58,6 @@ GROUPS = (
     ("feet_dorsal", "feet_plantar"),
     ("anterior_deep", "posterior_deep"),
 )
-#: The deep layer of a view: shown in its place while the Deep layer switch is on.
-DEEP_OF = DEEP_LAYERS
 #: A group is shown whole when the viewport is at least this share of the group's own width to
 #: height (two core figures side by side from a ratio of 0.8).
 GROUP_FIT = 0.77
@@ -259,7 +257,7 @@ class VisitChartWindow(QMainWindow):
         # The detail views this chart's atlas has (a chart signed on an older atlas may have none).
         self.detail_actions: list[QAction] = []
         for atlas_view in self.document.atlas.views:
-            if atlas_view.id in VIEW_LABELS or atlas_view.id in DEEP_OF.values():
+            if atlas_view.id in VIEW_LABELS or atlas_view.id in SURFACE_OF:
                 continue
             shortcut = DETAIL_SHORTCUTS.get(atlas_view.id)
             action = self._action(
@@ -274,7 +272,7 @@ class VisitChartWindow(QMainWindow):
             self.detail_actions.append(action)
         # The deep layer: the deep muscles under the anterior and posterior views (atlas 2 on).
         self.deep_action: QAction | None = None
-        if all(v in self.scene.figures for v in DEEP_OF.values()):
+        if all(v in self.scene.figures for v in SURFACE_OF):
             self.deep_action = self._action(
                 "Deep layer",
                 ["Ctrl+D"],
@@ -324,7 +322,7 @@ class VisitChartWindow(QMainWindow):
             f"{region.label} · {view_label(view.id).lower()}": (view.id, region.id)
             for view in self.document.atlas.views
             for region in view.regions
-            if view.id not in DEEP_OF.values() or region.stem.startswith("deep_")
+            if view.id not in SURFACE_OF or region.stem.startswith("deep_")
         }
         self.region_field = QLineEdit()
         self.region_field.setPlaceholderText("Find a region  ( / )")
@@ -565,12 +563,12 @@ class VisitChartWindow(QMainWindow):
         deep layer is on, the anterior and posterior views are shown as their deep layers
         (unless ``exact``); a deep layer shown turns the switch on, a surface one off."""
         deep = self.deep_action
-        if deep is not None and not exact and deep.isChecked() and view_id in DEEP_OF:
-            view_id = DEEP_OF[view_id]
-        surface = next((base for base, under in DEEP_OF.items() if under == view_id), view_id)
-        if deep is not None and view_id in DEEP_OF.values():
+        if deep is not None and not exact and deep.isChecked() and view_id in DEEP_LAYERS:
+            view_id = DEEP_LAYERS[view_id]
+        surface = SURFACE_OF.get(view_id, view_id)
+        if deep is not None and view_id in SURFACE_OF:
             deep.setChecked(True)
-        elif deep is not None and view_id in DEEP_OF:
+        elif deep is not None and view_id in DEEP_LAYERS:
             deep.setChecked(False)
         self.current_view = view_id
         self.view_actions[surface].setChecked(True)
@@ -581,12 +579,9 @@ class VisitChartWindow(QMainWindow):
 
     @Slot(bool)
     def _on_deep_action_triggered(self, on: bool) -> None:
-        surface = next(
-            (base for base, under in DEEP_OF.items() if under == self.current_view),
-            self.current_view,
-        )
-        if surface in DEEP_OF:
-            self.show_view(DEEP_OF[surface] if on else surface, exact=True)
+        surface = SURFACE_OF.get(self.current_view, self.current_view)
+        if surface in DEEP_LAYERS:
+            self.show_view(DEEP_LAYERS[surface] if on else surface, exact=True)
 
     def _lay_out(self) -> None:
         viewport = self.view.viewport()
