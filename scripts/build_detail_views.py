@@ -621,7 +621,7 @@ def inner_point(geom: BaseGeometry, aspect: float) -> Pt:
     return (r5(pt.x), r5(pt.y))
 
 
-def write(view: DetailView, folder: Path) -> str:
+def write(view: DetailView) -> str:
     """Write one view in frame fractions; returns its file name."""
     world = unary_union([g for _, _, g in view.regions])
     x0, y0, x1, y1 = world.bounds
@@ -673,10 +673,16 @@ def write(view: DetailView, folder: Path) -> str:
         ],
         "regions": regions,
     }
-    name = f"v{VERSION}/{view.id}.json"
+    return write_view_file(data, f"aspect {aspect}")
+
+
+def write_view_file(data: dict[str, object], note: str) -> str:
+    """Write one view's data into this version's folder; returns its name in the index."""
+    name = f"v{VERSION}/{data['id']}.json"
     text = json.dumps(data, separators=(",", ":"))
-    (folder / name).write_text(text + "\n", encoding="utf-8")
-    print(f"{view.id}: {len(regions)} regions, aspect {aspect}, {len(text) / 1024:.0f} KiB")
+    (ATLAS_DIR / name).write_text(text + "\n", encoding="utf-8")
+    count = len(data["regions"])  # type: ignore[arg-type]
+    print(f"{data['id']}: {count} regions, {note}, {len(text) / 1024:.0f} KiB")
     return name
 
 
@@ -739,7 +745,7 @@ def _geometry(polygons: list[list[list[list[float]]]]) -> BaseGeometry:
     return unary_union([Polygon(p[0], p[1:]) for p in polygons])
 
 
-def deep_view(core_id: str, specs: list[Spec], right_at_viewer_right: bool) -> Path | str:
+def deep_view(core_id: str, specs: list[Spec], right_at_viewer_right: bool) -> str:
     """The core view with its deep muscles cut out as regions; writes it, returns its name."""
     core = _core_view(core_id)
     silhouette = _geometry(core["silhouette"])  # type: ignore[arg-type]
@@ -787,22 +793,17 @@ def deep_view(core_id: str, specs: list[Spec], right_at_viewer_right: bool) -> P
         "detail_lines": [*core["detail_lines"], *outlines],  # type: ignore[misc]
         "regions": regions,
     }
-    name = f"v{VERSION}/{view_id}.json"
-    text = json.dumps(data, separators=(",", ":"))
-    (ATLAS_DIR / name).write_text(text + "\n", encoding="utf-8")
-    print(f"{view_id}: {len(regions)} regions ({len(deep)} deep), {len(text) / 1024:.0f} KiB")
-    return name
+    return write_view_file(data, f"{len(deep)} deep")
 
 
 def main() -> None:
-    shapely.set_precision  # noqa: B018  (shapely 2 is required: fail early on shapely 1)
     (ATLAS_DIR / f"v{VERSION}").mkdir(parents=True, exist_ok=True)
     index = json.loads((ATLAS_DIR / "index.json").read_text(encoding="utf-8"))
     views = dict(index["versions"][str(CORE_FROM)]["views"])
     views["anterior_deep"] = deep_view("anterior", DEEP_ANTERIOR, right_at_viewer_right=False)
     views["posterior_deep"] = deep_view("posterior", DEEP_POSTERIOR, right_at_viewer_right=True)
     for view in detail_views():
-        views[view.id] = write(view, ATLAS_DIR)
+        views[view.id] = write(view)
     index["versions"][str(VERSION)] = {"views": views}
     index["current"] = max(int(v) for v in index["versions"])
     index["files"] = {
