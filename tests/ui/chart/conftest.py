@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from massage_chart.atlas import load_atlas
 from massage_chart.domain.marks import MarkKind
@@ -14,6 +15,7 @@ from massage_chart.storage.database import Database
 from massage_chart.storage.models import Provider
 from massage_chart.storage.repositories import add_client, create_visit, get_visit
 from massage_chart.storage.signing import sign_visit
+from massage_chart.ui.chart import VisitChartWindow
 
 ATLAS = load_atlas()
 
@@ -32,6 +34,16 @@ class Course:
 def inner(view: str, region_id: str) -> tuple[float, float]:
     """A point inside a region, in frame fractions."""
     return ATLAS.region(view, region_id).inner_point
+
+
+def open_chart(qtbot: QtBot, db: Database, visit_id: str) -> VisitChartWindow:
+    """The chart of a visit, shown at laptop size as the therapist opens it."""
+    window = VisitChartWindow(db, visit_id)
+    qtbot.addWidget(window)
+    window.resize(1366, 740)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
 
 
 @pytest.fixture

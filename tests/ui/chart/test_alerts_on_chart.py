@@ -21,7 +21,7 @@ from massage_chart.storage.repositories import (
     get_visit,
 )
 from massage_chart.ui.chart import VisitChartWindow
-from tests.ui.chart.conftest import Course, inner
+from tests.ui.chart.conftest import Course, inner, open_chart
 
 # The offscreen platform cannot resize a dock's window to its size hint; real screens can.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -39,15 +39,6 @@ def give_history(db: Database, course: Course, dvt: str) -> None:
             pregnant=True,
             pregnancy_weeks=24,
         )
-
-
-def open_chart(qtbot: QtBot, db: Database, visit_id: str) -> VisitChartWindow:
-    window = VisitChartWindow(db, visit_id)
-    qtbot.addWidget(window)
-    window.resize(1366, 740)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 def click_region(qtbot: QtBot, window: VisitChartWindow, view: str, region_id: str) -> None:

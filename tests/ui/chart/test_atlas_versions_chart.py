@@ -34,7 +34,7 @@ from massage_chart.storage.seals import visit_integrity
 from massage_chart.storage.signing import sign_visit
 from massage_chart.ui.chart.visit_document import ChartDocument
 from massage_chart.ui.chart.window import VisitChartWindow
-from tests.ui.chart.conftest import Course
+from tests.ui.chart.conftest import Course, open_chart
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -55,16 +55,6 @@ def _chart_on_version_1(db: Database, visit_id: str) -> list[str]:
         for data in placed:
             store.add_mark(session, data)
     return [data.id for data in placed]
-
-
-def _shown_window(qtbot: QtBot, db: Database, visit_id: str) -> VisitChartWindow:
-    """The visit's chart window, shown at a laptop's size."""
-    window = VisitChartWindow(db, visit_id)
-    qtbot.addWidget(window)
-    window.resize(1300, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
 
 
 def _versions(db: Database, visit_id: str) -> set[int]:
@@ -139,7 +129,7 @@ def test_a_mark_s_atlas_version_is_sealed(db: Database, course: Course) -> None:
 def test_the_detail_views_are_charted_from_the_window(
     qtbot: QtBot, db: Database, course: Course
 ) -> None:
-    window = _shown_window(qtbot, db, course.today_visit_id)
+    window = open_chart(qtbot, db, course.today_visit_id)
     assert window.detail_button.menu() is not None
     window.view_actions["face"].trigger()
     shown = window.scene.visible_views()
@@ -219,7 +209,7 @@ def test_a_note_with_detail_marks_prints_them_below_the_body(
 def test_the_deep_layer_switch_charts_a_deep_muscle(
     qtbot: QtBot, db: Database, course: Course
 ) -> None:
-    window = _shown_window(qtbot, db, course.today_visit_id)
+    window = open_chart(qtbot, db, course.today_visit_id)
     assert window.deep_action is not None
     window.deep_action.trigger()
     assert set(window.scene.visible_views()) <= {"anterior_deep", "posterior_deep"}
@@ -244,7 +234,7 @@ def test_the_deep_layer_switch_charts_a_deep_muscle(
 def test_a_double_click_on_a_hand_opens_the_hands_close_up(
     qtbot: QtBot, db: Database, course: Course
 ) -> None:
-    window = _shown_window(qtbot, db, course.today_visit_id)
+    window = open_chart(qtbot, db, course.today_visit_id)
     window.show_view("anterior")
     figure = window.scene.figures["anterior"]
     x, y = NEW.region("anterior", "palm.r").inner_point

@@ -15,19 +15,15 @@ from massage_chart.storage.database import Database
 from massage_chart.storage.repositories import get_visit
 from massage_chart.storage.signing import sign_visit
 from massage_chart.ui.chart import VisitChartWindow
-from tests.ui.chart.conftest import Course, inner
+from tests.ui.chart.conftest import Course, inner, open_chart
 
 # The offscreen platform cannot resize a dock's window to its size hint; real screens can.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 
-def open_chart(qtbot: QtBot, db: Database, visit_id: str) -> VisitChartWindow:
+def open_posterior(qtbot: QtBot, db: Database, visit_id: str) -> VisitChartWindow:
     """The chart of a visit at laptop size, posterior view, as the therapist opens it."""
-    window = VisitChartWindow(db, visit_id)
-    qtbot.addWidget(window)
-    window.resize(1366, 740)
-    window.show()
-    qtbot.waitExposed(window)
+    window = open_chart(qtbot, db, visit_id)
     window.show_view("posterior")
     return window
 
@@ -44,7 +40,7 @@ def drawn_label(window: VisitChartWindow, mark_id: str) -> QImage:
 def test_whole_region_label_shows_the_intensity_set_in_the_inspector(
     qtbot: QtBot, db: Database, course: Course
 ) -> None:
-    chart = open_chart(qtbot, db, course.today_visit_id)
+    chart = open_posterior(qtbot, db, course.today_visit_id)
     mark_id = chart.document.add_mark(
         MarkKind.HYPERTONICITY,
         "posterior",
@@ -64,7 +60,7 @@ def test_whole_region_label_shows_the_intensity_set_in_the_inspector(
     assert drawn[6] != drawn[8]
 
     # A chart opened afresh draws its labels from nothing: the open one must look the same.
-    reopened = open_chart(qtbot, db, course.today_visit_id)
+    reopened = open_posterior(qtbot, db, course.today_visit_id)
     reopened.scene.select_marks([mark_id])
     assert reopened.scene.items_by_id[mark_id].badge.text == "HT 8"  # type: ignore[union-attr]
     assert drawn_label(reopened, mark_id) == drawn[8]
@@ -81,7 +77,7 @@ def test_whole_region_label_shows_the_intensity_set_in_the_inspector(
 
 
 def test_undo_redraws_the_label_it_restores(qtbot: QtBot, db: Database, course: Course) -> None:
-    chart = open_chart(qtbot, db, course.today_visit_id)
+    chart = open_posterior(qtbot, db, course.today_visit_id)
     mark_id = chart.document.add_mark(
         MarkKind.SPASM,
         "posterior",
@@ -116,7 +112,7 @@ def label_boxes(window: VisitChartWindow) -> dict[str, QRectF]:
 def test_labels_of_neighbouring_regions_never_cover_each_other(
     qtbot: QtBot, db: Database, course: Course, zoom: float
 ) -> None:
-    window = open_chart(qtbot, db, course.today_visit_id)
+    window = open_posterior(qtbot, db, course.today_visit_id)
     regions = (
         "upper_trapezius.r", "levator_scapulae.r", "suboccipital.r", "rhomboid.r",
         "middle_trapezius.r", "supraspinatus.r", "posterior_cervical.r", "levator_scapulae.l",
@@ -153,7 +149,7 @@ def test_labels_of_neighbouring_regions_never_cover_each_other(
 def test_a_label_is_drawn_above_every_area_and_goes_with_its_mark(
     qtbot: QtBot, db: Database, course: Course
 ) -> None:
-    window = open_chart(qtbot, db, course.today_visit_id)
+    window = open_posterior(qtbot, db, course.today_visit_id)
     first = window.document.add_mark(
         MarkKind.HYPERTONICITY, "posterior", [inner("posterior", "rhomboid.r")], whole_region=True
     )
