@@ -16,7 +16,7 @@ import itertools
 import json
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import shapely
@@ -353,6 +353,7 @@ class ViewOut:
     silhouette: BaseGeometry
     details: list[list[Pt]]
     regions: list[tuple[Spec, str, BaseGeometry]]  # (spec, side, geometry) in frame coords
+    fibres: list[list[Pt]] = field(default_factory=list)  # light muscle-fibre lines (v3 on)
 
 
 def r5(v: float) -> float:
@@ -401,7 +402,7 @@ def _inverse(m: list[float]) -> list[float]:
     return [ia, ib, id_, ie, -(ia * xo + ib * yo), -(id_ * xo + ie * yo)]
 
 
-def write_view(view: ViewOut) -> int:
+def write_view(view: ViewOut, out_dir: Path = OUT_DIR) -> int:
     """Write one view's JSON (regions already snapped to the output grid); return its size."""
     view.silhouette = clean(unary_union([geom for _, _, geom in view.regions]))
     regions = []
@@ -426,8 +427,10 @@ def write_view(view: ViewOut) -> int:
         "detail_lines": [[[r5(x), r5(y)] for x, y in line] for line in view.details],
         "regions": regions,
     }
+    if view.fibres:
+        data["fibre_lines"] = [[[r5(x), r5(y)] for x, y in line] for line in view.fibres]
     text = json.dumps(data, separators=(",", ":"))
-    (OUT_DIR / f"{view.id}.json").write_text(text + "\n", encoding="utf-8")
+    (out_dir / f"{view.id}.json").write_text(text + "\n", encoding="utf-8")
     return len(text)
 
 
@@ -962,10 +965,22 @@ def sym_poly(half: Sequence[Pt]) -> Polygon:
     return Polygon([*half, *left]).buffer(0)
 
 
-def build_front_view(view_id: str, back: bool) -> ViewOut:
+FibreMap = Callable[[dict[str, BaseGeometry]], list[list[Pt]]]
+
+
+def build_front_view(
+    view_id: str,
+    back: bool,
+    specs: tuple[list[Spec], list[Spec]] | None = None,
+    fibres: FibreMap | None = None,
+) -> ViewOut:
+    """The anterior or posterior view; a later version passes its own regions and a function
+    drawing the fibre lines of the near half's regions (world coordinates)."""
     parts, _soles = front_parts(back)
     silhouette = fill_holes(parts)
-    mid_specs, pair_specs = posterior_specs() if back else anterior_specs()
+    if specs is None:
+        specs = posterior_specs() if back else anterior_specs()
+    mid_specs, pair_specs = specs
     taken: BaseGeometry = Polygon()
     mids: dict[str, BaseGeometry] = {}
     for s in mid_specs:
@@ -994,6 +1009,7 @@ def build_front_view(view_id: str, back: bool) -> ViewOut:
         regions.append((s, far_side, frame_mirror(near[s.stem])))
         regions.append((s, near_side, near[s.stem]))
     details = posterior_details() if back else anterior_details()
+    fibre_lines = both_lines(fibres(paired)) if fibres is not None else []
     caption = (
         "Posterior — client's R on viewer's R" if back else "Anterior — client's R on viewer's L"
     )
@@ -1003,6 +1019,7 @@ def build_front_view(view_id: str, back: bool) -> ViewOut:
         silhouette=to_frame(silhouette, AP_MATRIX),
         details=[line_to_frame(line, AP_MATRIX) for line in details],
         regions=regions,
+        fibres=[line_to_frame(line, AP_MATRIX) for line in fibre_lines],
     )
 
 

@@ -676,9 +676,10 @@ def write(view: DetailView) -> str:
     return write_view_file(data, f"aspect {aspect}")
 
 
-def write_view_file(data: dict[str, object], note: str) -> str:
-    """Write one view's data into this version's folder; returns its name in the index."""
-    name = f"v{VERSION}/{data['id']}.json"
+def write_view_file(data: dict[str, object], note: str, version: int = VERSION) -> str:
+    """Write one view's data into a version's folder (this one's by default); returns its name
+    in the index."""
+    name = f"v{version}/{data['id']}.json"
     text = json.dumps(data, separators=(",", ":"))
     (ATLAS_DIR / name).write_text(text + "\n", encoding="utf-8")
     count = len(data["regions"])  # type: ignore[arg-type]
@@ -745,9 +746,18 @@ def _geometry(polygons: list[list[list[list[float]]]]) -> BaseGeometry:
     return unary_union([Polygon(p[0], p[1:]) for p in polygons])
 
 
-def deep_view(core_id: str, specs: list[Spec], right_at_viewer_right: bool) -> str:
-    """The core view with its deep muscles cut out as regions; writes it, returns its name."""
-    core = _core_view(core_id)
+def deep_view(
+    core_id: str,
+    specs: list[Spec],
+    right_at_viewer_right: bool,
+    core: dict[str, object] | None = None,
+    version: int = VERSION,
+) -> str:
+    """The core view (version 1's unless given) with its deep muscles cut out as regions; writes
+    it into that version's folder, returns its name. The core view's fibre lines are kept
+    outside the deep muscles."""
+    if core is None:
+        core = _core_view(core_id)
     silhouette = _geometry(core["silhouette"])  # type: ignore[arg-type]
     deep: list[tuple[dict[str, object], BaseGeometry]] = []
     for s in specs:
@@ -793,7 +803,20 @@ def deep_view(core_id: str, specs: list[Spec], right_at_viewer_right: bool) -> s
         "detail_lines": [*core["detail_lines"], *outlines],  # type: ignore[misc]
         "regions": regions,
     }
-    return write_view_file(data, f"{len(deep)} deep")
+    if core.get("fibre_lines"):
+        data["fibre_lines"] = _lines_outside(core["fibre_lines"], carved)  # type: ignore[arg-type]
+    return write_view_file(data, f"{len(deep)} deep", version)
+
+
+def _lines_outside(lines: list[list[list[float]]], area: BaseGeometry) -> list[list[list[float]]]:
+    """The stretches of these lines that lie outside ``area``."""
+    out: list[list[list[float]]] = []
+    for line in lines:
+        rest = LineString(line).difference(area.buffer(0.002))
+        for piece in getattr(rest, "geoms", [rest]):
+            if isinstance(piece, LineString) and piece.length > 0.004:
+                out.append([[r5(x), r5(y)] for x, y in piece.coords])
+    return out
 
 
 def main() -> None:

@@ -41,6 +41,7 @@ _NONE_GUARD = [None] * 4_000_000
 INK = QColor(45, 45, 50)
 DETAIL = QColor(95, 95, 105)
 BOUNDARY = QColor(120, 150, 190, 150)
+FIBRE = QColor(205, 170, 150, 150)
 
 
 def _path(polygons: tuple[Polygon, ...], width: float, height: float) -> QPainterPath:
@@ -72,6 +73,10 @@ def render(view: AtlasView, height: int, mode: str) -> QImage:
                 _path(region.polygons, width, height),
                 QBrush(QColor(int(r * 255), int(g * 255), int(b * 255))),
             )
+    if mode != "labels":
+        painter.setPen(QPen(FIBRE, 0.8 * scale))
+        for line in view.fibre_lines:
+            painter.drawPolyline(QPolygonF([QPointF(x * width, y * height) for x, y in line]))
     if mode in ("regions", "labels"):
         pen = QPen(BOUNDARY if mode == "regions" else QColor(90, 110, 140), 0.9 * scale)
         painter.setPen(pen)

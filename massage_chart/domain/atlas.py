@@ -148,6 +148,8 @@ class AtlasView:
         aspect: frame width divided by frame height; all coordinates are fractions of the frame.
         silhouette: the body outline polygons (outer ring, then holes), drawn heaviest.
         detail_lines: open polylines of interior anatomy (face, clavicles, fingers, ...).
+        fibre_lines: light open polylines of muscle fibres and contours inside the regions (from
+            version 3), drawn fainter than the region lines.
         regions: every region of the view; together they tile the silhouette.
         atlas_version: the version of the atlas this view was read for.
         name: the view's short name ("Hands, palms"); the core views' names are the app's own.
@@ -164,6 +166,7 @@ class AtlasView:
     atlas_version: int = field(default=1, compare=False)
     name: str = field(default="", compare=False)
     letters: tuple[str, str] = field(default=("", ""), compare=False)
+    fibre_lines: tuple[tuple[Point, ...], ...] = field(default=(), compare=False)
     _grid: tuple[tuple[int, ...], ...] = field(default=(), compare=False, repr=False)
     _by_id: dict[str, Region] = field(default_factory=dict, compare=False, repr=False)
 
@@ -271,6 +274,8 @@ def _parse_view(data: dict[str, object], version: int = 1) -> AtlasView:
     frozen = tuple(regions)
     raw_details = data.get("detail_lines", [])
     details = tuple(_points(line) for line in raw_details) if isinstance(raw_details, list) else ()
+    raw_fibres = data.get("fibre_lines", [])
+    fibres = tuple(_points(line) for line in raw_fibres) if isinstance(raw_fibres, list) else ()
     aspect = data["aspect"]
     if not isinstance(aspect, int | float):
         raise AtlasError(f"View {view_id!r} has no numeric aspect")
@@ -284,6 +289,7 @@ def _parse_view(data: dict[str, object], version: int = 1) -> AtlasView:
         atlas_version=version,
         name=str(data.get("name", "")),
         letters=_letters(data.get("letters")),
+        fibre_lines=fibres,
         _grid=_build_grid(frozen),
         _by_id={region.id: region for region in frozen},
     )
@@ -298,16 +304,26 @@ class Atlas:
         version: the atlas version; every mark records the one it was charted on.
         renamed: regions of the previous version this one names otherwise, (view id, old region
             id) to new region id; every other region keeps its id, side and meaning.
+        moved: regions of the previous version that this one charts on another view, (view id,
+            region id) to the view that now holds the region (version 3 moved the muscles under
+            the trapezius to the deep layer).
     """
 
     views: tuple[AtlasView, ...]
     version: int = 1
     renamed: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
+    moved: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
 
     def region_id_from_previous(self, view_id: str, region_id: str) -> str:
         """The id in this version of a region of the version before it (the same id unless this
         version renamed or merged it)."""
         return self.renamed.get((view_id, region_id), region_id)
+
+    def place_from_previous(self, view_id: str, region_id: str) -> tuple[str, str]:
+        """The view and region id in this version of a region of the version before it: renamed
+        where this version renamed it, on another view where this version moved it there."""
+        region_id = self.region_id_from_previous(view_id, region_id)
+        return self.moved.get((view_id, region_id), view_id), region_id
 
     @property
     def view_ids(self) -> tuple[str, ...]:
@@ -347,11 +363,20 @@ def _read_index(folder: Path) -> dict[str, Any]:
     return index
 
 
+def _pairs(entry: dict[str, Any], key: str) -> dict[tuple[str, str], str]:
+    """An index entry's per-view map ({view: {region: value}}) keyed by (view, region)."""
+    return {
+        (str(view_id), str(old)): str(new)
+        for view_id, names in entry.get(key, {}).items()
+        for old, new in names.items()
+    }
+
+
 def _version_files(
     folder: Path, index: dict[str, Any], version: int | None
-) -> tuple[int, dict[str, str], dict[tuple[str, str], str]]:
-    """The version asked for (the current one when None), its view files by view id, and the
-    regions of the previous version it renamed."""
+) -> tuple[int, dict[str, str], dict[str, Any]]:
+    """The version asked for (the current one when None), its view files by view id, and its
+    index entry."""
     chosen = int(index["current"]) if version is None else version
     entry = index["versions"].get(str(chosen))
     if entry is None:
@@ -362,12 +387,7 @@ def _version_files(
                 f"Massage Chart knows (version {newest}): update Massage Chart to read it"
             )
         raise AtlasError(f"No body-chart version {chosen} in {folder}")
-    renamed = {
-        (str(view_id), str(old)): str(new)
-        for view_id, names in entry.get("renamed", {}).items()
-        for old, new in names.items()
-    }
-    return chosen, dict(entry["views"]), renamed
+    return chosen, dict(entry["views"]), entry
 
 
 def load_atlas_from(folder: Path, version: int | None = None) -> Atlas:
@@ -379,7 +399,8 @@ def load_atlas_from(folder: Path, version: int | None = None) -> Atlas:
     """
     index = _read_index(folder)
     try:
-        chosen, files, renamed = _version_files(folder, index, version)
+        chosen, files, entry = _version_files(folder, index, version)
+        renamed, moved = _pairs(entry, "renamed"), _pairs(entry, "moved")
         views = tuple(
             _parse_view(json.loads((folder / name).read_text(encoding="utf-8")), chosen)
             for name in files.values()
@@ -391,7 +412,10 @@ def load_atlas_from(folder: Path, version: int | None = None) -> Atlas:
     for view_id, view in zip(files, views, strict=True):
         if view.id != view_id:
             raise AtlasError(f"The atlas in {folder} files view {view.id!r} as {view_id!r}")
-    return Atlas(views=views, version=chosen, renamed=renamed)
+    for (_, region_id), target in moved.items():
+        if target not in files:
+            raise AtlasError(f"The atlas in {folder} moves {region_id!r} to no view {target!r}")
+    return Atlas(views=views, version=chosen, renamed=renamed, moved=moved)
 
 
 def _folder() -> Path:

@@ -5,6 +5,8 @@ forward from an older visit, and the earlier visits' marks shown beside a chart)
 current atlas: each mark keeps its named region and the client's side. Where a region's outline
 changed between versions, its points move with the region (scaled from the old region's extent to
 the new one's); a point that would then fall outside its region goes to the region's inner point.
+A region a version charts on another view (version 3 put the muscles under the trapezius on the
+deep layer) takes its marks there.
 """
 
 from __future__ import annotations
@@ -27,13 +29,14 @@ def chart_atlas(marks: Iterable[MarkData]) -> Atlas:
     return load_atlas(max((mark.atlas_version for mark in marks), default=None))
 
 
-def region_in_version(view_id: str, region_id: str, start: int, target: Atlas) -> str:
-    """The id on ``target`` of a region of version ``start``, following each version's
-    renames in turn (the versions between are the app's own)."""
+def region_in_version(view_id: str, region_id: str, start: int, target: Atlas) -> tuple[str, str]:
+    """The view and id on ``target`` of a region of version ``start``, following each
+    version's renames and moves to another view in turn (the versions between are the app's
+    own)."""
     for version in range(start + 1, target.version + 1):
         step = target if version == target.version else load_atlas(version)
-        region_id = step.region_id_from_previous(view_id, region_id)
-    return region_id
+        view_id, region_id = step.place_from_previous(view_id, region_id)
+    return view_id, region_id
 
 
 def _carried(points: Sequence[Point], old: Region, new: Region) -> tuple[Point, ...]:
@@ -65,18 +68,19 @@ def move_to_atlas(mark: MarkData, target: Atlas, source: Atlas | None = None) ->
         )
     if source is None:
         source = load_atlas(mark.atlas_version)
-    view = target.view(mark.view)
+    view_id = mark.view
     points: tuple[Point, ...] = mark.points
     region: Region | None = None
     if mark.region_id:
         old = source.region(mark.view, mark.region_id)
-        region = view.region(region_in_version(mark.view, mark.region_id, source.version, target))
+        view_id, region_id = region_in_version(mark.view, mark.region_id, source.version, target)
+        region = target.view(view_id).region(region_id)
         if old.polygons != region.polygons:
             points = _carried(points, old, region)
             if len(points) == 1 and not region.contains(*points[0]):
                 points = (region.inner_point,)
     try:
-        placement = locate(target, mark.view, mark.kind, points, whole_region=mark.whole_region)
+        placement = locate(target, view_id, mark.kind, points, whole_region=mark.whole_region)
     except PlacementError as error:  # cannot happen for points that fit the kind before
         raise AtlasError(
             f"The mark {mark.id} cannot be moved to the new body chart: {error}"
@@ -84,6 +88,7 @@ def move_to_atlas(mark: MarkData, target: Atlas, source: Atlas | None = None) ->
     if region is None:
         region = placement.region
     return mark.replace(
+        view=view_id,
         points=points,
         region_id=region.id if region is not None else None,
         side=region.side if region is not None else placement.side,

@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any
 
 from massage_chart.domain.atlas import Atlas, AtlasError, Region
+from massage_chart.domain.atlas_moves import region_in_version
 from massage_chart.domain.pain_extent import EXTENT_VIEWS, pain_regions, regions_extent
 from massage_chart.resources import resource_path
 
@@ -330,7 +331,7 @@ def parse_region_keys(atlas: Atlas, keys: Iterable[str]) -> tuple[Region, ...]:
                 f"The client marks pain on the front and back views only, not {view_id!r}."
             )
         try:
-            region = atlas.region(view_id, region_id)
+            region = _stored_region(atlas, view_id, region_id)
         except AtlasError as exc:
             raise PainMapError(f"{key!r} is not a place on the body map.") from exc
         if key in seen:
@@ -338,6 +339,18 @@ def parse_region_keys(atlas: Atlas, keys: Iterable[str]) -> tuple[Region, ...]:
         seen.add(key)
         regions.append(region)
     return tuple(regions)
+
+
+def _stored_region(atlas: Atlas, view_id: str, region_id: str) -> Region:
+    """A stored region of the front or back view on ``atlas``: a map recorded on an older atlas
+    names the region as that atlas did (version 3 charts the rhomboids on the deep layer), so a
+    region this one does not hold is followed through the versions' renames and moves."""
+    try:
+        return atlas.region(view_id, region_id)
+    except AtlasError:
+        if atlas.version == 1:
+            raise
+    return atlas.region(*region_in_version(view_id, region_id, 1, atlas))
 
 
 def region_key(region: Region) -> str:

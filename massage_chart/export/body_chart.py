@@ -44,6 +44,7 @@ from massage_chart.export.styles import stylesheet
 BODY_FILL = colors.HexColor("#fbf8f4")
 REGION_LINE = colors.HexColor("#d9d2c9")
 DETAIL_LINE = colors.HexColor("#8a8178")
+FIBRE_LINE = colors.HexColor("#e8dbd0")  # muscle fibres: fainter than the region lines
 OUTLINE = colors.HexColor("#3b3633")
 LETTERS = colors.HexColor("#5a524c")
 LEADER = colors.HexColor("#333333")
@@ -151,9 +152,9 @@ def _view_code(version: int, view_id: str, width: float, height: float, part: st
     if part == "regions":
         polygons = [p for region in view.regions for p in region.polygons]
         return _polygon_path(frame, polygons).getCode()
-    if part == "details":
+    if part in ("details", "fibres"):
         path = PDFPathObject()
-        for line in view.detail_lines:
+        for line in view.detail_lines if part == "details" else view.fibre_lines:
             path.moveTo(*frame.at(*line[0]))
             for point in line[1:]:
                 path.lineTo(*frame.at(*point))
@@ -922,6 +923,11 @@ class BodyChart(Flowable):
         canvas.saveState()
         canvas.setFillColor(BODY_FILL)
         canvas.drawPath(silhouette, stroke=0, fill=1, fillMode=1)
+        canvas.setLineJoin(1)
+        if view.fibre_lines:
+            canvas.setStrokeColor(FIBRE_LINE)
+            canvas.setLineWidth(0.2)
+            canvas.drawPath(_cached_path(*key, "fibres"), stroke=1, fill=0)
         canvas.setStrokeColor(REGION_LINE)
         canvas.setLineWidth(0.25)
         canvas.setLineJoin(1)

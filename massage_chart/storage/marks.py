@@ -301,6 +301,7 @@ def move_marks_to_atlas(session: Session, atlas: Atlas, visit_id: str) -> int:
     )
     for row in rows:
         moved = move_to_atlas(mark_data(row), atlas)
+        row.view = moved.view
         row.points = [list(p) for p in moved.points]
         row.region_id = moved.region_id
         row.side = moved.side

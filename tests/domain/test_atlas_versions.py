@@ -114,8 +114,31 @@ def test_every_region_of_an_older_version_keeps_its_meaning_in_the_newest() -> N
         old = load_atlas(version)
         for view in old.views:
             for region in view.regions:
-                now = newest.region(view.id, region_in_version(view.id, region.id, version, newest))
+                now = newest.region(*region_in_version(view.id, region.id, version, newest))
                 assert (now.stem, now.side) == (region.stem, region.side), region.id
+
+
+def test_the_muscles_under_the_trapezius_move_to_the_deep_layer() -> None:
+    """Version 3 draws the trapezius as one kite; the levator scapulae, rhomboids and
+    supraspinatus it covers are charted on the posterior deep layer from then on."""
+    v2, v3 = load_atlas(2), load_atlas(3)
+    for stem in ("levator_scapulae", "rhomboid", "supraspinatus"):
+        for side in ("l", "r"):
+            region_id = f"{stem}.{side}"
+            v2.region("posterior", region_id)
+            assert region_in_version("posterior", region_id, 2, v3) == (
+                "posterior_deep",
+                region_id,
+            )
+            assert region_id not in {r.id for r in v3.regions("posterior")}
+            assert (
+                v3.region("posterior_deep", region_id).side
+                == v2.region("posterior", region_id).side
+            )
+    assert region_in_version("posterior", "upper_trapezius.r", 1, v3) == (
+        "posterior",
+        "upper_trapezius.r",
+    )
 
 
 @pytest.mark.parametrize("version", atlas_versions()[:-1])
@@ -138,8 +161,9 @@ def test_every_mark_of_an_older_version_moves_onto_its_own_region(version: int) 
                 moved = move_to_atlas(mark, new)
                 assert moved.atlas_version == new.version
                 assert (moved.region_id, moved.side) == (region.id, region.side), region.id
+                assert moved.view == region_in_version(view.id, region.id, version, new)[0]
                 if kind.geometry is Geometry.POINT or whole:
-                    assert new.region_at(view.id, *moved.points[0]).id == region.id
+                    assert new.region_at(moved.view, *moved.points[0]).id == region.id
 
 
 def _changed_atlas(tmp_path: Path) -> tuple[Atlas, Atlas]:

@@ -14,7 +14,7 @@ from massage_chart.domain.placement import MIN_SHARE, join_names, locate, placem
 
 ATLAS = load_atlas()
 TODAY = dt.date(2026, 12, 3)
-#: A treated area painted across the right shoulder blade: infraspinatus, rhomboid, trapezius...
+#: A treated area painted across the right shoulder blade: infraspinatus, the trapezius...
 ACROSS_BACK = ((0.52, 0.17), (0.62, 0.17), (0.62, 0.25), (0.52, 0.25))
 #: An area on the left hamstring whose lower edge reaches the calf.
 THIGH_TO_CALF = ((0.40, 0.60), (0.46, 0.60), (0.46, 0.72), (0.40, 0.72))
@@ -42,7 +42,7 @@ def test_an_area_across_muscles_is_named_after_each_it_covers() -> None:
     assert shares == sorted(shares, reverse=True) and sum(shares) <= 1.0
     names = [region.label for region in placed.regions]
     assert len(names) >= 3 and names[0] == placed.region.label  # type: ignore[union-attr]
-    assert "R rhomboids" in names
+    assert "R lower trapezius" in names
     assert all(
         share >= MIN_SHARE for region, share in placed.covered if region in placed.regions[1:]
     )

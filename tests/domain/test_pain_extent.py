@@ -34,7 +34,7 @@ def test_pain_marks_count_their_regions_once_and_other_findings_do_not() -> None
     pain = _mark(MarkKind.PAIN, "posterior", "upper_trapezius.r")
     again = _mark(MarkKind.PAIN, "posterior", "upper_trapezius.r")
     referred = _mark(MarkKind.REFERRED_PAIN, "anterior", "temporalis.r", whole=True)
-    trigger = _mark(MarkKind.TRIGGER_POINT_ACTIVE, "posterior", "rhomboid.l")
+    trigger = _mark(MarkKind.TRIGGER_POINT_ACTIVE, "posterior", "lower_trapezius.l")
     side = _mark(MarkKind.PAIN, "right_lateral", list_region(atlas, "right_lateral"))
     share = clinician_pain_extent(atlas, [pain, again, referred, trigger, side])
     expected = (

@@ -57,11 +57,11 @@ STANDARD_MARKS: list[tuple[MarkKind, str, list[tuple[float, float]], bool, dict[
     (
         MarkKind.TRIGGER_POINT_LATENT,
         "posterior",
-        [region_point("posterior", "levator_scapulae.l")],
+        [region_point("posterior", "middle_trapezius.l")],
         False,
         {"intensity": 3},
     ),
-    (MarkKind.TENDER_POINT, "posterior", [region_point("posterior", "rhomboid.r")], False, {}),
+    (MarkKind.TENDER_POINT, "posterior", [region_point("posterior", "lower_trapezius.r")], False, {}),
     (MarkKind.PAIN, "anterior", [region_point("anterior", "pec_major.l")], False, {"intensity": 6}),
     (MarkKind.HYPERTONICITY, "posterior", [region_point("posterior", "upper_trapezius.l")], True,
      {"intensity": 5}),

@@ -44,13 +44,13 @@ def whole(kind: MarkKind, region: str, view: str = "posterior") -> MarkSpec:
 #: Five findings in ten millimetres of the neck, and treatment over both sides.
 NECK: list[MarkSpec] = [
     point(MarkKind.TRIGGER_POINT_ACTIVE, "upper_trapezius.r", intensity=7),
-    point(MarkKind.TRIGGER_POINT_LATENT, "levator_scapulae.r", intensity=4),
+    point(MarkKind.TRIGGER_POINT_LATENT, "middle_trapezius.r", intensity=4),
     point(MarkKind.TENDER_POINT, "posterior_cervical.r"),
-    point(MarkKind.PAIN, "levator_scapulae.l", intensity=6),
+    point(MarkKind.PAIN, "middle_trapezius.l", intensity=6),
     whole(MarkKind.HYPERTONICITY, "suboccipital.r"),
     whole(MarkKind.TREATED, "upper_trapezius.r"),
     whole(MarkKind.TREATED, "upper_trapezius.l"),
-    whole(MarkKind.TREATED, "levator_scapulae.r"),
+    whole(MarkKind.TREATED, "middle_trapezius.r"),
 ]
 
 
@@ -138,11 +138,11 @@ def test_numbers_are_printed_at_a_size_legible_after_a_fax() -> None:
 
 
 def test_close_ups_are_named_in_the_therapists_words() -> None:
-    assert area_name(["suboccipital.r", "levator_scapulae.l"], ["right", "left"]) == "Neck"
+    assert area_name(["suboccipital.r", "middle_trapezius.l"], ["right", "left"]) == "Neck"
     assert area_name(["palm.r", "thenar.r", "fingers_palmar.r"], ["right"] * 3) == "Right hand"
     assert area_name(["plantar_foot.l", "heel.l"], ["left", "left"]) == "Left foot"
     assert area_name(["it_band.r", "vastus_lateralis.r"], ["right"] * 2) == "Right thigh"
-    assert area_name(["thoracic_erector.l", "rhomboid.l"], ["left"] * 2) == "Upper back"
+    assert area_name(["thoracic_erector.l", "lower_trapezius.l"], ["left"] * 2) == "Upper back"
     assert area_name(["not_in_the_atlas"], ["left"]) == "Detail"
 
 
@@ -255,7 +255,7 @@ def test_an_area_drawn_over_another_never_covers_its_pattern(
 # The legend of a note that charts every kind, rendered as a fax machine would scan it.
 
 EVERY_KIND_REGIONS = [
-    "upper_trapezius.r", "rhomboid.r", "gluteus_medius.l", "thoracic_erector.l",
+    "upper_trapezius.r", "lower_trapezius.r", "gluteus_medius.l", "thoracic_erector.l",
     "lumbar_erector.r", "infraspinatus.l", "triceps.r", "gastrocnemius_medial.l", "lateral_hip.r",
     "latissimus.l", "forearm_extensors.r", "medial_hamstring.l", "popliteal.r", "soleus.l",
     "sacrum", "middle_trapezius.l", "teres.r", "lower_trapezius.l",

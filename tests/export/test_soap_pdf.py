@@ -115,7 +115,7 @@ def test_body_charts_of_the_marked_views_with_legend_and_numbered_marks(
     assert "NNumbness" not in flat(body) and "Numbness" not in body  # only kinds used
     assert re.search(r"\n5\s*TP Trigger point, active\s*R upper trapezius", body)
     assert "refers to temple" in body
-    assert "L levator scapulae" in body
+    assert "L middle trapezius" in body
 
 
 def test_a_chart_point_is_drawn_where_it_was_charted(db: Database, visit_factory: Factory) -> None:

@@ -37,10 +37,19 @@ def _demo_of_0016() -> Any:
     from massage_chart.resources import resource_path
 
     document = json.loads(resource_path("demo", "practice.json").read_text(encoding="utf-8"))
+    old = load_atlas(1)
     for scenario in document["scenarios"]:
         for part in ("findings", "treated_areas"):
-            scenario[part] = [i for i in scenario.get(part, []) if i["view"] in CORE_VIEW_IDS]
-    return read_demo_practice(document, load_atlas(1))
+            kept = []
+            for item in scenario.get(part, []):
+                # The muscles a later atlas charts on the deep layer were surface regions then.
+                surface = item["view"].removesuffix("_deep")
+                if surface in CORE_VIEW_IDS and item["region"] in {
+                    r.id for r in old.regions(surface)
+                }:
+                    kept.append(item | {"view": surface})
+            scenario[part] = kept
+    return read_demo_practice(document, old)
 
 
 @contextlib.contextmanager

@@ -151,6 +151,7 @@ def _rich_database(db: Database) -> None:
                     side=region.side,
                     intensity=4,
                     note="ça fait mal — 痛い",
+                    atlas_version=atlas.version,
                 )
             )
         outline = [[0.4, 0.3], [0.6, 0.3], [0.5, 0.4]]
@@ -165,6 +166,7 @@ def _rich_database(db: Database) -> None:
                 minutes=12,
                 pressure=3,
                 technique="myofascial release",
+                atlas_version=atlas.version,
             )
         )
         session.add(visit)

@@ -102,8 +102,8 @@ def test_add_update_move_delete_round_trip(db: Database, course: Course) -> None
     assert changed.intensity == 5 and changed.note == "refers to temple"
 
     with db.write() as session:
-        moved = store.move_mark(session, ATLAS, mark_id, [_at("posterior", "levator_scapulae.l")])
-    assert (moved.region_id, moved.side) == ("levator_scapulae.l", "left")
+        moved = store.move_mark(session, ATLAS, mark_id, [_at("posterior", "middle_trapezius.l")])
+    assert (moved.region_id, moved.side) == ("middle_trapezius.l", "left")
 
     with db.write() as session:
         store.delete_mark(session, mark_id)
@@ -130,7 +130,12 @@ def test_unknown_mark_and_bad_field_are_refused(db: Database, course: Course) ->
     with db.write() as session, pytest.raises(NotFoundError):
         store.update_mark(session, "nope", note="x")
     mark_id = _add(
-        db, course.visit_ids[0], MarkKind.TREATED, "posterior", "rhomboid.r", whole_region=True
+        db,
+        course.visit_ids[0],
+        MarkKind.TREATED,
+        "posterior",
+        "lower_trapezius.r",
+        whole_region=True,
     )
     with db.write() as session, pytest.raises(MarkError):
         store.update_mark(session, mark_id, region_id="anything")
@@ -140,11 +145,13 @@ def test_unknown_mark_and_bad_field_are_refused(db: Database, course: Course) ->
 
 def test_signed_visit_marks_cannot_change(db: Database, course: Course) -> None:
     visit_id = course.visit_ids[0]
-    mark_id = _add(db, visit_id, MarkKind.SPASM, "posterior", "rhomboid.l", whole_region=True)
+    mark_id = _add(
+        db, visit_id, MarkKind.SPASM, "posterior", "lower_trapezius.l", whole_region=True
+    )
     with db.write() as session:
         sign_visit(get_visit(session, visit_id), course.provider_id, dt.datetime(2026, 11, 2, 12))
     data = store.place_mark(
-        ATLAS, visit_id, MarkKind.PAIN, "posterior", [_at("posterior", "rhomboid.l")]
+        ATLAS, visit_id, MarkKind.PAIN, "posterior", [_at("posterior", "lower_trapezius.l")]
     )
     with pytest.raises(SignedVisitError), db.write() as session:
         store.add_mark(session, data)
@@ -169,7 +176,7 @@ def test_previous_visit_and_its_marks(db: Database, course: Course) -> None:
 def test_standing_avoid_areas_carry_until_resolved(db: Database, course: Course) -> None:
     first, second, third = course.visit_ids
     avoid = _add(db, first, MarkKind.AVOID, "posterior", "popliteal.l", whole_region=True)
-    _add(db, first, MarkKind.PAIN, "posterior", "rhomboid.r", intensity=3)
+    _add(db, first, MarkKind.PAIN, "posterior", "lower_trapezius.r", intensity=3)
     with db.read() as session:
         assert [m.id for m in store.standing_avoid_areas(session, second)] == [avoid]
         assert [m.id for m in store.standing_avoid_areas(session, third)] == [avoid]
@@ -201,8 +208,10 @@ def test_carried_avoid_area_stands_through_its_copy(db: Database, course: Course
 def test_changes_since_last_visit(db: Database, course: Course) -> None:
     first, second, _ = course.visit_ids
     _add(db, first, MarkKind.TRIGGER_POINT_ACTIVE, "posterior", "upper_trapezius.r", intensity=7)
-    _add(db, first, MarkKind.SPASM, "posterior", "rhomboid.l", whole_region=True, intensity=5)
-    _add(db, first, MarkKind.TENDER_POINT, "posterior", "levator_scapulae.r", intensity=4)
+    _add(
+        db, first, MarkKind.SPASM, "posterior", "lower_trapezius.l", whole_region=True, intensity=5
+    )
+    _add(db, first, MarkKind.TENDER_POINT, "posterior", "middle_trapezius.r", intensity=4)
     with db.read() as session:
         previous = store.list_marks(session, first)
     with db.write() as session:
@@ -213,7 +222,7 @@ def test_changes_since_last_visit(db: Database, course: Course) -> None:
             elif copy.kind is MarkKind.TENDER_POINT:
                 store.add_mark(session, copy.replace(intensity=6))
     _add(db, second, MarkKind.PAIN, "posterior", "lumbar_erector.r", intensity=3)
-    _add(db, second, MarkKind.TREATED, "posterior", "rhomboid.r", whole_region=True)
+    _add(db, second, MarkKind.TREATED, "posterior", "lower_trapezius.r", whole_region=True)
     with db.read() as session:
         current = store.list_marks(session, second)
         assert [f.mark_id for f in visit_findings(session, second)] == [m.id for m in current]
@@ -264,7 +273,9 @@ def test_a_chart_write_is_refused_when_its_marks_changed_elsewhere(
     db: Database, course: Course
 ) -> None:
     visit = course.visit_ids[0]
-    mark = _add(db, visit, MarkKind.TRIGGER_POINT_ACTIVE, "posterior", "rhomboid.l", intensity=7)
+    mark = _add(
+        db, visit, MarkKind.TRIGGER_POINT_ACTIVE, "posterior", "lower_trapezius.l", intensity=7
+    )
     held = _read(db, visit)  # what one window holds
     with db.write() as session:  # another window raises the intensity
         store.update_mark(session, mark, intensity=9)
@@ -281,7 +292,9 @@ def test_a_chart_write_goes_ahead_when_only_the_note_moved_the_version(
     db: Database, course: Course
 ) -> None:
     visit = course.visit_ids[0]
-    mark = _add(db, visit, MarkKind.TRIGGER_POINT_ACTIVE, "posterior", "rhomboid.l", intensity=7)
+    mark = _add(
+        db, visit, MarkKind.TRIGGER_POINT_ACTIVE, "posterior", "lower_trapezius.l", intensity=7
+    )
     held = _read(db, visit)
     with db.write() as session:
         update_visit_note(session, visit, subjective="Neck stiff after driving")
@@ -320,5 +333,5 @@ def test_an_area_across_muscles_is_named_after_each_in_the_note_and_the_document
         (finding,) = visit_findings(session, visit)
         (printed,) = load_visit_snapshot(session, visit).marks
     assert finding.region_label == printed.location
-    assert "R rhomboids" in printed.location and " and " in printed.location
+    assert "R lower trapezius" in printed.location and " and " in printed.location
     assert finding.other_regions  # the alerts check the others too

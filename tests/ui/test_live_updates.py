@@ -88,7 +88,7 @@ def test_a_mark_added_elsewhere_shows_on_the_open_chart_and_own_changes_are_left
     visit_id = practice.zoe_second_visit_id
     chart = window.open_chart(visit_id)
     before = set(chart.document.marks)
-    region = load_atlas().region("posterior", "rhomboid.r")
+    region = load_atlas().region("posterior", "lower_trapezius.r")
     mark = store.place_mark(
         load_atlas(), visit_id, MarkKind.TENDER_POINT, "posterior", [region.inner_point]
     )

@@ -313,7 +313,7 @@ def test_two_documents_on_one_visit_never_lose_an_update(qtbot: QtBot, any_db: D
     assert mark_id is not None
     with qtbot.waitSignal(there.conflict_detected):  # it never saw that mark: read again
         refused = there.add_mark(
-            MarkKind.PAIN, "posterior", [ATLAS.region("posterior", "rhomboid.l").inner_point]
+            MarkKind.PAIN, "posterior", [ATLAS.region("posterior", "lower_trapezius.l").inner_point]
         )
     assert refused is None
     assert there.marks == here.marks == stored(any_db, visit_id)

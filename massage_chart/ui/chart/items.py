@@ -52,9 +52,11 @@ def _polygon_path(polygons: tuple[Polygon, ...], w: float, h: float) -> QPainter
 
 
 @cache
-def _view_paths(version: int, view_id: str) -> tuple[QPainterPath, QPainterPath, QPainterPath]:
-    """Silhouette, region outlines and detail lines of a view of one atlas version, built
-    once."""
+def _view_paths(
+    version: int, view_id: str
+) -> tuple[QPainterPath, QPainterPath, QPainterPath, QPainterPath]:
+    """Silhouette, region outlines, detail lines and fibre lines of a view of one atlas
+    version, built once."""
     view = load_atlas(version).view(view_id)
     w, h = figure_size(view)
     silhouette = _polygon_path(view.silhouette, w, h)
@@ -64,7 +66,10 @@ def _view_paths(version: int, view_id: str) -> tuple[QPainterPath, QPainterPath,
     details = QPainterPath()
     for line in view.detail_lines:
         details.addPolygon(QPolygonF([QPointF(x * w, y * h) for x, y in line]))
-    return silhouette, outlines, details
+    fibres = QPainterPath()
+    for line in view.fibre_lines:
+        fibres.addPolygon(QPolygonF([QPointF(x * w, y * h) for x, y in line]))
+    return silhouette, outlines, details, fibres
 
 
 @cache
@@ -87,7 +92,9 @@ class FigureItem(QGraphicsItem):
         # The words under the figure: the atlas's own, or plainer ones for a client's screen.
         self.caption = view.caption if caption is None else caption
         self.frame_width, self.frame_height = figure_size(view)
-        self._silhouette, self._outlines, self._details = _view_paths(view.atlas_version, view.id)
+        self._silhouette, self._outlines, self._details, self._fibres = _view_paths(
+            view.atlas_version, view.id
+        )
         #: The body's outline, in the figure's coordinates (marks are drawn inside it).
         self.silhouette = self._silhouette
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -155,6 +162,12 @@ class FigureItem(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor("#fbf8f4"))
         painter.drawPath(self._silhouette)
+        if not self._fibres.isEmpty():
+            fibre_pen = QPen(QColor("#e6d6ca"), 0.8)
+            fibre_pen.setCosmetic(True)
+            painter.setPen(fibre_pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(self._fibres)
         region_pen = QPen(QColor("#cfc8bf"), 0.8)
         region_pen.setCosmetic(True)
         painter.setPen(region_pen)

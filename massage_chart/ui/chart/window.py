@@ -317,12 +317,15 @@ class VisitChartWindow(QMainWindow):
             "Chart the tool on the region chosen with . and ,",
         )
         # Charting by name: type a region, Enter chooses it, Ctrl+Enter charts the tool there.
-        # A deep layer offers its deep muscles: its other regions are the surface view's own.
+        # A deep layer offers the muscles charted only there (psoas; the rhomboids under the
+        # trapezius): its other regions are the surface view's own.
+        atlas = self.document.atlas
         self.region_names = {
             f"{region.label} · {view_label(view.id).lower()}": (view.id, region.id)
-            for view in self.document.atlas.views
+            for view in atlas.views
             for region in view.regions
-            if view.id not in SURFACE_OF or region.stem.startswith("deep_")
+            if view.id not in SURFACE_OF
+            or region.id not in {r.id for r in atlas.regions(SURFACE_OF[view.id])}
         }
         self.region_field = QLineEdit()
         self.region_field.setPlaceholderText("Find a region  ( / )")

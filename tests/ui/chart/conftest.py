@@ -50,7 +50,7 @@ def open_chart(qtbot: QtBot, db: Database, visit_id: str) -> VisitChartWindow:
 def course(db: Database) -> Course:
     """Zoë's care: a signed first visit, a signed last visit with marks, and today's draft.
 
-    The last visit has an active trigger point (R upper trapezius 7/10), a spasm (L rhomboid)
+    The last visit has an active trigger point (R upper trapezius 7/10), a spasm (L lower trapezius)
     and an area to avoid (L popliteal fossa); today's visit is empty.
     """
     with db.write() as session:
@@ -81,7 +81,7 @@ def course(db: Database) -> Course:
                 last.id,
                 MarkKind.SPASM,
                 "posterior",
-                [inner("posterior", "rhomboid.l")],
+                [inner("posterior", "lower_trapezius.l")],
                 whole_region=True,
                 intensity=5,
             ),

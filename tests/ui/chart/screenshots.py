@@ -104,9 +104,9 @@ def main(out: Path) -> None:
         for mark in list(document.marks.values()):
             if mark.kind is MarkKind.TRIGGER_POINT_ACTIVE and mark.intensity:
                 document.edit_marks([mark.id], intensity=mark.intensity - 1)
-        click(window, "posterior", "rhomboid.r", MarkKind.SPASM, 4)
+        click(window, "posterior", "lower_trapezius.r", MarkKind.SPASM, 4)
         click(window, "posterior", "thoracic_erector.l", MarkKind.ACHING, 3)
-        click(window, "posterior", "levator_scapulae.l", MarkKind.TENDER_POINT, 5)
+        click(window, "posterior", "middle_trapezius.l", MarkKind.TENDER_POINT, 5)
         click(window, "posterior", "middle_trapezius.l", MarkKind.ADHESION, 4)
         click(window, "anterior", "pec_major_clavicular.r", MarkKind.PAIN, 4)
         click(window, "anterior", "forearm_flexors.l", MarkKind.PARESTHESIA, 3)

@@ -96,7 +96,7 @@ def test_trigger_point_and_deep_pressure_are_warned_as_they_are_charted(
     assert "trigger-point work" in chart.inspector.alert_warnings.toolTip()
 
     chart.set_tool(MarkKind.TREATED)
-    click_region(qtbot, chart, "posterior", "rhomboid.l")
+    click_region(qtbot, chart, "posterior", "lower_trapezius.l")
     chart.set_tool(None)
     treated = [i for i, m in chart.document.marks.items() if m.kind is MarkKind.TREATED]
     chart.scene.select_marks(treated)

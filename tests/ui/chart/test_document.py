@@ -39,9 +39,9 @@ def test_add_edit_move_delete_each_commit_and_undo_restores(
 
     document.edit_marks([mark_id], intensity=4, note="less referral")
     snapshots.append(_stored(db, course.today_visit_id))
-    document.move_marks({mark_id: [inner("posterior", "levator_scapulae.l")]})
+    document.move_marks({mark_id: [inner("posterior", "middle_trapezius.l")]})
     snapshots.append(_stored(db, course.today_visit_id))
-    assert document.marks[mark_id].region_id == "levator_scapulae.l"
+    assert document.marks[mark_id].region_id == "middle_trapezius.l"
     document.delete_marks([mark_id])
     assert _stored(db, course.today_visit_id) == {} == document.marks
     assert document.undo_stack.count() == 4
@@ -112,13 +112,15 @@ def test_signed_behind_the_charts_back_leaves_no_phantom(
     qtbot: QtBot, db: Database, course: Course
 ) -> None:
     document = ChartDocument(db, course.today_visit_id)
-    mark_id = document.add_mark(MarkKind.PAIN, "posterior", [inner("posterior", "rhomboid.r")])
+    mark_id = document.add_mark(
+        MarkKind.PAIN, "posterior", [inner("posterior", "lower_trapezius.r")]
+    )
     assert mark_id is not None
     with db.write() as session:
         sign_visit(get_visit(session, course.today_visit_id), course.provider_id, dt.datetime.now())
     with qtbot.waitSignal(document.problem_reported) as blocker:
         assert (
-            document.add_mark(MarkKind.PAIN, "posterior", [inner("posterior", "rhomboid.l")])
+            document.add_mark(MarkKind.PAIN, "posterior", [inner("posterior", "lower_trapezius.l")])
             is None
         )
     assert "signed" in blocker.args[0]

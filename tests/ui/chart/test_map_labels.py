@@ -44,7 +44,7 @@ def test_whole_region_label_shows_the_intensity_set_in_the_inspector(
     mark_id = chart.document.add_mark(
         MarkKind.HYPERTONICITY,
         "posterior",
-        [inner("posterior", "rhomboid.l")],
+        [inner("posterior", "lower_trapezius.l")],
         whole_region=True,
         intensity=5,
     )
@@ -81,7 +81,7 @@ def test_undo_redraws_the_label_it_restores(qtbot: QtBot, db: Database, course: 
     mark_id = chart.document.add_mark(
         MarkKind.SPASM,
         "posterior",
-        [inner("posterior", "rhomboid.l")],
+        [inner("posterior", "lower_trapezius.l")],
         whole_region=True,
         intensity=4,
     )
@@ -114,8 +114,8 @@ def test_labels_of_neighbouring_regions_never_cover_each_other(
 ) -> None:
     window = open_posterior(qtbot, db, course.today_visit_id)
     regions = (
-        "upper_trapezius.r", "levator_scapulae.r", "suboccipital.r", "rhomboid.r",
-        "middle_trapezius.r", "supraspinatus.r", "posterior_cervical.r", "levator_scapulae.l",
+        "upper_trapezius.r", "infraspinatus.r", "suboccipital.r", "lower_trapezius.r",
+        "middle_trapezius.r", "posterior_cervical.r", "upper_trapezius.l",
     )  # fmt: skip
     for number, region in enumerate(regions):
         kind = (MarkKind.HYPERTONICITY, MarkKind.SPASM, MarkKind.ADHESION)[number % 3]
@@ -151,7 +151,10 @@ def test_a_label_is_drawn_above_every_area_and_goes_with_its_mark(
 ) -> None:
     window = open_posterior(qtbot, db, course.today_visit_id)
     first = window.document.add_mark(
-        MarkKind.HYPERTONICITY, "posterior", [inner("posterior", "rhomboid.r")], whole_region=True
+        MarkKind.HYPERTONICITY,
+        "posterior",
+        [inner("posterior", "lower_trapezius.r")],
+        whole_region=True,
     )
     later = window.document.add_mark(
         MarkKind.ADHESION, "posterior", [inner("posterior", "middle_trapezius.r")], intensity=4,

@@ -82,9 +82,9 @@ def test_marks_charted_on_the_left_draft_the_objective_on_the_right(
     click_region(qtbot, chart, "posterior", "upper_trapezius.r")
     assert "Active trigger points: R upper trapezius" in note.objective.toPlainText()
     chart.set_tool(MarkKind.SPASM)
-    click_region(qtbot, chart, "posterior", "rhomboid.l")
+    click_region(qtbot, chart, "posterior", "lower_trapezius.l")
     drafted = note.objective.toPlainText()
-    assert "Spasm: L rhomboids" in drafted
+    assert "Spasm: L lower trapezius" in drafted
     qtbot.waitUntil(lambda: stored_objective(db, course.today_visit_id) == drafted, timeout=3000)
 
     # Once the therapist writes their own Objective, the chart no longer rewrites it.
@@ -205,12 +205,12 @@ def test_the_charts_warnings_are_one_line_per_caution(
     window = open_visit(qtbot, db, course.today_visit_id, (1920, 1080))
     chart = window.chart
     chart.set_tool(MarkKind.TRIGGER_POINT_ACTIVE)
-    for region in ("upper_trapezius.r", "upper_trapezius.l", "rhomboid.r"):
+    for region in ("upper_trapezius.r", "upper_trapezius.l", "lower_trapezius.r"):
         click_region(qtbot, chart, "posterior", region)
     lines = window.alerts_panel.mark_notes.text().splitlines()[1:]
     trigger_lines = [line for line in lines if "trigger-point work" in line]
     assert len(trigger_lines) == 1, lines
-    for name in ("R upper trapezius", "L upper trapezius", "R rhomboids"):
+    for name in ("R upper trapezius", "L upper trapezius", "R lower trapezius"):
         assert name in trigger_lines[0]
     window.close()
 

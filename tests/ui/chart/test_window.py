@@ -318,7 +318,7 @@ def test_ghosts_copy_forward_and_changes_list(
     qtbot.waitUntil(lambda: any("▼" in text for text in texts()))
     assert texts()[1:] == [
         "▼ Better: active trigger point R upper trapezius 7/10 → 4/10",
-        "✓ Resolved: spasm L rhomboids (was 5/10)",
+        "✓ Resolved: spasm L lower trapezius (was 5/10)",
     ]
     better = chart.changes_list.item(1)
     chart.changes_list.itemClicked.emit(better)
@@ -334,7 +334,9 @@ def test_a_signed_chart_is_read_only(qtbot: QtBot, db: Database, course: Course)
     assert not window.tool_actions[MarkKind.PAIN.value].isEnabled()
     press_key(qtbot, window, "P")
     assert window.scene.tool is None
-    point = screen_point(window, "posterior", *ATLAS.region("posterior", "rhomboid.r").inner_point)
+    point = screen_point(
+        window, "posterior", *ATLAS.region("posterior", "lower_trapezius.r").inner_point
+    )
     window.show_view("posterior")
     qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=point)
     assert len(stored(db, course.last_visit_id)) == 3
@@ -360,7 +362,7 @@ def test_select_all_and_a_digit_edit_every_mark_in_one_undo_step(
 ) -> None:
     chart.show_view("posterior")
     press_key(qtbot, chart, "T")
-    for region_id in ("upper_trapezius.r", "upper_trapezius.l", "rhomboid.r"):
+    for region_id in ("upper_trapezius.r", "upper_trapezius.l", "lower_trapezius.r"):
         point = ATLAS.region("posterior", region_id).inner_point
         qtbot.mouseClick(
             chart.view.viewport(),
@@ -388,7 +390,7 @@ def test_digits_typed_in_the_inspector_go_to_the_field(
 ) -> None:
     chart.show_view("posterior")
     press_key(qtbot, chart, "P")
-    click_region(qtbot, chart, "posterior", "rhomboid.r")
+    click_region(qtbot, chart, "posterior", "lower_trapezius.r")
     spin = chart.inspector.intensity
     chart.activateWindow()
     spin.setFocus()
@@ -406,7 +408,7 @@ def test_minutes_typed_into_an_empty_inspector_box_are_taken(
 ) -> None:
     chart.show_view("posterior")
     press_key(qtbot, chart, "X")  # treated: a click fills the region, which takes minutes
-    click_region(qtbot, chart, "posterior", "rhomboid.r")
+    click_region(qtbot, chart, "posterior", "lower_trapezius.r")
     minutes = chart.inspector.minutes
     assert minutes.isEnabled() and minutes.text() == "—"
     chart.activateWindow()
@@ -511,7 +513,7 @@ def test_a_refused_write_is_shown_and_leaves_no_phantom_mark(
     monkeypatch.setattr(store, "add_mark", locked)
     chart.show_view("posterior")
     press_key(qtbot, chart, "T")
-    click_region(qtbot, chart, "posterior", "rhomboid.r")
+    click_region(qtbot, chart, "posterior", "lower_trapezius.r")
     assert chart.problem.isVisible()
     assert "not saved" in chart.problem.text()
     assert chart.document.marks == {} == stored(db, course.today_visit_id)
@@ -528,7 +530,7 @@ def test_a_visit_signed_elsewhere_turns_the_chart_read_only(
         )
     chart.show_view("posterior")
     press_key(qtbot, chart, "P")
-    click_region(qtbot, chart, "posterior", "rhomboid.r")
+    click_region(qtbot, chart, "posterior", "lower_trapezius.r")
     assert stored(db, course.today_visit_id) == {} == chart.document.marks
     assert chart.banner.isVisible() and "read-only" in chart.banner.text()
     assert chart.scene.tool is None
@@ -595,7 +597,7 @@ def test_once_signed_the_chart_has_nothing_to_undo(
 ) -> None:
     chart.show_view("posterior")
     press_key(qtbot, chart, "P")
-    click_region(qtbot, chart, "posterior", "rhomboid.r")
+    click_region(qtbot, chart, "posterior", "lower_trapezius.r")
     assert chart.undo_action.isEnabled()
     with db.write() as session:  # signed in the note window, or on another computer
         sign_visit(
@@ -615,10 +617,12 @@ def test_the_toolbar_undo_keeps_its_label_and_names_the_step_in_its_tooltip(
     assert not chart.undo_button.isEnabled()
     chart.show_view("posterior")
     press_key(qtbot, chart, "P")
-    click_region(qtbot, chart, "posterior", "rhomboid.r")
+    click_region(qtbot, chart, "posterior", "lower_trapezius.r")
     assert chart.undo_button.isEnabled() and chart.undo_button.text() == "Undo"
     assert chart.undo_button.sizeHint().width() == width  # the toolbar does not jump
-    assert "rhomboid" in chart.undo_button.toolTip() and "&" not in chart.undo_button.toolTip()
+    assert (
+        "lower trapezius" in chart.undo_button.toolTip() and "&" not in chart.undo_button.toolTip()
+    )
     qtbot.mouseClick(chart.undo_button, Qt.MouseButton.LeftButton)
     assert stored(db, course.today_visit_id) == {}
     assert chart.redo_button.isEnabled()
@@ -640,11 +644,12 @@ def test_a_region_typed_by_name_is_chosen_and_charted_from_the_keyboard(
     assert chart.scene.tool is MarkKind.PAIN and chart.region_field.text() == "rhomb"
     qtbot.keyClick(chart.region_field, Qt.Key.Key_Return)
     assert chart.region_field.text() == "" and chart.view.hasFocus()
-    assert "posterior" in chart.scene.visible_views()  # the region's view is shown
-    assert "rhomboids chosen" in chart.statusBar().currentMessage()
+    # The rhomboids lie under the trapezius: the deep layer is shown to chart them.
+    assert "posterior_deep" in chart.scene.visible_views()
+    assert "rhomboids" in chart.statusBar().currentMessage().lower()
     key_on_map(qtbot, chart, Qt.Key.Key_Return, CTRL)
     (mark,) = stored(db, course.today_visit_id).values()
-    assert (mark.kind, mark.view) == (MarkKind.PAIN, "posterior")
+    assert (mark.kind, mark.view) == (MarkKind.PAIN, "posterior_deep")
     assert mark.region_id in {"rhomboid.l", "rhomboid.r"}
 
 

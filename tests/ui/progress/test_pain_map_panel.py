@@ -47,6 +47,7 @@ def client_id(db: Database) -> str:
                     Mark(
                         visit_id=visit.id, kind=MarkKind.PAIN.value, view="posterior",
                         points=[list(point)], region_id=region_id, side="right", intensity=6,
+                        atlas_version=load_atlas().version,
                     )
                 )  # fmt: skip
             session.flush()
