@@ -1521,10 +1521,14 @@ def lateral_specs() -> tuple[list[Spec], list[Spec]]:
     return mid, paired
 
 
-def build_lateral() -> list[ViewOut]:
+def build_lateral(
+    specs: tuple[list[Spec], list[Spec]] | None = None, fibres: FibreMap | None = None
+) -> list[ViewOut]:
+    """The left and right lateral views; a later version passes its own regions and a function
+    drawing their fibre lines (world coordinates, the left view's)."""
     parts = lateral_parts()
     silhouette = fill_holes(parts)
-    mid_specs, side_specs = lateral_specs()
+    mid_specs, side_specs = lateral_specs() if specs is None else specs
     for s in mid_specs:
         s.midline = True
     regions_world = partition(silhouette, [*mid_specs, *side_specs], parts)
@@ -1532,6 +1536,7 @@ def build_lateral() -> list[ViewOut]:
     # Snap the left view to the output grid; the right view is its exact mirror image.
     left = snap_coverage([to_frame(regions_world[s.stem], LAT_MATRIX) for s in specs])
     details = lateral_details()
+    fibre_lines = fibres(regions_world) if fibres is not None else []
     views = []
     for view_id, side, caption, matrix in (
         ("left_lateral", "left", "Left lateral — client's L side (facing viewer's left)",
@@ -1550,6 +1555,7 @@ def build_lateral() -> list[ViewOut]:
                 silhouette=to_frame(silhouette, matrix),
                 details=[line_to_frame(line, matrix) for line in details],
                 regions=regions,
+                fibres=[line_to_frame(line, matrix) for line in fibre_lines],
             )
         )
     return views

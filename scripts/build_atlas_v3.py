@@ -28,13 +28,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from build_atlas import (
     ARM,
+    LARM,
     Pt,
     Spec,
     above,
     anterior_specs,
     below,
     build_front_view,
+    build_lateral,
     half_plane_right,
+    lateral_specs,
     poly,
     posterior_specs,
     smooth,
@@ -63,12 +66,14 @@ def _along(curve: Sequence[Pt], t: float) -> Pt:
 def strands(
     start: Sequence[Pt], end: Sequence[Pt], n: int, bow: float = 0.0
 ) -> list[list[Pt]]:
-    """``n`` fibres, the i-th from ``start`` to ``end`` at the same fraction of each; ``bow``
-    bends each one sideways by that fraction of its length (a gentle curve)."""
+    """``n`` fibres, the i-th from ``start`` toward ``end`` at the same fraction of each; ``bow``
+    bends each one sideways by that fraction of its length (a gentle curve). Each stops short
+    of its end (``REACH``), so fibres that converge on a tendon do not run into a blot."""
     lines = []
     for i in range(n):
         t = (i + 0.5) / n
-        a, b = _along(start, t), _along(end, t)
+        a, far = _along(start, t), _along(end, t)
+        b = (a[0] + (far[0] - a[0]) * REACH, a[1] + (far[1] - a[1]) * REACH)
         mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
         dx, dy = b[0] - a[0], b[1] - a[1]
         mid = (mx - dy * bow, my + dx * bow)
@@ -87,6 +92,8 @@ def clipped(lines: list[list[Pt]], area: BaseGeometry, inset: float = 0.0016) ->
                 out.append([(x, y) for x, y, *_ in piece.coords])
     return out
 
+
+REACH = 0.86  # how far along toward its insertion a fibre line is drawn
 
 FibreSpec = tuple[Sequence[Pt], Sequence[Pt], int, float]
 
@@ -143,15 +150,20 @@ UPPER_TRAP_LOW = [(0.0, 0.8520), (0.0075, 0.8520), (0.0350, 0.8350), (0.0700, 0.
 SCAP_MEDIAL = [(0.0320, 0.8320), (0.0310, 0.8120), (0.0335, 0.7850), (0.0390, 0.7660),
                (0.0440, 0.7600)]
 SCAP_LATERAL = [(0.0440, 0.7600), (0.0560, 0.7700), (0.0750, 0.7850), (0.0920, 0.8000)]
-TERES_LOW = [(0.0, 0.7600), (0.0440, 0.7580), (0.0700, 0.7520), (0.0950, 0.7420),
-             (0.2000, 0.7300)]
+TERES_LOW = [(0.0, 0.7600), (0.0440, 0.7575), (0.0700, 0.7570), (0.0900, 0.7560),
+             (0.2000, 0.7550)]  # the posterior axillary fold: teres major rising to the arm
+ILIAC_CREST = [(0.0, 0.5850), (0.0300, 0.5850), (0.0460, 0.5900), (0.0600, 0.6000),
+               (0.0750, 0.6060), (0.0900, 0.6000), (0.2000, 0.5900)]
+QL_LATERAL = [(0.0750, 0.7000), (0.0750, 0.5500)]
 RIB12 = [(0.0, 0.6950), (0.0200, 0.6850), (0.0460, 0.6680), (0.0700, 0.6580), (0.2000, 0.6450)]
 ERECTOR = [(0.0470, 0.9000), (0.0460, 0.7600), (0.0440, 0.7000), (0.0460, 0.6600),
            (0.0470, 0.5000)]
-GLUT_MAX_TOP = [(0.0, 0.5900), (0.0380, 0.5880), (0.0450, 0.5720), (0.0600, 0.5530),
-                (0.0750, 0.5370), (0.0900, 0.5220), (0.2000, 0.5100)]
-PIRIFORMIS_LOW = [(0.0, 0.5740), (0.0380, 0.5720), (0.0470, 0.5570), (0.0620, 0.5390),
-                  (0.0770, 0.5230), (0.0910, 0.5080), (0.2000, 0.4960)]
+# The piriformis band lies where the deep layer draws the muscle: from the side of the sacrum to
+# the top of the greater trochanter.
+GLUT_MAX_TOP = [(0.0, 0.5720), (0.0240, 0.5700), (0.0500, 0.5600), (0.0700, 0.5500),
+                (0.0920, 0.5370), (0.2000, 0.5300)]
+PIRIFORMIS_LOW = [(0.0, 0.5530), (0.0260, 0.5520), (0.0500, 0.5440), (0.0700, 0.5340),
+                  (0.0920, 0.5200), (0.2000, 0.5120)]
 GLUT_MAX_LOW = [(0.0, 0.4950), (0.0100, 0.4880), (0.0350, 0.4740), (0.0600, 0.4620),
                 (0.0880, 0.4480), (0.2000, 0.4400)]
 HAMSTRING_SPLIT = [(0.0330, 0.6000), (0.0330, 0.4700), (0.0450, 0.4200), (0.0540, 0.3600),
@@ -181,8 +193,15 @@ def posterior_v3() -> tuple[list[Spec], list[Spec]]:
             half_plane_right([(0.0400, 0.9), (0.0400, 0.6)])),
         "thoracic_erector": below([(0.0, 0.8000), (0.0340, 0.7900), *TERES_LOW[1:]]).intersection(above(RIB12)).difference(
             half_plane_right(ERECTOR)),
-        "latissimus": below(TERES_LOW).intersection(above(RIB12)).intersection(
+        # The quadratus lumborum is charted beside the erectors; lateral to it the latissimus
+        # sweeps from the pelvic rim and the lumbar fascia up to the arm.
+        "quadratus_lumborum": below(RIB12).intersection(above(ILIAC_CREST)).intersection(
+            half_plane_right(ERECTOR)).difference(half_plane_right(QL_LATERAL)),
+        "latissimus": below(TERES_LOW).intersection(above(ILIAC_CREST)).intersection(
             half_plane_right(ERECTOR)),
+        "sacroiliac": smooth([(0.0180, 0.5900), (0.0400, 0.5900), (0.0450, 0.5750),
+                              (0.0390, 0.5590), (0.0260, 0.5550), (0.0170, 0.5660)],
+                             per_segment=4),
         "gluteus_medius": above(GLUT_MAX_TOP).intersection(below([(0.0, 0.6100),
                                                                   (0.2000, 0.6100)])),
         "piriformis_area": below(GLUT_MAX_TOP).intersection(above(PIRIFORMIS_LOW)),
@@ -203,7 +222,7 @@ def posterior_v3() -> tuple[list[Spec], list[Spec]]:
     order = [
         "occipital", "suboccipital", "posterior_cervical", "middle_deltoid", "posterior_deltoid",
         "upper_trapezius", "middle_trapezius", "lower_trapezius", "infraspinatus", "teres",
-        "latissimus", "thoracic_erector", "lumbar_erector", "quadratus_lumborum", "sacroiliac",
+        "thoracic_erector", "lumbar_erector", "quadratus_lumborum", "latissimus", "sacroiliac",
         "lateral_hip", "gluteus_medius", "piriformis_area", "ischial_tuberosity",
         "gluteus_maximus", "popliteal", "medial_hamstring", "lateral_hamstring", "achilles",
         "gastrocnemius_medial", "gastrocnemius_lateral", "soleus", "heel", "plantar_foot",
@@ -228,18 +247,18 @@ POSTERIOR_FIBRES: dict[str, FibreSpec] = {
                       [(0.0950, 0.8060), (0.0960, 0.7980)], 6, 0.0),
     "teres": ([(0.0450, 0.7600), (0.0650, 0.7760)],
               [(0.0980, 0.7680), (0.1000, 0.7560)], 3, 0.0),
-    "latissimus": ([(0.0420, 0.7500), (0.0460, 0.6000)],
-                   [(0.0960, 0.7560), (0.0980, 0.7460)], 7, -0.05),
+    "latissimus": ([(0.0460, 0.7400), (0.0470, 0.6400), (0.0660, 0.6020), (0.0900, 0.6000)],
+                   [(0.0940, 0.7580), (0.0970, 0.7480)], 9, -0.04),
     "thoracic_erector": ([(0.0140, 0.7900), (0.0440, 0.7600)],
                          [(0.0150, 0.6800), (0.0440, 0.6700)], 3, 0.0),
     "lumbar_erector": ([(0.0150, 0.6800), (0.0450, 0.6700)],
                        [(0.0150, 0.5800), (0.0450, 0.5900)], 3, 0.0),
-    "quadratus_lumborum": ([(0.0500, 0.6600), (0.0800, 0.6550)],
-                           [(0.0500, 0.6000), (0.0800, 0.6050)], 3, 0.0),
+    "quadratus_lumborum": ([(0.0500, 0.5950), (0.0640, 0.6000)],
+                           [(0.0490, 0.6700), (0.0600, 0.6620)], 2, 0.0),
     "gluteus_medius": ([(0.0420, 0.5950), (0.0900, 0.6050)],
                        [(0.0860, 0.5300), (0.0910, 0.5240)], 6, 0.0),
-    "piriformis_area": ([(0.0380, 0.5810), (0.0400, 0.5780)],
-                        [(0.0930, 0.5160), (0.0940, 0.5130)], 1, 0.0),
+    "piriformis_area": ([(0.0240, 0.5610), (0.0250, 0.5600)],
+                        [(0.1000, 0.5290), (0.1000, 0.5280)], 1, 0.0),
     "gluteus_maximus": ([(0.0250, 0.5700), (0.0060, 0.4900)],
                         [(0.0950, 0.5050), (0.0900, 0.4450)], 8, 0.0),
     "medial_hamstring": ([(0.0200, 0.4800), (0.0330, 0.4750)],
@@ -271,12 +290,16 @@ UMBILICUS_LINE = [(0.0, 0.6020), (0.0410, 0.6020), (0.0650, 0.5950), (0.0850, 0.
                   (0.1300, 0.5750)]
 INGUINAL = [(0.0, 0.5150), (0.0150, 0.5020), (0.0400, 0.5280), (0.0650, 0.5550),
             (0.0740, 0.5680), (0.0900, 0.5830), (0.1300, 0.5900)]
+SARTORIUS = [(0.0880, 0.5700), (0.0800, 0.5400), (0.0680, 0.5000), (0.0560, 0.4600),
+             (0.0460, 0.4150), (0.0380, 0.3700), (0.0320, 0.3300), (0.0290, 0.3000)]
 QUAD_MEDIAL = [(0.0650, 0.5200), (0.0640, 0.4700), (0.0600, 0.4000), (0.0570, 0.3500),
                (0.0560, 0.3000)]
 
 
 def anterior_v3() -> tuple[list[Spec], list[Spec]]:
     mid, paired = anterior_specs()
+    paired.append(spec("sartorius", "Sartorius", None, "body",
+                       "sartorius; femoral nerve and vessels (under its upper third)", "caution"))
     knee = next(s.zone for s in paired if s.stem == "medial_knee")
     assert knee is not None
     zones: dict[str, BaseGeometry] = {
@@ -295,25 +318,29 @@ def anterior_v3() -> tuple[list[Spec], list[Spec]]:
         "axilla": smooth([(0.0880, 0.7640), (0.0990, 0.7680), (0.1060, 0.7520), (0.1000, 0.7330),
                           (0.0880, 0.7280), (0.0830, 0.7440)]),
         "pec_major": smooth([(0.0, 0.8010), (0.0300, 0.7960), (0.0600, 0.7880), (0.0950, 0.7750),
-                             (0.0950, 0.7620), (0.0880, 0.7500), (0.0770, 0.7360),
-                             (0.0620, 0.7250), (0.0420, 0.7180), (0.0200, 0.7180),
-                             (0.0, 0.7220)], per_segment=4),
-        "serratus_anterior": poly([(0.0620, 0.7250), (0.0770, 0.7360), (0.0880, 0.7500),
-                                   (0.1200, 0.7700), (0.1200, 0.6700), (0.0930, 0.6780),
-                                   (0.0880, 0.6900), (0.0820, 0.6800), (0.0770, 0.6960),
-                                   (0.0710, 0.6880), (0.0660, 0.7040), (0.0600, 0.6990),
-                                   (0.0580, 0.7130)]),
+                             (0.0960, 0.7680), (0.0900, 0.7590), (0.0800, 0.7470),
+                             (0.0660, 0.7340), (0.0480, 0.7250), (0.0250, 0.7210),
+                             (0.0, 0.7240)], per_segment=4),
+        # Its slips interdigitate with the external oblique along a line running down and out.
+        "serratus_anterior": poly([(0.0600, 0.7300), (0.0800, 0.7470), (0.0900, 0.7590),
+                                   (0.1200, 0.7700), (0.1200, 0.6700), (0.0930, 0.6740),
+                                   (0.0900, 0.6860), (0.0850, 0.6830), (0.0820, 0.6960),
+                                   (0.0770, 0.6930), (0.0740, 0.7060), (0.0690, 0.7030),
+                                   (0.0660, 0.7160), (0.0600, 0.7150)]),
         "rectus_abdominis_upper": above(UMBILICUS_LINE).difference(half_plane_right(SEMILUNAR))
         .intersection(below([(0.0, 0.7600), (0.2000, 0.7600)])),
         "external_oblique": above(UMBILICUS_LINE).intersection(half_plane_right(SEMILUNAR))
         .intersection(below([(0.0, 0.7600), (0.2000, 0.7600)])),
-        "rectus_femoris": smooth([(0.0700, 0.4900), (0.0790, 0.4450), (0.0800, 0.3950),
-                                  (0.0760, 0.3450), (0.0680, 0.3060), (0.0560, 0.3060),
-                                  (0.0520, 0.3450), (0.0530, 0.3950), (0.0580, 0.4450),
-                                  (0.0650, 0.4850)], per_segment=4),
-        "vastus_medialis": smooth([(0.0250, 0.3950), (0.0380, 0.3800), (0.0480, 0.3550),
-                                   (0.0540, 0.3250), (0.0540, 0.3030), (0.0420, 0.2990),
-                                   (0.0260, 0.3050), (0.0180, 0.3400), (0.0180, 0.3800)],
+        "rectus_femoris": smooth([(0.0700, 0.4950), (0.0800, 0.4500), (0.0830, 0.4000),
+                                  (0.0780, 0.3450), (0.0670, 0.3060), (0.0580, 0.3060),
+                                  (0.0500, 0.3450), (0.0490, 0.4000), (0.0560, 0.4500),
+                                  (0.0650, 0.4900)], per_segment=4),
+        # The sartorius strap, from the front of the hip bone across to the inner knee.
+        "sartorius": LineString(SARTORIUS).buffer(0.0055, cap_style="flat"),
+        # The vastus medialis bulges above the knee, lateral to the sartorius.
+        "vastus_medialis": smooth([(0.0470, 0.3950), (0.0530, 0.3650), (0.0570, 0.3350),
+                                   (0.0570, 0.3100), (0.0540, 0.3020), (0.0420, 0.2990),
+                                   (0.0370, 0.3060), (0.0380, 0.3300), (0.0420, 0.3600)],
                                   per_segment=4),
         "vastus_lateralis": half_plane_right(QUAD_MEDIAL).intersection(
             above([(0.0, 0.3000), (0.3000, 0.3000)])).intersection(
@@ -323,7 +350,8 @@ def anterior_v3() -> tuple[list[Spec], list[Spec]]:
         "orbit", "frontalis", "temporalis", "cheek", "masseter_tmj", "sternocleidomastoid",
         "scalenes", "middle_deltoid", "anterior_deltoid", "upper_trapezius", "axilla",
         "pec_major_clavicular", "pec_major", "serratus_anterior", "rectus_abdominis_upper",
-        "rectus_abdominis_lower", "external_oblique", "iliac_fossa", "femoral_triangle", "tfl",
+        "rectus_abdominis_lower", "external_oblique", "iliac_fossa", "sartorius", "femoral_triangle",
+        "tfl",
         "vastus_medialis", "anterior_knee", "rectus_femoris", "vastus_lateralis", "adductors",
         "medial_knee", "lateral_knee", "medial_shin", "fibularis", "tibialis_anterior",
         "medial_elbow", "brachioradialis", "biceps", "cubital_fossa", "forearm_flexors",
@@ -358,8 +386,8 @@ ANTERIOR_FIBRES: dict[str, FibreSpec] = {
                        [(0.0590, 0.3000), (0.0650, 0.3000)], 3, 0.0),
     "vastus_lateralis": ([(0.0850, 0.4750), (0.0980, 0.4500)],
                          [(0.0680, 0.3100), (0.0780, 0.3020)], 4, 0.0),
-    "vastus_medialis": ([(0.0200, 0.3900), (0.0400, 0.3700)],
-                        [(0.0500, 0.3050), (0.0540, 0.3050)], 3, 0.0),
+    "vastus_medialis": ([(0.0440, 0.3900), (0.0500, 0.3750)],
+                        [(0.0440, 0.3020), (0.0540, 0.3040)], 3, 0.0),
     "adductors": ([(0.0080, 0.4800), (0.0300, 0.4700)],
                   [(0.0250, 0.3400), (0.0480, 0.4000)], 4, 0.0),
     "tibialis_anterior": ([(0.0640, 0.2450), (0.0780, 0.2450)],
@@ -374,11 +402,105 @@ ANTERIOR_FIBRES: dict[str, FibreSpec] = {
                                                                     (0.335, 0.025)]), 2, 0.0),
 }
 
-# The rectus sheath's tendinous intersections (above the umbilicus) and the linea alba's edge.
+# The rectus abdominis's tendinous intersections (above the umbilicus); the sartorius's course.
 ANTERIOR_LINES: dict[str, list[list[Pt]]] = {
+    "sartorius": [spline(SARTORIUS, per_segment=6)],
     "rectus_abdominis_upper": [[(0.0, 0.6850), (0.0200, 0.6820), (0.0500, 0.6860)],
                                [(0.0, 0.6450), (0.0200, 0.6430), (0.0500, 0.6470)]],
 }
+
+# --------------------------------------------------------------------------------------------
+# Lateral views: the near arm stays raised forward (it hides nothing that can be charted); the
+# gluteals, serratus and pectoralis follow their muscles, and every muscle has its fibres.
+# World (f, h): f forward of the plumb line, h up from the floor; drawn as the client's left.
+
+
+def larm(points: Sequence[Pt]) -> list[Pt]:
+    """Points given along the raised arm of the lateral view (u down the arm, v to its front)."""
+    return LARM.line(list(points))
+
+
+SERRATUS_LOW = [(0.0450, 0.7050), (0.0400, 0.6550), (0.0300, 0.6700), (0.0220, 0.6520),
+                (0.0120, 0.6680), (0.0040, 0.6520), (-0.0060, 0.6660), (-0.0150, 0.6540),
+                (-0.0300, 0.6600), (-0.0250, 0.7300)]
+
+
+def lateral_v3() -> tuple[list[Spec], list[Spec]]:
+    mid, side = lateral_specs()
+    zones: dict[str, BaseGeometry] = {
+        "pec_major": smooth([(0.0220, 0.8300), (0.2000, 0.8300), (0.2000, 0.7000),
+                             (0.0700, 0.6980), (0.0450, 0.7100), (0.0300, 0.7400),
+                             (0.0220, 0.7800)], per_segment=3),
+        "serratus_anterior": poly([(-0.0200, 0.8300), (0.0450, 0.8300), *SERRATUS_LOW]),
+        "external_oblique": poly([*SERRATUS_LOW[1:-1], (-0.0300, 0.6600), (-0.0250, 0.6000),
+                                  (0.0200, 0.5950), (0.0520, 0.6000), (0.0480, 0.6550)]),
+        "gluteus_medius": smooth([(-0.0600, 0.6050), (-0.0250, 0.6000), (0.0050, 0.5950),
+                                  (0.0080, 0.5380), (-0.0150, 0.5420), (-0.0380, 0.5480),
+                                  (-0.0520, 0.5750)], per_segment=3),
+        "gluteus_maximus": poly([(-0.2000, 0.6100), (-0.0600, 0.6050), (-0.0520, 0.5750),
+                                 (-0.0380, 0.5480), (-0.0300, 0.5050), (-0.0220, 0.4700),
+                                 (-0.0300, 0.4620), (-0.0480, 0.4720), (-0.2000, 0.4720)]),
+        "lateral_hip": smooth([(-0.0380, 0.5480), (-0.0150, 0.5420), (0.0080, 0.5380),
+                               (0.0120, 0.4700), (-0.0220, 0.4700), (-0.0300, 0.5050)],
+                              per_segment=3),
+        "gastrocnemius_lateral": smooth([(-0.2000, 0.2900), (-0.0220, 0.2900),
+                                         (-0.0190, 0.2500), (-0.0210, 0.2150),
+                                         (-0.0280, 0.1800), (-0.0400, 0.1650),
+                                         (-0.2000, 0.1650)], per_segment=3),
+    }
+    return mid, revised(side, [s.stem for s in side], zones)
+
+
+LATERAL_FIBRES: dict[str, FibreSpec] = {
+    "upper_trapezius": ([(-0.0450, 0.8550), (-0.0300, 0.8700)],
+                        [(-0.0100, 0.8220), (0.0100, 0.8220)], 3, 0.0),
+    "sternocleidomastoid": ([(-0.0120, 0.9050), (-0.0050, 0.9050)],
+                            [(0.0350, 0.8180), (0.0450, 0.8180)], 3, 0.0),
+    "pec_major": ([(0.0800, 0.8200), (0.0850, 0.7100)],
+                  [(0.0250, 0.7850), (0.0280, 0.7700)], 5, 0.0),
+    "serratus_anterior": ([(0.0400, 0.7000), (0.0000, 0.6650)],
+                          [(-0.0100, 0.7800), (-0.0200, 0.7400)], 4, 0.0),
+    "external_oblique": ([(-0.0250, 0.6550), (0.0300, 0.6550)],
+                         [(0.0200, 0.5980), (0.0520, 0.6100)], 4, 0.0),
+    "rectus_abdominis": ([(0.0600, 0.7000), (0.0750, 0.7000)],
+                         [(0.0550, 0.5000), (0.0700, 0.5000)], 2, 0.0),
+    "latissimus": ([(-0.0520, 0.6700), (-0.0300, 0.6600)],
+                   [(-0.0400, 0.8300), (-0.0200, 0.8300)], 3, 0.0),
+    "gluteus_maximus": ([(-0.0700, 0.6000), (-0.0650, 0.4800)],
+                        [(-0.0400, 0.5450), (-0.0250, 0.4700)], 5, 0.0),
+    "gluteus_medius": ([(-0.0550, 0.6030), (0.0040, 0.5960)],
+                       [(-0.0120, 0.5400), (-0.0080, 0.5380)], 5, 0.0),
+    "tfl": ([(0.0100, 0.5900), (0.0200, 0.5850)], [(0.0150, 0.4650), (0.0250, 0.4550)], 2, 0.0),
+    "it_band": ([(-0.0300, 0.4650), (0.0200, 0.4550)], [(-0.0180, 0.3150), (0.0150, 0.3150)],
+                3, 0.0),
+    "rectus_femoris": ([(0.0350, 0.5500), (0.0450, 0.5500)],
+                       [(0.0250, 0.3150), (0.0400, 0.3150)], 3, 0.0),
+    "lateral_hamstring": ([(-0.0500, 0.4700), (-0.0400, 0.4600)],
+                          [(-0.0300, 0.2950), (-0.0220, 0.2950)], 3, 0.0),
+    "gastrocnemius_lateral": ([(-0.0350, 0.2900), (-0.0220, 0.2900)],
+                              [(-0.0350, 0.1700), (-0.0280, 0.1700)], 3, 0.0),
+    "soleus": ([(-0.0250, 0.2000), (-0.0100, 0.2000)], [(-0.0200, 0.0700), (-0.0080, 0.0700)],
+               2, 0.0),
+    "tibialis_anterior": ([(0.0150, 0.2500), (0.0350, 0.2500)],
+                          [(0.0150, 0.0600), (0.0250, 0.0600)], 3, 0.0),
+    "fibularis": ([(-0.0120, 0.2500), (0.0080, 0.2500)], [(-0.0080, 0.0600), (0.0050, 0.0600)],
+                  2, 0.0),
+    "anterior_deltoid": (larm([(-0.020, -0.030), (-0.020, 0.030)]),
+                         larm([(0.088, -0.002), (0.090, 0.002)]), 6, 0.0),
+    "middle_deltoid": (larm([(-0.020, -0.030), (-0.020, 0.030)]),
+                       larm([(0.088, -0.002), (0.090, 0.002)]), 6, 0.0),
+    "posterior_deltoid": (larm([(-0.020, -0.030), (-0.020, 0.030)]),
+                          larm([(0.088, -0.002), (0.090, 0.002)]), 6, 0.0),
+    "biceps": (larm([(0.020, 0.000), (0.020, 0.025)]), larm([(0.170, 0.000), (0.170, 0.020)]),
+               2, 0.0),
+    "triceps": (larm([(0.020, -0.030), (0.020, -0.005)]), larm([(0.170, -0.020),
+                                                                (0.170, -0.005)]), 2, 0.0),
+    "forearm_flexors": (larm([(0.210, 0.008), (0.210, 0.020)]),
+                        larm([(0.330, 0.006), (0.330, 0.011)]), 2, 0.0),
+    "forearm_extensors": (larm([(0.210, -0.008), (0.210, -0.020)]),
+                          larm([(0.330, -0.006), (0.330, -0.011)]), 2, 0.0),
+}
+
 
 # The deep layer of version 3 adds the muscles the trapezius now covers.
 DEEP_UNDER_TRAPEZIUS = [
@@ -395,7 +517,49 @@ DEEP_UNDER_TRAPEZIUS = [
                (0.0390, 0.7660), (0.0440, 0.7600), (0.0080, 0.7720)]), "all",
          "rhomboid major; rhomboid minor; serratus posterior superior; thoracic multifidi"),
 ]
+# The deep muscles' fibres (world units, the near half as each deep view draws it).
+DEEP_FIBRES: dict[str, dict[str, FibreSpec]] = {
+    "posterior": {
+        "deep_multifidi": ([(0.0095, 0.6600), (0.0175, 0.6600)],
+                           [(0.0095, 0.5550), (0.0175, 0.5550)], 3, 0.0),
+        "deep_quadratus_lumborum": ([(0.0240, 0.6020), (0.0500, 0.6070)],
+                                    [(0.0220, 0.6560), (0.0470, 0.6540)], 3, 0.0),
+        "deep_piriformis": ([(0.0250, 0.5660), (0.0260, 0.5530)],
+                            [(0.1060, 0.5300), (0.1060, 0.5180)], 3, 0.0),
+        "deep_hip_rotators": ([(0.0360, 0.5080), (0.0370, 0.4970)],
+                              [(0.1000, 0.5170), (0.1000, 0.5060)], 3, 0.0),
+        "deep_rotator_cuff": ([(0.0950, 0.8200), (0.0980, 0.7940)],
+                              [(0.1240, 0.8170), (0.1250, 0.7980)], 3, 0.0),
+        "deep_subscapularis": ([(0.0470, 0.7650), (0.0470, 0.7750)],
+                               [(0.0950, 0.8010), (0.0930, 0.8070)], 2, 0.0),
+        "deep_serratus": ([(0.0870, 0.7650), (0.0870, 0.7200)],
+                          [(0.0640, 0.7710), (0.0620, 0.7230)], 3, 0.0),
+        "levator_scapulae": ([(0.0320, 0.8850), (0.0370, 0.8820)],
+                             [(0.0290, 0.8250), (0.0330, 0.8250)], 2, 0.0),
+        "supraspinatus": ([(0.0340, 0.8250), (0.0340, 0.8150)],
+                          [(0.1150, 0.8170), (0.1150, 0.8140)], 2, 0.0),
+        "rhomboid": ([(0.0090, 0.8480), (0.0090, 0.7740)],
+                     [(0.0340, 0.8330), (0.0470, 0.7590)], 5, 0.0),
+    },
+    "anterior": {
+        "deep_psoas": ([(0.0150, 0.6600), (0.0270, 0.6600)],
+                       [(0.0480, 0.4500), (0.0560, 0.4500)], 3, 0.0),
+        "deep_iliacus": ([(0.0520, 0.5980), (0.0820, 0.5900)],
+                         [(0.0480, 0.5400), (0.0560, 0.5250)], 3, 0.0),
+        "deep_pec_minor": ([(0.0420, 0.7700), (0.0420, 0.7440)],
+                           [(0.0880, 0.8010), (0.0860, 0.7980)], 3, 0.0),
+        "deep_scalenes": ([(0.0310, 0.8490), (0.0400, 0.8510)],
+                          [(0.0500, 0.8180), (0.0620, 0.8220)], 2, 0.0),
+    },
+}
 # fmt: on
+
+
+def _deep_fibres(core_id: str) -> dict[str, list[list[Pt]]]:
+    return {
+        stem: strands(start, end, n, bow)
+        for stem, (start, end, n, bow) in DEEP_FIBRES[core_id].items()
+    }
 
 
 def main() -> None:
@@ -414,13 +578,27 @@ def main() -> None:
             f"{view_id}: {len(view.regions)} regions, {len(view.fibres)} fibres, "
             f"{size / 1024:.0f} KiB"
         )
+    for view in build_lateral(lateral_v3(), fibres_of(LATERAL_FIBRES)):
+        size = write_view(view, out)
+        views[view.id] = f"v{VERSION}/{view.id}.json"
+        print(
+            f"{view.id}: {len(view.regions)} regions, {len(view.fibres)} fibres, "
+            f"{size / 1024:.0f} KiB"
+        )
     core = {
         core_id: json.loads((out / f"{core_id}.json").read_text(encoding="utf-8"))
         for core_id in ("anterior", "posterior")
     }
-    views["anterior_deep"] = deep_view("anterior", DEEP_ANTERIOR, False, core["anterior"], VERSION)
+    views["anterior_deep"] = deep_view(
+        "anterior", DEEP_ANTERIOR, False, core["anterior"], VERSION, _deep_fibres("anterior")
+    )
     views["posterior_deep"] = deep_view(
-        "posterior", [*DEEP_POSTERIOR, *DEEP_UNDER_TRAPEZIUS], True, core["posterior"], VERSION
+        "posterior",
+        [*DEEP_POSTERIOR, *DEEP_UNDER_TRAPEZIUS],
+        True,
+        core["posterior"],
+        VERSION,
+        _deep_fibres("posterior"),
     )
     moved = {f"{stem}.{side}": "posterior_deep" for stem in sorted(DEEPENED) for side in ("l", "r")}
     index["versions"][str(VERSION)] = {"views": views, "moved": {"posterior": moved}}

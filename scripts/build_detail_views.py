@@ -752,6 +752,7 @@ def deep_view(
     right_at_viewer_right: bool,
     core: dict[str, object] | None = None,
     version: int = VERSION,
+    deep_fibres: dict[str, list[list[Pt]]] | None = None,
 ) -> str:
     """The core view (version 1's unless given) with its deep muscles cut out as regions; writes
     it into that version's folder, returns its name. The core view's fibre lines are kept
@@ -804,7 +805,17 @@ def deep_view(
         "regions": regions,
     }
     if core.get("fibre_lines"):
-        data["fibre_lines"] = _lines_outside(core["fibre_lines"], carved)  # type: ignore[arg-type]
+        fibres = _lines_outside(core["fibre_lines"], carved)  # type: ignore[arg-type]
+        for stem, lines in (deep_fibres or {}).items():  # world lines of the near side
+            near = next(g for e, g in deep if e["id"] == f"{stem}.{near_side[0]}")
+            for line in lines:
+                framed = affinity.affine_transform(LineString(line), CORE_MATRIX)
+                cut = framed.intersection(near.buffer(-0.0015))
+                for piece in getattr(cut, "geoms", [cut]):
+                    if isinstance(piece, LineString) and piece.length > 0.004:
+                        for g in (piece, affinity.affine_transform(piece, MIRROR_FRAME)):
+                            fibres.append([[r5(x), r5(y)] for x, y in g.coords])
+        data["fibre_lines"] = fibres
     return write_view_file(data, f"{len(deep)} deep", version)
 
 

@@ -45,7 +45,7 @@ def add_commands(commands: Any) -> None:
 
     export_json = commands.add_parser(
         "export-json",
-        help="write clients' records to a chart file (format massage-chart/5)",
+        help="write clients' records to a chart file (format massage-chart/6)",
         description="Write the named clients (all clients when none are named) with their "
         "history, visits, marks, billing and addenda to a JSON chart file.",
     )
@@ -58,7 +58,7 @@ def add_commands(commands: Any) -> None:
     import_json = commands.add_parser(
         "import-json",
         help="add the clients of a chart file to the database",
-        description="Read a chart file (format massage-chart/5, 4, 3, 2 or 1), check it whole, and add its "
+        description="Read a chart file (format massage-chart/6, 5, 4, 3, 2 or 1), check it whole, and add its "
         "clients in one transaction: all or nothing. Regions and sides of marks are recomputed "
         "from the atlas.",
     )

@@ -1,6 +1,7 @@
-"""The chart file (format ``massage-chart/5``): lossless JSON export and a validating import.
+"""The chart file (format ``massage-chart/6``): lossless JSON export and a validating import.
 
-Files of format ``massage-chart/4`` (no pain maps of the client's own),
+Files of format ``massage-chart/5`` (the same fields; marks on atlas versions 1 and 2 only),
+``massage-chart/4`` (no pain maps of the client's own),
 ``massage-chart/3`` (no range of motion, tolerance or goals per visit),
 ``massage-chart/2`` (no outcome measures either) and ``massage-chart/1`` are still read: the overrides, clearances and SOAP sub-fields of a version 1 file, held as lines of text
 then, are parsed into fields as schema 0005 did.
@@ -75,10 +76,11 @@ from massage_chart.storage.text_form import (
 )
 from massage_chart.storage.undo_support import client_own_reports
 
-FORMAT = "massage-chart/5"
+FORMAT = "massage-chart/6"
 FORMAT_FAMILY = "massage-chart/"
 READABLE_FORMATS = (
-    "massage-chart/1", "massage-chart/2", "massage-chart/3", "massage-chart/4", FORMAT,
+    "massage-chart/1", "massage-chart/2", "massage-chart/3", "massage-chart/4",
+    "massage-chart/5", FORMAT,
 )  # fmt: skip
 """Formats the import reads: the current one, and the text form of the first."""
 MAX_FILE_BYTES = 64 * 1024 * 1024

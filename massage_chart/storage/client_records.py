@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -21,7 +22,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from massage_chart.atlas import load_atlas
+from massage_chart.atlas import AtlasError, load_atlas
 from massage_chart.domain import limits
 from massage_chart.domain.alerts import (
     Alert,
@@ -47,7 +48,7 @@ from massage_chart.storage import audit
 from massage_chart.storage.claim_counts import visit_authorisation
 from massage_chart.storage.database import ChangedElsewhereError
 from massage_chart.storage.guards import SignedVisitError
-from massage_chart.storage.marks import as_finding, mark_data
+from massage_chart.storage.marks import as_finding, mark_data, move_marks_to_atlas
 from massage_chart.storage.models import (
     Addendum,
     BillingLine,
@@ -664,7 +665,8 @@ def sign_and_record(
     today: dt.date | None = None,
 ) -> Visit:
     """Sign a draft visit when the signing rules allow, and log the SIGN event, in the caller's
-    (one) write session. The window, the command line and the demo all sign through here.
+    (one) write session. The window, the command line and the demo all sign through here; a
+    chart charted on an older atlas is moved to the current one before it is checked and sealed.
 
     Args:
         session: the write session.
@@ -686,6 +688,11 @@ def sign_and_record(
         raise ValueError("This visit is already signed.")
     signed_at = _in_utc(signed_at)
     today = today or local_moment(signed_at).date()
+    # Every road signs on the current body chart: a chart charted on an older atlas moves to it
+    # first, region by region (the window moves it when it opens it). A chart whose marks cannot
+    # all be placed there is signed on the atlas it was charted on, as it is drawn.
+    with contextlib.suppress(AtlasError):
+        move_marks_to_atlas(session, load_atlas(), visit_id)
     problems = sign_check(session, visit_id, signer_id, today=today)
     if any(problem.blocking for problem in problems) or (problems and not accept_warnings):
         raise SignRefusedError(visit_id, problems)

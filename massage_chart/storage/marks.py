@@ -288,8 +288,11 @@ def move_marks_to_atlas(session: Session, atlas: Atlas, visit_id: str) -> int:
     """Move an unsigned visit's marks charted on an older atlas onto ``atlas``, each on the same
     named region and side (``domain.atlas_moves``); returns how many moved.
 
+    All or nothing: every mark is placed on ``atlas`` before any is changed.
+
     Raises:
-        AtlasError: a mark is on a version this app does not ship.
+        AtlasError: a mark is on a version this app does not ship, or cannot be placed on
+            ``atlas`` (a mark stored malformed); nothing was changed.
         SignedVisitError: the visit is signed (a signed chart stays on its own atlas).
     """
     rows = list(
@@ -299,8 +302,8 @@ def move_marks_to_atlas(session: Session, atlas: Atlas, visit_id: str) -> int:
             .order_by(Mark.created_at, Mark.id)
         )
     )
-    for row in rows:
-        moved = move_to_atlas(mark_data(row), atlas)
+    placed = [move_to_atlas(mark_data(row), atlas) for row in rows]
+    for row, moved in zip(rows, placed, strict=True):
         row.view = moved.view
         row.points = [list(p) for p in moved.points]
         row.region_id = moved.region_id

@@ -43,6 +43,12 @@ RELEASED = {
     "v2/hands_dorsal.json": "f2a514da05035677c5d2136f3e28aa89884820f4966618bedb14b122b5f88334",
     "v2/feet_dorsal.json": "b2e5daace7e1ad12a6b6c5cccddc94296a02d4e9aa82e0804fc4425231477633",
     "v2/feet_plantar.json": "35e0f83b535cafac95666a582bbf3b6d6a664e52a3f0a5236c5080102643bb68",
+    "v3/anterior.json": "00e0ad00fa6e0a469ddeabd12036736d7fe973112fdaafbd36e114c234862cf7",
+    "v3/posterior.json": "ad352c7f08ccb3f925b7b830fa794109ce4b1468fe42e99e188cfc4bfbdc8214",
+    "v3/left_lateral.json": "e5fea4d9548ff7dc4b5dcb1321218178da269802518aa6729394e3a79986cdca",
+    "v3/right_lateral.json": "b7bf956e5b70e1280e5883e71be702cf80d4958af54546a0a0f762ccc2a5fb4a",
+    "v3/anterior_deep.json": "abe5cb4773fd114743948de1b900d6de082b197629248432fb2bb9d08b2afaca",
+    "v3/posterior_deep.json": "ca0eb428bb2a623e3d50c55ad02828d948187245204f12f8d6c56d5f1cd7c685",
 }
 DETAIL_VIEWS = (
     "anterior_deep",

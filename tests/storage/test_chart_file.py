@@ -418,6 +418,35 @@ def test_a_format_4_file_still_imports_without_pain_maps(db: Database, tmp_path:
         other.dispose()
 
 
+def test_a_format_5_file_still_imports_its_marks_on_their_atlas(
+    db: Database, tmp_path: Path
+) -> None:
+    """Format 5 carried marks of atlas versions 1 and 2: each is read on its own version (an
+    unsigned chart then moves to the current atlas when it is opened or signed)."""
+    document = json.loads(_export_text_after(db))
+    document["format"] = "massage-chart/5"
+    old = load_atlas(2)
+    (client,) = [c for c in document["clients"] if c["visits"]]
+    (signed,) = client["visits"]
+    draft = copy.deepcopy(signed) | {
+        "id": "v-draft", "status": "draft", "signed_at": None, "signed_by": None,
+        "content_hash": None, "addenda": [], "start": "2026-11-09T10:00:00",
+        "end": "2026-11-09T11:00:00",
+        "marks": [{"kind": "tender_point", "view": "posterior", "atlas_version": 2,
+                   "points": [list(old.region("posterior", "rhomboid.l").inner_point)]}],
+    }  # fmt: skip
+    draft.pop("imported", None)
+    client["visits"].append(draft)
+    other = open_database(str(tmp_path / "other.db"))
+    try:
+        _import(other, document)
+        with other.read() as session:
+            marks = session.scalars(select(Mark).where(Mark.atlas_version == 2)).all()
+            assert marks and {(m.view, m.region_id) for m in marks} == {("posterior", "rhomboid.l")}
+    finally:
+        other.dispose()
+
+
 def test_a_format_2_file_still_imports(db: Database, tmp_path: Path) -> None:
     document = json.loads(_export_text_after(db))
     document["format"] = "massage-chart/2"

@@ -71,7 +71,7 @@ def test_fields_travel_as_fields_and_a_round_trip_is_byte_identical(
     with db.write() as session:
         text = dumps_chart(export_chart(session))
     document = parse_chart_text(text)
-    assert document["format"] == FORMAT == "massage-chart/5"
+    assert document["format"] == FORMAT == "massage-chart/6"
     visit = document["clients"][0]["visits"][0]
     assert (visit["pain_best"], visit["home_care"], visit["hash_version"]) == (2, "heat 15 min", 2)
     assert visit["health_update"] == "Calf swollen since Monday"

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
+from massage_chart.atlas import load_atlas
+from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.record_kinds import PayerType, UnitRule, VisitStatus
 from massage_chart.storage.client_records import (
     add_clearance,
@@ -177,3 +179,61 @@ def test_a_signed_visit_is_not_signed_again(any_db: Database) -> None:
         sign_and_record(session, practice.visit_id, None, SIGNED_AT)
     with pytest.raises(ValueError, match="already signed"), any_db.write() as session:
         sign_and_record(session, practice.visit_id, None, SIGNED_AT, accept_warnings=True)
+
+
+def test_a_chart_from_an_older_atlas_moves_to_the_current_one_before_it_is_signed(
+    any_db: Database,
+) -> None:
+    """Signed from the command line or an import as from the window: on the current atlas, the
+    rhomboids (a surface region of version 2) on the deep layer that holds them now."""
+    old, current = load_atlas(2), load_atlas()
+    practice = complete_claim_visit(any_db)
+    with any_db.write() as session:
+        session.add(
+            Mark(
+                visit_id=practice.visit_id, kind=MarkKind.TRIGGER_POINT_ACTIVE.value,
+                view="posterior", points=[list(old.region("posterior", "rhomboid.r").inner_point)],
+                region_id="rhomboid.r", side="right", intensity=6, atlas_version=2,
+            )
+        )  # fmt: skip
+    with any_db.write() as session:
+        sign_and_record(session, practice.visit_id, None, SIGNED_AT)
+    with any_db.read() as session:
+        visit = get_visit(session, practice.visit_id)
+        assert visit.status is VisitStatus.SIGNED and verify_visit_hash(visit)
+        (mark,) = visit.marks
+        assert (mark.view, mark.region_id, mark.atlas_version) == (
+            "posterior_deep",
+            "rhomboid.r",
+            current.version,
+        )
+        assert current.region_at(mark.view, *mark.points[0]).id == "rhomboid.r"
+        details = session.scalars(
+            select(AuditEvent.detail).where(AuditEvent.visit_id == practice.visit_id)
+        ).all()
+        assert any("moved to body-chart version" in d for d in details)
+
+
+def test_a_chart_that_cannot_move_whole_is_signed_on_its_own_atlas(any_db: Database) -> None:
+    """A mark stored malformed (an area of one point, not whole-region) cannot be placed on
+    the current atlas: no mark moves, and the note is signed on the atlas it was charted on."""
+    old = load_atlas(2)
+    practice = complete_claim_visit(any_db)
+    with any_db.write() as session:
+        for kind, points in (
+            (MarkKind.TENDER_POINT, [list(old.region("posterior", "rhomboid.r").inner_point)]),
+            (MarkKind.HYPERTONICITY, [list(old.region("posterior", "teres.r").inner_point)]),
+        ):
+            session.add(
+                Mark(
+                    visit_id=practice.visit_id, kind=kind.value, view="posterior", points=points,
+                    region_id=old.region_at("posterior", *points[0]).id,  # type: ignore[union-attr]
+                    side="right", atlas_version=2,
+                )
+            )  # fmt: skip
+    with any_db.write() as session:
+        sign_and_record(session, practice.visit_id, None, SIGNED_AT)
+    with any_db.read() as session:
+        visit = get_visit(session, practice.visit_id)
+        assert visit.status is VisitStatus.SIGNED and verify_visit_hash(visit)
+        assert {(m.view, m.atlas_version) for m in visit.marks} == {("posterior", 2)}

@@ -170,6 +170,10 @@ class ChartDocument(QObject):
                     store.move_marks_to_atlas(session, self.atlas, self.visit_id)
             except SignedVisitError:
                 pass  # signed meanwhile: the reload shows it as it is
+            except AtlasError:
+                # A mark that cannot be placed on the current atlas (stored malformed): the
+                # chart stays, whole, on the atlas it was charted on.
+                self.atlas = load_atlas(max(versions))
             self.reload()
             if self.read_only:
                 self._settle_atlas()

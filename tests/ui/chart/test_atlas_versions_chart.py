@@ -81,6 +81,28 @@ def test_an_unsigned_chart_moves_to_the_current_atlas_when_opened(
     assert "face" in window.scene.figures  # the detail views are there to chart on
 
 
+def test_a_chart_that_cannot_move_whole_opens_on_the_atlas_it_was_charted_on(
+    qtbot: QtBot, db: Database, course: Course
+) -> None:
+    """A mark stored malformed (an area of one point) cannot be placed on the current atlas:
+    the chart opens, whole and unmoved, on version 1."""
+    _chart_on_version_1(db, course.today_visit_id)
+    with db.write() as session:
+        session.add(
+            Mark(
+                visit_id=course.today_visit_id, kind=MarkKind.HYPERTONICITY.value,
+                view="posterior", points=[list(OLD.region("posterior", "teres.r").inner_point)],
+                region_id="teres.r", side="right", atlas_version=1,
+            )
+        )  # fmt: skip
+    document = ChartDocument(db, course.today_visit_id)
+    assert not document.read_only and document.atlas.version == 1
+    assert _versions(db, course.today_visit_id) == {1}
+    window = VisitChartWindow(db, course.today_visit_id, document=document)
+    qtbot.addWidget(window)
+    assert window.scene.figures["posterior"].view.atlas_version == 1
+
+
 def test_a_signed_chart_stays_on_the_atlas_it_was_signed_with(
     qtbot: QtBot, db: Database, course: Course
 ) -> None:
