@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
@@ -161,7 +163,7 @@ class VisitChartWindow(QMainWindow):
         self._changes_timer.timeout.connect(self._refresh_changes)
         self._connect()
         self.set_tool(None)
-        self.show_view("anterior")
+        self.show_view(self._opening_view())
         self._refresh_changes()
         self._on_document_read_only_changed(doc.read_only)
         self._on_alerts_panel_changed()
@@ -560,6 +562,15 @@ class VisitChartWindow(QMainWindow):
         if self.choose_region_named(self.region_field.text()):
             self.region_field.clear()
             self.view.setFocus()
+
+    def _opening_view(self) -> str:
+        """The view a chart opens on: the one holding most of this visit's marks (a new chart:
+        most of the last visit's), so a low-back client's chart opens on the back; the front
+        when there are none."""
+        doc = self.document
+        marks = list(doc.marks.values()) or list(doc.previous)
+        counts = Counter(m.view for m in marks if m.view in self.scene.figures)
+        return counts.most_common(1)[0][0] if counts else "anterior"
 
     def show_view(self, view_id: str, *, exact: bool = False) -> None:
         """Show a view, beside its pair (anterior with posterior) when there is room. While the

@@ -233,6 +233,7 @@ def test_the_deep_layer_switch_charts_a_deep_muscle(
 ) -> None:
     window = open_chart(qtbot, db, course.today_visit_id)
     assert window.deep_action is not None
+    window.show_view("anterior")
     window.deep_action.trigger()
     assert set(window.scene.visible_views()) <= {"anterior_deep", "posterior_deep"}
     assert "anterior_deep" in window.scene.visible_views()

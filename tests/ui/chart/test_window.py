@@ -727,3 +727,22 @@ def test_the_wheel_zooms_around_the_point_under_the_pointer(chart: VisitChartWin
         chart.view.zoom_by(1.25, QPointF(target))
         now = chart.view.mapFromScene(before)  # where that body point is on screen now
         assert abs(now.x() - target.x()) <= 2 and abs(now.y() - target.y()) <= 2, (now, target)
+
+
+def test_a_chart_opens_on_the_view_that_holds_its_marks(
+    qtbot: QtBot, db: Database, course: Course
+) -> None:
+    """A new chart opens where the last visit charted (the course's client is treated on the
+    back); once this visit has marks, where most of them are."""
+    window = VisitChartWindow(db, course.today_visit_id)
+    qtbot.addWidget(window)
+    assert window.current_view == "posterior"
+    window.document.add_mark(
+        MarkKind.PAIN, "anterior", [ATLAS.region("anterior", "pec_major.l").inner_point]
+    )
+    window.document.add_mark(
+        MarkKind.PAIN, "anterior", [ATLAS.region("anterior", "biceps.l").inner_point]
+    )
+    again = VisitChartWindow(db, course.today_visit_id)
+    qtbot.addWidget(again)
+    assert again.current_view == "anterior"
