@@ -1,6 +1,7 @@
 """Search-as-you-type and open-a-client timings on a scale database (PRODUCT.md §7).
 
-    python -m benchmarks.scale --db out/scale.db            # once, several minutes
+    massage-chart --db out/scale.db demo --scale clinic     # once (about 35 minutes; clinic/10
+                                                            # is a tenth of it)
     python -m benchmarks.search --db out/scale.db
 
 Prints p50/p95 per operation beside the budget, and the process's peak resident memory.

@@ -525,27 +525,79 @@ def _minutes_split(rng: random.Random, codes: Sequence[str], treatment_minutes: 
     return [first, max(8, treatment_minutes - first)]
 
 
+SMALL_PRACTICE = 30
+"""Clients of the demo practice, and of one unit of ``demo --scale N``."""
+
+CLINIC_CLIENTS = 20_000
+"""Clients of the ten-year clinic of PRODUCT.md §7 (``demo --scale clinic``)."""
+
+
+def clients_for_scale(scale: str) -> int:
+    """How many clients ``demo --scale`` makes: "clinic" is the ten-year clinic of the
+    performance budget, "clinic/10" a tenth of it, a whole number N is N small practices.
+
+    Raises:
+        ValueError: neither "clinic", "clinic/K" nor a whole number, each of at least 1.
+    """
+    words = scale.strip().lower()
+    part = words.removeprefix("clinic/")
+    if words == "clinic":
+        return CLINIC_CLIENTS
+    if part != words and part.isdigit() and int(part) >= 1:
+        return max(1, CLINIC_CLIENTS // int(part))
+    if words.isdigit() and int(words) >= 1:
+        return int(words) * SMALL_PRACTICE
+    raise ValueError(
+        f"--scale takes clinic (a ten-year clinic, {CLINIC_CLIENTS:,} clients), clinic/K "
+        f"(a K-th of it) or a whole number N of at least 1 (N times the {SMALL_PRACTICE}-"
+        f"client demo), not {scale!r}."
+    )
+
+
+def client_name(demo: DemoPractice, index: int) -> tuple[str, str, str]:
+    """The first name, last name and gender of the demo's client number ``index``: the built-in
+    people first, then their first and last names paired anew, and only past every pairing the
+    first name numbered, so a large practice's names spread as a real one's do."""
+    people = demo.clients
+    count = len(people)
+    first, last, gender = people[index % count]
+    if index >= count:
+        last = people[(index + index // count) % count][1]
+    if index >= count * count:
+        first = f"{first} {index // (count * count) + 1}"
+    return first, last, gender
+
+
 def seed_demo(
     database: Database,
     *,
-    clients: int = 30,
+    clients: int = SMALL_PRACTICE,
     seed: int = 20261123,
     today: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
+    years: int = 0,
+    tick: Callable[[DemoSummary], None] | None = None,
 ) -> DemoSummary:
-    """Fill an empty database with a living practice.
+    """Fill an empty database with a living practice, through the same storage code as the app
+    (each note checked by the signing rules, hashed and sealed; every mark on a real region).
 
     Args:
         database: an open, migrated database with no clients yet.
-        clients: how many clients to make (names repeat with a number past the built-in list).
+        clients: how many clients to make (``client_name`` names them).
         seed: the random seed; the same seed and day give the same practice.
         today: the day the demo is "now" (visits lie before it).
         progress: called with a short message now and then.
+        years: when more than 0, each client's course of visits ends on a day spread over that
+            many years before ``today`` (a practice with a history; ``demo --scale``); 0: every
+            course is recent.
+        tick: called after each client with the running summary (``demo --scale`` shows the
+            rate from it).
 
     Raises:
         DemoNotEmptyError: the database already holds clients.
     """
     rng = random.Random(seed)
+    spread = random.Random(seed + 1)  # its own stream: the practice is the same with or without
     demo = demo_practice()
     today = today or dt.date.today()
     summary = DemoSummary()
@@ -575,13 +627,12 @@ def seed_demo(
         summary.providers = len(providers)
 
     for index in range(clients):
-        first, last, gender = demo.clients[index % len(demo.clients)]
-        if index >= len(demo.clients):
-            first = f"{first} {index // len(demo.clients) + 1}"
+        first, last, gender = client_name(demo, index)
         scenario = demo.scenarios[index % len(demo.scenarios)]
+        ends = today - dt.timedelta(days=spread.randrange(years * 365)) if years else today
         with database.write() as session:
             made = _seed_client(
-                session, rng, today, demo, (first, last, gender), scenario, providers
+                session, rng, ends, demo, (first, last, gender), scenario, providers
             )
         summary.clients += 1
         summary.visits += made[1]
@@ -589,6 +640,8 @@ def seed_demo(
         summary.client_ids.append(made[0])
         if progress is not None:
             progress(f"client {index + 1}/{clients}: {first} {last}")
+        if tick is not None:
+            tick(summary)
     return summary
 
 

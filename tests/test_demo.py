@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 import pytest
 import simple_icd_10_cm as icd
 from sqlalchemy import func, select
 
-from massage_chart.demo import DemoNotEmptyError, seed_demo
+from massage_chart.demo import (
+    DemoNotEmptyError,
+    DemoSummary,
+    client_name,
+    clients_for_scale,
+    demo_practice,
+    seed_demo,
+)
 from massage_chart.domain.billing import compute_units
 from massage_chart.domain.identifiers import npi_problem
 from massage_chart.domain.record_kinds import VisitStatus
@@ -78,3 +86,46 @@ def test_demo_diagnosis_codes_are_billable_icd10cm_codes(demo: Database) -> None
 def test_demo_is_only_seeded_into_an_empty_database(demo: Database) -> None:
     with pytest.raises(DemoNotEmptyError, match="already holds clients"):
         seed_demo(demo)
+
+
+@pytest.mark.parametrize(
+    ("scale", "clients"),
+    [("clinic", 20_000), ("Clinic/10", 2_000), ("clinic/100", 200), ("1", 30), (" 4 ", 120)],
+)
+def test_a_scale_names_how_many_clients(scale: str, clients: int) -> None:
+    assert clients_for_scale(scale) == clients
+
+
+@pytest.mark.parametrize("scale", ["0", "-2", "x", "clinic/", "clinic/0", "clinic/-5", "3/4"])
+def test_a_scale_that_is_not_one_says_what_is(scale: str) -> None:
+    with pytest.raises(ValueError, match="clinic/K"):
+        clients_for_scale(scale)
+
+
+def test_a_large_practice_pairs_names_anew_before_numbering_them() -> None:
+    demo = demo_practice()
+    people = len(demo.clients)
+    names = [client_name(demo, index)[:2] for index in range(people * people)]
+    assert len(set(names)) == people * people  # every first name with every last name
+    assert names[:people] == [(first, last) for first, last, _ in demo.clients]
+    assert client_name(demo, people * people)[0].endswith(" 2")
+
+
+def test_a_practice_with_years_of_history_is_built_through_the_app_s_storage(
+    any_db: Database,
+) -> None:
+    """Each client's course ends somewhere in the ten years before today, and every signed
+    note is checked, hashed and sealed like the app's own; a second build is refused."""
+    ticks: list[DemoSummary] = []
+    summary = seed_demo(
+        any_db, clients=6, today=TODAY, years=10, tick=lambda s: ticks.append(copy.copy(s))
+    )
+    assert [s.clients for s in ticks] == [1, 2, 3, 4, 5, 6] and summary.clients == 6
+    with any_db.read() as session:
+        starts = session.scalars(select(Visit.start)).all()
+        assert min(starts).date() < TODAY - dt.timedelta(days=365)  # years back
+        assert max(starts).date() <= TODAY
+        signed = session.scalars(select(Visit).where(Visit.status == VisitStatus.SIGNED)).all()
+        assert len(signed) == summary.signed_visits and all(map(verify_visit_hash, signed))
+    with pytest.raises(DemoNotEmptyError):
+        seed_demo(any_db, clients=1, years=10)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,8 +38,16 @@ def add_commands(commands: Any) -> None:
         action="store_true",
         help="do nothing (and succeed) when the database already holds clients",
     )
-    demo.add_argument(
+    size = demo.add_mutually_exclusive_group()
+    size.add_argument(
         "--clients", type=int, default=30, metavar="N", help="how many clients (default 30)"
+    )
+    size.add_argument(
+        "--scale",
+        metavar="clinic|N",
+        help="a practice with years of history for measuring speed: clinic (a ten-year clinic, "
+        "20,000 clients), clinic/K (a K-th of it) or N times the 30-client demo; shows the "
+        "rate and the time left",
     )
     demo.add_argument("--seed", type=int, default=20261123, help=argparse.SUPPRESS)
     demo.set_defaults(run=_run_demo)
@@ -159,18 +168,39 @@ def add_commands(commands: Any) -> None:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from massage_chart.demo import DemoNotEmptyError, seed_demo
+    from massage_chart.demo import DemoNotEmptyError, clients_for_scale, seed_demo
 
-    if args.clients < 1:
+    if args.scale is not None:
+        try:
+            clients = clients_for_scale(args.scale)
+        except ValueError as exc:
+            return fail(str(exc))
+    elif args.clients < 1:
         return fail("--clients must be at least 1.")
+    else:
+        clients = args.clients
     database = open_db(args, create=True)
     try:
-        summary = seed_demo(
-            database,
-            clients=args.clients,
-            seed=args.seed,
-            progress=lambda message: print(f"  {message}", file=sys.stderr),
-        )
+        if args.scale is None:
+            summary = seed_demo(
+                database,
+                clients=clients,
+                seed=args.seed,
+                progress=lambda message: print(f"  {message}", file=sys.stderr),
+            )
+        else:
+            heading = (
+                f"Building a practice of {clients:,} clients with ten years of history in "
+                f"{database.display_name}, through the app's own storage (every note checked, "
+                "hashed and sealed)..."
+            )
+            summary = seed_demo(
+                database,
+                clients=clients,
+                seed=args.seed,
+                years=10,
+                tick=_RateLine(clients, heading),
+            )
     except DemoNotEmptyError as exc:
         if args.if_empty:
             print(f"The database {database.display_name} already holds clients; demo not added.")
@@ -183,6 +213,52 @@ def _run_demo(args: argparse.Namespace) -> int:
         f"{summary.clients} clients, {summary.visits} visits ({summary.signed_visits} signed)."
     )
     return 0
+
+
+class _RateLine:
+    """Prints how far a large demo has got, its rate and the time left, every few seconds (on
+    one line rewritten in place on a terminal)."""
+
+    EVERY = 2.0  # seconds between lines
+
+    def __init__(self, total: int, heading: str) -> None:
+        self.total = total
+        self.heading = heading
+        self.started = time.monotonic()
+        self.shown = self.started
+        self.terminal = sys.stderr.isatty()
+
+    def __call__(self, summary: Any) -> None:
+        if self.heading:  # once the database is known to be empty and the first client made
+            print(self.heading, file=sys.stderr)
+            self.heading = ""
+        now = time.monotonic()
+        done = summary.clients
+        if now - self.shown < self.EVERY and done < self.total:
+            return
+        self.shown = now
+        elapsed = max(now - self.started, 1e-9)
+        rate = done / elapsed
+        left = (self.total - done) / rate if rate else 0.0
+        width = 24
+        filled = round(width * done / self.total)
+        line = (
+            f"  [{'#' * filled}{'.' * (width - filled)}] {done:,}/{self.total:,} clients, "
+            f"{summary.visits:,} visits · {rate:.1f} clients/s, {summary.visits / elapsed:.0f} "
+            f"visits/s · {_duration(left)} left"
+        )
+        if self.terminal:
+            end = "\n" if done >= self.total else ""
+            print(f"\r{line}", end=end, file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+
+def _duration(seconds: float) -> str:
+    """ "about 3 min", "12 s"."""
+    if seconds >= 90:
+        return f"about {round(seconds / 60):,} min"
+    return f"{round(seconds)} s"
 
 
 def _run_export_json(args: argparse.Namespace) -> int:

@@ -334,3 +334,21 @@ def test_a_printed_note_carries_a_checkpoint_the_log_is_later_held_to(tmp_path: 
     assert "events were deleted after the page was printed" in broken.stdout
     wrong = run("audit", "verify", "--db", str(path), "--checkpoint", "page-7")
     assert wrong.returncode != 0 and "not an audit checkpoint as printed" in wrong.stderr
+
+
+def test_demo_scale_builds_a_practice_with_its_rate_and_refuses_a_full_database(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "scale.db"
+    built = run("demo", "--db", str(path), "--scale", "1")
+    assert built.returncode == 0, built.stderr
+    assert "30 clients with ten years of history" in built.stderr
+    assert "30/30 clients" in built.stderr and "clients/s" in built.stderr
+    assert "30 clients" in built.stdout
+    again = run("demo", "--db", str(path), "--scale", "1")
+    assert again.returncode == 1 and "already holds clients" in again.stderr
+    assert "ten years of history" not in again.stderr  # nothing said to be built
+    wrong = run("demo", "--db", str(tmp_path / "other.db"), "--scale", "clinic/0")
+    assert wrong.returncode == 1 and "clinic/K" in wrong.stderr
+    both = run("demo", "--db", str(tmp_path / "other.db"), "--scale", "1", "--clients", "3")
+    assert both.returncode == 2 and "not allowed with" in both.stderr
