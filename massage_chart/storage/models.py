@@ -407,10 +407,10 @@ class Visit(Base):
         ForeignKey("providers.id", ondelete="RESTRICT"), nullable=True, index=True
     )
     claim_id: Mapped[str | None] = mapped_column(
-        ForeignKey("claims.id", ondelete="SET NULL"), nullable=True
+        ForeignKey("claims.id", ondelete="SET NULL"), nullable=True, index=True
     )
     referral_id: Mapped[str | None] = mapped_column(
-        ForeignKey("referrals.id", ondelete="SET NULL"), nullable=True
+        ForeignKey("referrals.id", ondelete="SET NULL"), nullable=True, index=True
     )
     start: Mapped[dt.datetime] = mapped_column(DateTime)
     end: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -93,10 +93,13 @@ def latest_audit_seq(database: Database) -> int | None:
     compare two readings to learn whether any record changed in between."""
     try:
         with database.read() as session:
+            # Walked back from the newest event (the key's order) to the first change: a
+            # maximum over a filter would read the whole log, which grows with every view.
             return session.scalar(
-                select(func.max(audit.AuditEvent.seq)).where(
-                    audit.AuditEvent.action.not_in(audit.LOOKING_ACTIONS)
-                )
+                select(audit.AuditEvent.seq)
+                .where(audit.AuditEvent.action.not_in(audit.LOOKING_ACTIONS))
+                .order_by(audit.AuditEvent.seq.desc())
+                .limit(1)
             )
     except SQLAlchemyError:
         return None

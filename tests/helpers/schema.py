@@ -16,9 +16,9 @@ SINCE_0017 = (
 
 
 def back_to_0016(connection: Any) -> None:
-    """Undo schemas 0017 to 0019 of a SQLite file (their triggers, the seals table, the marks'
-    atlas version) and say 0016: the next open of the file upgrades it as it would an old
-    laptop's."""
+    """Undo schemas 0017 to 0020 of a SQLite file (their triggers, the seals table, the marks'
+    atlas version, the indexes of a claim's and a referral's visits) and say 0016: the next
+    open of the file upgrades it as it would an old laptop's."""
     newer = connection.exec_driver_sql(
         "SELECT count(*) FROM marks WHERE atlas_version != 1"
     ).scalar_one()
@@ -27,6 +27,8 @@ def back_to_0016(connection: Any) -> None:
         connection.exec_driver_sql(f"DROP TRIGGER {trigger}")
     connection.exec_driver_sql("DROP TABLE seals")
     connection.exec_driver_sql("ALTER TABLE marks DROP COLUMN atlas_version")
+    connection.exec_driver_sql("DROP INDEX ix_visits_claim_id")
+    connection.exec_driver_sql("DROP INDEX ix_visits_referral_id")
     connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0016'")
 
 

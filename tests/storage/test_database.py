@@ -346,3 +346,17 @@ def test_garbage_inside_the_file_is_found_by_the_thorough_check(
     with pytest.raises(DatabaseDamagedError, match="damaged"):
         open_database(str(db_path), thorough_check=True)
     assert _file_digest(db_path) == before
+
+
+@pytest.mark.parametrize("column", ["claim_id", "referral_id"])
+def test_a_claim_s_and_a_referral_s_visits_are_found_by_index(db: Database, column: str) -> None:
+    """Every signing check counts them: without an index each count read every visit of the
+    practice, a cost that grew with every visit ever charted."""
+    with db.engine.connect() as connection:
+        plan = " ".join(
+            str(row[-1])
+            for row in connection.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN SELECT id, start FROM visits WHERE {column} = 'x'"
+            )
+        )
+    assert f"USING INDEX ix_visits_{column}" in plan, plan
