@@ -52,13 +52,13 @@ def visit_canonical_content(visit: Visit) -> dict[str, Any]:
     Version 2 (``visit.hash_version``) adds the SOAP sub-fields, the stop/refer overrides and the
     version itself; version 1 folds the first two into the text, as they were stored then.
     """
-    content = _common_content(visit)
+    record = visit_record_of(visit)  # read once: ``check`` hashes every signed visit
+    content = _common_content(visit, record)
     version = visit.hash_version or CURRENT_HASH_VERSION
     if version == 1:
         content.update(visit_text_form(visit))
         return content
     content["hash_version"] = version
-    record = visit_record_of(visit)
     content.update(
         {
             name: _sealed_value(getattr(record, name))
@@ -91,8 +91,7 @@ def _sealed_unless(mark: Any) -> dict[str, Any]:
     }
 
 
-def _common_content(visit: Visit) -> dict[str, Any]:
-    record = visit_record_of(visit)
+def _common_content(visit: Visit, record: Any) -> dict[str, Any]:
     content: dict[str, Any] = {
         name: _sealed_value(getattr(record, name)) for name in sealed_fields(1)
     }
