@@ -632,7 +632,7 @@ def seed_demo(
         ends = today - dt.timedelta(days=spread.randrange(years * 365)) if years else today
         with database.write() as session:
             made = _seed_client(
-                session, rng, ends, demo, (first, last, gender), scenario, providers
+                session, rng, ends, demo, (first, last, gender), scenario, providers, today
             )
         summary.clients += 1
         summary.visits += made[1]
@@ -653,8 +653,11 @@ def _seed_client(
     name: tuple[str, str, str],
     scenario: Scenario,
     providers: Sequence[Provider],
+    now: dt.date | None = None,
 ) -> tuple[str, int, int]:
     """Create one client with history, claim, referral and visits; returns (id, visits, signed).
+    ``today`` is the day the client's course ends by; ``now`` the practice's today (the same day
+    unless the course lies in the past): only visits of the last ten days before it stay drafts.
 
     ``name`` is the first name, last name and gender.
     """
@@ -777,7 +780,7 @@ def _seed_client(
         )
         end = start + dt.timedelta(minutes=duration)
         s, o, a, p = _soap_text(rng, scenario, number, visit_count, before, after)
-        recent = (today - day).days <= 10
+        recent = ((now or today) - day).days <= 10
         sign_it = not recent or rng.random() < 0.3
         visit = Visit(
             id=new_id(),

@@ -127,5 +127,7 @@ def test_a_practice_with_years_of_history_is_built_through_the_app_s_storage(
         assert max(starts).date() <= TODAY
         signed = session.scalars(select(Visit).where(Visit.status == VisitStatus.SIGNED)).all()
         assert len(signed) == summary.signed_visits and all(map(verify_visit_hash, signed))
+        drafts = session.scalars(select(Visit.start).where(Visit.status != VisitStatus.SIGNED))
+        assert all((TODAY - start.date()).days <= 10 for start in drafts)  # only this week's
     with pytest.raises(DemoNotEmptyError):
         seed_demo(any_db, clients=1, years=10)

@@ -249,7 +249,7 @@ class _RateLine:
         )
         if self.terminal:
             end = "\n" if done >= self.total else ""
-            print(f"\r{line}", end=end, file=sys.stderr, flush=True)
+            print(f"\r{line}\x1b[K", end=end, file=sys.stderr, flush=True)  # the rest cleared
         else:
             print(line, file=sys.stderr, flush=True)
 

@@ -412,9 +412,12 @@ def load_atlas_from(folder: Path, version: int | None = None) -> Atlas:
     for view_id, view in zip(files, views, strict=True):
         if view.id != view_id:
             raise AtlasError(f"The atlas in {folder} files view {view.id!r} as {view_id!r}")
+    by_id = {view.id: view for view in views}
     for (_, region_id), target in moved.items():
-        if target not in files:
-            raise AtlasError(f"The atlas in {folder} moves {region_id!r} to no view {target!r}")
+        if target not in by_id or region_id not in by_id[target]._by_id:
+            raise AtlasError(
+                f"The atlas in {folder} moves {region_id!r} to {target!r}, which does not hold it"
+            )
     return Atlas(views=views, version=chosen, renamed=renamed, moved=moved)
 
 

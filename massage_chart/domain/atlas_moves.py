@@ -51,6 +51,14 @@ def _carried(points: Sequence[Point], old: Region, new: Region) -> tuple[Point, 
     )
 
 
+def _centred(points: Sequence[Point], centre: Point) -> tuple[Point, ...]:
+    """The points moved, unchanged in shape, so that their box is centred on ``centre``."""
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    dx = centre[0] - (min(xs) + max(xs)) / 2
+    dy = centre[1] - (min(ys) + max(ys)) / 2
+    return tuple((min(1.0, max(0.0, x + dx)), min(1.0, max(0.0, y + dy))) for x, y in points)
+
+
 def move_to_atlas(mark: MarkData, target: Atlas, source: Atlas | None = None) -> MarkData:
     """The mark on ``target``: the same named region and side, its points where that region now
     lies. A mark already on ``target`` is returned as it is. ``source`` is the atlas of the
@@ -81,12 +89,20 @@ def move_to_atlas(mark: MarkData, target: Atlas, source: Atlas | None = None) ->
                 points = (region.inner_point,)
     try:
         placement = locate(target, view_id, mark.kind, points, whole_region=mark.whole_region)
+        if region is not None and placement.region is not region:
+            # A stroke or an area whose carried points lie first on another region: centred on
+            # its own region instead, so it keeps naming that region first.
+            centred = _centred(points, region.inner_point)
+            again = locate(target, view_id, mark.kind, centred, whole_region=mark.whole_region)
+            if again.region is region:
+                points, placement = centred, again
     except PlacementError as error:  # cannot happen for points that fit the kind before
         raise AtlasError(
             f"The mark {mark.id} cannot be moved to the new body chart: {error}"
         ) from error
-    if region is None:
-        region = placement.region
+    # Filed under the region its points place it in, as every road computes it again (a chart
+    # file import locates each mark anew; a signed note must read the same after one).
+    region = placement.region or region
     return mark.replace(
         view=view_id,
         points=points,

@@ -24,7 +24,7 @@ from massage_chart.atlas import (
 )
 from massage_chart.domain.atlas_moves import chart_atlas, move_to_atlas, region_in_version
 from massage_chart.domain.marks import Geometry, MarkData, MarkKind
-from massage_chart.domain.placement import locate
+from massage_chart.domain.placement import PlacementError, locate
 from massage_chart.resources import resource_path
 
 #: The bytes of every released view file. Charts were signed on these: they never change (a new
@@ -320,3 +320,37 @@ def test_each_head_hand_and_foot_region_has_its_close_up() -> None:
     assert closer_of[("posterior", "plantar_foot.l")] == "feet_plantar"
     assert closer_of[("anterior", "dorsal_foot.r")] == "feet_dorsal"
     assert ("anterior", "biceps.r") not in closer_of
+
+
+@pytest.mark.parametrize("version", atlas_versions()[:-1])
+def test_a_moved_mark_is_filed_where_its_points_place_it(version: int) -> None:
+    """Every road locates a mark from its points again (a chart file import does): a moved area
+    or stroke is filed under the region its points now lie in first, so a note signed after the
+    move reads the same after an export and an import."""
+    old, new = load_atlas(version), load_atlas()
+    for view_id in ("anterior", "posterior", "left_lateral"):
+        for region in old.regions(view_id):
+            x, y = region.inner_point
+            for kind, points in (
+                (MarkKind.TREATED, ((x - 0.012, y - 0.01), (x + 0.012, y - 0.01), (x, y + 0.012))),
+                (MarkKind.REFERRED_PAIN, ((x - 0.01, y), (x + 0.01, y + 0.005))),
+            ):
+                try:
+                    placed = locate(old, view_id, kind, points)
+                except PlacementError:
+                    continue  # off the body at this size
+                mark = _mark(view_id, kind, points, version,
+                             region=placed.region_id, side=placed.side)  # fmt: skip
+                moved = move_to_atlas(mark, new)
+                again = locate(new, moved.view, kind, moved.points)
+                assert (again.region_id, again.side) == (moved.region_id, moved.side), region.id
+
+
+def test_a_version_that_moves_a_region_to_a_view_without_it_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "atlas"
+    shutil.copytree(_folder(), folder)
+    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    index["versions"]["3"]["moved"]["posterior"]["rhomboid.r"] = "face"
+    (folder / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    with pytest.raises(AtlasError, match="does not hold it"):
+        load_atlas_from(folder, 3)

@@ -62,3 +62,17 @@ def test_the_regions_tile_the_silhouette_so_the_share_is_of_the_body_surface() -
         outline = sum(_polygon_area(polygon, view.aspect) for polygon in view.silhouette)
         regions = sum(region_area(atlas, region) for region in atlas.regions(view_id))
         assert regions == pytest.approx(outline, rel=1e-6), view_id
+
+
+def test_pain_on_a_deep_muscle_counts_the_skin_over_it() -> None:
+    """The rhomboids are charted on the deep layer from atlas version 3: pain there is pain of
+    the back, counted on the back view where it lies, as it was when they were charted there."""
+    atlas = load_atlas()
+    point = _mark(MarkKind.PAIN, "posterior_deep", "rhomboid.r")
+    whole = _mark(MarkKind.REFERRED_PAIN, "posterior_deep", "deep_quadratus_lumborum.l", whole=True)
+    (under,) = pain_regions(atlas, [point])
+    assert under.view_id == "posterior" and under.side == "right"
+    assert under is atlas.region_at("posterior", *point.points[0])
+    covered = pain_regions(atlas, [whole])
+    assert covered and all(r.view_id == "posterior" for r in covered)
+    assert clinician_pain_extent(atlas, [point]) > 0

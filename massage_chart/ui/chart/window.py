@@ -569,7 +569,10 @@ class VisitChartWindow(QMainWindow):
         when there are none."""
         doc = self.document
         marks = list(doc.marks.values()) or list(doc.previous)
-        counts = Counter(m.view for m in marks if m.view in self.scene.figures)
+        # A deep layer's marks count for its surface view (the figure it lies under).
+        counts = Counter(
+            SURFACE_OF.get(m.view, m.view) for m in marks if m.view in self.scene.figures
+        )
         return counts.most_common(1)[0][0] if counts else "anterior"
 
     def show_view(self, view_id: str, *, exact: bool = False) -> None:
