@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from massage_chart.domain.atlas import Atlas, AtlasError, Region, load_atlas
-from massage_chart.domain.marks import MarkData
+from massage_chart.domain.atlas import SURFACE_OF, Atlas, AtlasError, Region, load_atlas
+from massage_chart.domain.marks import Geometry, MarkData
 from massage_chart.domain.placement import PlacementError, Point, locate
 
 
@@ -110,3 +110,30 @@ def move_to_atlas(mark: MarkData, target: Atlas, source: Atlas | None = None) ->
         side=region.side if region is not None else placement.side,
         atlas_version=target.version,
     )
+
+
+def on_surface_view(mark: MarkData) -> MarkData:
+    """A mark of a deep layer as it lies on its surface view (the same frame): pain charted on
+    the rhomboids or the psoas covers the skin over them, and an area to avoid over a deep muscle
+    is an area of the skin too. A point is filed under the surface region it lies in; a stroke
+    or an area (a whole deep muscle: its outline) under none, placed again from its points. A
+    mark of a surface view is returned as it is."""
+    if mark.view not in SURFACE_OF:
+        return mark
+    surface = SURFACE_OF[mark.view]
+    try:
+        atlas = load_atlas(mark.atlas_version)
+        deep = atlas.region(mark.view, mark.region_id) if mark.region_id else None
+    except AtlasError:
+        return mark
+    if mark.kind.geometry is Geometry.POINT or not mark.points:
+        if deep is not None and mark.whole_region:
+            point = deep.inner_point
+        elif mark.points:
+            point = mark.points[0]
+        else:
+            return mark
+        region = atlas.region_at(surface, *point)
+        return mark.replace(view=surface, region_id=region.id if region is not None else None)
+    points = deep.polygons[0][0] if deep is not None and mark.whole_region else mark.points
+    return mark.replace(view=surface, points=points, region_id=None, whole_region=False)

@@ -10,16 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from massage_chart.domain.atlas import (
-    SURFACE_OF,
-    Atlas,
-    AtlasError,
-    Polygon,
-    Region,
-    Ring,
-    load_atlas,
-)
-from massage_chart.domain.marks import Geometry, MarkData, MarkKind
+from massage_chart.domain.atlas import SURFACE_OF, Atlas, Polygon, Region, Ring
+from massage_chart.domain.atlas_moves import on_surface_view
+from massage_chart.domain.marks import MarkData, MarkKind
 from massage_chart.domain.placement import placement_of
 
 EXTENT_VIEWS = ("anterior", "posterior")
@@ -63,28 +56,11 @@ def pain_regions(atlas: Atlas, marks: Iterable[MarkData]) -> set[Region]:
         if mark.kind not in PAIN_KINDS:
             continue
         if mark.view in SURFACE_OF:  # a deep layer: counted where it lies on its surface view
-            mark = _on_surface(mark)
+            mark = on_surface_view(mark)
         if mark.view not in EXTENT_VIEWS:
             continue
         regions.update(placement_of(atlas, mark).regions)
     return regions
-
-
-def _on_surface(mark: MarkData) -> MarkData:
-    """A mark of a deep layer as it lies on its surface view (the same frame): pain charted on
-    the rhomboids or the psoas covers the skin over them, and is counted there."""
-    surface = SURFACE_OF[mark.view]
-    try:
-        atlas = load_atlas(mark.atlas_version)
-        deep = atlas.region(mark.view, mark.region_id) if mark.region_id else None
-    except AtlasError:
-        return mark
-    if mark.kind.geometry is Geometry.POINT or not mark.points:
-        point = deep.inner_point if deep is not None and mark.whole_region else mark.points[0]
-        region = atlas.region_at(surface, *point)
-        return mark.replace(view=surface, region_id=region.id if region is not None else None)
-    points = deep.polygons[0][0] if deep is not None and mark.whole_region else mark.points
-    return mark.replace(view=surface, points=points, region_id=None, whole_region=False)
 
 
 def regions_extent(atlas: Atlas, regions: Iterable[Region]) -> float:

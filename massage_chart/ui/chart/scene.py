@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from massage_chart.atlas import Region, closer_view
+from massage_chart.domain.atlas_moves import on_surface_view
 from massage_chart.domain.marks import Geometry, MarkData, MarkKind
 from massage_chart.ui.chart import tools
 from massage_chart.ui.chart.glyphs import SHORT_NAMES
@@ -232,7 +233,12 @@ class ChartScene(QGraphicsScene):
         ]
         for ghost in self.ghosts:
             ghost.setVisible(self._ghosts_visible)
-        self.standing = [self._add_item(m, "standing") for m in self.document.standing_avoid]
+        self.standing = []
+        for mark in self.document.standing_avoid:
+            self.standing.append(self._add_item(mark, "standing"))
+            skin = on_surface_view(mark)  # an area to avoid over a deep muscle: on the skin too
+            if skin.view != mark.view and skin.view in self.figures:
+                self.standing.append(self._add_item(skin, "standing"))
         self._separate_all_badges()  # the marks' labels too, when the scene is first built
 
     def set_ghosts_visible(self, visible: bool) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import select, text
 
 from massage_chart.atlas import current_atlas_version, load_atlas
 from massage_chart.domain.marks import MarkKind
+from massage_chart.domain.placement import locate
 from massage_chart.export.service import DocumentKind, export_document
 from massage_chart.export.snapshot import load_visit_snapshot
 from massage_chart.export.soap_pdf import body_charts
@@ -268,3 +269,36 @@ def test_a_double_click_on_a_hand_opens_the_hands_close_up(
     qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=at)
     assert "hands_palmar" in window.scene.visible_views()
     assert window.document.marks == {}  # a double-click with Select charts nothing
+
+
+def test_an_area_to_avoid_over_a_deep_muscle_shows_on_the_skin_too(
+    qtbot: QtBot, db: Database
+) -> None:
+    """An earlier visit's area to avoid charted on the rhomboids (the deep layer) still stands
+    at today's visit: it is drawn on the deep layer and on the back view over it, so it is seen
+    with the deep layer off."""
+    with db.write() as session:
+        client = add_client(session, first_name="Ana", last_name="Silva")
+        earlier = create_visit(
+            session, client.id, provider_id=None, start=dt.datetime(2026, 11, 2, 9)
+        )
+        today = create_visit(
+            session, client.id, provider_id=None, start=dt.datetime(2026, 11, 23, 9)
+        )
+        store.add_mark(
+            session,
+            store.place_mark(
+                NEW, earlier.id, MarkKind.AVOID, "posterior_deep",
+                [NEW.region("posterior_deep", "rhomboid.r").inner_point], whole_region=True,
+            ),
+        )  # fmt: skip
+        today_id = today.id
+    window = VisitChartWindow(db, today_id)
+    qtbot.addWidget(window)
+    assert sorted(item.mark.view for item in window.scene.standing) == [
+        "posterior",
+        "posterior_deep",
+    ]
+    (skin,) = [i for i in window.scene.standing if i.mark.view == "posterior"]
+    covered = {r.id for r in locate(NEW, "posterior", MarkKind.AVOID, skin.mark.points).regions}
+    assert "lower_trapezius.r" in covered  # the skin over the rhomboids
