@@ -15,7 +15,6 @@ went to the deep layer). Released versions never change: a redrawing is written 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from collections.abc import Sequence
@@ -45,7 +44,7 @@ from build_atlas import (
     spline,
     write_view,
 )
-from build_detail_views import DEEP_ANTERIOR, DEEP_POSTERIOR, deep_view
+from build_detail_views import DEEP_ANTERIOR, DEEP_POSTERIOR, deep_view, write_index
 
 ROOT = Path(__file__).resolve().parent.parent
 ATLAS_DIR = ROOT / "resources" / "atlas"
@@ -602,13 +601,7 @@ def main() -> None:
     )
     moved = {f"{stem}.{side}": "posterior_deep" for stem in sorted(DEEPENED) for side in ("l", "r")}
     index["versions"][str(VERSION)] = {"views": views, "moved": {"posterior": moved}}
-    index["current"] = max(int(v) for v in index["versions"])
-    index["files"] = {
-        name: hashlib.sha256((ATLAS_DIR / name).read_bytes()).hexdigest()
-        for entry in index["versions"].values()
-        for name in entry["views"].values()
-    }
-    (ATLAS_DIR / "index.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+    write_index(index)
 
 
 if __name__ == "__main__":

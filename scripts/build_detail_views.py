@@ -23,6 +23,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import shapely
 from shapely import affinity
@@ -839,6 +840,11 @@ def main() -> None:
     for view in detail_views():
         views[view.id] = write(view)
     index["versions"][str(VERSION)] = {"views": views}
+    write_index(index)
+
+
+def write_index(index: dict[str, Any]) -> None:
+    """Write the atlas index: the newest version current, and the bytes of every file listed."""
     index["current"] = max(int(v) for v in index["versions"])
     index["files"] = {
         name: hashlib.sha256((ATLAS_DIR / name).read_bytes()).hexdigest()
