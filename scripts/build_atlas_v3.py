@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_atlas import (
     ARM,
     LARM,
+    FibreMap,
     Pt,
     Spec,
     above,
@@ -97,9 +98,9 @@ REACH = 0.86  # how far along toward its insertion a fibre line is drawn
 FibreSpec = tuple[Sequence[Pt], Sequence[Pt], int, float]
 
 
-def fibres_of(  # type: ignore[no-untyped-def]
+def fibres_of(
     table: dict[str, FibreSpec], lines: dict[str, list[list[Pt]]] | None = None
-):
+) -> FibreMap:
     """A fibre map for ``build_front_view``: each region's strands (and any contour ``lines``
     of its own, such as tendinous intersections), clipped to it."""
 

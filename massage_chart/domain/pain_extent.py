@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from massage_chart.domain.atlas import SURFACE_OF, Atlas, Polygon, Region, Ring
+from massage_chart.domain.atlas import Atlas, Polygon, Region, Ring
 from massage_chart.domain.atlas_moves import on_surface_view
 from massage_chart.domain.marks import MarkData, MarkKind
 from massage_chart.domain.placement import placement_of
@@ -55,8 +55,7 @@ def pain_regions(atlas: Atlas, marks: Iterable[MarkData]) -> set[Region]:
     for mark in marks:
         if mark.kind not in PAIN_KINDS:
             continue
-        if mark.view in SURFACE_OF:  # a deep layer: counted where it lies on its surface view
-            mark = on_surface_view(mark)
+        mark = on_surface_view(mark)  # a deep layer's: counted where it lies on its surface view
         if mark.view not in EXTENT_VIEWS:
             continue
         regions.update(placement_of(atlas, mark).regions)

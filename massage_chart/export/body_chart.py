@@ -930,7 +930,6 @@ class BodyChart(Flowable):
             canvas.drawPath(_cached_path(*key, "fibres"), stroke=1, fill=0)
         canvas.setStrokeColor(REGION_LINE)
         canvas.setLineWidth(0.25)
-        canvas.setLineJoin(1)
         canvas.drawPath(_cached_path(*key, "regions"), stroke=1, fill=0)
         canvas.setStrokeColor(DETAIL_LINE)
         canvas.setLineWidth(0.4)

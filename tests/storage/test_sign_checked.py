@@ -181,21 +181,30 @@ def test_a_signed_visit_is_not_signed_again(any_db: Database) -> None:
         sign_and_record(session, practice.visit_id, None, SIGNED_AT, accept_warnings=True)
 
 
+def _chart_on_version_2(db: Database, visit_id: str, *marks: tuple[MarkKind, str]) -> None:
+    """Marks stored as charted on atlas version 2 (the rhomboids still on the back view), each
+    one point at its region's inner point: an area of one point is stored malformed."""
+    old = load_atlas(2)
+    with db.write() as session:
+        for kind, region_id in marks:
+            region = old.region("posterior", region_id)
+            session.add(
+                Mark(
+                    visit_id=visit_id, kind=kind.value, view="posterior",
+                    points=[list(region.inner_point)], region_id=region.id, side=region.side,
+                    atlas_version=2,
+                )
+            )  # fmt: skip
+
+
 def test_a_chart_from_an_older_atlas_moves_to_the_current_one_before_it_is_signed(
     any_db: Database,
 ) -> None:
     """Signed from the command line or an import as from the window: on the current atlas, the
     rhomboids (a surface region of version 2) on the deep layer that holds them now."""
-    old, current = load_atlas(2), load_atlas()
+    current = load_atlas()
     practice = complete_claim_visit(any_db)
-    with any_db.write() as session:
-        session.add(
-            Mark(
-                visit_id=practice.visit_id, kind=MarkKind.TRIGGER_POINT_ACTIVE.value,
-                view="posterior", points=[list(old.region("posterior", "rhomboid.r").inner_point)],
-                region_id="rhomboid.r", side="right", intensity=6, atlas_version=2,
-            )
-        )  # fmt: skip
+    _chart_on_version_2(any_db, practice.visit_id, (MarkKind.TRIGGER_POINT_ACTIVE, "rhomboid.r"))
     with any_db.write() as session:
         sign_and_record(session, practice.visit_id, None, SIGNED_AT)
     with any_db.read() as session:
@@ -217,20 +226,13 @@ def test_a_chart_from_an_older_atlas_moves_to_the_current_one_before_it_is_signe
 def test_a_chart_that_cannot_move_whole_is_signed_on_its_own_atlas(any_db: Database) -> None:
     """A mark stored malformed (an area of one point, not whole-region) cannot be placed on
     the current atlas: no mark moves, and the note is signed on the atlas it was charted on."""
-    old = load_atlas(2)
     practice = complete_claim_visit(any_db)
-    with any_db.write() as session:
-        for kind, points in (
-            (MarkKind.TENDER_POINT, [list(old.region("posterior", "rhomboid.r").inner_point)]),
-            (MarkKind.HYPERTONICITY, [list(old.region("posterior", "teres.r").inner_point)]),
-        ):
-            session.add(
-                Mark(
-                    visit_id=practice.visit_id, kind=kind.value, view="posterior", points=points,
-                    region_id=old.region_at("posterior", *points[0]).id,  # type: ignore[union-attr]
-                    side="right", atlas_version=2,
-                )
-            )  # fmt: skip
+    _chart_on_version_2(
+        any_db,
+        practice.visit_id,
+        (MarkKind.TENDER_POINT, "rhomboid.r"),
+        (MarkKind.HYPERTONICITY, "teres.r"),
+    )
     with any_db.write() as session:
         sign_and_record(session, practice.visit_id, None, SIGNED_AT)
     with any_db.read() as session:

@@ -322,12 +322,16 @@ class VisitChartWindow(QMainWindow):
         # A deep layer offers the muscles charted only there (psoas; the rhomboids under the
         # trapezius): its other regions are the surface view's own.
         atlas = self.document.atlas
+        on_surface = {
+            deep: {region.id for region in atlas.regions(surface)}
+            for deep, surface in SURFACE_OF.items()
+            if deep in atlas.view_ids
+        }
         self.region_names = {
             f"{region.label} · {view_label(view.id).lower()}": (view.id, region.id)
             for view in atlas.views
             for region in view.regions
-            if view.id not in SURFACE_OF
-            or region.id not in {r.id for r in atlas.regions(SURFACE_OF[view.id])}
+            if region.id not in on_surface.get(view.id, ())
         }
         self.region_field = QLineEdit()
         self.region_field.setPlaceholderText("Find a region  ( / )")
