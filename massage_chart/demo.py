@@ -531,6 +531,12 @@ SMALL_PRACTICE = 30
 CLINIC_CLIENTS = 20_000
 """Clients of the ten-year clinic of PRODUCT.md §7 (``demo --scale clinic``)."""
 
+LONG_STANDING_EVERY = 1_000
+"""In a practice with years of history, the first client of every thousand is a long-standing
+one, seen about weekly for six years: the budget's "client with 300 visits"."""
+
+LONG_STANDING_VISITS = 300
+
 
 def clients_for_scale(scale: str) -> int:
     """How many clients ``demo --scale`` makes: "clinic" is the ten-year clinic of the
@@ -630,9 +636,20 @@ def seed_demo(
         first, last, gender = client_name(demo, index)
         scenario = demo.scenarios[index % len(demo.scenarios)]
         ends = today - dt.timedelta(days=spread.randrange(years * 365)) if years else today
+        visits = None
+        if years and index % LONG_STANDING_EVERY == 0:
+            ends, visits = today, LONG_STANDING_VISITS
         with database.write() as session:
             made = _seed_client(
-                session, rng, ends, demo, (first, last, gender), scenario, providers, today
+                session,
+                rng,
+                ends,
+                demo,
+                (first, last, gender),
+                scenario,
+                providers,
+                today,
+                visit_count=visits,
             )
         summary.clients += 1
         summary.visits += made[1]
@@ -654,17 +671,20 @@ def _seed_client(
     scenario: Scenario,
     providers: Sequence[Provider],
     now: dt.date | None = None,
+    *,
+    visit_count: int | None = None,
 ) -> tuple[str, int, int]:
     """Create one client with history, claim, referral and visits; returns (id, visits, signed).
     ``today`` is the day the client's course ends by; ``now`` the practice's today (the same day
     unless the course lies in the past): only visits of the last ten days before it stay drafts.
+    ``visit_count`` overrides the course's usual 5 to 15 visits.
 
     ``name`` is the first name, last name and gender.
     """
     first, last, gender = name
     age_years = rng.randint(24, 72) if scenario.pregnancy_weeks is None else rng.randint(26, 38)
     dob = today - dt.timedelta(days=age_years * 365 + rng.randint(0, 364))
-    visit_count = rng.randint(5, 15)
+    visit_count = visit_count or rng.randint(5, 15)
     visit_days = _visit_days(rng, today, visit_count)
     first_visit_day = visit_days[0]
     client = Client(

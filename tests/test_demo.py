@@ -10,6 +10,7 @@ import simple_icd_10_cm as icd
 from sqlalchemy import func, select
 
 from massage_chart.demo import (
+    LONG_STANDING_VISITS,
     DemoNotEmptyError,
     DemoSummary,
     client_name,
@@ -129,5 +130,11 @@ def test_a_practice_with_years_of_history_is_built_through_the_app_s_storage(
         assert len(signed) == summary.signed_visits and all(map(verify_visit_hash, signed))
         drafts = session.scalars(select(Visit.start).where(Visit.status != VisitStatus.SIGNED))
         assert all((TODAY - start.date()).days <= 10 for start in drafts)  # only this week's
+        per_client = dict(
+            session.execute(select(Visit.client_id, func.count()).group_by(Visit.client_id)).all()
+        )
+    # The first client is a long-standing one (the budget's client with 300 visits).
+    assert per_client.pop(summary.client_ids[0]) == LONG_STANDING_VISITS
+    assert all(5 <= count <= 15 for count in per_client.values())
     with pytest.raises(DemoNotEmptyError):
         seed_demo(any_db, clients=1, years=10)
