@@ -69,19 +69,8 @@ from massage_chart.ui.drafts_recovery import DraftsRecovery
 from massage_chart.ui.encryption_actions import EncryptionActions
 from massage_chart.ui.export_actions import ExportActions
 from massage_chart.ui.formatting import format_date, search_query
-from massage_chart.ui.help import (
-    AboutDialog,
-    GuideWindow,
-    ShortcutSheet,
-    chart_shortcuts,
-    menu_shortcuts,
-)
 from massage_chart.ui.idle_lock import IdleWatcher, LockScreen
 from massage_chart.ui.live_updates import LiveUpdates
-from massage_chart.ui.note.editor import VisitNoteEditor
-from massage_chart.ui.outcomes.form import OutcomeForm
-from massage_chart.ui.outcomes.pain_map_form import PainMapForm
-from massage_chart.ui.people_dialog import PeopleDialog
 from massage_chart.ui.practice_commands import NewClientCommand, NewVisitCommand
 from massage_chart.ui.practice_document import (
     READ_ERRORS,
@@ -91,23 +80,28 @@ from massage_chart.ui.practice_document import (
     VisitDetails,
     describe_error,
 )
-from massage_chart.ui.progress.progress_dialog import ProgressDialog
-from massage_chart.ui.record.record_dialog import ClientRecordDialog
-from massage_chart.ui.settings import SettingsDialog
-from massage_chart.ui.unlock_password_dialog import UnlockPasswordDialog
 from massage_chart.ui.visit_documents import VisitDocuments
-from massage_chart.ui.visit_note import VisitNoteDialog
-from massage_chart.ui.welcome import WelcomeWizard
 from massage_chart.ui.window_lock import WindowLock
 
 #: What opening a visit window may raise: the visit cannot be read, or is gone.
 _VISIT_OPEN_ERRORS: tuple[type[Exception], ...] = (*DATABASE_ERRORS, NotFoundError)
 
 
+# The dialogs and the windows a visit opens are imported when first opened: the main window
+# starts without loading them (the progress dialog alone brings QtCharts and reportlab).
 if TYPE_CHECKING:
     from massage_chart.ui.chart import VisitChartWindow
     from massage_chart.ui.chart.visit_document import ChartDocument
+    from massage_chart.ui.note.editor import VisitNoteEditor
+    from massage_chart.ui.outcomes.form import OutcomeForm
+    from massage_chart.ui.outcomes.pain_map_form import PainMapForm
+    from massage_chart.ui.people_dialog import PeopleDialog
+    from massage_chart.ui.progress.progress_dialog import ProgressDialog
+    from massage_chart.ui.record.record_dialog import ClientRecordDialog
+    from massage_chart.ui.settings import SettingsDialog
+    from massage_chart.ui.visit_note import VisitNoteDialog
     from massage_chart.ui.visit_window import VisitWindow
+    from massage_chart.ui.welcome import WelcomeWizard
 
 STATUS_MESSAGE_MS = 5000
 # A client's record counts as looked at (and goes in the audit log) once it has been on screen
@@ -540,6 +534,8 @@ class MainWindow(QMainWindow):
 
     def open_people(self) -> PeopleDialog:
         """Open the People window of a clinic's owner (not blocking)."""
+        from massage_chart.ui.people_dialog import PeopleDialog
+
         dialog = PeopleDialog(self.database, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
@@ -547,6 +543,8 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> SettingsDialog:
         """Open the Settings window (not blocking)."""
+        from massage_chart.ui.settings import SettingsDialog
+
         if self.settings_dialog is not None and self.settings_dialog.isVisible():
             self.settings_dialog.raise_()
             return self.settings_dialog
@@ -575,6 +573,8 @@ class MainWindow(QMainWindow):
     def open_welcome(self) -> WelcomeWizard:
         """The first-run welcome: the practice and the first provider, then (if asked) the
         unlock password and encryption, each through the window's own steps."""
+        from massage_chart.ui.welcome import WelcomeWizard
+
         wizard = WelcomeWizard(self.database, self.settings, self)
         wizard.practice_written.connect(self._on_welcome_practice_written)
         wizard.accepted.connect(lambda: self._after_welcome(wizard))
@@ -693,6 +693,8 @@ class MainWindow(QMainWindow):
     def open_visit_note(self, visit_id: str) -> VisitNoteDialog | None:
         """Show a visit's note read-only (not blocking) and return the dialog; it follows the
         visit's note and chart as they are saved. A note already on show is brought forward."""
+        from massage_chart.ui.visit_note import VisitNoteDialog
+
         existing = self.visit_documents.raise_window(visit_id, VisitNoteDialog)
         if existing is not None:
             return existing
@@ -717,6 +719,8 @@ class MainWindow(QMainWindow):
 
     def open_client_record(self) -> ClientRecordDialog | None:
         """Open the selected client's record (not blocking); the list follows what is saved."""
+        from massage_chart.ui.record.record_dialog import ClientRecordDialog
+
         client_id = self.client_panel.current_client_id()
         if not client_id:
             self.statusBar().showMessage("Select a client first.", STATUS_MESSAGE_MS)
@@ -776,6 +780,8 @@ class MainWindow(QMainWindow):
 
     def open_progress(self) -> ProgressDialog | None:
         """Show the selected client's progress across visits."""
+        from massage_chart.ui.progress.progress_dialog import ProgressDialog
+
         client_id = self.client_panel.current_client_id()
         if not client_id:
             self.statusBar().showMessage("Select a client first.", STATUS_MESSAGE_MS)
@@ -789,6 +795,8 @@ class MainWindow(QMainWindow):
     def open_outcome_form(self, measure: Measure) -> OutcomeForm | None:
         """An outcome measure for the selected client, belonging to the selected visit (and
         dated on its day) when one is selected, else dated today."""
+        from massage_chart.ui.outcomes.form import OutcomeForm
+
         taken = self._taken_at()
         if taken is None:
             return None
@@ -822,6 +830,8 @@ class MainWindow(QMainWindow):
     def open_pain_map_form(self) -> PainMapForm | None:
         """The client's own pain map for the selected client, belonging to the selected visit
         (and dated on its day) when one is selected, else dated today."""
+        from massage_chart.ui.outcomes.pain_map_form import PainMapForm
+
         taken = self._taken_at()
         if taken is None:
             return None
@@ -1016,14 +1026,20 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_about_action_triggered(self) -> None:
+        from massage_chart.ui.help import AboutDialog
+
         self._show_help_window(AboutDialog(self.database.display_name, self))
 
     @Slot()
     def _on_guide_action_triggered(self) -> None:
+        from massage_chart.ui.help import GuideWindow
+
         self._show_help_window(GuideWindow(self))
 
     @Slot()
     def _on_shortcuts_action_triggered(self) -> None:
+        from massage_chart.ui.help import ShortcutSheet, chart_shortcuts, menu_shortcuts
+
         rows = menu_shortcuts(self.menuBar()) + chart_shortcuts()
         self._show_help_window(ShortcutSheet(rows, self))
 
@@ -1034,6 +1050,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_encryption_actions_database_reopened(self, database: Database) -> None:
+        from massage_chart.ui.note.editor import VisitNoteEditor
+
         keying = database.keying
         if self.drafts is not None and keying is not None:
             # The drafts were rewritten under the new key with the database.
@@ -1066,6 +1084,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_password_button_clicked(self) -> None:
+        from massage_chart.ui.unlock_password_dialog import UnlockPasswordDialog
+
         dialog = UnlockPasswordDialog(self.settings, self.settings_dialog or self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

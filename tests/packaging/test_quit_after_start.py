@@ -37,7 +37,8 @@ def test_the_option_is_listed_in_the_help() -> None:
 
 def test_opening_the_window_leaves_the_heavy_checkers_unloaded(tmp_path: Path) -> None:
     """The shipped rules and measures are checked by the suite, not at every start; the
-    ICD-10-CM library loads only when a code is looked up."""
+    ICD-10-CM library loads only when a code is looked up; the PDF library, the plots and the
+    dialogs load when first used (the progress dialog alone brings QtCharts and reportlab)."""
     database = tmp_path / "practice.db"
     seeded = subprocess.run(  # clients with health histories: the list reads their alerts
         [sys.executable, "-m", "massage_chart", "demo", "--db", str(database), "--clients", "3"],
@@ -52,7 +53,9 @@ def test_opening_the_window_leaves_the_heavy_checkers_unloaded(tmp_path: Path) -
         "import sys\n"
         "from massage_chart.cli import main\n"
         f"code = main(['--db', {str(database)!r}, '--quit-after-start'])\n"
-        "heavy = [m for m in ('jsonschema', 'simple_icd_10_cm') if m in sys.modules]\n"
+        "heavy = [m for m in ('jsonschema', 'simple_icd_10_cm', 'reportlab', 'PySide6.QtCharts',"
+        " 'massage_chart.ui.progress.progress_dialog', 'massage_chart.ui.record.record_dialog',"
+        " 'massage_chart.ui.people_dialog', 'massage_chart.ui.help') if m in sys.modules]\n"
         "print('loaded:', heavy)\n"
         "sys.exit(code)\n"
     )
