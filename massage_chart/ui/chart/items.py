@@ -36,6 +36,11 @@ FIGURE_HEIGHT = 1000.0
 CAPTION_HEIGHT = 70.0
 
 
+_CLIP_MARGIN = 20.0
+"""Figure units kept between a mark's outline and the body's before its clip is left off: more
+than the widest pen's overhang (the 5 px selection halo) at the smallest zoom (0.15)."""
+
+
 def figure_size(view: AtlasView) -> tuple[float, float]:
     """The figure's frame in scene units (width, height)."""
     return view.aspect * FIGURE_HEIGHT, FIGURE_HEIGHT
@@ -240,6 +245,10 @@ class MarkItem(QGraphicsItem):
         self._badge_at = QPointF()
         self._badge = ""
         self._rect = QRectF()
+        # The body's outline in this item's coordinates while the mark could paint past it;
+        # None when the mark lies well inside it (no clip: a clip path costs more than the fill).
+        self._clip: QPainterPath | None = None
+        self._clip_known = False
         self.glyph_scale = 1.0
         self.badge: BadgeItem | None = None
         if role == "mark":
@@ -269,6 +278,7 @@ class MarkItem(QGraphicsItem):
         self.prepareGeometryChange()
         self.update()  # the pixmap cached for the screen shows the old snapshot
         self.mark = mark
+        self._clip_known = False
         f = self.figure
         kind = mark.kind
         self._badge = glyphs.badge_text(kind, mark.intensity, mark.minutes, mark.pressure)
@@ -306,6 +316,7 @@ class MarkItem(QGraphicsItem):
         if badge is not None:
             kind = QGraphicsItem.GraphicsItemChange
             if change == kind.ItemPositionHasChanged:
+                self._clip_known = False
                 badge.setPos(self.mapToParent(self._badge_at))
             elif change == kind.ItemVisibleHasChanged:
                 badge.follow_owner()
@@ -328,6 +339,25 @@ class MarkItem(QGraphicsItem):
         if self._path.contains(centre):
             return centre
         return pts[0]
+
+    def _body_clip(self) -> QPainterPath | None:
+        """The clip that keeps an area's or a stroke's paint on the body, worked out once per
+        place: none when its outline, with room for the pen, lies inside the body's."""
+        if not self._clip_known:
+            if self.mark.kind.geometry is Geometry.STROKE:
+                bounds = QPolygonF(self._points).boundingRect()
+            else:
+                bounds = self._path.boundingRect()
+            margin = _CLIP_MARGIN
+            inside = bounds.adjusted(-margin, -margin, margin, margin)
+            silhouette = self.figure.silhouette
+            self._clip = (
+                None
+                if silhouette.contains(self.mapRectToParent(inside))
+                else self.mapFromParent(silhouette)
+            )
+            self._clip_known = True
+        return self._clip
 
     def _glyph_size(self) -> float:
         if self.mark.kind is MarkKind.PAIN:
@@ -376,7 +406,8 @@ class MarkItem(QGraphicsItem):
         mark = self.mark
         selected = self.isSelected()
         unconfirmed = not mark.confirmed
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if not painter.testRenderHint(QPainter.RenderHint.Antialiasing):
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)  # a state change costs
         geometry = mark.kind.geometry
         if geometry is Geometry.POINT:
             glyphs.paint_point(
@@ -396,7 +427,9 @@ class MarkItem(QGraphicsItem):
                 painter.drawText(QPointF(s * 0.9, s * 1.3), str(mark.intensity))
             return
         # On the body only: a painted edge past the outline does not spill off it.
-        painter.setClipPath(self.mapFromParent(self.figure.silhouette))
+        clip = self._body_clip()
+        if clip is not None:
+            painter.setClipPath(clip)
         if geometry is Geometry.STROKE:
             glyphs.paint_scar(painter, self._points, selected=selected, unconfirmed=unconfirmed)
         else:

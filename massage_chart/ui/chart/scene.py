@@ -66,6 +66,8 @@ class ChartScene(QGraphicsScene):
         self.new_intensity = DEFAULT_INTENSITY
         self.glyph_scale = 1.0
         self.view_scale = 1.0  # screen pixels per scene unit, as the view last said
+        # Hidden views whose labels were last kept apart at another zoom: done when shown.
+        self._badges_stale: set[str] = set()
         self.figures: dict[str, FigureItem] = {}
         self.items_by_id: dict[str, MarkItem] = {}
         self.ghosts: list[MarkItem] = []
@@ -108,6 +110,8 @@ class ChartScene(QGraphicsScene):
         for view_id, figure in self.figures.items():
             visible = view_id in view_ids
             figure.setVisible(visible)
+            if visible and view_id in self._badges_stale:
+                self._separate_badges(view_id)
         for view_id in view_ids:
             figure = self.figures[view_id]
             figure.setPos(x, 0)
@@ -191,8 +195,13 @@ class ChartScene(QGraphicsScene):
             x += width
 
     def _separate_all_badges(self) -> None:
-        for view_id in self.figures:
-            self._separate_badges(view_id)
+        """Keep labels apart on the views shown; hidden views wait until they are shown (a
+        zoom step then costs only what is on screen)."""
+        for view_id, figure in self.figures.items():
+            if figure.isVisible():
+                self._separate_badges(view_id)
+            else:
+                self._badges_stale.add(view_id)
 
     def _separate_badges(self, view_id: str) -> None:
         """Move labels of neighbouring regions off each other, downwards, at the view's zoom
@@ -201,6 +210,7 @@ class ChartScene(QGraphicsScene):
         figure = self.figures.get(view_id)
         if figure is None:
             return
+        self._badges_stale.discard(view_id)
         scale = self.view_scale
         boxes = []
         for item in figure.childItems():

@@ -746,3 +746,80 @@ def test_a_chart_opens_on_the_view_that_holds_its_marks(
     again = VisitChartWindow(db, course.today_visit_id)
     qtbot.addWidget(again)
     assert again.current_view == "anterior"
+
+
+def test_an_area_moved_to_the_body_s_edge_is_drawn_on_the_body_only(
+    qtbot: QtBot, db: Database, course: Course, chart: VisitChartWindow
+) -> None:
+    """An area well inside the body is painted without the body's clip; dragged across the
+    edge, it is clipped there like one charted across it."""
+    chart.show_view("anterior")
+    view = chart.document.atlas.view("anterior")
+    x, y = view.region("biceps.l").inner_point
+    out = 1 if x > 0.5 else -1
+    edge = x
+    while view.region_at(edge, y) is not None:
+        edge += out * 0.004
+    inside = [
+        (x - 0.01, y - 0.01),
+        (x + 0.01, y - 0.01),
+        (x + 0.01, y + 0.01),
+        (x - 0.01, y + 0.01),
+    ]
+    mark_id = chart.document.add_mark(MarkKind.HYPERTONICITY, "anterior", inside)
+    assert mark_id is not None
+    chart.scene.clearSelection()
+    qtbot.wait(50)
+    image = chart.view.viewport().grab().toImage()
+    background = image.pixelColor(screen_point(chart, "anterior", 0.02, 0.98))
+    assert image.pixelColor(screen_point(chart, "anterior", x, y)) != background
+    near, far = edge - out * 0.04, edge + out * 0.03
+    across = [(near, y - 0.01), (far, y - 0.01), (far, y + 0.01), (near, y + 0.01)]
+    chart.document.move_marks({mark_id: across})
+    assert stored(db, course.today_visit_id)[mark_id].points[1][0] == pytest.approx(far)
+    chart.scene.clearSelection()
+    qtbot.wait(50)
+    image = chart.view.viewport().grab().toImage()
+    past_edge = image.pixelColor(screen_point(chart, "anterior", edge + out * 0.02, y))
+    assert past_edge == background, "the moved area spilled off the body"
+    assert image.pixelColor(screen_point(chart, "anterior", edge - out * 0.02, y)) != background
+    chart.document.undo_stack.clear()
+
+
+def test_labels_of_a_view_hidden_while_zooming_are_kept_apart_once_it_is_shown(
+    qtbot: QtBot, db: Database, course: Course, chart: VisitChartWindow
+) -> None:
+    """A zoom step keeps apart only the labels on screen; a view shown later has its labels
+    kept apart at the zoom it is shown at."""
+    chart.show_view("posterior")
+    view = chart.document.atlas.view("posterior")
+    regions = [r for r in view.regions if r.side == "right"]
+    near = min(
+        ((a, b) for i, a in enumerate(regions) for b in regions[i + 1 :]),
+        key=lambda pair: (
+            abs(pair[0].inner_point[0] - pair[1].inner_point[0])
+            + abs(pair[0].inner_point[1] - pair[1].inner_point[1])
+        ),
+    )
+    for region in near:
+        x, y = region.inner_point
+        assert (
+            chart.document.add_mark(
+                MarkKind.HYPERTONICITY, "posterior", [(x, y)], whole_region=True
+            )
+            is not None
+        )
+    chart.show_view("left_lateral")
+    assert "posterior" not in chart.scene.visible_views()
+    for _ in range(6):
+        chart.view.zoom_out()
+    chart.show_view("posterior")
+    scale = chart.scene.view_scale
+    boxes = [
+        item.badge.boundingRect().translated(item.badge.scenePos() * scale)
+        for item in chart.scene.items_by_id.values()
+        if item.badge is not None and item.badge.isVisible()
+    ]
+    assert len(boxes) == 2
+    assert not boxes[0].intersects(boxes[1])
+    chart.document.undo_stack.clear()
