@@ -168,7 +168,7 @@ def probe_window(url: str) -> dict[str, Any]:
         window.repaint()
 
     figures: dict[str, list[float]] = {"client_heavy": [], "client_light": []}
-    for _ in range(6):  # alternated, so both see the same machine
+    for _ in range(12):  # alternated, so both see the same machine
         figures["client_heavy"].append(timed(lambda: open_client(heavy)))
         figures["client_light"].append(timed(lambda: open_client(light)))
 
@@ -190,7 +190,7 @@ def probe_window(url: str) -> dict[str, Any]:
         open_chart(visit_id)  # the first opening loads the chart's modules: not counted
         app.processEvents()
         figures[name] = []
-    for _ in range(4):
+    for _ in range(6):
         for name, visit_id in charts.items():
             window.select_client(heavy if name == "chart_heavy" else light)
             app.processEvents()
