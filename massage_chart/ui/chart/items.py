@@ -124,6 +124,8 @@ class FigureItem(QGraphicsItem):
 
     def show_alert_regions(self, region_ids: list[str]) -> None:
         """Outline and hatch lightly the regions a health alert names (none: an empty list)."""
+        if list(region_ids) == self.alert_region_ids:
+            return  # unchanged (asked again after every mark)
         self.alert_region_ids = list(region_ids)
         path = QPainterPath()
         for region_id in region_ids:

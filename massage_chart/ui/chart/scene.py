@@ -23,7 +23,7 @@ from massage_chart.domain.atlas_moves import on_surface_view
 from massage_chart.domain.marks import Geometry, MarkData, MarkKind
 from massage_chart.ui.chart import tools
 from massage_chart.ui.chart.glyphs import SHORT_NAMES
-from massage_chart.ui.chart.items import FigureItem, MarkItem
+from massage_chart.ui.chart.items import BadgeItem, FigureItem, MarkItem
 from massage_chart.ui.chart.tools import AreaMode
 from massage_chart.ui.chart.visit_document import ChartDocument
 
@@ -168,7 +168,8 @@ class ChartScene(QGraphicsScene):
             self.items_by_id[mark.id] = item
             editable = not self.document.read_only and not self.document.held_by
             item.setFlag(item.GraphicsItemFlag.ItemIsMovable, editable)
-        self._arrange_badges(mark.view, mark.region_id)
+        if item.badge is not None:
+            self._arrange_badges(mark.view, mark.region_id)
         return item
 
     def _arrange_badges(self, view_id: str, region_id: str | None) -> None:
@@ -212,27 +213,34 @@ class ChartScene(QGraphicsScene):
             return
         self._badges_stale.discard(view_id)
         scale = self.view_scale
-        boxes = []
+        # (ghost, top, left, right, bottom, label) in screen pixels: plain numbers, as a view
+        # can hold hundreds of labels and this runs at every zoom step and every new mark.
+        boxes: list[tuple[bool, float, float, float, float, BadgeItem]] = []
         for item in figure.childItems():
             if not isinstance(item, MarkItem) or item.badge is None:
                 continue
             badge = item.badge
             if badge.isVisibleTo(figure) and item.isVisibleTo(figure):
-                anchor = badge.scenePos() * scale
-                boxes.append((item.role == "ghost", badge.placed_rect().translated(anchor), badge))
+                box = badge.placed_rect().translated(badge.scenePos() * scale)
+                ghost = item.role == "ghost"
+                boxes.append((ghost, box.top(), box.left(), box.right(), box.bottom(), badge))
         # This visit's labels first; the last visit's faint ones make way for them.
-        boxes.sort(key=lambda entry: (entry[0], entry[1].top(), entry[1].left()))
-        placed: list[QRectF] = []
-        for _ghost, box, badge in boxes:
+        boxes.sort(key=lambda entry: (entry[0], entry[1], entry[2]))
+        placed: list[tuple[float, float, float, float]] = []  # left, top, right, bottom
+        for _ghost, top, left, right, bottom, badge in boxes:
+            if right <= left or bottom <= top:
+                badge.set_nudge(QPointF(0, 0))  # an empty box meets nothing
+                continue
+            # Moving down never changes which labels overlap it across: only those can meet it.
+            across = [other for other in placed if other[0] < right and left < other[2]]
             shift = 0.0
-            for _ in range(len(placed) + 1):
-                moved = box.translated(0, shift)
-                hits = [other for other in placed if other.intersects(moved)]
+            while True:  # each pass moves it below at least one more of them
+                hits = [o for o in across if o[1] < bottom + shift and top + shift < o[3]]
                 if not hits:
                     break
-                shift = max(other.bottom() for other in hits) - box.top() + 1
+                shift = max(other[3] for other in hits) - top + 1
             badge.set_nudge(QPointF(0, shift))
-            placed.append(box.translated(0, shift))
+            placed.append((left, top + shift, right, bottom + shift))
 
     def _build_ghosts(self) -> None:
         for item in self.ghosts + self.standing:
@@ -262,8 +270,14 @@ class ChartScene(QGraphicsScene):
         wanted = set(mark_ids)
         self.blockSignals(True)
         try:
-            for mark_id, item in self.items_by_id.items():
-                item.setSelected(mark_id in wanted)
+            # Only the marks whose selection changes (a chart can hold hundreds).
+            for item in self.selectedItems():
+                if isinstance(item, MarkItem) and item.mark_id not in wanted:
+                    item.setSelected(False)
+            for mark_id in wanted:
+                chosen = self.items_by_id.get(mark_id)
+                if chosen is not None:
+                    chosen.setSelected(True)
         finally:
             self.blockSignals(False)
         self.selectionChanged.emit()
@@ -277,8 +291,8 @@ class ChartScene(QGraphicsScene):
     @Slot(str)
     def _on_document_mark_added(self, mark_id: str) -> None:
         mark = self.document.mark(mark_id)
-        self._add_item(mark)
-        self._separate_badges(mark.view)
+        if self._add_item(mark).badge is not None:  # a point mark moves no label
+            self._separate_badges(mark.view)
         if mark.carried_from_id is not None:
             self._rebuild_ghosts_if_needed()
 
@@ -288,8 +302,9 @@ class ChartScene(QGraphicsScene):
         if item is not None:
             was_selected = item.isSelected()
             self.removeItem(item)
-            self._arrange_badges(item.mark.view, item.mark.region_id)
-            self._separate_badges(item.mark.view)
+            if item.badge is not None:
+                self._arrange_badges(item.mark.view, item.mark.region_id)
+                self._separate_badges(item.mark.view)
             if was_selected:
                 self.selectionChanged.emit()
         self._rebuild_ghosts_if_needed()

@@ -137,6 +137,7 @@ class VisitChartWindow(QMainWindow):
         document: ChartDocument | None = None,
     ) -> None:
         super().__init__(parent)
+        self._editable: bool | None = None  # as the tools and marks were last set
         self.document = document or ChartDocument(database, visit_id, parent=self)
         doc = self.document
         self.scene = ChartScene(doc, self)
@@ -807,16 +808,18 @@ class VisitChartWindow(QMainWindow):
         """Tools and edits only while the chart is a draft and no stop/refer alert holds it."""
         doc = self.document
         editable = not doc.read_only and not doc.held_by
-        if not editable:
-            self.set_tool(None)
-        for key, action in self.tool_actions.items():
-            if key:
+        if editable != self._editable:  # asked after every mark: the tools and every mark's
+            self._editable = editable  # flags change only when this does
+            if not editable:
+                self.set_tool(None)
+            for key, action in self.tool_actions.items():
+                if key:
+                    action.setEnabled(editable)
+            for action in (self.delete_action, self.confirm_action, self.area_mode_action):
                 action.setEnabled(editable)
-        for action in (self.delete_action, self.confirm_action, self.area_mode_action):
-            action.setEnabled(editable)
-        self.intensity_spin.setEnabled(editable)
-        self.legend.set_enabled_tools(editable)
-        self.scene.set_editable(editable)
+            self.intensity_spin.setEnabled(editable)
+            self.legend.set_enabled_tools(editable)
+            self.scene.set_editable(editable)
         self.inspector.show_marks(self.inspector.mark_ids)
         self._update_copy_forward()
 
