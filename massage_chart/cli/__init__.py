@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from massage_chart import __version__
+from massage_chart import __version__, collector
 from massage_chart.cli import clinic, outcomes, records, safekeeping
 from massage_chart.cli.common import (
     ENV_NEW_PASSPHRASE,
@@ -67,6 +67,16 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
+    # Until the window is drawn or the command begins, the cycle collector waits: start-up makes
+    # long-lived objects, not garbage (massage_chart.collector).
+    collector.pause_for_start()
+    try:
+        return _main(argv)
+    finally:
+        collector.end_start()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from massage_chart.storage.database import (
@@ -83,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command is None:
             return _run_gui(args)
+        collector.end_start()
         run: Callable[[argparse.Namespace], int] = args.run
         return run(args)
     except DatabaseDamagedError as exc:

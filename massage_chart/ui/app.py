@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
@@ -12,6 +13,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 import massage_chart
+from massage_chart import collector
 from massage_chart.storage.backup import (
     list_backups,
     newest_verified_backup,
@@ -358,8 +360,10 @@ def _run_windows(
     while True:
         # It unlocks with the database passphrase when the file is encrypted (MainWindow's own rule).
         window = MainWindow(database)
+        # The cycle collector, paused while the app starts, runs again once the window is drawn.
+        window.installEventFilter(_AfterFirstPaint(collector.end_start, window))
         if quit_after_start:
-            window.installEventFilter(_QuitAfterFirstPaint(app, window))
+            window.installEventFilter(_AfterFirstPaint(app.quit, window))
         window.show()
         if not quit_after_start and needs_welcome(database):
             QTimer.singleShot(0, window, window.open_welcome)  # a brand-new database
@@ -393,17 +397,17 @@ def _run_windows(
         return code
 
 
-class _QuitAfterFirstPaint(QObject):
-    """Ends the event loop once the watched window has painted itself for the first time."""
+class _AfterFirstPaint(QObject):
+    """Calls back once the watched window has painted itself for the first time."""
 
-    def __init__(self, app: QApplication, parent: QObject) -> None:
+    def __init__(self, callback: Callable[[], object], parent: QObject) -> None:
         super().__init__(parent)
-        self._app = app
+        self._callback = callback
         self._painted = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self._painted:
             self._painted = True
             # After the paint has finished, not inside it.
-            QTimer.singleShot(0, self._app.quit)
+            QTimer.singleShot(0, self._callback)
         return super().eventFilter(watched, event)

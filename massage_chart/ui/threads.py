@@ -1,41 +1,14 @@
-"""Worker threads of the window, started one way: Python's cycle collector never runs on them.
-
-The collector runs in whichever thread allocates past a threshold. A worker that allocates a lot
-(the ICD-10 tables loading, a backup, the background check) could then destroy unreachable Qt
-objects, with their C++ halves, off the GUI thread while the GUI thread processes their events,
-and Qt crashes. While any worker runs, automatic collection is paused; it resumes (and the GUI
-thread's next allocations collect as usual) when the last one ends.
-"""
+"""Worker threads of the window, started one way: Python's cycle collector never runs on them
+(``massage_chart.collector`` says why)."""
 
 from __future__ import annotations
 
-import gc
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
-_lock = threading.Lock()
-_paused_by = 0
-_was_enabled = True
+from massage_chart.collector import collector_paused
 
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause automatic cycle collection while the block runs (nested and threaded: it resumes
-    when the last block ends, and only if it was on before the first began)."""
-    global _paused_by, _was_enabled
-    with _lock:
-        if _paused_by == 0:
-            _was_enabled = gc.isenabled()
-            gc.disable()
-        _paused_by += 1
-    try:
-        yield
-    finally:
-        with _lock:
-            _paused_by -= 1
-            if _paused_by == 0 and _was_enabled:
-                gc.enable()
+__all__ = ["collector_paused", "start_worker"]
 
 
 def start_worker(target: Callable[[], None], name: str) -> threading.Thread:

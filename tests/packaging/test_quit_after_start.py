@@ -69,3 +69,34 @@ def test_opening_the_window_leaves_the_heavy_checkers_unloaded(tmp_path: Path) -
     )
     assert result.returncode == 0, result.stderr
     assert "loaded: []" in result.stdout
+
+
+def test_the_collector_runs_again_once_the_window_is_drawn(tmp_path: Path) -> None:
+    """Start-up pauses the cycle collector; the window's first paint ends the pause (a whole
+    working day without collection would let memory grow), not only the app's exit."""
+    database = tmp_path / "practice.db"
+    script = (
+        "import sys\n"
+        "from massage_chart import collector\n"
+        "from massage_chart.cli import main\n"
+        "real = collector.end_start\n"
+        "callers = []\n"
+        "def watched():\n"
+        "    callers.append(sys._getframe(1).f_code.co_name)\n"
+        "    real()\n"
+        "collector.end_start = watched\n"
+        f"code = main(['--db', {str(database)!r}, '--quit-after-start'])\n"
+        "print('ended from:', callers)\n"
+        "sys.exit(code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    ended_from = result.stdout.split("ended from:")[1]
+    assert "_run_windows" in ended_from  # inside the event loop, before the app quit
