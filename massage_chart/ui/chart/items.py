@@ -36,6 +36,9 @@ FIGURE_HEIGHT = 1000.0
 CAPTION_HEIGHT = 70.0
 
 
+_RECT_MARGIN = 12.0
+"""Room around an area's or a stroke's outline in its bounds, for the selection halo."""
+
 _CLIP_MARGIN = 20.0
 """Figure units kept between a mark's outline and the body's before its clip is left off: more
 than the widest pen's overhang (the 5 px selection halo) at the smallest zoom (0.15)."""
@@ -247,7 +250,7 @@ class MarkItem(QGraphicsItem):
         self._badge_at = QPointF()
         self._badge = ""
         self._rect = QRectF()
-        # The body's outline in this item's coordinates while the mark could paint past it;
+        # The body's outline cut to what the mark paints, while it could paint past the body;
         # None when the mark lies well inside it (no clip: a clip path costs more than the fill).
         self._clip: QPainterPath | None = None
         self._clip_known = False
@@ -305,7 +308,7 @@ class MarkItem(QGraphicsItem):
         else:
             rect = self._path.boundingRect()
             self._badge_at = self._inside_point()
-        self._rect = rect.adjusted(-12, -12, 12, 12)
+        self._rect = rect.adjusted(-_RECT_MARGIN, -_RECT_MARGIN, _RECT_MARGIN, _RECT_MARGIN)
         if self.badge is not None:
             unconfirmed = "" if mark.confirmed else " ?"
             self.badge.set_text(kind, self._badge + unconfirmed)
@@ -314,11 +317,12 @@ class MarkItem(QGraphicsItem):
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
         """The label (drawn on the figure, above every area) follows the mark as it is moved,
         shown, hidden and taken off the map."""
+        kind = QGraphicsItem.GraphicsItemChange
+        if change == kind.ItemPositionHasChanged:
+            self._clip_known = False  # the clip was cut for the old place
         badge = self.badge
         if badge is not None:
-            kind = QGraphicsItem.GraphicsItemChange
             if change == kind.ItemPositionHasChanged:
-                self._clip_known = False
                 badge.setPos(self.mapToParent(self._badge_at))
             elif change == kind.ItemVisibleHasChanged:
                 badge.follow_owner()
@@ -348,12 +352,9 @@ class MarkItem(QGraphicsItem):
         body's outline cut to what the mark paints (a few points instead of the whole body's
         two thousand: painting through it is then cheap)."""
         if not self._clip_known:
-            if self.mark.kind.geometry is Geometry.STROKE:
-                bounds = QPolygonF(self._points).boundingRect()
-            else:
-                bounds = self._path.boundingRect()
-            margin = _CLIP_MARGIN
-            inside = bounds.adjusted(-margin, -margin, margin, margin)
+            # The outline's bounds (set_mark keeps them, with _RECT_MARGIN) and room for the pen.
+            margin = _CLIP_MARGIN - _RECT_MARGIN
+            inside = self._rect.adjusted(-margin, -margin, margin, margin)
             silhouette = self.figure.silhouette
             if silhouette.contains(self.mapRectToParent(inside)):
                 self._clip = None
