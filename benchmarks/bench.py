@@ -322,6 +322,15 @@ def median(runs: list[Run], what: str = "seconds") -> float:
 
 def measure_practice(bench: Bench, backend: str, scale: int, url: str) -> None:
     tag = f"{scale}x"
+    bare, drawn = interleaved(
+        bench, python("-c", BARE_WINDOW), app("--db", url, "--quit-after-first-paint")
+    )
+    bench.add(
+        Figure(
+            "start to the first window drawn", backend, tag, median(drawn) * 1000, "ms",
+            median(bare) * 1000, "(bare QMainWindow)", 2.0, "ratio",
+        )
+    )  # fmt: skip
     bare, started = interleaved(
         bench, python("-c", BARE_WINDOW), app("--db", url, "--quit-after-start")
     )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import gc
-import subprocess
-import sys
 from pathlib import Path
 
 from massage_chart import collector
 from massage_chart.cli import main
+from tests.helpers.fresh_process import run_python
 
 
 def test_the_start_pause_ends_once_and_waits_for_a_running_worker() -> None:
@@ -41,13 +40,7 @@ def test_a_command_runs_with_the_collector_on_and_leaves_it_on(tmp_path: Path) -
         "print('after:', gc.isenabled())\n"
         "sys.exit(code)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script, str(database)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    result = run_python(script, str(database))
     assert result.returncode == 0, result.stderr
     assert "during: True" in result.stdout and "after: True" in result.stdout
 

@@ -42,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the window on the database, quit once it is drawn (for start-up checks)",
     )
+    parser.add_argument(
+        "--quit-after-first-paint",
+        action="store_true",
+        help="quit once the first window is drawn, before the records are opened (start-up checks)",
+    )
     add_db_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -62,7 +67,13 @@ def _run_gui(args: argparse.Namespace) -> int:
     from massage_chart.ui.app import run_app
 
     user = args.user or os.environ.get(ENV_USER) or None
-    return run_app(args.db, [sys.argv[0]], quit_after_start=args.quit_after_start, user=user)
+    return run_app(
+        args.db,
+        [sys.argv[0]],
+        quit_after_start=args.quit_after_start,
+        quit_after_first_paint=args.quit_after_first_paint,
+        user=user,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,15 +88,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from massage_chart.storage.database import (
-        DatabaseDamagedError,
-        StorageError,
-        WrongPassphraseError,
-    )
-    from massage_chart.storage.encryption import EncryptionError
-
     args = build_parser().parse_args(argv)
     # Records, backups, drafts and PDFs are health information: files this program creates are
     # readable by their owner only (POSIX; Windows ignores the mask).
@@ -96,17 +98,36 @@ def _main(argv: Sequence[str] | None) -> int:
         collector.end_start()
         run: Callable[[argparse.Namespace], int] = args.run
         return run(args)
-    except DatabaseDamagedError as exc:
-        return fail(f"{exc}{suggest_restore(args.db, keying_of(args))}")
-    except WrongPassphraseError as exc:
-        keying = wrong_keying(args)
-        return fail(f"{exc}{suggest_restore(args.db, keying) if keying else ''}")
-    except (StorageError, EncryptionError, PassphraseUnavailableError) as exc:
-        return fail(str(exc))
-    except SQLAlchemyError as exc:
-        return fail(explain_database_error(args, exc))
     except KeyboardInterrupt:
         return fail("interrupted.", 130)
+    except Exception as exc:
+        return _failure(args, exc)
+
+
+def _failure(args: argparse.Namespace, exc: Exception) -> int:
+    """Plain words and exit code 1 for a failure the storage layer foresees; any other is raised.
+
+    The storage layer is imported here, not at the top: the window's start draws before loading it.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from massage_chart.storage.database import (
+        DatabaseDamagedError,
+        StorageError,
+        WrongPassphraseError,
+    )
+    from massage_chart.storage.encryption import EncryptionError
+
+    if isinstance(exc, DatabaseDamagedError):
+        return fail(f"{exc}{suggest_restore(args.db, keying_of(args))}")
+    if isinstance(exc, WrongPassphraseError):
+        keying = wrong_keying(args)
+        return fail(f"{exc}{suggest_restore(args.db, keying) if keying else ''}")
+    if isinstance(exc, StorageError | EncryptionError | PassphraseUnavailableError):
+        return fail(str(exc))
+    if isinstance(exc, SQLAlchemyError):
+        return fail(explain_database_error(args, exc))
+    raise exc
 
 
 if __name__ == "__main__":

@@ -152,7 +152,7 @@ def add_commands(commands: Any) -> None:
 
 
 def _audit_actions() -> list[Any]:
-    from massage_chart.storage.audit import AuditAction
+    from massage_chart.storage.audit_actions import AuditAction
 
     return list(AuditAction)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import getpass
 import hashlib
 import json
@@ -12,34 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from massage_chart.storage.audit_actions import AuditAction
 from massage_chart.storage.models import AuditEvent, utc_now
 
 GENESIS_HASH = "0" * 64
-
-
-class AuditAction(enum.Enum):
-    """What happened to the record."""
-
-    VIEW = "view"
-    CREATE = "create"
-    CHANGE = "change"
-    DELETE = "delete"
-    SIGN = "sign"
-    ADDENDUM = "addendum"
-    EXPORT = "export"
-    PRINT = "print"
-    BACKUP = "backup"
-    RESTORE = "restore"
-    IMPORT = "import"
-    MIGRATE = "migrate"
-    FAILED_UNLOCK = "failed_unlock"
-
-
-LOOKING_ACTIONS = frozenset(
-    action.value
-    for action in (AuditAction.VIEW, AuditAction.EXPORT, AuditAction.PRINT, AuditAction.BACKUP)
-)
-"""Audit events of looking, printing or copying: they record an access, and change no record."""
 
 
 def current_actor() -> str:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.storage import audit, encryption, seals
+from massage_chart.storage.audit_actions import LOOKING_ACTIONS
 from massage_chart.storage.audit_checkpoints import (
     checkpoint_file,
     checkpoint_problems,
@@ -97,7 +98,7 @@ def latest_audit_seq(database: Database) -> int | None:
             # maximum over a filter would read the whole log, which grows with every view.
             return session.scalar(
                 select(audit.AuditEvent.seq)
-                .where(audit.AuditEvent.action.not_in(audit.LOOKING_ACTIONS))
+                .where(audit.AuditEvent.action.not_in(LOOKING_ACTIONS))
                 .order_by(audit.AuditEvent.seq.desc())
                 .limit(1)
             )

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from massage_chart.storage import audit
 from massage_chart.storage.audit import AuditEvent
+from massage_chart.storage.audit_actions import LOOKING_ACTIONS
 
-LOOKING = audit.LOOKING_ACTIONS | {audit.AuditAction.FAILED_UNLOCK.value}
+LOOKING = LOOKING_ACTIONS | {audit.AuditAction.FAILED_UNLOCK.value}
 """Events that change no record a window shows."""
 
 

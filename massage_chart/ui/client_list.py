@@ -35,6 +35,7 @@ from massage_chart.domain.alerts import Alert, AlertTier
 from massage_chart.storage.repositories import SEARCH_LIMIT, SEARCH_MAX_CHARS, ClientSummary
 from massage_chart.ui.formatting import format_date
 from massage_chart.ui.record.alerts_banner import TIER_LOOKS, visible_alerts
+from massage_chart.ui.start_window import SEARCH_PLACEHOLDER
 
 SEARCH_DELAY_MS = 150
 NAME_MINIMUM_WIDTH = 170
@@ -238,7 +239,7 @@ class ClientListPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.search_field = ClientSearchField()
-        self.search_field.setPlaceholderText("Search name, phone, email or date of birth")
+        self.search_field.setPlaceholderText(SEARCH_PLACEHOLDER)
         self.search_field.setMaxLength(SEARCH_MAX_CHARS)
         self.search_field.setClearButtonEnabled(True)
         self.search_field.setAccessibleName("Search clients")

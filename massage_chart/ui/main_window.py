@@ -80,6 +80,14 @@ from massage_chart.ui.practice_document import (
     VisitDetails,
     describe_error,
 )
+from massage_chart.ui.start_window import (
+    CLIENT_LIST_WIDTH,
+    LIST_MINIMUM_WIDTH,
+    MENU_TITLES,
+    MINIMUM_SIZE,
+    RECORD_MINIMUM_WIDTH,
+    window_size,
+)
 from massage_chart.ui.visit_documents import VisitDocuments
 from massage_chart.ui.window_lock import WindowLock
 
@@ -107,7 +115,6 @@ STATUS_MESSAGE_MS = 5000
 # A client's record counts as looked at (and goes in the audit log) once it has been on screen
 # this long; arrowing past records on the way to another is not logged as an access to each.
 VIEW_AUDIT_DELAY_MS = 600
-CLIENT_LIST_WIDTH = 440
 
 
 class MainWindow(QMainWindow):
@@ -217,8 +224,8 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        left.setMinimumWidth(300)
-        right.setMinimumWidth(480)
+        left.setMinimumWidth(LIST_MINIMUM_WIDTH)
+        right.setMinimumWidth(RECORD_MINIMUM_WIDTH)
         self.splitter.setSizes([CLIENT_LIST_WIDTH, 1366 - CLIENT_LIST_WIDTH])
         self.location_banner = QLabel()
         self.location_banner.setWordWrap(True)
@@ -276,10 +283,9 @@ class MainWindow(QMainWindow):
         )
         for before, after in itertools.pairwise(tab_chain):
             QWidget.setTabOrder(before, after)
-        self.setMinimumSize(800, 500)
-        available = self.screen().availableGeometry()
-        # Leave room for the title bar and the window frame on a 1366x768 laptop.
-        self.resize(min(1280, available.width()), min(760, available.height() - 40))
+        # The start window's frame: it takes that window's place when the app starts.
+        self.setMinimumSize(MINIMUM_SIZE)
+        self.resize(window_size(self.screen().availableGeometry().size()))
 
         self.client_panel.search_requested.connect(self._on_client_panel_search_requested)
         self.client_panel.client_selected.connect(self._on_client_panel_client_selected)
@@ -441,7 +447,8 @@ class MainWindow(QMainWindow):
 
     def _create_menus(self) -> None:
         menu_bar = self.menuBar()
-        file_menu = menu_bar.addMenu("&File")
+        file_title, edit_title, view_title, client_title, help_title = MENU_TITLES
+        file_menu = menu_bar.addMenu(file_title)
         file_menu.addAction(self.new_client_action)
         file_menu.addAction(self.new_visit_action)
         file_menu.addSeparator()
@@ -451,7 +458,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.quit_action)
-        edit_menu = menu_bar.addMenu("&Edit")
+        edit_menu = menu_bar.addMenu(edit_title)
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
@@ -459,9 +466,9 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(self.settings_action)
         edit_menu.addAction(self.people_action)
-        view_menu = menu_bar.addMenu("&View")
+        view_menu = menu_bar.addMenu(view_title)
         view_menu.addAction(self.refresh_action)
-        client_menu = menu_bar.addMenu("&Client")
+        client_menu = menu_bar.addMenu(client_title)
         client_menu.addActions([self.client_record_action, self.edit_note_action])
         client_menu.addAction(self.chart_action)
         client_menu.addAction(self.progress_action)
@@ -469,7 +476,7 @@ class MainWindow(QMainWindow):
         outcome_menu.addActions(self.outcome_actions)
         outcome_menu.addSeparator()
         outcome_menu.addAction(self.pain_map_action)
-        help_menu = menu_bar.addMenu("&Help")
+        help_menu = menu_bar.addMenu(help_title)
         help_menu.addAction(self.guide_action)
         help_menu.addAction(self.shortcuts_action)
         help_menu.addSeparator()

@@ -406,3 +406,20 @@ def test_position_warnings_come_from_the_rule_data() -> None:
         advice = rule.position_warning.advice.replace("{position}", position)
         assert warning.message == f"{rule.title}: {advice}"
         assert not check_treatment([alert], position="seated")
+
+
+def test_read_without_the_checks_a_broken_pattern_is_still_refused_by_name(tmp_path: Path) -> None:
+    """The app reads its shipped file without the schema and per-pattern checks; an expression
+    that does not compile still stops it, named like the full check names it."""
+    data = copy.deepcopy(_shipped())
+    _bad_pattern(data)
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(
+        AlertRulesError, match=r'rule \d+ \("reflux"\): typed\.patterns: .heartburn'
+    ):
+        load_alert_rules(path, check=False)
+
+
+def test_the_shipped_rules_read_the_same_with_and_without_the_checks() -> None:
+    assert parse_alert_rules(_shipped(), check=False) == parse_alert_rules(_shipped())

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.helpers.fresh_process import run_app, run_python
 
 
 def test_the_window_opens_on_the_chosen_database_and_the_app_exits_0(tmp_path: Path) -> None:
     database = tmp_path / "practice.db"
-    result = subprocess.run(
-        [sys.executable, "-m", "massage_chart", "--db", str(database), "--quit-after-start"],
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    result = run_app("--db", str(database), "--quit-after-start")
 
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
@@ -29,10 +21,34 @@ def test_the_window_opens_on_the_chosen_database_and_the_app_exits_0(tmp_path: P
         connection.close()
 
 
-def test_the_option_is_listed_in_the_help() -> None:
+def test_the_options_are_listed_in_the_help() -> None:
     from massage_chart.cli import build_parser
 
-    assert "--quit-after-start" in build_parser().format_help()
+    help_text = build_parser().format_help()
+    assert "--quit-after-start" in help_text
+    assert "--quit-after-first-paint" in help_text
+
+
+def test_the_first_window_is_drawn_before_any_of_the_storage_layer_loads(tmp_path: Path) -> None:
+    """A window is on screen about as soon as a bare Qt window: SQLAlchemy, the models and the
+    main window's modules load after the start window's first paint, and the database is not
+    touched before it."""
+    database = tmp_path / "practice.db"
+    script = (
+        "import sys\n"
+        "from massage_chart.cli import main\n"
+        f"code = main(['--db', {str(database)!r}, '--quit-after-first-paint'])\n"
+        "early = [m for m in ('sqlalchemy', 'massage_chart.storage.database',"
+        " 'massage_chart.storage.models', 'massage_chart.domain.visit_record',"
+        " 'massage_chart.ui.main_window', 'massage_chart.ui.opening') if m in sys.modules]\n"
+        "print('loaded:', early)\n"
+        "sys.exit(code)\n"
+    )
+    result = run_python(script)
+
+    assert result.returncode == 0, result.stderr
+    assert "loaded: []" in result.stdout
+    assert not database.exists()
 
 
 def test_opening_the_window_leaves_the_heavy_checkers_unloaded(tmp_path: Path) -> None:
@@ -40,14 +56,8 @@ def test_opening_the_window_leaves_the_heavy_checkers_unloaded(tmp_path: Path) -
     ICD-10-CM library loads only when a code is looked up; the PDF library, the plots and the
     dialogs load when first used (the progress dialog alone brings QtCharts and reportlab)."""
     database = tmp_path / "practice.db"
-    seeded = subprocess.run(  # clients with health histories: the list reads their alerts
-        [sys.executable, "-m", "massage_chart", "demo", "--db", str(database), "--clients", "3"],
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    # Clients with health histories: the list reads their alerts.
+    seeded = run_app("demo", "--db", str(database), "--clients", "3")
     assert seeded.returncode == 0, seeded.stderr
     script = (
         "import sys\n"
@@ -59,14 +69,7 @@ def test_opening_the_window_leaves_the_heavy_checkers_unloaded(tmp_path: Path) -
         "print('loaded:', heavy)\n"
         "sys.exit(code)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    result = run_python(script)
     assert result.returncode == 0, result.stderr
     assert "loaded: []" in result.stdout
 
@@ -89,14 +92,7 @@ def test_the_collector_runs_again_once_the_window_is_drawn(tmp_path: Path) -> No
         "print('ended from:', callers)\n"
         "sys.exit(code)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    result = run_python(script)
     assert result.returncode == 0, result.stderr
     ended_from = result.stdout.split("ended from:")[1]
     assert "_run_windows" in ended_from  # inside the event loop, before the app quit

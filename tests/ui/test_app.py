@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from massage_chart.storage.database import open_database
-from massage_chart.ui import app as app_module
+from massage_chart.ui import opening
 from massage_chart.ui.app import run_app
 
 
@@ -27,7 +27,7 @@ class MessageRecorder:
 @pytest.fixture
 def critical(monkeypatch: pytest.MonkeyPatch) -> MessageRecorder:
     recorder = MessageRecorder()
-    monkeypatch.setattr(app_module.QMessageBox, "critical", recorder)
+    monkeypatch.setattr(QMessageBox, "critical", recorder)
     return recorder
 
 
@@ -76,7 +76,7 @@ def test_the_window_opens_on_a_good_database_and_quitting_returns_0(
         shown.extend(w.windowTitle() for w in ours())
         return 0
 
-    monkeypatch.setattr(app_module.QApplication, "exec", look_instead_of_looping)
+    monkeypatch.setattr(QApplication, "exec", look_instead_of_looping)
 
     assert run_app(str(db_path), []) == 0
     # A brand-new database: the window, and the welcome over it.
@@ -92,7 +92,7 @@ def test_an_unforeseen_failure_to_open_still_gives_a_sentence(
     def disk_full(_url: str | None) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(app_module, "open_database", disk_full)
+    monkeypatch.setattr(opening, "open_database", disk_full)
 
     assert run_app(str(db_path), []) == 1
     assert "No space left on device" in critical.calls[0][1]

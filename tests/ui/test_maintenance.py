@@ -15,7 +15,6 @@ from massage_chart.storage.backup import list_backups
 from massage_chart.storage.database import Database, open_database
 from massage_chart.storage.repositories import add_client, search_clients
 from massage_chart.storage.safekeeping import backup_now
-from massage_chart.ui import app as app_module
 from massage_chart.ui.app import run_app
 from massage_chart.ui.main_window import MainWindow
 
@@ -174,8 +173,8 @@ def test_a_database_damaged_at_start_is_restored_from_the_newest_backup_on_reque
                     seen.extend(row.list_name for row in search_clients(session))
         return 0
 
-    monkeypatch.setattr(app_module.QMessageBox, "question", answer_yes)
-    monkeypatch.setattr(app_module.QApplication, "exec", look_instead_of_looping)
+    monkeypatch.setattr(QMessageBox, "question", answer_yes)
+    monkeypatch.setattr(QApplication, "exec", look_instead_of_looping)
 
     assert run_app(str(db_path), []) == 0
     assert "Restore it now?" in asked[0]

@@ -17,7 +17,8 @@ from massage_chart.storage.database import Database, open_database
 from massage_chart.storage.encryption import FileKind, file_kind
 from massage_chart.storage.repositories import add_client, search_clients
 from massage_chart.storage.safekeeping import backup_now
-from massage_chart.ui import app as app_module
+from massage_chart.ui import opening
+from massage_chart.ui.app import run_app
 from massage_chart.ui.passphrase_dialog import NewPassphraseDialog, PassphraseDialog
 from tests.ui.conftest import type_text
 
@@ -100,7 +101,7 @@ def test_a_wrong_then_the_right_passphrase_opens_and_the_wrong_one_is_audited(
         _type_and_open(qtbot, PASSPHRASE)(dialog)
 
     _answer([wrong_then_check, right])
-    database = app_module.unlock_at_start(str(encrypted_path), encrypted_path)
+    database = opening.unlock_at_start(str(encrypted_path), encrypted_path)
     assert database is not None
     try:
         assert seen[0].startswith("Incorrect passphrase or damaged file")
@@ -121,7 +122,7 @@ def test_quit_at_the_passphrase_opens_nothing(qtbot: QtBot, encrypted_path: Path
 
     _answer([quit_])
     before = encrypted_path.read_bytes()
-    assert app_module.unlock_at_start(str(encrypted_path), encrypted_path) is None
+    assert opening.unlock_at_start(str(encrypted_path), encrypted_path) is None
     assert encrypted_path.read_bytes() == before
 
 
@@ -134,7 +135,7 @@ def test_run_app_quits_cleanly_when_the_passphrase_is_not_given(
         )
 
     _answer([quit_])
-    assert app_module.run_app(str(encrypted_path), []) == 0
+    assert run_app(str(encrypted_path), []) == 0
 
 
 def test_a_damaged_encrypted_file_is_restored_from_the_backup_that_opens_with_the_passphrase(
@@ -152,7 +153,7 @@ def test_a_damaged_encrypted_file_is_restored_from_the_backup_that_opens_with_th
         questions.append(text)
         return QMessageBox.StandardButton.Yes
 
-    monkeypatch.setattr(app_module.QMessageBox, "question", yes)
+    monkeypatch.setattr(QMessageBox, "question", yes)
 
     def restore(dialog: PassphraseDialog) -> None:
         assert dialog.restore_button.isVisible()
@@ -160,7 +161,7 @@ def test_a_damaged_encrypted_file_is_restored_from_the_backup_that_opens_with_th
         qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
 
     _answer([_type_and_open(qtbot, PASSPHRASE), restore])
-    restored = app_module.unlock_at_start(str(encrypted_path), encrypted_path)
+    restored = opening.unlock_at_start(str(encrypted_path), encrypted_path)
     assert restored is not None
     try:
         assert "Restore it now?" in questions[0]
@@ -185,16 +186,14 @@ def test_a_plain_file_with_a_ruined_first_page_is_restored_plain_never_keyed_by_
     data[:4096] = os.urandom(4096)  # random bytes: the file now looks encrypted
     db_path.write_bytes(bytes(data))
     assert file_kind(db_path) is FileKind.ENCRYPTED_OR_DAMAGED
-    monkeypatch.setattr(
-        app_module.QMessageBox, "question", lambda *_a: QMessageBox.StandardButton.Yes
-    )
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a: QMessageBox.StandardButton.Yes)
 
     def restore(dialog: PassphraseDialog) -> None:
         type_text(dialog.field, "anything123")
         qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
 
     _answer([_type_and_open(qtbot, "anything123"), restore])
-    restored = app_module.unlock_at_start(str(db_path), db_path)
+    restored = opening.unlock_at_start(str(db_path), db_path)
     assert restored is not None
     try:
         assert not restored.is_encrypted

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from massage_chart.storage.database import Database, open_database
 from massage_chart.storage.repositories import add_client
 from massage_chart.storage.safekeeping import backup_now
-from massage_chart.ui import app as app_module
+from massage_chart.ui import opening
 from massage_chart.ui.app import run_app
 from massage_chart.ui.main_window import MainWindow
 from tests.ui.conftest import NOW, TODAY, SmallPractice
@@ -62,9 +62,9 @@ def test_enter_at_the_restore_question_keeps_the_database_as_it_is(
     _with_later_clients(db_path, 4)
     before = db_path.read_bytes()
     enter = EnterPressed()
-    monkeypatch.setattr(app_module.QMessageBox, "question", enter)
+    monkeypatch.setattr(QMessageBox, "question", enter)
 
-    restored = app_module._offer_restore(str(db_path), f"The file {db_path} is damaged (test).")
+    restored = opening._offer_restore(str(db_path), f"The file {db_path} is damaged (test).")
 
     assert restored is None
     assert enter.defaults == [QMessageBox.StandardButton.No]
@@ -80,8 +80,8 @@ def test_a_file_cut_short_at_start_is_not_replaced_by_pressing_enter(
     whole = db_path.read_bytes()
     db_path.write_bytes(whole[: len(whole) // 2])
     enter = EnterPressed()
-    monkeypatch.setattr(app_module.QMessageBox, "question", enter)
-    monkeypatch.setattr(app_module.QMessageBox, "critical", lambda *_a: None)
+    monkeypatch.setattr(QMessageBox, "question", enter)
+    monkeypatch.setattr(QMessageBox, "critical", lambda *_a: None)
 
     assert run_app(str(db_path), []) == 1
 

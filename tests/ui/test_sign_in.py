@@ -15,7 +15,7 @@ from massage_chart.storage import audit, clinic
 from massage_chart.storage.client_records import sign_and_record
 from massage_chart.storage.database import Database, open_database
 from massage_chart.storage.models import Client, Provider, Visit
-from massage_chart.ui import app as app_module
+from massage_chart.ui import opening
 from massage_chart.ui.sign_in_dialog import SignInDialog
 from tests.helpers.notes import complete_the_note
 from tests.helpers.postgres import admin_url, fresh_postgres_url
@@ -118,7 +118,7 @@ def test_a_clinic_database_asks_who_signs_in_and_the_log_names_them(
     seen: list[str] = []
     _answer([_sign_in_as(qtbot, "zed", "nope"), _sign_in_as(qtbot, "sam", "pw-sam", seen)])
     # Opened by its administrator's address, the clinic database still asks who is there.
-    database = app_module._open_at_start(clinic_db.url)
+    database = opening._open_at_start(clinic_db.url)
     assert database is not None
     try:
         assert "did not accept the user name 'zed'" in seen[0]
@@ -139,13 +139,13 @@ def test_a_clinic_database_asks_who_signs_in_and_the_log_names_them(
 @pytest.mark.postgres
 def test_quitting_at_the_sign_in_opens_nothing(qtbot: QtBot, clinic_db: ClinicDb) -> None:
     _answer([lambda dialog: dialog.reject()])
-    assert app_module._open_at_start(clinic_db.url, "sam") is None
+    assert opening._open_at_start(clinic_db.url, "sam") is None
 
 
 @pytest.mark.postgres
 def test_a_shared_database_that_is_not_a_clinic_s_opens_as_before(qtbot: QtBot) -> None:
     with fresh_postgres_url() as url:
-        database = app_module._open_at_start(url)
+        database = opening._open_at_start(url)
         assert database is not None
         try:
             assert database.actor is None

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from massage_chart.storage.database import open_database
 from massage_chart.storage.repositories import add_client, search_clients
-from massage_chart.ui import app as app_module
 from massage_chart.ui.app import run_app
 from massage_chart.ui.main_window import MainWindow
 from tests.storage.test_faults import foreign_wal_beside
@@ -42,8 +41,8 @@ def test_the_window_says_a_foreign_wal_was_set_aside_and_shows_every_client(
                     seen.append(len(search_clients(session)))
         return 0
 
-    monkeypatch.setattr(app_module.QMessageBox, "warning", warning)
-    monkeypatch.setattr(app_module.QApplication, "exec", look_instead_of_looping)
+    monkeypatch.setattr(QMessageBox, "warning", warning)
+    monkeypatch.setattr(QApplication, "exec", look_instead_of_looping)
 
     assert run_app(str(db_path), []) == 0
 

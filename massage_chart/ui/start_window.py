@@ -1,0 +1,155 @@
+"""The window drawn the moment the app starts, while the records are being opened.
+
+It is the main window's frame (its title, size and search field) made from Qt alone, so that it
+is on screen about as soon as a bare Qt window would be. The database layer and the main window's
+modules load after it has been drawn; the main window then takes its place, with whatever was
+typed into its search field meanwhile. Nothing here may import the storage layer.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEventLoop, QSize, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QPaintEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+#: The client list's share of a 1366-pixel-wide window: the main window's and this one's.
+CLIENT_LIST_WIDTH = 440
+#: The search field's hint, the same in the main window's client list.
+SEARCH_PLACEHOLDER = "Search name, phone, email or date of birth"
+#: The menus of the main window, left to right (the start window shows them, not yet usable).
+MENU_TITLES = ("&File", "&Edit", "&View", "&Client", "&Help")
+MINIMUM_SIZE = QSize(800, 500)
+#: The narrowest the client list and the record beside it may be made.
+LIST_MINIMUM_WIDTH = 300
+RECORD_MINIMUM_WIDTH = 480
+#: How long to wait for the first paint before going on regardless (a platform that never
+#: paints a hidden or minimised window must not hold the start).
+PAINT_WAIT_MS = 2000
+
+
+def window_size(available: QSize) -> QSize:
+    """The main window's opening size on a screen with this much room: at most 1280 x 760,
+    leaving room for the title bar and the frame on a 1366 x 768 laptop."""
+    return QSize(min(1280, available.width()), min(760, available.height() - 40))
+
+
+class StartWindow(QMainWindow):
+    """The main window's frame, shown while the records open.
+
+    Attributes:
+        search_field: takes what is typed before the records are open; handed to the main window.
+        status: says what is happening ("Opening the records…").
+        abandoned: the user closed this window before the main window replaced it.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Massage Chart")
+        self.abandoned = False
+        self._painted = False
+        self._paint_wait: QEventLoop | None = None
+        self._retired = False
+
+        self.search_field = QLineEdit()
+        self.search_field.setPlaceholderText(SEARCH_PLACEHOLDER)
+        self.search_field.setClearButtonEnabled(True)
+        self.search_field.setAccessibleName("Search clients")
+        empty_list = QTableView()
+        empty_list.setEnabled(False)
+        for title in MENU_TITLES:
+            self.menuBar().addMenu(title).setEnabled(False)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(10, 10, 6, 8)
+        left_layout.addWidget(self.search_field)
+        left_layout.addWidget(empty_list, 1)
+
+        self.status = QLabel("Opening the records…")
+        self.status.setAccessibleName("Start-up status")
+        self.status.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(14, 12, 12, 8)
+        right_layout.addWidget(self.status)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        left.setMinimumWidth(LIST_MINIMUM_WIDTH)
+        right.setMinimumWidth(RECORD_MINIMUM_WIDTH)
+        splitter.setSizes([CLIENT_LIST_WIDTH, 1366 - CLIENT_LIST_WIDTH])
+        self.setCentralWidget(splitter)
+        self.statusBar()  # the main window has one: the frame is the same height
+        self.setMinimumSize(MINIMUM_SIZE)
+        self.resize(window_size(self.screen().availableGeometry().size()))
+        self.search_field.setFocus()
+
+    @property
+    def painted(self) -> bool:
+        """Whether the window has been drawn at least once."""
+        return self._painted
+
+    def show_and_wait_for_paint(self) -> bool:
+        """Show the window and run the event loop until it has been drawn (at most
+        PAINT_WAIT_MS); whether it was."""
+        self.show()
+        if not self._painted:
+            self._paint_wait = QEventLoop()
+            QTimer.singleShot(PAINT_WAIT_MS, self._paint_wait.quit)
+            self._paint_wait.exec()
+            self._paint_wait = None
+        return self._painted
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            if self._paint_wait is not None:
+                # After the paint has finished, not inside it.
+                QTimer.singleShot(0, self._paint_wait.quit)
+
+    def catch_up(self) -> bool:
+        """Deliver the input that arrived while the records were opening (the app was busy, so
+        keystrokes waited); False when the user closed this window meanwhile."""
+        QApplication.processEvents()
+        return not self.abandoned
+
+    def hand_over(self, window: QMainWindow, search_field: QLineEdit) -> None:
+        """Show ``window`` where this one is, with what was typed here in its search field, and
+        close this one."""
+        if self.isMaximized() or self.isFullScreen():
+            window.setWindowState(self.windowState())
+        else:
+            window.resize(self.size())
+            window.move(self.pos())
+        typed = self.search_field.text()
+        if typed:
+            search_field.setText(typed)
+            search_field.setCursorPosition(self.search_field.cursorPosition())
+        window.show()
+        self.retire()
+
+    def retire(self) -> None:
+        """Hide and let go of this window (again: nothing)."""
+        if self._retired:
+            return
+        self._retired = True
+        self.hide()
+        self.deleteLater()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closed before the records were open: the app stops instead of showing them."""
+        self.abandoned = True
+        event.accept()

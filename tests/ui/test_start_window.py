@@ -1,0 +1,139 @@
+"""The start window: drawn before the records open, then replaced by the main window in its place,
+with what was typed into its search field meanwhile; closing it while the records open quits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QSize, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from massage_chart.storage.database import Database, open_database
+from massage_chart.storage.repositories import add_client
+from massage_chart.ui import opening
+from massage_chart.ui.app import run_app
+from massage_chart.ui.main_window import MainWindow
+from massage_chart.ui.start_window import SEARCH_PLACEHOLDER, StartWindow, window_size
+from tests.ui.conftest import type_text
+
+
+def _visible_start_window() -> StartWindow:
+    (start,) = [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, StartWindow) and w.isVisible()
+    ]
+    return start
+
+
+def _while_opening(
+    monkeypatch: pytest.MonkeyPatch, act: Callable[[StartWindow], None]
+) -> list[StartWindow]:
+    """Do ``act`` to the start window while the records open (the start window is up then)."""
+    seen: list[StartWindow] = []
+    real_open = opening._open_at_start
+
+    def open_and_act(url: str | None, user: str | None = None) -> Database | None:
+        start = _visible_start_window()
+        assert start.painted  # drawn before anything of the records is opened
+        seen.append(start)
+        act(start)
+        return real_open(url, user)
+
+    monkeypatch.setattr(opening, "_open_at_start", open_and_act)
+    return seen
+
+
+def _seed(db_path: Path) -> None:
+    database = open_database(str(db_path))
+    with database.write() as session:
+        add_client(session, first_name="Maria", last_name="Okafor")
+        add_client(session, first_name="Dana", last_name="Whitfield")
+    database.dispose()
+
+
+def test_it_looks_like_the_main_window_frame(qtbot: QtBot) -> None:
+    start = StartWindow()
+    qtbot.addWidget(start)
+    start.show_and_wait_for_paint()
+
+    assert start.painted
+    assert start.windowTitle() == "Massage Chart"
+    assert start.search_field.placeholderText() == SEARCH_PLACEHOLDER
+    assert start.status.text() == "Opening the records…"
+    assert start.size() == window_size(start.screen().availableGeometry().size())
+
+
+def test_what_is_typed_while_the_records_open_is_searched_in_the_main_window(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> None:
+    _seed(db_path)
+
+    def type_and_move(start: StartWindow) -> None:
+        start.resize(QSize(1000, 640))
+        start.move(QPoint(40, 30))
+        type_text(start.search_field, "okaf")
+
+    started = _while_opening(monkeypatch, type_and_move)
+    found: list[tuple[str, list[str], QSize, QPoint]] = []
+
+    def look_instead_of_looping(_app: QApplication) -> int:
+        (window,) = [
+            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+        ]
+        panel = window.client_panel
+        qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
+        names = [
+            panel.model.index(row, 0).data(Qt.ItemDataRole.DisplayRole)
+            for row in range(panel.model.rowCount())
+        ]
+        found.append((panel.search_field.text(), names, window.size(), window.pos()))
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", look_instead_of_looping)
+
+    assert run_app(str(db_path), []) == 0
+
+    assert len(started) == 1
+    ((typed, names, size, position),) = found
+    assert typed == "okaf"
+    assert names == ["Okafor, Maria"]
+    assert size == QSize(1000, 640)  # in the start window's place
+    assert position == QPoint(40, 30)
+
+
+def test_closing_the_start_window_while_the_records_open_quits_without_the_main_window(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed(db_path)
+    _while_opening(monkeypatch, lambda start: start.close())
+    looped: list[bool] = []
+
+    def loop(_app: QApplication) -> int:
+        looped.append(True)
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", loop)
+
+    assert run_app(str(db_path), []) == 0
+
+    assert looped == []
+    assert not [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    # The file was let go of: a restore from the command line may take it.
+    database = open_database(str(db_path))
+    database.dispose()
+
+
+def test_a_database_that_cannot_be_opened_leaves_no_start_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_a_database = tmp_path / "notes.db"
+    not_a_database.write_bytes(b"These are my notes, not a database. " * 200)
+    told: list[str] = []
+    monkeypatch.setattr(opening, "_tell_cannot_open", told.append)
+
+    assert run_app(str(not_a_database), []) == 1
+
+    assert told and "not a Massage Chart database" in told[0]
+    assert not [w for w in QApplication.topLevelWidgets() if w.isVisible()]
