@@ -7,9 +7,12 @@ from massage_chart.ui.opening once the start window has painted.
 
 from __future__ import annotations
 
+import importlib
+import logging
 import sys
+import threading
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -17,11 +20,32 @@ import massage_chart
 from massage_chart.ui.fonts import install_script_fonts
 from massage_chart.ui.start_window import StartWindow
 
+log = logging.getLogger(__name__)
+
 APPLICATION_NAME = "Massage Chart"
 ORGANISATION_NAME = "Massage Chart"
 ORGANISATION_DOMAIN = "massagechart.app"
 # Qt's default on many Linux desktops is 9 pt, small for reading notes on a laptop all day.
 MINIMUM_POINT_SIZE = 10.0
+#: The modules without Qt that opening the records and the main window need: loaded on a worker
+#: thread while the start window stays responsive (one missing here only loads later, on the
+#: window's thread).
+RECORDS_LAYER = (
+    "sqlalchemy.orm",
+    "sqlalchemy.dialects.sqlite",
+    "massage_chart.storage.safekeeping",
+    "massage_chart.storage.clinic",
+    "massage_chart.storage.backup",
+    "massage_chart.storage.client_records",
+    "massage_chart.storage.overviews",
+    "massage_chart.storage.repositories",
+    "massage_chart.storage.drafts",
+    "massage_chart.storage.settings",
+    "massage_chart.storage.watch",
+    "massage_chart.export.service",
+)
+#: How often the start window looks whether the worker has finished.
+_LOAD_POLL_MS = 10
 
 
 def _application(argv: list[str]) -> QApplication:
@@ -76,9 +100,45 @@ def run_app(
         start.retire()
         return 0
     # Only now: the storage layer and the main window's modules take most of the start-up.
+    _load_records_layer()
     from massage_chart.ui.opening import open_and_run
 
     try:
         return open_and_run(app, start, database_url, quit_after_start=quit_after_start, user=user)
     finally:
         start.retire()  # when the records did not open, nothing took its place
+
+
+def _load_records_layer() -> None:
+    """Import the records layer on a worker thread, the event loop running meanwhile: the start
+    window repaints, moves and takes typing while it loads. Its mappers are configured and the
+    alert rules read there too. A failure is left for the window's thread to meet (and word) when
+    it imports the same module."""
+
+    def load() -> None:
+        try:
+            for name in RECORDS_LAYER:
+                importlib.import_module(name)
+            from sqlalchemy.orm import configure_mappers
+
+            from massage_chart.domain.alerts import alert_rules
+
+            configure_mappers()
+            alert_rules()
+        except Exception:  # met again, and worded, on the window's thread
+            log.debug("loading the records layer ahead failed", exc_info=True)
+
+    worker = threading.Thread(target=load, name="load the records layer", daemon=True)
+    worker.start()
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(_LOAD_POLL_MS)
+
+    def look() -> None:
+        if not worker.is_alive():
+            loop.quit()
+
+    poll.timeout.connect(look)
+    poll.start()
+    loop.exec()
+    poll.stop()

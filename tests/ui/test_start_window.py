@@ -3,16 +3,19 @@ with what was typed into its search field meanwhile; closing it while the record
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QSize, Qt
+from PySide6.QtCore import QPoint, QSize, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from massage_chart.storage.database import Database, open_database
 from massage_chart.storage.repositories import add_client
+from massage_chart.ui import app as app_module
 from massage_chart.ui import opening
 from massage_chart.ui.app import run_app
 from massage_chart.ui.main_window import MainWindow
@@ -137,3 +140,46 @@ def test_a_database_that_cannot_be_opened_leaves_no_start_window(
 
     assert told and "not a Massage Chart database" in told[0]
     assert not [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+
+
+def test_the_start_window_takes_typing_while_the_records_layer_loads(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The records layer loads on a worker thread: the window's events go on meanwhile."""
+    (tmp_path / "slow_records_layer.py").write_text(
+        "import time\ntime.sleep(0.5)\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(app_module, "RECORDS_LAYER", ("slow_records_layer",))
+    start = StartWindow()
+    qtbot.addWidget(start)
+    start.show_and_wait_for_paint()
+    typed_while_loading: list[bool] = []
+
+    def type_now() -> None:
+        type_text(start.search_field, "dana")
+        typed_while_loading.append(
+            any(t.name == "load the records layer" for t in threading.enumerate())
+        )
+
+    QTimer.singleShot(50, type_now)
+    app_module._load_records_layer()
+
+    assert typed_while_loading == [True]
+    assert start.search_field.text() == "dana"
+    assert "slow_records_layer" in sys.modules
+    assert not any(t.name == "load the records layer" for t in threading.enumerate())
+
+
+def test_a_module_that_fails_to_load_ahead_is_left_for_the_window_to_meet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "broken_records_layer.py").write_text(
+        "raise OSError(28, 'No space left on device')\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(app_module, "RECORDS_LAYER", ("broken_records_layer",))
+
+    app_module._load_records_layer()  # no exception here: the opening meets it and words it
+
+    assert "broken_records_layer" not in sys.modules
