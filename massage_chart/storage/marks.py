@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from massage_chart.domain.atlas import Atlas
 from massage_chart.domain.atlas_moves import move_to_atlas
@@ -411,40 +411,41 @@ def standing_avoid_areas(session: Session, visit_id: str) -> list[MarkData]:
     forward (the copy stands for it) or was copied forward from its visit without it (the
     therapist resolved it). AVOID marks this visit already carries are left out: they are drawn
     as this visit's own marks.
+
+    Only the earlier AVOID marks are read, and of the copies made since only those copied from
+    their visits: a long history costs two indexed queries, not a read of every mark.
     """
     visit = session.get(Visit, visit_id)
     if visit is None:
         raise NotFoundError(f"No visit with id {visit_id!r}.")
-    # Only what the rule needs of every earlier mark (ids, visit, source, kind): a client's
-    # whole history is read as plain rows, and full marks only for the areas that stand.
-    earlier = session.execute(
-        select(Mark.id, Mark.visit_id, Mark.carried_from_id, Mark.kind)
+    earlier_visit = and_(Visit.client_id == visit.client_id, Visit.start < visit.start)
+    avoid = session.execute(
+        select(Mark.id, Mark.visit_id)
         .join(Visit, Visit.id == Mark.visit_id)
-        .where(Visit.client_id == visit.client_id, Visit.start < visit.start)
+        .where(earlier_visit, Mark.kind == MarkKind.AVOID.value)
         .order_by(Visit.start, Mark.created_at)
     ).all()
-    carried_in_current = set(
-        session.scalars(select(Mark.carried_from_id).where(Mark.visit_id == visit_id))
-    )
-    visit_of: dict[str, str] = {mark_id: mark_visit for mark_id, mark_visit, _, _ in earlier}
-    carried: set[str] = set()
-    visits_copied_from: dict[str, set[str]] = {}
-    for _mark_id, mark_visit, source, _kind in earlier:
-        if source is not None:
-            carried.add(source)
-            source_visit = visit_of.get(source)
-            if source_visit is not None:
-                visits_copied_from.setdefault(source_visit, set()).add(mark_visit)
-    current_sources = {visit_of[i] for i in carried_in_current if i in visit_of}
-    standing_ids: list[str] = []
-    for mark_id, mark_visit, _source, kind in earlier:
-        if kind != MarkKind.AVOID.value or mark_id in carried:
-            continue
-        if visits_copied_from.get(mark_visit):
-            continue  # its visit was copied forward without it: resolved
-        if mark_id in carried_in_current or mark_visit in current_sources:
-            continue  # carried into this visit, or resolved when it was copied forward
-        standing_ids.append(mark_id)
+    if not avoid:
+        return []
+    # The copies made at an earlier visit or this one, from the visits those areas were marked at.
+    source = aliased(Mark)
+    copied = session.execute(
+        select(source.id, source.visit_id)
+        .join(Mark, Mark.carried_from_id == source.id)
+        .join(Visit, Visit.id == Mark.visit_id)
+        .where(
+            or_(earlier_visit, Mark.visit_id == visit_id),
+            source.visit_id.in_({mark_visit for _, mark_visit in avoid}),
+        )
+    ).all()
+    carried = {source_id for source_id, _ in copied}
+    copied_from = {source_visit for _, source_visit in copied}
+    # Carried forward, the copy stands for it; its visit copied forward without it, resolved.
+    standing_ids = [
+        mark_id
+        for mark_id, mark_visit in avoid
+        if mark_id not in carried and mark_visit not in copied_from
+    ]
     if not standing_ids:
         return []
     rows = {m.id: m for m in session.scalars(select(Mark).where(Mark.id.in_(standing_ids)))}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass
 
 import pytest
@@ -335,3 +336,65 @@ def test_an_area_across_muscles_is_named_after_each_in_the_note_and_the_document
     assert finding.region_label == printed.location
     assert "R lower trapezius" in printed.location and " and " in printed.location
     assert finding.other_regions  # the alerts check the others too
+
+
+def _standing_by_the_rule(history: list[list[MarkData]], index: int) -> list[str]:
+    """The rule as the therapist states it, over every mark of every visit up to ``index``: an
+    earlier area to avoid stands unless a visit since (or this one) carried it forward, or was
+    copied forward from its visit without it."""
+    copies = [m for visit in history[: index + 1] for m in visit if m.carried_from_id]
+    visit_of = {m.id: m.visit_id for visit in history[:index] for m in visit}
+    carried = {m.carried_from_id for m in copies}
+    copied_from = {visit_of.get(m.carried_from_id or "") for m in copies}
+    return [
+        m.id
+        for visit in history[:index]
+        for m in sorted(visit, key=lambda m: m.created_at)
+        if m.kind is MarkKind.AVOID and m.id not in carried and m.visit_id not in copied_from
+    ]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_standing_avoid_areas_follow_the_rule_over_a_long_random_history(
+    db: Database, seed: int
+) -> None:
+    """Visits with areas to avoid and other marks, each copying forward a random part of the
+    one before (or nothing): at every visit the standing areas are those the rule names."""
+    rng = random.Random(seed)
+    regions = [("posterior", "popliteal.l"), ("anterior", "sternocleidomastoid.r")]
+    regions += [("posterior", "lower_trapezius.r"), ("posterior", "upper_trapezius.r")]
+    with db.write() as session:
+        provider = Provider(first_name="Sam", last_name="Lee", credentials="LMT")
+        session.add(provider)
+        session.flush()
+        client = add_client(session, first_name="Amal", last_name="Haddad")
+        other = add_client(session, first_name="Li", last_name="Wei")
+        visit_ids = [
+            create_visit(
+                session, client.id, provider_id=provider.id, start=dt.datetime(2026, 1, 5 + i, 10)
+            ).id
+            for i in range(14)
+        ]
+        other_visit = create_visit(
+            session, other.id, provider_id=provider.id, start=dt.datetime(2026, 1, 9, 10)
+        ).id
+    _add(db, other_visit, MarkKind.AVOID, "posterior", "popliteal.l", whole_region=True)
+    history: list[list[MarkData]] = []
+    for visit_id in visit_ids:
+        with db.write() as session:
+            if history and rng.random() < 0.7:
+                kept = [m for m in history[-1] if rng.random() < 0.6]
+                for copy in store.carry_forward(kept, visit_id):
+                    store.add_mark(session, copy)
+        for _ in range(rng.randrange(3)):
+            view, region = rng.choice(regions)
+            kind = rng.choice([MarkKind.AVOID, MarkKind.AVOID, MarkKind.PAIN])
+            extra = {"whole_region": True} if kind is MarkKind.AVOID else {"intensity": 4}
+            _add(db, visit_id, kind, view, region, **extra)
+        with db.read() as session:
+            history.append(store.list_marks(session, visit_id))
+
+    with db.read() as session:
+        found = [[m.id for m in store.standing_avoid_areas(session, v)] for v in visit_ids]
+    assert found == [_standing_by_the_rule(history, i) for i in range(len(visit_ids))]
+    assert sum(bool(ids) for ids in found) >= 3  # the history has areas that stand
