@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -78,7 +79,13 @@ def test_the_watcher_fires_after_the_idle_minutes_and_input_restarts_the_wait(
     assert not watcher.check()
     field = QLineEdit()
     qtbot.addWidget(field)
-    qtbot.keyClick(field, Qt.Key.Key_A)  # any key press anywhere counts as being there
+    field.show()
+    qtbot.waitExposed(field)
+    watcher.watch_windows()  # as the next check does, if the new window did not take the focus
+    window = field.windowHandle()
+    # A key pressed in any window counts as being there: the platform gives it to the window.
+    QTest.keyClick(window, Qt.Key.Key_A)
+    assert field.text() == "a"
     clock.now += 9 * 60
     assert not watcher.check()
     clock.now += 61
@@ -88,6 +95,26 @@ def test_the_watcher_fires_after_the_idle_minutes_and_input_restarts_the_wait(
     watcher.set_minutes(0)  # never
     clock.now += 10_000
     assert not watcher.check()
+    watcher.stop()
+
+
+def test_input_in_a_window_opened_later_counts_and_other_events_do_not(qtbot: QtBot) -> None:
+    clock = FakeClock()
+    watcher = IdleWatcher(10, clock=clock)
+    later = QLineEdit()  # a dialog or a visit window, opened after the watch began
+    qtbot.addWidget(later)
+    later.show()
+    qtbot.waitExposed(later)
+    watcher.watch_windows()  # as the next check does, if the new window did not take the focus
+    clock.now += 9 * 60
+    later.resize(300, 40)  # the window's own events are not a person
+    later.repaint()
+    QApplication.processEvents()
+    assert watcher.idle_seconds() == 9 * 60
+
+    QTest.mouseClick(later.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+
+    assert watcher.idle_seconds() == 0
     watcher.stop()
 
 
