@@ -142,6 +142,12 @@ SEARCH_SYNONYMS: dict[str, str] = {
 """Everyday names typed in the picker and the words of the official descriptions they mean."""
 
 
+def open_code_set() -> None:
+    """Open the code tables now (instant from the small index; seconds when the index must
+    first be built from the library), e.g. in a worker thread."""
+    _icd()
+
+
 def preload() -> None:
     """Load the code tables and the search index now (about a second), e.g. in a worker thread."""
     _index()

@@ -36,3 +36,11 @@ def test_search_key_keeps_phone_digits() -> None:
 def test_search_terms_split_and_fold() -> None:
     assert search_terms("  Zoë   NGUYỄN ") == ["zoe", "nguyen"]
     assert search_terms("") == []
+
+
+def test_plain_ascii_folds_as_the_full_unicode_folding_would() -> None:
+    """ASCII takes a short way (lower case only): it must give what the Unicode passes give,
+    for every ASCII character and mixed with text that takes the long way."""
+    everything = "".join(chr(code) for code in range(128))
+    assert fold(everything) == fold(everything + "é")[:-1]
+    assert fold("Low Back PAIN, unspecified (M54.50)") == "low back pain, unspecified (m54.50)"

@@ -125,44 +125,76 @@ def expiry_text(expires_on: dt.date | None, today: dt.date) -> str:
     return f"{word} {format_date(expires_on)}"
 
 
-# ICD-10: the library takes seconds to import, so it loads once in a worker thread.
+# ICD-10: the code set opens once in a worker thread (seconds the first time, when its index is
+# built from the library). The picker's search index is built after it, in a second worker, when
+# a search is first typed or the picker has been on screen a while: folding 98,000 descriptions
+# holds Python for most of a second, and done while a window is being built it froze that window
+# for two seconds.
 
 _icd_ready = threading.Event()
+_search_ready = threading.Event()
 _icd_lock = threading.Lock()
 _icd_thread: threading.Thread | None = None
+_search_thread: threading.Thread | None = None
 PRELOAD_EXIT_WAIT_S = 30.0
 
 
 def start_icd10_preload() -> None:
-    """Start loading the ICD-10 tables in a worker thread (once); returns at once."""
+    """Start opening the ICD-10 code set in a worker thread (once); returns at once."""
     global _icd_thread
     with _icd_lock:
         if _icd_thread is not None:
             return
-        _icd_thread = start_worker(_preload, "icd10-preload")
+        _icd_thread = start_worker(_open_code_set, "icd10-preload")
         # A daemon thread still importing when the interpreter tears down can crash it (the
         # app quit, or a test run ended, while the tables load): let it finish first.
         atexit.register(_finish_preload_before_exit)
 
 
+def start_icd10_search_preload() -> None:
+    """Start building the code search's index in a worker thread (once), after the code set
+    has opened; returns at once."""
+    global _search_thread
+    start_icd10_preload()
+    with _icd_lock:
+        if _search_thread is not None:
+            return
+        _search_thread = start_worker(_build_search_index, "icd10-search-index")
+
+
 def _finish_preload_before_exit() -> None:
-    if _icd_thread is not None:
-        _icd_thread.join(timeout=PRELOAD_EXIT_WAIT_S)
+    for thread in (_icd_thread, _search_thread):
+        if thread is not None:
+            thread.join(timeout=PRELOAD_EXIT_WAIT_S)
 
 
-def _preload() -> None:
+def _open_code_set() -> None:
     try:
-        icd10.preload()
+        icd10.open_code_set()
     finally:
         _icd_ready.set()
 
 
+def _build_search_index() -> None:
+    try:
+        _icd_ready.wait()
+        icd10.preload()
+    finally:
+        _search_ready.set()
+
+
 def icd10_ready() -> bool:
-    """Whether the ICD-10 tables are loaded (search and checks are instant)."""
+    """Whether the ICD-10 code set is open (descriptions and checks are instant)."""
     return _icd_ready.is_set()
 
 
+def icd10_search_ready() -> bool:
+    """Whether the code search's index is built (searching is instant)."""
+    return _search_ready.is_set()
+
+
 def wait_for_icd10(timeout: float | None = None) -> bool:
-    """Block until the ICD-10 tables are loaded (for tests and scripts); True when ready."""
-    start_icd10_preload()
-    return _icd_ready.wait(timeout)
+    """Block until the ICD-10 code set is open and its search index built (for tests and
+    scripts); True when both are."""
+    start_icd10_search_preload()
+    return _icd_ready.wait(timeout) and _search_ready.wait(timeout)

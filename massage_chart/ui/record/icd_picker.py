@@ -19,13 +19,21 @@ from PySide6.QtWidgets import (
 from massage_chart.domain import icd10
 from massage_chart.domain.icd10 import Severity
 from massage_chart.domain.marks import Side
-from massage_chart.ui.record.fields import icd10_ready, start_icd10_preload
+from massage_chart.ui.record.fields import (
+    icd10_ready,
+    icd10_search_ready,
+    start_icd10_preload,
+    start_icd10_search_preload,
+)
 from massage_chart.ui.style import error_text, muted
 
 SEARCH_LIMIT = 30
 SEARCH_MAX_LENGTH = 100
 """Characters the code search takes (a description search is a few words)."""
 POLL_MS = 100
+SEARCH_PRELOAD_DELAY_MS = 3000
+"""How long the picker is on screen before the code search's index is built unasked (typing a
+search builds it at once): not while the window around it is being built and drawn."""
 
 
 class Icd10Picker(QWidget):
@@ -47,6 +55,7 @@ class Icd10Picker(QWidget):
         self._mark_sides: tuple[Side, ...] | None = None
         self._therapy_visit = therapy_visit
         self._read_only = False
+        self._described = False
         self.issues: list[icd10.CodeIssue] = []
         self.code_list = QListWidget()
         self.code_list.setAccessibleName("Diagnosis codes")
@@ -101,6 +110,7 @@ class Icd10Picker(QWidget):
         self.remove_button.clicked.connect(self._on_remove_button_clicked)
         self.up_button.clicked.connect(self._on_up_button_clicked)
         start_icd10_preload()
+        QTimer.singleShot(SEARCH_PRELOAD_DELAY_MS, self, start_icd10_search_preload)
 
     # ------------------------------------------------------------------ public
 
@@ -143,6 +153,7 @@ class Icd10Picker(QWidget):
     # ------------------------------------------------------------------ internals
 
     def _refresh(self) -> None:
+        self._described = icd10_ready()
         self.code_list.clear()
         for index, code in enumerate(self._codes):
             description = icd10.describe(code) if icd10_ready() else None
@@ -175,7 +186,8 @@ class Icd10Picker(QWidget):
         if not text:
             self.results.hide()
             return
-        if not icd10_ready():
+        if not icd10_search_ready():
+            start_icd10_search_preload()
             self.status_label.setText("Loading the ICD-10-CM code set… the search starts soon.")
             self.status_label.show()
             self._poll.start()
@@ -195,10 +207,12 @@ class Icd10Picker(QWidget):
 
     @Slot()
     def _on_poll_timeout(self) -> None:
-        if icd10_ready():
-            self._poll.stop()
+        if not icd10_ready():
+            return
+        self._poll.stop()
+        if not self._described:  # the codes waited for the code set
             self._refresh()
-            self._search()
+        self._search()  # polls again while the search index is still being built
 
     @Slot(str)
     def _on_search_field_text_changed(self, _text: str) -> None:
