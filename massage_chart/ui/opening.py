@@ -63,6 +63,10 @@ log = logging.getLogger(__name__)
 _OPEN_ERRORS: tuple[type[Exception], ...] = (*DATABASE_ERRORS, OSError)
 
 STARTUP_MAINTENANCE_DELAY_MS = 1500
+#: The cycle collector, paused while the app starts, runs again at the main window's first
+#: paint, or this long after the records began to open (a window started minimised may not paint
+#: for hours; a sign-in or passphrase may be waited for).
+COLLECTOR_PAUSE_MOST_MS = 30_000
 
 
 def _tell_cannot_open(message: str) -> None:
@@ -272,6 +276,7 @@ def open_and_run(
 
     See massage_chart.ui.app.run_app for the arguments.
     """
+    QTimer.singleShot(COLLECTOR_PAUSE_MOST_MS, collector.end_start)
     try:
         opened = _open_at_start(database_url, user)
         if opened is None:
@@ -377,7 +382,8 @@ def _run_windows(
 
 
 class _AfterFirstPaint(QObject):
-    """Calls back once the watched window has painted itself for the first time."""
+    """Calls back once the watched window has painted itself for the first time, then stops
+    watching (a filter left in place would be called for every event of the window)."""
 
     def __init__(self, callback: Callable[[], object], parent: QObject) -> None:
         super().__init__(parent)
@@ -389,4 +395,5 @@ class _AfterFirstPaint(QObject):
             self._painted = True
             # After the paint has finished, not inside it.
             QTimer.singleShot(0, self._callback)
+            QTimer.singleShot(0, self, lambda: watched.removeEventFilter(self))
         return super().eventFilter(watched, event)

@@ -96,3 +96,30 @@ def test_the_collector_runs_again_once_the_window_is_drawn(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     ended_from = result.stdout.split("ended from:")[1]
     assert "_run_windows" in ended_from  # inside the event loop, before the app quit
+
+
+def test_the_collector_comes_back_while_a_sign_in_is_waited_for(tmp_path: Path) -> None:
+    """A passphrase or a clinic's sign-in may be waited for long before the window paints: the
+    start-up pause of the collector ends after a bound even so."""
+    database = tmp_path / "practice.db"
+    script = (
+        "import gc, sys\n"
+        "from PySide6.QtCore import QEventLoop, QTimer\n"
+        "from massage_chart.cli import main\n"
+        "from massage_chart.ui import opening\n"
+        "opening.COLLECTOR_PAUSE_MOST_MS = 100\n"
+        "def waited_for(url, user=None):\n"
+        "    print('paused at first:', not gc.isenabled())\n"
+        "    loop = QEventLoop()\n"
+        "    QTimer.singleShot(600, loop.quit)\n"
+        "    loop.exec()  # as a dialog waits\n"
+        "    print('collecting after the wait:', gc.isenabled())\n"
+        "    return None  # then the user quit\n"
+        "opening._open_at_start = waited_for\n"
+        f"sys.exit(main(['--db', {str(database)!r}]))\n"
+    )
+    result = run_python(script)
+
+    assert result.returncode == 0, result.stderr
+    assert "paused at first: True" in result.stdout
+    assert "collecting after the wait: True" in result.stdout
