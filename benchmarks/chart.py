@@ -200,6 +200,9 @@ def run(clicks: int = 200, frames: int = 200, marks: int = 500) -> list[Figures]
         )
         view.fit()
         view.zoom_by(2.5)
+        while view.zooming:  # panning draws the pictures made at the settled zoom
+            QApplication.processEvents()
+            time.sleep(0.01)
         bar_x, bar_y = view.horizontalScrollBar(), view.verticalScrollBar()
 
         def pan(number: int) -> None:

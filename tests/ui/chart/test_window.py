@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QWheelEvent
-from PySide6.QtWidgets import QApplication, QTableWidget
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QTableWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy.exc import OperationalError
 
@@ -822,4 +822,35 @@ def test_labels_of_a_view_hidden_while_zooming_are_kept_apart_once_it_is_shown(
     ]
     assert len(boxes) == 2
     assert not boxes[0].intersects(boxes[1])
+    chart.document.undo_stack.clear()
+
+
+def test_while_zooming_the_chart_is_drawn_scaled_and_afresh_once_zooming_stops(
+    qtbot: QtBot, chart: VisitChartWindow
+) -> None:
+    """A zoom step draws the figures and areas from their pictures, scaled; once no step has
+    come for a moment they are drawn afresh at the new size, a mark removed meanwhile included."""
+    chart.show_view("anterior")
+    x, y = chart.document.atlas.view("anterior").region("external_oblique.r").inner_point
+    area = chart.document.add_mark(MarkKind.HYPERTONICITY, "anterior", [(x, y)], whole_region=True)
+    assert area is not None
+    sharp = QGraphicsItem.CacheMode.DeviceCoordinateCache
+
+    def modes() -> set[QGraphicsItem.CacheMode]:
+        return {
+            item.cacheMode()
+            for item in chart.scene.items()
+            if not item.flags() & QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations
+        }
+
+    scaled = QGraphicsItem.CacheMode.ItemCoordinateCache
+    assert sharp in modes() and scaled not in modes()
+    chart.view.zoom_in()
+    chart.view.zoom_in()
+
+    assert chart.view.zooming
+    assert scaled in modes() and sharp not in modes()  # nothing drawn afresh at each step
+    chart.document.undo_stack.undo()  # the area goes while zooming
+    qtbot.waitUntil(lambda: not chart.view.zooming)
+    assert sharp in modes() and scaled not in modes()
     chart.document.undo_stack.clear()
