@@ -153,6 +153,7 @@ def probe_window(url: str) -> dict[str, Any]:
 
     from massage_chart.export.service import DocumentKind, read_snapshot, render
     from massage_chart.ui.main_window import VIEW_AUDIT_DELAY_MS, MainWindow
+    from massage_chart.ui.record.fields import wait_for_icd10
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     database = open_database(url)
@@ -199,6 +200,8 @@ def probe_window(url: str) -> dict[str, Any]:
 
     # The window's export reads and renders like this (in its worker); memory is the point here.
     render(DocumentKind.SOAP, read_snapshot(database, latest_visits(database, heavy, 1, True)[0]))
+    # A code searched in a note's ICD-10-CM picker: its search index is built once, then kept.
+    wait_for_icd10(120)
     open_client(heavy)
     QTest.qWait(VIEW_AUDIT_DELAY_MS + 200)  # the view is audited, as a real look would be
     closing = timed(window.close)
