@@ -31,7 +31,7 @@ from sqlalchemy.exc import (
     ProgrammingError,
     SQLAlchemyError,
 )
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from massage_chart.storage import encryption, guards, seals  # seals: the sealing flush hook
@@ -959,3 +959,9 @@ def _backup_before_upgrade(database: Database, status: SchemaStatus) -> Path:
         ) from exc
     log.info("backed up %s to %s before upgrading the schema", database.file, target)
     return target
+
+
+def prepare_mappers() -> None:
+    """Configure the ORM's mappers now rather than at the first query (the window's start does
+    it on a worker thread while its start window is on screen)."""
+    configure_mappers()

@@ -119,11 +119,10 @@ def _load_records_layer() -> None:
         try:
             for name in RECORDS_LAYER:
                 importlib.import_module(name)
-            from sqlalchemy.orm import configure_mappers
-
             from massage_chart.domain.alerts import alert_rules
+            from massage_chart.storage.database import prepare_mappers
 
-            configure_mappers()
+            prepare_mappers()
             alert_rules()
         except Exception:  # met again, and worded, on the window's thread
             log.debug("loading the records layer ahead failed", exc_info=True)
