@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from massage_chart import collector
@@ -55,7 +54,7 @@ from massage_chart.storage.settings import Settings
 from massage_chart.ui.idle_lock import retry_delay
 from massage_chart.ui.passphrase_dialog import PassphraseDialog
 from massage_chart.ui.sign_in_dialog import SignInDialog
-from massage_chart.ui.start_window import StartWindow
+from massage_chart.ui.start_window import AfterFirstPaint, StartWindow
 
 log = logging.getLogger(__name__)
 
@@ -335,9 +334,9 @@ def _run_windows(
         # It unlocks with the database passphrase when the file is encrypted (MainWindow's own rule).
         window = MainWindow(database)
         # The cycle collector, paused while the app starts, runs again once the window is drawn.
-        window.installEventFilter(_AfterFirstPaint(collector.end_start, window))
+        AfterFirstPaint(collector.end_start, window)
         if quit_after_start:
-            window.installEventFilter(_AfterFirstPaint(app.quit, window))
+            AfterFirstPaint(app.quit, window)
         if start is not None:
             if not start.catch_up():  # closed while the records were opening
                 window.backup_on_close = False
@@ -379,21 +378,3 @@ def _run_windows(
             continue
         database.dispose()
         return code
-
-
-class _AfterFirstPaint(QObject):
-    """Calls back once the watched window has painted itself for the first time, then stops
-    watching (a filter left in place would be called for every event of the window)."""
-
-    def __init__(self, callback: Callable[[], object], parent: QObject) -> None:
-        super().__init__(parent)
-        self._callback = callback
-        self._painted = False
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and not self._painted:
-            self._painted = True
-            # After the paint has finished, not inside it.
-            QTimer.singleShot(0, self._callback)
-            QTimer.singleShot(0, self, lambda: watched.removeEventFilter(self))
-        return super().eventFilter(watched, event)

@@ -8,8 +8,10 @@ typed into its search field meanwhile. Nothing here may import the storage layer
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEventLoop, QSize, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QPaintEvent
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSize, Qt, QTimer
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -55,8 +57,7 @@ class StartWindow(QMainWindow):
         super().__init__(parent)
         self.setWindowTitle("Massage Chart")
         self.abandoned = False
-        self._painted = False
-        self._paint_wait: QEventLoop | None = None
+        self._first_paint: AfterFirstPaint | None = None
         self._retired = False
 
         self.search_field = QLineEdit()
@@ -99,26 +100,17 @@ class StartWindow(QMainWindow):
     @property
     def painted(self) -> bool:
         """Whether the window has been drawn at least once."""
-        return self._painted
+        return self._first_paint is not None and self._first_paint.painted
 
     def show_and_wait_for_paint(self) -> bool:
         """Show the window and run the event loop until it has been drawn (at most
         PAINT_WAIT_MS); whether it was."""
+        wait = QEventLoop(self)
+        self._first_paint = AfterFirstPaint(wait.quit, self)
+        QTimer.singleShot(PAINT_WAIT_MS, wait, wait.quit)
         self.show()
-        if not self._painted:
-            self._paint_wait = QEventLoop()
-            QTimer.singleShot(PAINT_WAIT_MS, self._paint_wait.quit)
-            self._paint_wait.exec()
-            self._paint_wait = None
-        return self._painted
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        if not self._painted:
-            self._painted = True
-            if self._paint_wait is not None:
-                # After the paint has finished, not inside it.
-                QTimer.singleShot(0, self._paint_wait.quit)
+        wait.exec()
+        return self.painted
 
     def catch_up(self) -> bool:
         """Deliver the input that arrived while the records were opening (the app was busy, so
@@ -153,3 +145,26 @@ class StartWindow(QMainWindow):
         """Closed before the records were open: the app stops instead of showing them."""
         self.abandoned = True
         event.accept()
+
+
+class AfterFirstPaint(QObject):
+    """Calls back once the watched window has painted itself for the first time (after that
+    paint, not inside it), then stops watching: a filter left in place would be called for
+    every event of the window.
+
+    Attributes:
+        painted: whether the window has painted.
+    """
+
+    def __init__(self, callback: Callable[[], object], window: QWidget) -> None:
+        super().__init__(window)
+        self._callback = callback
+        self.painted = False
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.painted:
+            self.painted = True
+            QTimer.singleShot(0, self._callback)
+            QTimer.singleShot(0, self, lambda: watched.removeEventFilter(self))
+        return super().eventFilter(watched, event)
