@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -44,6 +45,22 @@ def no_window_left_showing() -> Iterator[None]:
     for widget in QApplication.topLevelWidgets():
         if widget.isVisible():
             widget.hide()
+
+
+#: The window's worker threads that belong to one window (``ui.threads.start_worker`` names).
+WINDOW_WORKERS = frozenset({"maintenance", "backup-actions"})
+
+
+@pytest.fixture(autouse=True)
+def window_workers_ended() -> Iterator[None]:
+    """A test ends once the workers its windows started have ended: a daily backup still running
+    keeps the cycle collector paused, and a later test in the same process that checks the
+    collector (or the backups folder) must not see it."""
+    yield
+    for thread in threading.enumerate():
+        if thread.name in WINDOW_WORKERS:
+            thread.join(timeout=60)
+            assert not thread.is_alive(), f"the {thread.name} worker did not end within 60 s"
 
 
 @pytest.fixture(autouse=True)
