@@ -312,7 +312,7 @@ class MarkItem(QGraphicsItem):
         if self.badge is not None:
             unconfirmed = "" if mark.confirmed else " ?"
             self.badge.set_text(kind, self._badge + unconfirmed)
-            self.badge.setPos(self.mapToParent(self._badge_at))
+            self.badge.place(self.mapToParent(self._badge_at))
 
     def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
         """The label (drawn on the figure, above every area) follows the mark as it is moved,
@@ -323,7 +323,7 @@ class MarkItem(QGraphicsItem):
         badge = self.badge
         if badge is not None:
             if change == kind.ItemPositionHasChanged:
-                badge.setPos(self.mapToParent(self._badge_at))
+                badge.place(self.mapToParent(self._badge_at))
             elif change == kind.ItemVisibleHasChanged:
                 badge.follow_owner()
             elif change == kind.ItemSceneChange and value is None:
@@ -463,7 +463,9 @@ class BadgeItem(QGraphicsItem):
         self.wanted = True  # shown when its mark is (treated areas' only when zoomed in)
         self._rect = QRectF()
         self._offset = QPointF(0, 0)
+        self._anchor = QPointF(0, 0)
         self._nudge = QPointF(0, 0)
+        self._pixels_per_unit = 1.0
 
     def set_text(self, kind: MarkKind, text: str) -> None:
         """Change the label, and drop the picture of the old one cached for the screen."""
@@ -472,9 +474,7 @@ class BadgeItem(QGraphicsItem):
         self.prepareGeometryChange()
         self.kind = kind
         self.text = text
-        self._rect = (
-            glyphs.badge_rect(text).adjusted(-2, -2, 2, 2).translated(self._offset + self._nudge)
-        )
+        self._rect = glyphs.badge_rect(text).adjusted(-2, -2, 2, 2).translated(self._offset)
         # A new label of the same size would otherwise be drawn from the cached pixmap of the
         # old one ("HT 5" after the intensity became 6): update() invalidates that cache.
         self.update()
@@ -497,19 +497,34 @@ class BadgeItem(QGraphicsItem):
         """Be visible exactly when wanted and the mark is."""
         self.setVisible(self.wanted and self.owner.isVisible())
 
-    def set_nudge(self, nudge: QPointF) -> None:
-        """Move the label by screen pixels off a neighbouring region's label."""
-        if nudge == self._nudge:
+    def place(self, anchor: QPointF) -> None:
+        """Put the label at its mark (a point of the figure), moved off others as it was."""
+        self._anchor = anchor
+        self.setPos(anchor + self._nudge / self._pixels_per_unit)
+
+    @property
+    def anchor(self) -> QPointF:
+        """Where the label belongs on the figure, before it was moved off other labels."""
+        return self._anchor
+
+    def set_nudge(self, nudge: QPointF, pixels_per_unit: float) -> None:
+        """Move the label by screen pixels off a neighbouring region's label, at a zoom of
+        ``pixels_per_unit`` screen pixels per figure unit.
+
+        The label is moved, not drawn afresh: its picture cached for the screen is kept. A
+        zoom step moves most labels, and drawing each one again was most of a zoomed-out
+        step's painting.
+        """
+        if nudge == self._nudge and pixels_per_unit == self._pixels_per_unit:
             return
-        self.prepareGeometryChange()
-        self._rect = self._rect.translated(nudge - self._nudge)
         self._nudge = nudge
-        self.update()
+        self._pixels_per_unit = pixels_per_unit
+        self.setPos(self._anchor + nudge / pixels_per_unit)
 
     def placed_rect(self) -> QRectF:
         """The label's box in pixels from its anchor, placed among its region's labels but not
-        yet moved off other regions' labels."""
-        return self._rect.translated(-self._nudge)
+        yet moved off other regions' labels (``set_nudge`` moves it from there)."""
+        return self._rect
 
     def width(self) -> float:
         """The label's width in pixels."""
@@ -526,5 +541,5 @@ class BadgeItem(QGraphicsItem):
         widget: QWidget | None = None,
     ) -> None:
         """Draw the label."""
-        painter.translate(self._offset + self._nudge)
+        painter.translate(self._offset)
         glyphs.paint_badge(painter, self.kind, self.text, ghost=self.ghost)

@@ -29,6 +29,8 @@ from massage_chart.ui.chart.visit_document import ChartDocument
 
 FIGURE_GAP = 140.0
 DEFAULT_INTENSITY = 5
+LABEL_COLUMN = 64.0
+"""The width, in screen pixels, of the columns labels are filed by while kept apart."""
 
 
 PAPER = QColor("#ece8e3")
@@ -92,8 +94,8 @@ class ChartScene(QGraphicsScene):
             self.figures[view.id] = figure
         self.layout_views(list(self.figures)[:2])
         for mark in document.marks.values():
-            self._add_item(mark)
-        self._build_ghosts()
+            self._add_item(mark, arrange=False)
+        self._build_ghosts()  # arranges every region's labels, this visit's marks' too
         document.mark_added.connect(self._on_document_mark_added)
         document.mark_removed.connect(self._on_document_mark_removed)
         document.mark_changed.connect(self._on_document_mark_changed)
@@ -150,8 +152,7 @@ class ChartScene(QGraphicsScene):
                 if item.badge is not None and item.mark.kind is MarkKind.TREATED:
                     item.badge.show_label(self._treated_badges())
                     places.add((item.mark.view, item.mark.region_id))
-            for view_id, region_id in places:
-                self._arrange_badges(view_id, region_id)
+            self._arrange_places(places)
         self._separate_all_badges()
 
     def _treated_badges(self) -> bool:
@@ -159,7 +160,9 @@ class ChartScene(QGraphicsScene):
         and at a small size their labels would crowd the findings'."""
         return self.glyph_scale >= 0.85
 
-    def _add_item(self, mark: MarkData, role: str = "mark") -> MarkItem:
+    def _add_item(self, mark: MarkData, role: str = "mark", *, arrange: bool = True) -> MarkItem:
+        """The item of a mark on its figure; ``arrange=False`` leaves its region's labels to the
+        caller (adding many, it arranges each region once with ``_arrange_places``)."""
         item = MarkItem(self.figures[mark.view], mark, role)
         item.set_glyph_scale(self.glyph_scale)
         if item.badge is not None and mark.kind is MarkKind.TREATED:
@@ -168,25 +171,40 @@ class ChartScene(QGraphicsScene):
             self.items_by_id[mark.id] = item
             editable = not self.document.read_only and not self.document.held_by
             item.setFlag(item.GraphicsItemFlag.ItemIsMovable, editable)
-        if item.badge is not None:
+        if item.badge is not None and arrange:
             self._arrange_badges(mark.view, mark.region_id)
         return item
 
     def _arrange_badges(self, view_id: str, region_id: str | None) -> None:
         """Keep the labels of one region's areas side by side, just below its point marks
         (the caller then moves the view's labels off other regions', once per change)."""
-        if region_id is None:
-            return
-        figure = self.figures[view_id]
-        items = [
-            item
-            for item in figure.childItems()
-            if isinstance(item, MarkItem)
-            and item.badge is not None
-            and item.badge.isVisibleTo(figure)
-            and item.mark.region_id == region_id
-            and item.isVisibleTo(figure)
-        ]
+        self._arrange_places({(view_id, region_id)})
+
+    def _arrange_places(self, places: set[tuple[str, str | None]]) -> None:
+        """``_arrange_badges`` for many regions, reading each view's items once."""
+        regions_by_view: dict[str, set[str]] = {}
+        for view_id, region_id in places:
+            if region_id is not None:
+                regions_by_view.setdefault(view_id, set()).add(region_id)
+        for view_id, region_ids in regions_by_view.items():
+            figure = self.figures[view_id]
+            labelled: dict[str, list[MarkItem]] = {region_id: [] for region_id in region_ids}
+            for item in figure.childItems():
+                if not isinstance(item, MarkItem) or item.badge is None:
+                    continue
+                items = labelled.get(item.mark.region_id or "")
+                if (
+                    items is not None
+                    and item.badge.isVisibleTo(figure)
+                    and item.isVisibleTo(figure)
+                ):
+                    items.append(item)
+            for items in labelled.values():
+                self._place_side_by_side(items)
+
+    @staticmethod
+    def _place_side_by_side(items: list[MarkItem]) -> None:
+        """One region's labels in a row, centred under its marks."""
         items.sort(key=lambda item: (item.zValue(), item.mark.created_at))
         widths = [item.badge.width() + 2 if item.badge else 0 for item in items]
         x = -sum(widths) / 2
@@ -213,6 +231,7 @@ class ChartScene(QGraphicsScene):
             return
         self._badges_stale.discard(view_id)
         scale = self.view_scale
+        per_unit = scale * figure.sceneTransform().m11()  # screen pixels per figure unit
         # (ghost, top, left, right, bottom, label) in screen pixels: plain numbers, as a view
         # can hold hundreds of labels and this runs at every zoom step and every new mark.
         boxes: list[tuple[bool, float, float, float, float, BadgeItem]] = []
@@ -221,42 +240,70 @@ class ChartScene(QGraphicsScene):
                 continue
             badge = item.badge
             if badge.isVisibleTo(figure) and item.isVisibleTo(figure):
-                box = badge.placed_rect().translated(badge.scenePos() * scale)
+                anchor = figure.mapToScene(badge.anchor)
+                x, y = anchor.x() * scale, anchor.y() * scale
+                box = badge.placed_rect()
                 ghost = item.role == "ghost"
-                boxes.append((ghost, box.top(), box.left(), box.right(), box.bottom(), badge))
+                boxes.append(
+                    (ghost, box.top() + y, box.left() + x, box.right() + x, box.bottom() + y, badge)
+                )
         # This visit's labels first; the last visit's faint ones make way for them.
         boxes.sort(key=lambda entry: (entry[0], entry[1], entry[2]))
-        placed: list[tuple[float, float, float, float]] = []  # left, top, right, bottom
+        # The labels placed so far (left, top, right, bottom), filed by the columns of the
+        # screen they span: a label is checked only against those in its own columns.
+        columns: dict[int, list[tuple[float, float, float, float]]] = {}
         for _ghost, top, left, right, bottom, badge in boxes:
             if right <= left or bottom <= top:
-                badge.set_nudge(QPointF(0, 0))  # an empty box meets nothing
+                badge.set_nudge(QPointF(0, 0), per_unit)  # an empty box meets nothing
                 continue
+            spanned = range(int(left // LABEL_COLUMN), int(right // LABEL_COLUMN) + 1)
             # Moving down never changes which labels overlap it across: only those can meet it.
-            across = [other for other in placed if other[0] < right and left < other[2]]
+            across = sorted(
+                {
+                    other
+                    for column in spanned
+                    for other in columns.get(column, ())
+                    if other[0] < right and left < other[2]
+                },
+                key=lambda other: other[1],
+            )
+            # Top to bottom: one it meets sends it below that one; the first that starts below
+            # it ends the search (all after it start lower still).
             shift = 0.0
-            while True:  # each pass moves it below at least one more of them
-                hits = [o for o in across if o[1] < bottom + shift and top + shift < o[3]]
-                if not hits:
+            for _left, other_top, _right, other_bottom in across:
+                if other_top >= bottom + shift:
                     break
-                shift = max(other[3] for other in hits) - top + 1
-            badge.set_nudge(QPointF(0, shift))
-            placed.append((left, top + shift, right, bottom + shift))
+                if other_bottom > top + shift:
+                    shift = other_bottom - top + 1
+            badge.set_nudge(QPointF(0, shift), per_unit)
+            placed = (left, top + shift, right, bottom + shift)
+            for column in spanned:
+                columns.setdefault(column, []).append(placed)
 
     def _build_ghosts(self) -> None:
         for item in self.ghosts + self.standing:
             self.removeItem(item)
         carried = self.document.carried_ids()
         self.ghosts = [
-            self._add_item(m, "ghost") for m in self.document.previous if m.id not in carried
+            self._add_item(m, "ghost", arrange=False)
+            for m in self.document.previous
+            if m.id not in carried
         ]
-        for ghost in self.ghosts:
-            ghost.setVisible(self._ghosts_visible)
         self.standing = []
         for mark in self.document.standing_avoid:
-            self.standing.append(self._add_item(mark, "standing"))
+            self.standing.append(self._add_item(mark, "standing", arrange=False))
             skin = on_surface_view(mark)  # an area to avoid over a deep muscle: on the skin too
             if skin.view != mark.view and skin.view in self.figures:
-                self.standing.append(self._add_item(skin, "standing"))
+                self.standing.append(self._add_item(skin, "standing", arrange=False))
+        self._arrange_places(
+            {
+                (item.mark.view, item.mark.region_id)
+                for item in [*self.ghosts, *self.standing, *self.items_by_id.values()]
+                if item.badge is not None
+            }
+        )  # with the ghosts shown, so their labels have their places when they are shown
+        for ghost in self.ghosts:
+            ghost.setVisible(self._ghosts_visible)
         self._separate_all_badges()  # the marks' labels too, when the scene is first built
 
     def set_ghosts_visible(self, visible: bool) -> None:
@@ -264,6 +311,7 @@ class ChartScene(QGraphicsScene):
         self._ghosts_visible = visible
         for ghost in self.ghosts:
             ghost.setVisible(visible)
+        self._separate_all_badges()  # this visit's labels no longer make way for hidden ones
 
     def select_marks(self, mark_ids: Sequence[str]) -> None:
         """Select exactly these marks."""

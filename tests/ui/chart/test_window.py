@@ -814,9 +814,9 @@ def test_labels_of_a_view_hidden_while_zooming_are_kept_apart_once_it_is_shown(
     for _ in range(6):
         chart.view.zoom_out()
     chart.show_view("posterior")
-    scale = chart.scene.view_scale
+    viewport = chart.view.viewportTransform()
     boxes = [
-        item.badge.boundingRect().translated(item.badge.scenePos() * scale)
+        item.badge.deviceTransform(viewport).mapRect(item.badge.boundingRect())
         for item in chart.scene.items_by_id.values()
         if item.badge is not None and item.badge.isVisible()
     ]
