@@ -457,6 +457,7 @@ def measure_chart(bench: Bench) -> None:
     click_empty = found["click to mark painted+committed (empty chart)"]
     click = found["click to mark painted+committed (500 marks)"]
     zoom = found["zoom step + repaint (500 marks)"]
+    settle = found["zoom settles + repaint (500 marks)"]
     pan = found["pan step + repaint (500 marks, 2.5x)"]
     bench.add(
         Figure(
@@ -465,6 +466,12 @@ def measure_chart(bench: Bench) -> None:
         )
     )  # fmt: skip
     bench.add(Figure("zoom step, p95", "sqlite", "500 marks", zoom["p95"], "ms", None, "", 16.0))
+    bench.add(
+        Figure(
+            "frame once zooming stops, p95", "sqlite", "500 marks", settle["p95"], "ms", None, "",
+            None, detail="the whole body drawn afresh at the zoom reached, once nothing moves",
+        )
+    )  # fmt: skip
     bench.add(Figure("pan step, p95", "sqlite", "500 marks", pan["p95"], "ms", None, "", 16.0))
 
 

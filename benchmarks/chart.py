@@ -6,7 +6,8 @@
 
 Each click is a real mouse click on the view's viewport; the time runs from the press until the
 mark is committed to SQLite (synchronous=FULL, WAL) and the viewport has been repainted. A pan
-or zoom frame is one scroll or zoom step followed by a full repaint of the viewport.
+or zoom frame is one scroll or zoom step followed by a full repaint of the viewport; the frame
+once zoom steps stop draws the chart afresh at the zoom reached.
 """
 
 from __future__ import annotations
@@ -165,6 +166,24 @@ def time_frames(window: VisitChartWindow, steps: int, action: Callable[[int], No
     return samples
 
 
+def time_settles(window: VisitChartWindow, bursts: int = 12) -> list[float]:
+    """The frame once zoom steps stop: after bursts of three steps in or out, drawing the chart
+    afresh at the zoom reached (``ChartView.settle``, which its timer calls), and a repaint."""
+    view = window.view
+    viewport = view.viewport()
+    view.fit()  # the whole body: every figure and area is drawn afresh
+    samples: list[float] = []
+    for number in range(bursts):
+        for _step in range(3):
+            view.zoom_in() if number % 2 == 0 else view.zoom_out()
+        viewport.repaint()
+        start = time.perf_counter()
+        view.settle()
+        viewport.repaint()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
 def run(clicks: int = 200, frames: int = 200, marks: int = 500) -> list[Figures]:
     """All the chart timings."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -198,6 +217,7 @@ def run(clicks: int = 200, frames: int = 200, marks: int = 500) -> list[Figures]
         results.append(
             figures(f"zoom step + repaint ({marks} marks)", time_frames(window, frames, zoom))
         )
+        results.append(figures(f"zoom settles + repaint ({marks} marks)", time_settles(window)))
         view.fit()
         view.zoom_by(2.5)
         while view.zooming:  # panning draws the pictures made at the settled zoom

@@ -138,12 +138,18 @@ class ChartScene(QGraphicsScene):
         """The views shown now, left to right."""
         return [v for v, f in self.figures.items() if f.isVisible()]
 
-    def set_zoom(self, scale: float) -> None:
+    def set_zoom(self, scale: float, *, settled: bool = True) -> None:
         """Follow the view's zoom: point glyphs shrink a little when the figures are small, and
-        labels of neighbouring regions are kept apart at the new size."""
+        labels of neighbouring regions are kept apart at the new size.
+
+        While zoom steps are still coming (``settled=False``) only the labels are kept apart:
+        the glyphs keep their size, and treated areas' labels stay shown or hidden, until the
+        zoom settles and this is called again. A glyph of a new size is drawn afresh, and doing
+        that for every point mark at every step was half of a zoomed-out step's painting.
+        """
         self.view_scale = scale
         glyph_scale = round(min(1.0, max(0.7, 0.7 + 0.3 * (scale - 0.5) / 0.7)), 2)
-        if glyph_scale != self.glyph_scale:
+        if settled and glyph_scale != self.glyph_scale:
             self.glyph_scale = glyph_scale
             for item in [*self.items_by_id.values(), *self.ghosts]:
                 item.set_glyph_scale(glyph_scale)

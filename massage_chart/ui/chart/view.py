@@ -19,8 +19,9 @@ MIN_SCALE = 0.15
 MAX_SCALE = 8.0
 ZOOM_STEP = 1.25
 #: While zooming, the figures and areas are drawn from their cached pictures scaled, and drawn
-#: afresh at the new size once no zoom step came for this long. Drawing each afresh at every step
-#: took most of a zoomed-out step (40 to 60 ms of 70 with 500 marks, against 15 to 20 so).
+#: afresh at the new size once no zoom step came for this long; point glyphs take their size for
+#: the new zoom then too. Drawing each afresh at every step took most of a zoomed-out step (40 to
+#: 60 ms of 70 with 500 marks, against 15 to 20 so).
 ZOOM_SETTLE_MS = 200
 _DRAWN_AT_SCREEN_SIZE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 _DRAWN_SCALED = QGraphicsItem.CacheMode.ItemCoordinateCache
@@ -96,7 +97,7 @@ class ChartView(QGraphicsView):
                 (self.verticalScrollBar(), now.y() - anchor.y()),
             ):
                 bar.setValue(bar.value() + round(moved))
-        self.chart_scene.set_zoom(self.scale_factor())
+        self.chart_scene.set_zoom(self.scale_factor(), settled=False)
 
     def zoom_in(self) -> None:
         """One step closer."""
@@ -221,6 +222,13 @@ class ChartView(QGraphicsView):
         self._settle.start()
 
     def _on_settle_timeout(self) -> None:
+        self.settle()
+
+    def settle(self) -> None:
+        """Draw the chart afresh at the zoom it has, as once zoom steps stop coming: point
+        glyphs at their size for it, figures and areas sharp."""
+        self._settle.stop()
+        self.chart_scene.set_zoom(self.scale_factor())
         for item in self.scene().items():
             if item.cacheMode() is _DRAWN_SCALED:
                 item.setCacheMode(_DRAWN_AT_SCREEN_SIZE)

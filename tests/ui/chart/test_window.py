@@ -825,6 +825,32 @@ def test_labels_of_a_view_hidden_while_zooming_are_kept_apart_once_it_is_shown(
     chart.document.undo_stack.clear()
 
 
+def test_point_glyphs_take_their_size_for_a_new_zoom_once_zooming_stops(
+    qtbot: QtBot, chart: VisitChartWindow
+) -> None:
+    """Point glyphs are drawn smaller on small figures; while zoom steps come they keep their
+    size (each would be drawn afresh at every step) and take the new one once zooming stops."""
+    chart.show_view("anterior")
+    x, y = chart.document.atlas.view("anterior").region("external_oblique.r").inner_point
+    point = chart.document.add_mark(MarkKind.TRIGGER_POINT_ACTIVE, "anterior", [(x, y)])
+    assert point is not None
+    item = chart.scene.items_by_id[point]
+    chart.view.fit()
+    for _ in range(4):
+        chart.view.zoom_in()
+    qtbot.waitUntil(lambda: not chart.view.zooming)
+    near = item.glyph_scale
+    size_near = item.boundingRect().width()
+    for _ in range(6):
+        chart.view.zoom_out()
+    assert chart.view.zooming
+    assert item.glyph_scale == near and item.boundingRect().width() == size_near
+    qtbot.waitUntil(lambda: not chart.view.zooming)
+    assert item.glyph_scale < near
+    assert item.boundingRect().width() < size_near
+    chart.document.undo_stack.clear()
+
+
 def test_while_zooming_the_chart_is_drawn_scaled_and_afresh_once_zooming_stops(
     qtbot: QtBot, chart: VisitChartWindow
 ) -> None:
