@@ -22,6 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from sqlalchemy import func, select, text
 
+from massage_chart import collector
 from massage_chart.storage.database import Database, open_database
 from massage_chart.storage.models import Visit
 from massage_chart.storage.repositories import search_clients
@@ -162,6 +163,7 @@ def probe_window(url: str) -> dict[str, Any]:
     window.resize(1280, 760)
     window.show()
     app.processEvents()
+    collector.set_aside_start_up()  # as the app does once its window is drawn
 
     def open_client(client_id: str) -> None:
         window.select_client(client_id)

@@ -12,6 +12,12 @@
 
 Pauses nest across threads: collection resumes when the last one ends, and only if it was on
 before the first began.
+
+- **After start-up.** What start-up built (modules, mappers, the atlas, the main window) lives
+  as long as the app. Once the window is drawn it is set aside from later collections
+  (``gc.freeze``): a full collection then scans only what was made since, instead of stopping the
+  window for about 50 ms to scan some 150,000 objects that are never garbage. Start-up leaves
+  about a thousand objects of garbage in cycles; set aside with the rest, they stay.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ _lock = threading.Lock()
 _paused_by = 0
 _was_enabled = True
 _starting = False
+_set_aside = False
 
 
 def pause() -> None:
@@ -70,3 +77,11 @@ def end_start() -> None:
     if _starting:
         _starting = False
         resume()
+
+
+def set_aside_start_up() -> None:
+    """Keep every object alive now out of later collections (once; see the module's text)."""
+    global _set_aside
+    if not _set_aside:
+        _set_aside = True
+        gc.freeze()

@@ -317,6 +317,11 @@ def open_and_run(
             in_use.release()
 
 
+def _end_start() -> None:
+    collector.end_start()
+    collector.set_aside_start_up()
+
+
 def _run_windows(
     app: QApplication,
     database: Database,
@@ -333,8 +338,9 @@ def _run_windows(
     while True:
         # It unlocks with the database passphrase when the file is encrypted (MainWindow's own rule).
         window = MainWindow(database)
-        # The cycle collector, paused while the app starts, runs again once the window is drawn.
-        AfterFirstPaint(collector.end_start, window)
+        # The cycle collector, paused while the app starts, runs again once the window is drawn,
+        # and leaves alone what start-up built.
+        AfterFirstPaint(_end_start, window)
         if quit_after_start:
             AfterFirstPaint(app.quit, window)
         if start is not None:

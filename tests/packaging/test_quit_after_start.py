@@ -95,7 +95,26 @@ def test_the_collector_runs_again_once_the_window_is_drawn(tmp_path: Path) -> No
     result = run_python(script)
     assert result.returncode == 0, result.stderr
     ended_from = result.stdout.split("ended from:")[1]
-    assert "_run_windows" in ended_from  # inside the event loop, before the app quit
+    assert "_end_start" in ended_from  # at the window's first paint, before the app quit
+
+
+def test_what_start_up_built_is_kept_out_of_later_collections(tmp_path: Path) -> None:
+    """Once the window is drawn, the objects start-up made (modules, mappers, atlas, window) are
+    set aside: a full collection while the therapist works scans only what came after."""
+    database = tmp_path / "practice.db"
+    script = (
+        "import gc, sys\n"
+        "from massage_chart.cli import main\n"
+        "frozen_before = gc.get_freeze_count()\n"
+        f"code = main(['--db', {str(database)!r}, '--quit-after-start'])\n"
+        "print('set aside:', gc.get_freeze_count() - frozen_before, 'collecting:', gc.isenabled())\n"
+        "sys.exit(code)\n"
+    )
+    result = run_python(script)
+    assert result.returncode == 0, result.stderr
+    words = result.stdout.split("set aside:")[1].split()
+    assert int(words[0]) > 50_000
+    assert words[1:] == ["collecting:", "True"]
 
 
 def test_the_collector_comes_back_while_a_sign_in_is_waited_for(tmp_path: Path) -> None:
