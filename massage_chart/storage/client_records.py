@@ -71,6 +71,7 @@ from massage_chart.storage.repositories import (
     get_client,
     get_practice,
     get_visit,
+    get_visit_row,
     latest_health_history,
 )
 from massage_chart.storage.signing import SignRefusedError, note_to_sign, sign_visit
@@ -311,8 +312,16 @@ def age_on(born: dt.date | None, today: dt.date) -> int | None:
 def health_snapshot(
     session: Session, client_id: str, *, today: dt.date, health_update: str = ""
 ) -> HealthSnapshot:
-    """What the alert rules read: the newest health history, age, clearances, today's update."""
-    client = get_client(session, client_id)
+    """What the alert rules read: the newest health history, age, clearances, today's update.
+
+    Raises:
+        NotFoundError: no client has that id.
+    """
+    # The client with its consents only (a client read in full earlier in the session is
+    # taken as it is).
+    client = session.get(Client, client_id, options=[selectinload(Client.consents)])
+    if client is None:
+        raise NotFoundError(f"No client with id {client_id!r}.")
     snapshot = _snapshot_of(client, latest_health_history(session, client_id), today)
     return dataclasses.replace(snapshot, health_update=health_update)
 
@@ -936,7 +945,7 @@ def visit_alerts(session: Session, visit_id: str, *, today: dt.date | None = Non
     Raises:
         NotFoundError: no visit has that id.
     """
-    visit = get_visit(session, visit_id)
+    visit = get_visit_row(session, visit_id)  # its overrides are read; its marks are not
     day = today or visit.start.date()
     snapshot = health_snapshot(
         session, visit.client_id, today=day, health_update=visit.health_update

@@ -454,6 +454,19 @@ def list_visits(session: Session, client_id: str) -> list[VisitSummary]:
     ]
 
 
+def get_visit_row(session: Session, visit_id: str) -> Visit:
+    """One visit's own row: its marks, billing lines and addenda are read only if asked for
+    (``get_visit`` reads them with it).
+
+    Raises:
+        NotFoundError: no visit has that id.
+    """
+    visit = session.get(Visit, visit_id)
+    if visit is None:
+        raise NotFoundError(f"No visit with id {visit_id!r}.")
+    return visit
+
+
 def get_visit(session: Session, visit_id: str) -> Visit:
     """One visit with its marks, billing lines and addenda.
 

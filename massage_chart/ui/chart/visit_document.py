@@ -19,7 +19,7 @@ from massage_chart.domain.placement import locate, placement_of
 from massage_chart.storage import marks as store
 from massage_chart.storage.database import Database, driver_words
 from massage_chart.storage.guards import SignedVisitError
-from massage_chart.storage.repositories import get_visit
+from massage_chart.storage.repositories import get_visit_row
 from massage_chart.ui.chart.mark_commands import (
     CHART_ERRORS,
     AddMarkCommand,
@@ -140,7 +140,7 @@ class ChartDocument(QObject):
     def reload(self) -> None:
         """Read the visit, its marks, the previous visit's marks and the standing avoid areas."""
         with self.database.read() as session:
-            visit = get_visit(session, self.visit_id)
+            visit = get_visit_row(session, self.visit_id)  # the marks are read just below
             self.client_id = visit.client_id
             self.client_name = visit.client.full_name
             self.visit_start = visit.start
