@@ -5,6 +5,7 @@ window in the start window's place. Loaded after the first paint (massage_chart.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from pathlib import Path
 
@@ -50,11 +51,13 @@ from massage_chart.storage.safekeeping import (
     restore_and_reopen,
     restore_from_backup,
 )
+from massage_chart.storage.seal_keys import local_store
 from massage_chart.storage.settings import Settings
 from massage_chart.ui.idle_lock import retry_delay
 from massage_chart.ui.passphrase_dialog import PassphraseDialog
 from massage_chart.ui.sign_in_dialog import SignInDialog
 from massage_chart.ui.start_window import AfterFirstPaint, StartWindow
+from massage_chart.ui.threads import start_worker
 
 log = logging.getLogger(__name__)
 
@@ -322,6 +325,23 @@ def _end_start() -> None:
     collector.set_aside_start_up()
 
 
+def _read_seal_keys_ahead(database: Database) -> None:
+    """Read this computer's seal keys on a worker once the window is drawn (a file database
+    checks its signed notes' seals with them). Their first reading imports the keyring library,
+    whose macOS backend looks for its framework by running ``ldconfig`` and ``gcc`` even on
+    Linux: 100 to 200 ms that fell on the window's thread when the first signed note opened."""
+    if not database.is_sqlite:
+        return  # a clinic's server seals with its own key
+
+    def read() -> None:
+        try:
+            local_store().held()
+        except Exception:  # read again, and reported, where a note needs them
+            log.debug("the seal keys could not be read ahead", exc_info=True)
+
+    start_worker(read, "seal-keys")
+
+
 def _run_windows(
     app: QApplication,
     database: Database,
@@ -341,6 +361,7 @@ def _run_windows(
         # The cycle collector, paused while the app starts, runs again once the window is drawn,
         # and leaves alone what start-up built.
         AfterFirstPaint(_end_start, window)
+        AfterFirstPaint(functools.partial(_read_seal_keys_ahead, database), window)
         if quit_after_start:
             AfterFirstPaint(app.quit, window)
         if start is not None:

@@ -142,3 +142,33 @@ def test_the_collector_comes_back_while_a_sign_in_is_waited_for(tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     assert "paused at first: True" in result.stdout
     assert "collecting after the wait: True" in result.stdout
+
+
+def test_the_seal_keys_are_read_ahead_off_the_window_thread(tmp_path: Path) -> None:
+    """Signed notes are checked with this computer's seal keys; reading them the first time
+    imports the keyring library (a few hundred milliseconds): a worker does it once the window
+    is drawn, so opening the first signed note does not wait for it."""
+    database = tmp_path / "practice.db"
+    seeded = run_app("demo", "--db", str(database), "--clients", "1")  # sealed when created
+    assert seeded.returncode == 0, seeded.stderr
+    script = (
+        "import sys, threading\n"
+        "import importlib.abc\n"
+        "imported_on = []\n"
+        "class Watch(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'keyring':\n"
+        "            imported_on.append(threading.current_thread().name)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Watch())\n"
+        "from massage_chart.cli import main\n"
+        f"code = main(['--db', {str(database)!r}, '--quit-after-start'])\n"
+        "for thread in threading.enumerate():\n"
+        "    if thread.name == 'seal-keys':\n"
+        "        thread.join(60)\n"
+        "print('keyring imported on:', imported_on)\n"
+        "sys.exit(code)\n"
+    )
+    result = run_python(script)
+    assert result.returncode == 0, result.stderr
+    assert "keyring imported on: ['seal-keys']" in result.stdout

@@ -47,8 +47,9 @@ def no_window_left_showing() -> Iterator[None]:
             widget.hide()
 
 
-#: The window's worker threads that belong to one window (``ui.threads.start_worker`` names).
-WINDOW_WORKERS = frozenset({"maintenance", "backup-actions"})
+#: The window's worker threads that belong to one window or one start
+#: (``ui.threads.start_worker`` names).
+WINDOW_WORKERS = frozenset({"maintenance", "backup-actions", "seal-keys"})
 
 
 @pytest.fixture(autouse=True)
