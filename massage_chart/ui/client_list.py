@@ -352,11 +352,15 @@ class ClientListPanel(QWidget):
 
     def clear_search(self) -> None:
         """Empty the search field and search at once (no typing delay)."""
+        self.search_for("")
+
+    def search_for(self, text: str) -> None:
+        """Put this text in the search field and search at once (no typing delay)."""
         blocker = self.search_field.blockSignals(True)
-        self.search_field.clear()
+        self.search_field.setText(text)
         self.search_field.blockSignals(blocker)
         self._search_timer.stop()
-        self.search_requested.emit("")
+        self.search_requested.emit(text)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Keys in the list that belong to the search field go back to it.

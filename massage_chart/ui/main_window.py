@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from massage_chart.domain.outcomes import Measure, all_measures
-from massage_chart.domain.presentation import listed_name
+from massage_chart.domain.presentation import listed_name, person_name
 from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.domain.text import fold
 from massage_chart.storage.client_records import clients_alerts
@@ -38,6 +38,7 @@ from massage_chart.storage.repositories import (
     SEARCH_LIMIT,
     NotFoundError,
     count_clients,
+    get_client,
     get_practice,
     list_providers,
     list_visits,
@@ -93,6 +94,7 @@ from massage_chart.ui.window_lock import WindowLock
 
 #: What opening a visit window may raise: the visit cannot be read, or is gone.
 _VISIT_OPEN_ERRORS: tuple[type[Exception], ...] = (*DATABASE_ERRORS, NotFoundError)
+_CLIENT_READ_ERRORS: tuple[type[Exception], ...] = (*READ_ERRORS, NotFoundError)
 
 
 # The dialogs and the windows a visit opens are imported when first opened: the main window
@@ -854,10 +856,21 @@ class MainWindow(QMainWindow):
         return form
 
     def select_client(self, client_id: str) -> None:
-        """Show a client, clearing the search if it hides them."""
+        """Show a client, selected in the list: as the list is, or else found by name (the
+        list holds the first clients of a large practice only, so one further down the
+        alphabet is searched for); shown even when no list can hold them."""
+        if self.client_panel.select_client(client_id):
+            return
+        try:
+            with self.database.read() as session:
+                client = get_client(session, client_id)
+                name = person_name(client.first_name, client.last_name)
+        except _CLIENT_READ_ERRORS as exc:
+            self._show_problem(describe_error(exc))
+            return
+        self.client_panel.search_for(name)
         if not self.client_panel.select_client(client_id):
-            self.client_panel.clear_search()
-            self.client_panel.select_client(client_id)
+            self._show_client(client_id)  # archived, or one of very many of that name
 
     # ------------------------------------------------------------------ reading
 

@@ -15,7 +15,7 @@ from sqlalchemy import event, select
 from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import AuditEvent, Client, Visit
-from massage_chart.storage.repositories import add_client
+from massage_chart.storage.repositories import SEARCH_LIMIT, add_client
 from massage_chart.ui.client_detail import VisitColumn
 from massage_chart.ui.client_list import ClientColumn
 from massage_chart.ui.dialogs import NewClientDialog
@@ -543,3 +543,28 @@ def test_every_window_that_shows_a_clients_record_is_in_the_audit_log(
     for opened in (chart.window(), record, progress):
         assert opened is not None
         opened.close()
+
+
+def test_a_new_client_further_down_than_the_list_reaches_is_found_and_shown(
+    qtbot: QtBot, db: Database
+) -> None:
+    """A large practice lists its first clients only: a client added further down the
+    alphabet is searched for by name, selected and shown, not lost below the list's end."""
+    with db.write() as session:
+        for number in range(SEARCH_LIMIT + 5):
+            add_client(session, first_name=f"Ann {number:03d}", last_name="Abbott")
+    big = MainWindow(db)
+    qtbot.addWidget(big)
+    big.show()
+    dialog = big.new_client()
+    type_text(dialog.first_name_edit, "Zoë")
+    type_text(dialog.last_name_edit, "Zylstra")
+
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+    with db.read() as session:
+        new_id = session.scalars(select(Client.id).where(Client.last_name == "Zylstra")).one()
+    assert big.client_panel.current_client_id() == new_id
+    assert big.client_panel.query == "Zoë Zylstra"
+    assert shown_names(big) == ["Zylstra, Zoë"]
+    assert big.detail_panel.header.name_label.text() == "Zoë Zylstra"
