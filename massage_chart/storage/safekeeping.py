@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -394,43 +394,72 @@ def _check_pain_maps(session: Session, report: CheckReport) -> int:
 
 
 def _check_against_audit(session: Session, report: CheckReport) -> None:
-    """Signed visits and addenda against the audit log that recorded them being written."""
-    signed_now = set(session.scalars(select(Visit.id).where(Visit.status == VisitStatus.SIGNED)))
-    events = session.execute(
-        select(AuditEvent.visit_id, AuditEvent.action).where(
-            AuditEvent.action.in_([audit.AuditAction.SIGN.value, audit.AuditAction.ADDENDUM.value])
+    """Signed visits and addenda against the audit log that recorded them being written.
+
+    The comparisons are made by the database, which hands back only what disagrees (and the
+    addenda are read in batches): the memory stays the same however long the log is.
+    """
+    sign, addendum = audit.AuditAction.SIGN.value, audit.AuditAction.ADDENDUM.value
+    signing = select(AuditEvent.visit_id).where(
+        AuditEvent.action == sign, AuditEvent.visit_id.is_not(None)
+    )
+    signings = session.scalar(
+        select(func.count(distinct(AuditEvent.visit_id))).where(
+            AuditEvent.action == sign, AuditEvent.visit_id.is_not(None)
         )
-    ).all()
-    signed_in_log = {visit_id for visit_id, action in events if action == "sign" and visit_id}
-    for visit_id in sorted(signed_in_log - signed_now):
+    )
+    still_signed = select(Visit.id).where(
+        Visit.id == AuditEvent.visit_id, Visit.status == VisitStatus.SIGNED
+    )
+    unsigned = session.scalars(
+        signing.where(~still_signed.exists()).distinct().order_by(AuditEvent.visit_id)
+    )
+    for visit_id in unsigned:
         report.problems.append(
             f"visit {visit_id} was signed (audit log) but is no longer signed or no longer there"
         )
-    written: dict[str, int] = {}
-    for event_visit, action in events:
-        if action == "addendum" and event_visit:
-            written[event_visit] = written.get(event_visit, 0) + 1
-    stored: dict[str, int] = {}
-    for addendum in session.scalars(select(Addendum)):
-        stored[addendum.visit_id] = stored.get(addendum.visit_id, 0) + 1
-        if addendum.content_hash is None:
+    for stored in session.scalars(
+        select(Addendum).order_by(Addendum.id).execution_options(yield_per=SIGNED_BATCH)
+    ):
+        if stored.content_hash is None:
             report.problems.append(
-                f"addendum {addendum.id} of visit {addendum.visit_id} has no seal (its hash was "
+                f"addendum {stored.id} of visit {stored.visit_id} has no seal (its hash was "
                 "removed outside the app)"
             )
-        elif not addendum_matches(addendum):
+        elif not addendum_matches(stored):
             report.problems.append(
-                f"addendum {addendum.id} of visit {addendum.visit_id} no longer matches its "
+                f"addendum {stored.id} of visit {stored.visit_id} no longer matches its "
                 "seal (changed outside the app)"
             )
-    for visit_id, count in sorted(written.items()):
-        if stored.get(visit_id, 0) < count:
-            report.problems.append(
-                f"visit {visit_id} had {count} addenda written (audit log) but "
-                f"{stored.get(visit_id, 0)} remain"
-            )
+    written = (
+        select(AuditEvent.visit_id.label("visit_id"), func.count().label("count"))
+        .where(AuditEvent.action == addendum, AuditEvent.visit_id.is_not(None))
+        .group_by(AuditEvent.visit_id)
+        .subquery()
+    )
+    kept = (
+        select(Addendum.visit_id.label("visit_id"), func.count().label("count"))
+        .group_by(Addendum.visit_id)
+        .subquery()
+    )
+    remaining = func.coalesce(kept.c.count, 0)
+    missing = session.execute(
+        select(written.c.visit_id, written.c.count, remaining)
+        .outerjoin(kept, kept.c.visit_id == written.c.visit_id)
+        .where(remaining < written.c.count)
+        .order_by(written.c.visit_id)
+    )
+    for visit_id, count, left in missing:
+        report.problems.append(
+            f"visit {visit_id} had {count} addenda written (audit log) but {left} remain"
+        )
+    addenda_written = session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == addendum, AuditEvent.visit_id.is_not(None))
+    )
     report.checked.append(
-        f"{len(signed_in_log)} signings and {sum(written.values())} addenda against the audit log"
+        f"{signings} signings and {addenda_written} addenda against the audit log"
     )
 
 

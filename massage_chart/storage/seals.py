@@ -23,6 +23,7 @@ import enum
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 
 from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session, UOWTransaction
@@ -241,19 +242,12 @@ def survey(session: Session) -> SealSurvey:
             where="the clinic server's key",
         )
     store = local_store()
-    seals: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
-    for kind, record_id, key_id, digest, mac in session.execute(
-        select(Seal.record_kind, Seal.record_id, Seal.key_id, Seal.content_hash, Seal.mac)
-    ):
-        seals.setdefault((kind, record_id), []).append((key_id, digest, mac))
     found = SealSurvey(where=store.where())
     keys = _held(store)
-    for kind, record_id, stored_hash in _signed_records(session):
+    for kind, record_id, stored_hash, seals in _signed_records_with_seals(session):
         found.checked += 1
         state = (
-            _judge(keys, kind, record_id, stored_hash, seals.get((kind, record_id), []))
-            if stored_hash
-            else SealState.BROKEN
+            _judge(keys, kind, record_id, stored_hash, seals) if stored_hash else SealState.BROKEN
         )
         if state is SealState.BROKEN:
             found.broken.append((kind, record_id))
@@ -262,23 +256,32 @@ def survey(session: Session) -> SealSurvey:
     return found
 
 
-def _signed_records(session: Session) -> Iterator[tuple[str, str, str | None]]:
-    yield from (
-        (VISIT, record_id, digest)
-        for record_id, digest in session.execute(
-            select(Visit.id, Visit.content_hash).where(Visit.status == VisitStatus.SIGNED)
+#: Rows read at a time by ``survey``: its memory stays the same however many records there are.
+SURVEY_BATCH = 1000
+
+
+def _signed_records_with_seals(
+    session: Session,
+) -> Iterator[tuple[str, str, str | None, list[tuple[str, str, str]]]]:
+    """Each signed note, addendum and progress report with its seals (key id, sealed hash,
+    MAC), read in batches: one query per kind, each record's seals joined to it."""
+    kinds: tuple[tuple[str, type[Visit] | type[Addendum] | type[ProgressReport]], ...] = (
+        (VISIT, Visit),
+        (ADDENDUM, Addendum),
+        (PROGRESS_REPORT, ProgressReport),
+    )
+    for kind, model in kinds:
+        query = (
+            select(model.id, model.content_hash, Seal.key_id, Seal.content_hash, Seal.mac)
+            .outerjoin(Seal, (Seal.record_kind == kind) & (Seal.record_id == model.id))
+            .order_by(model.id)
         )
-    )
-    yield from (
-        (ADDENDUM, record_id, digest)
-        for record_id, digest in session.execute(select(Addendum.id, Addendum.content_hash))
-    )
-    yield from (
-        (PROGRESS_REPORT, record_id, digest)
-        for record_id, digest in session.execute(
-            select(ProgressReport.id, ProgressReport.content_hash)
-        )
-    )
+        if model is Visit:
+            query = query.where(Visit.status == VisitStatus.SIGNED)
+        rows = session.execute(query.execution_options(yield_per=SURVEY_BATCH))
+        for (record_id, stored_hash), group in groupby(rows, key=lambda row: (row[0], row[1])):
+            seals = [(key_id, digest, mac) for _id, _hash, key_id, digest, mac in group if key_id]
+            yield kind, record_id, stored_hash, seals
 
 
 # ------------------------------------------------------------------ one record, as it is shown
