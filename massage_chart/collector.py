@@ -17,7 +17,9 @@ before the first began.
   as long as the app. Once the window is drawn it is set aside from later collections
   (``gc.freeze``): a full collection then scans only what was made since, instead of stopping the
   window for about 50 ms to scan some 150,000 objects that are never garbage. Start-up leaves
-  about a thousand objects of garbage in cycles; set aside with the rest, they stay.
+  about a thousand objects of garbage in cycles; set aside with the rest, they stay. A window
+  replaced by another (the database encrypted, re-keyed or restored) is taken back first, so
+  the old one and its database can be freed.
 """
 
 from __future__ import annotations
@@ -85,3 +87,13 @@ def set_aside_start_up() -> None:
     if not _set_aside:
         _set_aside = True
         gc.freeze()
+
+
+def take_back_start_up() -> None:
+    """Let collections reach what ``set_aside_start_up`` set aside again: the window it was
+    set aside with is being replaced (a database encrypted, re-keyed or restored), and the old
+    one, with its database and passphrase, must be freed. The next window sets aside anew."""
+    global _set_aside
+    if _set_aside:
+        _set_aside = False
+        gc.unfreeze()

@@ -50,3 +50,14 @@ def test_a_failing_start_leaves_the_collector_on(tmp_path: Path) -> None:
     not_a_database.write_text("not a database", encoding="utf-8")
     assert main(["--db", str(not_a_database), "check"]) != 0
     assert gc.isenabled()
+
+
+def test_what_start_up_set_aside_is_taken_back_for_a_replaced_window() -> None:
+    """Encrypting, re-keying or restoring replaces the window: what was set aside with the old
+    one (its database and passphrase among it) must be collectable again."""
+    collector.set_aside_start_up()
+    assert gc.get_freeze_count() > 0
+    collector.take_back_start_up()
+    assert gc.get_freeze_count() == 0
+    collector.take_back_start_up()  # again: nothing more to take back
+    assert gc.get_freeze_count() == 0

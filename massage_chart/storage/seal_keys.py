@@ -119,6 +119,15 @@ def _usable_keyring() -> Any | None:
     return backend
 
 
+def load_keyring() -> None:
+    """Load the keyring library and find this computer's backend, reading no key (so nothing
+    asks for the keyring to be unlocked). Failures are left for the first real use to meet."""
+    try:
+        _usable_keyring()
+    except Exception:  # read again, and reported, where a key is needed
+        log.debug("the keyring could not be loaded ahead", exc_info=True)
+
+
 class SealKeyStore:
     """The seal keys of this computer's user, read once and kept.
 

@@ -354,6 +354,14 @@ class ClientListPanel(QWidget):
         """Empty the search field and search at once (no typing delay)."""
         self.search_for("")
 
+    def clear_selection(self) -> None:
+        """Select no client (quietly: the owner shows what it chooses)."""
+        selection = self.view.selectionModel()
+        blocker = selection.blockSignals(True)
+        selection.clearSelection()
+        selection.clearCurrentIndex()
+        selection.blockSignals(blocker)
+
     def search_for(self, text: str) -> None:
         """Put this text in the search field and search at once (no typing delay)."""
         blocker = self.search_field.blockSignals(True)

@@ -865,12 +865,19 @@ class MainWindow(QMainWindow):
             with self.database.read() as session:
                 client = get_client(session, client_id)
                 name = person_name(client.first_name, client.last_name)
+                born = client.date_of_birth
         except _CLIENT_READ_ERRORS as exc:
             self._show_problem(describe_error(exc))
             return
-        self.client_panel.search_for(name)
-        if not self.client_panel.select_client(client_id):
-            self._show_client(client_id)  # archived, or one of very many of that name
+        searches = [name] + ([f"{name} {born.isoformat()}"] if born is not None else [])
+        for text in searches:  # the name, then with the date of birth when many share it
+            self.client_panel.search_for(text)
+            if self.client_panel.select_client(client_id):
+                return
+        # Archived, or one of very many of that name and birthday: shown, with no other client
+        # left selected in the list (what the list has selected is what its actions act on).
+        self.client_panel.clear_selection()
+        self._show_client(client_id)
 
     # ------------------------------------------------------------------ reading
 

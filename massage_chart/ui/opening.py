@@ -51,7 +51,7 @@ from massage_chart.storage.safekeeping import (
     restore_and_reopen,
     restore_from_backup,
 )
-from massage_chart.storage.seal_keys import local_store
+from massage_chart.storage.seal_keys import load_keyring
 from massage_chart.storage.settings import Settings
 from massage_chart.ui.idle_lock import retry_delay
 from massage_chart.ui.passphrase_dialog import PassphraseDialog
@@ -325,21 +325,15 @@ def _end_start() -> None:
     collector.set_aside_start_up()
 
 
-def _read_seal_keys_ahead(database: Database) -> None:
-    """Read this computer's seal keys on a worker once the window is drawn (a file database
-    checks its signed notes' seals with them). Their first reading imports the keyring library,
-    whose macOS backend looks for its framework by running ``ldconfig`` and ``gcc`` even on
-    Linux: 100 to 200 ms that fell on the window's thread when the first signed note opened."""
+def _load_keyring_ahead(database: Database) -> None:
+    """Load the keyring library on a worker once the window is drawn (a file database checks
+    its signed notes' seals with keys it may keep there). Loading it imports every backend, and
+    the macOS one looks for its framework by running ``ldconfig`` and ``gcc`` even on Linux: 100
+    to 200 ms that fell on the window's thread when the first signed note opened. No key is read
+    ahead: a locked keyring asks to be unlocked only when a key is needed, as before."""
     if not database.is_sqlite:
         return  # a clinic's server seals with its own key
-
-    def read() -> None:
-        try:
-            local_store().held()
-        except Exception:  # read again, and reported, where a note needs them
-            log.debug("the seal keys could not be read ahead", exc_info=True)
-
-    start_worker(read, "seal-keys")
+    start_worker(load_keyring, "seal-keys")
 
 
 def _run_windows(
@@ -361,7 +355,7 @@ def _run_windows(
         # The cycle collector, paused while the app starts, runs again once the window is drawn,
         # and leaves alone what start-up built.
         AfterFirstPaint(_end_start, window)
-        AfterFirstPaint(functools.partial(_read_seal_keys_ahead, database), window)
+        AfterFirstPaint(functools.partial(_load_keyring_ahead, database), window)
         if quit_after_start:
             AfterFirstPaint(app.quit, window)
         if start is not None:
@@ -388,6 +382,8 @@ def _run_windows(
         # restore a backup over the file it had open.
         reopened: Database | None = getattr(window, "reopen_with", None)
         pending: Path | None = getattr(window, "pending_restore", None)
+        if reopened is not None or pending is not None:
+            collector.take_back_start_up()  # the old window and its database can go
         if reopened is not None:
             database.dispose()
             database = reopened

@@ -144,10 +144,11 @@ def test_the_collector_comes_back_while_a_sign_in_is_waited_for(tmp_path: Path) 
     assert "collecting after the wait: True" in result.stdout
 
 
-def test_the_seal_keys_are_read_ahead_off_the_window_thread(tmp_path: Path) -> None:
-    """Signed notes are checked with this computer's seal keys; reading them the first time
-    imports the keyring library (a few hundred milliseconds): a worker does it once the window
-    is drawn, so opening the first signed note does not wait for it."""
+def test_the_keyring_library_is_loaded_ahead_off_the_window_thread(tmp_path: Path) -> None:
+    """Signed notes are checked with this computer's seal keys, which may be kept in the
+    keyring; loading the keyring library takes a few hundred milliseconds the first time: a
+    worker does it once the window is drawn (reading no key), so opening the first signed note
+    does not wait for it."""
     database = tmp_path / "practice.db"
     seeded = run_app("demo", "--db", str(database), "--clients", "1")  # sealed when created
     assert seeded.returncode == 0, seeded.stderr

@@ -47,9 +47,11 @@ def no_window_left_showing() -> Iterator[None]:
             widget.hide()
 
 
-#: The window's worker threads that belong to one window or one start
-#: (``ui.threads.start_worker`` names).
-WINDOW_WORKERS = frozenset({"maintenance", "backup-actions", "seal-keys"})
+#: The window's worker threads (``ui.threads.start_worker`` names): each pauses the collector
+#: while it runs.
+WINDOW_WORKERS = frozenset(
+    {"maintenance", "backup-actions", "seal-keys", "icd10-preload", "icd10-search-index"}
+)
 
 
 @pytest.fixture(autouse=True)

@@ -568,3 +568,34 @@ def test_a_new_client_further_down_than_the_list_reaches_is_found_and_shown(
     assert big.client_panel.query == "Zoë Zylstra"
     assert shown_names(big) == ["Zylstra, Zoë"]
     assert big.detail_panel.header.name_label.text() == "Zoë Zylstra"
+
+
+def test_a_client_no_search_can_list_is_shown_with_no_other_client_selected(
+    qtbot: QtBot, db: Database
+) -> None:
+    """Among more namesakes than the list holds, the date of birth finds the client; an
+    archived client (never listed) is shown with nobody else left selected in the list, whose
+    selection the list's actions act on."""
+    last_id = "ffffffff-ffff-4fff-bfff-ffffffffffff"  # listed after every namesake
+    with db.write() as session:
+        for _ in range(SEARCH_LIMIT + 5):
+            add_client(session, first_name="Zoë", last_name="Zylstra")
+        add_client(
+            session,
+            id=last_id,
+            first_name="Zoë",
+            last_name="Zylstra",
+            date_of_birth=dt.date(1990, 1, 2),
+        )
+        archived = add_client(session, first_name="Ada", last_name="Abbott", archived=True).id
+    big = MainWindow(db)
+    qtbot.addWidget(big)
+    big.show()
+
+    big.select_client(last_id)
+    assert big.client_panel.current_client_id() == last_id
+    assert big.client_panel.query == "Zoë Zylstra 1990-01-02"
+
+    big.select_client(archived)
+    assert big.client_panel.current_client_id() == ""
+    assert big.detail_panel.header.name_label.text() == "Ada Abbott"
