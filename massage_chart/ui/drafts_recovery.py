@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from massage_chart.storage.drafts import DraftStore
 from massage_chart.ui.formatting import format_date
-from massage_chart.ui.note.editor import VisitNoteEditor
+
+if TYPE_CHECKING:  # the note editor loads with the first visit opened, not with the window
+    from massage_chart.ui.note.editor import VisitNoteEditor
 
 #: How many kept drafts the box names; the rest are counted.
 DRAFTS_NAMED = 8

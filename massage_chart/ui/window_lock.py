@@ -13,7 +13,6 @@ from massage_chart.storage import audit
 from massage_chart.storage.database import Database
 from massage_chart.storage.settings import UNLOCK_PASSWORD_HASH, Settings
 from massage_chart.ui.idle_lock import LockScreen
-from massage_chart.ui.note.editor import VisitNoteEditor
 from massage_chart.ui.practice_document import WRITE_ERRORS
 
 
@@ -77,6 +76,8 @@ class WindowLock(QObject):
         """
         if self.locked:
             return
+        from massage_chart.ui.note.editor import VisitNoteEditor  # loads with the first visit
+
         window = self._window
         check, name = self.check()
         self._lock_screen.set_needs_secret(check is not None, name)

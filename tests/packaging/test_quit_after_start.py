@@ -53,8 +53,9 @@ def test_the_first_window_is_drawn_before_any_of_the_storage_layer_loads(tmp_pat
 
 def test_opening_the_window_leaves_the_heavy_checkers_unloaded(tmp_path: Path) -> None:
     """The shipped rules and measures are checked by the suite, not at every start; the
-    ICD-10-CM library loads only when a code is looked up; the PDF library, the plots and the
-    dialogs load when first used (the progress dialog alone brings QtCharts and reportlab)."""
+    ICD-10-CM library loads only when a code is looked up; the PDF library, the plots, the
+    dialogs and the note editor load when first used (the progress dialog alone brings QtCharts
+    and reportlab)."""
     database = tmp_path / "practice.db"
     # Clients with health histories: the list reads their alerts.
     seeded = run_app("demo", "--db", str(database), "--clients", "3")
@@ -65,7 +66,8 @@ def test_opening_the_window_leaves_the_heavy_checkers_unloaded(tmp_path: Path) -
         f"code = main(['--db', {str(database)!r}, '--quit-after-start'])\n"
         "heavy = [m for m in ('jsonschema', 'simple_icd_10_cm', 'reportlab', 'PySide6.QtCharts',"
         " 'massage_chart.ui.progress.progress_dialog', 'massage_chart.ui.record.record_dialog',"
-        " 'massage_chart.ui.people_dialog', 'massage_chart.ui.help') if m in sys.modules]\n"
+        " 'massage_chart.ui.people_dialog', 'massage_chart.ui.help',"
+        " 'massage_chart.ui.note.editor') if m in sys.modules]\n"
         "print('loaded:', heavy)\n"
         "sys.exit(code)\n"
     )
