@@ -3,9 +3,33 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from tests.helpers.fresh_process import run_app, run_python
+
+
+def run_start(
+    database: Path, *options: str, before: str = "", after: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """The app's ``main`` on ``database`` with ``options``, in a fresh process: the script lines
+    ``before`` run ahead of it (the app not yet imported) and ``after`` once it has returned (its
+    exit code in ``code``); the process then exits with that code."""
+    arguments = ["--db", str(database), *options]
+    script = (
+        f"import sys\n{before}"
+        "from massage_chart.cli import main\n"
+        f"code = main({arguments!r})\n"
+        f"{after}"
+        "sys.exit(code)\n"
+    )
+    return run_python(script)
+
+
+def print_loaded(modules: Sequence[str]) -> str:
+    """A script line printing which of these modules are loaded ("loaded: [...]")."""
+    return f"print('loaded:', [m for m in {tuple(modules)!r} if m in sys.modules])\n"
 
 
 def test_the_window_opens_on_the_chosen_database_and_the_app_exits_0(tmp_path: Path) -> None:
@@ -34,17 +58,15 @@ def test_the_first_window_is_drawn_before_any_of_the_storage_layer_loads(tmp_pat
     main window's modules load after the start window's first paint, and the database is not
     touched before it."""
     database = tmp_path / "practice.db"
-    script = (
-        "import sys\n"
-        "from massage_chart.cli import main\n"
-        f"code = main(['--db', {str(database)!r}, '--quit-after-first-paint'])\n"
-        "early = [m for m in ('sqlalchemy', 'massage_chart.storage.database',"
-        " 'massage_chart.storage.models', 'massage_chart.domain.visit_record',"
-        " 'massage_chart.ui.main_window', 'massage_chart.ui.opening') if m in sys.modules]\n"
-        "print('loaded:', early)\n"
-        "sys.exit(code)\n"
+    early = (
+        "sqlalchemy",
+        "massage_chart.storage.database",
+        "massage_chart.storage.models",
+        "massage_chart.domain.visit_record",
+        "massage_chart.ui.main_window",
+        "massage_chart.ui.opening",
     )
-    result = run_python(script)
+    result = run_start(database, "--quit-after-first-paint", after=print_loaded(early))
 
     assert result.returncode == 0, result.stderr
     assert "loaded: []" in result.stdout
@@ -60,18 +82,18 @@ def test_opening_the_window_leaves_the_heavy_checkers_unloaded(tmp_path: Path) -
     # Clients with health histories: the list reads their alerts.
     seeded = run_app("demo", "--db", str(database), "--clients", "3")
     assert seeded.returncode == 0, seeded.stderr
-    script = (
-        "import sys\n"
-        "from massage_chart.cli import main\n"
-        f"code = main(['--db', {str(database)!r}, '--quit-after-start'])\n"
-        "heavy = [m for m in ('jsonschema', 'simple_icd_10_cm', 'reportlab', 'PySide6.QtCharts',"
-        " 'massage_chart.ui.progress.progress_dialog', 'massage_chart.ui.record.record_dialog',"
-        " 'massage_chart.ui.people_dialog', 'massage_chart.ui.help',"
-        " 'massage_chart.ui.note.editor') if m in sys.modules]\n"
-        "print('loaded:', heavy)\n"
-        "sys.exit(code)\n"
+    heavy = (
+        "jsonschema",
+        "simple_icd_10_cm",
+        "reportlab",
+        "PySide6.QtCharts",
+        "massage_chart.ui.progress.progress_dialog",
+        "massage_chart.ui.record.record_dialog",
+        "massage_chart.ui.people_dialog",
+        "massage_chart.ui.help",
+        "massage_chart.ui.note.editor",
     )
-    result = run_python(script)
+    result = run_start(database, "--quit-after-start", after=print_loaded(heavy))
     assert result.returncode == 0, result.stderr
     assert "loaded: []" in result.stdout
 
@@ -79,22 +101,21 @@ def test_opening_the_window_leaves_the_heavy_checkers_unloaded(tmp_path: Path) -
 def test_the_collector_runs_again_once_the_window_is_drawn(tmp_path: Path) -> None:
     """Start-up pauses the cycle collector; the window's first paint ends the pause (a whole
     working day without collection would let memory grow), not only the app's exit."""
-    database = tmp_path / "practice.db"
-    script = (
-        "import sys\n"
+    watch = (
         "from massage_chart import collector\n"
-        "from massage_chart.cli import main\n"
         "real = collector.end_start\n"
         "callers = []\n"
         "def watched():\n"
         "    callers.append(sys._getframe(1).f_code.co_name)\n"
         "    real()\n"
         "collector.end_start = watched\n"
-        f"code = main(['--db', {str(database)!r}, '--quit-after-start'])\n"
-        "print('ended from:', callers)\n"
-        "sys.exit(code)\n"
     )
-    result = run_python(script)
+    result = run_start(
+        tmp_path / "practice.db",
+        "--quit-after-start",
+        before=watch,
+        after="print('ended from:', callers)\n",
+    )
     assert result.returncode == 0, result.stderr
     ended_from = result.stdout.split("ended from:")[1]
     assert "_end_start" in ended_from  # at the window's first paint, before the app quit
@@ -103,16 +124,13 @@ def test_the_collector_runs_again_once_the_window_is_drawn(tmp_path: Path) -> No
 def test_what_start_up_built_is_kept_out_of_later_collections(tmp_path: Path) -> None:
     """Once the window is drawn, the objects start-up made (modules, mappers, atlas, window) are
     set aside: a full collection while the therapist works scans only what came after."""
-    database = tmp_path / "practice.db"
-    script = (
-        "import gc, sys\n"
-        "from massage_chart.cli import main\n"
-        "frozen_before = gc.get_freeze_count()\n"
-        f"code = main(['--db', {str(database)!r}, '--quit-after-start'])\n"
-        "print('set aside:', gc.get_freeze_count() - frozen_before, 'collecting:', gc.isenabled())\n"
-        "sys.exit(code)\n"
+    result = run_start(
+        tmp_path / "practice.db",
+        "--quit-after-start",
+        before="import gc\nfrozen_before = gc.get_freeze_count()\n",
+        after="print('set aside:', gc.get_freeze_count() - frozen_before,"
+        " 'collecting:', gc.isenabled())\n",
     )
-    result = run_python(script)
     assert result.returncode == 0, result.stderr
     words = result.stdout.split("set aside:")[1].split()
     assert int(words[0]) > 50_000
@@ -122,11 +140,9 @@ def test_what_start_up_built_is_kept_out_of_later_collections(tmp_path: Path) ->
 def test_the_collector_comes_back_while_a_sign_in_is_waited_for(tmp_path: Path) -> None:
     """A passphrase or a clinic's sign-in may be waited for long before the window paints: the
     start-up pause of the collector ends after a bound even so."""
-    database = tmp_path / "practice.db"
-    script = (
-        "import gc, sys\n"
+    waiting = (
+        "import gc\n"
         "from PySide6.QtCore import QEventLoop, QTimer\n"
-        "from massage_chart.cli import main\n"
         "from massage_chart.ui import opening\n"
         "opening.COLLECTOR_PAUSE_MOST_MS = 100\n"
         "def waited_for(url, user=None):\n"
@@ -137,9 +153,8 @@ def test_the_collector_comes_back_while_a_sign_in_is_waited_for(tmp_path: Path) 
         "    print('collecting after the wait:', gc.isenabled())\n"
         "    return None  # then the user quit\n"
         "opening._open_at_start = waited_for\n"
-        f"sys.exit(main(['--db', {str(database)!r}]))\n"
     )
-    result = run_python(script)
+    result = run_start(tmp_path / "practice.db", before=waiting)
 
     assert result.returncode == 0, result.stderr
     assert "paused at first: True" in result.stdout
@@ -154,8 +169,8 @@ def test_the_keyring_library_is_loaded_ahead_off_the_window_thread(tmp_path: Pat
     database = tmp_path / "practice.db"
     seeded = run_app("demo", "--db", str(database), "--clients", "1")  # sealed when created
     assert seeded.returncode == 0, seeded.stderr
-    script = (
-        "import sys, threading\n"
+    watch = (
+        "import threading\n"
         "import importlib.abc\n"
         "imported_on = []\n"
         "class Watch(importlib.abc.MetaPathFinder):\n"
@@ -164,14 +179,13 @@ def test_the_keyring_library_is_loaded_ahead_off_the_window_thread(tmp_path: Pat
         "            imported_on.append(threading.current_thread().name)\n"
         "        return None\n"
         "sys.meta_path.insert(0, Watch())\n"
-        "from massage_chart.cli import main\n"
-        f"code = main(['--db', {str(database)!r}, '--quit-after-start'])\n"
+    )
+    wait = (
         "for thread in threading.enumerate():\n"
         "    if thread.name == 'seal-keys':\n"
         "        thread.join(60)\n"
         "print('keyring imported on:', imported_on)\n"
-        "sys.exit(code)\n"
     )
-    result = run_python(script)
+    result = run_start(database, "--quit-after-start", before=watch, after=wait)
     assert result.returncode == 0, result.stderr
     assert "keyring imported on: ['seal-keys']" in result.stdout
