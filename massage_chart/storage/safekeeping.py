@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import ColumnElement, distinct, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -399,14 +399,13 @@ def _check_against_audit(session: Session, report: CheckReport) -> None:
     The comparisons are made by the database, which hands back only what disagrees (and the
     addenda are read in batches): the memory stays the same however long the log is.
     """
-    sign, addendum = audit.AuditAction.SIGN.value, audit.AuditAction.ADDENDUM.value
-    signing = select(AuditEvent.visit_id).where(
-        AuditEvent.action == sign, AuditEvent.visit_id.is_not(None)
-    )
+
+    def logged(action: audit.AuditAction) -> ColumnElement[bool]:
+        return (AuditEvent.action == action.value) & AuditEvent.visit_id.is_not(None)
+
+    signing = select(AuditEvent.visit_id).where(logged(audit.AuditAction.SIGN))
     signings = session.scalar(
-        select(func.count(distinct(AuditEvent.visit_id))).where(
-            AuditEvent.action == sign, AuditEvent.visit_id.is_not(None)
-        )
+        select(func.count(distinct(AuditEvent.visit_id))).where(logged(audit.AuditAction.SIGN))
     )
     still_signed = select(Visit.id).where(
         Visit.id == AuditEvent.visit_id, Visit.status == VisitStatus.SIGNED
@@ -433,7 +432,7 @@ def _check_against_audit(session: Session, report: CheckReport) -> None:
             )
     written = (
         select(AuditEvent.visit_id.label("visit_id"), func.count().label("count"))
-        .where(AuditEvent.action == addendum, AuditEvent.visit_id.is_not(None))
+        .where(logged(audit.AuditAction.ADDENDUM))
         .group_by(AuditEvent.visit_id)
         .subquery()
     )
@@ -453,11 +452,7 @@ def _check_against_audit(session: Session, report: CheckReport) -> None:
         report.problems.append(
             f"visit {visit_id} had {count} addenda written (audit log) but {left} remain"
         )
-    addenda_written = session.scalar(
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(AuditEvent.action == addendum, AuditEvent.visit_id.is_not(None))
-    )
+    addenda_written = session.scalar(select(func.coalesce(func.sum(written.c.count), 0)))
     report.checked.append(
         f"{signings} signings and {addenda_written} addenda against the audit log"
     )

@@ -500,7 +500,7 @@ class BadgeItem(QGraphicsItem):
     def place(self, anchor: QPointF) -> None:
         """Put the label at its mark (a point of the figure), moved off others as it was."""
         self._anchor = anchor
-        self.setPos(anchor + self._nudge / self._pixels_per_unit)
+        self._move()
 
     @property
     def anchor(self) -> QPointF:
@@ -519,19 +519,18 @@ class BadgeItem(QGraphicsItem):
             return
         self._nudge = nudge
         self._pixels_per_unit = pixels_per_unit
-        self.setPos(self._anchor + nudge / pixels_per_unit)
+        self._move()
 
-    def placed_rect(self) -> QRectF:
-        """The label's box in pixels from its anchor, placed among its region's labels but not
-        yet moved off other regions' labels (``set_nudge`` moves it from there)."""
-        return self._rect
+    def _move(self) -> None:
+        self.setPos(self._anchor + self._nudge / self._pixels_per_unit)
 
     def width(self) -> float:
         """The label's width in pixels."""
         return self._rect.width()
 
     def boundingRect(self) -> QRectF:
-        """The label's box, in pixels."""
+        """The label's box in pixels from its place, among its region's labels (a move off
+        other regions' labels moves the place: ``set_nudge``)."""
         return self._rect
 
     def paint(

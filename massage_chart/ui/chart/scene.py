@@ -248,7 +248,7 @@ class ChartScene(QGraphicsScene):
             if badge.isVisibleTo(figure) and item.isVisibleTo(figure):
                 anchor = figure.mapToScene(badge.anchor)
                 x, y = anchor.x() * scale, anchor.y() * scale
-                box = badge.placed_rect()
+                box = badge.boundingRect()
                 ghost = item.role == "ghost"
                 boxes.append(
                     (ghost, box.top() + y, box.left() + x, box.right() + x, box.bottom() + y, badge)
