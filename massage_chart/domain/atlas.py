@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 from massage_chart.resources import resource_path
 
@@ -19,6 +19,11 @@ Polygon = tuple[Ring, ...]
 BBox = tuple[float, float, float, float]
 
 SIDES: tuple[Side, ...] = ("left", "right", "midline")
+
+#: The most answers a view keeps (``AtlasView.remembered``): a few days of charting.
+REMEMBERED_MOST = 20_000
+
+T = TypeVar("T")
 #: The four views every chart has; detail views (if any) follow them in ``Atlas.view_ids``.
 CORE_VIEW_IDS: tuple[str, ...] = ("anterior", "posterior", "left_lateral", "right_lateral")
 #: The deep layer of a core view (atlas 2 on): the same figure with the deep muscles charted
@@ -169,6 +174,7 @@ class AtlasView:
     fibre_lines: tuple[tuple[Point, ...], ...] = field(default=(), compare=False)
     _grid: tuple[tuple[int, ...], ...] = field(default=(), compare=False, repr=False)
     _by_id: dict[str, Region] = field(default_factory=dict, compare=False, repr=False)
+    _remembered: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def side_letters(self) -> tuple[str, str]:
@@ -187,6 +193,21 @@ class AtlasView:
             if region.contains(x, y):
                 return region
         return None
+
+    def remembered(self, key: Hashable, work: Callable[[], T]) -> T:
+        """What ``work`` gives for ``key`` on this view, worked out the first time only (a view
+        never changes once read). Where a charted mark lies is asked again and again, by the
+        chart, the note and the documents: ``placement.placement_of`` keeps it here.
+
+        At most ``REMEMBERED_MOST`` answers are kept; beyond that the oldest are let go.
+        """
+        if key in self._remembered:
+            return cast("T", self._remembered[key])
+        answer = work()
+        if len(self._remembered) >= REMEMBERED_MOST:
+            del self._remembered[next(iter(self._remembered))]
+        self._remembered[key] = answer
+        return answer
 
     def region(self, region_id: str) -> Region:
         """Return the region with this id, or raise AtlasError."""

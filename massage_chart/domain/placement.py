@@ -198,12 +198,28 @@ def placement_of(atlas: Atlas, mark: MarkData) -> Placement:
     covered: tuple[tuple[Region, float], ...] = ()
     if spread:
         with contextlib.suppress(PlacementError, AtlasError):
-            covered = locate(atlas, mark.view, mark.kind, mark.points).covered
+            covered = _covered(atlas, mark)
     if stored is not None:
         return Placement(stored, stored.side, covered)
     if covered and not mark.region_id:
         return Placement(covered[0][0], covered[0][0].side, covered)
     return Placement(None, _stored_side(mark.side), ())
+
+
+def _covered(atlas: Atlas, mark: MarkData) -> tuple[tuple[Region, float], ...]:
+    """The regions a stroke or an area lies on, worked out once per view and points.
+
+    Raises:
+        PlacementError, AtlasError: as ``locate``.
+    """
+    try:
+        points = tuple((float(x), float(y)) for x, y in mark.points)
+    except (TypeError, ValueError):  # not pairs of numbers: locate says what is wrong
+        return locate(atlas, mark.view, mark.kind, mark.points).covered
+    return atlas.view(mark.view).remembered(
+        ("covered", mark.kind, points),
+        lambda: locate(atlas, mark.view, mark.kind, points).covered,
+    )
 
 
 def _stored_side(side: str) -> Side:

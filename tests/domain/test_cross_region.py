@@ -86,3 +86,32 @@ def test_the_alerts_check_every_region_an_area_touches() -> None:
     assert any(
         "left calf" in w.message for w in treatment_plan_warnings(alerts, findings=[finding])
     )
+
+
+def test_where_a_mark_lies_is_worked_out_once_per_view_and_points(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import massage_chart.domain.placement as placement
+
+    worked: list[tuple[object, ...]] = []
+    real = placement.locate
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        worked.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(placement, "locate", counted)
+    # Points of their own, so no earlier test has placed them on this (cached) atlas.
+    points = ((0.5301, 0.171), (0.6201, 0.171), (0.6201, 0.2501), (0.5301, 0.2501))
+    mark = _mark(points).replace(atlas_version=ATLAS.version)
+    first = placement_of(ATLAS, mark)
+    assert len(worked) == 1
+    assert placement_of(ATLAS, mark.replace(id="m2", note="again")) == first
+    assert len(worked) == 1  # the same area elsewhere: not worked out again
+    assert first.covered == real(ATLAS, "posterior", MarkKind.TREATED, points).covered
+    moved = mark.replace(points=(*points[:3], (0.5302, 0.2501)))
+    assert placement_of(ATLAS, moved).region == first.region
+    assert len(worked) == 2  # other points: worked out for them
+    stroke = mark.replace(kind=MarkKind.SCAR, points=points[:2])
+    placement_of(ATLAS, stroke)
+    assert len(worked) == 3
+    bent = mark.replace(points=((0.5, 0.2, 0.1),))  # type: ignore[arg-type]
+    assert placement_of(ATLAS, bent).region == first.region  # named by its stored region
