@@ -168,7 +168,14 @@ class VisitWindow(QMainWindow):
         self.show_note_action.setChecked(shown not in (False, "false"))
 
     def _keep_layout(self) -> None:
-        QSettings().setValue(NOTE_SHOWN_KEY, self.show_note_action.isChecked())
+        """Keep whether the note was folded, written only when it changed (writing the settings
+        file at every close took milliseconds of each visit window's closing)."""
+        settings = QSettings()
+        shown = self.show_note_action.isChecked()
+        if settings.value(NOTE_SHOWN_KEY, True) not in (
+            (True, "true") if shown else (False, "false")
+        ):
+            settings.setValue(NOTE_SHOWN_KEY, shown)
 
     # ------------------------------------------------------------------ public
 

@@ -165,6 +165,9 @@ def test_the_note_folds_away_and_stays_folded_for_the_next_visit(
     again.show_note()
     assert again.note.isVisible()
     again.close()
+    unfolded = open_visit(qtbot, db, course.last_visit_id, (1366, 768))
+    assert unfolded.note.isVisible()  # shown again last time: kept too
+    unfolded.close()
 
 
 def test_the_alerts_are_shown_once_above_chart_and_note(
