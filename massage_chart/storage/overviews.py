@@ -39,6 +39,7 @@ from massage_chart.storage.mapping import (
 from massage_chart.storage.repositories import (
     get_client,
     get_visit,
+    get_visit_row,
     health_history_versions,
     list_providers,
 )
@@ -209,15 +210,24 @@ class NoteData:
     seal_note: str = ""
 
 
-def load_note(database: Database, visit_id: str, today: dt.date) -> NoteData:
+def load_note(
+    database: Database, visit_id: str, today: dt.date, *, with_findings: bool = True
+) -> NoteData:
     """Read a visit for the note editor: its note, billing, marks, the client's alert inputs
     and the therapists who may sign, in one read session.
+
+    Args:
+        with_findings: read the visit's and the previous visit's marks as findings; a note
+            beside the visit's chart takes them from the chart's document instead (no findings
+            and no previous visit are read then).
 
     Raises:
         NotFoundError: the visit does not exist (any more).
     """
     with database.read() as session:
-        visit = get_visit(session, visit_id)
+        # Its billing lines and addenda are read as shown, its marks only to check a signed
+        # note's seal (the findings are read on their own, or come from the chart).
+        visit = get_visit_row(session, visit_id)
         client = get_client(session, visit.client_id)
         providers = list_providers(session, active_only=False)
         names = {p.id: p.display_name for p in providers}
@@ -240,8 +250,8 @@ def load_note(database: Database, visit_id: str, today: dt.date) -> NoteData:
             payer_type=payer,
             providers=[provider_info_of(p) for p in providers if p.active],
             provider_names=names,
-            findings=visit_findings(session, visit_id),
-            previous_findings=previous_visit_findings(session, visit_id),
+            findings=visit_findings(session, visit_id) if with_findings else [],
+            previous_findings=previous_visit_findings(session, visit_id) if with_findings else None,
             snapshot=health_snapshot(session, visit.client_id, today=today),
             addenda=[
                 (a.created_at, names.get(a.author_id or "", "unknown author"), a.reason, a.text)

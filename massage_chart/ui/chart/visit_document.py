@@ -121,6 +121,8 @@ class ChartDocument(QObject):
         self.read_only_changed.connect(self._on_read_only_changed)
         self.marks: dict[str, MarkData] = {}
         self.previous: list[MarkData] = []
+        #: The previous visit's marks as they were charted (on their own atlas version).
+        self.previous_as_charted: list[MarkData] = []
         self.previous_start: dt.datetime | None = None
         self.standing_avoid: list[MarkData] = []
         self.read_only = False
@@ -150,9 +152,11 @@ class ChartDocument(QObject):
             self.marks = {m.id: m for m in store.list_marks(session, self.visit_id)}
             previous = store.previous_visit(session, self.visit_id)
             self.previous_start = previous.start if previous is not None else None
-            self.previous = [] if previous is None else store.list_marks(session, previous.id)
+            self.previous_as_charted = (
+                [] if previous is None else store.list_marks(session, previous.id)
+            )
             self.standing_avoid = store.standing_avoid_areas(session, self.visit_id)
-        self.previous = self._on_this_atlas(self.previous)
+        self.previous = self._on_this_atlas(self.previous_as_charted)
         self.standing_avoid = self._on_this_atlas(self.standing_avoid)
 
     def _settle_atlas(self) -> None:
@@ -212,6 +216,23 @@ class ChartDocument(QObject):
         return compare_findings(
             [finding(m) for m in self.previous], [finding(m) for m in self.marks.values()]
         )
+
+    def findings(self) -> list[MarkFinding]:
+        """This visit's marks as findings, in the order charted: what the note drafts from and
+        the alerts check (as ``storage.client_records.visit_findings`` reads them)."""
+        return self._findings(self.marks.values())
+
+    def previous_findings(self) -> list[MarkFinding] | None:
+        """The previous visit's marks as findings, as charted; None when this is the first visit
+        (as ``storage.client_records.previous_visit_findings`` reads them)."""
+        if self.previous_start is None:
+            return None
+        return self._findings(self.previous_as_charted)
+
+    @staticmethod
+    def _findings(marks: Iterable[MarkData]) -> list[MarkFinding]:
+        charted = sorted(marks, key=lambda mark: (mark.created_at, mark.id))
+        return [store.as_finding(mark, placement_of(load_atlas(), mark)) for mark in charted]
 
     def carried_ids(self) -> set[str]:
         """The previous marks this visit already carries."""

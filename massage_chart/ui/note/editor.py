@@ -513,6 +513,7 @@ class VisitNoteEditor(QWidget):
         self.pressure.currentIndexChanged.connect(self._on_field_edited)
         self.positioning.currentTextChanged.connect(self._on_field_edited)
         self.measures.changed.connect(self._on_field_edited)
+        self.measures.read_back.connect(self._on_measures_read_back)
         self.techniques.textEdited.connect(self._on_treatment_edited)
         self.pressure.currentIndexChanged.connect(self._on_treatment_edited)
         self.positioning.currentTextChanged.connect(self._on_treatment_edited)
@@ -531,7 +532,7 @@ class VisitNoteEditor(QWidget):
     def reload(self) -> bool:
         """Read the visit again and show it; False (after saying why) when it cannot be read."""
         try:
-            data = load_note(self.database, self.visit_id, self._today())
+            data = self._read_note()
         except READ_ERRORS as exc:
             self.save_problem.say(describe_error(exc))
             return False
@@ -571,6 +572,19 @@ class VisitNoteEditor(QWidget):
         self._objective_draft = ""
         self._follow_chart()  # marks charted before the note was opened draft it now
         return True
+
+    def _read_note(self) -> NoteData:
+        """The visit as the note shows it. Beside the visit's chart, the findings are the chart
+        document's marks (already read, and followed as they are charted), not read again."""
+        document = self.document
+        data = load_note(
+            self.database, self.visit_id, self._today(), with_findings=document is None
+        )
+        if document is None:
+            return data
+        return dataclasses.replace(
+            data, findings=document.findings(), previous_findings=document.previous_findings()
+        )
 
     def _show_supervisor(self, data: NoteData) -> None:
         """On a student's note: who co-signs it, and a Sign button only for them."""
@@ -856,7 +870,7 @@ class VisitNoteEditor(QWidget):
         if self.data is None or self.is_signed():
             return []
         try:
-            data = load_note(self.database, self.visit_id, self._today())
+            data = self._read_note()
         except READ_ERRORS:
             return []  # the next save or the next change elsewhere tries again
         values = self.values()
@@ -1114,19 +1128,30 @@ class VisitNoteEditor(QWidget):
                 "brings yours back)."
             )
 
+    @Slot(str, list)
+    def _on_measures_read_back(self, name: str, stored: list[dict[str, Any]]) -> None:
+        """The Measures tab, first shown, shows a field's stored entries as its rows read them
+        (an entry of an older form): that is what was saved, not an edit to save."""
+        if self._saved_values.get(name) == stored:
+            self._saved_values[name] = self.measures.values()[name]
+
     @Slot()
     def reload_findings(self) -> None:
-        """Read the visit's marks again and show what changed since the last visit (called as
-        the shared document's marks change, in whichever window)."""
+        """Take the visit's marks again and show what changed since the last visit (called as
+        the shared document's marks change, in whichever window): from the document when there
+        is one, which holds them already, else read from the database."""
         if self.data is None:
             return
-        try:
-            with self.database.read() as session:
-                findings = visit_findings(session, self.visit_id)
-                previous = previous_visit_findings(session, self.visit_id)
-        except READ_ERRORS as exc:
-            self.save_problem.say(describe_error(exc))
-            return
+        if self.document is not None:
+            findings, previous = self.document.findings(), self.document.previous_findings()
+        else:
+            try:
+                with self.database.read() as session:
+                    findings = visit_findings(session, self.visit_id)
+                    previous = previous_visit_findings(session, self.visit_id)
+            except READ_ERRORS as exc:
+                self.save_problem.say(describe_error(exc))
+                return
         self.data = dataclasses.replace(self.data, findings=findings, previous_findings=previous)
         self.billing.icd_picker.set_mark_sides(
             [f.side for f in findings if f.side is not Side.MIDLINE]
