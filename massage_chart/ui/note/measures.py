@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QDate, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -64,19 +65,32 @@ def _check(name: str) -> QCheckBox:
 
 
 class _Table(QGroupBox):
-    """A titled table of entries, with Add and Remove; each row's cells are widgets."""
+    """A titled table of entries, with Add and Remove; each row's cells are widgets.
+
+    The rows of stored entries are built when the table is first shown (or its cells are first
+    asked for): a note opens without building the widgets of a tab not yet looked at. Until
+    then the table's entries are the stored ones.
+
+    Signals:
+        changed(): a row was added, removed or edited.
+        read_back(stored): the rows were built from these stored entries and read back
+            otherwise (an entry of an older form); what they show is no edit of the note's.
+    """
 
     changed = Signal()
+    read_back = Signal(list)
 
     def __init__(self, title: str, columns: tuple[str, ...], add_text: str) -> None:
         super().__init__(title)
-        self.table = QTableWidget(0, len(columns))
-        self.table.setAccessibleName(title)
-        self.table.setHorizontalHeaderLabels(list(columns))
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self._pending: list[dict[str, Any]] | None = None
+        self._read_only = False
+        self.grid = QTableWidget(0, len(columns))
+        self.grid.setAccessibleName(title)
+        self.grid.setHorizontalHeaderLabels(list(columns))
+        self.grid.verticalHeader().hide()
+        self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.add_button = QPushButton(add_text)
         self.remove_button = QPushButton("Remove")
         self.remove_button.setToolTip("Remove the selected row")
@@ -88,7 +102,7 @@ class _Table(QGroupBox):
         buttons.addStretch(1)
         self.buttons = buttons
         layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
+        layout.addWidget(self.grid)
         layout.addLayout(buttons)
         self._fit()
 
@@ -99,42 +113,71 @@ class _Table(QGroupBox):
     def read_row(self, row: int) -> list[dict[str, Any]]:
         raise NotImplementedError
 
+    @property
+    def table(self) -> QTableWidget:
+        """The table widget, with its rows built."""
+        self._build_rows()
+        return self.grid
+
     def cell(self, row: int, column: int) -> Any:
         """The widget in a cell (a combo, a box, a line)."""
         return self.table.cellWidget(row, column)
 
     def add_row(self, entry: dict[str, Any] | None = None) -> int:
         """Add a row (filled from ``entry`` when given); returns its index."""
-        row = self.table.rowCount()
-        self.table.insertRow(row)
+        self._build_rows()
+        row = self.grid.rowCount()
+        self.grid.insertRow(row)
         for column, widget in enumerate(self.make_row(entry)):
             self._watch(widget)
-            self.table.setCellWidget(row, column, widget)
+            if self._read_only:
+                widget.setEnabled(False)
+            self.grid.setCellWidget(row, column, widget)
         self._fit()
         return row
 
     def entries(self) -> list[dict[str, Any]]:
         """The complete rows as stored entries (a row still being filled in is left out)."""
-        return [entry for row in range(self.table.rowCount()) for entry in self.read_row(row)]
+        if self._pending is not None:
+            return [dict(entry) for entry in self._pending]
+        return [entry for row in range(self.grid.rowCount()) for entry in self.read_row(row)]
 
     def unfinished(self) -> bool:
         """Whether a row is still being filled in (not yet an entry)."""
-        return any(not self.read_row(row) for row in range(self.table.rowCount()))
+        if self._pending is not None:
+            return False
+        return any(not self.read_row(row) for row in range(self.grid.rowCount()))
 
     def set_entries(self, entries: list[dict[str, Any]]) -> None:
-        """Show these entries, replacing the rows."""
-        self.table.setRowCount(0)
-        for entry in entries:
+        """Show these entries, replacing the rows (built now when the table is on screen, else
+        when it is first shown)."""
+        self._pending = [dict(entry) for entry in entries]
+        if self.isVisible():
+            self._build_rows()
+
+    def _build_rows(self) -> None:
+        stored, self._pending = self._pending, None
+        if stored is None:
+            return
+        self.grid.setRowCount(0)
+        for entry in stored:
             self.add_row(entry)
         self._fit()
+        if self.entries() != stored:
+            self.read_back.emit(stored)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._build_rows()
+        super().showEvent(event)
 
     def set_read_only(self, read_only: bool) -> None:
         """Lock the rows and the buttons (a signed note)."""
+        self._read_only = read_only
         self.add_button.setVisible(not read_only)
         self.remove_button.setVisible(not read_only)
-        for row in range(self.table.rowCount()):
-            for column in range(self.table.columnCount()):
-                widget = self.table.cellWidget(row, column)
+        for row in range(self.grid.rowCount()):
+            for column in range(self.grid.columnCount()):
+                widget = self.grid.cellWidget(row, column)
                 if widget is not None:
                     widget.setEnabled(not read_only)
 
@@ -155,9 +198,9 @@ class _Table(QGroupBox):
 
     def _fit(self) -> None:
         """Tall enough for its rows (the tab scrolls, not each table)."""
-        header = self.table.horizontalHeader().sizeHint().height()
-        rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
-        self.table.setFixedHeight(header + max(rows, 28) + 2 * self.table.frameWidth() + 4)
+        header = self.grid.horizontalHeader().sizeHint().height()
+        rows = sum(self.grid.rowHeight(r) for r in range(self.grid.rowCount()))
+        self.grid.setFixedHeight(header + max(rows, 28) + 2 * self.grid.frameWidth() + 4)
 
     @Slot()
     def _on_cell_changed(self) -> None:
@@ -166,19 +209,19 @@ class _Table(QGroupBox):
     @Slot()
     def _on_add_button_clicked(self) -> None:
         row = self.add_row()
-        self.table.selectRow(row)
-        first = self.table.cellWidget(row, 0)
+        self.grid.selectRow(row)
+        first = self.grid.cellWidget(row, 0)
         if first is not None:
             first.setFocus()
         self.changed.emit()
 
     @Slot()
     def _on_remove_button_clicked(self) -> None:
-        rows = sorted({index.row() for index in self.table.selectedIndexes()}, reverse=True)
-        if not rows and self.table.rowCount():
-            rows = [self.table.rowCount() - 1]
+        rows = sorted({index.row() for index in self.grid.selectedIndexes()}, reverse=True)
+        if not rows and self.grid.rowCount():
+            rows = [self.grid.rowCount() - 1]
         for row in rows:
-            self.table.removeRow(row)
+            self.grid.removeRow(row)
         self._fit()
         self.changed.emit()
 
@@ -257,7 +300,7 @@ class RangeOfMotionTable(_Table):
 
     @Slot()
     def _on_again_button_clicked(self) -> None:
-        rows = range(self.table.rowCount())
+        rows = range(self.grid.rowCount())
         done = {self._motion_key(row) for row in rows if self.cell(row, 3).currentData() == "after"}
         for row in rows:
             if self.cell(row, 3).currentData() != "before" or self._motion_key(row) in done:
@@ -300,7 +343,7 @@ class GoalTable(_Table):
 
     def __init__(self) -> None:
         super().__init__("Functional goals", GOAL_COLUMNS, "Add &goal")
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.grid.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
 
     def make_row(self, entry: dict[str, Any] | None) -> list[QWidget]:
         entry = entry or {}
@@ -343,9 +386,16 @@ FIELDS = ("range_of_motion", "tolerances", "goals")
 
 
 class MeasuresPanel(QScrollArea):
-    """The note's Measures & goals tab: range of motion, tolerance, functional goals."""
+    """The note's Measures & goals tab: range of motion, tolerance, functional goals.
+
+    Signals:
+        changed(): an entry was added, removed or edited.
+        read_back(name, stored): a field's rows were built, when first shown, from these stored
+            entries and read back otherwise (see ``_Table``).
+    """
 
     changed = Signal()
+    read_back = Signal(str, list)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -361,8 +411,9 @@ class MeasuresPanel(QScrollArea):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(hint)
-        for table in self.tables().values():
+        for name, table in self.tables().items():
             table.changed.connect(self.changed)
+            table.read_back.connect(lambda stored, name=name: self.read_back.emit(name, stored))
             layout.addWidget(table)
         layout.addStretch(1)
         self.setWidget(body)

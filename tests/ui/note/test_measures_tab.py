@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
 from massage_chart.storage.client_records import update_visit_note
 from massage_chart.storage.database import Database
@@ -210,3 +211,51 @@ def test_a_list_saved_elsewhere_shows_here_unless_a_row_is_half_filled_in(
     # The half-filled row is kept: the other save waits for this one's conflict check.
     assert "tolerances" not in shown
     assert editor.measures.tolerances.cell(0, 0).currentData() == "standing"
+
+
+def test_the_rows_are_built_when_the_tab_is_first_looked_at_and_showing_them_is_no_edit(
+    qtbot: QtBot, db: Database, practice: SmallPractice
+) -> None:
+    visit_id = _draft(db, practice, dt.date(2026, 11, 20))
+    with db.write() as session:  # an entry of a shorter form, as an older version stored it
+        session.execute(
+            text("UPDATE visits SET range_of_motion = :rom WHERE id = :id"),
+            {"rom": '[{"motion": "knee.flexion", "side": "left", "degrees": 120}]', "id": visit_id},
+        )
+    stored = _stored(db, visit_id, "range_of_motion")
+    editor = VisitNoteEditor(db, visit_id, now=lambda: NOW, today=lambda: TODAY)
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitExposed(editor)
+    rom = editor.measures.rom
+    assert rom.grid.rowCount() == 0  # the note opened without building a tab not looked at
+    assert editor.measures.values()["range_of_motion"] == stored
+    assert not editor.is_modified()
+
+    editor.sections.setCurrentWidget(editor.measures)  # looked at
+    assert rom.grid.rowCount() == 1 and rom.cell(0, 4).number() == 120
+    assert rom.cell(0, 1).currentData() == "left"
+    assert editor.measures.values()["range_of_motion"] != stored  # read back in full
+    assert not editor.is_modified()  # what was saved, shown: nothing to save
+    assert editor.save_now()
+    assert _stored(db, visit_id, "range_of_motion") == stored
+    rom.cell(0, 4).set_number(125)
+    assert editor.is_modified()  # an edit after it is one
+
+
+def test_a_signed_notes_rows_are_locked_when_built_after_signing(
+    qtbot: QtBot, db: Database, practice: SmallPractice
+) -> None:
+    visit_id = _draft(db, practice, dt.date(2026, 11, 20))
+    with db.write() as session:
+        update_visit_note(session, visit_id, tolerances=[{"activity": "sitting", "minutes": 20}])
+        complete_the_note(session, visit_id)
+    editor = VisitNoteEditor(db, visit_id, now=lambda: NOW, today=lambda: TODAY)
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitExposed(editor)
+    sign_by_button(qtbot, editor)
+    assert editor.is_signed() and editor.measures.tolerances.grid.rowCount() == 0
+    editor.sections.setCurrentWidget(editor.measures)
+    assert not editor.measures.tolerances.cell(0, 0).isEnabled()
+    assert not editor.measures.tolerances.add_button.isVisible()
