@@ -245,3 +245,33 @@ def test_the_note_alone_puts_billing_beside_the_soap_parts(
     qtbot.waitUntil(lambda: visit.note.parts.orientation() is Qt.Orientation.Horizontal)
     visit.show_chart_action.setChecked(True)
     qtbot.waitUntil(lambda: visit.note.parts.orientation() is Qt.Orientation.Vertical)
+
+
+def test_the_notes_findings_are_the_charts_marks_as_the_database_holds_them(
+    qtbot: QtBot, db: Database, course: Course, visit: VisitWindow
+) -> None:
+    from sqlalchemy import event
+
+    from massage_chart.storage.client_records import previous_visit_findings, visit_findings
+
+    read: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        read.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        visit.chart.set_tool(MarkKind.TRIGGER_POINT_ACTIVE)
+        click_region(qtbot, visit.chart, "posterior", "upper_trapezius.r")
+        visit.chart.set_tool(MarkKind.TREATED)
+        click_region(qtbot, visit.chart, "posterior", "lower_trapezius.l")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    # Charting wrote the marks; the note took them from the chart, reading none back.
+    assert not [s for s in read if s.lstrip().upper().startswith("SELECT MARKS.")]
+    with db.read() as session:
+        assert visit.note.data is not None
+        assert visit.note.data.findings == visit_findings(session, course.today_visit_id)
+        earlier = previous_visit_findings(session, course.today_visit_id)
+        assert earlier and visit.note.data.previous_findings == earlier
+    assert len(visit.note.data.findings) == 2
