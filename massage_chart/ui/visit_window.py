@@ -71,7 +71,13 @@ class VisitWindow(QMainWindow):
         self.document = document
         self.chart = VisitChartWindow(database, visit_id, document=document)
         self.note = VisitNoteEditor(
-            database, visit_id, now=now, today=today, drafts=drafts, document=document
+            database,
+            visit_id,
+            now=now,
+            today=today,
+            drafts=drafts,
+            document=document,
+            client_alerts_elsewhere=True,  # above chart and note (``_build_alerts``)
         )
         self.note.set_billing_below(True)  # until the note is found wide enough
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -111,7 +117,6 @@ class VisitWindow(QMainWindow):
         self.alerts_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.alerts_area.setMaximumHeight(ALERTS_MAX_HEIGHT)
         self.alerts_area.setAccessibleName("Alerts for this visit")
-        self.note.show_client_alerts(elsewhere=True)
         self.note.take_overrides(self.alerts_panel.overrides)
         self.alerts_panel.changed.connect(self._on_alerts_panel_changed)
         self.alerts_panel.override_recorded.connect(self._on_alerts_panel_override_recorded)

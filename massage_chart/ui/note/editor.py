@@ -142,6 +142,9 @@ class VisitNoteEditor(QWidget):
         drafts: where unsaved text is kept while typing and when saving fails (None: nowhere).
         document: the visit's shared document (``ui.visit_documents``): the findings follow its
             marks as they are charted in any window, and saves and signing are announced on it.
+        client_alerts_elsewhere: the client's alerts are on show beside the note (the visit
+            window shows them once, above chart and note): the banner then says only what the
+            note's own treatment fields go against.
 
     Signals:
         saved(visit_id): the note was written.
@@ -163,6 +166,7 @@ class VisitNoteEditor(QWidget):
         today: Callable[[], dt.date] = dt.date.today,
         drafts: DraftStore | None = None,
         document: ChartDocument | None = None,
+        client_alerts_elsewhere: bool = False,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.database = database
@@ -180,7 +184,7 @@ class VisitNoteEditor(QWidget):
         self.warnings: list[TreatmentWarning] = []
         #: Whether the client's alerts are on show beside the note (the visit window's chart
         #: shows them once for both): the note's banner then says only what is on the note.
-        self.client_alerts_elsewhere = False
+        self.client_alerts_elsewhere = client_alerts_elsewhere
         self.save_error = ""
         self._sign_despite_errors = False
         self.addendum_dialog: AddendumDialog | None = None
@@ -1242,13 +1246,6 @@ class VisitNoteEditor(QWidget):
         self._refresh_alerts()
         self.sign_problem.hide()
         return True
-
-    def show_client_alerts(self, *, elsewhere: bool) -> None:
-        """Whether the client's alerts are shown beside the note rather than in its banner
-        (the visit window shows them once, above chart and note): the banner then says only
-        what the note's own treatment fields go against."""
-        self.client_alerts_elsewhere = elsewhere
-        self._refresh_alerts()
 
     def take_overrides(self, overrides: dict[str, str]) -> None:
         """Override reasons recorded beside the note (on the chart): stop/refer alerts they
