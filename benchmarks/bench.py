@@ -468,8 +468,8 @@ def measure_chart(bench: Bench) -> None:
     bench.add(Figure("zoom step, p95", "sqlite", "500 marks", zoom["p95"], "ms", None, "", 16.0))
     bench.add(
         Figure(
-            "frame once zooming stops, p95", "sqlite", "500 marks", settle["p95"], "ms", None, "",
-            None, detail="the whole body drawn afresh at the zoom reached, once nothing moves",
+            "frames once zooming stops, p95", "sqlite", "500 marks", settle["p95"], "ms", None, "",
+            16.0, detail="glyphs sized, then the figures and areas drawn afresh, a few per frame",
         )
     )  # fmt: skip
     bench.add(Figure("pan step, p95", "sqlite", "500 marks", pan["p95"], "ms", None, "", 16.0))

@@ -167,8 +167,10 @@ def time_frames(window: VisitChartWindow, steps: int, action: Callable[[int], No
 
 
 def time_settles(window: VisitChartWindow, bursts: int = 12) -> list[float]:
-    """The frame once zoom steps stop: after bursts of three steps in or out, drawing the chart
-    afresh at the zoom reached (``ChartView.settle``, which its timer calls), and a repaint."""
+    """The frames once zoom steps stop: after bursts of three steps in or out, the chart drawn
+    afresh at the zoom reached, one sample per frame: ``ChartView.settle`` (which its timer
+    calls) and a repaint, then each later frame's ``sharpen_some`` (its timer's) and a repaint
+    until every picture is drawn afresh."""
     view = window.view
     viewport = view.viewport()
     view.fit()  # the whole body: every figure and area is drawn afresh
@@ -181,6 +183,11 @@ def time_settles(window: VisitChartWindow, bursts: int = 12) -> list[float]:
         view.settle()
         viewport.repaint()
         samples.append(time.perf_counter() - start)
+        while view.zooming:
+            start = time.perf_counter()
+            view.sharpen_some()
+            viewport.repaint()
+            samples.append(time.perf_counter() - start)
     return samples
 
 

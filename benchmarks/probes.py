@@ -214,7 +214,7 @@ def probe_window(url: str) -> dict[str, Any]:
         open_chart(visit_id)  # the first opening loads the chart's modules: not counted
         app.processEvents()
         figures[name] = []
-    for _ in range(6):
+    for _ in range(20):
         for name, visit_id in charts.items():
             window.select_client(heavy if name == "chart_heavy" else light)
             app.processEvents()

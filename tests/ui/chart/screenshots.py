@@ -143,7 +143,7 @@ def main(out: Path) -> None:
         window.view.fit()
         window.view.zoom_by(2.6)
         window.view.centerOn(figure.mapToScene(figure.to_local(0.5, 0.22)))
-        window.view.settle()  # as once the zoom steps stop: glyphs at their size, sharp
+        window.view.settle(at_once=True)  # as once the zoom steps stop: glyphs sized, sharp
         QTest.qWait(50)
         window.grab().save(str(out / "chart_zoomed.png"))
         signed = VisitChartWindow(database, visits[3].id)

@@ -880,3 +880,43 @@ def test_while_zooming_the_chart_is_drawn_scaled_and_afresh_once_zooming_stops(
     qtbot.waitUntil(lambda: not chart.view.zooming)
     assert sharp in modes() and scaled not in modes()
     chart.document.undo_stack.clear()
+
+
+def test_once_zooming_stops_the_pictures_are_drawn_afresh_over_frames_the_largest_first(
+    qtbot: QtBot, chart: VisitChartWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drawing every figure and area afresh in one frame missed it with 500 marks: the glyphs
+    take their size in the first frame, the pictures follow a few per frame, largest first."""
+    import massage_chart.ui.chart.view as view_module
+
+    monkeypatch.setattr(view_module, "SHARPEN_PER_FRAME", 2)
+    chart.show_view("anterior")
+    anterior = chart.document.atlas.view("anterior")
+    for region_id in ("external_oblique.r", "pec_major.l", "rectus_abdominis_upper.r"):
+        x, y = anterior.region(region_id).inner_point
+        chart.document.add_mark(MarkKind.HYPERTONICITY, "anterior", [(x, y)], whole_region=True)
+    scaled_mode = QGraphicsItem.CacheMode.ItemCoordinateCache
+
+    def scaled() -> list[QGraphicsItem]:
+        return [item for item in chart.scene.items() if item.cacheMode() is scaled_mode]
+
+    def area(item: QGraphicsItem) -> float:
+        return item.sceneBoundingRect().width() * item.sceneBoundingRect().height()
+
+    view = chart.view
+    view.fit()
+    view.zoom_in()
+    view.zoom_in()
+    waiting = scaled()
+    assert len(waiting) > 4
+    view.settle()
+    assert view.zooming and len(scaled()) == len(waiting)  # the glyphs' frame draws no picture
+    view.sharpen_some()
+    left = scaled()
+    drawn = [item for item in waiting if item not in left]
+    assert len(drawn) == 2 and min(map(area, drawn)) >= max(map(area, left))
+    view.zoom_in()  # a step meanwhile: drawn scaled again, the rest waits for it to settle
+    assert len(scaled()) >= len(waiting) and view.zooming
+    qtbot.waitUntil(lambda: not view.zooming)
+    assert not scaled()
+    chart.document.undo_stack.clear()
