@@ -42,7 +42,6 @@ RECORDS_LAYER = (
     "massage_chart.storage.drafts",
     "massage_chart.storage.settings",
     "massage_chart.storage.watch",
-    "massage_chart.export.service",
 )
 #: How often the start window looks whether the worker has finished.
 _LOAD_POLL_MS = 10

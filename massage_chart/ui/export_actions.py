@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QBuffer,
@@ -18,27 +19,25 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import QAction, QKeySequence, QPainter
-from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from massage_chart.export.atomic import ExportError, check_output_path, write_atomic
-from massage_chart.export.batch import safe_name_part
-from massage_chart.export.service import (
-    DocumentKind,
-    RenderedDocument,
-    record_export,
-    render_document,
-)
 from massage_chart.storage import audit
 from massage_chart.storage.database import Database, StorageError
 from massage_chart.storage.repositories import NotFoundError
-from massage_chart.ui.print_preview import PrintPreview
+
+if TYPE_CHECKING:
+    # The documents, the PDF and printing libraries and the preview load with the first export
+    # or print, not with the main window.
+    from PySide6.QtPrintSupport import QPrinter
+
+    from massage_chart.export.service import DocumentKind, RenderedDocument
+    from massage_chart.ui.print_preview import PrintPreview
 
 #: Asks where to save: (parent, caption, suggested path) -> the chosen path, or "" when cancelled.
 AskSavePath = Callable[[QWidget, str, str], str]
 #: Asks for a printer: (parent) -> a configured printer, or None when cancelled.
-AskPrinter = Callable[[QWidget], QPrinter | None]
+AskPrinter = Callable[[QWidget], "QPrinter | None"]
 
 
 def ask_save_path(parent: QWidget, caption: str, suggested: str) -> str:
@@ -49,6 +48,8 @@ def ask_save_path(parent: QWidget, caption: str, suggested: str) -> str:
 
 def ask_printer(parent: QWidget) -> QPrinter | None:
     """The print dialog; the printer the user chose, or None."""
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle("Print visit")
@@ -63,6 +64,9 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> int:
     Raises:
         RuntimeError: the PDF could not be read or the printer could not start.
     """
+    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtPrintSupport import QPrinter
+
     data = QByteArray(pdf)
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -165,6 +169,8 @@ class ExportActions(QObject):
         document = self._render(kind)
         if document is None:
             return None
+        from massage_chart.export.service import DocumentKind, record_export
+
         caption = "Export SOAP note" if kind is DocumentKind.SOAP else "Export visit summary"
         chosen = self._save_path(
             self._window,
@@ -201,6 +207,9 @@ class ExportActions(QObject):
         if not visit_id:
             self.problem_reported.emit("Select a visit first.")
             return None
+        from massage_chart.export.service import DocumentKind
+        from massage_chart.ui.print_preview import PrintPreview
+
         preview = PrintPreview(lambda kind: self._render(kind, visit_id), self._window)
         if not preview.show_kind(DocumentKind.SOAP):
             preview.deleteLater()
@@ -214,6 +223,8 @@ class ExportActions(QObject):
     def print_document(self, document: RenderedDocument) -> int:
         """Ask for a printer and print a rendered document, audited; returns the pages printed
         (0 when cancelled or failed, after saying why)."""
+        from massage_chart.export.service import record_export
+
         printer = self._printer(self._window)
         if printer is None:
             return 0
@@ -239,6 +250,8 @@ class ExportActions(QObject):
         if not visit_id:
             self.problem_reported.emit("Select a visit first.")
             return None
+        from massage_chart.export.service import render_document
+
         try:
             return render_document(self.database, kind, visit_id)
         except NotFoundError:
@@ -249,10 +262,14 @@ class ExportActions(QObject):
 
     @Slot()
     def _on_export_soap_action_triggered(self) -> None:
+        from massage_chart.export.service import DocumentKind
+
         self.export(DocumentKind.SOAP)
 
     @Slot()
     def _on_export_summary_action_triggered(self) -> None:
+        from massage_chart.export.service import DocumentKind
+
         self.export(DocumentKind.SUMMARY)
 
     @Slot()
@@ -267,6 +284,9 @@ class ExportActions(QObject):
 
 def suggested_name(document: RenderedDocument, folder: Path | None = None) -> str:
     """ "2026-11-20 Nguyễn Zoë SOAP note.pdf" in ``folder`` (default: the home folder)."""
+    from massage_chart.export.batch import safe_name_part
+    from massage_chart.export.service import DocumentKind
+
     snapshot = document.snapshot
     day = snapshot.start.date() if isinstance(snapshot.start, dt.datetime) else snapshot.start
     client = (

@@ -76,7 +76,7 @@ def test_the_first_window_is_drawn_before_any_of_the_storage_layer_loads(tmp_pat
 def test_opening_the_window_leaves_the_heavy_checkers_unloaded(tmp_path: Path) -> None:
     """The shipped rules and measures are checked by the suite, not at every start; the
     ICD-10-CM library loads only when a code is looked up; the PDF library, the plots, the
-    dialogs and the note editor load when first used (the progress dialog alone brings QtCharts
+    dialogs, the note editor, the documents and printing load when first used (the progress dialog alone brings QtCharts
     and reportlab)."""
     database = tmp_path / "practice.db"
     # Clients with health histories: the list reads their alerts.
@@ -92,6 +92,12 @@ def test_opening_the_window_leaves_the_heavy_checkers_unloaded(tmp_path: Path) -
         "massage_chart.ui.people_dialog",
         "massage_chart.ui.help",
         "massage_chart.ui.note.editor",
+        "massage_chart.export.service",
+        "massage_chart.export.snapshot",
+        "massage_chart.export.batch",
+        "massage_chart.ui.print_preview",
+        "PySide6.QtPdf",
+        "PySide6.QtPrintSupport",
     )
     result = run_start(database, "--quit-after-start", after=print_loaded(heavy))
     assert result.returncode == 0, result.stderr
