@@ -43,7 +43,6 @@ from massage_chart.storage.database import (
 )
 from massage_chart.storage.encryption import FileKind, Keying
 from massage_chart.storage.models import Addendum, AuditEvent, PainMapRecord, ProgressReport, Visit
-from massage_chart.storage.pain_maps import pain_map_entry
 from massage_chart.storage.progress_reports import report_intact
 from massage_chart.storage.signing import SIGNED_BATCH, signed_visits, visit_content_hash
 
@@ -379,6 +378,8 @@ def _check_progress_reports(session: Session, report: CheckReport) -> int:
 def _check_pain_maps(session: Session, report: CheckReport) -> int:
     """Every pain map read as the app reads it: a place the atlas does not have, or a symptom
     answer out of range, was written outside the app."""
+    from massage_chart.storage.pain_maps import pain_map_entry  # loads with a check, not at start
+
     count = 0
     rows = session.scalars(
         select(PainMapRecord).order_by(PainMapRecord.taken_on, PainMapRecord.id)

@@ -336,6 +336,25 @@ def _load_keyring_ahead(database: Database) -> None:
     start_worker(load_keyring, "seal-keys")
 
 
+def needs_welcome(database: Database) -> bool:
+    """Whether the database is brand new: no practice name, no provider and no client yet (the
+    welcome then sets the practice up; the welcome's own module loads only then)."""
+    from massage_chart.storage.practice import list_provider_details, read_practice
+    from massage_chart.storage.repositories import count_clients
+    from massage_chart.ui.practice_document import READ_ERRORS
+
+    try:
+        with database.read() as session:
+            practice = read_practice(session)
+            return (
+                not practice.name.strip()
+                and not list_provider_details(session)
+                and count_clients(session) == 0
+            )
+    except READ_ERRORS:
+        return False  # the window says itself why the database cannot be read
+
+
 def _run_windows(
     app: QApplication,
     database: Database,
@@ -347,7 +366,6 @@ def _run_windows(
     """Show the main window (the first in the start window's place); open a new one when it
     closed to be replaced; the exit code."""
     from massage_chart.ui.main_window import MainWindow
-    from massage_chart.ui.welcome import needs_welcome
 
     while True:
         # It unlocks with the database passphrase when the file is encrypted (MainWindow's own rule).

@@ -39,20 +39,6 @@ from massage_chart.ui.style import error_text, muted
 DEMO_FILE = "demo.db"
 
 
-def needs_welcome(database: Database) -> bool:
-    """Whether the database is brand new: no practice name, no provider and no client yet."""
-    try:
-        with database.read() as session:
-            practice = read_practice(session)
-            return (
-                not practice.name.strip()
-                and not list_provider_details(session)
-                and count_clients(session) == 0
-            )
-    except READ_ERRORS:
-        return False  # the window says itself why the database cannot be read
-
-
 def demo_command(database_path: Path) -> list[str]:
     """The command that opens the app on another database (the built app is its own program)."""
     if getattr(sys, "frozen", False):

@@ -76,7 +76,8 @@ def test_the_first_window_is_drawn_before_any_of_the_storage_layer_loads(tmp_pat
 def test_opening_the_window_leaves_the_heavy_checkers_unloaded(tmp_path: Path) -> None:
     """The shipped rules and measures are checked by the suite, not at every start; the
     ICD-10-CM library loads only when a code is looked up; the PDF library, the plots, the
-    dialogs, the note editor, the documents and printing load when first used (the progress dialog alone brings QtCharts
+    dialogs (the welcome and the settings too), the note editor, the documents, printing and
+    the pain maps load when first used (the progress dialog alone brings QtCharts
     and reportlab)."""
     database = tmp_path / "practice.db"
     # Clients with health histories: the list reads their alerts.
@@ -98,6 +99,9 @@ def test_opening_the_window_leaves_the_heavy_checkers_unloaded(tmp_path: Path) -
         "massage_chart.ui.print_preview",
         "PySide6.QtPdf",
         "PySide6.QtPrintSupport",
+        "massage_chart.ui.welcome",
+        "massage_chart.ui.settings.dialog",
+        "massage_chart.storage.pain_maps",
     )
     result = run_start(database, "--quit-after-start", after=print_loaded(heavy))
     assert result.returncode == 0, result.stderr

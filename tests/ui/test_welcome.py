@@ -17,13 +17,9 @@ from massage_chart.storage.database import Database
 from massage_chart.storage.practice import list_provider_details, read_practice
 from massage_chart.storage.settings import Settings
 from massage_chart.ui.main_window import MainWindow
+from massage_chart.ui.opening import needs_welcome
 from massage_chart.ui.unlock_password_dialog import UnlockPasswordDialog
-from massage_chart.ui.welcome import (
-    WelcomeWizard,
-    demo_command,
-    needs_welcome,
-    open_demo_practice,
-)
+from massage_chart.ui.welcome import WelcomeWizard, demo_command, open_demo_practice
 from tests.ui.conftest import SmallPractice, type_text
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
