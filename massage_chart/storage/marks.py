@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import and_, or_, select
@@ -402,6 +403,35 @@ def previous_marks(session: Session, visit_id: str) -> list[MarkData]:
     """The marks of the client's previous visit (empty when this is the first)."""
     previous = previous_visit(session, visit_id)
     return [] if previous is None else list_marks(session, previous.id)
+
+
+@dataclass(frozen=True)
+class EarlierMarks:
+    """What a visit's chart shows of the client's earlier visits.
+
+    Attributes:
+        previous_start: when the previous visit started (None: this is the first visit).
+        previous: the previous visit's marks, as charted.
+        standing_avoid: the areas to avoid that still stand (``standing_avoid_areas``).
+    """
+
+    previous_start: dt.datetime | None
+    previous: list[MarkData]
+    standing_avoid: list[MarkData]
+
+
+def earlier_marks(session: Session, visit_id: str) -> EarlierMarks:
+    """The previous visit's marks and the standing areas to avoid of a visit.
+
+    Raises:
+        NotFoundError: no such visit.
+    """
+    previous = previous_visit(session, visit_id)
+    return EarlierMarks(
+        previous_start=None if previous is None else previous.start,
+        previous=[] if previous is None else list_marks(session, previous.id),
+        standing_avoid=standing_avoid_areas(session, visit_id),
+    )
 
 
 def standing_avoid_areas(session: Session, visit_id: str) -> list[MarkData]:

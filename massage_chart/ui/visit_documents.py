@@ -88,7 +88,20 @@ class VisitDocuments(QObject):
     def catch_up(self, changes: Changes) -> None:
         """Bring the open documents up to changes made elsewhere (another window, program or
         laptop): a visit signed there turns read-only here and says who signed it; marks
-        changed there are read again. Documents already current are left alone."""
+        changed there are read again, and so are a visit's previous marks and standing areas
+        to avoid when another visit of its client changed. Documents already current are left
+        alone."""
+        self._catch_up_visits(changes)
+        for visit_id, entry in sorted(self._open.items()):
+            document = entry.document
+            if document.client_id not in changes.clients or not changes.visits - {visit_id}:
+                continue  # no other visit of the client changed (its own is read above)
+            try:
+                document.read_earlier_again()
+            except READ_ERRORS as exc:
+                document.problem_reported.emit(str(exc))
+
+    def _catch_up_visits(self, changes: Changes) -> None:
         for visit_id in sorted(changes.visits & self._open.keys()):
             document = self._open[visit_id].document
             try:

@@ -364,3 +364,48 @@ def test_signing_in_the_editor_locks_the_chart_and_the_read_only_note(
         "Signed" in view.browser.toPlainText()
         and "the note is locked" in view.browser.toPlainText()
     )
+
+
+def test_an_earlier_visit_added_elsewhere_becomes_the_one_compared_with(
+    qtbot: QtBot, db: Database, window: MainWindow, practice: SmallPractice, draft: str
+) -> None:
+    """Another laptop enters a visit between the last one and today's: today's chart shows its
+    marks as the last visit's, and the note compares with it, once the changes are caught up."""
+    from massage_chart.storage.client_records import previous_visit_findings
+    from massage_chart.storage.watch import audit_head, changes_since
+
+    visit = window.open_visit(draft)
+    assert visit is not None
+    qtbot.waitExposed(visit)
+    document = visit.document
+    first_previous = document.previous_start
+    with db.read() as session:
+        head = audit_head(session)
+    with db.write() as session:  # elsewhere: a back-dated visit with a trigger point
+        between = create_visit(
+            session, practice.zoe_id, provider_id=None, start=dt.datetime(2026, 10, 5, 9, 30)
+        )
+        mark = store.place_mark(
+            ATLAS, between.id, MarkKind.TRIGGER_POINT_ACTIVE, "posterior",
+            [ATLAS.region("posterior", "upper_trapezius.r").inner_point],
+        )  # fmt: skip
+        store.add_mark(session, mark)
+    with db.read() as session:
+        changes = changes_since(session, head)
+    assert practice.zoe_id in changes.clients
+
+    with qtbot.waitSignal(document.earlier_changed):
+        window.visit_documents.catch_up(changes)
+    assert document.previous_start == dt.datetime(2026, 10, 5, 9, 30) != first_previous
+    assert [m.id for m in document.previous] == [mark.id]
+    assert [g.mark.id for g in visit.chart.scene.ghosts] == [mark.id]
+    assert visit.note.data is not None
+    with db.read() as session:
+        assert visit.note.data.previous_findings == previous_visit_findings(session, draft)
+    assert "upper trapezius" in visit.note.changes_label.text()
+
+    # Caught up again with nothing new for the client: nothing read again, nothing said.
+    with db.read() as session:
+        again = changes_since(session, changes.head)
+    assert not document.read_earlier_again()
+    window.visit_documents.catch_up(again)

@@ -101,6 +101,7 @@ class ChartScene(QGraphicsScene):
         document.mark_changed.connect(self._on_document_mark_changed)
         document.mark_moved.connect(self._on_document_mark_changed)
         document.read_only_changed.connect(self._on_document_read_only_changed)
+        document.earlier_changed.connect(self._build_ghosts)
         self._on_document_read_only_changed(document.read_only)
 
     # ------------------------------------------------------------------ layout and display

@@ -90,6 +90,8 @@ class ChartDocument(QObject):
         note_signed(visit_id): the visit's note was signed; the document is read-only now.
         changed_elsewhere(): the visit was changed by another window, program or computer (its
             note, its marks or both); views show what they are not changing themselves.
+        earlier_changed(): the previous visit's marks or the standing areas to avoid are not
+            what they were (an earlier visit was changed, added or removed): read again.
     """
 
     mark_added = Signal(str)
@@ -103,6 +105,7 @@ class ChartDocument(QObject):
     note_saved = Signal(str)
     note_signed = Signal(str)
     changed_elsewhere = Signal()
+    earlier_changed = Signal()
 
     def __init__(
         self,
@@ -150,14 +153,35 @@ class ChartDocument(QObject):
             self.read_only = visit.is_signed
             self.version = visit.row_version
             self.marks = {m.id: m for m in store.list_marks(session, self.visit_id)}
-            previous = store.previous_visit(session, self.visit_id)
-            self.previous_start = previous.start if previous is not None else None
-            self.previous_as_charted = (
-                [] if previous is None else store.list_marks(session, previous.id)
-            )
-            self.standing_avoid = store.standing_avoid_areas(session, self.visit_id)
-        self.previous = self._on_this_atlas(self.previous_as_charted)
-        self.standing_avoid = self._on_this_atlas(self.standing_avoid)
+            self._take_earlier(store.earlier_marks(session, self.visit_id))
+
+    def _take_earlier(self, earlier: store.EarlierMarks) -> None:
+        """The previous visit's marks and the client's standing areas to avoid, as read."""
+        self.previous_start = earlier.previous_start
+        self.previous_as_charted = earlier.previous
+        self.previous = self._on_this_atlas(earlier.previous)
+        self.standing_avoid = self._on_this_atlas(earlier.standing_avoid)
+
+    def read_earlier_again(self) -> bool:
+        """Read the previous visit's marks and the standing areas to avoid again (another visit
+        of the client changed elsewhere); whether they changed, said with ``earlier_changed``
+        and ``chart_changed`` (the note's comparison with the last visit follows).
+
+        Raises:
+            NotFoundError, StorageError or a database library error: it could not be read.
+        """
+        before = self._earlier()
+        with self.database.read() as session:
+            earlier = store.earlier_marks(session, self.visit_id)
+        self._take_earlier(earlier)
+        if self._earlier() == before:
+            return False
+        self.earlier_changed.emit()
+        self.chart_changed.emit()
+        return True
+
+    def _earlier(self) -> tuple[object, ...]:
+        return (self.previous_start, self.previous_as_charted, self.standing_avoid)
 
     def _settle_atlas(self) -> None:
         """Chart on the atlas the visit needs: a signed chart (or one held elsewhere) is shown on
@@ -241,8 +265,11 @@ class ChartDocument(QObject):
     def read_again(self) -> None:
         """Read the visit again and say what changed, mark by mark, as if it had been charted."""
         before = self.marks
+        earlier = self._earlier()
         was_read_only = self.read_only
         self.reload()
+        if self._earlier() != earlier:
+            self.earlier_changed.emit()
         for mark_id in before.keys() - self.marks.keys():
             self.mark_removed.emit(mark_id)
         for mark_id, mark in self.marks.items():

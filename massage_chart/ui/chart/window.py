@@ -481,6 +481,7 @@ class VisitChartWindow(QMainWindow):
         doc.read_only_changed.connect(self._on_document_read_only_changed)
         doc.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
         doc.note_saved.connect(self._on_document_note_saved)
+        doc.earlier_changed.connect(self._on_document_earlier_changed)
         self.alerts_panel.changed.connect(self._on_alerts_panel_changed)
 
     # ------------------------------------------------------------------ behaviour
@@ -836,6 +837,11 @@ class VisitChartWindow(QMainWindow):
     @Slot(str)
     def _on_document_note_saved(self, _visit_id: str) -> None:
         self.alerts_panel.reload()  # the note editor may have recorded an override
+
+    @Slot()
+    def _on_document_earlier_changed(self) -> None:
+        self._changes_timer.start()  # compared with the previous visit as it is now
+        self._update_copy_forward()
 
     @Slot(int)
     def _on_undo_stack_index_changed(self, _index: int) -> None:
