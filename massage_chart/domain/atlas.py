@@ -20,8 +20,9 @@ BBox = tuple[float, float, float, float]
 
 SIDES: tuple[Side, ...] = ("left", "right", "midline")
 
-#: The most answers a view keeps (``AtlasView.remembered``): a few days of charting.
-REMEMBERED_MOST = 20_000
+#: The most answers a view keeps (``AtlasView.remembered``): a few days of charting, a few MB
+#: at most (an answer's key holds a mark's points).
+REMEMBERED_MOST = 5_000
 
 T = TypeVar("T")
 #: The four views every chart has; detail views (if any) follow them in ``Atlas.view_ids``.

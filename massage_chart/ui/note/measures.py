@@ -163,6 +163,8 @@ class _Table(QGroupBox):
         for entry in stored:
             self.add_row(entry)
         self._fit()
+        for line in self.grid.findChildren(QLineEdit):
+            line.setCursorPosition(0)  # a long entry shows its beginning, as the note's fields
         if self.entries() != stored:
             self.read_back.emit(stored)
 

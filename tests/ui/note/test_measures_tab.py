@@ -243,6 +243,17 @@ def test_the_rows_are_built_when_the_tab_is_first_looked_at_and_showing_them_is_
     assert editor.is_modified()  # an edit after it is one
 
 
+def test_a_long_goal_shows_its_beginning_when_its_row_is_built(
+    qtbot: QtBot, db: Database, practice: SmallPractice
+) -> None:
+    visit_id = _draft(db, practice, dt.date(2026, 11, 20))
+    text = "Return to full shifts at the warehouse, lifting 20 kg boxes " * 3
+    with db.write() as session:
+        update_visit_note(session, visit_id, goals=[{"term": "long", "text": text.strip()}])
+    editor = _open(qtbot, db, visit_id)  # the Measures tab shown after the note opened
+    assert editor.measures.goals.cell(0, 1).cursorPosition() == 0
+
+
 def test_a_signed_notes_rows_are_locked_when_built_after_signing(
     qtbot: QtBot, db: Database, practice: SmallPractice
 ) -> None:
