@@ -351,12 +351,16 @@ def write_unless_changed(
     version, marks = read
 
     def change(session: Session) -> tuple[T, int]:
+        # Held for the transaction: the session keeps only what is referenced, and the step's
+        # guard, audit and version count each read the visit again (four more queries a click).
+        # Its version after the step is the one the step's UPDATE wrote (the ORM's counter).
+        held = session.get(Visit, visit_id)
         if marks_version(session, visit_id) != version:
             stored = {m.id: m for m in list_marks(session, visit_id)}
             if stored != marks:
                 raise ChartChangedElsewhereError(CHANGED_ELSEWHERE)
         result = step(session, *args, **kwargs)
-        return result, marks_version(session, visit_id)
+        return result, held.row_version if held is not None else marks_version(session, visit_id)
 
     try:
         return database.transact(change)

@@ -398,3 +398,33 @@ def test_standing_avoid_areas_follow_the_rule_over_a_long_random_history(
         found = [[m.id for m in store.standing_avoid_areas(session, v)] for v in visit_ids]
     assert found == [_standing_by_the_rule(history, i) for i in range(len(visit_ids))]
     assert sum(bool(ids) for ids in found) >= 3  # the history has areas that stand
+
+
+def test_a_chart_write_gives_the_version_it_stored_so_the_next_write_goes_straight_ahead(
+    any_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The version a write returns is the visit's as stored after it (taken from the write's own
+    UPDATE, not read again): the chart's next write finds it unchanged and reads no marks."""
+    with any_db.write() as session:
+        provider = Provider(first_name="Sam", last_name="Lee", credentials="LMT")
+        session.add(provider)
+        session.flush()
+        client = add_client(session, first_name="Zoë", last_name="Nguyễn")
+        visit = create_visit(
+            session, client.id, provider_id=provider.id, start=dt.datetime(2026, 11, 23, 10)
+        ).id
+    held = _read(any_db, visit)
+    read_marks = store.list_marks
+    for _ in range(3):
+        data = store.place_mark(
+            ATLAS, visit, MarkKind.PAIN, "posterior",
+            [ATLAS.region("posterior", "lower_trapezius.l").inner_point],
+        )  # fmt: skip
+        # The write may not take the path for a version moved on (it reads every mark).
+        monkeypatch.setattr(store, "list_marks", lambda *_: pytest.fail("marks read again"))
+        _added, version = store.write_unless_changed(any_db, visit, held, store.add_mark, data)
+        monkeypatch.setattr(store, "list_marks", read_marks)
+        stored = _read(any_db, visit)
+        assert version == stored[0] > held[0]
+        assert data.id in stored[1]
+        held = (version, stored[1])
