@@ -147,6 +147,7 @@ def move_to_server(
                 _copy(reader, writer, Base.metadata.tables[name], report, signatures, progress)
             _advance_sequences(writer)
             _check(reader, writer, report)  # a refusal rolls the whole copy back
+        target.refresh_statistics()  # the server plans the moved practice from its first query
     finally:
         target.dispose()
     return report

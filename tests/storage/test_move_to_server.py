@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from massage_chart.demo import seed_demo
 from massage_chart.storage import audit
@@ -95,6 +95,14 @@ def test_the_whole_practice_arrives_and_verifies(practice_file: Path) -> None:
                     assert all(verify_visit_hash(v) for v in signed)
                     assert audit.verify_chain(session) == []
                     assert session.scalar(select(func.count()).select_from(AuditEvent)) == events
+                    # Its planner has statistics from the first query (ANALYZE after the copy).
+                    analysed = session.execute(
+                        text(
+                            "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT"
+                            " NULL AND relname IN ('marks', 'visits')"
+                        )
+                    ).scalars()
+                    assert sorted(analysed) == ["marks", "visits"]
                 # The chart of every client reads the same on the server.
                 assert json.loads(_document(target))["clients"] == json.loads(before)["clients"]
                 # New events go on from the copied ones, and the chain still verifies.
