@@ -429,8 +429,10 @@ def update_visit_note(
             name: getattr(visit, name)
             for name, value in fields.items()
             if name in expected
-            and note_values_differ(getattr(visit, name), expected[name])
-            and note_values_differ(getattr(visit, name), value)
+            and note_values_differ(
+                _stored_form(name, getattr(visit, name)), _stored_form(name, expected[name])
+            )
+            and note_values_differ(_stored_form(name, getattr(visit, name)), value)
         }
         if theirs:
             raise NoteChangedElsewhereError(theirs, visit.updated_at, visit.note_saved_by or "")
@@ -453,6 +455,18 @@ def update_visit_note(
             detail="note: " + ", ".join(NOTE_FIELD_NAMES.get(name, name) for name in changed),
         )
     return visit
+
+
+def _stored_form(name: str, value: Any) -> Any:
+    """A value as it would be stored now: measures entries of an older, shorter form (stored
+    before every entry was written whole) compare equal to the same entries read back in full,
+    so showing them is no change made elsewhere."""
+    if name not in STRUCTURED_FIELDS or not value:
+        return value
+    try:
+        return entries_json(name, value)
+    except MeasureError:
+        return value  # not readable: compared as it is
 
 
 def note_values_differ(stored: Any, other: Any) -> bool:

@@ -239,8 +239,11 @@ def test_the_rows_are_built_when_the_tab_is_first_looked_at_and_showing_them_is_
     assert not editor.is_modified()  # what was saved, shown: nothing to save
     assert editor.save_now()
     assert _stored(db, visit_id, "range_of_motion") == stored
+    # An edit after it is one, and saves (the short form stored is no change made elsewhere).
     rom.cell(0, 4).set_number(125)
-    assert editor.is_modified()  # an edit after it is one
+    assert editor.is_modified() and editor.save_now(), editor.save_problem.text()
+    assert editor.conflict is None
+    assert _stored(db, visit_id, "range_of_motion")[0]["degrees"] == 125
 
 
 def test_a_long_goal_shows_its_beginning_when_its_row_is_built(
