@@ -169,17 +169,14 @@ class VisitWindow(QMainWindow):
     def _restore_layout(self) -> None:
         """Fold the note away if it was folded in the last visit window. (The widths are not
         kept: shares of one screen do not fit another.)"""
-        shown = QSettings().value(NOTE_SHOWN_KEY, True)
-        self.show_note_action.setChecked(shown not in (False, "false"))
+        self.show_note_action.setChecked(_note_kept_shown(QSettings()))
 
     def _keep_layout(self) -> None:
         """Keep whether the note was folded, written only when it changed (writing the settings
         file at every close took milliseconds of each visit window's closing)."""
         settings = QSettings()
         shown = self.show_note_action.isChecked()
-        if settings.value(NOTE_SHOWN_KEY, True) not in (
-            (True, "true") if shown else (False, "false")
-        ):
+        if _note_kept_shown(settings) != shown:
             settings.setValue(NOTE_SHOWN_KEY, shown)
 
     # ------------------------------------------------------------------ public
@@ -281,3 +278,9 @@ class VisitWindow(QMainWindow):
             self.show_note_action.setChecked(True)
         self.chart.setVisible(shown)
         QTimer.singleShot(0, self, self._lay_out)  # once the splitter has shared the width
+
+
+def _note_kept_shown(settings: QSettings) -> bool:
+    """Whether the last visit window left its note shown (the settings file keeps "false" as
+    text on some platforms)."""
+    return settings.value(NOTE_SHOWN_KEY, True) not in (False, "false")
