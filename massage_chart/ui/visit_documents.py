@@ -91,17 +91,22 @@ class VisitDocuments(QObject):
         changed there are read again, and so are a visit's previous marks and standing areas
         to avoid when another visit of its client changed. Documents already current are left
         alone."""
-        self._catch_up_visits(changes)
+        read_again = self._catch_up_visits(changes)
         for visit_id, entry in sorted(self._open.items()):
             document = entry.document
+            if visit_id in read_again:
+                continue  # read whole just now, its earlier visits with it
             if document.client_id not in changes.clients or not changes.visits - {visit_id}:
-                continue  # no other visit of the client changed (its own is read above)
+                continue  # no other visit of the client changed
             try:
                 document.read_earlier_again()
             except READ_ERRORS as exc:
                 document.problem_reported.emit(str(exc))
 
-    def _catch_up_visits(self, changes: Changes) -> None:
+    def _catch_up_visits(self, changes: Changes) -> set[str]:
+        """The open visits changed elsewhere, each brought up to date; the ids of those read
+        again whole."""
+        read_again: set[str] = set()
         for visit_id in sorted(changes.visits & self._open.keys()):
             document = self._open[visit_id].document
             try:
@@ -123,7 +128,9 @@ class VisitDocuments(QObject):
                 except READ_ERRORS as exc:
                     document.problem_reported.emit(str(exc))
                     continue
+                read_again.add(visit_id)
                 document.changed_elsewhere.emit()
+        return read_again
 
     def visit_ids(self) -> list[str]:
         """The visits with a window open."""
