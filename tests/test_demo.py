@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 import simple_icd_10_cm as icd
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from massage_chart.demo import (
     LONG_STANDING_VISITS,
@@ -24,6 +24,7 @@ from massage_chart.domain.record_kinds import VisitStatus
 from massage_chart.storage.database import Database
 from massage_chart.storage.models import Client, Provider, Referral, Visit
 from massage_chart.storage.signing import verify_visit_hash
+from tests.helpers.postgres import analysed_tables
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -138,12 +139,7 @@ def test_a_practice_with_years_of_history_is_built_through_the_app_s_storage(
     assert all(5 <= count <= 15 for count in per_client.values())
     if not any_db.is_sqlite:  # the server plans the practice it was given (statistics gathered)
         with any_db.read() as session:
-            analysed = session.execute(
-                text(
-                    "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
-                    " AND relname IN ('marks', 'visits', 'clients')"
-                )
-            ).scalars()
-            assert sorted(analysed) == ["clients", "marks", "visits"]
+            analysed = analysed_tables(session, ("marks", "visits", "clients"))
+            assert analysed == ["clients", "marks", "visits"]
     with pytest.raises(DemoNotEmptyError):
         seed_demo(any_db, clients=1, years=10)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 ENV_PG = "MASSAGE_CHART_TEST_PG"
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -40,3 +41,16 @@ def fresh_postgres_url() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def analysed_tables(session: Session, tables: Sequence[str]) -> list[str]:
+    """Which of these tables the server has gathered planner statistics for (ANALYZE), sorted."""
+    return sorted(
+        session.execute(
+            text(
+                "SELECT relname FROM pg_stat_user_tables"
+                " WHERE last_analyze IS NOT NULL AND relname = ANY(:tables)"
+            ),
+            {"tables": list(tables)},
+        ).scalars()
+    )

@@ -36,6 +36,10 @@ class Course:
 @pytest.fixture
 def course(db: Database) -> Course:
     """A client with three draft visits a week apart."""
+    return _new_course(db)
+
+
+def _new_course(db: Database) -> Course:
     with db.write() as session:
         provider = Provider(first_name="Sam", last_name="Lee", credentials="LMT")
         session.add(provider)
@@ -405,14 +409,7 @@ def test_a_chart_write_gives_the_version_it_stored_so_the_next_write_goes_straig
 ) -> None:
     """The version a write returns is the visit's as stored after it (taken from the write's own
     UPDATE, not read again): the chart's next write finds it unchanged and reads no marks."""
-    with any_db.write() as session:
-        provider = Provider(first_name="Sam", last_name="Lee", credentials="LMT")
-        session.add(provider)
-        session.flush()
-        client = add_client(session, first_name="Zoë", last_name="Nguyễn")
-        visit = create_visit(
-            session, client.id, provider_id=provider.id, start=dt.datetime(2026, 11, 23, 10)
-        ).id
+    visit = _new_course(any_db).visit_ids[0]
     held = _read(any_db, visit)
     read_marks = store.list_marks
     for _ in range(3):

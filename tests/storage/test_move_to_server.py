@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from massage_chart.demo import seed_demo
 from massage_chart.storage import audit
@@ -21,7 +21,7 @@ from massage_chart.storage.models import AuditEvent, Client, PainMapRecord, Visi
 from massage_chart.storage.move_to_server import MoveError, move_to_server
 from massage_chart.storage.outcomes import record_outcome
 from massage_chart.storage.signing import verify_visit_hash
-from tests.helpers.postgres import fresh_postgres_url
+from tests.helpers.postgres import analysed_tables, fresh_postgres_url
 
 pytestmark = pytest.mark.postgres
 
@@ -96,13 +96,8 @@ def test_the_whole_practice_arrives_and_verifies(practice_file: Path) -> None:
                     assert audit.verify_chain(session) == []
                     assert session.scalar(select(func.count()).select_from(AuditEvent)) == events
                     # Its planner has statistics from the first query (ANALYZE after the copy).
-                    analysed = session.execute(
-                        text(
-                            "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT"
-                            " NULL AND relname IN ('marks', 'visits')"
-                        )
-                    ).scalars()
-                    assert sorted(analysed) == ["marks", "visits"]
+                    analysed = analysed_tables(session, ("marks", "visits"))
+                    assert analysed == ["marks", "visits"]
                 # The chart of every client reads the same on the server.
                 assert json.loads(_document(target))["clients"] == json.loads(before)["clients"]
                 # New events go on from the copied ones, and the chain still verifies.
