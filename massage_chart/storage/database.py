@@ -788,6 +788,7 @@ def open_database(
     upgrade: bool = True,
     thorough_check: bool = False,
     passphrase: str | None = None,
+    seal: bool = True,
 ) -> Database:
     """Open (creating if needed) and upgrade a database, refusing one that is newer or damaged.
 
@@ -803,6 +804,9 @@ def open_database(
         upgrade: upgrade an older schema (False only inspects).
         thorough_check: read every page of a SQLite file before opening it (slow on large files).
         passphrase: the passphrase of an encrypted SQLite file.
+        seal: on a file first opened by a version with keyed seals, seal the notes signed
+            before now (``seal_signed_before``); False leaves that to the caller, which the
+            window does beside its start window (minutes on a ten-year practice).
 
     Raises:
         StorageError: in one of its subclasses, with a message fit for the user:
@@ -890,23 +894,33 @@ def open_database(
             _backup_before_upgrade(database, status)
         upgrade_schema(engine)
     database.remember_file()
-    if upgrade and database.is_sqlite:
-        _begin_sealing(database)
+    if upgrade and seal and database.is_sqlite:
+        seal_signed_before(database)
     return database
 
 
-def _begin_sealing(database: Database) -> None:
+def needs_first_sealing(database: Database) -> bool:
+    """Whether this computer's app has yet to seal the records signed before keyed seals
+    (a file database first opened by this version; never a server's)."""
+    if not database.is_sqlite:
+        return False
+    with database.read() as session:
+        return seals.needs_first_sealing(session)
+
+
+def seal_signed_before(database: Database, progress: seals.Progress | None = None) -> int:
     """The first time this computer's app opens the database with seals: seal the records
-    signed before (``seals.seal_unsealed``), and say so in the audit log."""
+    signed before (``seals.seal_unsealed``, which ``progress`` follows), and say so in the
+    audit log. How many were sealed (0 when it was done before, or could not be done now: a
+    later opening tries again)."""
     from massage_chart.storage import audit
     from massage_chart.storage.seal_keys import SealKeyError
 
-    with database.read() as session:
-        if not seals.needs_first_sealing(session):
-            return
+    if not needs_first_sealing(database):
+        return 0
     try:
         with database.write() as session:
-            count = seals.seal_unsealed(session)
+            count = seals.seal_unsealed(session, progress)
             if count:
                 audit.record(
                     session,
@@ -916,6 +930,8 @@ def _begin_sealing(database: Database) -> None:
                 )
     except (StorageError, SQLAlchemyError, SealKeyError) as exc:
         log.warning("the records signed before keyed seals were not sealed now: %s", exc)
+        return 0
+    return count
 
 
 def _set_aside_a_foreign_wal(path: Path) -> list[str]:

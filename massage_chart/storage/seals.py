@@ -21,11 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm.attributes import get_history
 
@@ -39,6 +39,9 @@ VISIT = "visit"
 ADDENDUM = "addendum"
 PROGRESS_REPORT = "progress_report"
 KIND_WORDS = {VISIT: "signed note", ADDENDUM: "addendum", PROGRESS_REPORT: "progress report"}
+
+#: Told how many signed notes have been looked at, of how many: ``progress(done, total)``.
+Progress = Callable[[int, int], None]
 
 BEGAN_KIND = "database"
 BEGAN_ID = "seals-began"
@@ -119,13 +122,16 @@ def needs_first_sealing(session: Session) -> bool:
     return session.scalar(select(Seal.id).where(Seal.record_kind == BEGAN_KIND).limit(1)) is None
 
 
-def seal_unsealed(session: Session) -> int:
+def seal_unsealed(session: Session, progress: Progress | None = None) -> int:
     """Once per database on one computer: seal the records signed before seals existed, each
     only if its content still matches its hash, and mark that this was done (later, an unsealed
     record is a fault, never sealed quietly). Returns how many were sealed; 0 on a server (the
     server sealed its own at the upgrade) or when it was done before.
+
+    ``progress(done, total)`` hears how many of the signed notes have been looked at, after each
+    batch (a ten-year practice has hundreds of thousands: minutes of work, once).
     """
-    from massage_chart.storage.signing import signed_visits, visit_content_hash
+    from massage_chart.storage.signing import SIGNED_BATCH, signed_visits, visit_content_hash
 
     if not needs_first_sealing(session):
         return 0
@@ -133,13 +139,19 @@ def seal_unsealed(session: Session) -> int:
         (kind, record_id)
         for kind, record_id in session.execute(select(Seal.record_kind, Seal.record_id))
     }
-    todo = [
-        (VISIT, visit.id, visit.content_hash)
-        for visit in signed_visits(session)
-        if (VISIT, visit.id) not in sealed_ids
-        and visit.content_hash
-        and visit.content_hash == visit_content_hash(visit)
-    ]
+    total = session.scalar(
+        select(func.count()).select_from(Visit).where(Visit.status == VisitStatus.SIGNED)
+    )
+    todo: list[tuple[str, str, str]] = []
+    for looked_at, visit in enumerate(signed_visits(session), start=1):
+        if (
+            (VISIT, visit.id) not in sealed_ids
+            and visit.content_hash
+            and visit.content_hash == visit_content_hash(visit)
+        ):
+            todo.append((VISIT, visit.id, visit.content_hash))
+        if progress is not None and (looked_at % SIGNED_BATCH == 0 or looked_at == total):
+            progress(looked_at, total or looked_at)
     todo.extend(_unsealed_addenda_and_reports(session, sealed_ids))
     store = local_store()
     rows = _seal_rows(store, todo)

@@ -10,9 +10,8 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
-import threading
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -43,8 +42,6 @@ RECORDS_LAYER = (
     "massage_chart.storage.settings",
     "massage_chart.storage.watch",
 )
-#: How often the start window looks whether the worker has finished.
-_LOAD_POLL_MS = 10
 
 
 def _application(argv: list[str]) -> QApplication:
@@ -99,7 +96,7 @@ def run_app(
         start.retire()
         return 0
     # Only now: the storage layer and the main window's modules take most of the start-up.
-    _load_records_layer()
+    _load_records_layer(start)
     from massage_chart.ui.opening import open_and_run
 
     try:
@@ -108,7 +105,7 @@ def run_app(
         start.retire()  # when the records did not open, nothing took its place
 
 
-def _load_records_layer() -> None:
+def _load_records_layer(start: StartWindow) -> None:
     """Import the records layer on a worker thread, the event loop running meanwhile: the start
     window repaints, moves and takes typing while it loads. Its mappers are configured and the
     alert rules read there too. A failure is left for the window's thread to meet (and word) when
@@ -126,17 +123,4 @@ def _load_records_layer() -> None:
         except Exception:  # met again, and worded, on the window's thread
             log.debug("loading the records layer ahead failed", exc_info=True)
 
-    worker = threading.Thread(target=load, name="load the records layer", daemon=True)
-    worker.start()
-    loop = QEventLoop()
-    poll = QTimer()
-    poll.setInterval(_LOAD_POLL_MS)
-
-    def look() -> None:
-        if not worker.is_alive():
-            loop.quit()
-
-    poll.timeout.connect(look)
-    poll.start()
-    loop.exec()
-    poll.stop()
+    start.run_beside(load, name="load the records layer")

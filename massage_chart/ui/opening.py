@@ -33,8 +33,10 @@ from massage_chart.storage.database import (
     WrongPassphraseError,
     default_database_url,
     is_server_url,
+    needs_first_sealing,
     normalise_url,
     open_database,
+    seal_signed_before,
     server_label,
     sqlite_file,
 )
@@ -173,7 +175,7 @@ def unlock_at_start(database_url: str | None, path: Path) -> Database | None:
             if result != QDialog.DialogCode.Accepted.value:
                 return None
             try:
-                database = open_database(database_url, passphrase=typed)
+                database = open_database(database_url, passphrase=typed, seal=False)
             except WrongPassphraseError as exc:
                 failures.append(dt.datetime.now())
                 tries = f" ({len(failures)} wrong tries)" if len(failures) > 1 else ""
@@ -209,7 +211,7 @@ def _open_at_start(database_url: str | None, user: str | None = None) -> Databas
     url = normalise_url(database_url or default_database_url())
     if path is None and is_server_url(url):
         return _open_server(url, user)
-    return open_database(database_url)
+    return open_database(database_url, seal=False)  # sealed beside the start window
 
 
 def _open_server(url: str, user: str | None) -> Database | None:
@@ -311,6 +313,8 @@ def open_and_run(
     try:
         if in_use is not None:
             in_use.share()
+        if not _seal_beside(start, database):
+            return 0  # quit while the notes were being sealed: the next start does it again
         return _run_windows(app, database, in_use, start, quit_after_start=quit_after_start)
     except StorageError as exc:
         _tell_cannot_open(str(exc))
@@ -318,6 +322,34 @@ def open_and_run(
     finally:
         if in_use is not None:
             in_use.release()
+
+
+def _seal_beside(start: StartWindow, database: Database) -> bool:
+    """The first time this version opens a file, seal the notes signed before it on a worker,
+    the start window responsive and counting them meanwhile (a ten-year practice has hundreds
+    of thousands: minutes, once). False when the app was quit first: the sealing's one
+    transaction is then lost whole, and the next start seals again."""
+    try:
+        if not needs_first_sealing(database):
+            return True
+    except _OPEN_ERRORS:
+        return True  # the main window says why the database cannot be read
+    looked_at = [0, 0]
+
+    def progress(done: int, total: int) -> None:
+        looked_at[:] = [done, total]
+
+    def said() -> str:
+        done, total = looked_at
+        if not total:
+            return "Sealing the notes signed before this update (once)…"
+        return f"Sealing the notes signed before this update (once): {done:,} of {total:,}…"
+
+    return start.run_beside(
+        functools.partial(seal_signed_before, database, progress),
+        name="first sealing",
+        progress=said,
+    )
 
 
 def _end_start() -> None:

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from massage_chart.ui.threads import start_worker
+
 #: The client list's share of a 1366-pixel-wide window: the main window's and this one's.
 CLIENT_LIST_WIDTH = 440
 #: The search field's hint, the same in the main window's client list.
@@ -36,6 +38,8 @@ RECORD_MINIMUM_WIDTH = 480
 #: How long to wait for the first paint before going on regardless (a platform that never
 #: paints a hidden or minimised window must not hold the start).
 PAINT_WAIT_MS = 2000
+#: How often the window looks whether work running beside it has finished, and how it goes.
+POLL_MS = 10
 
 
 def window_size(available: QSize) -> QSize:
@@ -111,6 +115,50 @@ class StartWindow(QMainWindow):
         self.show()
         wait.exec()
         return self.painted
+
+    def run_beside(
+        self,
+        work: Callable[[], object],
+        *,
+        name: str,
+        progress: Callable[[], str] | None = None,
+    ) -> bool:
+        """Run ``work`` on a worker thread while the event loop runs: this window repaints,
+        moves and takes typing meanwhile, and its status line says what ``progress`` returns
+        (asked every POLL_MS). Whether the work finished: False when the app was quit first
+        (the worker is then left to the end of the process). What the work raised is raised
+        here.
+        """
+        raised: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                work()
+            except BaseException as exc:  # handed to the window's thread, raised there
+                raised.append(exc)
+
+        worker = start_worker(run, name)
+        loop = QEventLoop()
+        poll = QTimer()
+        poll.setInterval(POLL_MS)
+
+        def look() -> None:
+            if progress is not None:
+                said = progress()
+                if said and said != self.status.text():
+                    self.status.setText(said)
+            if not worker.is_alive():
+                loop.quit()
+
+        poll.timeout.connect(look)
+        poll.start()
+        loop.exec()
+        poll.stop()
+        if worker.is_alive():
+            return False
+        if raised:
+            raise raised[0]
+        return True
 
     def catch_up(self) -> bool:
         """Deliver the input that arrived while the records were opening (the app was busy, so

@@ -225,6 +225,41 @@ def test_records_signed_before_seals_are_sealed_once_at_the_upgrade(db_path: Pat
         upgraded.dispose()
 
 
+def test_the_first_sealing_can_wait_for_its_caller_and_says_how_far_it_is(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opened with ``seal=False`` (the window's road), nothing is sealed until the caller seals,
+    and the sealing counts the signed notes it has looked at, batch by batch, to the last."""
+    from massage_chart.storage import signing
+    from massage_chart.storage.database import needs_first_sealing, seal_signed_before
+
+    monkeypatch.setattr(signing, "SIGNED_BATCH", 2)
+    database = open_database(str(db_path))
+    with charting_as_0016():
+        made = [make_visit(database, VisitSpec(first_name=name)) for name in ("Ana", "Bo", "Cy")]
+    with database.engine.begin() as connection:
+        back_to_0016(connection)
+    database.dispose()
+    upgraded = open_database(str(db_path), seal=False)
+    try:
+        assert needs_first_sealing(upgraded)
+        with upgraded.read() as session:
+            assert session.query(Seal).count() == 0
+        heard: list[tuple[int, int]] = []
+
+        assert seal_signed_before(upgraded, lambda done, total: heard.append((done, total))) == 3
+
+        assert heard == [(2, 3), (3, 3)]
+        assert not needs_first_sealing(upgraded)
+        with upgraded.read() as session:
+            sealed = {row.record_id for row in session.query(Seal)}
+        assert {m.visit_id for m in made} <= sealed
+        assert _problems(upgraded) == []
+        assert seal_signed_before(upgraded) == 0  # once only
+    finally:
+        upgraded.dispose()
+
+
 def test_a_progress_report_signed_before_seals_is_sealed_at_the_upgrade(db_path: Path) -> None:
     """The report's notes are sealed in the same first sealing: the report is judged by its own
     hashes then, not by seals its notes do not have yet."""

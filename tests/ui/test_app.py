@@ -89,7 +89,7 @@ def test_the_window_opens_on_a_good_database_and_quitting_returns_0(
 def test_an_unforeseen_failure_to_open_still_gives_a_sentence(
     db_path: Path, critical: MessageRecorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def disk_full(_url: str | None) -> None:
+    def disk_full(_url: str | None, **_options: object) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(opening, "open_database", disk_full)

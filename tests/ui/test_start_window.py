@@ -7,6 +7,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QSize, Qt, QTimer
@@ -163,7 +164,7 @@ def test_the_start_window_takes_typing_while_the_records_layer_loads(
         )
 
     QTimer.singleShot(50, type_now)
-    app_module._load_records_layer()
+    app_module._load_records_layer(start)
 
     assert typed_while_loading == [True]
     assert start.search_field.text() == "dana"
@@ -172,7 +173,7 @@ def test_the_start_window_takes_typing_while_the_records_layer_loads(
 
 
 def test_a_module_that_fails_to_load_ahead_is_left_for_the_window_to_meet(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "broken_records_layer.py").write_text(
         "raise OSError(28, 'No space left on device')\n", encoding="utf-8"
@@ -180,6 +181,94 @@ def test_a_module_that_fails_to_load_ahead_is_left_for_the_window_to_meet(
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(app_module, "RECORDS_LAYER", ("broken_records_layer",))
 
-    app_module._load_records_layer()  # no exception here: the opening meets it and words it
+    start = StartWindow()
+    qtbot.addWidget(start)
+
+    app_module._load_records_layer(start)  # no exception here: the opening meets it and words it
 
     assert "broken_records_layer" not in sys.modules
+
+
+def test_work_beside_the_start_window_leaves_it_responsive_and_says_how_far_it_is(
+    qtbot: QtBot,
+) -> None:
+    """The work runs on a worker: it waits here for a timer of the window's own event loop,
+    which could not fire if the window's thread were the one working."""
+    start = StartWindow()
+    qtbot.addWidget(start)
+    start.show_and_wait_for_paint()
+    loop_ran = threading.Event()
+    shown: list[str] = []
+    QTimer.singleShot(30, loop_ran.set)
+
+    def work() -> None:
+        assert loop_ran.wait(5)
+
+    def progress() -> str:
+        shown.append(start.status.text())
+        return "Half way"
+
+    assert start.run_beside(work, name="beside", progress=progress)
+    assert start.status.text() == "Half way"
+    assert shown[0] == "Opening the records…"
+
+
+def test_what_the_work_beside_the_start_window_raised_is_raised_on_its_thread(
+    qtbot: QtBot,
+) -> None:
+    start = StartWindow()
+    qtbot.addWidget(start)
+
+    def work() -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        start.run_beside(work, name="beside")
+
+
+def test_notes_signed_before_seals_are_sealed_beside_the_start_window(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first start of this version on an older file seals its signed notes on a worker
+    (minutes on a ten-year practice), the start window counting them, before the main window."""
+    from massage_chart.storage.database import needs_first_sealing
+    from tests.export.conftest import make_visit
+    from tests.helpers.schema import back_to_0016, charting_as_0016
+
+    database = open_database(str(db_path))
+    with charting_as_0016():
+        make_visit(database)
+    with database.engine.begin() as connection:
+        back_to_0016(connection)
+    database.dispose()
+    said: list[str] = []
+    real_run_beside = StartWindow.run_beside
+
+    def run_beside_noting(self: StartWindow, work: Callable[[], object], **kwargs: Any) -> bool:
+        progress = kwargs.pop("progress", None)
+
+        def noting() -> str:
+            text = progress() if progress is not None else ""
+            said.append(text)
+            return text
+
+        return real_run_beside(self, work, progress=noting, **kwargs)
+
+    monkeypatch.setattr(StartWindow, "run_beside", run_beside_noting)
+    windows: list[bool] = []
+
+    def look_instead_of_looping(_app: QApplication) -> int:
+        windows.append(any(isinstance(w, MainWindow) for w in QApplication.topLevelWidgets()))
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", look_instead_of_looping)
+
+    assert run_app(str(db_path), []) == 0
+
+    assert said and said[-1] == "Sealing the notes signed before this update (once): 1 of 1…"
+    assert windows == [True]
+    reopened = open_database(str(db_path), seal=False)
+    try:
+        assert not needs_first_sealing(reopened)
+    finally:
+        reopened.dispose()
