@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import logging
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
@@ -148,9 +149,12 @@ def _offer_restore(
     return database
 
 
-def unlock_at_start(database_url: str | None, path: Path) -> Database | None:
+def unlock_at_start(
+    database_url: str | None, path: Path, start: StartWindow | None = None
+) -> Database | None:
     """Ask for the passphrase of an encrypted (or damaged) file until it opens, the user
-    restores the newest backup that opens with what they typed, or quits (None).
+    restores the newest backup that opens with what they typed, or quits (None). The file is
+    opened beside ``start`` (``_open_beside``).
 
     Wrong passphrases are counted and written to the audit log once the database is open: the
     log is inside the encrypted file, so attempts on a file that is never opened cannot be
@@ -175,7 +179,10 @@ def unlock_at_start(database_url: str | None, path: Path) -> Database | None:
             if result != QDialog.DialogCode.Accepted.value:
                 return None
             try:
-                database = open_database(database_url, passphrase=typed, seal=False)
+                opened = _open_beside(start, database_url, passphrase=typed, seal=False)
+                if opened is None:
+                    return None  # quit while it opened
+                database = opened
             except WrongPassphraseError as exc:
                 failures.append(dt.datetime.now())
                 tries = f" ({len(failures)} wrong tries)" if len(failures) > 1 else ""
@@ -201,29 +208,50 @@ def _hint() -> str:
     )
 
 
-def _open_at_start(database_url: str | None, user: str | None = None) -> Database | None:
+def _open_at_start(
+    database_url: str | None, user: str | None = None, start: StartWindow | None = None
+) -> Database | None:
     """Open the database, asking for a passphrase, offering a restore or signing a clinic's
     person in as needed; None after the user was told why it cannot be opened (or chose to
-    quit)."""
+    quit). The opening itself runs beside ``start`` when there is one (``_open_beside``)."""
     path = _database_path(database_url)
     if path is not None and is_encrypted_file(path):
-        return unlock_at_start(database_url, path)
+        return unlock_at_start(database_url, path, start)
     url = normalise_url(database_url or default_database_url())
     if path is None and is_server_url(url):
-        return _open_server(url, user)
-    return open_database(database_url, seal=False)  # sealed beside the start window
+        return _open_server(url, user, start)
+    return _open_beside(start, database_url, seal=False)  # sealed beside it too (_seal_beside)
 
 
-def _open_server(url: str, user: str | None) -> Database | None:
+def _open_beside(start: StartWindow | None, url: str | None, **options: Any) -> Database | None:
+    """``open_database(url, **options)`` on a worker beside the start window, which stays
+    responsive meanwhile: an upgrade backs the file up first (long for a large practice), a
+    server may be slow to answer. What it raises is raised here. None when the app was quit
+    meanwhile (the database, if it opened, goes with the process). Without a start window
+    (tests), on this thread."""
+    if start is None:
+        return open_database(url, **options)
+    opened: list[Database] = []
+    if not start.run_beside(
+        lambda: opened.append(open_database(url, **options)), name="open the records"
+    ):
+        return None
+    return opened[0]
+
+
+def _open_server(url: str, user: str | None, start: StartWindow | None = None) -> Database | None:
     """A server database: as the address's user when that is allowed and it is not a clinic's
     (or they are one of its people); else the clinic's sign-in."""
     if not user:
         try:
-            database = open_database(url)
+            opened = _open_beside(start, url)
         except StorageError as exc:
             if not refused_sign_in(str(exc)):  # unreachable, say: not a question of who
                 raise
         else:
+            if opened is None:
+                return None  # quit while it opened
+            database = opened
             person = signed_in_person(database)
             if person is not None:
                 database.actor = person.username
@@ -282,7 +310,7 @@ def open_and_run(
     """
     QTimer.singleShot(COLLECTOR_PAUSE_MOST_MS, collector.end_start)
     try:
-        opened = _open_at_start(database_url, user)
+        opened = _open_at_start(database_url, user, start)
         if opened is None:
             return 0  # the user chose to quit at the passphrase, or was told why in a box
         database = opened

@@ -8,9 +8,10 @@ typed into its search field meanwhile. Nothing here may import the storage layer
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -38,7 +39,7 @@ RECORD_MINIMUM_WIDTH = 480
 #: How long to wait for the first paint before going on regardless (a platform that never
 #: paints a hidden or minimised window must not hold the start).
 PAINT_WAIT_MS = 2000
-#: How often the window looks whether work running beside it has finished, and how it goes.
+#: How often the window asks how the work running beside it goes.
 POLL_MS = 10
 
 
@@ -125,37 +126,43 @@ class StartWindow(QMainWindow):
     ) -> bool:
         """Run ``work`` on a worker thread while the event loop runs: this window repaints,
         moves and takes typing meanwhile, and its status line says what ``progress`` returns
-        (asked every POLL_MS). Whether the work finished: False when the app was quit first
-        (the worker is then left to the end of the process). What the work raised is raised
-        here.
+        (asked every POLL_MS, and once at the end). Whether the work finished: False when the
+        app was quit first (the worker is then left to the end of the process). What the work
+        raised is raised here.
         """
         raised: list[BaseException] = []
+        finished = threading.Event()
+        loop = QEventLoop()
+        wake = _Wake()
+        wake.up.connect(loop.quit)  # queued: emitted on the worker, run on this thread
 
         def run() -> None:
             try:
                 work()
             except BaseException as exc:  # handed to the window's thread, raised there
                 raised.append(exc)
+            finally:
+                finished.set()
+                wake.up.emit()
 
-        worker = start_worker(run, name)
-        loop = QEventLoop()
-        poll = QTimer()
-        poll.setInterval(POLL_MS)
-
-        def look() -> None:
+        def say() -> None:
             if progress is not None:
                 said = progress()
                 if said and said != self.status.text():
                     self.status.setText(said)
-            if not worker.is_alive():
-                loop.quit()
 
-        poll.timeout.connect(look)
-        poll.start()
-        loop.exec()
+        poll = QTimer()
+        poll.setInterval(POLL_MS)
+        poll.timeout.connect(say)
+        if progress is not None:
+            poll.start()
+        start_worker(run, name)
+        if not finished.is_set():
+            loop.exec()
         poll.stop()
-        if worker.is_alive():
+        if not finished.is_set():
             return False
+        say()
         if raised:
             raise raised[0]
         return True
@@ -193,6 +200,12 @@ class StartWindow(QMainWindow):
         """Closed before the records were open: the app stops instead of showing them."""
         self.abandoned = True
         event.accept()
+
+
+class _Wake(QObject):
+    """Wakes the window's thread from a worker (a signal emitted there is queued here)."""
+
+    up = Signal()
 
 
 class AfterFirstPaint(QObject):

@@ -155,7 +155,7 @@ def test_the_collector_comes_back_while_a_sign_in_is_waited_for(tmp_path: Path) 
         "from PySide6.QtCore import QEventLoop, QTimer\n"
         "from massage_chart.ui import opening\n"
         "opening.COLLECTOR_PAUSE_MOST_MS = 100\n"
-        "def waited_for(url, user=None):\n"
+        "def waited_for(url, user=None, start=None):\n"
         "    print('paused at first:', not gc.isenabled())\n"
         "    loop = QEventLoop()\n"
         "    QTimer.singleShot(600, loop.quit)\n"

@@ -38,12 +38,14 @@ def _while_opening(
     seen: list[StartWindow] = []
     real_open = opening._open_at_start
 
-    def open_and_act(url: str | None, user: str | None = None) -> Database | None:
-        start = _visible_start_window()
+    def open_and_act(
+        url: str | None, user: str | None = None, start: StartWindow | None = None
+    ) -> Database | None:
+        assert start is _visible_start_window()
         assert start.painted  # drawn before anything of the records is opened
         seen.append(start)
         act(start)
-        return real_open(url, user)
+        return real_open(url, user, start)
 
     monkeypatch.setattr(opening, "_open_at_start", open_and_act)
     return seen
@@ -272,3 +274,24 @@ def test_notes_signed_before_seals_are_sealed_beside_the_start_window(
         assert not needs_first_sealing(reopened)
     finally:
         reopened.dispose()
+
+
+def test_the_database_opens_beside_the_start_window(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade backs the file up first, a server may be slow to answer: the opening runs on a
+    worker, the start window responsive meanwhile."""
+    _seed(db_path)
+    opened_on: list[str] = []
+    real_open_database = opening.open_database
+
+    def open_noting_the_thread(url: str | None, **options: Any) -> Database:
+        opened_on.append(threading.current_thread().name)
+        return real_open_database(url, **options)
+
+    monkeypatch.setattr(opening, "open_database", open_noting_the_thread)
+    monkeypatch.setattr(QApplication, "exec", lambda _app: 0)
+
+    assert run_app(str(db_path), []) == 0
+
+    assert opened_on == ["open the records"]
