@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
@@ -131,9 +131,10 @@ class Region:
         """The id without its side suffix ("upper_trapezius")."""
         return self.id.split(".", 1)[0]
 
-    @property
+    @cached_property
     def label(self) -> str:
-        """The name as charted, with the client's side: "R upper trapezius"."""
+        """The name as charted, with the client's side: "R upper trapezius" (worked out once:
+        the chart, its lists and the note ask for it hundreds of times)."""
         return _label(self.name, self.side)
 
     def contains(self, x: float, y: float) -> bool:

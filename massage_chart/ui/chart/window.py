@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from massage_chart.atlas import DEEP_LAYERS, SURFACE_OF, closer_view
+from massage_chart.domain.atlas import Atlas
 from massage_chart.domain.comparison import ChangeKind, change_line
 from massage_chart.domain.marks import MarkKind
 from massage_chart.domain.placement import join_names
@@ -68,6 +69,33 @@ DETAIL_SHORTCUTS = {"face": "Ctrl+5", "hands_palmar": "Ctrl+6", "feet_dorsal": "
 CHANGE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SIDE_WIDTH = 300  # the selected mark and the lists, at the right of the map
 SIDE_WIDTH_COMPACT = 250
+
+
+#: The region names offered by the find field, per atlas (the same for every chart).
+_REGION_NAMES: dict[int, tuple[Atlas, dict[str, tuple[str, str]], list[str]]] = {}
+
+
+def _region_names(atlas: Atlas) -> tuple[dict[str, tuple[str, str]], list[str]]:
+    """The find field's names ("R upper trapezius · back"), each to its (view id, region id),
+    and the names in alphabetical order; worked out once per atlas. A deep layer offers the
+    muscles charted only there (psoas; the rhomboids under the trapezius): its other regions
+    are the surface view's own."""
+    kept = _REGION_NAMES.get(id(atlas))
+    if kept is None or kept[0] is not atlas:
+        on_surface = {
+            deep: {region.id for region in atlas.regions(surface)}
+            for deep, surface in SURFACE_OF.items()
+            if deep in atlas.view_ids
+        }
+        names = {
+            f"{region.label} · {view_label(view.id).lower()}": (view.id, region.id)
+            for view in atlas.views
+            for region in view.regions
+            if region.id not in on_surface.get(view.id, ())
+        }
+        kept = (atlas, names, sorted(names, key=str.casefold))
+        _REGION_NAMES[id(atlas)] = kept
+    return kept[1], kept[2]
 
 
 class _StepButton(QToolButton):
@@ -320,20 +348,7 @@ class VisitChartWindow(QMainWindow):
             "Chart the tool on the region chosen with . and ,",
         )
         # Charting by name: type a region, Enter chooses it, Ctrl+Enter charts the tool there.
-        # A deep layer offers the muscles charted only there (psoas; the rhomboids under the
-        # trapezius): its other regions are the surface view's own.
-        atlas = self.document.atlas
-        on_surface = {
-            deep: {region.id for region in atlas.regions(surface)}
-            for deep, surface in SURFACE_OF.items()
-            if deep in atlas.view_ids
-        }
-        self.region_names = {
-            f"{region.label} · {view_label(view.id).lower()}": (view.id, region.id)
-            for view in atlas.views
-            for region in view.regions
-            if region.id not in on_surface.get(view.id, ())
-        }
+        self.region_names, names_in_order = _region_names(self.document.atlas)
         self.region_field = QLineEdit()
         self.region_field.setPlaceholderText("Find a region  ( / )")
         self.region_field.setAccessibleName("Find a region")
@@ -342,7 +357,7 @@ class VisitChartWindow(QMainWindow):
         )
         self.region_field.setClearButtonEnabled(True)
         self.region_field.setMaximumWidth(260)
-        completer = QCompleter(sorted(self.region_names, key=str.casefold), self.region_field)
+        completer = QCompleter(names_in_order, self.region_field)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setMaxVisibleItems(12)
