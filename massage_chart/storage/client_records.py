@@ -423,7 +423,7 @@ def update_visit_note(
             fields[name] = entries_json(name, fields[name])
         except MeasureError as exc:
             raise FieldRefusedError(str(exc)) from None
-    visit = get_visit(session, visit_id)
+    visit = get_visit_row(session, visit_id)  # the note is the row's: its marks are not read
     if expected is not None:
         theirs = {
             name: getattr(visit, name)

@@ -4,11 +4,6 @@ and the alerts of a whole list of clients in a few queries, not one per client."
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event
 
 from massage_chart.domain.alerts import AlertTier
 from massage_chart.domain.client_file import MedicationInfo
@@ -25,23 +20,9 @@ from massage_chart.storage.repositories import (
     add_health_history_version,
     create_visit,
 )
+from tests.helpers.statements import counted
 
 TODAY = dt.date(2026, 11, 23)
-
-
-@contextmanager
-def counted(db: Database) -> Iterator[list[str]]:
-    """The SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def note(*args: Any) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
 
 
 def test_a_visit_reads_its_clients_alerts_on_its_date_with_its_overrides(any_db: Database) -> None:

@@ -41,6 +41,7 @@ from massage_chart.storage.repositories import (
 )
 from massage_chart.storage.signing import visit_canonical_content, visit_content_hash
 from tests.helpers.notes import complete_the_note
+from tests.helpers.statements import counted
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -107,6 +108,23 @@ def test_overrides_are_rows_of_the_visit_and_are_logged(db: Database) -> None:
         assert any("fever" in d and "36.6" in d for d in details)
     with pytest.raises(ValueError, match="reason"), db.write() as session:
         record_override(session, visit_id, "dvt", "   ")
+
+
+def test_saving_the_note_reads_the_visit_row_alone(db: Database) -> None:
+    """The note is the visit row's: its save (every pause in typing) reads no marks, billing
+    lines or addenda."""
+    client_id, provider_id = _client(db)
+    with db.write() as session:
+        visit = create_visit(
+            session, client_id, provider_id=provider_id, start=dt.datetime(2026, 11, 23, 9)
+        )
+        visit_id = visit.id
+    with db.write() as session, counted(db) as statements:
+        update_visit_note(session, visit_id, subjective="Neck tight after a long drive")
+    read = " ".join(statements)
+    assert not any(table in read for table in ("FROM marks", "FROM billing_lines", "FROM addenda"))
+    with db.read() as session:
+        assert get_visit(session, visit_id).subjective == "Neck tight after a long drive"
 
 
 def test_clearance_codes_are_kept_apart_from_the_consent_notes(db: Database) -> None:
