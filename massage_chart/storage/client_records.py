@@ -335,8 +335,15 @@ NOTE_FIELDS: tuple[str, ...] = noted_fields()
 
 
 def note_fields(visit: Visit) -> dict[str, Any]:
-    """A visit's note fields as the editor shows them, with its overrides (code -> reason)."""
-    fields = {name: getattr(visit, name) for name in NOTE_FIELDS if name != "end"}
+    """A visit's note fields as the editor shows them, with its overrides (code -> reason).
+
+    Measures entries come in the one stored form (``_stored_form``): one stored by an older
+    version, in a shorter form, reads as its rows show it, so showing it is no edit of the
+    note's, nor a change made elsewhere.
+    """
+    fields = {
+        name: _stored_form(name, getattr(visit, name)) for name in NOTE_FIELDS if name != "end"
+    }
     fields["overrides"] = override_reasons(visit)
     return fields
 
@@ -426,7 +433,7 @@ def update_visit_note(
     visit = get_visit_row(session, visit_id)  # the note is the row's: its marks are not read
     if expected is not None:
         theirs = {
-            name: getattr(visit, name)
+            name: _stored_form(name, getattr(visit, name))
             for name, value in fields.items()
             if name in expected
             and note_values_differ(

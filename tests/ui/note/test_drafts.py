@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
 from massage_chart.storage.database import Database, WriteError, open_database
 from massage_chart.storage.drafts import Draft, DraftStore, draft_key
@@ -85,6 +86,36 @@ def test_a_save_refused_by_a_full_disk_is_kept_as_a_draft_and_offered_back(
     assert _plan(db, visit_id).endswith("Heat 15 min twice daily")
     assert not again.draft_bar.isVisible()
     assert store.all() == []
+
+
+def test_a_kept_draft_lists_only_what_was_typed_beside_measures_stored_in_an_older_form(
+    qtbot: QtBot,
+    db: Database,
+    practice: SmallPractice,
+    store: DraftStore,
+    full_disk: pytest.MonkeyPatch,
+) -> None:
+    """A range of motion stored by an older version, in a shorter form, and looked at: the
+    draft kept after a failed save holds it as its rows read it, which is no change of the
+    note's (offered back, or written into an addendum, it would be a line nobody typed)."""
+    visit_id = practice.zoe_second_visit_id
+    with db.write() as session:
+        session.execute(
+            text("UPDATE visits SET range_of_motion = :rom WHERE id = :id"),
+            {"rom": '[{"motion": "knee.flexion", "side": "left", "degrees": 120}]', "id": visit_id},
+        )
+    editor = _editor(qtbot, db, visit_id, store)
+    editor.sections.setCurrentWidget(editor.measures)  # its rows built, read back in full
+    editor.plan.setFocus()
+    type_text(editor.plan, "Heat 15 min twice daily")
+    assert not editor.save_now()
+    full_disk.undo()
+    editor.hide()
+
+    again = _editor(qtbot, db, visit_id, store)
+
+    assert again.pending_draft is not None
+    assert again._draft_changes(again.pending_draft) == ["Plan: Heat 15 min twice daily"]
 
 
 def test_typing_without_a_pause_is_kept_every_few_seconds_and_cleared_once_saved(

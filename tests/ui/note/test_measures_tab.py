@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
+from massage_chart.domain.measures import entries_json
 from massage_chart.storage.client_records import update_visit_note
 from massage_chart.storage.database import Database
 from massage_chart.storage.repositories import get_visit
@@ -223,20 +224,23 @@ def test_the_rows_are_built_when_the_tab_is_first_looked_at_and_showing_them_is_
             {"rom": '[{"motion": "knee.flexion", "side": "left", "degrees": 120}]', "id": visit_id},
         )
     stored = _stored(db, visit_id, "range_of_motion")
+    in_full = entries_json("range_of_motion", stored)
+    assert in_full != stored  # the form stored now writes every part of the entry
     editor = VisitNoteEditor(db, visit_id, now=lambda: NOW, today=lambda: TODAY)
     qtbot.addWidget(editor)
     editor.show()
     qtbot.waitExposed(editor)
     rom = editor.measures.rom
     assert rom.grid.rowCount() == 0  # the note opened without building a tab not looked at
-    assert editor.measures.values()["range_of_motion"] == stored
+    assert editor.measures.values()["range_of_motion"] == in_full  # read in the one form
     assert not editor.is_modified()
 
     editor.sections.setCurrentWidget(editor.measures)  # looked at
     assert rom.grid.rowCount() == 1 and rom.cell(0, 4).number() == 120
     assert rom.cell(0, 1).currentData() == "left"
-    assert editor.measures.values()["range_of_motion"] != stored  # read back in full
+    assert editor.measures.values()["range_of_motion"] == in_full  # its rows read it the same
     assert not editor.is_modified()  # what was saved, shown: nothing to save
+    assert editor.refresh_from_elsewhere() == []  # nor anything changed elsewhere
     assert editor.save_now()
     assert _stored(db, visit_id, "range_of_motion") == stored
     # An edit after it is one, and saves (the short form stored is no change made elsewhere).
