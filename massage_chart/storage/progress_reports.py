@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from massage_chart.domain.presentation import format_date
 from massage_chart.domain.record_kinds import VisitStatus
@@ -146,31 +146,52 @@ def signed_report(
 def report_matches(session: Session, report: ProgressReport) -> bool:
     """Whether a signed report still matches its content hash over the notes it covers, and
     every note its own (the hashes alone; ``report_intact`` adds the keyed seals)."""
-    visits = [session.get(Visit, visit_id) for visit_id in report.visit_ids]
+    return _covered_if_matching(session, report) is not None
+
+
+def _covered_if_matching(session: Session, report: ProgressReport) -> list[Visit] | None:
+    """The notes a report covers, read together with what their hashes cover, when the report
+    and each of them still match their hashes; else None."""
+    ids = list(report.visit_ids)
+    found = {
+        visit.id: visit
+        for visit in session.scalars(
+            select(Visit)
+            .where(Visit.id.in_(ids))
+            .options(
+                selectinload(Visit.marks),
+                selectinload(Visit.billing_lines),
+                selectinload(Visit.overrides),
+            )
+        )
+    }
+    visits = [found.get(visit_id) for visit_id in ids]
     if any(visit is None or not verify_visit_hash(visit) for visit in visits):
-        return False
-    notes = [(visit.id, visit.content_hash) for visit in visits if visit is not None]
+        return None
+    covered = [visit for visit in visits if visit is not None]
     seal = report_seal(
         report.client_id,
         (report.period_from, report.period_to),
-        notes,
+        [(visit.id, visit.content_hash) for visit in covered],
         report.signed_by_id,
         report.signed_at,
     )
-    return seal == report.content_hash
+    return covered if seal == report.content_hash else None
 
 
 def report_intact(session: Session, report: ProgressReport) -> bool:
     """Whether a signed report still matches its seal, and every note it covers its own (their
-    content hashes, and those hashes their keyed seals)."""
-    from massage_chart.storage.seals import PROGRESS_REPORT, VISIT, SealState, seal_state
+    content hashes, and those hashes their keyed seals): a few queries, however many notes."""
+    from massage_chart.storage.seals import PROGRESS_REPORT, VISIT, SealState, seal_states
 
-    if not report_matches(session, report):
+    covered = _covered_if_matching(session, report)
+    if covered is None:
         return False
-    visits = [session.get(Visit, visit_id) for visit_id in report.visit_ids]  # read just now
-    sealed = [(VISIT, visit.id, visit.content_hash) for visit in visits if visit is not None]
+    sealed: list[tuple[str, str, str | None]] = [
+        (VISIT, visit.id, visit.content_hash) for visit in covered
+    ]
     sealed.append((PROGRESS_REPORT, report.id, report.content_hash))
-    return not any(seal_state(session, *record) is SealState.BROKEN for record in sealed)
+    return SealState.BROKEN not in seal_states(session, sealed)
 
 
 def reported_through(session: Session, claim_id: str) -> dt.date | None:

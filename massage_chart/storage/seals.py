@@ -40,6 +40,9 @@ ADDENDUM = "addendum"
 PROGRESS_REPORT = "progress_report"
 KIND_WORDS = {VISIT: "signed note", ADDENDUM: "addendum", PROGRESS_REPORT: "progress report"}
 
+#: At most this many ids in one ``IN (...)`` (SQLite's limit on bound parameters is 32,766).
+_IDS_PER_QUERY = 500
+
 #: Told how many signed notes have been looked at, of how many: ``progress(done, total)``.
 Progress = Callable[[int, int], None]
 
@@ -182,20 +185,55 @@ def _unsealed_addenda_and_reports(
 
 def seal_state(session: Session, kind: str, record_id: str, content_hash: str | None) -> SealState:
     """Whether the record's content hash holds a seal (one query, or one call to the server)."""
-    if not content_hash:
-        return SealState.BROKEN
+    return seal_states(session, [(kind, record_id, content_hash)])[0]
+
+
+def seal_states(
+    session: Session, records: Sequence[tuple[str, str, str | None]]
+) -> list[SealState]:
+    """``seal_state`` of each (kind, id, content hash), in order, in one query (or one call to
+    the server) whatever their number: a progress report checks every note it covers."""
+    states = [SealState.BROKEN] * len(records)
+    hashed = [(i, record) for i, record in enumerate(records) if record[2]]
+    if not hashed:
+        return states
     if _is_server(session):
-        good = session.scalar(
-            text("SELECT mc_seal_valid(:kind, :record, :digest)"),
-            {"kind": kind, "record": record_id, "digest": content_hash},
-        )
-        return SealState.GOOD if good else SealState.BROKEN
-    seals = session.execute(
-        select(Seal.key_id, Seal.content_hash, Seal.mac).where(
-            Seal.record_kind == kind, Seal.record_id == record_id
-        )
-    ).all()
-    return _judge(_held(local_store()), kind, record_id, content_hash, seals)
+        valid = session.scalars(
+            text(
+                "SELECT mc_seal_valid(t.kind, t.record, t.digest) FROM unnest("
+                "CAST(:kinds AS text[]), CAST(:records AS text[]), CAST(:digests AS text[])"
+                ") WITH ORDINALITY AS t(kind, record, digest, n) ORDER BY t.n"
+            ),
+            {
+                "kinds": [kind for _, (kind, _, _) in hashed],
+                "records": [record_id for _, (_, record_id, _) in hashed],
+                "digests": [digest for _, (_, _, digest) in hashed],
+            },
+        ).all()
+        for (i, _), good in zip(hashed, valid, strict=True):
+            states[i] = SealState.GOOD if good else SealState.BROKEN
+        return states
+    found: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    ids_of: dict[str, set[str]] = {}
+    for _, (kind, record_id, _) in hashed:
+        ids_of.setdefault(kind, set()).add(record_id)
+    for kind, kind_ids in ids_of.items():  # by the index on (kind, id)
+        ids = sorted(kind_ids)
+        for first in range(0, len(ids), _IDS_PER_QUERY):
+            for record_id, key_id, sealed_hash, mac in session.execute(
+                select(Seal.record_id, Seal.key_id, Seal.content_hash, Seal.mac)
+                .where(
+                    Seal.record_kind == kind,
+                    Seal.record_id.in_(ids[first : first + _IDS_PER_QUERY]),
+                )
+                .order_by(Seal.id)
+            ):
+                found.setdefault((kind, record_id), []).append((key_id, sealed_hash, mac))
+    keys = _held(local_store())
+    for i, (kind, record_id, content_hash) in hashed:
+        assert content_hash is not None  # kept only those with one
+        states[i] = _judge(keys, kind, record_id, content_hash, found.get((kind, record_id), []))
+    return states
 
 
 def _judge(

@@ -29,6 +29,7 @@ from massage_chart.storage.seal_keys import SealKeyStore
 from massage_chart.storage.signing import visit_content_hash
 from tests.export.conftest import VisitSpec, make_visit
 from tests.helpers.schema import back_to_0016, charting_as_0016
+from tests.helpers.statements import counted
 from tests.storage.test_clinic import Clinic, _close, _sign, clinic_db  # noqa: F401  (the fixture)
 
 SQLITE_SEAL_TRIGGERS = ("trg_seals_update", "trg_seals_delete", "trg_seals_replace")
@@ -355,6 +356,39 @@ def test_two_programs_making_the_first_key_at_once_end_with_one(tmp_path: Path) 
     first, second = SealKeyStore(tmp_path / "k.json"), SealKeyStore(tmp_path / "k.json")
     key = first.current()
     assert second.current() == key
+
+
+# ------------------------------------------------------------------------------------ both
+
+
+def test_many_records_seals_are_judged_in_one_query(any_db: Database) -> None:
+    """A progress report, and ``check`` for every report, judge the seals of all the notes it
+    covers: in one query (one call to the server), each as ``seal_state`` judges it alone."""
+    db = any_db
+    first, second = make_visit(db), make_visit(db, VisitSpec(first_name="Ines"))
+    with db.read() as session:
+        hashes = {
+            visit.id: visit.content_hash
+            for visit in session.query(Visit).filter(
+                Visit.id.in_([first.visit_id, second.visit_id])
+            )
+        }
+    records: list[tuple[str, str, str | None]] = [
+        (seals.VISIT, first.visit_id, hashes[first.visit_id]),
+        (seals.VISIT, second.visit_id, "0" * 64),  # a hash it was never sealed with
+        (seals.VISIT, second.visit_id, hashes[second.visit_id]),
+        (seals.VISIT, "no-such-visit", hashes[first.visit_id]),
+        (seals.ADDENDUM, first.visit_id, hashes[first.visit_id]),  # a visit's seal, not its
+        (seals.VISIT, first.visit_id, None),
+    ]
+    with db.read() as session, counted(db) as statements:
+        together = seals.seal_states(session, records)
+    with db.read() as session:
+        alone = [seals.seal_state(session, *record) for record in records]
+    good, broken = seals.SealState.GOOD, seals.SealState.BROKEN
+    assert together == alone == [good, broken, good, broken, broken, broken]
+    queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(queries) <= 2  # one a kind of record on one computer; one on a server
 
 
 # -------------------------------------------------------------------------------- PostgreSQL
