@@ -36,9 +36,13 @@ def _polygon_area(polygon: Polygon, aspect: float) -> float:
 
 
 def region_area(atlas: Atlas, region: Region) -> float:
-    """A region's area in its view's proportions."""
-    aspect = atlas.view(region.view_id).aspect
-    return sum(_polygon_area(polygon, aspect) for polygon in region.polygons)
+    """A region's area in its view's proportions (worked out once per view: every note and
+    report measures pain extent against the whole body's)."""
+    view = atlas.view(region.view_id)
+    return view.remembered(
+        ("area", region.id),
+        lambda: sum(_polygon_area(polygon, view.aspect) for polygon in region.polygons),
+    )
 
 
 def body_area(atlas: Atlas) -> float:
