@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from massage_chart.export import fonts
 
 
@@ -45,3 +48,17 @@ def test_only_right_to_left_text_needs_the_bidirectional_algorithm() -> None:
 def test_single_font_for_canvas_strings() -> None:
     assert fonts.single_font("王小明") == fonts.CJK
     assert fonts.single_font("Zoë 王") == fonts.SANS
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_plain_ascii_is_marked_up_whole_as_it_would_be_run_by_run(text: str) -> None:
+    """Most of a note is ASCII: it takes a short road, which must give the long road's markup
+    (escaping, line breaks of every kind, control characters)."""
+    assert fonts.markup(text) == fonts._markup_by_runs(text)
+    assert fonts.markup(text, bold=True) == fonts._markup_by_runs(text, bold=True)
+
+
+def test_text_beyond_ascii_still_takes_its_fonts_run_by_run() -> None:
+    assert fonts.markup("Zoë & <Ana>\r\nשלום") == (
+        f'Zoë &amp; &lt;Ana&gt;<br/><font name="{fonts.HEBREW}">שלום</font>'
+    )
