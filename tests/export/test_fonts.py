@@ -50,10 +50,19 @@ def test_single_font_for_canvas_strings() -> None:
     assert fonts.single_font("Zoë 王") == fonts.SANS
 
 
-@given(st.text(alphabet=st.characters(max_codepoint=127)))
-def test_plain_ascii_is_marked_up_whole_as_it_would_be_run_by_run(text: str) -> None:
-    """Most of a note is ASCII: it takes a short road, which must give the long road's markup
-    (escaping, line breaks of every kind, control characters)."""
+_SOME_OF_EVERY_SCRIPT = st.one_of(
+    st.characters(max_codepoint=0x2FF),  # ASCII, Latin, controls
+    st.sampled_from("°·–—…“”€ΩЖж\r\n\t\u200d\ufe0f"),
+    st.sampled_from("שלוםمحمد王小明김😀"),
+    st.characters(),
+)
+
+
+@given(st.text(alphabet=_SOME_OF_EVERY_SCRIPT))
+def test_text_noto_sans_draws_whole_is_marked_up_as_it_would_be_run_by_run(text: str) -> None:
+    """Most of a note is drawn by Noto Sans alone: it takes a short road, which must give the
+    long road's markup (escaping, line breaks of every kind, control characters), and any other
+    text the long road itself."""
     assert fonts.markup(text) == fonts._markup_by_runs(text)
     assert fonts.markup(text, bold=True) == fonts._markup_by_runs(text, bold=True)
 
