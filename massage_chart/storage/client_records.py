@@ -953,42 +953,25 @@ class VisitAlerts:
         alerts: every alert of the client's health history and today's update, most severe first.
         overrides: stop/refer override reasons recorded on the visit (alert code -> reason).
         today: the day the alerts are judged on (the visit's date).
-        snapshot: what the alerts were judged from (the client's health on that day, the
-            visit's health update).
     """
 
     alerts: tuple[Alert, ...]
     overrides: dict[str, str]
     today: dt.date
-    snapshot: HealthSnapshot
 
 
-def visit_alerts(
-    session: Session,
-    visit_id: str,
-    *,
-    today: dt.date | None = None,
-    known: VisitAlerts | None = None,
-) -> VisitAlerts:
+def visit_alerts(session: Session, visit_id: str, *, today: dt.date | None = None) -> VisitAlerts:
     """The alerts of a visit's client, judged on the visit's date, with the visit's overrides.
-
-    ``known``, the visit's alerts read before, spares reading the client's health history and
-    consents again when only the visit may have changed since (its note saved: its health
-    update and overrides are read again); a visit moved to another day is read whole.
 
     Raises:
         NotFoundError: no visit has that id.
     """
     visit = get_visit_row(session, visit_id)  # its overrides are read; its marks are not
     day = today or visit.start.date()
-    if known is not None and known.today == day:
-        snapshot = dataclasses.replace(known.snapshot, health_update=visit.health_update)
-    else:
-        snapshot = health_snapshot(
-            session, visit.client_id, today=day, health_update=visit.health_update
-        )
-    alerts = tuple(assess_health(snapshot, today=day))
-    return VisitAlerts(alerts, override_reasons(visit), day, snapshot)
+    snapshot = health_snapshot(
+        session, visit.client_id, today=day, health_update=visit.health_update
+    )
+    return VisitAlerts(tuple(assess_health(snapshot, today=day)), override_reasons(visit), day)
 
 
 def _snapshot_of(client: Client, history: HealthHistory | None, today: dt.date) -> HealthSnapshot:

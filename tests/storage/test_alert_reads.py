@@ -14,7 +14,7 @@ from massage_chart.storage.client_records import (
     visit_alerts,
 )
 from massage_chart.storage.database import Database
-from massage_chart.storage.models import Provider, Visit
+from massage_chart.storage.models import Provider
 from massage_chart.storage.repositories import (
     add_client,
     add_health_history_version,
@@ -54,47 +54,6 @@ def test_a_visit_reads_its_clients_alerts_on_its_date_with_its_overrides(any_db:
     assert found.alerts[0].tier is AlertTier.STOP_REFER
     assert later.overrides == {}
     assert "recent_surgery" not in {a.code for a in later.alerts}  # four months on
-
-
-def test_after_a_note_save_only_the_visit_is_read_again(any_db: Database) -> None:
-    """The chart reads its alerts again at each save of the note beside it: the health update
-    and the overrides are the visit's, read again; the client's health history and consents,
-    which a note save cannot change, are not (unless the visit moved to another day)."""
-    db = any_db
-    with db.write() as session:
-        client = add_client(
-            session, first_name="Ama", last_name="Mensah", date_of_birth=dt.date(1960, 11, 30)
-        )
-        add_health_history_version(session, client.id, conditions=["DVT left calf"])
-        visit = create_visit(
-            session, client.id, start=dt.datetime(2026, 11, 23, 10), provider_id=None
-        )
-    with db.read() as session:
-        before = visit_alerts(session, visit.id)
-    with db.write() as session:
-        record_override(session, visit.id, "dvt", "Cleared by Dr Osei")
-        stored = session.get(Visit, visit.id)
-        assert stored is not None
-        stored.health_update = "Fever since last night"
-    with db.read() as session, counted(db) as statements:
-        again = visit_alerts(session, visit.id, known=before)
-    with db.read() as session:
-        whole = visit_alerts(session, visit.id)
-    assert again == whole
-    assert again.overrides == {"dvt": "Cleared by Dr Osei"}
-    assert {a.code for a in again.alerts} - {a.code for a in before.alerts} == {"fever"}
-    read = " ".join(statements).lower()
-    assert "health_histories" not in read and "consents" not in read and "clients" not in read
-
-    with db.write() as session:
-        moved = session.get(Visit, visit.id)
-        assert moved is not None
-        moved.start = dt.datetime(2026, 12, 2, 10)  # she turned 66 on the 30th
-    with db.read() as session, counted(db) as statements:
-        later = visit_alerts(session, visit.id, known=whole)
-    assert later.today == dt.date(2026, 12, 2)
-    assert later.snapshot.age == 66
-    assert "health_histories" in " ".join(statements).lower()
 
 
 def test_alerts_of_a_client_list_are_read_in_a_few_queries(any_db: Database) -> None:

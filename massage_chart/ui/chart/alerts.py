@@ -14,7 +14,7 @@ from massage_chart.domain.alert_areas import (
 )
 from massage_chart.domain.alerts import Alert, blocking_alerts
 from massage_chart.domain.marks import MarkData, MarkKind
-from massage_chart.storage.client_records import VisitAlerts, record_override, visit_alerts
+from massage_chart.storage.client_records import record_override, visit_alerts
 from massage_chart.storage.database import DATABASE_ERRORS
 from massage_chart.storage.repositories import FieldRefusedError, NotFoundError
 from massage_chart.ui.chart.visit_document import ChartDocument, describe_error
@@ -52,7 +52,6 @@ class ChartAlerts(QWidget):
         super().__init__(parent)
         self.document = document
         self.alerts: list[Alert] = []
-        self._found: VisitAlerts | None = None
         self.overrides: dict[str, str] = {}
         self.warnings: dict[str, list[tuple[str, str]]] = {}
         layout = QVBoxLayout(self)
@@ -106,18 +105,14 @@ class ChartAlerts(QWidget):
 
     # ------------------------------------------------------------------ reading
 
-    def reload(self, *, visit_only: bool = False) -> None:
-        """Read the client's alerts and the visit's overrides again; with ``visit_only`` (the
-        note was saved: its health update or an override may be new, the client's health
-        history is not) the visit alone, judged with the client's health as read before."""
-        known = self._found if visit_only else None
+    def reload(self) -> None:
+        """Read the client's alerts and the visit's overrides again."""
         try:
             with self.document.database.read() as session:
-                found = visit_alerts(session, self.document.visit_id, known=known)
+                found = visit_alerts(session, self.document.visit_id)
         except ALERT_ERRORS as exc:
             self._say(f"The client's alerts could not be read: {describe_error(exc)}")
             return
-        self._found = found
         self.alerts = list(found.alerts)
         self.overrides = dict(found.overrides)
         self.warnings = {m.id: self._warnings(m) for m in self.document.marks.values()}

@@ -851,8 +851,7 @@ class VisitChartWindow(QMainWindow):
 
     @Slot(str)
     def _on_document_note_saved(self, _visit_id: str) -> None:
-        # Its health update or an override may be new; the client's health history is not.
-        self.alerts_panel.reload(visit_only=True)
+        self.alerts_panel.reload()  # the note editor may have recorded an override
 
     @Slot()
     def _on_document_earlier_changed(self) -> None:
