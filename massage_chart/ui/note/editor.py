@@ -517,6 +517,7 @@ class VisitNoteEditor(QWidget):
         self.pressure.currentIndexChanged.connect(self._on_field_edited)
         self.positioning.currentTextChanged.connect(self._on_field_edited)
         self.measures.changed.connect(self._on_field_edited)
+        self.measures.read_back.connect(self._on_measures_read_back)
         self.techniques.textEdited.connect(self._on_treatment_edited)
         self.pressure.currentIndexChanged.connect(self._on_treatment_edited)
         self.positioning.currentTextChanged.connect(self._on_treatment_edited)
@@ -1130,6 +1131,15 @@ class VisitNoteEditor(QWidget):
                 "Draft from chart replaces it with the marks' draft (Ctrl+Z in the field "
                 "brings yours back)."
             )
+
+    @Slot(str, list)
+    def _on_measures_read_back(self, name: str, stored: list[dict[str, Any]]) -> None:
+        """The Measures tab, first shown, shows a field's stored entries as its rows read them
+        (an entry they cannot hold as stored): that is what was saved, not an edit to save, nor
+        a change to list in a draft. (An entry of an older, shorter form is read in full
+        already: ``note_fields``.)"""
+        if self._saved_values.get(name) == stored:
+            self._saved_values[name] = self.measures.values()[name]
 
     @Slot()
     def reload_findings(self) -> None:

@@ -73,9 +73,13 @@ class _Table(QGroupBox):
 
     Signals:
         changed(): a row was added, removed or edited.
+        read_back(stored): the rows were built from these stored entries and read back
+            otherwise (an entry the rows cannot hold as stored: a motion this version does not
+            know, a date before the rows' first); what they show is no edit of the note's.
     """
 
     changed = Signal()
+    read_back = Signal(list)
 
     def __init__(self, title: str, columns: tuple[str, ...], add_text: str) -> None:
         super().__init__(title)
@@ -162,6 +166,8 @@ class _Table(QGroupBox):
         self._fit()
         for line in self.grid.findChildren(QLineEdit):
             line.setCursorPosition(0)  # a long entry shows its beginning, as the note's fields
+        if self.entries() != stored:
+            self.read_back.emit(stored)
 
     def showEvent(self, event: QShowEvent) -> None:
         self._build_rows()
@@ -387,9 +393,12 @@ class MeasuresPanel(QScrollArea):
 
     Signals:
         changed(): an entry was added, removed or edited.
+        read_back(name, stored): a field's rows were built, when first shown, from these stored
+            entries and read back otherwise (see ``_Table``).
     """
 
     changed = Signal()
+    read_back = Signal(str, list)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -405,8 +414,9 @@ class MeasuresPanel(QScrollArea):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(hint)
-        for table in self.tables().values():
+        for name, table in self.tables().items():
             table.changed.connect(self.changed)
+            table.read_back.connect(lambda stored, name=name: self.read_back.emit(name, stored))
             layout.addWidget(table)
         layout.addStretch(1)
         self.setWidget(body)

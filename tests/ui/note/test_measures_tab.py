@@ -250,6 +250,35 @@ def test_the_rows_are_built_when_the_tab_is_first_looked_at_and_showing_them_is_
     assert _stored(db, visit_id, "range_of_motion")[0]["degrees"] == 125
 
 
+def test_entries_the_rows_cannot_hold_as_stored_are_no_edit_when_looked_at(
+    qtbot: QtBot, db: Database, practice: SmallPractice
+) -> None:
+    """A motion this version does not know, a goal's date before the rows' first: the rows read
+    them back otherwise, which is what was saved shown, not an edit to write over it."""
+    visit_id = _draft(db, practice, dt.date(2026, 11, 20))
+    with db.write() as session:
+        session.execute(
+            text("UPDATE visits SET range_of_motion = :rom, goals = :goals WHERE id = :id"),
+            {
+                "rom": '[{"motion": "knee.wiggle", "side": "left", "degrees": 120}]',
+                "goals": '[{"term": "long", "text": "Walk to work", "target": "1999-06-01"}]',
+                "id": visit_id,
+            },
+        )
+    stored = {name: _stored(db, visit_id, name) for name in ("range_of_motion", "goals")}
+    editor = VisitNoteEditor(db, visit_id, now=lambda: NOW, today=lambda: TODAY)
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitExposed(editor)
+
+    editor.sections.setCurrentWidget(editor.measures)  # looked at: the rows are built
+
+    assert editor.measures.rom.grid.rowCount() == 1 and editor.measures.goals.grid.rowCount() == 1
+    assert not editor.is_modified()
+    assert editor.save_now()
+    assert {name: _stored(db, visit_id, name) for name in stored} == stored
+
+
 def test_a_long_goal_shows_its_beginning_when_its_row_is_built(
     qtbot: QtBot, db: Database, practice: SmallPractice
 ) -> None:
