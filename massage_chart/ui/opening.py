@@ -232,8 +232,11 @@ def _open_beside(start: StartWindow | None, url: str | None, **options: Any) -> 
     if start is None:
         return open_database(url, **options)
     opened: list[Database] = []
+    # Closed meanwhile, an upgrade (one transaction, after its backup) is let finish first.
     if not start.run_beside(
-        lambda: opened.append(open_database(url, **options)), name="open the records"
+        lambda: opened.append(open_database(url, **options)),
+        name="open the records",
+        after_close=None,
     ):
         return None
     return opened[0]
@@ -352,11 +355,22 @@ def open_and_run(
             in_use.release()
 
 
+class _SealingStoppedError(Exception):
+    """The start window was closed while the notes were being sealed."""
+
+
+#: How long the first sealing is given to stop, its transaction rolled back, once the start
+#: window is closed (it looks between batches of notes, a fraction of a second apart).
+SEALING_STOP_WAIT_S = 5.0
+
+
 def _seal_beside(start: StartWindow, database: Database) -> bool:
     """The first time this version opens a file, seal the notes signed before it on a worker,
     the start window responsive and counting them meanwhile (a ten-year practice has hundreds
-    of thousands: minutes, once). False when the app was quit first: the sealing's one
-    transaction is then lost whole, and the next start seals again."""
+    of thousands: minutes, once). False when the start window was closed first: the sealing
+    stops at its next batch, its one transaction rolled back whole, and the next start seals
+    again. A sealing that fails is logged and left for the next start (``check`` names the
+    unsealed notes meanwhile)."""
     try:
         if not needs_first_sealing(database):
             return True
@@ -365,6 +379,8 @@ def _seal_beside(start: StartWindow, database: Database) -> bool:
     looked_at = [0, 0]
 
     def progress(done: int, total: int) -> None:
+        if start.abandoned:
+            raise _SealingStoppedError
         looked_at[:] = [done, total]
 
     def said() -> str:
@@ -373,11 +389,16 @@ def _seal_beside(start: StartWindow, database: Database) -> bool:
             return "Sealing the notes signed before this update (once)…"
         return f"Sealing the notes signed before this update (once): {done:,} of {total:,}…"
 
-    return start.run_beside(
-        functools.partial(seal_signed_before, database, progress),
-        name="first sealing",
-        progress=said,
-    )
+    try:
+        return start.run_beside(
+            functools.partial(seal_signed_before, database, progress),
+            name="first sealing",
+            progress=said,
+            after_close=SEALING_STOP_WAIT_S,
+        )
+    except _OPEN_ERRORS:
+        log.exception("the notes signed before keyed seals were not sealed now")
+        return True
 
 
 def _end_start() -> None:

@@ -8,6 +8,7 @@ typed into its search field meanwhile. Nothing here may import the storage layer
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -64,6 +65,7 @@ class StartWindow(QMainWindow):
         self.abandoned = False
         self._first_paint: AfterFirstPaint | None = None
         self._retired = False
+        self._waiting: QEventLoop | None = None  # the loop of run_beside, while it waits
 
         self.search_field = QLineEdit()
         self.search_field.setPlaceholderText(SEARCH_PLACEHOLDER)
@@ -123,17 +125,24 @@ class StartWindow(QMainWindow):
         *,
         name: str,
         progress: Callable[[], str] | None = None,
+        after_close: float | None = 0.0,
     ) -> bool:
         """Run ``work`` on a worker thread while the event loop runs: this window repaints,
         moves and takes typing meanwhile, and its status line says what ``progress`` returns
-        (asked every POLL_MS, and once at the end). Whether the work finished: False when the
-        app was quit first (the worker is then left to the end of the process). What the work
-        raised is raised here.
+        (asked every POLL_MS, and once at the end). What the work raised is raised here.
+
+        Closing the window ends the wait: the work is then given ``after_close`` seconds to
+        end (None: as long as it takes; work that writes should look at ``abandoned`` and stop,
+        its transaction rolled back), and is otherwise left to the end of the process. Returns
+        whether the work finished with the window open (False, and nothing is started, once
+        the window has been closed).
         """
+        if self.abandoned:
+            return False
         raised: list[BaseException] = []
         finished = threading.Event()
         loop = QEventLoop()
-        wake = _Wake()
+        wake = _Wake(self)  # the window's: never deleted on the worker
         wake.up.connect(loop.quit)  # queued: emitted on the worker, run on this thread
 
         def run() -> None:
@@ -143,7 +152,8 @@ class StartWindow(QMainWindow):
                 raised.append(exc)
             finally:
                 finished.set()
-                wake.up.emit()
+                with contextlib.suppress(RuntimeError):  # the window is gone: nobody waits
+                    wake.up.emit()
 
         def say() -> None:
             if progress is not None:
@@ -156,11 +166,18 @@ class StartWindow(QMainWindow):
         poll.timeout.connect(say)
         if progress is not None:
             poll.start()
-        start_worker(run, name)
+        worker = start_worker(run, name)
+        self._waiting = loop
+        try:
+            if not finished.is_set():
+                loop.exec()
+        finally:
+            self._waiting = None
+            poll.stop()
         if not finished.is_set():
-            loop.exec()
-        poll.stop()
-        if not finished.is_set():
+            self.abandoned = True  # closed, or the app told to quit: either way, it stops
+        if self.abandoned:
+            worker.join(after_close)
             return False
         say()
         if raised:
@@ -197,8 +214,11 @@ class StartWindow(QMainWindow):
         self.deleteLater()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Closed before the records were open: the app stops instead of showing them."""
+        """Closed before the records were open: the app stops instead of showing them (work
+        running beside this window is no longer waited for: ``run_beside``)."""
         self.abandoned = True
+        if self._waiting is not None:
+            self._waiting.quit()
         event.accept()
 
 

@@ -295,3 +295,77 @@ def test_the_database_opens_beside_the_start_window(
     assert run_app(str(db_path), []) == 0
 
     assert opened_on == ["open the records"]
+
+
+def test_closing_the_start_window_ends_the_wait_and_the_work_is_told(qtbot: QtBot) -> None:
+    """Work beside the window looks at ``abandoned`` and stops; the window waits for it that
+    long at most, and starts nothing more once closed."""
+    start = StartWindow()
+    qtbot.addWidget(start)
+    start.show_and_wait_for_paint()
+    stopped = threading.Event()
+
+    def work() -> None:
+        while not start.abandoned:
+            threading.Event().wait(0.01)
+        stopped.set()
+
+    QTimer.singleShot(50, start.close)
+
+    assert not start.run_beside(work, name="beside", after_close=5.0)
+    assert stopped.is_set()  # waited for, not left running
+    assert not start.run_beside(lambda: None, name="after")  # nothing more once closed
+
+
+def test_closing_the_start_window_while_notes_are_sealed_rolls_the_sealing_back(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Quit during the first sealing: it stops at its next batch, nothing of it is kept, no
+    main window shows, and the next start seals again."""
+    from massage_chart.storage import signing
+    from massage_chart.storage.database import needs_first_sealing
+    from massage_chart.storage.models import Seal
+    from tests.export.conftest import VisitSpec, make_visit
+    from tests.helpers.schema import back_to_0016, charting_as_0016
+
+    monkeypatch.setattr(signing, "SIGNED_BATCH", 1)
+    database = open_database(str(db_path))
+    with charting_as_0016():
+        for name in ("Ana", "Bo", "Cy"):
+            make_visit(database, VisitSpec(first_name=name))
+    with database.engine.begin() as connection:
+        back_to_0016(connection)
+    database.dispose()
+    real_run_beside = StartWindow.run_beside
+
+    def close_while_sealing(self: StartWindow, work: Callable[[], object], **kwargs: Any) -> bool:
+        if kwargs.get("name") != "first sealing":
+            return real_run_beside(self, work, **kwargs)
+        closed = threading.Event()
+
+        def after_the_close() -> None:
+            closed.wait(5)
+            work()
+
+        def close() -> None:
+            self.close()
+            closed.set()
+
+        QTimer.singleShot(0, close)
+        return real_run_beside(self, after_the_close, **kwargs)
+
+    monkeypatch.setattr(StartWindow, "run_beside", close_while_sealing)
+    looped: list[bool] = []
+    monkeypatch.setattr(QApplication, "exec", lambda _app: looped.append(True) or 0)
+
+    assert run_app(str(db_path), []) == 0
+
+    assert looped == []
+    assert not [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    reopened = open_database(str(db_path), seal=False)
+    try:
+        assert needs_first_sealing(reopened)
+        with reopened.read() as session:
+            assert session.query(Seal).count() == 0
+    finally:
+        reopened.dispose()
