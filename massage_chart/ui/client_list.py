@@ -37,7 +37,10 @@ from massage_chart.ui.formatting import format_date
 from massage_chart.ui.record.alerts_banner import TIER_LOOKS, visible_alerts
 from massage_chart.ui.start_window import SEARCH_PLACEHOLDER
 
-SEARCH_DELAY_MS = 150
+#: The pause after a keystroke before the list searches: keys typed in a burst search once.
+#: A search takes 5 to 7 ms p95 at 100x and 17 to 19 ms over the full clinic's 20,000 clients,
+#: so the results can follow the last key closely (150 ms before: about 200 ms to the results).
+SEARCH_DELAY_MS = 50
 NAME_MINIMUM_WIDTH = 170
 
 ModelIndex = QModelIndex | QPersistentModelIndex
