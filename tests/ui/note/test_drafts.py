@@ -56,6 +56,26 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     return monkeypatch
 
 
+def _type_the_plan_and_fail_to_save(editor: VisitNoteEditor) -> None:
+    editor.plan.setFocus()
+    type_text(editor.plan, "Heat 15 min twice daily")
+    assert not editor.save_now()
+
+
+def _opened_anew(
+    qtbot: QtBot,
+    db: Database,
+    editor: VisitNoteEditor,
+    store: DraftStore,
+    full_disk: pytest.MonkeyPatch,
+) -> VisitNoteEditor:
+    """The app dies after the refused save; later the disk has room again and the note is
+    opened anew."""
+    full_disk.undo()
+    editor.hide()
+    return _editor(qtbot, db, editor.visit_id, store)
+
+
 def test_a_save_refused_by_a_full_disk_is_kept_as_a_draft_and_offered_back(
     qtbot: QtBot,
     db: Database,
@@ -65,17 +85,12 @@ def test_a_save_refused_by_a_full_disk_is_kept_as_a_draft_and_offered_back(
 ) -> None:
     visit_id = practice.zoe_second_visit_id
     editor = _editor(qtbot, db, visit_id, store)
-    editor.plan.setFocus()
-    type_text(editor.plan, "Heat 15 min twice daily")
 
-    assert not editor.save_now()
+    _type_the_plan_and_fail_to_save(editor)
 
     assert "kept on screen and in a draft" in editor.save_problem.text()
     assert [d.key for d in store.all()] == [draft_key("note", visit_id)]
-    # The app dies here. Later the disk has room again and the note is opened anew.
-    full_disk.undo()
-    editor.hide()
-    again = _editor(qtbot, db, visit_id, store)
+    again = _opened_anew(qtbot, db, editor, store, full_disk)
     assert again.draft_bar.isVisible()
     assert "was not saved" in again.draft_label.text()
     assert "Heat 15 min" not in again.plan.toPlainText()
@@ -106,13 +121,9 @@ def test_a_kept_draft_lists_only_what_was_typed_beside_measures_stored_in_an_old
         )
     editor = _editor(qtbot, db, visit_id, store)
     editor.sections.setCurrentWidget(editor.measures)  # its rows built, read back in full
-    editor.plan.setFocus()
-    type_text(editor.plan, "Heat 15 min twice daily")
-    assert not editor.save_now()
-    full_disk.undo()
-    editor.hide()
+    _type_the_plan_and_fail_to_save(editor)
 
-    again = _editor(qtbot, db, visit_id, store)
+    again = _opened_anew(qtbot, db, editor, store, full_disk)
 
     assert again.pending_draft is not None
     assert again._draft_changes(again.pending_draft) == ["Plan: Heat 15 min twice daily"]
